@@ -1,0 +1,46 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Crawlscope.Urls;
+
+/// <summary>
+/// Turns a URL into its <see cref="UrlIdentity"/>: normalise, find the site (the registrable domain from the
+/// Public Suffix List, or the host itself for IP literals and hosts that are public suffixes), key, hash, shard.
+/// </summary>
+public sealed class UrlKeyer(PublicSuffixList suffixes, UrlNormalizer normalizer, int shardCount = SiteHash.DefaultShardCount)
+{
+    public static UrlKeyer Default { get; } = new(PublicSuffixList.Default, UrlNormalizer.Default);
+
+    public int ShardCount { get; } = shardCount >= 1 ? shardCount : throw new ArgumentOutOfRangeException(nameof(shardCount), "shard count must be at least 1");
+
+    public PublicSuffixList Suffixes => suffixes;
+
+    public UrlIdentity Identify(WebUrl url)
+    {
+        WebUrl normalized = normalizer.Normalize(url);
+        string? registrable = normalized.HostKind == HostKind.Domain ? suffixes.GetRegistrableDomain(normalized.Host) : null;
+        string site = registrable ?? normalized.Host;
+        long rootHash = SiteHash.RootHash(site);
+        return new UrlIdentity(url, normalized, normalized.Host, registrable, site, UrlKey.From(normalized, site),
+            rootHash, SiteHash.Shard(rootHash, ShardCount));
+    }
+
+    public bool TryIdentify(string input, [NotNullWhen(true)] out UrlIdentity? identity, [NotNullWhen(false)] out string? error)
+    {
+        identity = null;
+        if (!WebUrl.TryParse(input, null, out var url, out error)) return false;
+        if (url.Scheme is not ("http" or "https"))
+        {
+            error = $"unsupported scheme '{url.Scheme}' (only http and https are crawled)";
+            return false;
+        }
+        identity = Identify(url);
+        return true;
+    }
+
+    /// <summary>The site and shard of a stored key, without going through URL parsing.</summary>
+    public (string Site, long RootHash, int Shard) Locate(UrlKey key)
+    {
+        long rootHash = SiteHash.RootHash(key.Site);
+        return (key.Site, rootHash, SiteHash.Shard(rootHash, ShardCount));
+    }
+}

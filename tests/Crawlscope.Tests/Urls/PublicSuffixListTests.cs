@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Crawlscope.Tests.Support;
+using Crawlscope.Urls;
+using Xunit.Abstractions;
+
+namespace Crawlscope.Tests.Urls;
+
+public class PublicSuffixListTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Lists => new() { "shared", "system", "embedded" };
+
+    [Theory]
+    [MemberData(nameof(Lists))]
+    public void TestPsl_All78Cases_Pass(string which)
+    {
+        string? cases = SharedData.Find("conformance/psl/test_psl.json", output);
+        if (cases is null) return;
+        PublicSuffixList list;
+        switch (which)
+        {
+            case "shared":
+                string? dat = SharedData.Find("conformance/psl/public_suffix_list.dat", output);
+                if (dat is null) return;
+                list = PublicSuffixList.Load(dat);
+                break;
+            case "system":
+                if (!File.Exists(PublicSuffixList.SystemPath))
+                {
+                    Assert.False(SharedData.IsCi, "test.sh installs Debian's publicsuffix package; it is missing");
+                    output.WriteLine("NOT RUN: no system list");
+                    return;
+                }
+                list = PublicSuffixList.Load(PublicSuffixList.SystemPath);
+                break;
+            default:
+                list = EmbeddedList();
+                break;
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(cases));
+        var failures = new List<string>();
+        int total = 0;
+        foreach (var c in doc.RootElement.EnumerateArray())
+        {
+            total++;
+            string? input = c.GetProperty("input").GetString();
+            string? expected = c.GetProperty("expected_registrable").GetString();
+            string? actual = list.GetRegistrableDomain(input);
+            if (actual != expected) failures.Add($"{input}: expected {expected ?? "null"}, got {actual ?? "null"}");
+        }
+        string summary = $"PSL ({which}, {list.Source}, {list.RuleCount} rules): {total - failures.Count}/{total} passed";
+        output.WriteLine(summary);
+        Console.WriteLine(summary);
+        Assert.Equal(78, total);
+        Assert.True(failures.Count == 0, summary + "\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void Load_MissingFile_ThrowsNamingIt()
+    {
+        var ex = Assert.Throws<FileNotFoundException>(() => PublicSuffixList.Load("/nonexistent/psl.dat"));
+        Assert.Contains("/nonexistent/psl.dat", ex.Message);
+    }
+
+    [Fact]
+    public void Load_NoPath_PrefersSystemFile()
+    {
+        var list = PublicSuffixList.Load(null);
+        Assert.Equal(File.Exists(PublicSuffixList.SystemPath) ? PublicSuffixList.SystemPath : "embedded", list.Source);
+    }
+
+    [Theory]
+    [InlineData("www.pickl.ai", "pickl.ai")]
+    [InlineData("a.b.example.co.uk", "example.co.uk")]
+    [InlineData("foo.github.io", "foo.github.io")] // private section
+    [InlineData("github.io", null)]
+    [InlineData("localhost", null)]
+    [InlineData("example.com.", "example.com")]
+    [InlineData("a..example.com", null)]
+    public void GetRegistrableDomain_Examples(string host, string? expected) =>
+        Assert.Equal(expected, EmbeddedList().GetRegistrableDomain(host));
+
+    internal static PublicSuffixList EmbeddedList()
+    {
+        // Load(null) reads the system file when present; read the embedded copy directly to test it.
+        using var stream = typeof(PublicSuffixList).Assembly.GetManifestResourceStream("Crawlscope.public_suffix_list.dat")!;
+        using var reader = new StreamReader(stream);
+        return PublicSuffixList.Parse(reader.ReadToEnd(), "embedded");
+    }
+}
