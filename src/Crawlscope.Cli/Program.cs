@@ -1,1 +1,3 @@
-return 0;
+using Crawlscope.Cli;
+
+return CrawlscopeCli.Run(args, Console.Out, Console.Error);

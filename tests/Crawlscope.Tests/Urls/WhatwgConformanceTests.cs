@@ -112,7 +112,7 @@ public class WhatwgToAsciiTests(ITestOutputHelper output)
         string? file = SharedData.Find("conformance/url/toascii.json", output);
         if (file is null) return;
         using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-        int total = 0;
+        int total = 0, unicodeVersion = 0;
         var failures = new List<string>();
         foreach (var item in doc.RootElement.EnumerateArray())
         {
@@ -122,10 +122,11 @@ public class WhatwgToAsciiTests(ITestOutputHelper output)
             string? expected = item.GetProperty("output").GetString();
             bool ok = WebUrl.TryParse("https://" + input + "/x", null, out var url, out _);
             string? actual = ok ? url!.Host : null;
-            if (actual != expected && !UnicodeVersionDifferences.Contains(input))
-                failures.Add($"{JsonSerializer.Serialize(input)}: expected {expected ?? "failure"}, got {actual ?? "failure"}");
+            if (actual == expected) continue;
+            if (UnicodeVersionDifferences.Contains(input)) unicodeVersion++;
+            else failures.Add($"{JsonSerializer.Serialize(input)}: expected {expected ?? "failure"}, got {actual ?? "failure"}");
         }
-        string summary = $"WHATWG toascii: {total - failures.Count}/{total} passed";
+        string summary = $"WHATWG toascii: {total - failures.Count - unicodeVersion}/{total} passed, {unicodeVersion} differ only by the system ICU's Unicode version";
         output.WriteLine(summary);
         Console.WriteLine(summary);
         Assert.True(failures.Count == 0, summary + "\n" + string.Join("\n", failures));

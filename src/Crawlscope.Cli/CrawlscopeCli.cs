@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Crawlscope.Cli.Commands;
+
+namespace Crawlscope.Cli;
+
+/// <summary>
+/// The command line. Exit codes: 0 success, 1 failure (one line on stderr), 2 bad usage, 130 interrupted.
+/// </summary>
+public static class CrawlscopeCli
+{
+    public const int Success = 0, Failure = 1, BadUsage = 2;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        // A plain Command rather than RootCommand, so help says "crawlscope" whatever the assembly is called.
+        var root = new Command("crawlscope", "Crawlscope: a polite, persistent web crawler with an inspector that explains every URL.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
+        root.Subcommands.Add(UrlCommand.Create(stdout));
+        root.Subcommands.Add(RobotsCommand.Create(stdout));
+
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
+        {
+            stderr.WriteLine($"crawlscope: {parsed.Errors[0].Message} (see --help)");
+            return BadUsage;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (CommandException ex)
+        {
+            stderr.WriteLine($"crawlscope: {ex.Message}");
+            return ex.ExitCode;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        {
+            stderr.WriteLine($"crawlscope: {OneLine(ex.Message)}");
+            return Failure;
+        }
+    }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
+}
+
+/// <summary>A failure a command reports to the user as one line; <see cref="ExitCode"/> 1 or 2.</summary>
+public sealed class CommandException(string message, int exitCode = CrawlscopeCli.Failure) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what the tests need when it is missing, then runs every test of the solution.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+
+# Debian packages the tests use: the system Public Suffix List (PSL load-order tests).
+packages=(publicsuffix)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else sudo="none"; fi
+  if [ "$sudo" = none ]; then
+    echo "test.sh: missing Debian packages (${missing[*]}) and no root or sudo to install them" >&2
+  else
+    echo "test.sh: installing ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+dotnet restore Crawlscope.slnx -nologo -v q
+dotnet build Crawlscope.slnx -c Release -nologo -v q -clp:ErrorsOnly --no-restore
+# The tests drive ./crawlscope too; mark its Release build as fresh so it does not rebuild.
+touch artifacts/.crawlscope-release-stamp
+
+results="$root/artifacts/test-results"
+rm -rf "$results"
+set +e
+dotnet test Crawlscope.slnx -c Release --no-build -nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results"
+status=$?
+set -e
+
+# One closing line that any reader understands, counted from the TRX files.
+python3 - "$results" <<'PY' || true
+import sys, glob, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    c = ET.parse(f).getroot().find(".//{*}Counters")
+    if c is None: continue
+    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)); skipped += int(c.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit "$status"

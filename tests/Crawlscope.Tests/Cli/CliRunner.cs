@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using Crawlscope.Cli;
+using Crawlscope.Tests.Support;
+
+namespace Crawlscope.Tests.Cli;
+
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>Runs the CLI in-process (fast) or through the repository's ./crawlscope script (as users do).</summary>
+public static class CliRunner
+{
+    public static CliResult Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CrawlscopeCli.Run(args, stdout, stderr);
+        return new CliResult(code, stdout.ToString(), stderr.ToString());
+    }
+
+    public static CliResult RunScript(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(SharedData.RepoRoot, "crawlscope"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = SharedData.RepoRoot,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("./crawlscope did not finish in 5 minutes");
+        }
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
