@@ -4,8 +4,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
-# Debian packages the tests use: the system Public Suffix List (PSL load-order tests).
-packages=(publicsuffix)
+# Debian packages the tests use: the system Public Suffix List (PSL load-order tests); the original
+# boilerpipe 1.2.0 and a JDK to run it (our boilerpipe is compared with it).
+packages=(publicsuffix libboilerpipe-java openjdk-17-jdk-headless)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,73 @@
+namespace Crawlscope.Extraction.Boilerpipe;
+
+/// <summary>Labels boilerpipe's filters attach to blocks.</summary>
+[Flags]
+internal enum BlockLabels
+{
+    None = 0,
+    Title = 1,
+    EndOfText = 2,
+    MightBeContent = 4,
+}
+
+/// <summary>
+/// A run of text between two block boundaries with boilerpipe's shallow features: word counts, words in links,
+/// and words per 80-character line (text density). Densities are single-precision as in the original, so that
+/// comparisons with its decision-tree thresholds land on the same side.
+/// </summary>
+internal sealed class TextBlock
+{
+    internal static readonly TextBlock EmptyStart = new("", 0, 0, 0, 0, -1) { TagLevel = -1 };
+
+    internal TextBlock(string text, int words, int anchorWords, int wordsInWrappedLines, int wrappedLines, int offset)
+    {
+        Text = text;
+        Words = words;
+        AnchorWords = anchorWords;
+        WordsInWrappedLines = wordsInWrappedLines;
+        WrappedLines = wrappedLines;
+        OffsetStart = OffsetEnd = offset;
+        InitDensities();
+    }
+
+    internal string Text { get; private set; }
+    internal int Words { get; private set; }
+    internal int AnchorWords { get; private set; }
+    internal int WordsInWrappedLines { get; private set; }
+    internal int WrappedLines { get; private set; }
+    internal int OffsetStart { get; private set; }
+    internal int OffsetEnd { get; private set; }
+    internal int TagLevel { get; set; }
+    internal float TextDensity { get; private set; }
+    internal float LinkDensity { get; private set; }
+    internal bool IsContent { get; set; }
+    internal BlockLabels Labels { get; set; }
+
+    internal bool Has(BlockLabels label) => (Labels & label) != 0;
+
+    internal void MergeNext(TextBlock other)
+    {
+        Text = Text + "\n" + other.Text;
+        Words += other.Words;
+        AnchorWords += other.AnchorWords;
+        WordsInWrappedLines += other.WordsInWrappedLines;
+        WrappedLines += other.WrappedLines;
+        OffsetStart = Math.Min(OffsetStart, other.OffsetStart);
+        OffsetEnd = Math.Max(OffsetEnd, other.OffsetEnd);
+        InitDensities();
+        IsContent |= other.IsContent;
+        Labels |= other.Labels;
+        TagLevel = Math.Min(TagLevel, other.TagLevel);
+    }
+
+    private void InitDensities()
+    {
+        if (WordsInWrappedLines == 0)
+        {
+            WordsInWrappedLines = Words;
+            WrappedLines = 1;
+        }
+        TextDensity = WordsInWrappedLines / (float)WrappedLines;
+        LinkDensity = Words == 0 ? 0 : AnchorWords / (float)Words;
+    }
+}

@@ -1,0 +1,50 @@
+namespace Crawlscope.Extraction;
+
+/// <summary>A link found on a page: where it points (absolute, as written), its anchor text, and whether it is nofollow.</summary>
+public sealed record PageLink(string Url, string Text, bool NoFollow);
+
+/// <summary>What robots meta tags and X-Robots-Tag headers ask of us.</summary>
+public sealed record RobotsMeta(bool NoIndex, bool NoFollow, IReadOnlyList<string> Sources)
+{
+    public static RobotsMeta None { get; } = new(false, false, []);
+}
+
+/// <summary>Everything one pass over one HTML page yields: what the store keeps and the inspector shows.</summary>
+public sealed record ExtractedPage
+{
+    public required string? Title { get; init; }
+    public required string? Description { get; init; }
+    /// <summary>The canonical URL, absolute and normalised; null when the page declares none.</summary>
+    public required string? Canonical { get; init; }
+    public required RobotsMeta Robots { get; init; }
+    public required string? Language { get; init; }
+    public required IReadOnlyList<PageLink> Links { get; init; }
+    public required string BoilerpipeText { get; init; }
+    public required string Markdown { get; init; }
+    public required string ReadableMarkdown { get; init; }
+    /// <summary>Plain text of the readable content (what hashes and the spam score look at).</summary>
+    public required string ReadableText { get; init; }
+    /// <summary>Hex XxHash128 of the whitespace-normalised readable text: equal for exact duplicates.</summary>
+    public required string ContentHash { get; init; }
+    /// <summary>64-bit SimHash of the readable text's word 3-shingles: near-duplicates differ in few bits.</summary>
+    public required ulong SimHash { get; init; }
+    /// <summary>Counts the spam classifier reads, gathered in the same pass.</summary>
+    public required PageStatistics Statistics { get; init; }
+    public required string EncodingName { get; init; }
+    public required string EncodingSource { get; init; }
+}
+
+/// <summary>
+/// Shallow counts over the page, the features of Ntoulas et al. (WWW 2006) that content spam classifiers use.
+/// Words are runs of letters and digits.
+/// </summary>
+public sealed record PageStatistics(
+    int HtmlLength,
+    int VisibleTextLength,
+    int HiddenTextLength,
+    int Words,
+    int TitleWords,
+    int AnchorWords,
+    int LinkCount,
+    double AverageWordLength,
+    string VisibleText);

@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Crawlscope.Extraction;
+
+/// <summary>The text of a page and how its encoding was found.</summary>
+public sealed record DecodedHtml(string Text, Encoding Encoding, string EncodingSource);
+
+/// <summary>
+/// Bytes to text in the order browsers use: a byte-order mark, then the Content-Type charset, then a
+/// <c>&lt;meta charset&gt;</c> or <c>http-equiv</c> declaration in the first 4 KiB, then UTF-8 when the bytes are
+/// valid UTF-8, else windows-1252. Labels are read as the WHATWG Encoding Standard reads them (so "iso-8859-1"
+/// and "ascii" mean windows-1252, and a meta tag claiming UTF-16 means UTF-8).
+/// </summary>
+public static partial class HtmlDecoder
+{
+    private const int PrescanBytes = 4096;
+
+    static HtmlDecoder() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    private static readonly Encoding Utf8 = new UTF8Encoding(false, false);
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, true);
+
+    public static Encoding Windows1252 { get; } = Encoding.GetEncoding(1252);
+
+    public static DecodedHtml Decode(ReadOnlySpan<byte> body, string? contentType)
+    {
+        if (body.StartsWith("\xEF\xBB\xBF"u8)) return new(Utf8.GetString(body[3..]), Utf8, "bom");
+        if (body.Length >= 2 && body[0] == 0xFE && body[1] == 0xFF) return new(Encoding.BigEndianUnicode.GetString(body[2..]), Encoding.BigEndianUnicode, "bom");
+        if (body.Length >= 2 && body[0] == 0xFF && body[1] == 0xFE) return new(Encoding.Unicode.GetString(body[2..]), Encoding.Unicode, "bom");
+
+        if (CharsetFromContentType(contentType) is { } label && FromLabel(label) is { } fromHeader)
+            return new(fromHeader.GetString(body), fromHeader, "http");
+
+        if (PrescanMeta(body[..Math.Min(body.Length, PrescanBytes)]) is { } metaLabel && FromLabel(metaLabel) is { } fromMeta)
+        {
+            // A document that is readable as ASCII cannot really be UTF-16.
+            if (fromMeta is UnicodeEncoding) fromMeta = Utf8;
+            return new(fromMeta.GetString(body), fromMeta, "meta");
+        }
+
+        if (IsValidUtf8(body)) return new(Utf8.GetString(body), Utf8, "utf8-valid");
+        return new(Windows1252.GetString(body), Windows1252, "fallback");
+    }
+
+    public static string? CharsetFromContentType(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType)) return null;
+        var m = CharsetParameter().Match(contentType);
+        return m.Success ? m.Groups[1].Value.Trim('"', '\'', ' ') : null;
+    }
+
+    /// <summary>The encoding a WHATWG label names; null when unknown.</summary>
+    public static Encoding? FromLabel(string label)
+    {
+        string l = label.Trim().ToLowerInvariant();
+        switch (l)
+        {
+            case "utf-8" or "utf8" or "unicode-1-1-utf-8" or "unicode11utf8" or "unicode20utf8" or "x-unicode20utf8":
+                return Utf8;
+            // WHATWG: all these mean windows-1252.
+            case "ascii" or "us-ascii" or "iso-8859-1" or "iso8859-1" or "iso_8859-1" or "latin1" or "l1" or "cp1252"
+                or "windows-1252" or "x-cp1252" or "ansi_x3.4-1968" or "cp819" or "ibm819" or "iso-ir-100":
+                return Windows1252;
+            case "utf-16" or "utf-16le":
+                return Encoding.Unicode;
+            case "utf-16be":
+                return Encoding.BigEndianUnicode;
+            case "x-user-defined":
+                return Windows1252;
+        }
+        try
+        {
+            return Encoding.GetEncoding(l);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static string? PrescanMeta(ReadOnlySpan<byte> head)
+    {
+        string ascii = Encoding.Latin1.GetString(head);
+        foreach (Match meta in MetaTag().Matches(ascii))
+        {
+            string tag = meta.Value;
+            var charset = MetaCharset().Match(tag);
+            if (charset.Success) return charset.Groups[1].Value;
+            if (HttpEquivContentType().IsMatch(tag))
+            {
+                var content = MetaContent().Match(tag);
+                if (content.Success && CharsetFromContentType(content.Groups[2].Value) is { } c) return c;
+            }
+        }
+        return null;
+    }
+
+    private static bool IsValidUtf8(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            StrictUtf8.GetCharCount(body);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"charset\s*=\s*([""']?[^;""'\s]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CharsetParameter();
+
+    [GeneratedRegex(@"<meta\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MetaTag();
+
+    [GeneratedRegex(@"\bcharset\s*=\s*[""']?\s*([A-Za-z0-9_:.\-]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MetaCharset();
+
+    [GeneratedRegex(@"http-equiv\s*=\s*[""']?\s*content-type", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HttpEquivContentType();
+
+    [GeneratedRegex(@"\bcontent\s*=\s*([""'])(.*?)\1", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex MetaContent();
+}

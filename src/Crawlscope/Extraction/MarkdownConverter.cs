@@ -1,0 +1,572 @@
+using System.Text;
+using AngleSharp.Dom;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Extraction;
+
+/// <summary>
+/// HTML DOM to GitHub-flavoured Markdown: ATX headings, paragraphs, nested and ordered lists (start honoured),
+/// blockquotes, fenced code with its language, inline code with safe backtick runs, emphasis, links and images
+/// with absolute URLs, pipe tables when the first row is a header row, rules, and escaping so that a Markdown
+/// parser reads back exactly the page's text. Scripts, styles, templates, SVG, iframes, form controls and
+/// hidden elements are left out. The DOM is only read, never changed.
+/// </summary>
+public static class MarkdownConverter
+{
+    public static string Convert(INode root, WebUrl? baseUrl)
+    {
+        var ctx = new Context(baseUrl);
+        var blocks = new BlockWriter();
+        ctx.Blocks(root, blocks, includeSelf: true);
+        return blocks.ToMarkdown();
+    }
+
+    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "script", "style", "noscript", "template", "svg", "math", "iframe", "frame", "frameset", "object", "embed", "canvas",
+        "head", "title", "meta", "link", "base", "input", "button", "select", "option", "optgroup", "textarea", "datalist",
+        "audio", "video", "source", "track", "map", "dialog", "param", "applet",
+    };
+
+    private static readonly HashSet<string> BlockTags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "address", "article", "aside", "body", "center", "details", "dd", "div", "dl", "dt", "fieldset", "figcaption",
+        "figure", "footer", "form", "header", "hgroup", "html", "legend", "main", "menu", "nav", "p", "section", "summary",
+        "caption", "tbody", "thead", "tfoot", "tr", "td", "th", "noframes", "search",
+    };
+
+    internal static bool IsHidden(IElement e)
+    {
+        if (e.HasAttribute("hidden")) return true;
+        if (string.Equals(e.GetAttribute("aria-hidden"), "true", StringComparison.OrdinalIgnoreCase)) return true;
+        string? style = e.GetAttribute("style");
+        if (style is null) return false;
+        string compact = style.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
+        return compact.Contains("display:none", StringComparison.Ordinal) || compact.Contains("visibility:hidden", StringComparison.Ordinal);
+    }
+
+    internal static bool IsSkipped(IElement e) => Skipped.Contains(e.LocalName) || IsHidden(e) ||
+        (e.LocalName == "input" && string.Equals(e.GetAttribute("type"), "hidden", StringComparison.OrdinalIgnoreCase));
+
+    private sealed class Context(WebUrl? baseUrl)
+    {
+        private int _strong, _emphasis, _strike, _link;
+
+        /// <summary>Renders a node's content as blocks.</summary>
+        internal void Blocks(INode node, BlockWriter output, bool includeSelf = false)
+        {
+            if (includeSelf)
+            {
+                Node(node, output);
+                output.FlushParagraph();
+                return;
+            }
+            foreach (var child in node.ChildNodes) Node(child, output);
+            output.FlushParagraph();
+        }
+
+        private void Node(INode node, BlockWriter output)
+        {
+            switch (node)
+            {
+                case IText text:
+                    output.Inline.AppendText(text.Data);
+                    return;
+                case IElement e:
+                    Element(e, output);
+                    return;
+                case IDocument or IDocumentFragment:
+                    foreach (var child in node.ChildNodes) Node(child, output);
+                    return;
+            }
+        }
+
+        private void Element(IElement e, BlockWriter output)
+        {
+            if (IsSkipped(e)) return;
+            string tag = e.LocalName;
+            switch (tag)
+            {
+                case "h1" or "h2" or "h3" or "h4" or "h5" or "h6":
+                {
+                    output.FlushParagraph();
+                    string text = InlineOf(e).Trim();
+                    if (text.Length > 0) output.AddBlock(new string('#', tag[1] - '0') + " " + text);
+                    return;
+                }
+                case "br":
+                    output.Inline.AppendLineBreak();
+                    return;
+                case "hr":
+                    output.FlushParagraph();
+                    output.AddBlock("---");
+                    return;
+                case "ul" or "ol":
+                    output.FlushParagraph();
+                    output.AddBlock(List(e));
+                    return;
+                case "li":
+                    output.FlushParagraph();
+                    output.AddBlock(ListItem(e, "- "));
+                    return;
+                case "blockquote":
+                {
+                    output.FlushParagraph();
+                    var inner = new BlockWriter();
+                    Blocks(e, inner);
+                    string md = inner.ToMarkdown();
+                    if (md.Length > 0) output.AddBlock(PrefixLines(md, "> ", ">"));
+                    return;
+                }
+                case "pre":
+                    output.FlushParagraph();
+                    output.AddBlock(CodeBlock(e));
+                    return;
+                case "table":
+                    output.FlushParagraph();
+                    Table(e, output);
+                    return;
+                case "code" or "kbd" or "samp" or "tt":
+                    output.Inline.AppendRaw(InlineCode(e.TextContent), e.TextContent);
+                    return;
+                case "strong" or "b":
+                    Wrapped(e, output, "**", ref _strong);
+                    return;
+                case "em" or "i" or "cite" or "dfn":
+                    Wrapped(e, output, "*", ref _emphasis);
+                    return;
+                case "del" or "s" or "strike":
+                    Wrapped(e, output, "~~", ref _strike);
+                    return;
+                case "a":
+                    Link(e, output);
+                    return;
+                case "img":
+                    Image(e, output);
+                    return;
+            }
+            if (BlockTags.Contains(tag))
+            {
+                output.FlushParagraph();
+                foreach (var child in e.ChildNodes) Node(child, output);
+                output.FlushParagraph();
+            }
+            else
+            {
+                foreach (var child in e.ChildNodes) Node(child, output);
+            }
+        }
+
+        private string InlineOf(IElement e)
+        {
+            var temp = new BlockWriter { FlattenBlocks = true };
+            foreach (var child in e.ChildNodes) Node(child, temp);
+            return temp.Inline.ToInlineString();
+        }
+
+        private void Wrapped(IElement e, BlockWriter output, string marker, ref int depth)
+        {
+            depth++;
+            try
+            {
+                if (depth > 1 || _link > 0 && marker == "~~")
+                {
+                    foreach (var child in e.ChildNodes) Node(child, output);
+                    return;
+                }
+                var temp = new BlockWriter { FlattenBlocks = true };
+                foreach (var child in e.ChildNodes) Node(child, temp);
+                var inline = temp.Inline;
+                string content = inline.ToInlineString().Trim();
+                if (content.Length == 0 || content.EndsWith('\\'))
+                {
+                    output.Inline.AppendRaw(content, inline.PlainText);
+                    return;
+                }
+                if (inline.StartsWithSpace) output.Inline.AppendText(" ");
+                output.Inline.AppendRaw(marker + content + marker, inline.PlainText.Trim());
+                if (inline.EndsWithSpace) output.Inline.AppendText(" ");
+            }
+            finally
+            {
+                depth--;
+            }
+        }
+
+        private void Link(IElement e, BlockWriter output)
+        {
+            string? url = Resolve(e.GetAttribute("href"), allowMailto: true);
+            _link++;
+            try
+            {
+                var temp = new BlockWriter { FlattenBlocks = true };
+                foreach (var child in e.ChildNodes) Node(child, temp);
+                var inline = temp.Inline;
+                string text = inline.ToInlineString().Trim();
+                if (url is null || text.Length == 0)
+                {
+                    if (inline.StartsWithSpace) output.Inline.AppendText(" ");
+                    output.Inline.AppendRaw(text, inline.PlainText.Trim());
+                    if (inline.EndsWithSpace) output.Inline.AppendText(" ");
+                    return;
+                }
+                if (inline.StartsWithSpace) output.Inline.AppendText(" ");
+                output.Inline.AppendRaw($"[{text}]({Destination(url)})", inline.PlainText.Trim());
+                if (inline.EndsWithSpace) output.Inline.AppendText(" ");
+            }
+            finally
+            {
+                _link--;
+            }
+        }
+
+        private void Image(IElement e, BlockWriter output)
+        {
+            string? src = ImageSource(e);
+            if (src is null) return;
+            string alt = Escape.Text(TextNormalization.CollapseWhitespace(e.GetAttribute("alt")));
+            output.Inline.AppendRaw($"![{alt}]({Destination(src)})", "");
+        }
+
+        private string? ImageSource(IElement e)
+        {
+            foreach (var attribute in new[] { "src", "data-src", "data-lazy-src", "data-original" })
+            {
+                string? value = e.GetAttribute(attribute);
+                if (string.IsNullOrWhiteSpace(value) || value.TrimStart().StartsWith("data:", StringComparison.OrdinalIgnoreCase)) continue;
+                if (Resolve(value, allowMailto: false) is { } url) return url;
+            }
+            return null;
+        }
+
+        private string? Resolve(string? href, bool allowMailto)
+        {
+            if (string.IsNullOrWhiteSpace(href)) return null;
+            string trimmed = href.Trim();
+            if (allowMailto && trimmed.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
+                return trimmed.Any(c => char.IsWhiteSpace(c) || c is '<' or '>') ? null : trimmed;
+            if (!WebUrl.TryParse(trimmed, baseUrl, out var url, out _)) return null;
+            return url.Scheme is "http" or "https" ? url.Href : null;
+        }
+
+        private static string Destination(string url) =>
+            url.IndexOfAny([' ', '(', ')', '<', '>']) < 0 ? url : "<" + url.Replace("<", "%3C").Replace(">", "%3E") + ">";
+
+        private string List(IElement list)
+        {
+            bool ordered = list.LocalName == "ol";
+            int number = ordered && int.TryParse(list.GetAttribute("start"), out int start) ? Math.Clamp(start, 0, 999_999_999) : 1;
+            var items = new List<string>();
+            bool loose = false;
+            foreach (var child in list.Children)
+            {
+                if (IsSkipped(child)) continue;
+                if (child.LocalName is "ul" or "ol" && items.Count > 0)
+                {
+                    // A list directly inside a list (invalid but common) belongs to the item before it.
+                    string marker = ordered ? $"{number - 1}. " : "- ";
+                    items[^1] += "\n" + Indent(List(child), marker.Length);
+                    continue;
+                }
+                string markerText = ordered ? $"{number++}. " : "- ";
+                string item = ListItem(child, markerText, out bool itemLoose);
+                loose |= itemLoose;
+                items.Add(item);
+            }
+            return string.Join(loose ? "\n\n" : "\n", items);
+        }
+
+        private string ListItem(IElement item, string marker) => ListItem(item, marker, out _);
+
+        private string ListItem(IElement item, string marker, out bool loose)
+        {
+            var inner = new BlockWriter();
+            Blocks(item, inner);
+            var blocks = inner.BlockList;
+            loose = blocks.Count(b => !IsListBlock(b)) > 1;
+            if (blocks.Count == 0) return marker.TrimEnd();
+            string body = inner.ToMarkdown(loose ? "\n\n" : "\n");
+            // A list item must not start with something that reads as a rule or another marker.
+            return marker + Indent(body, marker.Length).TrimStart();
+        }
+
+        private static bool IsListBlock(string block) =>
+            block.StartsWith("- ", StringComparison.Ordinal) || block == "-" ||
+            (block.Length > 2 && char.IsAsciiDigit(block[0]) && block.TakeWhile(char.IsAsciiDigit).Count() is var n && n < block.Length && block[n] == '.');
+
+        private static string Indent(string text, int width)
+        {
+            string pad = new(' ', width);
+            var lines = text.Split('\n');
+            for (int i = 1; i < lines.Length; i++)
+                if (lines[i].Length > 0) lines[i] = pad + lines[i];
+            return string.Join('\n', lines);
+        }
+
+        private static string PrefixLines(string text, string prefix, string emptyPrefix) =>
+            string.Join('\n', text.Split('\n').Select(l => l.Length == 0 ? emptyPrefix : prefix + l));
+
+        private static string CodeBlock(IElement pre)
+        {
+            string code = pre.TextContent.Replace("\r\n", "\n").Replace('\r', '\n');
+            if (code.StartsWith('\n')) code = code[1..];
+            code = code.TrimEnd('\n', ' ', '\t');
+            string language = LanguageOf(pre) ?? (pre.QuerySelector("code") is { } c ? LanguageOf(c) : null) ?? "";
+            int longest = LongestRun(code, '`');
+            string fence = new('`', Math.Max(3, longest + 1));
+            return $"{fence}{language}\n{code}\n{fence}";
+        }
+
+        private static string? LanguageOf(IElement e)
+        {
+            foreach (var cls in e.ClassList)
+            {
+                if (cls.StartsWith("language-", StringComparison.OrdinalIgnoreCase)) return Clean(cls[9..]);
+                if (cls.StartsWith("lang-", StringComparison.OrdinalIgnoreCase)) return Clean(cls[5..]);
+            }
+            return null;
+            static string? Clean(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '+' or '#' or '_' or '.') ? s : null;
+        }
+
+        private static string InlineCode(string raw)
+        {
+            string code = TextNormalization.CollapseWhitespace(raw.Replace('\n', ' '));
+            if (code.Length == 0) return "";
+            string ticks = new('`', LongestRun(code, '`') + 1);
+            bool pad = code.StartsWith('`') || code.EndsWith('`') || (code.StartsWith(' ') && code.EndsWith(' '));
+            return pad ? $"{ticks} {code} {ticks}" : $"{ticks}{code}{ticks}";
+        }
+
+        private static int LongestRun(string s, char c)
+        {
+            int best = 0, run = 0;
+            foreach (char ch in s)
+            {
+                run = ch == c ? run + 1 : 0;
+                best = Math.Max(best, run);
+            }
+            return best;
+        }
+
+        private void Table(IElement table, BlockWriter output)
+        {
+            var rows = table.QuerySelectorAll("tr").Where(r => r.Closest("table") == table && !IsSkipped(r)).ToList();
+            if (rows.Count == 0) return;
+            var first = rows[0].Children.Where(c => c.LocalName is "td" or "th").ToList();
+            bool header = first.Count > 0 && (first.All(c => c.LocalName == "th") || rows[0].ParentElement?.LocalName == "thead");
+            if (!header)
+            {
+                // A layout table: its cells are ordinary content.
+                foreach (var row in rows)
+                    foreach (var cell in row.Children.Where(c => c.LocalName is "td" or "th"))
+                    {
+                        foreach (var child in cell.ChildNodes) Node(child, output);
+                        output.FlushParagraph();
+                    }
+                return;
+            }
+            var grid = rows.Select(r => r.Children.Where(c => c.LocalName is "td" or "th")
+                .Select(c => InlineOf(c).Replace("|", "\\|").Replace("\\\n", " ").Replace('\n', ' ').Trim()).ToList()).ToList();
+            int columns = grid.Max(r => r.Count);
+            if (columns == 0) return;
+            var sb = new StringBuilder();
+            for (int r = 0; r < grid.Count; r++)
+            {
+                var cells = grid[r];
+                while (cells.Count < columns) cells.Add("");
+                sb.Append("| ").Append(string.Join(" | ", cells)).Append(" |\n");
+                if (r == 0) sb.Append('|').Append(string.Concat(Enumerable.Repeat(" --- |", columns))).Append('\n');
+            }
+            output.AddBlock(sb.ToString().TrimEnd('\n'));
+        }
+    }
+
+    /// <summary>Blocks separated by blank lines, plus the paragraph being built.</summary>
+    private sealed class BlockWriter
+    {
+        private readonly List<string> _blocks = [];
+
+        internal InlineBuffer Inline { get; } = new();
+
+        /// <summary>Inside headings, table cells and link text, block boundaries are just spaces.</summary>
+        internal bool FlattenBlocks { get; init; }
+
+        internal IReadOnlyList<string> BlockList => _blocks;
+
+        internal void FlushParagraph()
+        {
+            if (FlattenBlocks)
+            {
+                Inline.AppendText(" ");
+                return;
+            }
+            string paragraph = Inline.ToParagraph();
+            Inline.Clear();
+            if (paragraph.Length > 0) _blocks.Add(paragraph);
+        }
+
+        internal void AddBlock(string block)
+        {
+            if (FlattenBlocks)
+            {
+                Inline.AppendText(" ");
+                Inline.AppendRaw(block.Replace('\n', ' '), block);
+                Inline.AppendText(" ");
+                return;
+            }
+            FlushParagraph();
+            if (block.Length > 0) _blocks.Add(block);
+        }
+
+        internal string ToMarkdown(string separator = "\n\n")
+        {
+            FlushParagraph();
+            var sb = new StringBuilder();
+            for (int i = 0; i < _blocks.Count; i++)
+            {
+                if (i > 0)
+                {
+                    // Two lists in a row would merge; a comment-free way to keep them apart is an empty HTML-less break.
+                    sb.Append(separator);
+                }
+                sb.Append(_blocks[i]);
+            }
+            return sb.ToString();
+        }
+    }
+
+    /// <summary>A paragraph in the making: collapses whitespace as HTML renders it and escapes text.</summary>
+    private sealed class InlineBuffer
+    {
+        private readonly StringBuilder _md = new();
+        private readonly StringBuilder _plain = new();
+        private bool _pendingSpace, _sawContent, _leadingSpace;
+
+        internal bool StartsWithSpace => _leadingSpace;
+        internal bool EndsWithSpace => _pendingSpace;
+        internal string PlainText => _plain.ToString();
+
+        internal void AppendText(string text)
+        {
+            var sb = new StringBuilder(text.Length);
+            foreach (char c in text)
+            {
+                if (c is ' ' or '\t' or '\n' or '\r' or '\f')
+                {
+                    if (_sawContent || sb.Length > 0) _pendingSpace = true;
+                    else _leadingSpace = true;
+                    continue;
+                }
+                if (_pendingSpace && (_sawContent || sb.Length > 0))
+                {
+                    sb.Append(' ');
+                }
+                _pendingSpace = false;
+                sb.Append(c);
+            }
+            if (sb.Length == 0) return;
+            string s = sb.ToString();
+            char? before = _md.Length > 0 ? _md[^1] : null;
+            _md.Append(Escape.Text(s, before));
+            _plain.Append(s);
+            _sawContent = true;
+        }
+
+        internal void AppendRaw(string markdown, string plain)
+        {
+            if (markdown.Length == 0) return;
+            if (_pendingSpace && _sawContent)
+            {
+                _md.Append(' ');
+                _plain.Append(' ');
+            }
+            _pendingSpace = false;
+            _md.Append(markdown);
+            _plain.Append(plain);
+            _sawContent = true;
+        }
+
+        internal void AppendLineBreak()
+        {
+            if (!_sawContent) return;
+            while (_md.Length > 0 && _md[^1] == ' ') _md.Length--;
+            _md.Append("\\\n");
+            _plain.Append('\n');
+            _pendingSpace = false;
+            _sawContent = false; // the next line starts afresh: no leading space
+        }
+
+        internal string ToInlineString() => _md.ToString().Replace("\\\n", " ").TrimEnd();
+
+        internal string ToParagraph()
+        {
+            string md = _md.ToString();
+            // Trailing hard breaks would show as a literal backslash.
+            while (md.EndsWith("\\\n", StringComparison.Ordinal)) md = md[..^2];
+            md = md.Trim();
+            if (md.Length == 0) return "";
+            var lines = md.Split('\n');
+            for (int i = 0; i < lines.Length; i++) lines[i] = Escape.LineStart(lines[i].TrimStart());
+            return string.Join('\n', lines);
+        }
+
+        internal void Clear()
+        {
+            _md.Clear();
+            _plain.Clear();
+            _pendingSpace = _sawContent = _leadingSpace = false;
+        }
+    }
+
+    internal static class Escape
+    {
+        /// <summary>Backslash-escapes what Markdown would otherwise read as syntax.</summary>
+        internal static string Text(string s, char? before = null)
+        {
+            StringBuilder? sb = null;
+            for (int i = 0; i < s.Length; i++)
+            {
+                char c = s[i];
+                char prev = i > 0 ? s[i - 1] : before ?? ' ';
+                char next = i + 1 < s.Length ? s[i + 1] : ' ';
+                bool escape = c switch
+                {
+                    '\\' or '`' or '*' or '[' or ']' or '<' => true,
+                    '_' => !(char.IsLetterOrDigit(prev) && char.IsLetterOrDigit(next)),
+                    '~' => prev == '~' || next == '~',
+                    '&' => LooksLikeEntity(s, i),
+                    _ => false,
+                };
+                if (escape)
+                {
+                    sb ??= new StringBuilder(s, 0, i, s.Length + 8);
+                    sb.Append('\\');
+                }
+                sb?.Append(c);
+            }
+            return sb?.ToString() ?? s;
+        }
+
+        private static bool LooksLikeEntity(string s, int i)
+        {
+            int j = i + 1;
+            if (j < s.Length && s[j] == '#') j++;
+            int start = j;
+            while (j < s.Length && char.IsAsciiLetterOrDigit(s[j])) j++;
+            return j > start && j < s.Length && s[j] == ';';
+        }
+
+        /// <summary>Escapes a line start that would read as a heading, quote, list, rule or setext underline.</summary>
+        internal static string LineStart(string line)
+        {
+            if (line.Length == 0) return line;
+            char c = line[0];
+            if (c is '#' or '>' or '+' or '-' or '=' or '|') return "\\" + line;
+            int digits = 0;
+            while (digits < line.Length && digits < 10 && char.IsAsciiDigit(line[digits])) digits++;
+            if (digits > 0 && digits < line.Length && line[digits] is '.' or ')')
+                return line[..digits] + "\\" + line[digits..];
+            return line;
+        }
+    }
+}
