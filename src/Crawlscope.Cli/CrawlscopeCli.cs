@@ -11,7 +11,9 @@ public static class CrawlscopeCli
 {
     public const int Success = 0, Failure = 1, BadUsage = 2;
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Console.In);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
     {
         // A plain Command rather than RootCommand, so help says "crawlscope" whatever the assembly is called.
         var root = new Command("crawlscope", "Crawlscope: a polite, persistent web crawler with an inspector that explains every URL.")
@@ -21,6 +23,8 @@ public static class CrawlscopeCli
         };
         root.Subcommands.Add(UrlCommand.Create(stdout));
         root.Subcommands.Add(RobotsCommand.Create(stdout));
+        root.Subcommands.Add(ExtractCommand.Create(stdout, stdin));
+        root.Subcommands.Add(EvalCommand.Create(stdout, stderr));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
@@ -40,6 +44,14 @@ public static class CrawlscopeCli
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
         {
             stderr.WriteLine($"crawlscope: {OneLine(ex.Message)}");
+            return Failure;
+        }
+#pragma warning disable CA1031 // the outermost boundary: a bug still gets one line, not a stack trace
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            stderr.WriteLine($"crawlscope: internal error ({ex.GetType().Name}): {OneLine(ex.Message)}" +
+                             (Environment.GetEnvironmentVariable("CRAWLSCOPE_DEBUG") == "1" ? "\n" + ex : " (set CRAWLSCOPE_DEBUG=1 for details)"));
             return Failure;
         }
     }

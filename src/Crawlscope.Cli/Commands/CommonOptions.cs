@@ -27,6 +27,24 @@ internal static class CommonOptions
         Description = $"Public Suffix List file (default: {PublicSuffixList.SystemPath}, else the embedded copy).",
     };
 
+    internal static Option<string?> Datasets() => new("--datasets")
+    {
+        Description = "The datasets folder (default: shared/datasets beside the checkout, or $CRAWLSCOPE_DATASETS).",
+    };
+
+    /// <summary>The datasets folder: the option, else $CRAWLSCOPE_DATASETS, else ../shared/datasets beside the checkout.</summary>
+    internal static string DatasetsRoot(string? option)
+    {
+        string? root = option ?? Environment.GetEnvironmentVariable("CRAWLSCOPE_DATASETS");
+        if (root is null)
+        {
+            string? home = Environment.GetEnvironmentVariable("CRAWLSCOPE_HOME") ?? Directory.GetCurrentDirectory();
+            root = Path.GetFullPath(Path.Combine(home, "..", "shared", "datasets"));
+        }
+        if (!Directory.Exists(root)) throw new CommandException($"datasets folder not found: {root} (give --datasets DIR)");
+        return root;
+    }
+
     internal static PublicSuffixList LoadPsl(string? path)
     {
         try

@@ -12,7 +12,10 @@ public sealed record RobotsMeta(bool NoIndex, bool NoFollow, IReadOnlyList<strin
 /// <summary>Everything one pass over one HTML page yields: what the store keeps and the inspector shows.</summary>
 public sealed record ExtractedPage
 {
+    /// <summary>The &lt;title&gt; as written (the inspector's Meta Title).</summary>
     public required string? Title { get; init; }
+    /// <summary>The page's own headline: the title without the site name.</summary>
+    public required string? Headline { get; init; }
     public required string? Description { get; init; }
     /// <summary>The canonical URL, absolute and normalised; null when the page declares none.</summary>
     public required string? Canonical { get; init; }
@@ -47,4 +50,5 @@ public sealed record PageStatistics(
     int AnchorWords,
     int LinkCount,
     double AverageWordLength,
-    string VisibleText);
+    string VisibleText,
+    string HiddenText);

@@ -16,12 +16,19 @@ public static partial class HtmlDecoder
 {
     private const int PrescanBytes = 4096;
 
-    static HtmlDecoder() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
     private static readonly Encoding Utf8 = new UTF8Encoding(false, false);
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
+    // Field initialisers run in order: register the code pages before the first one is asked for.
+    private static readonly bool CodePagesRegistered = RegisterCodePages();
+
     public static Encoding Windows1252 { get; } = Encoding.GetEncoding(1252);
+
+    private static bool RegisterCodePages()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return true;
+    }
 
     public static DecodedHtml Decode(ReadOnlySpan<byte> body, string? contentType)
     {

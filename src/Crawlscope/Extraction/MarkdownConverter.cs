@@ -85,6 +85,16 @@ public static class MarkdownConverter
         {
             if (IsSkipped(e)) return;
             string tag = e.LocalName;
+            if (output.FlattenBlocks && tag is "h1" or "h2" or "h3" or "h4" or "h5" or "h6" or "ul" or "ol" or "li" or "blockquote"
+                    or "pre" or "table" or "tr" or "td" or "th" or "hr" or "dl" or "dd" or "dt")
+            {
+                // Inside link text, headings and table cells, block structure cannot be written: keep the words.
+                output.Inline.AppendText(" ");
+                if (tag == "pre") output.Inline.AppendText(e.TextContent);
+                else foreach (var child in e.ChildNodes) Node(child, output);
+                output.Inline.AppendText(" ");
+                return;
+            }
             switch (tag)
             {
                 case "h1" or "h2" or "h3" or "h4" or "h5" or "h6":
@@ -177,14 +187,8 @@ public static class MarkdownConverter
                 var temp = new BlockWriter { FlattenBlocks = true };
                 foreach (var child in e.ChildNodes) Node(child, temp);
                 var inline = temp.Inline;
-                string content = inline.ToInlineString().Trim();
-                if (content.Length == 0 || content.EndsWith('\\'))
-                {
-                    output.Inline.AppendRaw(content, inline.PlainText);
-                    return;
-                }
                 if (inline.StartsWithSpace) output.Inline.AppendText(" ");
-                output.Inline.AppendRaw(marker + content + marker, inline.PlainText.Trim());
+                output.Inline.AppendSpan(marker, inline.ToInlineString().Trim(' '), inline.PlainText);
                 if (inline.EndsWithSpace) output.Inline.AppendText(" ");
             }
             finally
@@ -249,30 +253,83 @@ public static class MarkdownConverter
             return url.Scheme is "http" or "https" ? url.Href : null;
         }
 
-        private static string Destination(string url) =>
-            url.IndexOfAny([' ', '(', ')', '<', '>']) < 0 ? url : "<" + url.Replace("<", "%3C").Replace(">", "%3E") + ">";
+        private static string Destination(string url)
+        {
+            // "&amp;" in a destination would be decoded by a Markdown reader.
+            if (url.Contains('&'))
+            {
+                var sb = new StringBuilder(url.Length + 8);
+                for (int i = 0; i < url.Length; i++)
+                {
+                    sb.Append(url[i]);
+                    if (url[i] == '&' && Escape.LooksLikeEntity(url, i))
+                    {
+                        // Readers decode entities even after a backslash; "%3B" for the ';' leaves nothing to decode.
+                        int semicolon = url.IndexOf(';', i);
+                        sb.Append(url, i + 1, semicolon - i - 1).Append("%3B");
+                        i = semicolon;
+                    }
+                }
+                url = sb.ToString();
+            }
+            return url.IndexOfAny([' ', '(', ')', '<', '>']) < 0 ? url : "<" + url.Replace("<", "%3C").Replace(">", "%3E") + ">";
+        }
 
         private string List(IElement list)
         {
             bool ordered = list.LocalName == "ol";
             int number = ordered && int.TryParse(list.GetAttribute("start"), out int start) ? Math.Clamp(start, 0, 999_999_999) : 1;
             var items = new List<string>();
+            var stray = new List<INode>();
             bool loose = false;
-            foreach (var child in list.Children)
+
+            void AddItem(string body, bool itemLoose)
             {
-                if (IsSkipped(child)) continue;
-                if (child.LocalName is "ul" or "ol" && items.Count > 0)
-                {
-                    // A list directly inside a list (invalid but common) belongs to the item before it.
-                    string marker = ordered ? $"{number - 1}. " : "- ";
-                    items[^1] += "\n" + Indent(List(child), marker.Length);
-                    continue;
-                }
-                string markerText = ordered ? $"{number++}. " : "- ";
-                string item = ListItem(child, markerText, out bool itemLoose);
                 loose |= itemLoose;
-                items.Add(item);
+                items.Add(body);
             }
+
+            // Text and inline elements directly inside a list (invalid but common) become an item of their own,
+            // so no words are lost.
+            void FlushStray()
+            {
+                if (stray.Count == 0) return;
+                var inner = new BlockWriter();
+                foreach (var n in stray) Node(n, inner);
+                stray.Clear();
+                bool strayLoose = inner.BlockList.Count > 1;
+                string body = inner.ToMarkdown(strayLoose ? "\n\n" : "\n");
+                if (body.Length == 0) return;
+                string marker = ordered ? $"{number++}. " : "- ";
+                AddItem(marker + Indent(body, marker.Length), strayLoose);
+            }
+
+            foreach (var child in list.ChildNodes)
+            {
+                if (child is IElement e)
+                {
+                    if (IsSkipped(e)) continue;
+                    if (e.LocalName is "ul" or "ol" && items.Count > 0 && stray.Count == 0)
+                    {
+                        // A list directly inside a list belongs to the item before it.
+                        string marker = ordered ? $"{number - 1}. " : "- ";
+                        items[^1] += "\n" + Indent(List(e), marker.Length);
+                        continue;
+                    }
+                    if (e.LocalName == "li")
+                    {
+                        FlushStray();
+                        string markerText = ordered ? $"{number++}. " : "- ";
+                        string item = ListItem(e, markerText, out bool itemLoose);
+                        // Empty items (icon-only menu entries) carry no text and would read as rules ("- - -").
+                        if (item.Length > 0) AddItem(item, itemLoose);
+                        else if (ordered) number--;
+                        continue;
+                    }
+                }
+                stray.Add(child);
+            }
+            FlushStray();
             return string.Join(loose ? "\n\n" : "\n", items);
         }
 
@@ -284,7 +341,7 @@ public static class MarkdownConverter
             Blocks(item, inner);
             var blocks = inner.BlockList;
             loose = blocks.Count(b => !IsListBlock(b)) > 1;
-            if (blocks.Count == 0) return marker.TrimEnd();
+            if (blocks.Count == 0) return "";
             string body = inner.ToMarkdown(loose ? "\n\n" : "\n");
             // A list item must not start with something that reads as a rule or another marker.
             return marker + Indent(body, marker.Length).TrimStart();
@@ -407,6 +464,9 @@ public static class MarkdownConverter
 
         internal void AddBlock(string block)
         {
+            // Two lists in a row would merge into one; a different bullet ("*" after "-", "1)" after "1.") keeps them apart.
+            if (!FlattenBlocks && _blocks.Count > 0 && Inline.IsEmpty && ListMarker(block) is { } marker && ListMarker(_blocks[^1]) == marker)
+                block = AlternateMarkers(block, marker);
             if (FlattenBlocks)
             {
                 Inline.AppendText(" ");
@@ -416,6 +476,33 @@ public static class MarkdownConverter
             }
             FlushParagraph();
             if (block.Length > 0) _blocks.Add(block);
+        }
+
+        /// <summary>'-' or '*' for a bullet list block, '.' or ')' for an ordered one, else null.</summary>
+        private static char? ListMarker(string block)
+        {
+            if (block.Length >= 2 && block[0] is '-' or '*' && block[1] == ' ') return block[0];
+            int digits = 0;
+            while (digits < block.Length && char.IsAsciiDigit(block[digits])) digits++;
+            return digits > 0 && digits + 1 < block.Length && block[digits] is '.' or ')' && block[digits + 1] == ' ' ? block[digits] : null;
+        }
+
+        private static string AlternateMarkers(string block, char marker)
+        {
+            char replacement = marker switch { '-' => '*', '*' => '-', '.' => ')', _ => '.' };
+            var lines = block.Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+            {
+                string line = lines[i];
+                if (line.Length >= 2 && line[0] == marker && line[1] == ' ') lines[i] = replacement + line[1..];
+                else if (marker is '.' or ')')
+                {
+                    int d = 0;
+                    while (d < line.Length && char.IsAsciiDigit(line[d])) d++;
+                    if (d > 0 && d < line.Length && line[d] == marker) lines[i] = line[..d] + replacement + line[(d + 1)..];
+                }
+            }
+            return string.Join('\n', lines);
         }
 
         internal string ToMarkdown(string separator = "\n\n")
@@ -441,10 +528,71 @@ public static class MarkdownConverter
         private readonly StringBuilder _md = new();
         private readonly StringBuilder _plain = new();
         private bool _pendingSpace, _sawContent, _leadingSpace;
+        // A span whose text ends in punctuation closes only before a space or punctuation ("*foo.*bar" does not
+        // parse); we remember where it starts, and unwrap it if a letter or digit follows.
+        private int _fragileStart = -1, _fragileMarker;
 
         internal bool StartsWithSpace => _leadingSpace;
         internal bool EndsWithSpace => _pendingSpace;
         internal string PlainText => _plain.ToString();
+        internal bool IsEmpty => _md.Length == 0;
+
+        /// <summary>
+        /// Appends <paramref name="content"/> (escaped Markdown) wrapped in <paramref name="marker"/> so that a
+        /// CommonMark reader sees the emphasis: punctuation and whitespace at either end go outside the markers,
+        /// a span glued to an equal one before it extends it, and where the markers could not parse they are left out.
+        /// </summary>
+        internal void AppendSpan(string marker, string content, string plain)
+        {
+            int start = 0, end = content.Length;
+            while (start < end && IsEdge(content, start)) start++;
+            while (end > start && IsEdge(content, end - 1) && !(end >= 2 && content[end - 2] == '\\')) end--;
+            string lead = content[..start], core = content[start..end], trail = content[end..];
+            bool unsafeCore = core.Length == 0 || core[^1] == '\\' || core[0] == marker[0] || core[^1] == marker[0] ||
+                              char.IsWhiteSpace(core[0]) || char.IsWhiteSpace(core[^1]);
+            // An opening marker after a letter needs a letter after it too.
+            bool gluedBefore = !_pendingSpace && _md.Length > 0 && char.IsLetterOrDigit(_md[^1]) && lead.Length == 0 && !char.IsLetterOrDigit(core.Length > 0 ? core[0] : ' ');
+            if (unsafeCore || gluedBefore)
+            {
+                AppendRaw(content, plain);
+                return;
+            }
+            if (lead.Length > 0) AppendRaw(lead, "");
+            if (lead.Length == 0 && TryExtendSpan(marker, core, plain)) { }
+            else
+            {
+                AppendRaw(marker, "");
+                int spanStart = _md.Length - marker.Length;
+                _md.Append(core).Append(marker);
+                _plain.Append(plain);
+                if (!char.IsLetterOrDigit(core[^1]))
+                {
+                    _fragileStart = spanStart;
+                    _fragileMarker = marker.Length;
+                }
+            }
+            if (trail.Length > 0) AppendRaw(trail, "");
+        }
+
+        // Sentence punctuation and whitespace (including no-break spaces) belong outside emphasis markers.
+        private static bool IsEdge(string s, int i)
+        {
+            char c = s[i];
+            return char.IsWhiteSpace(c) || c is '.' or ',' or ';' or ':' or '!' or '?' or '"' or '\'' or '“' or '”' or '‘' or '’'
+                or '«' or '»' or '„' or '…' or '—' or '–' or '¡' or '¿';
+        }
+
+        /// <summary>Before anything is appended: unwraps a fragile span if a letter or digit would follow it.</summary>
+        private void Settle(char next)
+        {
+            if (_fragileStart < 0) return;
+            if (char.IsLetterOrDigit(next))
+            {
+                _md.Remove(_md.Length - _fragileMarker, _fragileMarker);
+                _md.Remove(_fragileStart, _fragileMarker);
+            }
+            _fragileStart = -1;
+        }
 
         internal void AppendText(string text)
         {
@@ -466,6 +614,7 @@ public static class MarkdownConverter
             }
             if (sb.Length == 0) return;
             string s = sb.ToString();
+            Settle(s[0]);
             char? before = _md.Length > 0 ? _md[^1] : null;
             _md.Append(Escape.Text(s, before));
             _plain.Append(s);
@@ -475,6 +624,7 @@ public static class MarkdownConverter
         internal void AppendRaw(string markdown, string plain)
         {
             if (markdown.Length == 0) return;
+            Settle(_pendingSpace && _sawContent ? ' ' : markdown[0]);
             if (_pendingSpace && _sawContent)
             {
                 _md.Append(' ');
@@ -486,9 +636,24 @@ public static class MarkdownConverter
             _sawContent = true;
         }
 
+        /// <summary>When the buffer ends with a closing <paramref name="marker"/>, moves it past <paramref name="content"/>.</summary>
+        internal bool TryExtendSpan(string marker, string content, string plain)
+        {
+            if (_pendingSpace || _md.Length < 2 * marker.Length + 1) return false;
+            for (int i = 0; i < marker.Length; i++)
+                if (_md[_md.Length - marker.Length + i] != marker[i]) return false;
+            // The marker must close a span, not be escaped text.
+            if (_md[_md.Length - marker.Length - 1] == '\\' || _md[_md.Length - marker.Length - 1] == marker[0]) return false;
+            _md.Length -= marker.Length;
+            _md.Append(content).Append(marker);
+            _plain.Append(plain);
+            return true;
+        }
+
         internal void AppendLineBreak()
         {
             if (!_sawContent) return;
+            Settle('\n');
             while (_md.Length > 0 && _md[^1] == ' ') _md.Length--;
             _md.Append("\\\n");
             _plain.Append('\n');
@@ -496,13 +661,15 @@ public static class MarkdownConverter
             _sawContent = false; // the next line starts afresh: no leading space
         }
 
-        internal string ToInlineString() => _md.ToString().Replace("\\\n", " ").TrimEnd();
+        internal string ToInlineString() => _md.ToString().Replace("\\\n", " ").TrimEnd(' ');
 
         internal string ToParagraph()
         {
             string md = _md.ToString();
             // Trailing hard breaks would show as a literal backslash.
-            while (md.EndsWith("\\\n", StringComparison.Ordinal)) md = md[..^2];
+            md = md.Trim();
+            while (md.EndsWith("\\\n", StringComparison.Ordinal) || md.EndsWith('\\')) md = md.TrimEnd('\\', '\n', ' ');
+            while (md.StartsWith("\\\n", StringComparison.Ordinal)) md = md[2..].TrimStart();
             md = md.Trim();
             if (md.Length == 0) return "";
             var lines = md.Split('\n');
@@ -515,6 +682,7 @@ public static class MarkdownConverter
             _md.Clear();
             _plain.Clear();
             _pendingSpace = _sawContent = _leadingSpace = false;
+            _fragileStart = -1;
         }
     }
 
@@ -547,7 +715,7 @@ public static class MarkdownConverter
             return sb?.ToString() ?? s;
         }
 
-        private static bool LooksLikeEntity(string s, int i)
+        internal static bool LooksLikeEntity(string s, int i)
         {
             int j = i + 1;
             if (j < s.Length && s[j] == '#') j++;

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Crawlscope.Evaluation;
+using Crawlscope.Extraction;
+
+namespace Crawlscope.Cli.Commands;
+
+/// <summary><c>crawlscope eval extraction [--dataset NAME] [--datasets DIR]</c>: our extraction scored on the shared datasets.</summary>
+internal static class EvalCommand
+{
+    internal static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var dataset = new Option<string[]>("--dataset")
+        {
+            Description = $"Datasets to score ({string.Join(", ", ExtractionDatasets.All)}); all by default.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        dataset.AcceptOnlyFromAmong(ExtractionDatasets.All);
+        var datasets = CommonOptions.Datasets();
+        var limit = new Option<int?>("--limit") { Description = "Score only the first N pages of each dataset (quick look)." };
+        var extraction = new Command("extraction", "Score readable Markdown, boilerpipe text, whole-page Markdown, title and description.")
+        {
+            dataset, datasets, limit,
+        };
+        extraction.SetAction(parse =>
+        {
+            string root = CommonOptions.DatasetsRoot(parse.GetValue(datasets));
+            var check = ScorerSelfCheck.Run(root);
+            stdout.WriteLine($"scorer self-check against reference-scores.json: {(check.Passed ? "passed" : "FAILED")} ({check.Detail})");
+            if (!check.Passed) throw new CommandException("the scorer does not reproduce the reference scores; refusing to report numbers");
+
+            string[] names = parse.GetValue(dataset) is { Length: > 0 } chosen ? chosen : ExtractionDatasets.All;
+            var sw = Stopwatch.StartNew();
+            var rows = new ExtractionEvaluator(PageExtractor.Default).Evaluate(root, names, m => stderr.WriteLine(m), parse.GetValue(limit));
+            stdout.WriteLine();
+            stdout.WriteLine("| output | dataset | metric | ours | goal | best published |");
+            stdout.WriteLine("|---|---|---|---|---|---|");
+            foreach (var r in rows)
+                stdout.WriteLine($"| {r.Output} | {r.Dataset} | {r.Metric} | {r.Value:F3}{(r.MeetsGoal ? "" : " (below goal)")} | ≥ {r.Goal:F2} | {r.BestPublished} |");
+            stdout.WriteLine();
+            foreach (var r in rows) stdout.WriteLine($"{r.Output} / {r.Dataset}: {r.Detail}");
+            stdout.WriteLine($"evaluated in {sw.Elapsed.TotalSeconds:F0} s");
+            return CrawlscopeCli.Success;
+        });
+        return new Command("eval", "Measure quality on labelled data.") { extraction };
+    }
+}

@@ -1,0 +1,13 @@
+namespace Crawlscope.Classification;
+
+/// <summary>One content feature that looked like spam, with the value measured and the threshold it crossed.</summary>
+public sealed record SpamSignal(string Name, double Value, double Threshold, int Weight, string Detail);
+
+/// <summary>
+/// The spam score stored as <c>ml_spam_score</c>: a level from 0 (clean) to 3 (certainly spam), with the signals
+/// that fired and every feature measured, so the inspector can show why.
+/// </summary>
+public sealed record SpamVerdict(int Level, IReadOnlyList<SpamSignal> Signals, IReadOnlyDictionary<string, double> Features)
+{
+    public static SpamVerdict Clean { get; } = new(0, [], new Dictionary<string, double>());
+}

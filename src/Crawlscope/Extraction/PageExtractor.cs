@@ -1,0 +1,64 @@
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+using Crawlscope.Extraction.Boilerpipe;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Extraction;
+
+/// <summary>
+/// The extraction stage: decode, parse once with AngleSharp, and hand the same document to every extractor
+/// (metadata, links, boilerpipe, Markdown, readable Markdown, statistics). Extractors read the document; the
+/// readability extractor, which rewrites the tree, works on its own copy. Never throws on page content.
+/// </summary>
+public sealed class PageExtractor(PageExtractorOptions? options = null)
+{
+    private readonly PageExtractorOptions _options = options ?? new PageExtractorOptions();
+    private static readonly HtmlParser Parser = new(new HtmlParserOptions { IsScripting = false });
+
+    public static PageExtractor Default { get; } = new();
+
+    public ExtractedPage Extract(ReadOnlySpan<byte> body, WebUrl url, string? contentType = null,
+        IReadOnlyDictionary<string, string[]>? headers = null)
+    {
+        if (body.Length > _options.MaxHtmlBytes) body = body[.._options.MaxHtmlBytes];
+        var decoded = HtmlDecoder.Decode(body, contentType);
+        var document = Parser.ParseDocument(decoded.Text);
+        return Extract(document, url, headers, body.Length, decoded);
+    }
+
+    public ExtractedPage Extract(string html, WebUrl url, IReadOnlyDictionary<string, string[]>? headers = null) =>
+        Extract(Parser.ParseDocument(html), url, headers, html.Length, null);
+
+    private ExtractedPage Extract(IHtmlDocument document, WebUrl url, IReadOnlyDictionary<string, string[]>? headers, int htmlLength, DecodedHtml? decoded)
+    {
+        var baseUrl = MetadataExtractor.BaseUrl(document, url);
+        string? title = MetadataExtractor.Title(document);
+        var robots = MetadataExtractor.Robots(document, headers, _options.AgentToken);
+        var links = MetadataExtractor.Links(document, baseUrl, robots.NoFollow);
+        string boilerpipe = BoilerpipeExtractor.Extract(document);
+        string markdown = MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl);
+        var readable = ReadableExtractor.Extract(document, baseUrl, boilerpipe);
+        var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count);
+
+        return new ExtractedPage
+        {
+            Title = title,
+            Headline = MetadataExtractor.Headline(document, title),
+            Description = MetadataExtractor.Description(document),
+            Canonical = MetadataExtractor.Canonical(document, baseUrl, headers),
+            Robots = robots,
+            Language = MetadataExtractor.Language(document),
+            Links = links,
+            BoilerpipeText = boilerpipe,
+            Markdown = markdown,
+            ReadableMarkdown = readable.Markdown,
+            ReadableText = readable.Text,
+            ContentHash = ContentFingerprint.ContentHash(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText),
+            SimHash = ContentFingerprint.SimHash(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText),
+            Statistics = statistics,
+            EncodingName = decoded?.Encoding.WebName ?? "utf-16",
+            EncodingSource = decoded?.EncodingSource ?? "string",
+        };
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text;
+using AngleSharp.Dom;
+
+namespace Crawlscope.Extraction;
+
+/// <summary>One walk over the DOM counting what the spam classifier needs: visible and hidden text, words, anchor words.</summary>
+internal static class StatisticsCollector
+{
+    private static readonly HashSet<string> Invisible = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object", "embed", "canvas",
+    };
+
+    internal static PageStatistics Collect(IDocument doc, string? title, int htmlLength, int linkCount)
+    {
+        var visible = new StringBuilder();
+        var hiddenText = new StringBuilder();
+        int anchorWords = 0;
+        Walk(doc.Body ?? (INode)doc, hidden: false, inAnchor: false);
+
+        string text = TextNormalization.CollapseWhitespace(visible.ToString());
+        var words = ContentFingerprint.Words(text);
+        double averageLength = words.Count == 0 ? 0 : words.Average(w => (double)w.Length);
+        string hidden = TextNormalization.CollapseWhitespace(hiddenText.ToString());
+        return new PageStatistics(htmlLength, text.Length, hidden.Length, words.Count, ContentFingerprint.Words(title ?? "").Count,
+            anchorWords, linkCount, averageLength, text, hidden);
+
+        void Walk(INode node, bool hidden, bool inAnchor)
+        {
+            foreach (var child in node.ChildNodes)
+            {
+                if (child is IText t)
+                {
+                    if (hidden) hiddenText.Append(' ').Append(t.Data);
+                    else
+                    {
+                        visible.Append(t.Data);
+                        if (inAnchor) anchorWords += ContentFingerprint.Words(t.Data).Count;
+                    }
+                }
+                else if (child is IElement e)
+                {
+                    if (Invisible.Contains(e.LocalName)) continue;
+                    if (e.LocalName is "br" or "p" or "div" or "li" or "td" or "h1" or "h2" or "h3" or "h4" or "h5" or "h6") visible.Append(' ');
+                    Walk(e, hidden || MarkdownConverter.IsHidden(e), inAnchor || e.LocalName == "a");
+                }
+            }
+        }
+    }
+}
