@@ -19,6 +19,7 @@ public static class SpamClassifier
     public static SpamVerdict Classify(PageStatistics s, string? title)
     {
         var words = ContentFingerprint.Words(s.VisibleText);
+        var hiddenWords = ContentFingerprint.Words(s.HiddenText);
         var features = new Dictionary<string, double>
         {
             ["words"] = s.Words,
@@ -30,38 +31,39 @@ public static class SpamClassifier
             ["top_term_share"] = Math.Round(TopTermShare(words, out string topTerm), 3),
             ["title_repetition"] = MaxRepetition(ContentFingerprint.Words(title ?? "")),
             ["hidden_text_chars"] = s.HiddenTextLength,
-            ["hidden_top_term_share"] = Math.Round(TopTermShare(ContentFingerprint.Words(s.HiddenText), out string hiddenTerm), 3),
+            ["hidden_top_term_share"] = Math.Round(TopTermShare(hiddenWords, out string hiddenTerm), 3),
+            ["hidden_compression_ratio"] = Math.Round(CompressionRatio(s.HiddenText), 2),
             ["links"] = s.LinkCount,
         };
         double? commonShare = CommonWords.Share(words);
         if (commonShare is not null) features["common_word_share"] = Math.Round(commonShare.Value, 3);
 
         var signals = new List<SpamSignal>();
-        void Check(bool fired, string name, double value, double threshold, int weight, string detail)
+        void Check(bool fired, string name, double value, double threshold, string detail)
         {
-            if (fired) signals.Add(new SpamSignal(name, value, threshold, weight, detail));
+            if (fired) signals.Add(new SpamSignal(name, value, threshold, 1, detail));
         }
 
-        Check(s.Words >= 80 && features["top_term_share"] > 0.07, "keyword_repetition", features["top_term_share"], 0.07, 2,
+        // Thresholds sit above the 99.5th percentile of the 2,668 real pages of the three datasets and below
+        // the generated spam (see SpamClassifierTests); one signal alone never makes a page spam.
+        Check(s.Words >= 80 && features["top_term_share"] > 0.08, "keyword_repetition", features["top_term_share"], 0.08,
             $"'{topTerm}' is {features["top_term_share"]:P1} of all words");
-        Check(features["title_repetition"] >= 3, "title_stuffing", features["title_repetition"], 3, 1, "a word repeats 3+ times in the title");
-        Check(s.TitleWords > 30, "long_title", s.TitleWords, 30, 1, $"{s.TitleWords} words in the title");
-        Check(s.LinkCount >= 80 && features["anchor_fraction"] > 0.85, "link_farm", features["anchor_fraction"], 0.85, 2,
+        Check(features["title_repetition"] >= 3, "title_stuffing", features["title_repetition"], 3, "a word repeats 3+ times in the title");
+        Check(s.TitleWords > 30, "long_title", s.TitleWords, 30, $"{s.TitleWords} words in the title");
+        Check(s.LinkCount >= 80 && features["anchor_fraction"] > 0.93, "link_farm", features["anchor_fraction"], 0.93,
             $"{features["anchor_fraction"]:P0} of words are link text over {s.LinkCount} links");
-        Check(s.VisibleTextLength >= 1500 && features["compression_ratio"] > 5.0, "repetitive_text", features["compression_ratio"], 5.0, 2,
-            "visible text compresses more than 5:1");
-        Check(s.HiddenTextLength >= 200 && features["hidden_top_term_share"] > 0.08, "hidden_keywords", features["hidden_top_term_share"], 0.08, 2,
+        Check(s.VisibleTextLength >= 1500 && features["compression_ratio"] > 3.5, "repetitive_text", features["compression_ratio"], 3.5,
+            "visible text compresses more than 3.5:1");
+        Check(s.HiddenTextLength >= 1500 && features["hidden_top_term_share"] > 0.08, "hidden_keywords", features["hidden_top_term_share"], 0.08,
             $"hidden text repeats '{hiddenTerm}'");
-        Check(s.HiddenTextLength >= 2000 && s.HiddenTextLength > 2 * s.VisibleTextLength, "mostly_hidden_text", s.HiddenTextLength, 2 * s.VisibleTextLength, 1,
-            "more text is hidden than shown");
-        Check(s.Words >= 50 && s.AverageWordLength > 9, "long_words", s.AverageWordLength, 9, 1, "average word length over 9");
+        Check(s.HiddenTextLength >= 1500 && features["hidden_compression_ratio"] > 3.5, "repetitive_hidden_text", features["hidden_compression_ratio"], 3.5,
+            "hidden text compresses more than 3.5:1");
+        Check(s.Words >= 50 && s.AverageWordLength > 9, "long_words", s.AverageWordLength, 9, "average word length over 9");
         if (commonShare is { } share)
-            Check(s.Words >= 150 && share < 0.08, "few_common_words", share, 0.08, 2, $"only {share:P1} of words are common function words");
+            Check(s.Words >= 150 && share < 0.06, "few_common_words", share, 0.06, $"only {share:P1} of words are common function words");
 
-        int level = Math.Min(3, signals.Sum(x => x.Weight));
-        // A single weak signal is not enough to call a page spam.
-        if (level == 1) level = 0;
-        else if (level > 1) level = Math.Min(3, level - 1);
+        // Level: one signal is noise; two make a page suspicious (1), three likely spam (2), four or more spam (3).
+        int level = Math.Clamp(signals.Count - 1, 0, 3);
         return new SpamVerdict(level, signals, features);
     }
 

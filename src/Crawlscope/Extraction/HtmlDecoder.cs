@@ -32,7 +32,7 @@ public static partial class HtmlDecoder
 
     public static DecodedHtml Decode(ReadOnlySpan<byte> body, string? contentType)
     {
-        if (body.StartsWith("\xEF\xBB\xBF"u8)) return new(Utf8.GetString(body[3..]), Utf8, "bom");
+        if (body.Length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF) return new(Utf8.GetString(body[3..]), Utf8, "bom");
         if (body.Length >= 2 && body[0] == 0xFE && body[1] == 0xFF) return new(Encoding.BigEndianUnicode.GetString(body[2..]), Encoding.BigEndianUnicode, "bom");
         if (body.Length >= 2 && body[0] == 0xFF && body[1] == 0xFE) return new(Encoding.Unicode.GetString(body[2..]), Encoding.Unicode, "bom");
 

@@ -36,9 +36,10 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         string? title = MetadataExtractor.Title(document);
         var robots = MetadataExtractor.Robots(document, headers, _options.AgentToken);
         var links = MetadataExtractor.Links(document, baseUrl, robots.NoFollow);
-        string boilerpipe = BoilerpipeExtractor.Extract(document);
-        string markdown = MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl);
-        var readable = ReadableExtractor.Extract(document, baseUrl, boilerpipe);
+        var parts = _options.Parts;
+        string boilerpipe = parts.HasFlag(ExtractionParts.Boilerpipe) || parts.HasFlag(ExtractionParts.Readable) ? BoilerpipeExtractor.Extract(document) : "";
+        string markdown = parts.HasFlag(ExtractionParts.Markdown) ? MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl) : "";
+        var readable = parts.HasFlag(ExtractionParts.Readable) ? ReadableExtractor.Extract(document, baseUrl, boilerpipe) : new ReadableContent("", "", "none");
         var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count);
 
         return new ExtractedPage

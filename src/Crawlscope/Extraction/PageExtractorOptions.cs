@@ -1,5 +1,17 @@
 namespace Crawlscope.Extraction;
 
+/// <summary>Which outputs an extraction computes; the rest are left empty.</summary>
+[Flags]
+public enum ExtractionParts
+{
+    /// <summary>Title, description, canonical, robots metas, language, links and the spam statistics: cheap.</summary>
+    Metadata = 1,
+    Boilerpipe = 2,
+    Markdown = 4,
+    Readable = 8,
+    All = Metadata | Boilerpipe | Markdown | Readable,
+}
+
 /// <summary>What <see cref="PageExtractor"/> may be told.</summary>
 public sealed class PageExtractorOptions
 {
@@ -8,4 +20,7 @@ public sealed class PageExtractorOptions
 
     /// <summary>Bytes of HTML parsed at most; longer bodies are cut (the fetcher caps them too). Default 10 MiB.</summary>
     public int MaxHtmlBytes { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>The outputs to compute. Default all.</summary>
+    public ExtractionParts Parts { get; init; } = ExtractionParts.All;
 }

@@ -19,8 +19,14 @@ internal static class ReadableExtractor
     // with links it has already made absolute.
     static ReadableExtractor() => Article.Serializer = element => MarkdownConverter.Convert(element, null);
 
+    // Readability's cost grows faster than linearly with the number and nesting of elements; hostile or
+    // machine-made pages (50,000 list items, 5,000 nested divs) would stall a crawl worker for minutes.
+    private const int MaxElements = 20_000, MaxDepth = 400;
+
     internal static ReadableContent Extract(IHtmlDocument document, WebUrl baseUrl, string boilerpipeFallback)
     {
+        if (document.All.Length > MaxElements || Depth(document.DocumentElement) > MaxDepth)
+            return Fallback(boilerpipeFallback, "boilerpipe (page too large for readability)");
         try
         {
             var copy = (IHtmlDocument)document.Clone(deep: true);
@@ -35,9 +41,30 @@ internal static class ReadableExtractor
         {
             // Readability gave up on this page; boilerpipe's text stands in below.
         }
-        string text = boilerpipeFallback.Trim();
+        return Fallback(boilerpipeFallback, "boilerpipe");
+    }
+
+    private static ReadableContent Fallback(string boilerpipeText, string source)
+    {
+        string text = boilerpipeText.Trim();
         string markdown = string.Join("\n\n", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => MarkdownConverter.Escape.LineStart(MarkdownConverter.Escape.Text(p))));
-        return new ReadableContent(markdown, TextNormalization.CollapseWhitespace(text), "boilerpipe");
+        return new ReadableContent(markdown, TextNormalization.CollapseWhitespace(text), source);
+    }
+
+    private static int Depth(IElement? root)
+    {
+        if (root is null) return 0;
+        int max = 0;
+        var stack = new Stack<(IElement Element, int Depth)>();
+        stack.Push((root, 1));
+        while (stack.Count > 0)
+        {
+            var (e, d) = stack.Pop();
+            if (d > max) max = d;
+            if (max > MaxDepth) return max;
+            foreach (var child in e.Children) stack.Push((child, d + 1));
+        }
+        return max;
     }
 }
