@@ -25,6 +25,7 @@ public static class CrawlscopeCli
         root.Subcommands.Add(RobotsCommand.Create(stdout));
         root.Subcommands.Add(ExtractCommand.Create(stdout, stdin));
         root.Subcommands.Add(EvalCommand.Create(stdout, stderr));
+        root.Subcommands.Add(BenchCommand.Create(stdout));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)

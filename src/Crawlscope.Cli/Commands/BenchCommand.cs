@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Text;
+using Crawlscope.Evaluation;
+using Crawlscope.SampleWeb;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Cli.Commands;
+
+/// <summary><c>crawlscope bench extraction</c>: median ms per page for each extractor and the whole pass.</summary>
+internal static class BenchCommand
+{
+    internal static Command Create(TextWriter stdout)
+    {
+        var datasets = CommonOptions.Datasets();
+        var pages = new Option<int>("--pages") { Description = "Synthetic 20 KB pages to time.", DefaultValueFactory = _ => 300 };
+        var json = CommonOptions.Json();
+        var extraction = new Command("extraction", "Time extraction on the Scrapinghub pages and on typical 20 KB pages (one core).")
+        {
+            datasets, pages, json,
+        };
+        extraction.SetAction(parse =>
+        {
+            var results = new List<ExtractionTimings>();
+            var synthetic = Enumerable.Range(0, parse.GetValue(pages)).Select(i =>
+                (Encoding.UTF8.GetBytes(ArticlePages.Generate(i, "Sample News", Links(i))), WebUrl.Parse($"https://news.sample.test/articles/{i}"))).ToList();
+            results.Add(ExtractionBenchmark.Run("synthetic 20 KB pages", synthetic));
+
+            string root = CommonOptions.DatasetsRoot(parse.GetValue(datasets));
+            var scrapinghub = ExtractionDatasets.Load(root, ExtractionDatasets.Scrapinghub)
+                .Select(p => (p.ReadHtml(), WebUrl.TryParse(p.Url, null, out var u, out _) ? u : WebUrl.Parse("https://example.com/"))).ToList();
+            results.Add(ExtractionBenchmark.Run("Scrapinghub benchmark pages", scrapinghub));
+
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(stdout, results);
+                return CrawlscopeCli.Success;
+            }
+            stdout.WriteLine($"median ms per page, one core ({Environment.ProcessorCount} cores, {Environment.OSVersion})");
+            stdout.WriteLine($"| step | {string.Join(" | ", results.Select(r => $"{r.Corpus} ({r.Pages}, avg {r.AverageKilobytes:F0} KB)"))} |");
+            stdout.WriteLine($"|---|{string.Concat(results.Select(_ => "---|"))}");
+            foreach (var step in ExtractionBenchmark.Steps)
+                stdout.WriteLine($"| {step} | {string.Join(" | ", results.Select(r => r.MedianMs[step].ToString("F2")))} |");
+            return CrawlscopeCli.Success;
+        });
+        return new Command("bench", "Measure speed.") { extraction };
+    }
+
+    private static List<(string, string)> Links(int seed) =>
+        Enumerable.Range(1, 12).Select(k => ($"/articles/{(seed * 7 + k) % 1000}", ArticlePages.Title(seed + k))).ToList();
+}
