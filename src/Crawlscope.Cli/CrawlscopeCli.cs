@@ -26,6 +26,11 @@ public static class CrawlscopeCli
         root.Subcommands.Add(ExtractCommand.Create(stdout, stdin));
         root.Subcommands.Add(EvalCommand.Create(stdout, stderr));
         root.Subcommands.Add(BenchCommand.Create(stdout));
+        root.Subcommands.Add(CrawlCommand.Create(stdout, stderr));
+        root.Subcommands.Add(StatsCommand.Create(stdout));
+        root.Subcommands.Add(BanCommand.Create(stdout));
+        root.Subcommands.Add(SampleWebCommand.Create(stdout));
+        root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)

@@ -27,6 +27,12 @@ internal static class CommonOptions
         Description = $"Public Suffix List file (default: {PublicSuffixList.SystemPath}, else the embedded copy).",
     };
 
+    internal static Option<string> Db() => new("--db")
+    {
+        Description = "The embedded crawl store (a SQLite file).",
+        DefaultValueFactory = _ => "crawlscope.db",
+    };
+
     internal static Option<string?> Datasets() => new("--datasets")
     {
         Description = "The datasets folder (default: shared/datasets beside the checkout, or $CRAWLSCOPE_DATASETS).",

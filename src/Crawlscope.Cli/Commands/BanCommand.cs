@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Crawlscope.Storage;
+
+namespace Crawlscope.Cli.Commands;
+
+/// <summary><c>crawlscope ban add|remove|list DOMAIN [--reason TEXT]</c>: the per-domain/host ban (<c>fh_dont_index</c>).</summary>
+internal static class BanCommand
+{
+    internal static Command Create(TextWriter stdout)
+    {
+        var db = CommonOptions.Db();
+        var name = new Argument<string>("domain") { Description = "A registrable domain or a host." };
+        var reason = new Option<string?>("--reason") { Description = "Why (shown by the inspector)." };
+        var add = new Command("add", "Ban a domain or host: its pages are not indexable (fh_dont_index = 1).") { name, reason, db };
+        add.SetAction(async (p, ct) =>
+        {
+            await using var store = await SqliteCrawlStore.OpenAsync(p.GetValue(db)!, ct);
+            await store.BanAsync(p.GetValue(name)!, p.GetValue(reason), ct);
+            stdout.WriteLine($"banned {p.GetValue(name)!.ToLowerInvariant()}");
+            return CrawlscopeCli.Success;
+        });
+        var removeName = new Argument<string>("domain") { Description = "A banned domain or host." };
+        var remove = new Command("remove", "Lift a ban.") { removeName, db };
+        remove.SetAction(async (p, ct) =>
+        {
+            await using var store = await SqliteCrawlStore.OpenAsync(p.GetValue(db)!, ct);
+            if (!await store.UnbanAsync(p.GetValue(removeName)!, ct)) throw new CommandException($"{p.GetValue(removeName)} is not banned");
+            stdout.WriteLine($"unbanned {p.GetValue(removeName)!.ToLowerInvariant()}");
+            return CrawlscopeCli.Success;
+        });
+        var list = new Command("list", "List bans.") { db };
+        list.SetAction(async (p, ct) =>
+        {
+            await using var store = await SqliteCrawlStore.OpenAsync(p.GetValue(db)!, ct);
+            foreach (var b in await store.BansAsync(ct)) stdout.WriteLine($"{b.Name}\t{b.Created:yyyy-MM-dd HH:mm:ss}\t{b.Reason}");
+            return CrawlscopeCli.Success;
+        });
+        return new Command("ban", "Manage per-domain and per-host bans.") { add, remove, list };
+    }
+}

@@ -1,0 +1,169 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using Crawlscope.Crawling;
+using Crawlscope.Extraction;
+using Crawlscope.Fetching;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Cli.Commands;
+
+/// <summary><c>crawlscope crawl URL ... [--seeds-file FILE] [--db PATH] ...</c>: the main job.</summary>
+internal static class CrawlCommand
+{
+    internal sealed class Options
+    {
+        public readonly Argument<string[]> Urls = new("url") { Description = "Seed URLs.", Arity = ArgumentArity.ZeroOrMore };
+        public readonly Option<FileInfo?> SeedsFile = new("--seeds-file") { Description = "A file of seed URLs, one per line." };
+        public readonly Option<string> Db = CommonOptions.Db();
+        public readonly Option<string> Scope = new("--scope") { Description = "site (the seeds' registrable domains), seeds (their hosts) or any.", DefaultValueFactory = _ => "site" };
+        public readonly Option<long?> MaxPages = new("--max-pages") { Description = "Stop after this many stored pages." };
+        public readonly Option<int?> MaxDepth = new("--max-depth") { Description = "Follow links at most this deep from a seed." };
+        public readonly Option<string[]> Include = new("--include") { Description = "Only URLs matching one of these regular expressions." };
+        public readonly Option<string[]> Exclude = new("--exclude") { Description = "Never URLs matching one of these regular expressions." };
+        public readonly Option<int> PerHost = new("--per-host") { Description = "Connections to one host at once.", DefaultValueFactory = _ => 1 };
+        public readonly Option<double> Delay = new("--delay") { Description = "Seconds between two requests to one host.", DefaultValueFactory = _ => 1.0 };
+        public readonly Option<int> Concurrency = new("--concurrency") { Description = "Requests in flight over all hosts.", DefaultValueFactory = _ => 32 };
+        public readonly Option<string?> UserAgent = new("--user-agent") { Description = "User-Agent header (its product token is matched in robots.txt)." };
+        public readonly Option<bool> AllowPrivate = new("--allow-private-networks") { Description = "Allow loopback and private addresses (off: SSRF guard)." };
+        public readonly Option<string[]> Resolve = new("--resolve") { Description = "HOST=ADDRESS, as curl's --resolve." };
+        public readonly Option<FileInfo[]> ResolveFile = new("--resolve-file") { Description = "A hosts-file of name to address mappings." };
+        public readonly Option<string> Extract = new("--extract") { Description = "full (every field) or none (store fetch results and links only).", DefaultValueFactory = _ => "full" };
+        public readonly Option<int> Shards = CommonOptions.Shards();
+
+        public Options()
+        {
+            Scope.AcceptOnlyFromAmong("site", "seeds", "any");
+            Extract.AcceptOnlyFromAmong("full", "none");
+            PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--per-host must be at least 1"); });
+            Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1"); });
+            Delay.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--delay cannot be negative"); });
+        }
+
+        public void AddTo(Command c)
+        {
+            c.Arguments.Add(Urls);
+            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, UserAgent, AllowPrivate, Resolve, ResolveFile, Extract, Shards })
+                c.Options.Add(o);
+        }
+
+        public CrawlOptions Build(ParseResult p)
+        {
+            var resolve = ResolveMap.Parse(p.GetValue(Resolve) ?? [], (p.GetValue(ResolveFile) ?? []).Select(f => f.FullName));
+            return new CrawlOptions
+            {
+                Scope = p.GetValue(Scope) switch { "seeds" => CrawlScopeKind.Seeds, "any" => CrawlScopeKind.Any, _ => CrawlScopeKind.Site },
+                MaxPages = p.GetValue(MaxPages),
+                MaxDepth = p.GetValue(MaxDepth),
+                Include = (p.GetValue(Include) ?? []).Select(Pattern).ToList(),
+                Exclude = (p.GetValue(Exclude) ?? []).Select(Pattern).ToList(),
+                PerHost = p.GetValue(PerHost),
+                Delay = TimeSpan.FromSeconds(p.GetValue(Delay)),
+                Concurrency = p.GetValue(Concurrency),
+                Extract = p.GetValue(Extract) == "none" ? ExtractionParts.Metadata : ExtractionParts.All,
+                ShardCount = p.GetValue(Shards),
+                Fetch = new FetchOptions
+                {
+                    UserAgent = p.GetValue(UserAgent) ?? new FetchOptions().UserAgent,
+                    AllowPrivateNetworks = p.GetValue(AllowPrivate),
+                    Resolve = resolve,
+                },
+            };
+        }
+
+        private static Regex Pattern(string p)
+        {
+            try
+            {
+                return new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CommandException($"not a regular expression: {p} ({ex.Message})", CrawlscopeCli.BadUsage);
+            }
+        }
+
+        public List<string> Seeds(ParseResult p)
+        {
+            var seeds = new List<string>(p.GetValue(Urls) ?? []);
+            if (p.GetValue(SeedsFile) is { } file)
+            {
+                if (!file.Exists) throw new CommandException($"seeds file not found: {file.FullName}");
+                seeds.AddRange(File.ReadLines(file.FullName).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0));
+            }
+            return seeds;
+        }
+    }
+
+    internal static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var o = new Options();
+        var command = new Command("crawl", "Crawl from seed URLs into the store, politely; run it again to resume.");
+        o.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var seeds = o.Seeds(parse);
+            if (seeds.Count == 0) throw new CommandException("give at least one seed URL (or --seeds-file)", CrawlscopeCli.BadUsage);
+            var options = o.Build(parse);
+            var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, options.ShardCount);
+            var identities = new List<UrlIdentity>();
+            foreach (var seed in seeds)
+            {
+                if (!keyer.TryIdentify(seed, out var id, out var error)) throw new CommandException($"not a valid http(s) URL: {seed} ({error})");
+                identities.Add(id);
+            }
+            await using var store = await SqliteCrawlStore.OpenAsync(parse.GetValue(o.Db)!, ct);
+            return await CrawlRunner.RunAsync(options, store, keyer, identities, stdout, stderr);
+        });
+        return command;
+    }
+}
+
+/// <summary>Runs a crawl with Ctrl+C handling, a progress line and a summary; shared by crawl and demo.</summary>
+internal static class CrawlRunner
+{
+    public const int Interrupted = 130;
+
+    internal static async Task<int> RunAsync(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, IReadOnlyList<UrlIdentity> seeds,
+        TextWriter stdout, TextWriter stderr, CancellationToken external = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(external);
+        int presses = 0;
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // First Ctrl+C: stop fetching, finish what is in flight, flush. Second: leave at once.
+            if (Interlocked.Increment(ref presses) > 1) Environment.Exit(Interrupted);
+            e.Cancel = true;
+            stderr.WriteLine("crawlscope: stopping after the pages in flight (Ctrl+C again to quit at once)");
+            stop.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            using var engine = new CrawlEngine(options, store, keyer);
+            using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(2));
+            var run = engine.RunAsync(seeds, stop.Token);
+            var report = Task.Run(async () =>
+            {
+                while (await ticker.WaitForNextTickAsync())
+                {
+                    var p = engine.Progress;
+                    stderr.WriteLine($"crawl: {p.Pages} pages ({p.PagesPerSecond:F1}/s), {p.InFlight} in flight, {p.ActiveHosts} hosts queued, " +
+                                     $"{p.Errors} errors, {p.Bytes / 1024.0 / 1024.0:F1} MB, {(DateTimeOffset.UtcNow - p.Started).TotalSeconds:F0} s");
+                }
+            });
+            var end = await run;
+            ticker.Dispose();
+            var stats = await store.StatsAsync();
+            var pr = engine.Progress;
+            stdout.WriteLine($"crawl {(end == CrawlEnd.Cancelled ? "interrupted" : end == CrawlEnd.MaxPages ? "stopped at --max-pages" : "finished")}: " +
+                             $"{pr.Pages} pages this run in {(DateTimeOffset.UtcNow - pr.Started).TotalSeconds:F1} s ({pr.PagesPerSecond:F1} pages/s), {pr.Retries} retries");
+            StatsCommand.Write(stdout, stats);
+            return end == CrawlEnd.Cancelled ? Interrupted : CrawlscopeCli.Success;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using Crawlscope.Extraction;
+using Crawlscope.Fetching;
+
+namespace Crawlscope.Crawling;
+
+/// <summary>Which URLs a crawl may visit.</summary>
+public enum CrawlScopeKind
+{
+    /// <summary>The seeds' registrable domains (default).</summary>
+    Site,
+    /// <summary>The seeds' hosts only.</summary>
+    Seeds,
+    /// <summary>Anything reachable.</summary>
+    Any,
+}
+
+/// <summary>Everything a crawl can be told. Defaults are the polite ones.</summary>
+public sealed class CrawlOptions
+{
+    public CrawlScopeKind Scope { get; init; } = CrawlScopeKind.Site;
+    /// <summary>Stop after this many pages are stored (across restarts). Default unlimited.</summary>
+    public long? MaxPages { get; init; }
+    /// <summary>Links followed from a seed at most. Default unlimited.</summary>
+    public int? MaxDepth { get; init; }
+    public IReadOnlyList<Regex> Include { get; init; } = [];
+    public IReadOnlyList<Regex> Exclude { get; init; } = [];
+    /// <summary>Connections to one host at once. Default 1.</summary>
+    public int PerHost { get; init; } = 1;
+    /// <summary>Minimum time between two requests to one host. Default 1 s.</summary>
+    public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>robots.txt crawl-delay is honoured up to this. Default 30 s.</summary>
+    public TimeSpan MaxCrawlDelay { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Requests in flight over all hosts. Default 32.</summary>
+    public int Concurrency { get; init; } = 32;
+    /// <summary>Tries for network errors and 5xx before the failure is recorded. Default 3.</summary>
+    public int MaxAttempts { get; init; } = 3;
+    /// <summary>First retry wait; doubles each time. Default 2 s.</summary>
+    public TimeSpan RetryBase { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Longest Retry-After we wait for. Default 10 min.</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(10);
+    public int MaxRedirects { get; init; } = 5;
+    /// <summary>Follow links marked nofollow. Default false.</summary>
+    public bool FollowNoFollow { get; init; }
+    public ExtractionParts Extract { get; init; } = ExtractionParts.All;
+    /// <summary>Near-duplicate threshold: SimHash bits that may differ. Default 3.</summary>
+    public int NearDuplicateBits { get; init; } = 3;
+    public int ShardCount { get; init; } = Urls.SiteHash.DefaultShardCount;
+    public FetchOptions Fetch { get; init; } = new();
+}

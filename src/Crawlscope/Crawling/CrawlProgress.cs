@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+
+namespace Crawlscope.Crawling;
+
+/// <summary>Live counters of a running crawl, read by the display and the summary.</summary>
+public sealed class CrawlProgress
+{
+    private long _pages, _errors, _bytes, _retries, _discovered;
+    public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
+    public long Pages => Interlocked.Read(ref _pages);
+    public long Errors => Interlocked.Read(ref _errors);
+    public long Bytes => Interlocked.Read(ref _bytes);
+    public long Retries => Interlocked.Read(ref _retries);
+    public long Discovered => Interlocked.Read(ref _discovered);
+    public int ActiveHosts { get; internal set; }
+    public int InFlight { get; internal set; }
+    public ConcurrentDictionary<string, long> Failures { get; } = new();
+    public ConcurrentDictionary<int, long> Statuses { get; } = new();
+
+    internal void Record(ProcessOutcome outcome)
+    {
+        Interlocked.Add(ref _bytes, outcome.Bytes);
+        Interlocked.Add(ref _discovered, outcome.NewUrls);
+        if (outcome.Disposition != Disposition.Stored)
+        {
+            Interlocked.Increment(ref _retries);
+            return;
+        }
+        Interlocked.Increment(ref _pages);
+        if (outcome.HttpCode is { } code) Statuses.AddOrUpdate(code, 1, (_, n) => n + 1);
+        if (outcome.Failure is { } failure)
+        {
+            Interlocked.Increment(ref _errors);
+            Failures.AddOrUpdate(failure, 1, (_, n) => n + 1);
+        }
+    }
+
+    public double PagesPerSecond => Pages / Math.Max(0.001, (DateTimeOffset.UtcNow - Started).TotalSeconds);
+}

@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Text.Json;
+using Crawlscope.Classification;
+using Crawlscope.Extraction;
+using Crawlscope.Fetching;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Crawling;
+
+/// <summary>What became of one frontier entry.</summary>
+internal enum Disposition { Stored, Retry, HostBackoff }
+
+internal sealed record ProcessOutcome(Disposition Disposition, string? Failure, int? HttpCode, long Bytes, int NewUrls, TimeSpan? Wait = null);
+
+/// <summary>
+/// Processes one URL through the stages of docs/architecture.md, in order: (5) robots gate, (6) fetch,
+/// (7) extract, (8) classify, (9) store, (10) new links back to the frontier. Politeness (4) is the
+/// scheduler's job before this is called.
+/// </summary>
+internal sealed class CrawlWorker(
+    CrawlOptions options,
+    ICrawlStore store,
+    UrlKeyer keyer,
+    Fetcher fetcher,
+    RobotsGate robots,
+    HostScheduler scheduler,
+    CrawlScope scope,
+    string agentToken,
+    TimeProvider time)
+{
+    private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = agentToken, MaxHtmlBytes = options.Fetch.MaxBodyBytes, Parts = options.Extract });
+
+    public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, CancellationToken ct)
+    {
+        var url = WebUrl.Parse(entry.Url);
+        var identity = keyer.Identify(url);
+        var previous = await store.GetPageAsync(entry.Key.Value, ct);
+
+        // 5. robots.txt
+        var robotsCheck = await robots.CheckAsync(identity.Normalized, ct);
+        scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
+        if (!robotsCheck.Decision.Allowed)
+        {
+            var blocked = Base(entry, identity, previous) with
+            {
+                FailureReason = StoreNames.Of(FailureReason.RobotsDisallowed),
+                HistoryDropReason = DropIf(previous, DropReason.RobotsDisallowed),
+                RobotsSources = $"robots.txt {robotsCheck.Decision.Explanation}",
+            };
+            await store.SaveAsync(blocked, new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, blocked.FailureReason, 0, 0, null, null), [], ct);
+            return new ProcessOutcome(Disposition.Stored, blocked.FailureReason, null, 0, 0);
+        }
+
+        // 6. fetch
+        var fetched = await fetcher.FetchAsync(entry.Url, Conditional(previous), ct);
+        if (!fetched.IsSuccess)
+        {
+            if (fetched.Failure is FailureReason.Timeout or FailureReason.Connect or FailureReason.Network or FailureReason.Dns && entry.Attempts + 1 < options.MaxAttempts)
+                return new ProcessOutcome(Disposition.Retry, StoreNames.Of(fetched.Failure), null, 0, 0, RetryWait(entry.Attempts));
+            return await SaveFailureAsync(entry, identity, previous, fetched, fetched.Failure, null, ct);
+        }
+
+        int status = fetched.StatusCode!.Value;
+        if (status is 429 or 503)
+        {
+            if (entry.Attempts + 1 < options.MaxAttempts)
+                return new ProcessOutcome(Disposition.HostBackoff, status == 429 ? "http_4xx" : "http_5xx", status, fetched.Body.Length, 0,
+                    scheduler.BackOff(entry.Host, RetryAfter(fetched)));
+            return await SaveFailureAsync(entry, identity, previous, fetched, status == 429 ? FailureReason.Http4xx : FailureReason.Http5xx, DropReason.ServerErrors, ct);
+        }
+        if (status >= 500)
+        {
+            if (entry.Attempts + 1 < options.MaxAttempts)
+                return new ProcessOutcome(Disposition.Retry, "http_5xx", status, fetched.Body.Length, 0, RetryWait(entry.Attempts));
+            return await SaveFailureAsync(entry, identity, previous, fetched, FailureReason.Http5xx, DropReason.ServerErrors, ct);
+        }
+        scheduler.Succeeded(entry.Host);
+        if (status is >= 300 and < 400 && status != 304) return await RedirectAsync(entry, identity, previous, fetched, ct);
+        if (status == 304 && previous is not null) return await NotModifiedAsync(entry, previous, fetched, ct);
+        if (status >= 400) return await SaveFailureAsync(entry, identity, previous, fetched, FailureReason.Http4xx, status is 404 or 410 ? DropReason.Gone : null, ct);
+        if (!fetched.IsHtml) return await SaveFailureAsync(entry, identity, previous, fetched, FailureReason.UnsupportedType, null, ct);
+
+        // 7. extract, 8. classify
+        var page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers);
+        var spam = SpamClassifier.Classify(page);
+        string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
+        string? duplicateOf = null;
+        if ((options.Extract & (ExtractionParts.Readable | ExtractionParts.Boilerpipe)) != 0 && page.ReadableText.Length > 0)
+            duplicateOf = await store.FindByContentHashAsync(page.ContentHash, entry.Key.Value, ct)
+                          ?? await store.FindNearDuplicateAsync((long)page.SimHash, entry.Key.Value, options.NearDuplicateBits, ct);
+
+        var now = time.GetUtcNow();
+        bool indexable = !page.Robots.NoIndex && spam.Level == 0 && duplicateOf is null && (canonicalKey is null || canonicalKey == entry.Key.Value);
+        DropReason? drop = page.Robots.NoIndex ? DropReason.NoIndex
+            : canonicalKey is not null && canonicalKey != entry.Key.Value ? DropReason.CanonicalElsewhere
+            : duplicateOf is not null ? DropReason.Duplicate
+            : spam.Level > 0 ? DropReason.Spam : null;
+
+        // 10. links (stored now, queued below)
+        var links = new List<LinkRecord>();
+        var discovered = new List<FrontierEntry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var link in page.Links)
+        {
+            if (!keyer.TryIdentify(link.Url, out var target, out _) || !seen.Add(target.Key.Value)) continue;
+            links.Add(new LinkRecord(entry.Key.Value, target.Key.Value, link.Text.Length > 500 ? link.Text[..500] : link.Text, link.NoFollow));
+            if ((link.NoFollow && !options.FollowNoFollow) || !scope.Allows(target, entry.Depth + 1)) continue;
+            discovered.Add(new FrontierEntry(target.Key, link.Url, target.Host, target.Shard, entry.Depth + 1, entry.Depth + 1,
+                entry.Key.Value, now));
+        }
+
+        // 9. store
+        var record = Base(entry, identity, previous) with
+        {
+            DownloadHttpCode = status,
+            DownloadStamp = now,
+            FirstIndexed = previous?.FirstIndexed ?? (indexable ? now : null),
+            ContentType = fetched.ContentType,
+            FailureReason = null,
+            HistoryDropReason = drop is { } d ? DropIf(previous, d) : null,
+            MlSpamScore = spam.Level,
+            SpamSignals = spam.Signals.Count == 0 ? null : JsonSerializer.Serialize(spam.Signals.Select(s => new { s.Name, s.Value, s.Threshold, s.Detail })),
+            MetaTitle = page.Title,
+            MetaDescription = page.Description,
+            MetaCanonical = canonicalKey,
+            RobotsNoIndex = page.Robots.NoIndex,
+            RobotsNoFollow = page.Robots.NoFollow,
+            RobotsSources = page.Robots.Sources.Count == 0 ? null : string.Join("; ", page.Robots.Sources),
+            Lang = page.Language,
+            BoilerpipeText = page.BoilerpipeText,
+            Markdown = page.Markdown,
+            ReadableMarkdown = page.ReadableMarkdown,
+            ContentHash = page.ContentHash,
+            SimHash = (long)page.SimHash,
+            DuplicateOf = duplicateOf,
+            ResponseHeaders = Headers(fetched),
+            Truncated = fetched.Truncated,
+            BodyBytes = fetched.Body.Length,
+            Outlinks = links.Count,
+            Etag = fetched.Header("ETag"),
+            LastModified = fetched.Header("Last-Modified"),
+            NextFetch = NextFetch(previous, page.ContentHash, now),
+        };
+        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, ct);
+        int added = discovered.Count == 0 ? 0 : await store.EnqueueAsync(discovered, ct);
+        return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, added);
+    }
+
+    private async Task<ProcessOutcome> RedirectAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        FailureReason reason = FailureReason.Redirected;
+        string? targetKey = null;
+        var queue = new List<FrontierEntry>();
+        if (fetched.Location is { } location && WebUrl.TryParse(location, WebUrl.Parse(entry.Url), out var next, out _) &&
+            next.Scheme is "http" or "https" && keyer.TryIdentify(next.Href, out var target, out _))
+        {
+            targetKey = target.Key.Value;
+            var chain = (entry.RedirectChain ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Append(entry.Key.Value).ToList();
+            if (chain.Contains(targetKey)) reason = FailureReason.RedirectLoop;
+            else if (entry.RedirectHops + 1 > options.MaxRedirects) reason = FailureReason.TooManyRedirects;
+            else
+                // Each hop goes through the frontier, so a target seen before is not fetched again.
+                queue.Add(new FrontierEntry(target.Key, next.Href, target.Host, target.Shard, entry.Depth, entry.Priority, entry.Key.Value, now,
+                    RedirectHops: entry.RedirectHops + 1, RedirectChain: string.Join('\n', chain)));
+        }
+        var record = Base(entry, identity, previous) with
+        {
+            DownloadHttpCode = fetched.StatusCode,
+            DownloadStamp = now,
+            ContentType = fetched.ContentType,
+            FailureReason = StoreNames.Of(reason),
+            HistoryDropReason = DropIf(previous, DropReason.NowRedirects),
+            RedirectTarget = targetKey,
+            ResponseHeaders = Headers(fetched),
+            BodyBytes = fetched.Body.Length,
+        };
+        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason, fetched.ElapsedMs,
+            fetched.Body.Length, fetched.ContentType, fetched.Location), [], ct);
+        int added = queue.Count == 0 ? 0 : await store.EnqueueAsync(queue, ct);
+        return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, added);
+    }
+
+    private async Task<ProcessOutcome> NotModifiedAsync(FrontierEntry entry, PageRecord previous, FetchResult fetched, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var record = previous with { DownloadStamp = now, NextFetch = NextFetch(previous, previous.ContentHash, now) };
+        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, 304, null, fetched.ElapsedMs, 0, previous.ContentType, null), [], ct);
+        return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0);
+    }
+
+    private async Task<ProcessOutcome> SaveFailureAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched,
+        FailureReason reason, DropReason? drop, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var record = Base(entry, identity, previous) with
+        {
+            DownloadHttpCode = fetched.StatusCode,
+            DownloadStamp = fetched.StatusCode is null ? previous?.DownloadStamp : now,
+            ContentType = fetched.ContentType,
+            FailureReason = StoreNames.Of(reason),
+            HistoryDropReason = drop is { } d ? DropIf(previous, d) : previous?.HistoryDropReason,
+            ResponseHeaders = fetched.StatusCode is null ? null : Headers(fetched),
+            BodyBytes = fetched.Body.Length,
+            Truncated = fetched.Truncated,
+        };
+        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason + (fetched.FailureDetail is { } detail ? ": " + detail : ""),
+            fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), [], ct);
+        return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0);
+    }
+
+    /// <summary>The identity columns, carrying over what a refetch does not change.</summary>
+    private static PageRecord Base(FrontierEntry entry, UrlIdentity identity, PageRecord? previous) => new()
+    {
+        SrcUnparsed = entry.Key.Value,
+        Url = identity.Normalized.Href,
+        Shard = identity.Shard,
+        RootHash = identity.RootHash,
+        Host = identity.Host,
+        Site = identity.Site,
+        Depth = entry.Depth,
+        FirstIndexed = previous?.FirstIndexed,
+        HistoryDropReason = previous?.HistoryDropReason,
+    };
+
+    /// <summary>A drop reason is recorded when a page that was indexable stops being so.</summary>
+    private static string? DropIf(PageRecord? previous, DropReason reason) =>
+        previous is not null && WasIndexable(previous) ? StoreNames.Of(reason) : previous?.HistoryDropReason;
+
+    private static bool WasIndexable(PageRecord p) =>
+        p.DownloadHttpCode == 200 && p.HistoryDropReason is null && p.FailureReason is null && !p.RobotsNoIndex && p.MlSpamScore == 0 && p.DuplicateOf is null;
+
+    private TimeSpan RetryWait(int attempts) => TimeSpan.FromSeconds(options.RetryBase.TotalSeconds * Math.Pow(2, attempts));
+
+    private TimeSpan? RetryAfter(FetchResult fetched)
+    {
+        string? value = fetched.Header("Retry-After");
+        if (value is null) return null;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds)) return TimeSpan.FromSeconds(seconds);
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+        {
+            var wait = date - time.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+        return null;
+    }
+
+    private static IReadOnlyDictionary<string, string>? Conditional(PageRecord? previous)
+    {
+        if (previous is null || previous.DownloadHttpCode != 200) return null;
+        var headers = new Dictionary<string, string>();
+        if (previous.Etag is { } etag) headers["If-None-Match"] = etag;
+        if (previous.LastModified is { } lm) headers["If-Modified-Since"] = lm;
+        return headers.Count == 0 ? null : headers;
+    }
+
+    /// <summary>Recrawl interval: halve it when the content changed, double it when it did not; 1 to 30 days.</summary>
+    private static DateTimeOffset NextFetch(PageRecord? previous, string? contentHash, DateTimeOffset now)
+    {
+        var interval = TimeSpan.FromDays(7);
+        if (previous?.NextFetch is { } prevNext && previous.DownloadStamp is { } prevStamp)
+        {
+            var last = prevNext - prevStamp;
+            interval = previous.ContentHash == contentHash ? last * 2 : last / 2;
+        }
+        if (interval < TimeSpan.FromDays(1)) interval = TimeSpan.FromDays(1);
+        if (interval > TimeSpan.FromDays(30)) interval = TimeSpan.FromDays(30);
+        return now + interval;
+    }
+
+    private static string Headers(FetchResult f) => JsonSerializer.Serialize(f.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value)));
+}

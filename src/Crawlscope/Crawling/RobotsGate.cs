@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using Crawlscope.Fetching;
+using Crawlscope.Robots;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Crawling;
+
+/// <summary>The robots verdict for a URL, with the rules' source for the record.</summary>
+public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, string HostKey);
+
+/// <summary>
+/// The robots stage: robots.txt is fetched once per host (scheme, host and port), applied with the status
+/// semantics of <see cref="RobotsFetchPolicy"/>, kept in the store for 24 hours (so a restart does not fetch it
+/// again) and in memory while the crawl runs.
+/// </summary>
+public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentToken, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, (RobotsRules Rules, DateTimeOffset Expires)> _cache = new();
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
+
+    public static string HostKey(WebUrl url) => $"{url.Scheme}://{url.Host}:{url.EffectivePort}";
+
+    public async Task<RobotsCheck> CheckAsync(WebUrl url, CancellationToken ct)
+    {
+        var rules = await RulesAsync(url, ct);
+        return new RobotsCheck(rules.Check(agentToken, url.PathAndQuery), rules, HostKey(url));
+    }
+
+    public async Task<RobotsRules> RulesAsync(WebUrl url, CancellationToken ct)
+    {
+        string key = HostKey(url);
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(key, out var cached) && cached.Expires > now) return cached.Rules;
+
+        var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (_cache.TryGetValue(key, out cached) && cached.Expires > now) return cached.Rules;
+            var stored = await store.GetRobotsAsync(key, ct);
+            if (stored is not null && stored.ExpiresAt > now)
+            {
+                var rules = Rebuild(stored);
+                _cache[key] = (rules, stored.ExpiresAt);
+                return rules;
+            }
+            var fresh = await FetchAsync(url, stored, ct);
+            _cache[key] = (fresh.Rules, fresh.ExpiresAt);
+            return fresh.Rules;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static RobotsRules Rebuild(StoredRobots stored) => stored.Action switch
+    {
+        nameof(RobotsFetchAction.Parse) => RobotsParser.Parse(stored.Body ?? []),
+        nameof(RobotsFetchAction.AllowAll) => RobotsRules.AllowAll,
+        _ => stored.LastGoodBody is { } good ? RobotsParser.Parse(good) : RobotsRules.DisallowAll,
+    };
+
+    private async Task<RobotsVerdict> FetchAsync(WebUrl url, StoredRobots? previous, CancellationToken ct)
+    {
+        string robotsUrl = $"{url.Scheme}://{url.Host}{(url.Port is null ? "" : ":" + url.Port)}/robots.txt";
+        FetchResult result = await fetcher.FetchAsync(robotsUrl, null, ct);
+        int hop = 0;
+        while (result.StatusCode is >= 300 and < 400 && result.Location is { } location && hop < RobotsFetchPolicy.MaxRedirects &&
+               WebUrl.TryParse(location, WebUrl.Parse(result.Url), out var next, out _) && next.Scheme is "http" or "https")
+        {
+            hop++;
+            result = await fetcher.FetchAsync(next.Href, null, ct);
+        }
+        var lastGood = previous?.Action == nameof(RobotsFetchAction.Parse) ? previous.Body : previous?.LastGoodBody;
+        var verdict = RobotsFetchPolicy.Resolve(result.IsSuccess ? result.StatusCode : null, result.Body, hop,
+            lastGood is null ? null : RobotsParser.Parse(lastGood), time.GetUtcNow());
+        await store.SaveRobotsAsync(new StoredRobots(HostKey(url), time.GetUtcNow(), verdict.ExpiresAt, result.StatusCode,
+            verdict.Action == RobotsFetchAction.Parse ? result.Body : null, verdict.Action.ToString(), verdict.Reason,
+            verdict.Action == RobotsFetchAction.Parse ? result.Body : lastGood), ct);
+        return verdict;
+    }
+}

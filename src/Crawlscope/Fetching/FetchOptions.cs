@@ -1,0 +1,26 @@
+using System.Net;
+
+namespace Crawlscope.Fetching;
+
+/// <summary>How pages are fetched.</summary>
+public sealed class FetchOptions
+{
+    /// <summary>Sent with every request. Default <c>Crawlscope/&lt;version&gt; (+https://github.com/crawlscope)</c>.</summary>
+    public string UserAgent { get; init; } = FetchDefaults.UserAgent;
+    /// <value>Default 10 s.</value>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Whole request, body included. Default 30 s.</summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Bytes of body kept; a longer body is cut and the page marked truncated. Default 10 MiB.</summary>
+    public int MaxBodyBytes { get; init; } = 10 * 1024 * 1024;
+    /// <summary>Fetch loopback, private, link-local and reserved addresses too. Default false (SSRF guard on).</summary>
+    public bool AllowPrivateNetworks { get; init; }
+    /// <summary>Names mapped to addresses, as curl's --resolve (checked before DNS).</summary>
+    public IReadOnlyDictionary<string, IPAddress> Resolve { get; init; } = new Dictionary<string, IPAddress>();
+}
+
+internal static class FetchDefaults
+{
+    internal static readonly string Version = typeof(FetchDefaults).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
+    internal static readonly string UserAgent = $"Crawlscope/{Version} (+https://github.com/crawlscope/crawlscope)";
+}

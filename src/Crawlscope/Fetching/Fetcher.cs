@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Crawlscope.Storage;
+
+namespace Crawlscope.Fetching;
+
+/// <summary>
+/// The fetch stage: one GET, no automatic redirects (they are crawl decisions, followed through the frontier),
+/// gzip/deflate/brotli, HTTP/2 where the server offers it, a body cap, connect and total timeouts, and the SSRF
+/// guard in the connect callback. Every failure comes back as a <see cref="FetchResult"/> with a reason.
+/// </summary>
+public sealed class Fetcher : IDisposable
+{
+    private readonly HttpClient _client;
+    private readonly FetchOptions _options;
+
+    public Fetcher(FetchOptions options)
+    {
+        _options = options;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            ConnectTimeout = options.ConnectTimeout,
+            ConnectCallback = SsrfGuard.Connect(options),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = 8,
+            UseCookies = false,
+        };
+        _client = new HttpClient(handler)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+    }
+
+    public FetchOptions Options => _options;
+
+    public async Task<FetchResult> FetchAsync(string url, IReadOnlyDictionary<string, string>? extraHeaders = null, CancellationToken ct = default)
+    {
+        var sw = Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.TotalTimeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
+            request.Headers.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
+            request.Headers.TryAddWithoutValidation("Accept-Language", "en;q=0.9,*;q=0.5");
+            if (extraHeaders is not null)
+                foreach (var (k, v) in extraHeaders) request.Headers.TryAddWithoutValidation(k, v);
+
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var headers = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+            foreach (var h in response.Headers) headers[h.Key] = h.Value.ToArray();
+            foreach (var h in response.Content.Headers) headers[h.Key] = h.Value.ToArray();
+
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var (body, truncated) = await ReadCappedAsync(stream, _options.MaxBodyBytes, timeout.Token);
+            return new FetchResult(url, (int)response.StatusCode, headers, body, truncated, FailureReason.None, null, sw.Elapsed.TotalMilliseconds);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return FetchResult.Failed(url, FailureReason.Timeout, $"no complete answer within {_options.TotalTimeout.TotalSeconds:F0} s", sw.Elapsed.TotalMilliseconds);
+        }
+        catch (HttpRequestException ex)
+        {
+            return FetchResult.Failed(url, Classify(ex), Describe(ex), sw.Elapsed.TotalMilliseconds);
+        }
+        catch (IOException ex)
+        {
+            return FetchResult.Failed(url, ex is SsrfBlockedException ? FailureReason.SsrfBlocked : FailureReason.Network, ex.Message, sw.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    private static FailureReason Classify(HttpRequestException ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SsrfBlockedException: return FailureReason.SsrfBlocked;
+                case AuthenticationException: return FailureReason.Tls;
+                case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }: return FailureReason.Dns;
+                case SocketException { SocketErrorCode: SocketError.TimedOut }: return FailureReason.Timeout;
+                case SocketException: return FailureReason.Connect;
+                case TimeoutException: return FailureReason.Timeout;
+            }
+        }
+        return ex.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => FailureReason.Dns,
+            HttpRequestError.ConnectionError => FailureReason.Connect,
+            HttpRequestError.SecureConnectionError => FailureReason.Tls,
+            _ => FailureReason.Network,
+        };
+    }
+
+    private static string Describe(Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return inner == ex ? ex.Message : $"{ex.Message} ({inner.Message})";
+    }
+
+    private static async Task<(byte[] Body, bool Truncated)> ReadCappedAsync(Stream stream, int max, CancellationToken ct)
+    {
+        using var ms = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            int n = await stream.ReadAsync(buffer, ct);
+            if (n == 0) return (ms.ToArray(), false);
+            int room = max - (int)ms.Length;
+            if (n > room)
+            {
+                ms.Write(buffer, 0, room);
+                return (ms.ToArray(), true);
+            }
+            ms.Write(buffer, 0, n);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+}

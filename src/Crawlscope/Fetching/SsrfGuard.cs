@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Crawlscope.Fetching;
+
+/// <summary>Raised inside the connect callback when every address of a host is off limits.</summary>
+public sealed class SsrfBlockedException(string host, string detail) : IOException($"refused to connect to {host}: {detail}")
+{
+    public string Host { get; } = host;
+}
+
+/// <summary>
+/// Decides, at connect time (after DNS, so an answer cannot sneak past), whether an address may be fetched:
+/// loopback, private, link-local, shared (CGNAT), multicast, documentation and reserved ranges are refused
+/// unless private networks are allowed explicitly.
+/// </summary>
+public static class SsrfGuard
+{
+    public static bool IsPublic(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (IPAddress.IsLoopback(address)) return false;
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            byte[] b = address.GetAddressBytes();
+            return !(b[0] == 0 || b[0] == 10 || b[0] == 127 || b[0] >= 224 ||                 // this network, private, loopback, multicast+reserved
+                     (b[0] == 100 && b[1] >= 64 && b[1] <= 127) ||                           // shared address space (CGNAT)
+                     (b[0] == 169 && b[1] == 254) ||                                          // link-local
+                     (b[0] == 172 && b[1] >= 16 && b[1] <= 31) ||                             // private
+                     (b[0] == 192 && b[1] == 168) ||                                          // private
+                     (b[0] == 192 && b[1] == 0 && (b[2] == 0 || b[2] == 2)) ||                // IETF protocol assignments, TEST-NET-1
+                     (b[0] == 198 && (b[1] == 18 || b[1] == 19)) ||                           // benchmarking
+                     (b[0] == 198 && b[1] == 51 && b[2] == 100) || (b[0] == 203 && b[1] == 0 && b[2] == 113)); // TEST-NET-2/3
+        }
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            if (address.Equals(IPAddress.IPv6None) || address.Equals(IPAddress.IPv6Any)) return false;
+            if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast) return false;
+            byte[] b = address.GetAddressBytes();
+            if ((b[0] & 0xFE) == 0xFC) return false;                                        // unique local fc00::/7
+            if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) return false; // documentation 2001:db8::/32
+            if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B) return false; // NAT64 64:ff9b::/96 could reach anything
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The connect callback for <see cref="SocketsHttpHandler"/>: resolve, filter, connect.</summary>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Connect(FetchOptions options) =>
+        async (context, ct) =>
+        {
+            string host = context.DnsEndPoint.Host;
+            IPAddress[] addresses = options.Resolve.TryGetValue(host.ToLowerInvariant(), out var mapped)
+                ? [mapped]
+                : IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+            var allowed = options.AllowPrivateNetworks ? addresses : addresses.Where(IsPublic).ToArray();
+            if (allowed.Length == 0)
+                throw new SsrfBlockedException(host, addresses.Length == 0 ? "no address" : $"{string.Join(", ", addresses.Select(a => a.ToString()))} is not a public address");
+
+            Exception? last = null;
+            foreach (var address in allowed)
+            {
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch (SocketException ex)
+                {
+                    socket.Dispose();
+                    last = ex;
+                }
+            }
+            throw last ?? new IOException("no address to connect to");
+        };
+}

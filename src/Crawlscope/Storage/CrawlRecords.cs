@@ -1,0 +1,136 @@
+using Crawlscope.Urls;
+
+namespace Crawlscope.Storage;
+
+/// <summary>Why a fetch produced no indexable page. One closed vocabulary, stored and counted (snake_case in the store).</summary>
+public enum FailureReason
+{
+    None,
+    Dns,
+    Connect,
+    Timeout,
+    Tls,
+    Network,
+    TooLarge,
+    TooManyRedirects,
+    RedirectLoop,
+    RobotsDisallowed,
+    SsrfBlocked,
+    UnsupportedType,
+    DecodeError,
+    Http4xx,
+    Http5xx,
+    Redirected,
+}
+
+/// <summary>Why a page that was indexable stopped being so (<c>history_drop_reason</c>).</summary>
+public enum DropReason
+{
+    Gone,
+    ServerErrors,
+    NowRedirects,
+    RobotsDisallowed,
+    NoIndex,
+    CanonicalElsewhere,
+    Duplicate,
+    Spam,
+    Banned,
+}
+
+public static class StoreNames
+{
+    /// <summary>snake_case name of an enum value, as stored: <c>Http4xx</c> → <c>http_4xx</c>.</summary>
+    public static string Of(Enum value)
+    {
+        string name = value.ToString();
+        var sb = new System.Text.StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            bool boundary = i > 0 && ((char.IsUpper(c) && !char.IsUpper(name[i - 1])) || (char.IsDigit(c) && !char.IsDigit(name[i - 1])));
+            if (boundary) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>A URL waiting in (or done with) the frontier. The frontier table is also the exact, persisted seen-set.</summary>
+public sealed record FrontierEntry(
+    UrlKey Key,
+    string Url,
+    string Host,
+    int Shard,
+    int Depth,
+    int Priority,
+    string? DiscoveredFrom,
+    DateTimeOffset DiscoveredAt,
+    int Attempts = 0,
+    DateTimeOffset? NotBefore = null,
+    int RedirectHops = 0,
+    string? RedirectChain = null);
+
+/// <summary>The latest state of one URL: what the inspector shows (column names follow the seed).</summary>
+public sealed record PageRecord
+{
+    public required string SrcUnparsed { get; init; }
+    public required string Url { get; init; }
+    public required int Shard { get; init; }
+    public required long RootHash { get; init; }
+    public required string Host { get; init; }
+    public required string Site { get; init; }
+    public int? DownloadHttpCode { get; init; }
+    public DateTimeOffset? DownloadStamp { get; init; }
+    public DateTimeOffset? FirstIndexed { get; init; }
+    public string? ContentType { get; init; }
+    public string? FailureReason { get; init; }
+    public string? HistoryDropReason { get; init; }
+    public int MlSpamScore { get; init; }
+    public string? SpamSignals { get; init; }
+    public string? MetaTitle { get; init; }
+    public string? MetaDescription { get; init; }
+    /// <summary>The canonical in key form, so it compares with <see cref="SrcUnparsed"/>.</summary>
+    public string? MetaCanonical { get; init; }
+    public bool RobotsNoIndex { get; init; }
+    public bool RobotsNoFollow { get; init; }
+    public string? RobotsSources { get; init; }
+    public string? Lang { get; init; }
+    public string? BoilerpipeText { get; init; }
+    public string? Markdown { get; init; }
+    public string? ReadableMarkdown { get; init; }
+    public string? ContentHash { get; init; }
+    public long? SimHash { get; init; }
+    public string? DuplicateOf { get; init; }
+    public string? ResponseHeaders { get; init; }
+    public string? RedirectTarget { get; init; }
+    public bool Truncated { get; init; }
+    public long? BodyBytes { get; init; }
+    public int Outlinks { get; init; }
+    public int Depth { get; init; }
+    public string? Etag { get; init; }
+    public string? LastModified { get; init; }
+    public DateTimeOffset? NextFetch { get; init; }
+}
+
+/// <summary>One request made for a URL (the crawl history).</summary>
+public sealed record FetchRecord(string SrcUnparsed, string Url, DateTimeOffset Stamp, int? HttpCode, string? FailureReason,
+    double ElapsedMs, long Bytes, string? ContentType, string? Location);
+
+public sealed record LinkRecord(string Source, string Target, string Anchor, bool NoFollow);
+
+public sealed record StoredRobots(string HostKey, DateTimeOffset FetchedAt, DateTimeOffset ExpiresAt, int? Status, byte[]? Body,
+    string Action, string Reason, byte[]? LastGoodBody);
+
+public sealed record BanRecord(string Name, string? Reason, DateTimeOffset Created);
+
+/// <summary>Counts for <c>crawlscope stats</c> and the crawl summary.</summary>
+public sealed record CrawlStats(
+    long Pages,
+    long Queued,
+    long Leased,
+    long Hosts,
+    IReadOnlyDictionary<string, long> ByStatus,
+    IReadOnlyDictionary<string, long> ByFailureReason,
+    IReadOnlyDictionary<string, long> ByDropReason,
+    long Fetches,
+    long Bytes);

@@ -1,0 +1,51 @@
+using Crawlscope.Urls;
+
+namespace Crawlscope.Storage;
+
+/// <summary>
+/// The crawl store: the frontier (and seen-set), pages, fetch history, robots.txt copies, bans and links.
+/// Two real implementations: embedded SQLite (default) and ClickHouse. Keyed by <c>src_unparsed</c> and shard.
+/// </summary>
+public interface ICrawlStore : IAsyncDisposable
+{
+    /// <summary>Adds URLs not seen before; returns how many were new. A seen URL (any state) is never re-added.</summary>
+    Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default);
+
+    /// <summary>Hosts with queued URLs.</summary>
+    Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default);
+
+    /// <summary>Marks the best ready URL of a host as in flight and returns it; null when the host has none ready.</summary>
+    Task<FrontierEntry?> LeaseAsync(string host, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>Puts a leased URL back, to be tried again at <paramref name="notBefore"/>.</summary>
+    Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default);
+
+    /// <summary>After a crash: every URL left in flight goes back to the queue. Returns how many.</summary>
+    Task<int> RecoverLeasesAsync(CancellationToken ct = default);
+
+    /// <summary>When the earliest queued URL becomes ready; null when the queue is empty.</summary>
+    Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default);
+
+    /// <summary>Stores a fetch outcome, its page state and links, and marks the URL done: one transaction.</summary>
+    Task SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, CancellationToken ct = default);
+
+    Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default);
+
+    /// <summary>Another page with this content hash, if any (exact duplicate).</summary>
+    Task<string?> FindByContentHashAsync(string contentHash, string except, CancellationToken ct = default);
+
+    /// <summary>Another page whose SimHash differs in at most <paramref name="maxDistance"/> bits.</summary>
+    Task<string?> FindNearDuplicateAsync(long simHash, string except, int maxDistance, CancellationToken ct = default);
+
+    Task<StoredRobots?> GetRobotsAsync(string hostKey, CancellationToken ct = default);
+    Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default);
+
+    Task BanAsync(string name, string? reason, CancellationToken ct = default);
+    Task<bool> UnbanAsync(string name, CancellationToken ct = default);
+    Task<IReadOnlyList<BanRecord>> BansAsync(CancellationToken ct = default);
+
+    Task<CrawlStats> StatsAsync(CancellationToken ct = default);
+
+    /// <summary>Pages stored so far (for --max-pages across restarts).</summary>
+    Task<long> PageCountAsync(CancellationToken ct = default);
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using Crawlscope.Urls;
+using Microsoft.Data.Sqlite;
+
+namespace Crawlscope.Storage;
+
+// Command plumbing: every value is a parameter; no SQL is built from data.
+public sealed partial class SqliteCrawlStore
+{
+    private static readonly string[] PageColumns =
+    [
+        "src_unparsed", "url", "shard", "root_hash", "host", "site", "download_http_code", "download_stamp", "first_indexed",
+        "content_type", "failure_reason", "history_drop_reason", "ml_spam_score", "spam_signals", "meta_title", "meta_description",
+        "meta_canonical", "robots_noindex", "robots_nofollow", "robots_sources", "lang", "boilerpipe_text", "markdown",
+        "readable_markdown", "content_hash", "simhash", "duplicate_of", "response_headers", "redirect_target", "truncated",
+        "body_bytes", "outlinks", "depth", "etag", "last_modified", "next_fetch",
+    ];
+
+    private static readonly string UpsertPageSql =
+        $"INSERT OR REPLACE INTO pages ({string.Join(", ", PageColumns)}) VALUES ({string.Join(", ", PageColumns.Select(c => "$" + c))})";
+
+    private static void BindPage(SqliteCommand cmd, PageRecord p) => Bind(cmd,
+        ("$src_unparsed", p.SrcUnparsed), ("$url", p.Url), ("$shard", p.Shard), ("$root_hash", p.RootHash), ("$host", p.Host), ("$site", p.Site),
+        ("$download_http_code", p.DownloadHttpCode), ("$download_stamp", StampOrNull(p.DownloadStamp)), ("$first_indexed", StampOrNull(p.FirstIndexed)),
+        ("$content_type", p.ContentType), ("$failure_reason", p.FailureReason), ("$history_drop_reason", p.HistoryDropReason),
+        ("$ml_spam_score", p.MlSpamScore), ("$spam_signals", p.SpamSignals), ("$meta_title", p.MetaTitle), ("$meta_description", p.MetaDescription),
+        ("$meta_canonical", p.MetaCanonical), ("$robots_noindex", p.RobotsNoIndex ? 1 : 0), ("$robots_nofollow", p.RobotsNoFollow ? 1 : 0),
+        ("$robots_sources", p.RobotsSources), ("$lang", p.Lang), ("$boilerpipe_text", p.BoilerpipeText), ("$markdown", p.Markdown),
+        ("$readable_markdown", p.ReadableMarkdown), ("$content_hash", p.ContentHash), ("$simhash", p.SimHash), ("$duplicate_of", p.DuplicateOf),
+        ("$response_headers", p.ResponseHeaders), ("$redirect_target", p.RedirectTarget), ("$truncated", p.Truncated ? 1 : 0),
+        ("$body_bytes", p.BodyBytes), ("$outlinks", p.Outlinks), ("$depth", p.Depth), ("$etag", p.Etag), ("$last_modified", p.LastModified),
+        ("$next_fetch", StampOrNull(p.NextFetch)));
+
+    private static PageRecord ReadPage(SqliteDataReader r)
+    {
+        string? S(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetString(r.GetOrdinal(c));
+        long? L(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetInt64(r.GetOrdinal(c));
+        return new PageRecord
+        {
+            SrcUnparsed = S("src_unparsed")!, Url = S("url")!, Shard = (int)L("shard")!, RootHash = L("root_hash")!.Value, Host = S("host")!, Site = S("site")!,
+            DownloadHttpCode = (int?)L("download_http_code"), DownloadStamp = ParseOrNull(S("download_stamp")), FirstIndexed = ParseOrNull(S("first_indexed")),
+            ContentType = S("content_type"), FailureReason = S("failure_reason"), HistoryDropReason = S("history_drop_reason"),
+            MlSpamScore = (int)(L("ml_spam_score") ?? 0), SpamSignals = S("spam_signals"), MetaTitle = S("meta_title"), MetaDescription = S("meta_description"),
+            MetaCanonical = S("meta_canonical"), RobotsNoIndex = L("robots_noindex") == 1, RobotsNoFollow = L("robots_nofollow") == 1,
+            RobotsSources = S("robots_sources"), Lang = S("lang"), BoilerpipeText = S("boilerpipe_text"), Markdown = S("markdown"),
+            ReadableMarkdown = S("readable_markdown"), ContentHash = S("content_hash"), SimHash = L("simhash"), DuplicateOf = S("duplicate_of"),
+            ResponseHeaders = S("response_headers"), RedirectTarget = S("redirect_target"), Truncated = L("truncated") == 1, BodyBytes = L("body_bytes"),
+            Outlinks = (int)(L("outlinks") ?? 0), Depth = (int)(L("depth") ?? 0), Etag = S("etag"), LastModified = S("last_modified"),
+            NextFetch = ParseOrNull(S("next_fetch")),
+        };
+    }
+
+    private static FrontierEntry ReadEntry(SqliteDataReader r) => new(
+        UrlKey.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5),
+        r.IsDBNull(6) ? null : r.GetString(6), Parse(r.GetString(7)), r.GetInt32(8), Parse(r.GetString(9)), r.GetInt32(10),
+        r.IsDBNull(11) ? null : r.GetString(11));
+
+    // Timestamps are stored as fixed-width UTC ISO 8601 text, so they sort and compare as text.
+    internal static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    private static string? StampOrNull(DateTimeOffset? t) => t is null ? null : Stamp(t.Value);
+    internal static DateTimeOffset Parse(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    private static DateTimeOffset? ParseOrNull(string? s) => s is null ? null : Parse(s);
+
+    private SqliteCommand Command(string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        Bind(cmd, parameters);
+        return cmd;
+    }
+
+    private static void Bind(SqliteCommand cmd, params (string Name, object? Value)[] parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            if (cmd.Parameters.Contains(name)) cmd.Parameters[name].Value = value ?? DBNull.Value;
+            else cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+    }
+
+    private async Task ExecAsync(string sql, CancellationToken ct)
+    {
+        await using var cmd = Command(sql, null);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<int> ExecLockedAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var cmd = Command(sql, null, parameters);
+            return await cmd.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql, CancellationToken ct)
+    {
+        await using var cmd = Command(sql, null);
+        return (T)Convert.ChangeType((await cmd.ExecuteScalarAsync(ct))!, typeof(T), CultureInfo.InvariantCulture);
+    }
+
+    private async Task<T> ScalarLockedAsync<T>(string sql, CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            return await ScalarAsync<T>(sql, ct);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Runs a read query under the lock; <paramref name="read"/> maps each row.</summary>
+    internal async Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var cmd = Command(sql, null, parameters);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var result = new List<T>();
+            while (await r.ReadAsync(ct)) result.Add(read(r));
+            return result;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+}

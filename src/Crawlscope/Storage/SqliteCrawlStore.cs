@@ -1,0 +1,251 @@
+using System.Globalization;
+using Crawlscope.Urls;
+using Microsoft.Data.Sqlite;
+
+namespace Crawlscope.Storage;
+
+/// <summary>
+/// The embedded crawl store: one SQLite file in WAL mode. SQLite has one writer, so every statement goes
+/// through one connection under a lock; each page is saved in one transaction, so a killed process loses at
+/// most the pages in flight, which the frontier still holds as leased and hands out again on restart.
+/// </summary>
+public sealed partial class SqliteCrawlStore : ICrawlStore
+{
+    private const int StateQueued = 0, StateLeased = 1, StateDone = 2;
+
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    private SqliteCrawlStore(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public static async Task<SqliteCrawlStore> OpenAsync(string path, CancellationToken ct = default)
+    {
+        string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await connection.OpenAsync(ct);
+        var store = new SqliteCrawlStore(connection, path);
+        await store.ExecAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000;", ct);
+        await store.MigrateAsync(ct);
+        return store;
+    }
+
+    private async Task MigrateAsync(CancellationToken ct)
+    {
+        await ExecAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", ct);
+        long version = await ScalarAsync<long>("SELECT COALESCE(MAX(version), 0) FROM schema_version", ct);
+        for (int v = (int)version; v < SqliteSchema.Migrations.Length; v++)
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+            await using (var cmd = Command(SqliteSchema.Migrations[v], tx)) await cmd.ExecuteNonQueryAsync(ct);
+            await using (var cmd = Command("INSERT INTO schema_version (version) VALUES ($v)", tx, ("$v", v + 1))) await cmd.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+    }
+
+    public int SchemaVersion => SqliteSchema.Migrations.Length;
+
+    public async Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
+    {
+        if (entries.Count == 0) return 0;
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+            await using var cmd = Command("""
+                INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
+                VALUES ($key, $url, $host, $shard, $depth, $priority, $from, $at, 0, $attempts, $notBefore, $hops, $chain)
+                """, tx);
+            int added = 0;
+            foreach (var e in entries)
+            {
+                Bind(cmd, ("$key", e.Key.Value), ("$url", e.Url), ("$host", e.Host), ("$shard", e.Shard), ("$depth", e.Depth),
+                    ("$priority", e.Priority), ("$from", e.DiscoveredFrom), ("$at", Stamp(e.DiscoveredAt)), ("$attempts", e.Attempts),
+                    ("$notBefore", Stamp(e.NotBefore ?? e.DiscoveredAt)), ("$hops", e.RedirectHops), ("$chain", e.RedirectChain));
+                added += await cmd.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+            return added;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) =>
+        await QueryAsync("SELECT DISTINCT host FROM frontier WHERE state = 0", r => r.GetString(0), ct);
+
+    public async Task<FrontierEntry?> LeaseAsync(string host, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            FrontierEntry? entry = null;
+            await using (var cmd = Command("""
+                SELECT src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, attempts, not_before, redirect_hops, redirect_chain
+                FROM frontier WHERE state = 0 AND host = $host AND not_before <= $now
+                ORDER BY priority, depth, discovered_at LIMIT 1
+                """, null, ("$host", host), ("$now", Stamp(now))))
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+            {
+                if (await r.ReadAsync(ct)) entry = ReadEntry(r);
+            }
+            if (entry is null) return null;
+            await using (var cmd = Command("UPDATE frontier SET state = 1 WHERE src_unparsed = $key", null, ("$key", entry.Key.Value)))
+                await cmd.ExecuteNonQueryAsync(ct);
+            return entry;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) =>
+        ExecLockedAsync("UPDATE frontier SET state = 0, not_before = $nb, attempts = $a WHERE src_unparsed = $key", ct,
+            ("$nb", Stamp(notBefore)), ("$a", attempts), ("$key", key.Value));
+
+    public async Task<int> RecoverLeasesAsync(CancellationToken ct = default) =>
+        await ExecLockedAsync("UPDATE frontier SET state = 0 WHERE state = 1", ct);
+
+    public async Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default)
+    {
+        var values = await QueryAsync("SELECT MIN(not_before) FROM frontier WHERE state = 0", r => r.IsDBNull(0) ? null : r.GetString(0), ct);
+        return values.Count == 0 || values[0] is not { } first ? null : Parse(first);
+    }
+
+    public async Task SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+            await using (var cmd = Command(UpsertPageSql, tx)) { BindPage(cmd, page); await cmd.ExecuteNonQueryAsync(ct); }
+            await using (var cmd = Command("""
+                INSERT INTO fetches (src_unparsed, url, stamp, http_code, failure_reason, elapsed_ms, bytes, content_type, location)
+                VALUES ($key, $url, $stamp, $code, $failure, $elapsed, $bytes, $type, $location)
+                """, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
+                ("$failure", fetch.FailureReason), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location)))
+                await cmd.ExecuteNonQueryAsync(ct);
+            if (links.Count > 0)
+            {
+                await using var cmd = Command("INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ($s, $t, $a, $n)", tx);
+                foreach (var l in links)
+                {
+                    Bind(cmd, ("$s", l.Source), ("$t", l.Target), ("$a", l.Anchor), ("$n", l.NoFollow ? 1 : 0));
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+            }
+            if (page.SimHash is long simhash)
+            {
+                await using var cmd = Command("INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ($b, $v, $k, $s)", tx);
+                for (int band = 0; band < 4; band++)
+                {
+                    Bind(cmd, ("$b", band), ("$v", (simhash >> (band * 16)) & 0xFFFF), ("$k", page.SrcUnparsed), ("$s", simhash));
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+            }
+            await using (var cmd = Command("UPDATE frontier SET state = 2 WHERE src_unparsed = $key", tx, ("$key", page.SrcUnparsed)))
+                await cmd.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default)
+    {
+        var rows = await QueryAsync("SELECT * FROM pages WHERE src_unparsed = $key", ReadPage, ct, ("$key", srcUnparsed));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<string?> FindByContentHashAsync(string contentHash, string except, CancellationToken ct = default)
+    {
+        var rows = await QueryAsync("SELECT src_unparsed FROM pages WHERE content_hash = $h AND src_unparsed <> $k AND duplicate_of IS NULL ORDER BY src_unparsed LIMIT 1",
+            r => r.GetString(0), ct, ("$h", contentHash), ("$k", except));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<string?> FindNearDuplicateAsync(long simHash, string except, int maxDistance, CancellationToken ct = default)
+    {
+        // Four 16-bit bands: two hashes within 3 bits of each other share at least one band exactly.
+        var candidates = await QueryAsync("""
+            SELECT DISTINCT b.src_unparsed, b.simhash FROM simhash_bands b JOIN pages p ON p.src_unparsed = b.src_unparsed
+            WHERE ((b.band = 0 AND b.value = $b0) OR (b.band = 1 AND b.value = $b1) OR (b.band = 2 AND b.value = $b2) OR (b.band = 3 AND b.value = $b3))
+              AND b.src_unparsed <> $k AND p.duplicate_of IS NULL
+            ORDER BY b.src_unparsed LIMIT 64
+            """, r => (Key: r.GetString(0), Hash: r.GetInt64(1)), ct,
+            ("$b0", simHash & 0xFFFF), ("$b1", (simHash >> 16) & 0xFFFF), ("$b2", (simHash >> 32) & 0xFFFF), ("$b3", (simHash >> 48) & 0xFFFF), ("$k", except));
+        foreach (var (key, hash) in candidates)
+            if (System.Numerics.BitOperations.PopCount((ulong)(hash ^ simHash)) <= maxDistance) return key;
+        return null;
+    }
+
+    public async Task<StoredRobots?> GetRobotsAsync(string hostKey, CancellationToken ct = default)
+    {
+        var rows = await QueryAsync("SELECT host_key, fetched_at, expires_at, status, body, action, reason, last_good_body FROM robots WHERE host_key = $h",
+            r => new StoredRobots(r.GetString(0), Parse(r.GetString(1)), Parse(r.GetString(2)), r.IsDBNull(3) ? null : r.GetInt32(3),
+                r.IsDBNull(4) ? null : (byte[])r[4], r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : (byte[])r[7]), ct, ("$h", hostKey));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default) =>
+        ExecLockedAsync("""
+            INSERT OR REPLACE INTO robots (host_key, fetched_at, expires_at, status, body, action, reason, last_good_body)
+            VALUES ($h, $f, $e, $s, $b, $a, $r, $g)
+            """, ct, ("$h", robots.HostKey), ("$f", Stamp(robots.FetchedAt)), ("$e", Stamp(robots.ExpiresAt)), ("$s", robots.Status),
+            ("$b", robots.Body), ("$a", robots.Action), ("$r", robots.Reason), ("$g", robots.LastGoodBody));
+
+    public Task BanAsync(string name, string? reason, CancellationToken ct = default) =>
+        ExecLockedAsync("INSERT OR REPLACE INTO bans (name, reason, created) VALUES ($n, $r, $c)", ct,
+            ("$n", name.ToLowerInvariant()), ("$r", reason), ("$c", Stamp(DateTimeOffset.UtcNow)));
+
+    public async Task<bool> UnbanAsync(string name, CancellationToken ct = default) =>
+        await ExecLockedAsync("DELETE FROM bans WHERE name = $n", ct, ("$n", name.ToLowerInvariant())) > 0;
+
+    public async Task<IReadOnlyList<BanRecord>> BansAsync(CancellationToken ct = default) =>
+        await QueryAsync("SELECT name, reason, created FROM bans ORDER BY name",
+            r => new BanRecord(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), Parse(r.GetString(2))), ct);
+
+    public async Task<long> PageCountAsync(CancellationToken ct = default) => await ScalarLockedAsync<long>("SELECT COUNT(*) FROM pages", ct);
+
+    public async Task<CrawlStats> StatsAsync(CancellationToken ct = default)
+    {
+        async Task<Dictionary<string, long>> Group(string sql) =>
+            (await QueryAsync(sql, r => (r.IsDBNull(0) ? "none" : r.GetValue(0).ToString()!, r.GetInt64(1)), ct)).ToDictionary(x => x.Item1, x => x.Item2);
+        var frontier = await Group("SELECT state, COUNT(*) FROM frontier GROUP BY state");
+        return new CrawlStats(
+            await ScalarLockedAsync<long>("SELECT COUNT(*) FROM pages", ct),
+            frontier.GetValueOrDefault(StateQueued.ToString(CultureInfo.InvariantCulture)),
+            frontier.GetValueOrDefault(StateLeased.ToString(CultureInfo.InvariantCulture)),
+            await ScalarLockedAsync<long>("SELECT COUNT(DISTINCT host) FROM frontier", ct),
+            await Group("SELECT download_http_code, COUNT(*) FROM pages GROUP BY download_http_code ORDER BY 2 DESC"),
+            await Group("SELECT failure_reason, COUNT(*) FROM pages WHERE failure_reason IS NOT NULL GROUP BY failure_reason ORDER BY 2 DESC"),
+            await Group("SELECT history_drop_reason, COUNT(*) FROM pages WHERE history_drop_reason IS NOT NULL GROUP BY history_drop_reason ORDER BY 2 DESC"),
+            await ScalarLockedAsync<long>("SELECT COUNT(*) FROM fetches", ct),
+            await ScalarLockedAsync<long>("SELECT COALESCE(SUM(bytes), 0) FROM fetches", ct));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lock.WaitAsync();
+        try
+        {
+            await _connection.DisposeAsync();
+        }
+        finally
+        {
+            _lock.Release();
+            _lock.Dispose();
+        }
+    }
+}

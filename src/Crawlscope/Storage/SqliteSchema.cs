@@ -1,0 +1,106 @@
+namespace Crawlscope.Storage;
+
+/// <summary>The embedded store's schema, versioned: each entry migrates from the version before it.</summary>
+internal static class SqliteSchema
+{
+    internal static readonly string[] Migrations =
+    [
+        // 1: the first schema. Column names follow the seed's inspector (download_http_code, src_unparsed, ...).
+        """
+        CREATE TABLE pages (
+            src_unparsed TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            shard INTEGER NOT NULL,
+            root_hash INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            site TEXT NOT NULL,
+            download_http_code INTEGER,
+            download_stamp TEXT,
+            first_indexed TEXT,
+            content_type TEXT,
+            failure_reason TEXT,
+            history_drop_reason TEXT,
+            ml_spam_score INTEGER NOT NULL DEFAULT 0,
+            spam_signals TEXT,
+            meta_title TEXT,
+            meta_description TEXT,
+            meta_canonical TEXT,
+            robots_noindex INTEGER NOT NULL DEFAULT 0,
+            robots_nofollow INTEGER NOT NULL DEFAULT 0,
+            robots_sources TEXT,
+            lang TEXT,
+            boilerpipe_text TEXT,
+            markdown TEXT,
+            readable_markdown TEXT,
+            content_hash TEXT,
+            simhash INTEGER,
+            duplicate_of TEXT,
+            response_headers TEXT,
+            redirect_target TEXT,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            body_bytes INTEGER,
+            outlinks INTEGER NOT NULL DEFAULT 0,
+            depth INTEGER NOT NULL DEFAULT 0,
+            etag TEXT,
+            last_modified TEXT,
+            next_fetch TEXT
+        );
+        CREATE INDEX pages_shard ON pages(shard);
+        CREATE INDEX pages_content_hash ON pages(content_hash);
+        CREATE TABLE simhash_bands (band INTEGER NOT NULL, value INTEGER NOT NULL, src_unparsed TEXT NOT NULL, simhash INTEGER NOT NULL,
+            PRIMARY KEY (band, value, src_unparsed));
+        CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            src_unparsed TEXT NOT NULL,
+            url TEXT NOT NULL,
+            stamp TEXT NOT NULL,
+            http_code INTEGER,
+            failure_reason TEXT,
+            elapsed_ms REAL NOT NULL,
+            bytes INTEGER NOT NULL,
+            content_type TEXT,
+            location TEXT
+        );
+        CREATE INDEX fetches_key ON fetches(src_unparsed);
+        CREATE TABLE frontier (
+            src_unparsed TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            host TEXT NOT NULL,
+            shard INTEGER NOT NULL,
+            depth INTEGER NOT NULL,
+            priority INTEGER NOT NULL,
+            discovered_from TEXT,
+            discovered_at TEXT NOT NULL,
+            state INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before TEXT NOT NULL,
+            redirect_hops INTEGER NOT NULL DEFAULT 0,
+            redirect_chain TEXT
+        );
+        CREATE INDEX frontier_ready ON frontier(state, host, priority, depth, not_before);
+        CREATE TABLE links (
+            source TEXT NOT NULL,
+            target TEXT NOT NULL,
+            anchor TEXT NOT NULL,
+            nofollow INTEGER NOT NULL,
+            PRIMARY KEY (source, target)
+        );
+        CREATE INDEX links_target ON links(target);
+        CREATE TABLE robots (
+            host_key TEXT PRIMARY KEY,
+            fetched_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            status INTEGER,
+            body BLOB,
+            action TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            last_good_body BLOB
+        );
+        CREATE TABLE bans (
+            name TEXT PRIMARY KEY,
+            reason TEXT,
+            created TEXT NOT NULL
+        );
+        """,
+    ];
+}
