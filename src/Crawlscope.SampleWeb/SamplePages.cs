@@ -73,7 +73,7 @@ internal static class SamplePages
 
     private static IEnumerable<string> Specials(SiteKind kind, int n) => kind switch
     {
-        SiteKind.News => ["/articles/1?utm_source=newsletter&utm_medium=email", "/articles/1?fbclid=abc123", "/print/2", "/old/3", "/noindex-meta", "/noindex-header", "/gone-soon"],
+        SiteKind.News => ["/articles/1?utm_source=newsletter&utm_medium=email", "/articles/1?fbclid=abc123", "/print/2", "/old/2", "/noindex-meta", "/noindex-header", "/gone-soon"],
         SiteKind.Errors => ["/missing", "/gone", "/broken", "/busy", "/rate-limited", "/loop/a", "/chain/1", "/slow-timeout"],
         SiteKind.Files => ["/files/report.pdf", "/files/data.json", "/image.png", "/huge", "/latin1", "/wrong-charset", "/gzip-page"],
         SiteKind.Spam => Enum.GetValues<SpamKind>().SelectMany(k => new[] { $"/spam/{k}/1", $"/spam/{k}/2" }),

@@ -43,8 +43,8 @@ public sealed class CrawlOptions
     /// <summary>Follow links marked nofollow. Default false.</summary>
     public bool FollowNoFollow { get; init; }
     public ExtractionParts Extract { get; init; } = ExtractionParts.All;
-    /// <summary>Near-duplicate threshold: SimHash bits that may differ. Default 3.</summary>
-    public int NearDuplicateBits { get; init; } = 3;
+    /// <summary>Near-duplicate threshold: SimHash bits that may differ (at most 5, the index's reach). Default 5.</summary>
+    public int NearDuplicateBits { get; init; } = 5;
     public int ShardCount { get; init; } = Urls.SiteHash.DefaultShardCount;
     public FetchOptions Fetch { get; init; } = new();
 }

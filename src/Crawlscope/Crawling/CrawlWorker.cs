@@ -40,6 +40,9 @@ internal sealed class CrawlWorker(
         // 5. robots.txt
         var robotsCheck = await robots.CheckAsync(identity.Normalized, ct);
         scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
+        if (robotsCheck.SsrfBlocked)
+            return await SaveFailureAsync(entry, identity, previous, FetchResult.Failed(entry.Url, FailureReason.SsrfBlocked, "the host's address is not public", 0),
+                FailureReason.SsrfBlocked, null, ct);
         if (!robotsCheck.Decision.Allowed)
         {
             var blocked = Base(entry, identity, previous) with

@@ -7,7 +7,7 @@ using Crawlscope.Urls;
 namespace Crawlscope.Crawling;
 
 /// <summary>The robots verdict for a URL, with the rules' source for the record.</summary>
-public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, string HostKey);
+public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, string HostKey, bool SsrfBlocked);
 
 /// <summary>
 /// The robots stage: robots.txt is fetched once per host (scheme, host and port), applied with the status
@@ -18,13 +18,16 @@ public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentT
 {
     private readonly ConcurrentDictionary<string, (RobotsRules Rules, DateTimeOffset Expires)> _cache = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
+    // Hosts whose robots.txt could not be fetched because the SSRF guard refused the address: their pages are
+    // recorded as ssrf_blocked, not as disallowed.
+    private readonly ConcurrentDictionary<string, bool> _blocked = new();
 
     public static string HostKey(WebUrl url) => $"{url.Scheme}://{url.Host}:{url.EffectivePort}";
 
     public async Task<RobotsCheck> CheckAsync(WebUrl url, CancellationToken ct)
     {
         var rules = await RulesAsync(url, ct);
-        return new RobotsCheck(rules.Check(agentToken, url.PathAndQuery), rules, HostKey(url));
+        return new RobotsCheck(rules.Check(agentToken, url.PathAndQuery), rules, HostKey(url), _blocked.ContainsKey(HostKey(url)));
     }
 
     public async Task<RobotsRules> RulesAsync(WebUrl url, CancellationToken ct)
@@ -73,6 +76,7 @@ public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentT
             hop++;
             result = await fetcher.FetchAsync(next.Href, null, ct);
         }
+        if (result.Failure == FailureReason.SsrfBlocked) _blocked[HostKey(url)] = true;
         var lastGood = previous?.Action == nameof(RobotsFetchAction.Parse) ? previous.Body : previous?.LastGoodBody;
         var verdict = RobotsFetchPolicy.Resolve(result.IsSuccess ? result.StatusCode : null, result.Body, hop,
             lastGood is null ? null : RobotsParser.Parse(lastGood), time.GetUtcNow());

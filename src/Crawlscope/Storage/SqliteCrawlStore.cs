@@ -146,9 +146,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             if (page.SimHash is long simhash)
             {
                 await using var cmd = Command("INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ($b, $v, $k, $s)", tx);
-                for (int band = 0; band < 4; band++)
+                for (int band = 0; band < SimHashBands.Count; band++)
                 {
-                    Bind(cmd, ("$b", band), ("$v", (simhash >> (band * 16)) & 0xFFFF), ("$k", page.SrcUnparsed), ("$s", simhash));
+                    Bind(cmd, ("$b", band), ("$v", SimHashBands.Value(simhash, band)), ("$k", page.SrcUnparsed), ("$s", simhash));
                     await cmd.ExecuteNonQueryAsync(ct);
                 }
             }
@@ -177,14 +177,16 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
     public async Task<string?> FindNearDuplicateAsync(long simHash, string except, int maxDistance, CancellationToken ct = default)
     {
-        // Four 16-bit bands: two hashes within 3 bits of each other share at least one band exactly.
+        // Six bands of 10-11 bits: two hashes within 5 bits of each other share at least one band exactly.
         var candidates = await QueryAsync("""
             SELECT DISTINCT b.src_unparsed, b.simhash FROM simhash_bands b JOIN pages p ON p.src_unparsed = b.src_unparsed
-            WHERE ((b.band = 0 AND b.value = $b0) OR (b.band = 1 AND b.value = $b1) OR (b.band = 2 AND b.value = $b2) OR (b.band = 3 AND b.value = $b3))
+            WHERE ((b.band = 0 AND b.value = $b0) OR (b.band = 1 AND b.value = $b1) OR (b.band = 2 AND b.value = $b2)
+                OR (b.band = 3 AND b.value = $b3) OR (b.band = 4 AND b.value = $b4) OR (b.band = 5 AND b.value = $b5))
               AND b.src_unparsed <> $k AND p.duplicate_of IS NULL
-            ORDER BY b.src_unparsed LIMIT 64
+            ORDER BY b.src_unparsed LIMIT 200
             """, r => (Key: r.GetString(0), Hash: r.GetInt64(1)), ct,
-            ("$b0", simHash & 0xFFFF), ("$b1", (simHash >> 16) & 0xFFFF), ("$b2", (simHash >> 32) & 0xFFFF), ("$b3", (simHash >> 48) & 0xFFFF), ("$k", except));
+            ("$b0", SimHashBands.Value(simHash, 0)), ("$b1", SimHashBands.Value(simHash, 1)), ("$b2", SimHashBands.Value(simHash, 2)),
+            ("$b3", SimHashBands.Value(simHash, 3)), ("$b4", SimHashBands.Value(simHash, 4)), ("$b5", SimHashBands.Value(simHash, 5)), ("$k", except));
         foreach (var (key, hash) in candidates)
             if (System.Numerics.BitOperations.PopCount((ulong)(hash ^ simHash)) <= maxDistance) return key;
         return null;
@@ -248,4 +250,14 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             _lock.Dispose();
         }
     }
+}
+
+/// <summary>Splits a 64-bit SimHash into six bands for the near-duplicate index.</summary>
+internal static class SimHashBands
+{
+    internal const int Count = 6;
+    private static readonly int[] Starts = [0, 11, 22, 33, 44, 54];
+    private static readonly int[] Widths = [11, 11, 11, 11, 10, 10];
+
+    internal static long Value(long simHash, int band) => (long)(((ulong)simHash >> Starts[band]) & ((1UL << Widths[band]) - 1));
 }
