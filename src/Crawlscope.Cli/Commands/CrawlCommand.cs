@@ -30,6 +30,8 @@ internal static class CrawlCommand
         public readonly Option<FileInfo[]> ResolveFile = new("--resolve-file") { Description = "A hosts-file of name to address mappings." };
         public readonly Option<string> Extract = new("--extract") { Description = "full (every field) or none (store fetch results and links only).", DefaultValueFactory = _ => "full" };
         public readonly Option<int> Shards = CommonOptions.Shards();
+        public readonly Option<double> Timeout = new("--timeout") { Description = "Seconds a request may take in all.", DefaultValueFactory = _ => 30 };
+        public readonly Option<int> MaxBodyBytes = new("--max-body-bytes") { Description = "Body bytes kept; longer pages are cut and marked truncated.", DefaultValueFactory = _ => 10 * 1024 * 1024 };
 
         public Options()
         {
@@ -38,12 +40,14 @@ internal static class CrawlCommand
             PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--per-host must be at least 1"); });
             Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1"); });
             Delay.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--delay cannot be negative"); });
+            Timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be positive"); });
+            MaxBodyBytes.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1024) r.AddError("--max-body-bytes must be at least 1024"); });
         }
 
         public void AddTo(Command c)
         {
             c.Arguments.Add(Urls);
-            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, UserAgent, AllowPrivate, Resolve, ResolveFile, Extract, Shards })
+            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, UserAgent, AllowPrivate, Resolve, ResolveFile, Extract, Shards, Timeout, MaxBodyBytes })
                 c.Options.Add(o);
         }
 
@@ -67,6 +71,8 @@ internal static class CrawlCommand
                     UserAgent = p.GetValue(UserAgent) ?? new FetchOptions().UserAgent,
                     AllowPrivateNetworks = p.GetValue(AllowPrivate),
                     Resolve = resolve,
+                    TotalTimeout = TimeSpan.FromSeconds(p.GetValue(Timeout)),
+                    MaxBodyBytes = p.GetValue(MaxBodyBytes),
                 },
             };
         }
