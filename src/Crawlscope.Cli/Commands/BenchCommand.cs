@@ -42,7 +42,32 @@ internal static class BenchCommand
                 stdout.WriteLine($"| {step} | {string.Join(" | ", results.Select(r => r.MedianMs[step].ToString("F2")))} |");
             return CrawlscopeCli.Success;
         });
-        return new Command("bench", "Measure speed.") { extraction };
+        var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction.")
+        {
+            extraction,
+        };
+        var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
+        mode.AcceptOnlyFromAmong("full", "none");
+        var perHost = new Option<int>("--pages") { Description = "Article pages per sample host.", DefaultValueFactory = _ => 300 };
+        var connections = new Option<int>("--per-host") { Description = "Connections per host.", DefaultValueFactory = _ => 4 };
+        var output = new Option<string>("--out") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench-results.json" };
+        bench.Options.Add(mode);
+        bench.Options.Add(perHost);
+        bench.Options.Add(connections);
+        bench.Options.Add(output);
+        bench.Options.Add(json);
+        bench.SetAction(async (parse, ct) =>
+        {
+            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(connections), ct);
+            await File.WriteAllTextAsync(parse.GetValue(output)!, System.Text.Json.JsonSerializer.Serialize(result, CliJson.Options), ct);
+            if (parse.GetValue(json)) CliJson.Write(stdout, result);
+            else
+                stdout.WriteLine($"bench ({result.Extract} extraction): {result.Pages} pages in {result.Seconds:F1} s = {result.PagesPerSecond:F0} pages/s, " +
+                                 $"{result.CpuMsPerPage:F2} CPU ms per page (crawler and sample web together), peak RSS {result.PeakRssMb:F0} MB " +
+                                 $"({Environment.ProcessorCount} cores); written to {parse.GetValue(output)}");
+            return CrawlscopeCli.Success;
+        });
+        return bench;
     }
 
     private static List<(string, string)> Links(int seed) =>
