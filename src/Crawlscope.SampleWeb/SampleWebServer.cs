@@ -18,6 +18,9 @@ public sealed class SampleWebServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SampleWebOptions _options;
     private readonly Dictionary<string, int> _hits = new();
+    // In fast mode (bench) responses that do not depend on the hit count are built once, so the benchmark
+    // measures the crawler, not the page generator.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SampleResponse> _cache = new();
 
     private SampleWebServer(WebApplication app, SampleWebOptions options)
     {
@@ -74,7 +77,11 @@ public sealed class SampleWebServer : IAsyncDisposable
             list.Add(DateTimeOffset.UtcNow);
         }
         var site = SampleSites.Find(host);
-        var response = site is null ? SampleResponse.Html(404, "<html><body>unknown host</body></html>") : SamplePages.Respond(site, path, context.Request.QueryString.Value ?? "", hit, _options, Port);
+        SampleResponse response;
+        if (site is null) response = SampleResponse.Html(404, "<html><body>unknown host</body></html>");
+        else if (_options.Fast && site.Kind != SiteKind.Errors)
+            response = _cache.GetOrAdd(host + pathAndQuery, _ => SamplePages.Respond(site, path, context.Request.QueryString.Value ?? "", hit, _options, Port));
+        else response = SamplePages.Respond(site, path, context.Request.QueryString.Value ?? "", hit, _options, Port);
         if (response.Delay > TimeSpan.Zero) await Task.Delay(response.Delay, context.RequestAborted);
         context.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers) context.Response.Headers[name] = value;

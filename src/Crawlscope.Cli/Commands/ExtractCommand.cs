@@ -54,7 +54,7 @@ internal static class ExtractCommand
                 ("robots", $"noindex={report.Robots.Noindex.ToString().ToLowerInvariant()} nofollow={report.Robots.Nofollow.ToString().ToLowerInvariant()}"),
                 ("lang", report.Lang ?? "(none)"),
                 ("links", report.Links.Count.ToString()),
-                ("encoding", report.Encoding + (truncated ? ", cut at 10 MiB" : "")),
+                ("encoding", report.Encoding + (truncated ? $", cut at {options.MaxHtmlBytes / 1024 / 1024} MiB" : "")),
                 ("content_hash", report.ContentHash),
                 ("simhash", report.Simhash),
                 ("ml_spam_score", spam.Level + (spam.Signals.Count > 0 ? " (" + string.Join(", ", spam.Signals.Select(s => s.Name)) + ")" : "")),

@@ -29,7 +29,7 @@ internal sealed class CrawlWorker(
     string agentToken,
     TimeProvider time)
 {
-    private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = agentToken, MaxHtmlBytes = options.Fetch.MaxBodyBytes, Parts = options.Extract });
+    private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = agentToken, Parts = options.Extract });
 
     public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, CancellationToken ct)
     {

@@ -18,8 +18,11 @@ public sealed class PageExtractorOptions
     /// <summary>The crawler's product token, for bot-specific robots metas and X-Robots-Tag. Default "crawlscope".</summary>
     public string AgentToken { get; init; } = "crawlscope";
 
-    /// <summary>Bytes of HTML parsed at most; longer bodies are cut (the fetcher caps them too). Default 10 MiB.</summary>
-    public int MaxHtmlBytes { get; init; } = 10 * 1024 * 1024;
+    /// <summary>
+    /// Bytes of HTML parsed at most; the rest of a longer page is not read. A parsed DOM takes many times the
+    /// bytes of its source, so this bounds extraction memory. Default 2 MiB (real pages are rarely above 500 KB).
+    /// </summary>
+    public int MaxHtmlBytes { get; init; } = 2 * 1024 * 1024;
 
     /// <summary>The outputs to compute. Default all.</summary>
     public ExtractionParts Parts { get; init; } = ExtractionParts.All;

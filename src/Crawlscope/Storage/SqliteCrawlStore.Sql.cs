@@ -70,6 +70,31 @@ public sealed partial class SqliteCrawlStore
         return cmd;
     }
 
+    /// <summary>One INSERT with a VALUES row per item; every value is a parameter ($p0, $p1, ...).</summary>
+    private SqliteCommand MultiRow<T>(string insertPrefix, IReadOnlyList<T> items, SqliteTransaction tx, Func<T, object?[]> values)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.Transaction = tx;
+        var sql = new System.Text.StringBuilder(insertPrefix);
+        int p = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (i > 0) sql.Append(',');
+            sql.Append('(');
+            var row = values(items[i]);
+            for (int j = 0; j < row.Length; j++)
+            {
+                if (j > 0) sql.Append(',');
+                string name = "$p" + p++;
+                sql.Append(name);
+                cmd.Parameters.AddWithValue(name, row[j] ?? DBNull.Value);
+            }
+            sql.Append(')');
+        }
+        cmd.CommandText = sql.ToString();
+        return cmd;
+    }
+
     private static void Bind(SqliteCommand cmd, params (string Name, object? Value)[] parameters)
     {
         foreach (var (name, value) in parameters)

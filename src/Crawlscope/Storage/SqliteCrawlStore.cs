@@ -58,16 +58,14 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         try
         {
             await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
-            await using var cmd = Command("""
-                INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
-                VALUES ($key, $url, $host, $shard, $depth, $priority, $from, $at, 0, $attempts, $notBefore, $hops, $chain)
-                """, tx);
             int added = 0;
-            foreach (var e in entries)
+            // Multi-row statements: one round trip through SQLite per 50 URLs instead of one per URL.
+            foreach (var chunk in entries.Chunk(50))
             {
-                Bind(cmd, ("$key", e.Key.Value), ("$url", e.Url), ("$host", e.Host), ("$shard", e.Shard), ("$depth", e.Depth),
-                    ("$priority", e.Priority), ("$from", e.DiscoveredFrom), ("$at", Stamp(e.DiscoveredAt)), ("$attempts", e.Attempts),
-                    ("$notBefore", Stamp(e.NotBefore ?? e.DiscoveredAt)), ("$hops", e.RedirectHops), ("$chain", e.RedirectChain));
+                await using var cmd = MultiRow(
+                    "INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain) VALUES ",
+                    chunk, tx, e => [e.Key.Value, e.Url, e.Host, e.Shard, e.Depth, e.Priority, e.DiscoveredFrom, Stamp(e.DiscoveredAt), 0, e.Attempts,
+                        Stamp(e.NotBefore ?? e.DiscoveredAt), e.RedirectHops, e.RedirectChain]);
                 added += await cmd.ExecuteNonQueryAsync(ct);
             }
             await tx.CommitAsync(ct);
@@ -134,23 +132,17 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 """, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
                 ("$failure", fetch.FailureReason), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location)))
                 await cmd.ExecuteNonQueryAsync(ct);
-            if (links.Count > 0)
+            foreach (var chunk in links.Chunk(100))
             {
-                await using var cmd = Command("INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ($s, $t, $a, $n)", tx);
-                foreach (var l in links)
-                {
-                    Bind(cmd, ("$s", l.Source), ("$t", l.Target), ("$a", l.Anchor), ("$n", l.NoFollow ? 1 : 0));
-                    await cmd.ExecuteNonQueryAsync(ct);
-                }
+                await using var cmd = MultiRow("INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ", chunk, tx,
+                    l => [l.Source, l.Target, l.Anchor, l.NoFollow ? 1 : 0]);
+                await cmd.ExecuteNonQueryAsync(ct);
             }
             if (page.SimHash is long simhash)
             {
-                await using var cmd = Command("INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ($b, $v, $k, $s)", tx);
-                for (int band = 0; band < SimHashBands.Count; band++)
-                {
-                    Bind(cmd, ("$b", band), ("$v", SimHashBands.Value(simhash, band)), ("$k", page.SrcUnparsed), ("$s", simhash));
-                    await cmd.ExecuteNonQueryAsync(ct);
-                }
+                await using var cmd = MultiRow("INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ",
+                    Enumerable.Range(0, SimHashBands.Count).ToArray(), tx, band => [band, SimHashBands.Value(simhash, band), page.SrcUnparsed, simhash]);
+                await cmd.ExecuteNonQueryAsync(ct);
             }
             await using (var cmd = Command("UPDATE frontier SET state = 2 WHERE src_unparsed = $key", tx, ("$key", page.SrcUnparsed)))
                 await cmd.ExecuteNonQueryAsync(ct);
