@@ -139,7 +139,7 @@ internal static class SamplePages
         "/rate-limited" => SampleResponse.Html(200, Page("Rate limited page", "<p>Served after a 429.</p>", "")),
         "/loop/a" => SampleResponse.Redirect(302, "/loop/b"),
         "/loop/b" => SampleResponse.Redirect(302, "/loop/a"),
-        "/slow-timeout" => SampleResponse.Html(200, Page("Slow", "<p>slow</p>", "")) with { Delay = TimeSpan.FromSeconds(3) },
+        "/slow-timeout" => SampleResponse.Html(200, Page("Slow", "<p>slow</p>", "")) with { Delay = TimeSpan.FromSeconds(6) },
         _ when path.StartsWith("/chain/", StringComparison.Ordinal) && int.TryParse(path[7..], out int step) =>
             step < 8 ? SampleResponse.Redirect(301, $"{origin}/chain/{step + 1}") : SampleResponse.Html(200, Page("End of chain", "<p>end</p>", "")),
         _ => SampleResponse.Html(404, Page("Not found", "<p>No such page.</p>", "")),

@@ -35,7 +35,17 @@ internal sealed class HostScheduler(CrawlOptions options, TimeProvider time)
         s.NextStart = time.GetUtcNow() + s.Gap;
     }
 
-    public void Finished(string host) => State(host).InFlight--;
+    /// <summary>
+    /// The gap also runs from the end of a response, so a server sees requests at least the gap apart even
+    /// when a response takes a while to arrive.
+    /// </summary>
+    public void Finished(string host)
+    {
+        var s = State(host);
+        s.InFlight--;
+        var afterResponse = time.GetUtcNow() + s.Gap;
+        if (afterResponse > s.NextStart) s.NextStart = afterResponse;
+    }
 
     /// <summary>robots.txt crawl-delay for the host, capped.</summary>
     public void SetCrawlDelay(string host, double? seconds)

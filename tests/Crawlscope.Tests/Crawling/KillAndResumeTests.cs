@@ -17,6 +17,7 @@ namespace Crawlscope.Tests.Crawling;
 /// result must equal an uninterrupted crawl of an identical sample web: the same pages, each stored once,
 /// with the same statuses, and nothing left in flight.
 /// </summary>
+[Collection(CrawlCollection.Name)]
 public sealed class KillAndResumeTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("crawlscope-kill").FullName;
