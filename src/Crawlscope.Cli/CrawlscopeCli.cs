@@ -31,6 +31,7 @@ public static class CrawlscopeCli
         root.Subcommands.Add(BanCommand.Create(stdout));
         root.Subcommands.Add(SampleWebCommand.Create(stdout));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InspectCommand.Create(stdout));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)

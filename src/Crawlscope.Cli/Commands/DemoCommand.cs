@@ -45,29 +45,14 @@ internal static class DemoCommand
             int code = await CrawlRunner.RunAsync(options, store, keyer, seeds, stdout, stderr, ct);
 
             keyer.TryIdentify(web.SeedArticleUrl, out var article, out _);
-            var page = await store.GetPageAsync(article!.Key.Value, ct);
             stdout.WriteLine();
-            stdout.WriteLine($"Stored for {web.SeedArticleUrl}:");
-            if (page is null) stdout.WriteLine("  (not crawled)");
-            else
-                TextTable.Write(stdout,
-                [
-                    ("Unparsed URL", page.SrcUnparsed),
-                    ("Shard", $"{page.Shard} (root hash {page.RootHash})"),
-                    ("HTTP Status Code", page.DownloadHttpCode?.ToString() ?? "none"),
-                    ("Last Crawled", page.DownloadStamp?.ToString("yyyy-MM-dd HH:mm:ss") ?? "never"),
-                    ("Meta Title", page.MetaTitle ?? "null"),
-                    ("Meta Description", page.MetaDescription ?? "null"),
-                    ("Meta Canonical", page.MetaCanonical ?? "null"),
-                    ("ml_spam_score", page.MlSpamScore.ToString()),
-                    ("Readable Markdown", Shorten(page.ReadableMarkdown)),
-                ]);
+            var report = await new Inspection.UrlInspector(store, keyer).InspectAsync(article!, ct);
+            InspectionText.Write(stdout, report);
             stdout.WriteLine();
-            stdout.WriteLine($"Look further: ./crawlscope stats --db {path}");
+            stdout.WriteLine($"Look further: ./crawlscope inspect URL --db {path}   (any URL of the sample web, e.g. {web.Seeds[0]}noindex-meta)");
+            stdout.WriteLine($"              ./crawlscope stats --db {path}");
             return code;
         });
         return command;
     }
-
-    private static string Shorten(string? s) => s is null ? "null" : s.Length <= 300 ? s.ReplaceLineEndings(" ") : s[..300].ReplaceLineEndings(" ") + $"… ({s.Length} chars)";
 }

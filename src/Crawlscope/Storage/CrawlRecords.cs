@@ -134,3 +134,19 @@ public sealed record CrawlStats(
     IReadOnlyDictionary<string, long> ByDropReason,
     long Fetches,
     long Bytes);
+
+/// <summary>An inspector query as sent (text and bound parameters), its rows, the raw response and the time taken.</summary>
+public sealed record RawQueryResult(string Sql, IReadOnlyList<(string Name, object? Value)> Parameters, IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows,
+    string RawResponse, double ElapsedMs)
+{
+    /// <summary>The query with its parameters written after it, as the inspector shows it.</summary>
+    public string Display => Parameters.Count == 0 ? Sql
+        : Sql + "\n-- " + string.Join(", ", Parameters.Select(p => $"{p.Name} = {Literal(p.Value)}"));
+
+    private static string Literal(object? v) => v switch
+    {
+        null => "NULL",
+        string s => "'" + s.Replace("'", "''") + "'",
+        _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "NULL",
+    };
+}

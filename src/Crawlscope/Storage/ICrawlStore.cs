@@ -48,4 +48,16 @@ public interface ICrawlStore : IAsyncDisposable
 
     /// <summary>Pages stored so far (for --max-pages across restarts).</summary>
     Task<long> PageCountAsync(CancellationToken ct = default);
+
+    /// <summary>Where a shard lives: "local" for the embedded store, the node's address for a cluster.</summary>
+    Task<string> ShardNodeAsync(int shard, CancellationToken ct = default);
+
+    /// <summary>The SQL dialect the inspector writes its queries in ("sqlite" or "clickhouse").</summary>
+    string Dialect { get; }
+
+    /// <summary>
+    /// Runs one of the inspector's read queries and returns it as sent, with the raw response as the store
+    /// produced it; parameters are bound, never spliced into the text.
+    /// </summary>
+    Task<RawQueryResult> InspectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default);
 }

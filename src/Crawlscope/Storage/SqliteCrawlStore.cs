@@ -229,6 +229,24 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             await ScalarLockedAsync<long>("SELECT COALESCE(SUM(bytes), 0) FROM fetches", ct));
     }
 
+    public string Dialect => "sqlite";
+
+    public Task<string> ShardNodeAsync(int shard, CancellationToken ct = default) => Task.FromResult("local");
+
+    public async Task<RawQueryResult> InspectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var rows = await QueryAsync(sql, r =>
+        {
+            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+            for (int i = 0; i < r.FieldCount; i++) row[r.GetName(i)] = r.IsDBNull(i) ? null : r.GetValue(i) is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : r.GetValue(i);
+            return (IReadOnlyDictionary<string, object?>)row;
+        }, ct, [.. parameters]);
+        // The raw response: one JSON object per row, as ClickHouse's JSONEachRow writes it.
+        string raw = string.Join("\n", rows.Select(r => System.Text.Json.JsonSerializer.Serialize(r)));
+        return new RawQueryResult(sql, parameters, rows, raw, sw.Elapsed.TotalMilliseconds);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _lock.WaitAsync();

@@ -1,0 +1,69 @@
+namespace Crawlscope.Inspection;
+
+/// <summary>One of the five checks: the query sent, the raw response, the time it took, and what it found.</summary>
+public sealed record CheckResult(string Name, string Query, string Response, double ElapsedMs, bool Skipped, string Result);
+
+/// <summary>The verdict badges at the top of the report.</summary>
+public sealed record Badges(string Indexable, string Crawled, DateTimeOffset? CrawledAt, string Robots);
+
+/// <summary>An indexability filter: PASS or FAIL, the condition evaluated (verbatim), and a detail for people.</summary>
+public sealed record FilterResult(string Name, string Status, string Condition, string Details);
+
+/// <summary>One request in the crawl history of the URL.</summary>
+public sealed record HistoryEntry(DateTimeOffset Stamp, int? HttpStatus, string? FailureReason, double ElapsedMs, long Bytes, string? Location);
+
+/// <summary>The page details panel.</summary>
+public sealed record PageDetails
+{
+    public required string Url { get; init; }
+    public DateTimeOffset? LastCrawled { get; init; }
+    public string? LastCrawledAgo { get; init; }
+    public DateTimeOffset? FirstIndexed { get; init; }
+    public string? FirstIndexedAgo { get; init; }
+    public int? HttpStatus { get; init; }
+    public string? MetaTitle { get; init; }
+    public string? MetaDescription { get; init; }
+    public string? MetaCanonical { get; init; }
+    public string? BoilerpipeText { get; init; }
+    public string? Markdown { get; init; }
+    public string? ReadableMarkdown { get; init; }
+    public required int Shard { get; init; }
+    public required long RootHash { get; init; }
+    public required string UnparsedUrl { get; init; }
+    public string? ContentType { get; init; }
+    public string? FailureReason { get; init; }
+    public string? HistoryDropReason { get; init; }
+    public int MlSpamScore { get; init; }
+    public string? SpamSignals { get; init; }
+    public string? RobotsDirectives { get; init; }
+    public string? Lang { get; init; }
+    public IReadOnlyDictionary<string, string>? ResponseHeaders { get; init; }
+    public IReadOnlyList<string> RedirectChain { get; init; } = [];
+    public IReadOnlyList<HistoryEntry> CrawlHistory { get; init; } = [];
+    public int Outlinks { get; init; }
+    public long Inlinks { get; init; }
+    public IReadOnlyList<string> ReferringPages { get; init; } = [];
+    public IReadOnlyList<string> Sitemaps { get; init; } = [];
+    public string? DuplicateOf { get; init; }
+    public IReadOnlyList<string> NearDuplicates { get; init; } = [];
+    public bool Truncated { get; init; }
+}
+
+/// <summary>
+/// Everything the inspector knows about one URL, built once by <see cref="UrlInspector"/> and rendered as is
+/// by the CLI, the JSON API and the web page.
+/// </summary>
+public sealed record InspectionReport
+{
+    public required string Url { get; init; }
+    public required string Key { get; init; }
+    public required int Shard { get; init; }
+    public required string ShardNode { get; init; }
+    public required long RootHash { get; init; }
+    public required bool Known { get; init; }
+    public required string Summary { get; init; }
+    public required IReadOnlyList<CheckResult> Checks { get; init; }
+    public required Badges Badges { get; init; }
+    public required IReadOnlyList<FilterResult> Filters { get; init; }
+    public PageDetails? Page { get; init; }
+}

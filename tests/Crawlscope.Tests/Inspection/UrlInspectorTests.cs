@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Crawlscope.Inspection;
+using Crawlscope.SampleWeb;
+using Crawlscope.Tests.Cli;
+using Crawlscope.Tests.Crawling;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Tests.Inspection;
+
+[Collection(CrawlCollection.Name)]
+public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawlFixture>
+{
+    private UrlInspector Inspector => new(f.Store, f.Keyer);
+
+    private Task<InspectionReport> InspectAsync(string host, string path) => Inspector.InspectAsync(f.Identify(f.Url(host, path)));
+
+    [Fact]
+    public async Task SeedLikePage_IsIndexable_WithFiveChecksAndTheSeedsFilters()
+    {
+        var r = await InspectAsync("www.pickl.test", SampleSites.SeedArticlePath);
+        Assert.Equal(["Shard Calculation", "Crawled Status Check", "Robots.txt Check", "Spam/Ban Check", "Seen Status Check"], r.Checks.Select(c => c.Name));
+        Assert.Contains($"Calculated Shard: {r.Shard} (from local)", r.Checks[0].Response);
+        Assert.Contains("FROM pages WHERE shard = $shard AND src_unparsed = $key", r.Checks[1].Query);
+        Assert.Contains("\"download_http_code\":200", r.Checks[1].Response);
+        Assert.True(r.Checks[4].Skipped);
+        Assert.Equal("Skipped - page is already crawled", r.Checks[4].Result);
+        Assert.Equal(new[] { "INDEXABLE", "CRAWLED", "ALLOWED" }, new[] { r.Badges.Indexable, r.Badges.Crawled, r.Badges.Robots });
+        Assert.Equal(["HTTP status", "Age cutoff", "History drop", "Spam/ban", "Canonical"], r.Filters.Take(5).Select(x => x.Name));
+        Assert.Equal("download_http_code = 200", r.Filters[0].Condition);
+        Assert.Equal("fh_dont_index != 1 AND ml_spam_score = 0", r.Filters[3].Condition);
+        Assert.All(r.Filters, x => Assert.Equal("PASS", x.Status));
+        Assert.Equal("Understanding Python Global Interpreter Lock (GIL) - Pickl.AI", r.Page!.MetaTitle);
+        Assert.Equal(r.Key, r.Page.UnparsedUrl);
+    }
+
+    [Fact]
+    public async Task NoIndexPage_FailsTheNoindexFilter()
+    {
+        var r = await InspectAsync("www.alpha-news.test", "/noindex-meta");
+        Assert.Equal("NOT INDEXABLE", r.Badges.Indexable);
+        Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "Robots noindex").Status);
+        Assert.Contains("Robots noindex", r.Summary);
+    }
+
+    [Fact]
+    public async Task DisallowedPage_RobotsBadgeNamesTheRule()
+    {
+        var r = await InspectAsync("www.alpha-news.test", "/private/report");
+        Assert.Equal("DISALLOWED", r.Badges.Robots);
+        Assert.Contains("line 2: Disallow: /private/", r.Checks[2].Result);
+        Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "robots.txt allowed").Status);
+        Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "HTTP status").Status);
+    }
+
+    [Fact]
+    public async Task CanonicalElsewhere_FailsCanonical_AndShowsTarget()
+    {
+        var r = await InspectAsync("www.alpha-news.test", "/print/2");
+        var canonical = r.Filters.Single(x => x.Name == "Canonical");
+        Assert.Equal("FAIL", canonical.Status);
+        Assert.Contains("/articles/2", canonical.Details);
+    }
+
+    [Fact]
+    public async Task Ban_MakesThePageNotIndexable()
+    {
+        await f.Store.BanAsync("gamma-blog.test", "test ban");
+        try
+        {
+            var r = await InspectAsync("gamma-blog.test", "/articles/0");
+            Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "Spam/ban").Status);
+            Assert.Contains("gamma-blog.test: test ban", r.Checks[3].Result);
+        }
+        finally
+        {
+            await f.Store.UnbanAsync("gamma-blog.test");
+        }
+    }
+
+    [Fact]
+    public async Task UnknownUrl_SaysSo_WithShardAndRobots()
+    {
+        var r = await InspectAsync("www.alpha-news.test", "/never-linked");
+        Assert.False(r.Known);
+        Assert.Equal("NOT CRAWLED", r.Badges.Crawled);
+        Assert.Equal("ALLOWED", r.Badges.Robots);
+        Assert.Contains($"shard {r.Shard}", r.Summary);
+        Assert.Empty(r.Filters);
+        Assert.Null(r.Page);
+    }
+
+    [Fact]
+    public async Task DirectParameterLookup_EqualsUrlLookup()
+    {
+        var byUrl = await InspectAsync("www.alpha-news.test", "/articles/1");
+        var byKey = await Inspector.InspectAsync(byUrl.Shard, UrlKey.Parse(byUrl.Key));
+        Assert.Equal(byUrl.Badges, byKey.Badges);
+        Assert.Equal(byUrl.Filters, byKey.Filters);
+        Assert.Equal(byUrl.Checks.Select(c => c.Query), byKey.Checks.Select(c => c.Query));
+    }
+
+    [Theory]
+    [InlineData("com,example!/x' OR '1'='1 h80")]
+    [InlineData("com,example!/\"; DROP TABLE pages; -- h80")]
+    public async Task HostileKeys_AreParameters_NotSql(string key)
+    {
+        Assert.True(UrlKey.TryParse(key, out var parsed));
+        var r = await Inspector.InspectAsync(1, parsed);
+        Assert.False(r.Known);
+        Assert.True(await f.Store.PageCountAsync() > 0); // pages table still there
+    }
+
+    [Fact]
+    public void Cli_InspectJson_HasTheDocumentedFields()
+    {
+        var result = CliRunner.Run("inspect", f.Url("www.pickl.test", SampleSites.SeedArticlePath), "--db", f.DbPath, "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var root = doc.RootElement;
+        foreach (var field in new[] { "url", "key", "shard", "shard_node", "root_hash", "checks", "badges", "filters", "page" })
+            Assert.True(root.TryGetProperty(field, out _), field);
+        foreach (var field in new[] { "name", "query", "response", "elapsed_ms", "skipped", "result" })
+            Assert.True(root.GetProperty("checks")[0].TryGetProperty(field, out _), field);
+        foreach (var field in new[] { "indexable", "crawled", "crawled_at", "robots" })
+            Assert.True(root.GetProperty("badges").TryGetProperty(field, out _), field);
+        foreach (var field in new[] { "url", "last_crawled", "first_indexed", "http_status", "meta_title", "meta_description", "meta_canonical",
+                     "boilerpipe_text", "markdown", "readable_markdown", "shard", "root_hash", "unparsed_url" })
+            Assert.True(root.GetProperty("page").TryGetProperty(field, out _), field);
+    }
+
+    [Fact]
+    public void Cli_InspectText_AndDirectLookup()
+    {
+        var byUrl = CliRunner.Run("inspect", f.Url("www.alpha-news.test", "/articles/0"), "--db", f.DbPath);
+        Assert.Equal(0, byUrl.ExitCode);
+        Assert.Contains("Raw Queries and Responses", byUrl.Stdout);
+        Assert.Contains("Page Info Filters", byUrl.Stdout);
+        var key = f.Identify(f.Url("www.alpha-news.test", "/articles/0"));
+        var byKey = CliRunner.Run("inspect", "--shard", key.Shard.ToString(), "--key", key.Key.Value, "--db", f.DbPath);
+        Assert.Equal(0, byKey.ExitCode);
+        Assert.Contains(key.Key.Value, byKey.Stdout);
+        Assert.Equal(2, CliRunner.Run("inspect", "--key", key.Key.Value, "--db", f.DbPath).ExitCode);
+        Assert.Equal(1, CliRunner.Run("inspect", "http://x.test/", "--db", "/no/such.db").ExitCode);
+    }
+}
