@@ -51,6 +51,9 @@ internal static class CrawlBenchmark
             sw.Stop();
             process.Refresh();
             long pages = engine.Progress.Pages;
+            if (Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1")
+                foreach (var (stage, ms) in engine.Progress.StageMs.OrderByDescending(kv => kv.Value))
+                    Console.Error.WriteLine($"  {stage,-18} {ms / Math.Max(1, pages):F2} ms per page (summed over workers)");
             return new CrawlBenchResult(noExtraction ? "none" : "full", pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
                 (process.TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, pages), PeakRssMegabytes(), Environment.ProcessorCount,
                 $"{Environment.OSVersion}, .NET {Environment.Version}", DateTimeOffset.UtcNow);

@@ -47,7 +47,7 @@ public sealed class CrawlEngine : IDisposable
 
         var scope = new CrawlScope(_options, seeds);
         var robots = new RobotsGate(_store, _fetcher, _agentToken, _time);
-        var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time);
+        var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress);
         long stored = await _store.PageCountAsync(CancellationToken.None);
 
         var running = new Dictionary<Task<ProcessOutcome>, FrontierEntry>();
@@ -71,7 +71,9 @@ public sealed class CrawlEngine : IDisposable
                     if (running.Count >= _options.Concurrency) break;
                     if (_options.MaxPages is { } m && stored + running.Count >= m) break;
                     if (!_scheduler.CanStart(host)) continue;
+                    long leaseStart = System.Diagnostics.Stopwatch.GetTimestamp();
                     var entry = await _store.LeaseAsync(host, _time.GetUtcNow(), CancellationToken.None);
+                    Progress.Time("lease", System.Diagnostics.Stopwatch.GetElapsedTime(leaseStart).TotalMilliseconds);
                     if (entry is null)
                     {
                         hosts.Remove(host);

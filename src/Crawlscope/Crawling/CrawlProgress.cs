@@ -36,4 +36,9 @@ public sealed class CrawlProgress
     }
 
     public double PagesPerSecond => Pages / Math.Max(0.001, (DateTimeOffset.UtcNow - Started).TotalSeconds);
+
+    /// <summary>Wall time spent per stage over all workers (milliseconds), for finding where a crawl spends its time.</summary>
+    public ConcurrentDictionary<string, double> StageMs { get; } = new();
+
+    internal void Time(string stage, double ms) => StageMs.AddOrUpdate(stage, ms, (_, t) => t + ms);
 }

@@ -27,18 +27,32 @@ internal sealed class CrawlWorker(
     HostScheduler scheduler,
     CrawlScope scope,
     string agentToken,
-    TimeProvider time)
+    TimeProvider time,
+    CrawlProgress progress)
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    private double Lap(ref double since, string stage)
+    {
+        double now = _clock.Elapsed.TotalMilliseconds;
+        progress.Time(stage, now - since);
+        since = now;
+        return now;
+    }
+
     private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = agentToken, Parts = options.Extract });
 
     public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, CancellationToken ct)
     {
+        double t = _clock.Elapsed.TotalMilliseconds;
         var url = WebUrl.Parse(entry.Url);
         var identity = keyer.Identify(url);
         var previous = await store.GetPageAsync(entry.Key.Value, ct);
+        Lap(ref t, "load previous");
 
         // 5. robots.txt
         var robotsCheck = await robots.CheckAsync(identity.Normalized, ct);
+        Lap(ref t, "robots");
         scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
         if (robotsCheck.SsrfBlocked)
             return await SaveFailureAsync(entry, identity, previous, FetchResult.Failed(entry.Url, FailureReason.SsrfBlocked, "the host's address is not public", 0),
@@ -57,6 +71,7 @@ internal sealed class CrawlWorker(
 
         // 6. fetch
         var fetched = await fetcher.FetchAsync(entry.Url, Conditional(previous), ct);
+        Lap(ref t, "fetch");
         if (!fetched.IsSuccess)
         {
             if (fetched.Failure is FailureReason.Timeout or FailureReason.Connect or FailureReason.Network or FailureReason.Dns && entry.Attempts + 1 < options.MaxAttempts)
@@ -87,12 +102,14 @@ internal sealed class CrawlWorker(
         // 7. extract, 8. classify
         var page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers);
         var spam = SpamClassifier.Classify(page);
+        Lap(ref t, "extract+classify");
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
         string? duplicateOf = null;
         if ((options.Extract & (ExtractionParts.Readable | ExtractionParts.Boilerpipe)) != 0 && page.ReadableText.Length > 0)
             duplicateOf = await store.FindByContentHashAsync(page.ContentHash, entry.Key.Value, ct)
                           ?? await store.FindNearDuplicateAsync((long)page.SimHash, entry.Key.Value, options.NearDuplicateBits, ct);
 
+        Lap(ref t, "duplicates");
         var now = time.GetUtcNow();
         bool indexable = !page.Robots.NoIndex && spam.Level == 0 && duplicateOf is null && (canonicalKey is null || canonicalKey == entry.Key.Value);
         DropReason? drop = page.Robots.NoIndex ? DropReason.NoIndex
@@ -145,8 +162,11 @@ internal sealed class CrawlWorker(
             LastModified = fetched.Header("Last-Modified"),
             NextFetch = NextFetch(previous, page.ContentHash, now),
         };
+        Lap(ref t, "links");
         await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, ct);
+        Lap(ref t, "save");
         int added = discovered.Count == 0 ? 0 : await store.EnqueueAsync(discovered, ct);
+        Lap(ref t, "enqueue");
         return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, added);
     }
 

@@ -170,11 +170,17 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     public async Task<string?> FindNearDuplicateAsync(long simHash, string except, int maxDistance, CancellationToken ct = default)
     {
         // Six bands of 10-11 bits: two hashes within 5 bits of each other share at least one band exactly.
+        // One indexed lookup per band (an OR over the bands would scan the whole table).
         var candidates = await QueryAsync("""
-            SELECT DISTINCT b.src_unparsed, b.simhash FROM simhash_bands b JOIN pages p ON p.src_unparsed = b.src_unparsed
-            WHERE ((b.band = 0 AND b.value = $b0) OR (b.band = 1 AND b.value = $b1) OR (b.band = 2 AND b.value = $b2)
-                OR (b.band = 3 AND b.value = $b3) OR (b.band = 4 AND b.value = $b4) OR (b.band = 5 AND b.value = $b5))
-              AND b.src_unparsed <> $k AND p.duplicate_of IS NULL
+            SELECT DISTINCT b.src_unparsed, b.simhash FROM (
+                SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 0 AND value = $b0
+                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 1 AND value = $b1
+                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 2 AND value = $b2
+                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 3 AND value = $b3
+                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 4 AND value = $b4
+                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 5 AND value = $b5) b
+            JOIN pages p ON p.src_unparsed = b.src_unparsed
+            WHERE b.src_unparsed <> $k AND p.duplicate_of IS NULL
             ORDER BY b.src_unparsed LIMIT 200
             """, r => (Key: r.GetString(0), Hash: r.GetInt64(1)), ct,
             ("$b0", SimHashBands.Value(simHash, 0)), ("$b1", SimHashBands.Value(simHash, 1)), ("$b2", SimHashBands.Value(simHash, 2)),

@@ -102,5 +102,10 @@ internal static class SqliteSchema
             created TEXT NOT NULL
         );
         """,
+        // 2: leases read a host's queue in (priority, depth, discovered_at) order straight from an index.
+        """
+        DROP INDEX IF EXISTS frontier_ready;
+        CREATE INDEX frontier_ready ON frontier(state, host, priority, depth, discovered_at);
+        """,
     ];
 }
