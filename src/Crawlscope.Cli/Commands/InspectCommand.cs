@@ -111,6 +111,7 @@ internal static class InspectionText
                 ("Content Type", p.ContentType ?? "null"),
                 ("Outlinks / Inlinks", $"{p.Outlinks} / {p.Inlinks}"),
                 ("Referring Pages", p.ReferringPages.Count == 0 ? "none" : string.Join(", ", p.ReferringPages.Take(5))),
+                ("Sitemaps", p.Sitemaps.Count == 0 ? "none" : string.Join(", ", p.Sitemaps)),
                 ("Redirect Chain", p.RedirectChain.Count == 0 ? "none" : string.Join(" | ", p.RedirectChain)),
                 ("Duplicate Of", p.DuplicateOf ?? "none"),
                 ("Near-duplicates", p.NearDuplicates.Count == 0 ? "none" : string.Join(", ", p.NearDuplicates)),

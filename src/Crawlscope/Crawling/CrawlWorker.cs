@@ -30,6 +30,7 @@ internal sealed class CrawlWorker(
     TimeProvider time,
     CrawlProgress progress)
 {
+    private readonly SitemapDiscovery _sitemaps = new(store, fetcher, keyer, scope, time);
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     private double Lap(ref double since, string stage)
@@ -52,6 +53,15 @@ internal sealed class CrawlWorker(
 
         // 5. robots.txt
         var robotsCheck = await robots.CheckAsync(identity.Normalized, ct);
+        int fromSitemaps = 0;
+        if (robotsCheck.Fresh && !robotsCheck.SsrfBlocked)
+        {
+            // Sitemap requests happen while this worker holds the host's slot, each a politeness gap apart.
+            scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
+            var gap = scheduler.Gap(entry.Host);
+            fromSitemaps = await _sitemaps.DiscoverAsync(identity.Normalized, robotsCheck.Rules, gap, ct);
+            if (gap > TimeSpan.Zero) await Task.Delay(gap, time, ct);
+        }
         Lap(ref t, "robots");
         scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
         if (robotsCheck.SsrfBlocked)
@@ -167,7 +177,7 @@ internal sealed class CrawlWorker(
         Lap(ref t, "save");
         int added = discovered.Count == 0 ? 0 : await store.EnqueueAsync(discovered, ct);
         Lap(ref t, "enqueue");
-        return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, added);
+        return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, added + fromSitemaps);
     }
 
     private async Task<ProcessOutcome> RedirectAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, CancellationToken ct)

@@ -7,7 +7,8 @@ using Crawlscope.Urls;
 namespace Crawlscope.Crawling;
 
 /// <summary>The robots verdict for a URL, with the rules' source for the record.</summary>
-public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, string HostKey, bool SsrfBlocked);
+/// <param name="Fresh">True for the one caller whose request fetched robots.txt (it then reads the sitemaps).</param>
+public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, string HostKey, bool SsrfBlocked, bool Fresh);
 
 /// <summary>
 /// The robots stage: robots.txt is fetched once per host (scheme, host and port), applied with the status
@@ -26,31 +27,31 @@ public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentT
 
     public async Task<RobotsCheck> CheckAsync(WebUrl url, CancellationToken ct)
     {
-        var rules = await RulesAsync(url, ct);
-        return new RobotsCheck(rules.Check(agentToken, url.PathAndQuery), rules, HostKey(url), _blocked.ContainsKey(HostKey(url)));
+        var (rules, fresh) = await RulesAsync(url, ct);
+        return new RobotsCheck(rules.Check(agentToken, url.PathAndQuery), rules, HostKey(url), _blocked.ContainsKey(HostKey(url)), fresh);
     }
 
-    public async Task<RobotsRules> RulesAsync(WebUrl url, CancellationToken ct)
+    public async Task<(RobotsRules Rules, bool Fresh)> RulesAsync(WebUrl url, CancellationToken ct)
     {
         string key = HostKey(url);
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var cached) && cached.Expires > now) return cached.Rules;
+        if (_cache.TryGetValue(key, out var cached) && cached.Expires > now) return (cached.Rules, false);
 
         var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
         try
         {
-            if (_cache.TryGetValue(key, out cached) && cached.Expires > now) return cached.Rules;
+            if (_cache.TryGetValue(key, out cached) && cached.Expires > now) return (cached.Rules, false);
             var stored = await store.GetRobotsAsync(key, ct);
             if (stored is not null && stored.ExpiresAt > now)
             {
                 var rules = Rebuild(stored);
                 _cache[key] = (rules, stored.ExpiresAt);
-                return rules;
+                return (rules, false);
             }
             var fresh = await FetchAsync(url, stored, ct);
             _cache[key] = (fresh.Rules, fresh.ExpiresAt);
-            return fresh.Rules;
+            return (fresh.Rules, true);
         }
         finally
         {

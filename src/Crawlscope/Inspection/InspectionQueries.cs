@@ -53,5 +53,6 @@ internal static class InspectionQueries
     internal const string Inlinks = "SELECT COUNT(*) AS inlinks FROM links WHERE target = $key";
     internal const string Referrers = "SELECT source FROM links WHERE target = $key ORDER BY source LIMIT 10";
     internal const string RedirectsHere = "SELECT src_unparsed FROM pages WHERE redirect_target = $key ORDER BY src_unparsed LIMIT 10";
+    internal const string Sitemaps = "SELECT sitemap FROM sitemap_entries WHERE src_unparsed = $key ORDER BY sitemap LIMIT 10";
     internal const string Duplicates = "SELECT src_unparsed FROM pages WHERE duplicate_of = $key ORDER BY src_unparsed LIMIT 10";
 }

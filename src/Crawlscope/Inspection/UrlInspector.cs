@@ -162,6 +162,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         var referrers = (await store.InspectAsync(InspectionQueries.Referrers, keyParam, ct)).Rows.Select(r => (string)r["source"]!).ToList();
         var redirectsHere = (await store.InspectAsync(InspectionQueries.RedirectsHere, keyParam, ct)).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
         var duplicates = (await store.InspectAsync(InspectionQueries.Duplicates, keyParam, ct)).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
+        var sitemaps = (await store.InspectAsync(InspectionQueries.Sitemaps, keyParam, ct)).Rows.Select(r => (string)r["sitemap"]!).ToList();
         var chain = redirectsHere.Concat(d["redirect_target"] is string target ? [$"{key.Value} → {target}"] : []).ToList();
         var stamp = Stamp(d["download_stamp"]);
         var first = Stamp(d["first_indexed"]);
@@ -195,6 +196,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
             Outlinks = Convert.ToInt32(d["outlinks"] ?? 0L, CultureInfo.InvariantCulture),
             Inlinks = inlinks,
             ReferringPages = referrers,
+            Sitemaps = sitemaps,
             DuplicateOf = d["duplicate_of"] as string,
             NearDuplicates = duplicates,
             Truncated = Convert.ToInt64(d["truncated"] ?? 0L, CultureInfo.InvariantCulture) == 1,

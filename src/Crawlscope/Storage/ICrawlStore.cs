@@ -37,6 +37,9 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>Another page whose SimHash differs in at most <paramref name="maxDistance"/> bits.</summary>
     Task<string?> FindNearDuplicateAsync(long simHash, string except, int maxDistance, CancellationToken ct = default);
 
+    /// <summary>Records that <paramref name="sitemapUrl"/> lists these keys.</summary>
+    Task AddSitemapEntriesAsync(string sitemapUrl, IReadOnlyList<string> keys, CancellationToken ct = default);
+
     Task<StoredRobots?> GetRobotsAsync(string hostKey, CancellationToken ct = default);
     Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default);
 

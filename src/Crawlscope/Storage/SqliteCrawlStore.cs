@@ -190,6 +190,26 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         return null;
     }
 
+    public async Task AddSitemapEntriesAsync(string sitemapUrl, IReadOnlyList<string> keys, CancellationToken ct = default)
+    {
+        if (keys.Count == 0) return;
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+            foreach (var chunk in keys.Chunk(200))
+            {
+                await using var cmd = MultiRow("INSERT OR IGNORE INTO sitemap_entries (src_unparsed, sitemap) VALUES ", chunk, tx, k => [k, sitemapUrl]);
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     public async Task<StoredRobots?> GetRobotsAsync(string hostKey, CancellationToken ct = default)
     {
         var rows = await QueryAsync("SELECT host_key, fetched_at, expires_at, status, body, action, reason, last_good_body FROM robots WHERE host_key = $h",

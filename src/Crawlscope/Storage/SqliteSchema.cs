@@ -107,5 +107,9 @@ internal static class SqliteSchema
         DROP INDEX IF EXISTS frontier_ready;
         CREATE INDEX frontier_ready ON frontier(state, host, priority, depth, discovered_at);
         """,
+        // 3: which sitemaps list a URL (the inspector shows them).
+        """
+        CREATE TABLE sitemap_entries (src_unparsed TEXT NOT NULL, sitemap TEXT NOT NULL, PRIMARY KEY (src_unparsed, sitemap));
+        """,
     ];
 }

@@ -177,6 +177,16 @@ public class SampleWebCrawlTests(SampleWebCrawlFixture f) : IClassFixture<Sample
     }
 
     [Fact]
+    public async Task Sitemaps_FromRobotsTxt_IndexAndGzip_FindUnlinkedPages()
+    {
+        var page = await f.PageAsync(Alpha, "/sitemap-only");
+        Assert.NotNull(page);
+        Assert.Equal(200, page.DownloadHttpCode);
+        Assert.Equal(1, f.Web.Hits[$"{Alpha}/sitemap_index.xml"]);
+        Assert.Equal(1, f.Web.Hits[$"{Alpha}/sitemap-1.xml.gz"]);
+    }
+
+    [Fact]
     public async Task SpiderTrap_StopsAtMaxDepth()
     {
         Assert.True(f.Web.Hits.Keys.Count(k => k.Contains("/calendar/")) <= 4);

@@ -34,6 +34,13 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
     }
 
     [Fact]
+    public async Task SitemapListedPage_ShowsItsSitemap()
+    {
+        var r = await InspectAsync("www.alpha-news.test", "/sitemap-only");
+        Assert.Contains(r.Page!.Sitemaps, s => s.EndsWith("/sitemap-1.xml.gz", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task NoIndexPage_FailsTheNoindexFilter()
     {
         var r = await InspectAsync("www.alpha-news.test", "/noindex-meta");

@@ -1,0 +1,55 @@
+using Crawlscope.Fetching;
+using Crawlscope.Robots;
+using Crawlscope.Sitemaps;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Crawling;
+
+/// <summary>
+/// When a host's robots.txt is first fetched, its sitemaps are read (the <c>Sitemap:</c> lines, else
+/// <c>/sitemap.xml</c>), indexes followed two levels deep, and the listed URLs queued ahead of link-discovered
+/// ones (sitemap presence raises priority). Their robots.txt verdict is applied when they come up, like any URL's.
+/// </summary>
+internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKeyer keyer, CrawlScope scope, TimeProvider time)
+{
+    private const int MaxSitemapsPerHost = 50;
+
+    /// <summary>Reads the host's sitemaps and queues their URLs; returns how many were new.</summary>
+    /// <param name="gap">The host's politeness gap, kept before every sitemap request.</param>
+    public async Task<int> DiscoverAsync(WebUrl hostUrl, RobotsRules rules, TimeSpan gap, CancellationToken ct)
+    {
+        string origin = $"{hostUrl.Scheme}://{hostUrl.Host}{(hostUrl.Port is null ? "" : ":" + hostUrl.Port)}";
+        var pending = new Queue<(string Url, int Level)>((rules.Sitemaps.Count > 0 ? rules.Sitemaps : [origin + "/sitemap.xml"]).Select(u => (u, 0)));
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        int added = 0;
+        while (pending.Count > 0 && visited.Count < MaxSitemapsPerHost)
+        {
+            var (sitemapUrl, level) = pending.Dequeue();
+            if (!visited.Add(sitemapUrl) || !WebUrl.TryParse(sitemapUrl, hostUrl, out var parsed, out _) || parsed.Scheme is not ("http" or "https")) continue;
+            if (gap > TimeSpan.Zero) await Task.Delay(gap, time, ct);
+            var result = await fetcher.FetchAsync(parsed.Href, null, ct);
+            if (!result.IsSuccess || result.StatusCode is not (>= 200 and < 300)) continue;
+            var content = SitemapParser.Parse(result.Body);
+            if (content.IsIndex)
+            {
+                if (level < 2) foreach (var child in content.Urls) pending.Enqueue((child, level + 1));
+                continue;
+            }
+            var now = time.GetUtcNow();
+            var entries = new List<FrontierEntry>();
+            var keys = new List<string>();
+            foreach (var url in content.Urls)
+            {
+                if (!keyer.TryIdentify(url, out var id, out _)) continue;
+                keys.Add(id.Key.Value);
+                // robots.txt is applied when the URL comes up, so a disallowed sitemap URL is recorded as such.
+                if (!scope.Allows(id, 1)) continue;
+                entries.Add(new FrontierEntry(id.Key, url, id.Host, id.Shard, 1, 0, parsed.Href, now));
+            }
+            await store.AddSitemapEntriesAsync(parsed.Href, keys, ct);
+            added += await store.EnqueueAsync(entries, ct);
+        }
+        return added;
+    }
+}

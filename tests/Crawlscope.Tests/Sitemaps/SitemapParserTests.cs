@@ -1,0 +1,69 @@
+using System.IO.Compression;
+using System.Text;
+using Crawlscope.Sitemaps;
+
+namespace Crawlscope.Tests.Sitemaps;
+
+public class SitemapParserTests
+{
+    private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static byte[] Gzip(byte[] data)
+    {
+        using var ms = new MemoryStream();
+        using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(data);
+        return ms.ToArray();
+    }
+
+    [Fact]
+    public void UrlSet_GivesLocs()
+    {
+        var c = SitemapParser.Parse(Bytes("<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><url><loc> https://e.com/a </loc><lastmod>2026-01-01</lastmod></url><url><loc>https://e.com/b</loc></url></urlset>"));
+        Assert.False(c.IsIndex);
+        Assert.Equal(["https://e.com/a", "https://e.com/b"], c.Urls);
+        Assert.Null(c.Error);
+    }
+
+    [Fact]
+    public void Index_IsRecognised_AndGzipRead() =>
+        Assert.True(SitemapParser.Parse(Gzip(Bytes("<sitemapindex><sitemap><loc>https://e.com/s1.xml</loc></sitemap></sitemapindex>"))).IsIndex);
+
+    [Fact]
+    public void TextSitemap_WithBom()
+    {
+        var c = SitemapParser.Parse(Bytes("\uFEFFhttps://e.com/a\n\nhttps://e.com/b\r\n"));
+        Assert.Equal(["https://e.com/a", "https://e.com/b"], c.Urls);
+    }
+
+    [Fact]
+    public void Dtd_And_ExternalEntities_AreRefused()
+    {
+        var c = SitemapParser.Parse(Bytes("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><urlset><url><loc>&e;</loc></url></urlset>"));
+        Assert.NotNull(c.Error);
+        Assert.Empty(c.Urls);
+    }
+
+    [Fact]
+    public void Limits_50000Urls()
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < 50_010; i++) sb.Append("https://e.com/").Append(i).Append('\n');
+        var c = SitemapParser.Parse(Bytes(sb.ToString()));
+        Assert.Equal(50_000, c.Urls.Count);
+        Assert.True(c.Truncated);
+    }
+
+    [Fact]
+    public void GzipBomb_IsBounded()
+    {
+        var c = SitemapParser.Parse(Gzip(new byte[200 * 1024 * 1024]));
+        Assert.True(c.Truncated);
+    }
+
+    [Fact]
+    public void Garbage_GivesAnErrorNotAnException()
+    {
+        Assert.NotNull(SitemapParser.Parse(Bytes("<urlset><url><loc>x</urlset")).Error);
+        Assert.NotNull(SitemapParser.Parse([0x1F, 0x8B, 0, 1, 2]).Error);
+    }
+}
