@@ -83,6 +83,17 @@ public sealed class SampleWebServer : IAsyncDisposable
             response = _cache.GetOrAdd(host + pathAndQuery, _ => SamplePages.Respond(site, path, context.Request.QueryString.Value ?? "", hit, _options, Port));
         else response = SamplePages.Respond(site, path, context.Request.QueryString.Value ?? "", hit, _options, Port);
         if (response.Delay > TimeSpan.Zero) await Task.Delay(response.Delay, context.RequestAborted);
+        // Article pages carry an ETag and answer a matching If-None-Match with 304 (conditional GET on recrawl).
+        if (response.Status == 200 && path.StartsWith("/articles/", StringComparison.Ordinal))
+        {
+            string etag = "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(response.Body))[..16] + "\"";
+            context.Response.Headers.ETag = etag;
+            if (context.Request.Headers.IfNoneMatch.ToString() == etag)
+            {
+                context.Response.StatusCode = 304;
+                return;
+            }
+        }
         context.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers) context.Response.Headers[name] = value;
         if (response.ContentType is not null) context.Response.ContentType = response.ContentType;

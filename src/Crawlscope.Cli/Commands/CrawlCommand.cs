@@ -30,6 +30,7 @@ internal static class CrawlCommand
         public readonly Option<FileInfo[]> ResolveFile = new("--resolve-file") { Description = "A hosts-file of name to address mappings." };
         public readonly Option<string> Extract = new("--extract") { Description = "full (every field) or none (store fetch results and links only).", DefaultValueFactory = _ => "full" };
         public readonly Option<int> Shards = CommonOptions.Shards();
+        public readonly Option<bool> Recrawl = new("--recrawl") { Description = "Fetch again the stored pages that are due (conditional GET), then crawl what is new." };
         public readonly Option<double> Timeout = new("--timeout") { Description = "Seconds a request may take in all.", DefaultValueFactory = _ => 30 };
         public readonly Option<int> MaxBodyBytes = new("--max-body-bytes") { Description = "Body bytes kept; longer pages are cut and marked truncated.", DefaultValueFactory = _ => 10 * 1024 * 1024 };
 
@@ -47,7 +48,7 @@ internal static class CrawlCommand
         public void AddTo(Command c)
         {
             c.Arguments.Add(Urls);
-            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, UserAgent, AllowPrivate, Resolve, ResolveFile, Extract, Shards, Timeout, MaxBodyBytes })
+            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, UserAgent, AllowPrivate, Resolve, ResolveFile, Extract, Shards, Timeout, MaxBodyBytes, Recrawl })
                 c.Options.Add(o);
         }
 
@@ -109,7 +110,8 @@ internal static class CrawlCommand
         command.SetAction(async (parse, ct) =>
         {
             var seeds = o.Seeds(parse);
-            if (seeds.Count == 0) throw new CommandException("give at least one seed URL (or --seeds-file)", CrawlscopeCli.BadUsage);
+            bool recrawl = parse.GetValue(o.Recrawl);
+            if (seeds.Count == 0 && !recrawl) throw new CommandException("give at least one seed URL (or --seeds-file, or --recrawl)", CrawlscopeCli.BadUsage);
             var options = o.Build(parse);
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, options.ShardCount);
             var identities = new List<UrlIdentity>();
@@ -119,6 +121,7 @@ internal static class CrawlCommand
                 identities.Add(id);
             }
             await using var store = await SqliteCrawlStore.OpenAsync(parse.GetValue(o.Db)!, ct);
+            if (recrawl) stderr.WriteLine($"crawlscope: {await store.RequeueDueAsync(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, ct)} stored pages are due and queued again");
             return await CrawlRunner.RunAsync(options, store, keyer, identities, stdout, stderr);
         });
         return command;

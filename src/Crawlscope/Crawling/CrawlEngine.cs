@@ -45,7 +45,8 @@ public sealed class CrawlEngine : IDisposable
         var now = _time.GetUtcNow();
         await _store.EnqueueAsync(seeds.Select(s => new FrontierEntry(s.Key, s.Original.Href, s.Host, s.Shard, 0, 0, null, now)).ToList(), CancellationToken.None);
 
-        var scope = new CrawlScope(_options, seeds);
+        // A recrawl without seeds keeps to the sites already in the store.
+        var scope = new CrawlScope(_options, seeds.Count > 0 ? seeds : await StoredSitesAsync());
         var robots = new RobotsGate(_store, _fetcher, _agentToken, _time);
         var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress);
         long stored = await _store.PageCountAsync(CancellationToken.None);
@@ -132,6 +133,12 @@ public sealed class CrawlEngine : IDisposable
             }
         }
         return end;
+    }
+
+    private async Task<IReadOnlyList<UrlIdentity>> StoredSitesAsync()
+    {
+        var rows = await _store.InspectAsync("SELECT DISTINCT url FROM pages WHERE depth = 0", [], CancellationToken.None);
+        return rows.Rows.Select(r => _keyer.TryIdentify((string)r["url"]!, out var id, out _) ? id : null).OfType<UrlIdentity>().ToList();
     }
 
     private async Task Delay(TimeSpan wait, CancellationToken stop)

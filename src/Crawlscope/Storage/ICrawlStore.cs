@@ -20,6 +20,10 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>Puts a leased URL back, to be tried again at <paramref name="notBefore"/>.</summary>
     Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default);
 
+    /// <summary>Queues again, ready at <paramref name="now"/>, every stored page whose next fetch is at or before
+    /// <paramref name="dueBy"/> (recrawl). Returns how many.</summary>
+    Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default);
+
     /// <summary>After a crash: every URL left in flight goes back to the queue. Returns how many.</summary>
     Task<int> RecoverLeasesAsync(CancellationToken ct = default);
 

@@ -110,6 +110,12 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         ExecLockedAsync("UPDATE frontier SET state = 0, not_before = $nb, attempts = $a WHERE src_unparsed = $key", ct,
             ("$nb", Stamp(notBefore)), ("$a", attempts), ("$key", key.Value));
 
+    public async Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) =>
+        await ExecLockedAsync("""
+            UPDATE frontier SET state = 0, attempts = 0, not_before = $now, redirect_hops = 0, redirect_chain = NULL
+            WHERE state = 2 AND src_unparsed IN (SELECT src_unparsed FROM pages WHERE next_fetch IS NOT NULL AND next_fetch <= $due)
+            """, ct, ("$now", Stamp(now)), ("$due", Stamp(dueBy)));
+
     public async Task<int> RecoverLeasesAsync(CancellationToken ct = default) =>
         await ExecLockedAsync("UPDATE frontier SET state = 0 WHERE state = 1", ct);
 
