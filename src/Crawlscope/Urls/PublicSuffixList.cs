@@ -20,6 +20,10 @@ public sealed class PublicSuffixList
 
     private PublicSuffixList(string source) => Source = source;
 
+    // The most labels any rule has (plus one for wildcards): only that many trailing labels of a host can match,
+    // so a hostile host with 100,000 labels costs no more than a short one.
+    private int _maxRuleLabels = 1;
+
     /// <summary>The file the list was read from, or "embedded".</summary>
     public string Source { get; }
 
@@ -62,6 +66,7 @@ public sealed class PublicSuffixList
             string? ascii = HostParser.DomainToAscii(body);
             if (ascii is null) continue;
             (exception ? list._exceptions : wildcard ? list._wildcards : list._rules).Add(ascii);
+            list._maxRuleLabels = Math.Max(list._maxRuleLabels, ascii.Count(c => c == '.') + (wildcard ? 2 : 1));
         }
         return list;
     }
@@ -95,7 +100,7 @@ public sealed class PublicSuffixList
     internal int PublicSuffixLabelCount(string[] labels)
     {
         int best = 1; // the implicit "*" rule
-        for (int i = 0; i < labels.Length; i++)
+        for (int i = Math.Max(0, labels.Length - _maxRuleLabels - 1); i < labels.Length; i++)
         {
             string suffix = string.Join('.', labels[i..]);
             int length = labels.Length - i;

@@ -88,3 +88,30 @@ public class PublicSuffixListTests(ITestOutputHelper output)
         return PublicSuffixList.Parse(reader.ReadToEnd(), "embedded");
     }
 }
+
+/// <summary>No list text and no host makes the Public Suffix List throw.</summary>
+public class PublicSuffixListRobustnessTests
+{
+    private static readonly PublicSuffixList List = PublicSuffixListTests.EmbeddedList();
+
+    [FsCheck.Xunit.Property(MaxTest = 5000)]
+    public bool AnyHost_NeverThrows(string host)
+    {
+        List.GetRegistrableDomain(host);
+        return true;
+    }
+
+    [FsCheck.Xunit.Property(MaxTest = 2000)]
+    public bool AnyListText_NeverThrows(string text, string host)
+    {
+        PublicSuffixList.Parse(text ?? "").GetRegistrableDomain(host);
+        return true;
+    }
+
+    [Fact]
+    public void HugeAndOddHosts_NeverThrow()
+    {
+        foreach (var host in new[] { new string('a', 1_000_000) + ".com", string.Concat(Enumerable.Repeat("a.", 100_000)) + "uk", "\uD800.com", "..", ".", "*.ck", "!www.ck", "xn--" })
+            List.GetRegistrableDomain(host);
+    }
+}
