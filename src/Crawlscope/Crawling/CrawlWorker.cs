@@ -60,6 +60,7 @@ internal sealed class CrawlWorker(
             scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
             var gap = scheduler.Gap(entry.Host);
             fromSitemaps = await _sitemaps.DiscoverAsync(identity.Normalized, robotsCheck.Rules, gap, ct);
+            await robots.SitemapsReadAsync(robotsCheck.HostKey, ct);
             if (gap > TimeSpan.Zero) await Task.Delay(gap, time, ct);
         }
         Lap(ref t, "robots");
@@ -75,7 +76,7 @@ internal sealed class CrawlWorker(
                 HistoryDropReason = DropIf(previous, DropReason.RobotsDisallowed),
                 RobotsSources = $"robots.txt {robotsCheck.Decision.Explanation}",
             };
-            await store.SaveAsync(blocked, new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, blocked.FailureReason, 0, 0, null, null), [], ct);
+            await store.SaveAsync(blocked, new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, blocked.FailureReason, 0, 0, null, null), [], [], ct);
             return new ProcessOutcome(Disposition.Stored, blocked.FailureReason, null, 0, 0);
         }
 
@@ -173,10 +174,8 @@ internal sealed class CrawlWorker(
             NextFetch = NextFetch(previous, page.ContentHash, now),
         };
         Lap(ref t, "links");
-        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, ct);
+        int added = await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, discovered, ct);
         Lap(ref t, "save");
-        int added = discovered.Count == 0 ? 0 : await store.EnqueueAsync(discovered, ct);
-        Lap(ref t, "enqueue");
         return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, added + fromSitemaps);
     }
 
@@ -209,9 +208,8 @@ internal sealed class CrawlWorker(
             ResponseHeaders = Headers(fetched),
             BodyBytes = fetched.Body.Length,
         };
-        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason, fetched.ElapsedMs,
-            fetched.Body.Length, fetched.ContentType, fetched.Location), [], ct);
-        int added = queue.Count == 0 ? 0 : await store.EnqueueAsync(queue, ct);
+        int added = await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason, fetched.ElapsedMs,
+            fetched.Body.Length, fetched.ContentType, fetched.Location), [], queue, ct);
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, added);
     }
 
@@ -219,7 +217,7 @@ internal sealed class CrawlWorker(
     {
         var now = time.GetUtcNow();
         var record = previous with { DownloadStamp = now, NextFetch = NextFetch(previous, previous.ContentHash, now) };
-        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, 304, null, fetched.ElapsedMs, 0, previous.ContentType, null), [], ct);
+        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, 304, null, fetched.ElapsedMs, 0, previous.ContentType, null), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0);
     }
 
@@ -239,7 +237,7 @@ internal sealed class CrawlWorker(
             Truncated = fetched.Truncated,
         };
         await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason + (fetched.FailureDetail is { } detail ? ": " + detail : ""),
-            fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), [], ct);
+            fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0);
     }
 

@@ -7,7 +7,7 @@ using Crawlscope.Urls;
 namespace Crawlscope.Crawling;
 
 /// <summary>The robots verdict for a URL, with the rules' source for the record.</summary>
-/// <param name="Fresh">True for the one caller whose request fetched robots.txt (it then reads the sitemaps).</param>
+/// <param name="Fresh">True for the one caller that should read the host's sitemaps (they were not read yet).</param>
 public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, string HostKey, bool SsrfBlocked, bool Fresh);
 
 /// <summary>
@@ -17,46 +17,58 @@ public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, str
 /// </summary>
 public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentToken, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, (RobotsRules Rules, DateTimeOffset Expires)> _cache = new();
+    private readonly ConcurrentDictionary<string, (RobotsRules Rules, DateTimeOffset Expires, bool SitemapsRead)> _cache = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
     // Hosts whose robots.txt could not be fetched because the SSRF guard refused the address: their pages are
     // recorded as ssrf_blocked, not as disallowed.
     private readonly ConcurrentDictionary<string, bool> _blocked = new();
+    // Hosts whose sitemaps some worker of this process has taken on.
+    private readonly ConcurrentDictionary<string, bool> _sitemapsClaimed = new();
 
     public static string HostKey(WebUrl url) => $"{url.Scheme}://{url.Host}:{url.EffectivePort}";
 
     public async Task<RobotsCheck> CheckAsync(WebUrl url, CancellationToken ct)
     {
-        var (rules, fresh) = await RulesAsync(url, ct);
-        return new RobotsCheck(rules.Check(agentToken, url.PathAndQuery), rules, HostKey(url), _blocked.ContainsKey(HostKey(url)), fresh);
+        var (rules, sitemapsRead) = await RulesAsync(url, ct);
+        string key = HostKey(url);
+        bool readSitemaps = !sitemapsRead && _sitemapsClaimed.TryAdd(key, true);
+        return new RobotsCheck(rules.Check(agentToken, url.PathAndQuery), rules, key, _blocked.ContainsKey(key), readSitemaps);
     }
 
-    public async Task<(RobotsRules Rules, bool Fresh)> RulesAsync(WebUrl url, CancellationToken ct)
+    /// <summary>The rules in force for the URL's host, and whether its sitemaps have been read already.</summary>
+    public async Task<(RobotsRules Rules, bool SitemapsRead)> RulesAsync(WebUrl url, CancellationToken ct)
     {
         string key = HostKey(url);
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var cached) && cached.Expires > now) return (cached.Rules, false);
+        if (_cache.TryGetValue(key, out var cached) && cached.Expires > now) return (cached.Rules, cached.SitemapsRead);
 
         var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
         try
         {
-            if (_cache.TryGetValue(key, out cached) && cached.Expires > now) return (cached.Rules, false);
+            if (_cache.TryGetValue(key, out cached) && cached.Expires > now) return (cached.Rules, cached.SitemapsRead);
             var stored = await store.GetRobotsAsync(key, ct);
             if (stored is not null && stored.ExpiresAt > now)
             {
                 var rules = Rebuild(stored);
-                _cache[key] = (rules, stored.ExpiresAt);
-                return (rules, false);
+                _cache[key] = (rules, stored.ExpiresAt, stored.SitemapsRead);
+                return (rules, stored.SitemapsRead);
             }
             var fresh = await FetchAsync(url, stored, ct);
-            _cache[key] = (fresh.Rules, fresh.ExpiresAt);
-            return (fresh.Rules, true);
+            _cache[key] = (fresh.Rules, fresh.ExpiresAt, false);
+            return (fresh.Rules, false);
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>After a worker read the host's sitemaps: remembered in memory and in the store.</summary>
+    public async Task SitemapsReadAsync(string hostKey, CancellationToken ct)
+    {
+        if (_cache.TryGetValue(hostKey, out var c)) _cache[hostKey] = c with { SitemapsRead = true };
+        await store.MarkSitemapsReadAsync(hostKey, ct);
     }
 
     private static RobotsRules Rebuild(StoredRobots stored) => stored.Action switch

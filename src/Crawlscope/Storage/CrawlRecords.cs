@@ -119,7 +119,7 @@ public sealed record FetchRecord(string SrcUnparsed, string Url, DateTimeOffset 
 public sealed record LinkRecord(string Source, string Target, string Anchor, bool NoFollow);
 
 public sealed record StoredRobots(string HostKey, DateTimeOffset FetchedAt, DateTimeOffset ExpiresAt, int? Status, byte[]? Body,
-    string Action, string Reason, byte[]? LastGoodBody);
+    string Action, string Reason, byte[]? LastGoodBody, bool SitemapsRead = false);
 
 public sealed record BanRecord(string Name, string? Reason, DateTimeOffset Created);
 

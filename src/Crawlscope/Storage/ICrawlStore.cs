@@ -30,8 +30,15 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>When the earliest queued URL becomes ready; null when the queue is empty.</summary>
     Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default);
 
-    /// <summary>Stores a fetch outcome, its page state and links, and marks the URL done: one transaction.</summary>
-    Task SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, CancellationToken ct = default);
+    /// <summary>
+    /// Stores a fetch outcome, its page state and links, queues the URLs it discovered (those not seen before),
+    /// and marks the URL done — one transaction, so a crash can never keep a page but lose its outlinks.
+    /// Returns how many discovered URLs were new.
+    /// </summary>
+    Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default);
+
+    /// <summary>Records that a host's sitemaps were read (so a restart does not read them again).</summary>
+    Task MarkSitemapsReadAsync(string hostKey, CancellationToken ct = default);
 
     Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default);
 

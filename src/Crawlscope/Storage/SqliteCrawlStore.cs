@@ -58,16 +58,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         try
         {
             await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
-            int added = 0;
-            // Multi-row statements: one round trip through SQLite per 50 URLs instead of one per URL.
-            foreach (var chunk in entries.Chunk(50))
-            {
-                await using var cmd = MultiRow(
-                    "INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain) VALUES ",
-                    chunk, tx, e => [e.Key.Value, e.Url, e.Host, e.Shard, e.Depth, e.Priority, e.DiscoveredFrom, Stamp(e.DiscoveredAt), 0, e.Attempts,
-                        Stamp(e.NotBefore ?? e.DiscoveredAt), e.RedirectHops, e.RedirectChain]);
-                added += await cmd.ExecuteNonQueryAsync(ct);
-            }
+            int added = await InsertFrontierAsync(entries, tx, ct);
             await tx.CommitAsync(ct);
             return added;
         }
@@ -75,6 +66,21 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         {
             _lock.Release();
         }
+    }
+
+    private async Task<int> InsertFrontierAsync(IReadOnlyList<FrontierEntry> entries, SqliteTransaction tx, CancellationToken ct)
+    {
+        int added = 0;
+        // Multi-row statements: one round trip through SQLite per 50 URLs instead of one per URL.
+        foreach (var chunk in entries.Chunk(50))
+        {
+            await using var cmd = MultiRow(
+                "INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain) VALUES ",
+                chunk, tx, e => [e.Key.Value, e.Url, e.Host, e.Shard, e.Depth, e.Priority, e.DiscoveredFrom, Stamp(e.DiscoveredAt), 0, e.Attempts,
+                    Stamp(e.NotBefore ?? e.DiscoveredAt), e.RedirectHops, e.RedirectChain]);
+            added += await cmd.ExecuteNonQueryAsync(ct);
+        }
+        return added;
     }
 
     public async Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) =>
@@ -125,7 +131,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         return values.Count == 0 || values[0] is not { } first ? null : Parse(first);
     }
 
-    public async Task SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, CancellationToken ct = default)
+    public async Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
         try
@@ -150,9 +156,11 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                     Enumerable.Range(0, SimHashBands.Count).ToArray(), tx, band => [band, SimHashBands.Value(simhash, band), page.SrcUnparsed, simhash]);
                 await cmd.ExecuteNonQueryAsync(ct);
             }
+            int added = discovered.Count == 0 ? 0 : await InsertFrontierAsync(discovered, tx, ct);
             await using (var cmd = Command("UPDATE frontier SET state = 2 WHERE src_unparsed = $key", tx, ("$key", page.SrcUnparsed)))
                 await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
+            return added;
         }
         finally
         {
@@ -216,20 +224,23 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         }
     }
 
+    public Task MarkSitemapsReadAsync(string hostKey, CancellationToken ct = default) =>
+        ExecLockedAsync("UPDATE robots SET sitemaps_read = 1 WHERE host_key = $h", ct, ("$h", hostKey));
+
     public async Task<StoredRobots?> GetRobotsAsync(string hostKey, CancellationToken ct = default)
     {
-        var rows = await QueryAsync("SELECT host_key, fetched_at, expires_at, status, body, action, reason, last_good_body FROM robots WHERE host_key = $h",
+        var rows = await QueryAsync("SELECT host_key, fetched_at, expires_at, status, body, action, reason, last_good_body, sitemaps_read FROM robots WHERE host_key = $h",
             r => new StoredRobots(r.GetString(0), Parse(r.GetString(1)), Parse(r.GetString(2)), r.IsDBNull(3) ? null : r.GetInt32(3),
-                r.IsDBNull(4) ? null : (byte[])r[4], r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : (byte[])r[7]), ct, ("$h", hostKey));
+                r.IsDBNull(4) ? null : (byte[])r[4], r.GetString(5), r.GetString(6), r.IsDBNull(7) ? null : (byte[])r[7], r.GetInt64(8) == 1), ct, ("$h", hostKey));
         return rows.Count == 0 ? null : rows[0];
     }
 
     public Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default) =>
         ExecLockedAsync("""
-            INSERT OR REPLACE INTO robots (host_key, fetched_at, expires_at, status, body, action, reason, last_good_body)
-            VALUES ($h, $f, $e, $s, $b, $a, $r, $g)
+            INSERT OR REPLACE INTO robots (host_key, fetched_at, expires_at, status, body, action, reason, last_good_body, sitemaps_read)
+            VALUES ($h, $f, $e, $s, $b, $a, $r, $g, $m)
             """, ct, ("$h", robots.HostKey), ("$f", Stamp(robots.FetchedAt)), ("$e", Stamp(robots.ExpiresAt)), ("$s", robots.Status),
-            ("$b", robots.Body), ("$a", robots.Action), ("$r", robots.Reason), ("$g", robots.LastGoodBody));
+            ("$b", robots.Body), ("$a", robots.Action), ("$r", robots.Reason), ("$g", robots.LastGoodBody), ("$m", robots.SitemapsRead ? 1 : 0));
 
     public Task BanAsync(string name, string? reason, CancellationToken ct = default) =>
         ExecLockedAsync("INSERT OR REPLACE INTO bans (name, reason, created) VALUES ($n, $r, $c)", ct,

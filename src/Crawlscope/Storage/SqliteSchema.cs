@@ -111,5 +111,9 @@ internal static class SqliteSchema
         """
         CREATE TABLE sitemap_entries (src_unparsed TEXT NOT NULL, sitemap TEXT NOT NULL, PRIMARY KEY (src_unparsed, sitemap));
         """,
+        // 4: whether a host's sitemaps were read, so a crawl killed while reading them reads them again.
+        """
+        ALTER TABLE robots ADD COLUMN sitemaps_read INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }
