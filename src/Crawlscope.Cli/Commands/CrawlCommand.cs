@@ -150,19 +150,21 @@ internal static class CrawlRunner
         try
         {
             using var engine = new CrawlEngine(options, store, keyer);
-            using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(2));
             var run = engine.RunAsync(seeds, stop.Token);
-            var report = Task.Run(async () =>
+            // On a terminal: a live table; otherwise (pipes, CI, tests): one log line every few seconds.
+            bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+            if (live) await LiveDisplay.ShowAsync(engine.Progress, run);
+            else
             {
-                while (await ticker.WaitForNextTickAsync())
+                using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(2));
+                while (await Task.WhenAny(run, ticker.WaitForNextTickAsync().AsTask()) != run)
                 {
                     var p = engine.Progress;
                     stderr.WriteLine($"crawl: {p.Pages} pages ({p.PagesPerSecond:F1}/s), {p.InFlight} in flight, {p.ActiveHosts} hosts queued, " +
                                      $"{p.Errors} errors, {p.Bytes / 1024.0 / 1024.0:F1} MB, {(DateTimeOffset.UtcNow - p.Started).TotalSeconds:F0} s");
                 }
-            });
+            }
             var end = await run;
-            ticker.Dispose();
             var stats = await store.StatsAsync();
             var pr = engine.Progress;
             stdout.WriteLine($"crawl {(end == CrawlEnd.Cancelled ? "interrupted" : end == CrawlEnd.MaxPages ? "stopped at --max-pages" : "finished")}: " +
