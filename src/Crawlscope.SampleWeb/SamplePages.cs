@@ -17,7 +17,7 @@ internal static class SamplePages
         if (path.StartsWith("/section/", StringComparison.Ordinal) || path is "/about" or "/contact")
             return SampleResponse.Html(200, Page($"{site.Name}: {path.Trim('/')}", $"<h1>{WebUtility.HtmlEncode(path.Trim('/'))}</h1><p><a href=\"/\">Home</a></p>", ""));
         if (path.StartsWith("/articles/", StringComparison.Ordinal) && int.TryParse(path["/articles/".Length..], out int a) && a >= 0 && a < n)
-            return SampleResponse.Html(200, Article(site, origin, a, n), Headers(site, options));
+            return SampleResponse.Html(200, Article(site, origin, a, n));
 
         return site.Kind switch
         {
@@ -32,8 +32,6 @@ internal static class SamplePages
             _ => SampleResponse.Html(404, Page("Not found", "<p>No such page.</p>", "")),
         };
     }
-
-    private static (string, string)[] Headers(SampleHost site, SampleWebOptions options) => [];
 
     private static SampleResponse Robots(SampleHost site, string origin, SampleWebOptions options)
     {
