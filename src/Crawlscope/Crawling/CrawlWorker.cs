@@ -53,18 +53,17 @@ internal sealed class CrawlWorker(
 
         // 5. robots.txt
         var robotsCheck = await robots.CheckAsync(identity.Normalized, ct);
+        scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
         int fromSitemaps = 0;
         if (robotsCheck.Fresh && !robotsCheck.SsrfBlocked)
         {
             // Sitemap requests happen while this worker holds the host's slot, each a politeness gap apart.
-            scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
             var gap = scheduler.Gap(entry.Host);
             fromSitemaps = await _sitemaps.DiscoverAsync(identity.Normalized, robotsCheck.Rules, gap, ct);
             await robots.SitemapsReadAsync(robotsCheck.HostKey, ct);
             if (gap > TimeSpan.Zero) await Task.Delay(gap, time, ct);
         }
         Lap(ref t, "robots");
-        scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
         if (robotsCheck.SsrfBlocked)
             return await SaveFailureAsync(entry, identity, previous, FetchResult.Failed(entry.Url, FailureReason.SsrfBlocked, "the host's address is not public", 0),
                 FailureReason.SsrfBlocked, null, ct);

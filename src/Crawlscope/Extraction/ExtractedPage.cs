@@ -43,12 +43,14 @@ public sealed record ExtractedPage
 /// </summary>
 public sealed record PageStatistics(
     int HtmlLength,
-    int VisibleTextLength,
-    int HiddenTextLength,
     int Words,
     int TitleWords,
     int AnchorWords,
     int LinkCount,
     double AverageWordLength,
     string VisibleText,
-    string HiddenText);
+    string HiddenText)
+{
+    public int VisibleTextLength => VisibleText.Length;
+    public int HiddenTextLength => HiddenText.Length;
+}

@@ -22,7 +22,7 @@ internal static class StatisticsCollector
         var words = ContentFingerprint.Words(text);
         double averageLength = words.Count == 0 ? 0 : words.Average(w => (double)w.Length);
         string hidden = TextNormalization.CollapseWhitespace(hiddenText.ToString());
-        return new PageStatistics(htmlLength, text.Length, hidden.Length, words.Count, ContentFingerprint.Words(title ?? "").Count,
+        return new PageStatistics(htmlLength, words.Count, ContentFingerprint.Words(title ?? "").Count,
             anchorWords, linkCount, averageLength, text, hidden);
 
         void Walk(INode node, bool hidden, bool inAnchor)

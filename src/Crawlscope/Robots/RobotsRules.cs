@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 
 namespace Crawlscope.Robots;
 
@@ -88,13 +87,5 @@ public sealed class RobotsRules
         return everSeenSpecific
             ? new RobotsGroup(matchedName!, true, specific, specificDelay)
             : new RobotsGroup(agent, false, global, globalDelay);
-    }
-
-    /// <summary>The body as the parser saw it, for display: directive lines with their numbers.</summary>
-    public string Describe()
-    {
-        var sb = new StringBuilder();
-        foreach (var d in Directives) sb.Append(d.Line).Append(": ").AppendLine(d.Text);
-        return sb.ToString();
     }
 }

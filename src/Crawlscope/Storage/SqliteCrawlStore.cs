@@ -49,8 +49,6 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         }
     }
 
-    public int SchemaVersion => SqliteSchema.Migrations.Length;
-
     public async Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
     {
         if (entries.Count == 0) return 0;

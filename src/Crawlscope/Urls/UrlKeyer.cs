@@ -26,15 +26,8 @@ public sealed class UrlKeyer(PublicSuffixList suffixes, UrlNormalizer normalizer
 
     public bool TryIdentify(string input, [NotNullWhen(true)] out UrlIdentity? identity, [NotNullWhen(false)] out string? error)
     {
-        identity = null;
-        if (!WebUrl.TryParse(input, null, out var url, out error)) return false;
-        if (url.Scheme is not ("http" or "https"))
-        {
-            error = $"unsupported scheme '{url.Scheme}' (only http and https are crawled)";
-            return false;
-        }
-        identity = Identify(url);
-        return true;
+        identity = UrlNormalizer.TryParseCrawlable(input, out var url, out error) ? Identify(url) : null;
+        return identity is not null;
     }
 
     /// <summary>The site and shard of a stored key, without going through URL parsing.</summary>

@@ -21,8 +21,7 @@ public sealed class UrlNormalizer(UrlNormalizerOptions? options = null)
 
     public WebUrl Normalize(WebUrl url)
     {
-        if (url.Scheme is not ("http" or "https"))
-            throw new UrlParseException(url.Href, $"unsupported scheme '{url.Scheme}' (only http and https are crawled)");
+        if (!IsCrawlable(url)) throw new UrlParseException(url.Href, UnsupportedScheme(url));
 
         var segments = url.PathSegments.Select(NormalizeEscapes).ToArray();
         string? query = url.Query is null ? null : RemoveTrackingParameters(NormalizeEscapes(url.Query));
@@ -32,16 +31,23 @@ public sealed class UrlNormalizer(UrlNormalizerOptions? options = null)
 
     public bool TryNormalize(string input, [NotNullWhen(true)] out WebUrl? normalized, [NotNullWhen(false)] out string? error)
     {
-        normalized = null;
-        if (!WebUrl.TryParse(input, null, out var url, out error)) return false;
-        if (url.Scheme is not ("http" or "https"))
-        {
-            error = $"unsupported scheme '{url.Scheme}' (only http and https are crawled)";
-            return false;
-        }
-        normalized = Normalize(url);
-        return true;
+        normalized = TryParseCrawlable(input, out var url, out error) ? Normalize(url) : null;
+        return normalized is not null;
     }
+
+    /// <summary>Parses an absolute URL and accepts it only when it is http or https: the one gate for crawlable input.</summary>
+    public static bool TryParseCrawlable(string input, [NotNullWhen(true)] out WebUrl? url, [NotNullWhen(false)] out string? error)
+    {
+        if (!WebUrl.TryParse(input, null, out url, out error)) return false;
+        if (IsCrawlable(url)) return true;
+        error = UnsupportedScheme(url);
+        url = null;
+        return false;
+    }
+
+    private static bool IsCrawlable(WebUrl url) => url.Scheme is "http" or "https";
+
+    private static string UnsupportedScheme(WebUrl url) => $"unsupported scheme '{url.Scheme}' (only http and https are crawled)";
 
     /// <summary>Upper-cases every percent-escape and decodes those of unreserved characters (RFC 3986 §6.2.2).</summary>
     internal static string NormalizeEscapes(string s)

@@ -1,6 +1,7 @@
 using Crawlscope.Crawling;
 using Crawlscope.SampleWeb;
 using Crawlscope.Storage;
+using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
 
@@ -13,41 +14,33 @@ public class RecrawlTests
     public async Task Recrawl_DuePages_UseConditionalGet_And304KeepsThePage()
     {
         await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 2, Hosts = 1 });
-        string db = Path.Combine(Path.GetTempPath(), $"crawlscope-recrawl-{Guid.NewGuid():N}.db");
-        try
-        {
-            await using var store = await SqliteCrawlStore.OpenAsync(db);
-            var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
-            keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
-            var options = CrawlTestOptions.Fast();
-            using (var engine = new CrawlEngine(new CrawlOptions { Delay = TimeSpan.Zero, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = options.Fetch }, store, keyer))
-                await engine.RunAsync([seed!], CancellationToken.None);
+        await using var temp = await TempCrawlStore.OpenAsync("recrawl");
+        var store = temp.Store;
+        var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
+        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
+        var options = CrawlTestOptions.Fast();
+        using (var engine = new CrawlEngine(new CrawlOptions { Delay = TimeSpan.Zero, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = options.Fetch }, store, keyer))
+            await engine.RunAsync([seed!], CancellationToken.None);
 
-            keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/articles/1", out var article, out _);
-            var before = await store.GetPageAsync(article!.Key.Value);
-            Assert.NotNull(before!.Etag);
-            Assert.True(before.NextFetch > DateTimeOffset.UtcNow.AddHours(23));
+        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/articles/1", out var article, out _);
+        var before = await store.GetPageAsync(article!.Key.Value);
+        Assert.NotNull(before!.Etag);
+        Assert.True(before.NextFetch > DateTimeOffset.UtcNow.AddHours(23));
 
-            // Nothing is due yet.
-            Assert.Equal(0, await store.RequeueDueAsync(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
-            int due = await store.RequeueDueAsync(DateTimeOffset.UtcNow.AddDays(40), DateTimeOffset.UtcNow);
-            Assert.True(due >= 3, $"{due} pages due");
+        // Nothing is due yet.
+        Assert.Equal(0, await store.RequeueDueAsync(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+        int due = await store.RequeueDueAsync(DateTimeOffset.UtcNow.AddDays(40), DateTimeOffset.UtcNow);
+        Assert.True(due >= 3, $"{due} pages due");
 
-            using (var engine = new CrawlEngine(new CrawlOptions { Delay = TimeSpan.Zero, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = options.Fetch }, store, keyer))
-                await engine.RunAsync([], CancellationToken.None);
+        using (var engine = new CrawlEngine(new CrawlOptions { Delay = TimeSpan.Zero, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = options.Fetch }, store, keyer))
+            await engine.RunAsync([], CancellationToken.None);
 
-            var after = await store.GetPageAsync(article.Key.Value);
-            Assert.Equal(before.MetaTitle, after!.MetaTitle);
-            Assert.True(after.DownloadStamp > before.DownloadStamp);
-            var history = await store.InspectAsync("SELECT http_code FROM fetches WHERE src_unparsed = $k ORDER BY id", [("$k", article.Key.Value)]);
-            Assert.Equal([200L, 304L], history.Rows.Select(r => (long)r["http_code"]!));
-            // No change: the next fetch moves further away (interval doubles, at most 30 days).
-            Assert.True(after.NextFetch - after.DownloadStamp > before.NextFetch - before.DownloadStamp);
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
-        }
+        var after = await store.GetPageAsync(article.Key.Value);
+        Assert.Equal(before.MetaTitle, after!.MetaTitle);
+        Assert.True(after.DownloadStamp > before.DownloadStamp);
+        var history = await store.InspectAsync("SELECT http_code FROM fetches WHERE src_unparsed = $k ORDER BY id", [("$k", article.Key.Value)]);
+        Assert.Equal([200L, 304L], history.Rows.Select(r => (long)r["http_code"]!));
+        // No change: the next fetch moves further away (interval doubles, at most 30 days).
+        Assert.True(after.NextFetch - after.DownloadStamp > before.NextFetch - before.DownloadStamp);
     }
 }

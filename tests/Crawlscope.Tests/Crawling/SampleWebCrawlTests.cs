@@ -3,6 +3,7 @@ using Crawlscope.Crawling;
 using Crawlscope.Fetching;
 using Crawlscope.SampleWeb;
 using Crawlscope.Storage;
+using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
 
@@ -11,9 +12,10 @@ namespace Crawlscope.Tests.Crawling;
 /// <summary>One crawl of the whole sample web (3 pages per host, no delay), then checks of what was stored.</summary>
 public sealed class SampleWebCrawlFixture : IAsyncLifetime
 {
+    private TempCrawlStore _db = null!;
     public SampleWebServer Web { get; private set; } = null!;
-    public SqliteCrawlStore Store { get; private set; } = null!;
-    public string DbPath { get; } = Path.Combine(Path.GetTempPath(), $"crawlscope-test-{Guid.NewGuid():N}.db");
+    public SqliteCrawlStore Store => _db.Store;
+    public string DbPath => _db.Path;
     public UrlKeyer Keyer { get; } = new(PublicSuffixList.Default, UrlNormalizer.Default);
     public CrawlEnd End { get; private set; }
     public CrawlProgress Progress { get; private set; } = null!;
@@ -21,7 +23,7 @@ public sealed class SampleWebCrawlFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 3, Fast = true });
-        Store = await SqliteCrawlStore.OpenAsync(DbPath);
+        _db = await TempCrawlStore.OpenAsync("test");
         using var engine = new CrawlEngine(CrawlTestOptions.Fast(), Store, Keyer);
         End = await engine.RunAsync(Web.Seeds.Select(s => Identify(s)).ToList(), CancellationToken.None);
         Progress = engine.Progress;
@@ -35,10 +37,8 @@ public sealed class SampleWebCrawlFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Store.DisposeAsync();
+        await _db.DisposeAsync();
         await Web.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { DbPath, DbPath + "-wal", DbPath + "-shm" }) File.Delete(f);
     }
 }
 
@@ -219,56 +219,40 @@ public class CrawlPolitenessTests
     public async Task Delay_And_CrawlDelay_KeepRequestsApart()
     {
         await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 2, Hosts = 17 });
-        string db = Path.Combine(Path.GetTempPath(), $"crawlscope-polite-{Guid.NewGuid():N}.db");
-        try
+        await using var temp = await TempCrawlStore.OpenAsync("polite");
+        var store = temp.Store;
+        var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
+        var options = CrawlTestOptions.Fast(TimeSpan.FromMilliseconds(300));
+        var seeds = new[] { "www.alpha-news.test", "mu-slow.test" }.Select(h => keyer.TryIdentify($"http://{h}:{web.Port}/", out var id, out _) ? id! : null!).ToList();
+        using var engine = new CrawlEngine(new CrawlOptions
         {
-            await using var store = await SqliteCrawlStore.OpenAsync(db);
-            var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
-            var options = CrawlTestOptions.Fast(TimeSpan.FromMilliseconds(300));
-            var seeds = new[] { "www.alpha-news.test", "mu-slow.test" }.Select(h => keyer.TryIdentify($"http://{h}:{web.Port}/", out var id, out _) ? id! : null!).ToList();
-            using var engine = new CrawlEngine(new CrawlOptions
-            {
-                Delay = options.Delay, Concurrency = 8, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = options.Fetch, RetryBase = options.RetryBase,
-            }, store, keyer);
-            await engine.RunAsync(seeds, CancellationToken.None);
+            Delay = options.Delay, Concurrency = 8, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = options.Fetch, RetryBase = options.RetryBase,
+        }, store, keyer);
+        await engine.RunAsync(seeds, CancellationToken.None);
 
-            static TimeSpan MinGap(List<DateTimeOffset> times) =>
-                times.Order().Zip(times.Order().Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.MaxValue).Min();
-            // robots.txt is fetched before the first page; page requests keep the gap.
-            var alpha = web.Arrivals["www.alpha-news.test"];
-            var slow = web.Arrivals["mu-slow.test"];
-            Assert.True(alpha.Count >= 4 && slow.Count >= 4);
-            Assert.True(MinGap(alpha.Skip(1).ToList()) >= TimeSpan.FromMilliseconds(280), $"alpha gap {MinGap(alpha.Skip(1).ToList())}");
-            Assert.True(MinGap(slow.Skip(2).ToList()) >= TimeSpan.FromMilliseconds(1950), $"crawl-delay gap {MinGap(slow.Skip(2).ToList())}");
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
-        }
+        static TimeSpan MinGap(List<DateTimeOffset> times) =>
+            times.Order().Zip(times.Order().Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        // robots.txt is fetched before the first page; page requests keep the gap.
+        var alpha = web.Arrivals["www.alpha-news.test"];
+        var slow = web.Arrivals["mu-slow.test"];
+        Assert.True(alpha.Count >= 4 && slow.Count >= 4);
+        Assert.True(MinGap(alpha.Skip(1).ToList()) >= TimeSpan.FromMilliseconds(280), $"alpha gap {MinGap(alpha.Skip(1).ToList())}");
+        Assert.True(MinGap(slow.Skip(2).ToList()) >= TimeSpan.FromMilliseconds(1950), $"crawl-delay gap {MinGap(slow.Skip(2).ToList())}");
     }
 
     [Fact]
     public async Task SsrfGuard_RefusesLoopback_UnlessAllowed()
     {
         await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 1, Hosts = 1 });
-        string db = Path.Combine(Path.GetTempPath(), $"crawlscope-ssrf-{Guid.NewGuid():N}.db");
-        try
-        {
-            await using var store = await SqliteCrawlStore.OpenAsync(db);
-            var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
-            keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
-            using var engine = new CrawlEngine(CrawlTestOptions.Fast(allowPrivate: false), store, keyer);
-            await engine.RunAsync([seed!], CancellationToken.None);
-            var page = await store.GetPageAsync(seed!.Key.Value);
-            Assert.Equal("ssrf_blocked", page!.FailureReason);
-            Assert.DoesNotContain(web.Hits, h => !h.Key.EndsWith("/robots.txt", StringComparison.Ordinal));
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
-        }
+        await using var temp = await TempCrawlStore.OpenAsync("ssrf");
+        var store = temp.Store;
+        var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
+        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
+        using var engine = new CrawlEngine(CrawlTestOptions.Fast(allowPrivate: false), store, keyer);
+        await engine.RunAsync([seed!], CancellationToken.None);
+        var page = await store.GetPageAsync(seed!.Key.Value);
+        Assert.Equal("ssrf_blocked", page!.FailureReason);
+        Assert.DoesNotContain(web.Hits, h => !h.Key.EndsWith("/robots.txt", StringComparison.Ordinal));
     }
 
     [Theory]

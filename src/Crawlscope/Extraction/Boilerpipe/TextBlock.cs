@@ -4,7 +4,6 @@ namespace Crawlscope.Extraction.Boilerpipe;
 [Flags]
 internal enum BlockLabels
 {
-    None = 0,
     Title = 1,
     EndOfText = 2,
     MightBeContent = 4,
