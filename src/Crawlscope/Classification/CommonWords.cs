@@ -33,7 +33,7 @@ internal static class CommonWords
     internal static bool Contains(string word) => Words.Contains(word);
 
     /// <summary>The share of common words, or null when the text is not mostly Latin script (we cannot judge it).</summary>
-    internal static double? Share(List<string> words)
+    internal static double? Share(IReadOnlyList<string> words)
     {
         if (words.Count == 0) return null;
         int latin = 0, common = 0;

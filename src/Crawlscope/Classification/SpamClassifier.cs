@@ -18,7 +18,7 @@ public static class SpamClassifier
 
     public static SpamVerdict Classify(PageStatistics s, string? title)
     {
-        var words = ContentFingerprint.Words(s.VisibleText);
+        var words = s.VisibleWords;
         var hiddenWords = ContentFingerprint.Words(s.HiddenText);
         var features = new Dictionary<string, double>
         {
@@ -77,7 +77,7 @@ public static class SpamClassifier
     }
 
     /// <summary>Share of the most frequent word of 3+ letters that is not a common function word.</summary>
-    internal static double TopTermShare(List<string> words, out string term)
+    internal static double TopTermShare(IReadOnlyList<string> words, out string term)
     {
         term = "";
         if (words.Count == 0) return 0;

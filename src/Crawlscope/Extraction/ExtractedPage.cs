@@ -39,7 +39,8 @@ public sealed record ExtractedPage
 
 /// <summary>
 /// Shallow counts over the page, the features of Ntoulas et al. (WWW 2006) that content spam classifiers use.
-/// Words are runs of letters and digits.
+/// Words are runs of letters and digits, lower-cased; <see cref="VisibleWords"/> keeps them so the classifier does
+/// not split the text again.
 /// </summary>
 public sealed record PageStatistics(
     int HtmlLength,
@@ -49,7 +50,8 @@ public sealed record PageStatistics(
     int LinkCount,
     double AverageWordLength,
     string VisibleText,
-    string HiddenText)
+    string HiddenText,
+    IReadOnlyList<string> VisibleWords)
 {
     public int VisibleTextLength => VisibleText.Length;
     public int HiddenTextLength => HiddenText.Length;

@@ -23,7 +23,7 @@ internal static class StatisticsCollector
         double averageLength = words.Count == 0 ? 0 : words.Average(w => (double)w.Length);
         string hidden = TextNormalization.CollapseWhitespace(hiddenText.ToString());
         return new PageStatistics(htmlLength, words.Count, ContentFingerprint.Words(title ?? "").Count,
-            anchorWords, linkCount, averageLength, text, hidden);
+            anchorWords, linkCount, averageLength, text, hidden, words);
 
         void Walk(INode node, bool hidden, bool inAnchor)
         {
