@@ -32,6 +32,7 @@ public static class CrawlscopeCli
         root.Subcommands.Add(SampleWebCommand.Create(stdout));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));
+        root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)

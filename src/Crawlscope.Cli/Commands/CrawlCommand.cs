@@ -24,15 +24,10 @@ internal static class CrawlCommand
         public readonly Option<int> PerHost = new("--per-host") { Description = "Connections to one host at once.", DefaultValueFactory = _ => 1 };
         public readonly Option<double> Delay = new("--delay") { Description = "Seconds between two requests to one host.", DefaultValueFactory = _ => 1.0 };
         public readonly Option<int> Concurrency = new("--concurrency") { Description = "Requests in flight over all hosts.", DefaultValueFactory = _ => 32 };
-        public readonly Option<string?> UserAgent = new("--user-agent") { Description = "User-Agent header (its product token is matched in robots.txt)." };
-        public readonly Option<bool> AllowPrivate = new("--allow-private-networks") { Description = "Allow loopback and private addresses (off: SSRF guard)." };
-        public readonly Option<string[]> Resolve = new("--resolve") { Description = "HOST=ADDRESS, as curl's --resolve." };
-        public readonly Option<FileInfo[]> ResolveFile = new("--resolve-file") { Description = "A hosts-file of name to address mappings." };
         public readonly Option<string> Extract = new("--extract") { Description = "full (every field) or none (store fetch results and links only).", DefaultValueFactory = _ => "full" };
         public readonly Option<int> Shards = CommonOptions.Shards();
+        public readonly FetchCliOptions Fetch = new();
         public readonly Option<bool> Recrawl = new("--recrawl") { Description = "Fetch again the stored pages that are due (conditional GET), then crawl what is new." };
-        public readonly Option<double> Timeout = new("--timeout") { Description = "Seconds a request may take in all.", DefaultValueFactory = _ => 30 };
-        public readonly Option<int> MaxBodyBytes = new("--max-body-bytes") { Description = "Body bytes kept; longer pages are cut and marked truncated.", DefaultValueFactory = _ => 10 * 1024 * 1024 };
 
         public Options()
         {
@@ -41,20 +36,17 @@ internal static class CrawlCommand
             PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--per-host must be at least 1"); });
             Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1"); });
             Delay.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--delay cannot be negative"); });
-            Timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be positive"); });
-            MaxBodyBytes.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1024) r.AddError("--max-body-bytes must be at least 1024"); });
         }
 
         public void AddTo(Command c)
         {
             c.Arguments.Add(Urls);
-            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, UserAgent, AllowPrivate, Resolve, ResolveFile, Extract, Shards, Timeout, MaxBodyBytes, Recrawl })
+            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, Extract, Shards, Recrawl }.Concat(Fetch.All))
                 c.Options.Add(o);
         }
 
         public CrawlOptions Build(ParseResult p)
         {
-            var resolve = ResolveMap.Parse(p.GetValue(Resolve) ?? [], (p.GetValue(ResolveFile) ?? []).Select(f => f.FullName));
             return new CrawlOptions
             {
                 Scope = p.GetValue(Scope) switch { "seeds" => CrawlScopeKind.Seeds, "any" => CrawlScopeKind.Any, _ => CrawlScopeKind.Site },
@@ -67,14 +59,7 @@ internal static class CrawlCommand
                 Concurrency = p.GetValue(Concurrency),
                 Extract = p.GetValue(Extract) == "none" ? ExtractionParts.Metadata : ExtractionParts.All,
                 ShardCount = p.GetValue(Shards),
-                Fetch = new FetchOptions
-                {
-                    UserAgent = p.GetValue(UserAgent) ?? new FetchOptions().UserAgent,
-                    AllowPrivateNetworks = p.GetValue(AllowPrivate),
-                    Resolve = resolve,
-                    TotalTimeout = TimeSpan.FromSeconds(p.GetValue(Timeout)),
-                    MaxBodyBytes = p.GetValue(MaxBodyBytes),
-                },
+                Fetch = Fetch.Build(p),
             };
         }
 

@@ -20,32 +20,52 @@ internal static class InspectCommand
         var json = CommonOptions.Json();
         var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
         var shards = CommonOptions.Shards();
+        var live = new Option<bool>("--live") { Description = "Also fetch the URL now (same robots and SSRF rules), extract and filter it, and show that next to the stored result; stores nothing." };
+        var fetch = new FetchCliOptions();
         var command = new Command("inspect", "Explain what the crawler knows about a URL: five checks with their queries, badges, filters, page details.")
         {
-            url, shard, key, db, json, maxAge, shards,
+            url, shard, key, db, json, maxAge, shards, live,
         };
+        foreach (var option in fetch.All) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
             string path = parse.GetValue(db)!;
             if (!File.Exists(path)) throw new CommandException($"no crawl store at {path}");
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards));
             await using var store = await SqliteCrawlStore.OpenAsync(path, ct);
-            var inspector = new UrlInspector(store, keyer, new InspectionOptions { MaxAgeMonths = parse.GetValue(maxAge) });
+            var inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(maxAge) };
+            var inspector = new UrlInspector(store, keyer, inspection);
+            if (parse.GetValue(key) is not null && parse.GetValue(shard) is null) throw new CommandException("--key needs --shard", CrawlscopeCli.BadUsage);
+            if (parse.GetValue(key) is null && parse.GetValue(url) is null) throw new CommandException("give a URL, or --shard and --key", CrawlscopeCli.BadUsage);
             InspectionReport report;
-            if (parse.GetValue(key) is { } k)
+            try
             {
-                if (parse.GetValue(shard) is not { } s) throw new CommandException("--key needs --shard", CrawlscopeCli.BadUsage);
-                if (!UrlKey.TryParse(k, out var parsedKey)) throw new CommandException($"not a stored key: {k}", CrawlscopeCli.BadUsage);
-                report = await inspector.InspectAsync(s, parsedKey, ct);
+                report = await inspector.LookupAsync(parse.GetValue(url), parse.GetValue(shard), parse.GetValue(key), ct);
             }
-            else
+            catch (InspectionInputException ex)
             {
-                string input = parse.GetValue(url) ?? throw new CommandException("give a URL, or --shard and --key", CrawlscopeCli.BadUsage);
-                if (!keyer.TryIdentify(input, out var id, out var error)) throw new CommandException($"not a valid http(s) URL: {input} ({error})");
-                report = await inspector.InspectAsync(id, ct);
+                throw new CommandException(ex.Message);
+            }
+            if (parse.GetValue(live))
+            {
+                if (!keyer.TryIdentify(report.Url, out var identity, out _)) throw new CommandException($"cannot fetch {report.Url}");
+                var liveReport = await new LiveInspector(keyer, fetch.Build(parse), inspection).InspectAsync(identity, await store.BansAsync(ct), ct);
+                report = report with { Live = liveReport };
             }
             if (parse.GetValue(json)) CliJson.Write(stdout, report);
-            else InspectionText.Write(stdout, report);
+            else
+            {
+                InspectionText.Write(stdout, report);
+                if (report.Live is { } l)
+                {
+                    stdout.WriteLine();
+                    stdout.WriteLine("==================== Live test (fetched now, not stored) ====================");
+                    InspectionText.Write(stdout, l);
+                    stdout.WriteLine();
+                    stdout.WriteLine("Stored vs live");
+                    InspectionText.Compare(stdout, report, l);
+                }
+            }
             return CrawlscopeCli.Success;
         });
         return command;
@@ -118,6 +138,25 @@ internal static class InspectionText
                 ("Crawl History", string.Join("; ", p.CrawlHistory.Take(5).Select(h => $"{h.Stamp:yyyy-MM-dd HH:mm:ss} {h.HttpStatus?.ToString() ?? h.FailureReason}"))),
             ]);
         }
+    }
+
+    /// <summary>Where the stored and the live result differ, one line each.</summary>
+    internal static void Compare(TextWriter o, InspectionReport stored, InspectionReport live)
+    {
+        var rows = new List<(string, string?, string?)>
+        {
+            ("Indexable", stored.Badges.Indexable, live.Badges.Indexable),
+            ("Robots", stored.Badges.Robots, live.Badges.Robots),
+            ("HTTP Status Code", stored.Page?.HttpStatus?.ToString() ?? stored.Page?.FailureReason, live.Page?.HttpStatus?.ToString() ?? live.Page?.FailureReason),
+            ("Meta Title", stored.Page?.MetaTitle, live.Page?.MetaTitle),
+            ("Meta Description", stored.Page?.MetaDescription, live.Page?.MetaDescription),
+            ("Meta Canonical", stored.Page?.MetaCanonical, live.Page?.MetaCanonical),
+            ("Readable Markdown", Shorten(stored.Page?.ReadableMarkdown, 60), Shorten(live.Page?.ReadableMarkdown, 60)),
+        };
+        foreach (var f in live.Filters)
+            rows.Add(("Filter " + f.Name, stored.Filters.FirstOrDefault(s => s.Name == f.Name)?.Status, f.Status));
+        foreach (var (name, a, b) in rows)
+            o.WriteLine($"  {(a == b ? " " : "*")} {name,-26} stored: {a ?? "null"}  |  live: {b ?? "null"}");
     }
 
     private static string Shorten(string? s, int max)

@@ -40,6 +40,8 @@ public sealed class CrawlOptions
     /// <summary>Longest Retry-After we wait for. Default 10 min.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(10);
     public int MaxRedirects { get; init; } = 5;
+    /// <summary>Read a host's sitemaps (robots.txt Sitemap: lines and /sitemap.xml) when its robots.txt is fetched. Default true.</summary>
+    public bool ReadSitemaps { get; init; } = true;
     /// <summary>Follow links marked nofollow. Default false.</summary>
     public bool FollowNoFollow { get; init; }
     public ExtractionParts Extract { get; init; } = ExtractionParts.All;

@@ -55,7 +55,7 @@ internal sealed class CrawlWorker(
         var robotsCheck = await robots.CheckAsync(identity.Normalized, ct);
         scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
         int fromSitemaps = 0;
-        if (robotsCheck.Fresh && !robotsCheck.SsrfBlocked)
+        if (options.ReadSitemaps && robotsCheck.Fresh && !robotsCheck.SsrfBlocked)
         {
             // Sitemap requests happen while this worker holds the host's slot, each a politeness gap apart.
             var gap = scheduler.Gap(entry.Host);

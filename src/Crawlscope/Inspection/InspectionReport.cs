@@ -66,4 +66,6 @@ public sealed record InspectionReport
     public required Badges Badges { get; init; }
     public required IReadOnlyList<FilterResult> Filters { get; init; }
     public PageDetails? Page { get; init; }
+    /// <summary>With --live: the same inspection of the URL fetched just now (nothing of it is stored).</summary>
+    public InspectionReport? Live { get; init; }
 }

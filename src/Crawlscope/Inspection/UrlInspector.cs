@@ -16,6 +16,24 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
     private readonly InspectionOptions _options = options ?? new InspectionOptions();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>
+    /// The lookup forms of every face (CLI, API, web page): a URL, or a shard and a stored key. Input that names
+    /// no URL or key throws <see cref="InspectionInputException"/> with a message for the user.
+    /// </summary>
+    public Task<InspectionReport> LookupAsync(string? url, int? shard, string? key, CancellationToken ct = default)
+    {
+        if (!string.IsNullOrEmpty(key))
+        {
+            if (shard is not { } s) throw new InspectionInputException("a key lookup needs the shard too");
+            if (s < 0 || s >= keyer.ShardCount) throw new InspectionInputException($"shard must be between 0 and {keyer.ShardCount - 1}");
+            if (!UrlKey.TryParse(key, out var parsed)) throw new InspectionInputException($"not a stored key: {key}");
+            return InspectAsync(s, parsed, ct);
+        }
+        if (string.IsNullOrWhiteSpace(url)) throw new InspectionInputException("give a URL, or a shard and a key");
+        if (!keyer.TryIdentify(url, out var id, out var error)) throw new InspectionInputException($"not a valid http(s) URL: {url} ({error})");
+        return InspectAsync(id, ct);
+    }
+
     /// <summary>URL lookup: parse, normalise and key the URL, then inspect.</summary>
     public Task<InspectionReport> InspectAsync(UrlIdentity identity, CancellationToken ct = default) =>
         InspectAsync(identity.Key, identity.Shard, identity.RootHash, identity.Site, identity.Host, identity.Normalized, ct);
@@ -206,3 +224,6 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
     private static DateTimeOffset? Stamp(object? value) =>
         value is string s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
 }
+
+/// <summary>The lookup named no URL or key that can be inspected; the message says why, for the user.</summary>
+public sealed class InspectionInputException(string message) : Exception(message);

@@ -135,6 +135,18 @@ public sealed record CrawlStats(
     long Fetches,
     long Bytes);
 
+/// <summary>Pages stored for one host, and how many of them failed.</summary>
+public sealed record HostCount(string Host, long Pages, long Failures);
+
+/// <summary>One failed fetch, for the overview's "recent failures".</summary>
+public sealed record RecentFailure(DateTimeOffset Stamp, string Url, string Reason, int? HttpCode);
+
+/// <summary>Fetches in one time bucket of the crawl, for the throughput chart.</summary>
+public sealed record ThroughputPoint(DateTimeOffset Start, double Seconds, long Fetches);
+
+/// <summary>The crawl overview page's data: the counts, the busiest hosts, recent failures, throughput over time.</summary>
+public sealed record CrawlOverview(CrawlStats Stats, IReadOnlyList<HostCount> TopHosts, IReadOnlyList<RecentFailure> RecentFailures, IReadOnlyList<ThroughputPoint> Throughput);
+
 /// <summary>An inspector query as sent (text and bound parameters), its rows, the raw response and the time taken.</summary>
 public sealed record RawQueryResult(string Sql, IReadOnlyList<(string Name, object? Value)> Parameters, IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows,
     string RawResponse, double ElapsedMs)

@@ -60,6 +60,10 @@ public interface ICrawlStore : IAsyncDisposable
 
     Task<CrawlStats> StatsAsync(CancellationToken ct = default);
 
+    /// <summary>The overview: stats, the <paramref name="limit"/> busiest hosts and latest failures, and fetches
+    /// over time in at most <paramref name="buckets"/> equal buckets.</summary>
+    Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default);
+
     /// <summary>Pages stored so far (for --max-pages across restarts).</summary>
     Task<long> PageCountAsync(CancellationToken ct = default);
 

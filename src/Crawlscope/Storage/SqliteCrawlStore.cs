@@ -270,6 +270,30 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             await ScalarLockedAsync<long>("SELECT COALESCE(SUM(bytes), 0) FROM fetches", ct));
     }
 
+    public async Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default)
+    {
+        var stats = await StatsAsync(ct);
+        var hosts = await QueryAsync("SELECT host, COUNT(*), SUM(failure_reason IS NOT NULL) FROM pages GROUP BY host ORDER BY 2 DESC, 1 LIMIT $n",
+            r => new HostCount(r.GetString(0), r.GetInt64(1), r.GetInt64(2)), ct, ("$n", limit));
+        var failures = await QueryAsync("SELECT stamp, url, failure_reason, http_code FROM fetches WHERE failure_reason IS NOT NULL ORDER BY id DESC LIMIT $n",
+            r => new RecentFailure(Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt32(3)), ct, ("$n", limit));
+        // Bucket width adapts to the crawl's span, so a 40-second demo and a day-long crawl both fill the chart.
+        var span = await QueryAsync("SELECT MIN(stamp), MAX(stamp) FROM fetches", r => r.IsDBNull(0) ? null : new[] { Parse(r.GetString(0)), Parse(r.GetString(1)) }, ct);
+        var points = new List<ThroughputPoint>();
+        if (span[0] is [var first, var last])
+        {
+            long width = Math.Max(1, (long)Math.Ceiling((last - first).TotalSeconds / Math.Max(1, buckets)));
+            long start = first.ToUnixTimeSeconds();
+            var counts = await QueryAsync("SELECT (unixepoch(stamp) - $start) / $width AS b, COUNT(*) FROM fetches GROUP BY b ORDER BY b",
+                r => (r.GetInt64(0), r.GetInt64(1)), ct, ("$start", start), ("$width", width));
+            var byBucket = counts.ToDictionary(c => c.Item1, c => c.Item2);
+            long lastBucket = counts.Count == 0 ? 0 : counts[^1].Item1;
+            for (long b = 0; b <= lastBucket; b++)
+                points.Add(new ThroughputPoint(DateTimeOffset.FromUnixTimeSeconds(start + b * width), width, byBucket.GetValueOrDefault(b)));
+        }
+        return new CrawlOverview(stats, hosts, failures, points);
+    }
+
     public string Dialect => "sqlite";
 
     public Task<string> ShardNodeAsync(int shard, CancellationToken ct = default) => Task.FromResult("local");

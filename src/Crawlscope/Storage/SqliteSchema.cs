@@ -115,5 +115,13 @@ internal static class SqliteSchema
         """
         ALTER TABLE robots ADD COLUMN sitemaps_read INTEGER NOT NULL DEFAULT 0;
         """,
+        // 5: the inspector asks which pages redirect to a key or duplicate it, and the overview lists recent
+        // failures; without these indexes each lookup scanned every page (measured on 100,000 pages).
+        """
+        CREATE INDEX pages_redirect_target ON pages(redirect_target) WHERE redirect_target IS NOT NULL;
+        CREATE INDEX pages_duplicate_of ON pages(duplicate_of) WHERE duplicate_of IS NOT NULL;
+        CREATE INDEX pages_host ON pages(host);
+        CREATE INDEX fetches_failures ON fetches(id) WHERE failure_reason IS NOT NULL;
+        """,
     ];
 }

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Crawlscope.Fetching;
+
+namespace Crawlscope.Cli.Commands;
+
+/// <summary>How requests are made: shared by <c>crawl</c> and <c>inspect --live</c>, so a live test fetches as the crawler does.</summary>
+internal sealed class FetchCliOptions
+{
+    public readonly Option<string?> UserAgent = new("--user-agent") { Description = "User-Agent header (its product token is matched in robots.txt)." };
+    public readonly Option<bool> AllowPrivate = new("--allow-private-networks") { Description = "Allow loopback and private addresses (off: SSRF guard)." };
+    public readonly Option<string[]> Resolve = new("--resolve") { Description = "HOST=ADDRESS, as curl's --resolve." };
+    public readonly Option<FileInfo[]> ResolveFile = new("--resolve-file") { Description = "A hosts-file of name to address mappings." };
+    public readonly Option<double> Timeout = new("--timeout") { Description = "Seconds a request may take in all.", DefaultValueFactory = _ => 30 };
+    public readonly Option<int> MaxBodyBytes = new("--max-body-bytes") { Description = "Body bytes kept; longer pages are cut and marked truncated.", DefaultValueFactory = _ => 10 * 1024 * 1024 };
+
+    public FetchCliOptions()
+    {
+        Timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be positive"); });
+        MaxBodyBytes.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1024) r.AddError("--max-body-bytes must be at least 1024"); });
+    }
+
+    public IEnumerable<Option> All => [UserAgent, AllowPrivate, Resolve, ResolveFile, Timeout, MaxBodyBytes];
+
+    public FetchOptions Build(ParseResult p) => new()
+    {
+        UserAgent = p.GetValue(UserAgent) ?? new FetchOptions().UserAgent,
+        AllowPrivateNetworks = p.GetValue(AllowPrivate),
+        Resolve = ResolveMap.Parse(p.GetValue(Resolve) ?? [], (p.GetValue(ResolveFile) ?? []).Select(f => f.FullName)),
+        TotalTimeout = TimeSpan.FromSeconds(p.GetValue(Timeout)),
+        MaxBodyBytes = p.GetValue(MaxBodyBytes),
+    };
+}

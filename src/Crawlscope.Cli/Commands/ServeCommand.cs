@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Net;
+using Crawlscope.Inspection;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+using Crawlscope.Web;
+using Microsoft.AspNetCore.Builder;
+
+namespace Crawlscope.Cli.Commands;
+
+/// <summary>
+/// <c>crawlscope serve [--db PATH] [--urls http://127.0.0.1:5080] [--token T]</c>: the inspector as a web site
+/// and JSON API. Binds to loopback unless told otherwise; with a token (or $CRAWLSCOPE_TOKEN) every route needs it.
+/// </summary>
+internal static class ServeCommand
+{
+    internal const string TokenVariable = "CRAWLSCOPE_TOKEN";
+
+    internal static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var db = CommonOptions.Db();
+        var urls = new Option<string>("--urls") { Description = "Where to listen (semicolon-separated).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var token = new Option<string?>("--token") { Description = $"Require this token on every page and API route (default: ${TokenVariable})." };
+        var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
+        var shards = CommonOptions.Shards();
+        var command = new Command("serve", "Serve the inspector as a web page and a JSON API (OpenAPI at /openapi/v1.json).") { db, urls, token, maxAge, shards };
+        command.SetAction(async (parse, ct) =>
+        {
+            string path = parse.GetValue(db)!;
+            if (!File.Exists(path)) throw new CommandException($"no crawl store at {path}");
+            string listen = parse.GetValue(urls)!;
+            string? secret = parse.GetValue(token) ?? Environment.GetEnvironmentVariable(TokenVariable);
+            if (secret is { Length: 0 }) secret = null;
+            foreach (var u in listen.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!Uri.TryCreate(u, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+                    throw new CommandException($"--urls: not an http(s) address: {u}", CrawlscopeCli.BadUsage);
+                bool loopback = parsed.IsLoopback || (IPAddress.TryParse(parsed.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+                if (!loopback && secret is null)
+                    stderr.WriteLine($"crawlscope: warning: serving {u} beyond this machine without a token; crawled content and the store are readable by anyone who can reach it");
+            }
+            await using var store = await SqliteCrawlStore.OpenAsync(path, ct);
+            var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards));
+            await using var app = InspectorSite.Build(new InspectorSiteOptions
+            {
+                Store = store,
+                Keyer = keyer,
+                Inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(maxAge) },
+                Urls = listen,
+                Token = secret,
+            });
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException ex)
+            {
+                throw new CommandException($"cannot listen on {listen}: {ex.Message}");
+            }
+            foreach (var address in app.Urls) stdout.WriteLine($"Crawler Inspector on {address}/{(secret is null ? "" : " (token required)")}");
+            stdout.WriteLine($"store {Path.GetFullPath(path)}; API {app.Urls.First()}/api/inspect?url=...; Ctrl+C stops");
+            stdout.Flush();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await app.StopAsync(CancellationToken.None);
+            return CrawlscopeCli.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Crawlscope.Web;
+
+/// <summary>
+/// Guards every route when a token is configured. A program sends <c>Authorization: Bearer TOKEN</c>; a person
+/// opens any page once with <c>?token=TOKEN</c>, which sets an HttpOnly, SameSite=Strict cookie and redirects
+/// to the same address without the token (so it does not stay in the address bar or in history).
+/// </summary>
+internal sealed class AccessToken(string token)
+{
+    internal const string CookieName = "crawlscope_token";
+    private readonly byte[] _token = Encoding.UTF8.GetBytes(token);
+
+    internal async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var request = context.Request;
+        if (request.Query.TryGetValue("token", out var fromQuery) && Matches(fromQuery.ToString()))
+        {
+            context.Response.Cookies.Append(CookieName, fromQuery.ToString(), new CookieOptions
+            {
+                HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = request.IsHttps, Path = "/",
+            });
+            var rest = QueryString.Create(request.Query.Where(q => q.Key != "token"));
+            context.Response.Redirect(request.PathBase + request.Path + rest);
+            return;
+        }
+        string? bearer = request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : null;
+        if (Matches(bearer) || Matches(request.Cookies[CookieName]))
+        {
+            await next(context);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        if (request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/openapi"))
+        {
+            await context.Response.WriteAsJsonAsync(new ApiError("a token is required: send Authorization: Bearer TOKEN"));
+            return;
+        }
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync(PageLayout.Render("Token required", h => h
+            .Element("h2", "This inspector is protected by a token")
+            .Tag("form", ("method", "get"), ("action", request.Path.Value ?? "/"), ("id", "token-form"))
+            .Tag("label", ("for", "token")).Text("Token").End("label")
+            .Tag("input", ("id", "token"), ("name", "token"), ("type", "password"), ("required", "required"))
+            .Element("button", "Open", ("type", "submit")).End("form")));
+    }
+
+    private bool Matches(string? candidate) =>
+        candidate is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), _token);
+}
+
+/// <summary>The API's error body.</summary>
+public sealed record ApiError(string Error);

@@ -1,0 +1,177 @@
+using System.Globalization;
+using Crawlscope.Inspection;
+
+namespace Crawlscope.Web;
+
+/// <summary>
+/// The report as a web page, laid out like the seed: raw queries and responses, badges, page info filters,
+/// page details. It only renders the <see cref="InspectionReport"/>; every decision was made by the engine.
+/// </summary>
+internal static class InspectPage
+{
+    /// <summary>Fields longer than this are shown shortened, with the whole text one click away.</summary>
+    private const int PreviewChars = 300;
+
+    internal static string Render(string? url, int? shard, string? key, InspectionReport? report, string? error) =>
+        PageLayout.Render(report is null ? "Crawler Inspector" : $"Crawler Inspector: {report.Url}", h =>
+        {
+            PageLayout.LookupForms(h, url ?? (key is null ? report?.Url : null), shard, key);
+            if (error is not null) h.Element("p", error, ("class", "error"), ("id", "error"), ("role", "alert"));
+            if (report is not null) Report(h, report);
+        });
+
+    private static void Report(HtmlBuilder h, InspectionReport r)
+    {
+        h.Tag("p", ("class", "summary"), ("id", "summary")).Text(r.Summary).End("p");
+
+        h.Tag("section", ("id", "checks")).Element("h2", "Raw Queries and Responses");
+        for (int i = 0; i < r.Checks.Count; i++)
+        {
+            var c = r.Checks[i];
+            h.Tag("article", ("class", "check"), ("data-check", c.Name))
+                .Tag("h3").Text($"{i + 1}. {c.Name}");
+            if (!c.Skipped) h.Tag("span", ("class", "elapsed")).Text($"{c.ElapsedMs.ToString("F2", CultureInfo.InvariantCulture)} ms").End("span");
+            h.End("h3");
+            if (c.Skipped)
+            {
+                h.Element("p", "ℹ️ " + c.Result, ("class", "skipped"));
+            }
+            else
+            {
+                Block(h, "Query:", c.Query, $"q{i}", "query");
+                Block(h, "Response:", c.Response.Length == 0 ? "(no rows)" : c.Response, $"r{i}", "response");
+                h.Element("p", c.Result, ("class", "result"));
+            }
+            h.End("article");
+        }
+        h.End("section");
+
+        var b = r.Badges;
+        h.Tag("section", ("id", "badges"), ("class", "badges"))
+            .Element("span", "📄 " + b.Indexable, ("id", "badge-indexable"), ("class", b.Indexable == "INDEXABLE" ? "badge pass" : "badge fail"))
+            .Element("span", "✅ " + b.Crawled + (b.CrawledAt is { } at ? " " + RelativeTime.Ago(at, DateTimeOffset.UtcNow) : ""),
+                ("id", "badge-crawled"), ("class", b.Crawled == "CRAWLED" ? "badge pass" : "badge neutral"))
+            .Element("span", "🤖 ROBOTS " + b.Robots, ("id", "badge-robots"), ("class", b.Robots == "ALLOWED" ? "badge pass" : b.Robots == "DISALLOWED" ? "badge fail" : "badge neutral"))
+            .End("section");
+
+        if (r.Filters.Count > 0)
+        {
+            h.Tag("section", ("id", "filters")).Element("h2", "Page Info Filters")
+                .Tag("table").Tag("thead").Tag("tr").Element("th", "Filter").Element("th", "Status").Element("th", "Condition").Element("th", "Details").End("tr").End("thead").Tag("tbody");
+            foreach (var f in r.Filters)
+            {
+                h.Tag("tr", ("data-filter", f.Name)).Element("td", f.Name)
+                    .Element("td", f.Status, ("class", f.Status == "PASS" ? "status pass" : "status fail"))
+                    .Tag("td").Element("code", f.Condition).End("td")
+                    .Element("td", f.Details).End("tr");
+            }
+            h.End("tbody").End("table").End("section");
+        }
+
+        if (r.Page is { } p) Details(h, r, p);
+    }
+
+    private static void Details(HtmlBuilder h, InspectionReport r, PageDetails p)
+    {
+        h.Tag("section", ("id", "details")).Element("h2", "Page Details")
+            .Tag("table").Tag("thead").Tag("tr").Element("th", "Property").Element("th", "Value").End("tr").End("thead").Tag("tbody");
+        void Row(string name, string? value) => h.Tag("tr", ("data-property", name)).Element("th", name, ("scope", "row")).Element("td", value ?? "null").End("tr");
+        void LinkRow(string name, IReadOnlyList<string> urls)
+        {
+            h.Tag("tr", ("data-property", name)).Element("th", name, ("scope", "row")).Tag("td");
+            if (urls.Count == 0) h.Text("none");
+            for (int i = 0; i < urls.Count; i++)
+            {
+                if (i > 0) h.Tag("br");
+                h.Link(PageLayout.InspectHref(urls[i]), urls[i]);
+            }
+            h.End("td").End("tr");
+        }
+
+        h.Tag("tr", ("data-property", "URL")).Element("th", "URL", ("scope", "row")).Tag("td")
+            .Link(SafeExternalHref(p.Url), p.Url, ("rel", "nofollow noopener noreferrer"), ("id", "page-url")).End("td").End("tr");
+        Row("Last Crawled", p.LastCrawled is { } lc ? $"{lc:yyyy-MM-dd HH:mm:ss} ({p.LastCrawledAgo})" : "never");
+        Row("First Indexed", p.FirstIndexed is { } fi ? $"{fi:yyyy-MM-dd HH:mm:ss} ({p.FirstIndexedAgo})" : "never");
+        Row("HTTP Status Code", p.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? p.FailureReason);
+        Row("Meta Title", p.MetaTitle);
+        Row("Meta Description", p.MetaDescription);
+        Row("Meta Canonical", p.MetaCanonical);
+        LongRow(h, "Boilerpipe Text", p.BoilerpipeText, "boilerpipe", markdown: false);
+        LongRow(h, "Markdown", p.Markdown, "markdown", markdown: true);
+        LongRow(h, "Readable Markdown", p.ReadableMarkdown, "readable", markdown: true);
+        Row("Shard", $"{p.Shard} ({r.ShardNode})");
+        Row("Root Hash", p.RootHash.ToString(CultureInfo.InvariantCulture));
+        Row("Unparsed URL", p.UnparsedUrl);
+        Row("Content Type", p.ContentType);
+        Row("Failure Reason", p.FailureReason ?? "none");
+        Row("History Drop Reason", p.HistoryDropReason ?? "none");
+        Row("Spam Score", $"{p.MlSpamScore}{(p.SpamSignals is { Length: > 0 } s ? $" ({s})" : "")}");
+        Row("Robots Directives", p.RobotsDirectives ?? "none");
+        Row("Language", p.Lang);
+        Row("Truncated", p.Truncated ? "yes (body cap reached)" : "no");
+        Row("Outlinks / Inlinks", $"{p.Outlinks} / {p.Inlinks}");
+        LinkRow("Referring Pages", p.ReferringPages);
+        Row("Sitemaps", p.Sitemaps.Count == 0 ? "none" : string.Join(", ", p.Sitemaps));
+        Row("Redirect Chain", p.RedirectChain.Count == 0 ? "none" : string.Join(" | ", p.RedirectChain));
+        LinkRow("Duplicate Of", p.DuplicateOf is null ? [] : [p.DuplicateOf]);
+        Row("Near-duplicates", p.NearDuplicates.Count == 0 ? "none" : string.Join(", ", p.NearDuplicates));
+
+        h.Tag("tr", ("data-property", "Response Headers")).Element("th", "Response Headers", ("scope", "row")).Tag("td");
+        if (p.ResponseHeaders is null || p.ResponseHeaders.Count == 0) h.Text("none");
+        else
+        {
+            h.Tag("details").Element("summary", $"{p.ResponseHeaders.Count} headers").Tag("pre", ("class", "headers"));
+            foreach (var (name, value) in p.ResponseHeaders) h.Text($"{name}: {value}\n");
+            h.End("pre").End("details");
+        }
+        h.End("td").End("tr");
+
+        h.Tag("tr", ("data-property", "Crawl History")).Element("th", "Crawl History", ("scope", "row")).Tag("td");
+        if (p.CrawlHistory.Count == 0) h.Text("none");
+        else
+        {
+            h.Tag("table", ("class", "history")).Tag("tr").Element("th", "When").Element("th", "Status").Element("th", "ms").Element("th", "Bytes").Element("th", "Location").End("tr");
+            foreach (var e in p.CrawlHistory)
+                h.Tag("tr").Element("td", e.Stamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
+                    .Element("td", e.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? e.FailureReason)
+                    .Element("td", e.ElapsedMs.ToString("F0", CultureInfo.InvariantCulture))
+                    .Element("td", e.Bytes.ToString(CultureInfo.InvariantCulture))
+                    .Element("td", e.Location ?? "").End("tr");
+            h.End("table");
+        }
+        h.End("td").End("tr");
+        h.End("tbody").End("table").End("section");
+    }
+
+    /// <summary>A query or response block with a copy button.</summary>
+    private static void Block(HtmlBuilder h, string label, string text, string id, string kind) =>
+        h.Tag("div", ("class", "label")).Text(label).Text(" ")
+            .Element("button", "Copy", ("type", "button"), ("class", "copy"), ("data-copy", id)).End("div")
+            .Element("pre", text, ("id", id), ("class", kind));
+
+    /// <summary>A long field: a preview, the whole text behind a disclosure with a copy button, and for
+    /// Markdown the sanitised rendering too.</summary>
+    private static void LongRow(HtmlBuilder h, string name, string? text, string id, bool markdown)
+    {
+        h.Tag("tr", ("data-property", name)).Element("th", name, ("scope", "row")).Tag("td");
+        if (text is null) h.Text("null");
+        else
+        {
+            string flat = text.ReplaceLineEndings(" ");
+            h.Tag("details", ("id", id))
+                .Tag("summary").Text(flat.Length <= PreviewChars ? flat : flat[..PreviewChars] + "…")
+                .Element("span", $" ({text.Length.ToString("N0", CultureInfo.InvariantCulture)} chars)", ("class", "length")).End("summary")
+                .Element("button", "Copy", ("type", "button"), ("class", "copy"), ("data-copy", id + "-text"))
+                .Element("pre", text, ("id", id + "-text"), ("class", "field"));
+            if (markdown)
+                h.Tag("details", ("class", "rendered")).Element("summary", "Rendered")
+                    .Tag("div", ("class", "markdown-rendered"), ("id", id + "-rendered")).TrustedHtml(MarkdownHtml.Render(text)).End("div").End("details");
+            h.End("details");
+        }
+        h.End("td").End("tr");
+    }
+
+    /// <summary>Only http(s) addresses become outgoing links; anything else is shown as text only.</summary>
+    private static string SafeExternalHref(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps) ? u.AbsoluteUri : "#";
+}

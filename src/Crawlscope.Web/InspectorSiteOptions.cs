@@ -1,0 +1,17 @@
+using Crawlscope.Inspection;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Web;
+
+/// <summary>What <c>crawlscope serve</c> runs the site with.</summary>
+public sealed class InspectorSiteOptions
+{
+    public required ICrawlStore Store { get; init; }
+    public required UrlKeyer Keyer { get; init; }
+    public InspectionOptions Inspection { get; init; } = new();
+    /// <summary>Where to listen. Loopback by default: crawled content is hostile and the store is private.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:5080";
+    /// <summary>When set, every page and API route needs it (Bearer header, or once as ?token= which sets a cookie).</summary>
+    public string? Token { get; init; }
+}

@@ -1,0 +1,37 @@
+using Ganss.Xss;
+using Markdig;
+
+namespace Crawlscope.Web;
+
+/// <summary>
+/// Renders stored Markdown for the report. The Markdown came from hostile pages, so raw HTML in it is not
+/// rendered (Markdig's DisableHtml), and the result goes through HtmlSanitizer, which keeps only http(s) and
+/// mailto links (no <c>javascript:</c>) and no scripts, styles, event handlers or images (images would load
+/// third-party resources from the reader's browser; the raw Markdown still shows their addresses).
+/// </summary>
+internal static class MarkdownHtml
+{
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().DisableHtml().UsePipeTables().Build();
+
+    private static readonly HtmlSanitizer Sanitizer = CreateSanitizer();
+
+    private static HtmlSanitizer CreateSanitizer()
+    {
+        var sanitizer = new HtmlSanitizer();
+        sanitizer.AllowedTags.Remove("img");
+        sanitizer.AllowedTags.Remove("style");
+        sanitizer.AllowedAttributes.Remove("style");
+        sanitizer.AllowedAttributes.Remove("class");
+        sanitizer.AllowedSchemes.Clear();
+        foreach (var scheme in new[] { "http", "https", "mailto" }) sanitizer.AllowedSchemes.Add(scheme);
+        sanitizer.AllowedCssProperties.Clear();
+        // Links leave the inspector without telling the target where the reader came from.
+        sanitizer.PostProcessNode += (_, e) =>
+        {
+            if (e.Node is AngleSharp.Dom.IElement { LocalName: "a" } a) a.SetAttribute("rel", "nofollow noopener noreferrer");
+        };
+        return sanitizer;
+    }
+
+    internal static SanitizedHtml Render(string markdown) => new(Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline)));
+}
