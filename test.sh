@@ -5,8 +5,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
 # Debian packages the tests use: the system Public Suffix List (PSL load-order tests); the original
-# boilerpipe 1.2.0 and a JDK to run it (our boilerpipe is compared with it).
-packages=(publicsuffix libboilerpipe-java openjdk-17-jdk-headless)
+# boilerpipe 1.2.0 and a JDK to run it (our boilerpipe is compared with it); Chromium for the inspector's
+# browser tests (driven by Microsoft.Playwright).
+packages=(publicsuffix libboilerpipe-java openjdk-17-jdk-headless chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -73,7 +73,7 @@ internal static class SamplePages
     {
         SiteKind.News => ["/articles/1?utm_source=newsletter&utm_medium=email", "/articles/1?fbclid=abc123", "/print/2", "/old/2", "/noindex-meta", "/noindex-header", "/gone-soon"],
         SiteKind.Errors => ["/missing", "/gone", "/broken", "/busy", "/rate-limited", "/loop/a", "/chain/1", "/slow-timeout"],
-        SiteKind.Files => ["/files/report.pdf", "/files/data.json", "/image.png", "/huge", "/latin1", "/wrong-charset", "/gzip-page"],
+        SiteKind.Files => ["/files/report.pdf", "/files/data.json", "/image.png", "/huge", "/latin1", "/wrong-charset", "/gzip-page", "/hostile"],
         SiteKind.Spam => Enum.GetValues<SpamKind>().SelectMany(k => new[] { $"/spam/{k}/1", $"/spam/{k}/2" }),
         SiteKind.Mirror => Enumerable.Range(0, Math.Min(n, 5)).Select(i => $"/copy/{i}"),
         SiteKind.Recipes => ["/recipes/1", "/recipes/1/print", "/recipes/2", "/recipes/2/print"],
@@ -163,12 +163,35 @@ internal static class SamplePages
             case "/wrong-charset":
                 // The header says nothing; the meta says windows-1252; the bytes are windows-1252.
                 return new SampleResponse(200, Encoding.Latin1.GetBytes(Page("Naïve résumé", "<p>Naïve résumé with façade.</p>", "<meta charset=\"windows-1252\">")), "text/html", []);
+            case "/hostile":
+                return SampleResponse.Html(200, HostilePage);
             case "/gzip-page":
                 return SampleResponse.Html(200, Page("Compressed page", "<p>Sent with gzip content encoding.</p>", "")) with { Gzip = true };
             default:
                 return SampleResponse.Html(404, Page("Not found", "<p>No such file.</p>", ""));
         }
     }
+
+    /// <summary>
+    /// A page whose title, description, text, links and Markdown carry script, event handlers and javascript:
+    /// links, each setting window.__xss when it runs: the inspector must show it all as inert text.
+    /// </summary>
+    internal const string HostilePage = """
+        <!DOCTYPE html><html><head>
+        <title><script>window.__xss='title'</script>"><img src=x onerror="window.__xss='title-img'"></title>
+        <meta name="description" content="&quot;&gt;&lt;script&gt;window.__xss='description'&lt;/script&gt;&lt;img src=x onerror=&quot;window.__xss='description-img'&quot;&gt;">
+        </head><body><article>
+        <h1>Hostile &lt;script&gt;window.__xss='heading'&lt;/script&gt; page</h1>
+        <p>This paragraph carries markup as text: &lt;img src=x onerror="window.__xss='text'"&gt; and &lt;script&gt;window.__xss='text-script'&lt;/script&gt;.
+        It is long enough to count as the main text of the page, so that every extractor keeps it and the inspector shows it.</p>
+        <p>Links: <a href="javascript:window.__xss='link'">a javascript: link</a>,
+        <a href="JaVaScRiPt:window.__xss='link-case'">a mixed-case one</a>,
+        <a href="data:text/html,<script>window.__xss='data'</script>">a data: link</a>,
+        <a href="/articles/0?q=&quot;&gt;&lt;svg onload=window.__xss='url'&gt;" onclick="window.__xss='onclick'">a quoted query</a>.</p>
+        <p onmouseover="window.__xss='handler'">Markdown that tries HTML: <b>bold</b> and [a link](javascript:window.__xss='md-link') and ![img](x" onerror="window.__xss='md-img').</p>
+        <script>window.__xss='inline'</script>
+        </article></body></html>
+        """;
 
     private static SampleResponse Spam(string path, string origin)
     {

@@ -49,6 +49,7 @@ public static class InspectorSite
 
         app.MapOpenApi();
         app.MapGet("/assets/{name}", (string name) => Asset(name)).ExcludeFromDescription();
+        app.MapGet("/favicon.ico", () => Asset("favicon.svg")).ExcludeFromDescription();
         app.MapGet("/", () => Html(InspectPage.Render(null, null, null, null, null))).ExcludeFromDescription();
         app.MapGet("/inspect", async (string? url, int? shard, string? key, CancellationToken ct) =>
         {
@@ -99,7 +100,14 @@ public static class InspectorSite
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             string file = name[prefix.Length..];
-            result[file] = (copy.ToArray(), file.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
+            string type = Path.GetExtension(file) switch
+            {
+                ".css" => "text/css; charset=utf-8",
+                ".js" => "text/javascript; charset=utf-8",
+                ".svg" => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            result[file] = (copy.ToArray(), type);
         }
         return result;
     }

@@ -11,6 +11,7 @@ internal static class PageLayout
             .Tag("meta", ("name", "viewport"), ("content", "width=device-width, initial-scale=1"))
             .Element("title", title)
             .Tag("link", ("rel", "stylesheet"), ("href", "/assets/site.css"))
+            .Tag("link", ("rel", "icon"), ("href", "/assets/favicon.svg"), ("type", "image/svg+xml"))
             .Tag("script", ("src", "/assets/site.js"), ("defer", "defer")).End("script")
             .End("head").Tag("body")
             .Tag("header").Tag("h1").Text("🕷️ Crawler Inspector").End("h1")

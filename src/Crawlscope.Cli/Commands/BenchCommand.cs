@@ -9,7 +9,7 @@ namespace Crawlscope.Cli.Commands;
 /// <summary><c>crawlscope bench extraction</c>: median ms per page for each extractor and the whole pass.</summary>
 internal static class BenchCommand
 {
-    internal static Command Create(TextWriter stdout)
+    internal static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var datasets = CommonOptions.Datasets();
         var pages = new Option<int>("--pages") { Description = "Synthetic 20 KB pages to time.", DefaultValueFactory = _ => 300 };
@@ -42,9 +42,9 @@ internal static class BenchCommand
                 stdout.WriteLine($"| {step} | {string.Join(" | ", results.Select(r => r.MedianMs[step].ToString("F2")))} |");
             return CrawlscopeCli.Success;
         });
-        var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction.")
+        var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction; `bench inspect` times lookups.")
         {
-            extraction,
+            extraction, Inspect(stdout, stderr),
         };
         var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
         mode.AcceptOnlyFromAmong("full", "none");
@@ -68,6 +68,29 @@ internal static class BenchCommand
             return CrawlscopeCli.Success;
         });
         return bench;
+    }
+
+    private static Command Inspect(TextWriter stdout, TextWriter stderr)
+    {
+        var pages = new Option<int>("--pages") { Description = "Pages in the store.", DefaultValueFactory = _ => 100_000 };
+        var lookups = new Option<int>("--lookups") { Description = "Lookups timed on each path.", DefaultValueFactory = _ => 2_000 };
+        var db = new Option<string>("--db") { Description = "The store to build or reuse.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "crawlscope-bench-inspect.db") };
+        var json = CommonOptions.Json();
+        var command = new Command("inspect", "Time inspector lookups (p50/p99 ms) on a store of many pages, through the engine and through the JSON API.") { pages, lookups, db, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var r = await InspectBenchmark.RunAsync(parse.GetValue(db)!, parse.GetValue(pages), parse.GetValue(lookups), stderr, ct);
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(stdout, r);
+                return CrawlscopeCli.Success;
+            }
+            stdout.WriteLine($"store: {r.Pages:N0} pages, {r.Links:N0} links, {r.StoreMegabytes:N0} MB ({Environment.ProcessorCount} cores); {r.KnownLookups} of the lookups found a stored page");
+            foreach (var l in r.Latency)
+                stdout.WriteLine($"{l.Path}: {l.Lookups} lookups, p50 {l.P50Ms:F2} ms, p90 {l.P90Ms:F2} ms, p99 {l.P99Ms:F2} ms, max {l.MaxMs:F2} ms");
+            return CrawlscopeCli.Success;
+        });
+        return command;
     }
 
     private static List<(string, string)> Links(int seed) =>

@@ -149,4 +149,59 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.Equal(2, CliRunner.Run("inspect", "--key", key.Key.Value, "--db", f.DbPath).ExitCode);
         Assert.Equal(1, CliRunner.Run("inspect", "http://x.test/", "--db", "/no/such.db").ExitCode);
     }
+
+    private string[] LiveArgs(string host, string path, params string[] extra) =>
+        ["inspect", f.Url(host, path), "--db", f.DbPath, "--live", "--json", "--resolve", $"{host}=127.0.0.1", .. extra];
+
+    private async Task<(long Pages, long Fetches)> StoreCountsAsync()
+    {
+        var stats = await f.Store.StatsAsync();
+        return (stats.Pages, stats.Fetches);
+    }
+
+    [Fact]
+    public async Task Live_FetchesNow_ShowsItNextToTheStoredResult_AndStoresNothing()
+    {
+        var before = await StoreCountsAsync();
+        int hitsBefore = f.Web.Hits.GetValueOrDefault("www.pickl.test" + SampleSites.SeedArticlePath);
+        var result = CliRunner.Run(LiveArgs("www.pickl.test", SampleSites.SeedArticlePath, "--allow-private-networks"));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var root = JsonDocument.Parse(result.Stdout).RootElement;
+        var live = root.GetProperty("live");
+        Assert.StartsWith("live test: indexable", live.GetProperty("summary").GetString());
+        Assert.Equal(200, live.GetProperty("page").GetProperty("http_status").GetInt32());
+        Assert.Equal(root.GetProperty("page").GetProperty("meta_title").GetString(), live.GetProperty("page").GetProperty("meta_title").GetString());
+        Assert.True(live.GetProperty("page").GetProperty("last_crawled").GetDateTimeOffset() > root.GetProperty("page").GetProperty("last_crawled").GetDateTimeOffset());
+        Assert.Equal(hitsBefore + 1, f.Web.Hits["www.pickl.test" + SampleSites.SeedArticlePath]);
+        Assert.Equal(before, await StoreCountsAsync());
+    }
+
+    [Fact]
+    public async Task Live_ObeysRobotsAndTheSsrfGuard()
+    {
+        var before = await StoreCountsAsync();
+        int hitsBefore = f.Web.Hits.GetValueOrDefault("www.alpha-news.test/private/report");
+        var disallowed = JsonDocument.Parse(CliRunner.Run(LiveArgs("www.alpha-news.test", "/private/report", "--allow-private-networks")).Stdout).RootElement.GetProperty("live");
+        Assert.Equal("DISALLOWED", disallowed.GetProperty("badges").GetProperty("robots").GetString());
+        Assert.Equal("robots_disallowed", disallowed.GetProperty("page").GetProperty("failure_reason").GetString());
+        Assert.Equal(hitsBefore, f.Web.Hits.GetValueOrDefault("www.alpha-news.test/private/report"));
+
+        // Without --allow-private-networks a loopback address is refused, live as in a crawl.
+        var blocked = CliRunner.Run(LiveArgs("www.pickl.test", SampleSites.SeedArticlePath));
+        Assert.True(blocked.ExitCode == 0, blocked.Stderr);
+        var live = JsonDocument.Parse(blocked.Stdout).RootElement.GetProperty("live");
+        Assert.Equal("ssrf_blocked", live.GetProperty("page").GetProperty("failure_reason").GetString());
+        Assert.Equal("NOT INDEXABLE", live.GetProperty("badges").GetProperty("indexable").GetString());
+        Assert.Equal(before, await StoreCountsAsync());
+    }
+
+    [Fact]
+    public void Live_Text_ListsWhatDiffers()
+    {
+        var result = CliRunner.Run(["inspect", f.Url("www.alpha-news.test", "/articles/2"), "--db", f.DbPath, "--live", "--allow-private-networks", "--resolve", "www.alpha-news.test=127.0.0.1"]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("Live test (fetched now, not stored)", result.Stdout);
+        Assert.Contains("Stored vs live", result.Stdout);
+        Assert.Matches(@"Filter HTTP status\s+stored: PASS  \|  live: PASS", result.Stdout);
+    }
 }

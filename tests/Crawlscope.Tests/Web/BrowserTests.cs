@@ -1,0 +1,158 @@
+using Crawlscope.SampleWeb;
+using Crawlscope.Tests.Crawling;
+using Crawlscope.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Crawlscope.Tests.Web;
+
+/// <summary>Debian's Chromium, driven by Playwright, headless. Missing Chromium fails under CI and says so locally.</summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    public const string ExecutablePath = "/usr/bin/chromium";
+    public IPlaywright? Playwright { get; private set; }
+    public IBrowser? Browser { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ExecutablePath))
+        {
+            string message = $"{ExecutablePath} not found (./test.sh installs Debian's chromium)";
+            if (SharedData.IsCi) throw new FileNotFoundException(message);
+            Console.Error.WriteLine("NOT RUN: browser tests: " + message);
+            return;
+        }
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ExecutablePath, Headless = true, Args = ["--no-sandbox"] });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        Playwright?.Dispose();
+    }
+}
+
+/// <summary>The inspector in a real browser: lookups, badges, filters, details, a hostile page kept inert.</summary>
+[Collection(CrawlCollection.Name)]
+public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) : IClassFixture<InspectorSiteFixture>, IClassFixture<ChromiumFixture>
+{
+    /// <summary>Screenshots are kept here as test artifacts (artifacts/ is ignored by git).</summary>
+    public static string ScreenshotDir => Path.Combine(SharedData.RepoRoot, "artifacts", "screenshots");
+
+    private async Task<(IPage Page, List<string> Problems)> OpenAsync()
+    {
+        var context = await chromium.Browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = site.BaseUrl,
+            Permissions = ["clipboard-read", "clipboard-write"],
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        // Anything the browser complains about (a CSP violation, a script error, a dialog) is a failure.
+        var problems = new List<string>();
+        page.Console += (_, m) => { if (m.Type is "error" or "warning") problems.Add($"console {m.Type}: {m.Text} at {m.Location}"); };
+        page.PageError += (_, e) => problems.Add("page error: " + e);
+        page.Dialog += async (_, d) => { problems.Add("dialog: " + d.Message); await d.DismissAsync(); };
+        return (page, problems);
+    }
+
+    [Fact]
+    public async Task UrlLookup_ShowsBadgesFiltersAndDetails_AndKeepsAScreenshot()
+    {
+        if (chromium.Browser is null) return;
+        var (page, problems) = await OpenAsync();
+        await page.GotoAsync("/");
+        string url = site.Crawl.Url("www.pickl.test", SampleSites.SeedArticlePath);
+        await page.FillAsync("#url", url);
+        await page.ClickAsync("#url-lookup button[type=submit]");
+        await page.WaitForSelectorAsync("#badges");
+
+        Assert.Equal("📄 INDEXABLE", await page.InnerTextAsync("#badge-indexable"));
+        Assert.StartsWith("✅ CRAWLED", await page.InnerTextAsync("#badge-crawled"));
+        Assert.Equal("🤖 ROBOTS ALLOWED", await page.InnerTextAsync("#badge-robots"));
+        var checks = await page.Locator("#checks article h3").AllInnerTextsAsync();
+        Assert.Equal(5, checks.Count);
+        Assert.StartsWith("1. Shard Calculation", checks[0]);
+        Assert.Contains("Skipped - page is already crawled", await page.InnerTextAsync("article[data-check='Seen Status Check']"));
+        Assert.Equal(["HTTP status", "Age cutoff", "History drop", "Spam/ban", "Canonical"], (await page.Locator("#filters tbody tr td:first-child").AllInnerTextsAsync()).Take(5));
+        Assert.All(await page.Locator("#filters td.status").AllInnerTextsAsync(), s => Assert.Equal("PASS", s));
+        Assert.Equal("download_http_code = 200", await page.InnerTextAsync("#filters tr[data-filter='HTTP status'] code"));
+        Assert.Equal("Understanding Python Global Interpreter Lock (GIL) - Pickl.AI", await page.InnerTextAsync("#details tr[data-property='Meta Title'] td"));
+        Assert.Equal("200", await page.InnerTextAsync("#details tr[data-property='HTTP Status Code'] td"));
+
+        // Long fields open, and the Markdown shows rendered too.
+        await page.ClickAsync("#readable > summary");
+        Assert.True(await page.IsVisibleAsync("#readable-text"));
+        await page.ClickAsync("#readable details.rendered > summary");
+        Assert.True(await page.Locator("#readable-rendered h2").CountAsync() > 0);
+
+        // A copy button copies the query text exactly.
+        await page.ClickAsync("article[data-check='Crawled Status Check'] button.copy");
+        string copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        Assert.Equal(await page.TextContentAsync("#q1"), copied);
+
+        Directory.CreateDirectory(ScreenshotDir);
+        string shot = Path.Combine(ScreenshotDir, "inspector-seed-page.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+        Assert.True(new FileInfo(shot).Length > 10_000);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task DirectParameterLookup_FindsTheStoredKey()
+    {
+        if (chromium.Browser is null) return;
+        var (page, problems) = await OpenAsync();
+        var id = site.Crawl.Identify(site.Crawl.Url("www.alpha-news.test", "/noindex-meta"));
+        await page.GotoAsync("/");
+        await page.FillAsync("#shard", id.Shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.FillAsync("#key", id.Key.Value);
+        await page.ClickAsync("#direct-lookup button[type=submit]");
+        await page.WaitForSelectorAsync("#badges");
+        Assert.Equal("📄 NOT INDEXABLE", await page.InnerTextAsync("#badge-indexable"));
+        Assert.Equal("FAIL", await page.InnerTextAsync("#filters tr[data-filter='Robots noindex'] td.status"));
+        Assert.Equal(id.Key.Value, await page.InnerTextAsync("#details tr[data-property='Unparsed URL'] td"));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task HostilePage_RendersInert()
+    {
+        if (chromium.Browser is null) return;
+        var (page, problems) = await OpenAsync();
+        await page.GotoAsync(site.InspectPath("xi-files.test", "/hostile"));
+        await page.WaitForSelectorAsync("#details");
+        // Open every disclosure, hover and click what the page shows, then look for any sign a script ran.
+        foreach (var summary in await page.Locator("details > summary").AllAsync()) await summary.ClickAsync();
+        await page.HoverAsync("#details");
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.__xss ?? null"));
+        Assert.Equal(1, await page.Locator("script").CountAsync());
+        Assert.Equal(0, await page.Locator("main img, main svg, main iframe, main object, main embed").CountAsync());
+        Assert.Equal(0, await page.Locator("a[href^='javascript:' i], a[href^='data:' i]").CountAsync());
+        Assert.Equal(0, await page.Locator("main [onerror], main [onclick], main [onmouseover], main [onload]").CountAsync());
+        string title = await page.InnerTextAsync("#details tr[data-property='Meta Title'] td");
+        Assert.Contains("<script>window.__xss='title'</script>", title); // shown as text, exactly
+        Assert.Contains("onerror=", await page.InnerTextAsync("#details tr[data-property='Meta Description'] td"));
+        string rendered = await page.InnerHTMLAsync("#markdown-rendered");
+        Assert.DoesNotContain("href=\"javascript:", rendered, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("a javascript: link", rendered); // the link text stays, the link does not
+        Directory.CreateDirectory(ScreenshotDir);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, "inspector-hostile-page.png"), FullPage = true });
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.__xss ?? null"));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task Overview_RendersWithoutProblems()
+    {
+        if (chromium.Browser is null) return;
+        var (page, problems) = await OpenAsync();
+        await page.GotoAsync("/overview");
+        Assert.True(await page.Locator("#throughput svg rect").CountAsync() > 0);
+        Assert.True(await page.Locator("#top-hosts tr").CountAsync() > 5);
+        await page.ClickAsync("#recent-failures a >> nth=0");
+        await page.WaitForSelectorAsync("#badges");
+        Assert.Equal("📄 NOT INDEXABLE", await page.InnerTextAsync("#badge-indexable"));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+}

@@ -1,0 +1,187 @@
+using System.Net;
+using System.Text.Json;
+using Crawlscope.SampleWeb;
+using Crawlscope.Tests.Crawling;
+using Crawlscope.Web;
+using Microsoft.AspNetCore.Builder;
+
+namespace Crawlscope.Tests.Web;
+
+/// <summary>The inspector's web site and JSON API over HTTP, on a crawl of the sample web.</summary>
+[Collection(CrawlCollection.Name)]
+public class InspectorSiteTests(InspectorSiteFixture f) : IClassFixture<InspectorSiteFixture>
+{
+    private async Task<JsonElement> ApiAsync(string query)
+    {
+        var response = await f.Http.GetAsync("/api/inspect?" + query);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    }
+
+    [Fact]
+    public async Task ApiInspect_CarriesEveryFieldOfTheIssue()
+    {
+        var url = f.Crawl.Url("www.pickl.test", SampleSites.SeedArticlePath);
+        var r = await ApiAsync("url=" + Uri.EscapeDataString(url));
+        foreach (var name in new[] { "url", "key", "shard", "shard_node", "root_hash", "checks", "badges", "filters", "page" })
+            Assert.True(r.TryGetProperty(name, out _), $"missing {name}");
+        Assert.Equal(url, r.GetProperty("url").GetString());
+        Assert.Equal("local", r.GetProperty("shard_node").GetString());
+        var checks = r.GetProperty("checks").EnumerateArray().ToList();
+        Assert.Equal(5, checks.Count);
+        foreach (var c in checks)
+            foreach (var name in new[] { "name", "query", "response", "elapsed_ms", "skipped", "result" })
+                Assert.True(c.TryGetProperty(name, out _), $"check lacks {name}");
+        Assert.Contains("src_unparsed = $key", checks[1].GetProperty("query").GetString());
+        var badges = r.GetProperty("badges");
+        Assert.Equal("INDEXABLE", badges.GetProperty("indexable").GetString());
+        Assert.Equal("CRAWLED", badges.GetProperty("crawled").GetString());
+        Assert.Equal("ALLOWED", badges.GetProperty("robots").GetString());
+        Assert.NotEqual(JsonValueKind.Null, badges.GetProperty("crawled_at").ValueKind);
+        var filters = r.GetProperty("filters").EnumerateArray().ToList();
+        Assert.Equal("download_http_code = 200", filters[0].GetProperty("condition").GetString());
+        Assert.All(filters, x => Assert.Equal("PASS", x.GetProperty("status").GetString()));
+        var page = r.GetProperty("page");
+        foreach (var name in new[] { "url", "last_crawled", "first_indexed", "http_status", "meta_title", "meta_description", "meta_canonical",
+                     "boilerpipe_text", "markdown", "readable_markdown", "shard", "root_hash", "unparsed_url" })
+            Assert.True(page.TryGetProperty(name, out _), $"page lacks {name}");
+        Assert.Equal(200, page.GetProperty("http_status").GetInt32());
+        Assert.Equal(r.GetProperty("key").GetString(), page.GetProperty("unparsed_url").GetString());
+    }
+
+    [Fact]
+    public async Task ApiDirectLookup_EqualsUrlLookup()
+    {
+        var byUrl = await ApiAsync("url=" + Uri.EscapeDataString(f.Crawl.Url("www.alpha-news.test", "/articles/1")));
+        var byKey = await ApiAsync($"shard={byUrl.GetProperty("shard").GetInt32()}&key={Uri.EscapeDataString(byUrl.GetProperty("key").GetString()!)}");
+        Assert.Equal(byUrl.GetProperty("key").GetString(), byKey.GetProperty("key").GetString());
+        Assert.Equal(byUrl.GetProperty("page").GetProperty("meta_title").GetString(), byKey.GetProperty("page").GetProperty("meta_title").GetString());
+    }
+
+    [Theory]
+    [InlineData("url=")]
+    [InlineData("url=javascript%3Aalert(1)")]
+    [InlineData("key=test%2Cpickl!www%2C%2F%20h80")]
+    [InlineData("shard=1&key=x'%20OR%201%3D1--")]
+    [InlineData("shard=-4&key=test%2Cpickl!www%2C%2F%20h80")]
+    public async Task ApiBadInput_Is400WithAnError(string query)
+    {
+        var response = await f.Http.GetAsync("/api/inspect?" + query);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("error").GetString()));
+    }
+
+    [Theory]
+    [InlineData("http://www.pickl.test/'; DROP TABLE pages; --")]
+    [InlineData("http://www.pickl.test/\" OR \"1\"=\"1")]
+    [InlineData("http://www.pickl.test/?q=1' UNION SELECT * FROM bans --")]
+    public async Task SqlInUrls_IsData_TheStoreIsIntact(string url)
+    {
+        long before = await f.Crawl.Store.PageCountAsync();
+        var r = await ApiAsync("url=" + Uri.EscapeDataString(url));
+        Assert.False(r.GetProperty("known").GetBoolean());
+        Assert.Equal("NOT CRAWLED", r.GetProperty("badges").GetProperty("crawled").GetString());
+        Assert.Equal(before, await f.Crawl.Store.PageCountAsync());
+        // The key travels as a bound parameter: the query text is the same as for any other URL.
+        Assert.DoesNotContain("DROP TABLE", r.GetProperty("checks")[1].GetProperty("query").GetString()!.Split("\n-- ")[0]);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/overview")]
+    [InlineData("/api/stats")]
+    [InlineData("/inspect?url=http%3A%2F%2Fwww.pickl.test%2F")]
+    public async Task EveryResponse_SendsAStrictContentSecurityPolicy(string path)
+    {
+        var response = await f.Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("default-src 'none'", csp);
+        Assert.Contains("script-src 'self'", csp);
+        Assert.DoesNotContain("unsafe-inline", csp);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+    }
+
+    [Fact]
+    public async Task HostilePage_IsEncodedInTheHtml()
+    {
+        var response = await f.Http.GetAsync(f.InspectPath("xi-files.test", "/hostile"));
+        string html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("window.__xss", html); // the hostile text is shown ...
+        Assert.DoesNotContain("<script>window.__xss", html); // ... but never as markup
+        Assert.DoesNotContain("<img src=x", html, StringComparison.OrdinalIgnoreCase);
+        // No tag carries an event handler (the handlers appear only as encoded text).
+        Assert.DoesNotMatch(new System.Text.RegularExpressions.Regex(@"<[a-z][^<>]*\son[a-z]+\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase), html);
+        Assert.DoesNotContain("href=\"javascript:", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("href=\"data:", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(html, "<script", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+    }
+
+    [Fact]
+    public async Task Overview_ShowsCountsHostsFailuresAndAChart()
+    {
+        string html = await f.Http.GetStringAsync("/overview");
+        var stats = await f.Crawl.Store.StatsAsync();
+        Assert.Contains(stats.Pages.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), html);
+        Assert.Contains("www.alpha-news.test", html);
+        Assert.Contains(stats.ByFailureReason.Keys.First(), html);
+        Assert.Contains("<svg", html);
+        Assert.Contains("<rect", html);
+        Assert.Contains("/inspect?url=", html);
+    }
+
+    [Fact]
+    public async Task OpenApi_DescribesTheApi_InSnakeCase()
+    {
+        var doc = JsonDocument.Parse(await f.Http.GetStringAsync("/openapi/v1.json")).RootElement;
+        var paths = doc.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/inspect", out var inspect));
+        Assert.True(paths.TryGetProperty("/api/stats", out _));
+        var parameters = inspect.GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["url", "shard", "key"], parameters);
+        string text = doc.GetRawText();
+        Assert.Contains("\"readable_markdown\"", text);
+        Assert.Contains("\"shard_node\"", text);
+        Assert.DoesNotContain("\"ReadableMarkdown\"", text);
+    }
+
+    [Fact]
+    public void Site_ListensOnLoopbackByDefault()
+    {
+        var options = new InspectorSiteOptions { Store = f.Crawl.Store, Keyer = f.Crawl.Keyer };
+        Assert.StartsWith("http://127.0.0.1:", options.Urls);
+        Assert.All(f.Site.Urls, u => Assert.True(IPAddress.IsLoopback(IPAddress.Parse(new Uri(u).Host))));
+    }
+
+    [Fact]
+    public async Task Token_ProtectsEveryRoute()
+    {
+        await using var site = InspectorSite.Build(new InspectorSiteOptions { Store = f.Crawl.Store, Keyer = f.Crawl.Keyer, Urls = "http://127.0.0.1:0", Token = "s3cret-token" });
+        await site.StartAsync();
+        var baseUri = new Uri(site.Urls.First());
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = baseUri };
+        foreach (var path in new[] { "/", "/overview", "/inspect?url=http%3A%2F%2Fx.test%2F", "/api/inspect?url=http%3A%2F%2Fx.test%2F", "/api/stats", "/openapi/v1.json", "/assets/site.css" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(path)).StatusCode);
+            using var wrong = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Authorization", "Bearer s3cret-tokeX" } } };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(wrong)).StatusCode);
+            using var right = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Authorization", "Bearer s3cret-token" } } };
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.SendAsync(right)).StatusCode);
+        }
+
+        // A person opens a page once with ?token=: a cookie is set and the token leaves the address.
+        var first = await anonymous.GetAsync("/overview?token=s3cret-token");
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.Equal("/overview", first.Headers.Location!.OriginalString);
+        string cookie = first.Headers.GetValues("Set-Cookie").Single();
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        using var withCookie = new HttpRequestMessage(HttpMethod.Get, "/overview") { Headers = { { "Cookie", cookie.Split(';')[0] } } };
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.SendAsync(withCookie)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/overview?token=nope")).StatusCode);
+    }
+}
