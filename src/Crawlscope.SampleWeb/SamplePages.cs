@@ -179,7 +179,7 @@ internal static class SamplePages
     internal const string HostilePage = """
         <!DOCTYPE html><html><head>
         <title><script>window.__xss='title'</script>"><img src=x onerror="window.__xss='title-img'"></title>
-        <meta name="description" content="&quot;&gt;&lt;script&gt;window.__xss='description'&lt;/script&gt;&lt;img src=x onerror=&quot;window.__xss='description-img'&quot;&gt;">
+        <meta name="description" content="&quot;&gt;&lt;script&gt;window.__xss='description'&lt;/script&gt;&lt;img src=x onerror=&quot;window.__xss='description-img'&quot;&gt; &#x1b;[2J&#x1b;]0;terminal title&#x07; escape sequences">
         </head><body><article>
         <h1>Hostile &lt;script&gt;window.__xss='heading'&lt;/script&gt; page</h1>
         <p>This paragraph carries markup as text: &lt;img src=x onerror="window.__xss='text'"&gt; and &lt;script&gt;window.__xss='text-script'&lt;/script&gt;.

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Crawlscope.Inspection;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
+using Spectre.Console;
 
 namespace Crawlscope.Cli.Commands;
 
@@ -72,71 +73,74 @@ internal static class InspectCommand
     }
 }
 
-/// <summary>The report laid out as the seed's inspector page, in plain text; long fields shortened with their length noted.</summary>
+/// <summary>
+/// The report laid out as the seed's inspector page with Spectre.Console tables; long fields shortened with
+/// their length noted. Crawled text is printed as plain text (never as Spectre markup) with control
+/// characters replaced, so a page cannot move the cursor or recolour the terminal.
+/// </summary>
 internal static class InspectionText
 {
     internal static void Write(TextWriter o, InspectionReport r)
     {
-        o.WriteLine("Crawler Inspector");
-        o.WriteLine($"URL: {r.Url}");
-        o.WriteLine($"{r.Summary}");
-        o.WriteLine();
-        o.WriteLine("Raw Queries and Responses");
+        var console = ConsoleFor(o);
+        console.Write(new Rule("[bold]🕷️ Crawler Inspector[/]").LeftJustified());
+        console.Write(new Text($"URL: {Safe(r.Url)}\n{r.Summary}\n\n"));
+        console.Write(new Rule("Raw Queries and Responses").LeftJustified());
         int n = 1;
         foreach (var c in r.Checks)
         {
-            o.WriteLine();
-            o.WriteLine($"{n++}. {c.Name}{(c.Skipped ? "" : $" ({c.ElapsedMs:F2} ms)")}");
-            if (c.Skipped)
+            var body = new Grid().AddColumn();
+            if (c.Skipped) body.AddRow(new Text("ℹ️ " + c.Result));
+            else
             {
-                o.WriteLine($"   {c.Result}");
-                continue;
+                body.AddRow(new Text("Query:", new Style(decoration: Decoration.Bold)));
+                body.AddRow(new Text(Safe(c.Query)));
+                body.AddRow(new Text("Response:", new Style(decoration: Decoration.Bold)));
+                body.AddRow(new Text(c.Response.Length == 0 ? "(no rows)" : Shorten(c.Response, 600, flatten: false)));
+                body.AddRow(new Text("=> " + Safe(c.Result)));
             }
-            o.WriteLine("   Query:");
-            foreach (var line in c.Query.Split('\n')) o.WriteLine("     " + line);
-            o.WriteLine("   Response:");
-            foreach (var line in (c.Response.Length == 0 ? "(no rows)" : Shorten(c.Response, 600)).Split('\n')) o.WriteLine("     " + line);
-            o.WriteLine($"   => {c.Result}");
+            console.Write(new Panel(body) { Header = new PanelHeader($"{n++}. {c.Name}{(c.Skipped ? "" : $" ({c.ElapsedMs:F2} ms)")}"), Expand = true });
         }
-        o.WriteLine();
         var b = r.Badges;
-        o.WriteLine($"[{b.Indexable}]  [{b.Crawled}{(b.CrawledAt is { } at ? " " + RelativeTime.Ago(at, DateTimeOffset.UtcNow) : "")}]  [ROBOTS {b.Robots}]");
+        console.Write(new Text($"\n[📄 {b.Indexable}]  [✅ {b.Crawled}{(b.CrawledAt is { } at ? " " + RelativeTime.Ago(at, DateTimeOffset.UtcNow) : "")}]  [🤖 ROBOTS {b.Robots}]\n\n",
+            new Style(decoration: Decoration.Bold)));
         if (r.Filters.Count > 0)
         {
-            o.WriteLine();
-            o.WriteLine("Page Info Filters");
-            int w1 = r.Filters.Max(f => f.Name.Length), w3 = r.Filters.Max(f => f.Condition.Length);
-            o.WriteLine($"{"Filter".PadRight(w1)}  Status  {"Condition".PadRight(w3)}  Details");
-            foreach (var f in r.Filters) o.WriteLine($"{f.Name.PadRight(w1)}  {f.Status,-6}  {f.Condition.PadRight(w3)}  {f.Details}");
+            var filters = new Table { Title = new TableTitle("Page Info Filters") }.AddColumns("Filter", "Status", "Condition", "Details");
+            foreach (var f in r.Filters)
+                filters.AddRow(new Text(f.Name), new Text(f.Status, new Style(f.Status == "PASS" ? Color.Green : Color.Red)), new Text(f.Condition), new Text(Safe(f.Details)));
+            console.Write(filters);
         }
         if (r.Page is { } p)
         {
-            o.WriteLine();
-            o.WriteLine("Page Details");
-            TextTable.Write(o,
-            [
-                ("URL", p.Url),
-                ("Last Crawled", p.LastCrawled is { } lc ? $"{lc:yyyy-MM-dd HH:mm:ss} ({p.LastCrawledAgo})" : "never"),
-                ("First Indexed", p.FirstIndexed is { } fi ? $"{fi:yyyy-MM-dd HH:mm:ss} ({p.FirstIndexedAgo})" : "never"),
-                ("HTTP Status Code", p.HttpStatus?.ToString() ?? "none"),
-                ("Meta Title", p.MetaTitle ?? "null"),
-                ("Meta Description", p.MetaDescription ?? "null"),
-                ("Meta Canonical", p.MetaCanonical ?? "null"),
-                ("Boilerpipe Text", Shorten(p.BoilerpipeText, 300)),
-                ("Markdown", Shorten(p.Markdown, 300)),
-                ("Readable Markdown", Shorten(p.ReadableMarkdown, 300)),
-                ("Shard", $"{p.Shard} ({r.ShardNode})"),
-                ("Root Hash", p.RootHash.ToString()),
-                ("Unparsed URL", p.UnparsedUrl),
-                ("Content Type", p.ContentType ?? "null"),
-                ("Outlinks / Inlinks", $"{p.Outlinks} / {p.Inlinks}"),
-                ("Referring Pages", p.ReferringPages.Count == 0 ? "none" : string.Join(", ", p.ReferringPages.Take(5))),
-                ("Sitemaps", p.Sitemaps.Count == 0 ? "none" : string.Join(", ", p.Sitemaps)),
-                ("Redirect Chain", p.RedirectChain.Count == 0 ? "none" : string.Join(" | ", p.RedirectChain)),
-                ("Duplicate Of", p.DuplicateOf ?? "none"),
-                ("Near-duplicates", p.NearDuplicates.Count == 0 ? "none" : string.Join(", ", p.NearDuplicates)),
-                ("Crawl History", string.Join("; ", p.CrawlHistory.Take(5).Select(h => $"{h.Stamp:yyyy-MM-dd HH:mm:ss} {h.HttpStatus?.ToString() ?? h.FailureReason}"))),
-            ]);
+            var details = new Table { Title = new TableTitle("Page Details") }.AddColumns("Property", "Value");
+            foreach (var (name, value) in new (string, string)[]
+                     {
+                         ("URL", p.Url),
+                         ("Last Crawled", p.LastCrawled is { } lc ? $"{lc:yyyy-MM-dd HH:mm:ss} ({p.LastCrawledAgo})" : "never"),
+                         ("First Indexed", p.FirstIndexed is { } fi ? $"{fi:yyyy-MM-dd HH:mm:ss} ({p.FirstIndexedAgo})" : "never"),
+                         ("HTTP Status Code", p.HttpStatus?.ToString() ?? p.FailureReason ?? "none"),
+                         ("Meta Title", p.MetaTitle ?? "null"),
+                         ("Meta Description", p.MetaDescription ?? "null"),
+                         ("Meta Canonical", p.MetaCanonical ?? "null"),
+                         ("Boilerpipe Text", Shorten(p.BoilerpipeText, 300)),
+                         ("Markdown", Shorten(p.Markdown, 300)),
+                         ("Readable Markdown", Shorten(p.ReadableMarkdown, 300)),
+                         ("Shard", $"{p.Shard} ({r.ShardNode})"),
+                         ("Root Hash", p.RootHash.ToString()),
+                         ("Unparsed URL", p.UnparsedUrl),
+                         ("Content Type", p.ContentType ?? "null"),
+                         ("Failure / Drop Reason", $"{p.FailureReason ?? "none"} / {p.HistoryDropReason ?? "none"}"),
+                         ("Outlinks / Inlinks", $"{p.Outlinks} / {p.Inlinks}"),
+                         ("Referring Pages", p.ReferringPages.Count == 0 ? "none" : string.Join(", ", p.ReferringPages.Take(5))),
+                         ("Sitemaps", p.Sitemaps.Count == 0 ? "none" : string.Join(", ", p.Sitemaps)),
+                         ("Redirect Chain", p.RedirectChain.Count == 0 ? "none" : string.Join(" | ", p.RedirectChain)),
+                         ("Duplicate Of", p.DuplicateOf ?? "none"),
+                         ("Near-duplicates", p.NearDuplicates.Count == 0 ? "none" : string.Join(", ", p.NearDuplicates)),
+                         ("Crawl History", string.Join("; ", p.CrawlHistory.Take(5).Select(h => $"{h.Stamp:yyyy-MM-dd HH:mm:ss} {h.HttpStatus?.ToString() ?? h.FailureReason}"))),
+                     })
+                details.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(Safe(value)));
+            console.Write(details);
         }
     }
 
@@ -156,13 +160,39 @@ internal static class InspectionText
         foreach (var f in live.Filters)
             rows.Add(("Filter " + f.Name, stored.Filters.FirstOrDefault(s => s.Name == f.Name)?.Status, f.Status));
         foreach (var (name, a, b) in rows)
-            o.WriteLine($"  {(a == b ? " " : "*")} {name,-26} stored: {a ?? "null"}  |  live: {b ?? "null"}");
+            o.WriteLine($"  {(a == b ? " " : "*")} {name,-26} stored: {Safe(a ?? "null")}  |  live: {Safe(b ?? "null")}");
     }
 
-    private static string Shorten(string? s, int max)
+    /// <summary>A console writing to <paramref name="o"/>: colours on a terminal, plain and wide otherwise, so
+    /// keys and URLs are not wrapped in files and pipes.</summary>
+    private static IAnsiConsole ConsoleFor(TextWriter o)
+    {
+        bool terminal = ReferenceEquals(o, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(o),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        if (!terminal) console.Profile.Width = 200;
+        return console;
+    }
+
+    /// <summary>Control characters of crawled text (ESC and the rest of C0 and C1, except newline and tab) become U+FFFD.</summary>
+    internal static string Safe(string s)
+    {
+        if (!s.Any(c => char.IsControl(c) && c is not '\n' and not '\t')) return s;
+        return string.Create(s.Length, s, (span, src) =>
+        {
+            for (int i = 0; i < src.Length; i++) span[i] = char.IsControl(src[i]) && src[i] is not '\n' and not '\t' ? '\uFFFD' : src[i];
+        });
+    }
+
+    private static string Shorten(string? s, int max, bool flatten = true)
     {
         if (s is null) return "null";
-        string flat = s.ReplaceLineEndings(" ");
+        string flat = Safe(flatten ? s.ReplaceLineEndings(" ") : s);
         return flat.Length <= max ? flat : flat[..max] + $"… ({s.Length} chars in all)";
     }
 }

@@ -204,4 +204,16 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.Contains("Stored vs live", result.Stdout);
         Assert.Matches(@"Filter HTTP status\s+stored: PASS  \|  live: PASS", result.Stdout);
     }
+
+    [Fact]
+    public void Cli_InspectText_HostilePage_PrintsNoTerminalControlCharacters()
+    {
+        var result = CliRunner.Run("inspect", f.Url("xi-files.test", "/hostile"), "--db", f.DbPath);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("<script>window.__xss='title'</script>", result.Stdout); // shown as text
+        Assert.Contains("\uFFFD[2J", result.Stdout); // the ESC of the page's description, neutralised
+        Assert.DoesNotContain(result.Stdout, c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t');
+        var json = CliRunner.Run("inspect", f.Url("xi-files.test", "/hostile"), "--db", f.DbPath, "--json");
+        Assert.Contains("\\u001B[2J", json.Stdout); // JSON keeps the exact text, escaped
+    }
 }
