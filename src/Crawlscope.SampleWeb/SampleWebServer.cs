@@ -20,7 +20,10 @@ public sealed class SampleWebServer : IAsyncDisposable
     private readonly Dictionary<string, int> _hits = new();
     // In fast mode (bench) responses that do not depend on the hit count are built once, so the benchmark
     // measures the crawler, not the page generator.
+    // The cache is bounded, so that a 50,000-page benchmark measures the crawler's memory, not the server's:
+    // robots.txt, sitemaps and home pages come first and stay; later pages are built per request.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SampleResponse> _cache = new();
+    private const int MaxCached = 2_000;
 
     private SampleWebServer(WebApplication app, SampleWebOptions options)
     {
@@ -80,7 +83,9 @@ public sealed class SampleWebServer : IAsyncDisposable
         SampleResponse response;
         if (site is null) response = SampleResponse.Html(404, "<html><body>unknown host</body></html>");
         else if (_options.Fast && site.Kind != SiteKind.Errors)
-            response = _cache.GetOrAdd(host + pathAndQuery, _ => SamplePages.Respond(site, path, context.Request.QueryString.Value ?? "", hit, _options, Port));
+            response = _cache.TryGetValue(host + pathAndQuery, out var cached) ? cached
+                : _cache.Count < MaxCached ? _cache.GetOrAdd(host + pathAndQuery, _ => SamplePages.Respond(site, path, context.Request.QueryString.Value ?? "", hit, _options, Port))
+                : SamplePages.Respond(site, path, context.Request.QueryString.Value ?? "", hit, _options, Port);
         else response = SamplePages.Respond(site, path, context.Request.QueryString.Value ?? "", hit, _options, Port);
         if (response.Delay > TimeSpan.Zero) await Task.Delay(response.Delay, context.RequestAborted);
         // Article pages carry an ETag and answer a matching If-None-Match with 304 (conditional GET on recrawl).

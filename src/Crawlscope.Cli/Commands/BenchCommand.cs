@@ -40,6 +40,10 @@ internal static class BenchCommand
             stdout.WriteLine($"|---|{string.Concat(results.Select(_ => "---|"))}");
             foreach (var step in ExtractionBenchmark.Steps)
                 stdout.WriteLine($"| {step} | {string.Join(" | ", results.Select(r => r.MedianMs[step].ToString("F2")))} |");
+            stdout.WriteLine();
+            stdout.WriteLine("median KB allocated per page");
+            foreach (var step in ExtractionBenchmark.Steps)
+                stdout.WriteLine($"| {step} | {string.Join(" | ", results.Select(r => r.MedianAllocatedKilobytes[step].ToString("F0")))} |");
             return CrawlscopeCli.Success;
         });
         var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction; `bench inspect` times lookups.")
@@ -63,7 +67,7 @@ internal static class BenchCommand
             if (parse.GetValue(json)) CliJson.Write(stdout, result);
             else
                 stdout.WriteLine($"bench ({result.Extract} extraction): {result.Pages} pages in {result.Seconds:F1} s = {result.PagesPerSecond:F0} pages/s, " +
-                                 $"{result.CpuMsPerPage:F2} CPU ms per page (crawler and sample web together), peak RSS {result.PeakRssMb:F0} MB " +
+                                 $"{result.CpuMsPerPage:F2} CPU ms per page (crawler and sample web together; serving and plain fetching alone: {result.ServingCpuMsPerPage:F2}), peak RSS {result.PeakRssMb:F0} MB " +
                                  $"({Environment.ProcessorCount} cores); written to {parse.GetValue(output)}");
             return CrawlscopeCli.Success;
         });

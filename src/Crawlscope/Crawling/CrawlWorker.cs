@@ -43,6 +43,10 @@ internal sealed class CrawlWorker(
 
     private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = agentToken, Parts = options.Extract });
 
+    // Extraction is CPU-bound: running more of it at once than there are cores only adds parsed pages held in
+    // memory and thread-pool threads, not throughput. Fetches stay as concurrent as the options allow.
+    private readonly SemaphoreSlim _cpu = new(Environment.ProcessorCount, Environment.ProcessorCount);
+
     public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, CancellationToken ct)
     {
         double t = _clock.Elapsed.TotalMilliseconds;
@@ -110,8 +114,18 @@ internal sealed class CrawlWorker(
         if (!fetched.IsHtml) return await SaveFailureAsync(entry, identity, previous, fetched, FailureReason.UnsupportedType, null, ct);
 
         // 7. extract, 8. classify
-        var page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers);
-        var spam = SpamClassifier.Classify(page);
+        ExtractedPage page;
+        SpamVerdict spam;
+        await _cpu.WaitAsync(ct);
+        try
+        {
+            page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers);
+            spam = SpamClassifier.Classify(page);
+        }
+        finally
+        {
+            _cpu.Release();
+        }
         Lap(ref t, "extract+classify");
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
         string? duplicateOf = null;

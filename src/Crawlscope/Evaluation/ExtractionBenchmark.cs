@@ -9,7 +9,8 @@ using Crawlscope.Urls;
 namespace Crawlscope.Evaluation;
 
 /// <summary>Median milliseconds per page for each extraction step and for the whole pass, on one core.</summary>
-public sealed record ExtractionTimings(string Corpus, int Pages, double AverageKilobytes, IReadOnlyDictionary<string, double> MedianMs);
+public sealed record ExtractionTimings(string Corpus, int Pages, double AverageKilobytes, IReadOnlyDictionary<string, double> MedianMs,
+    IReadOnlyDictionary<string, double> MedianAllocatedKilobytes);
 
 /// <summary>
 /// Times extraction page by page on a single thread (after a warm-up pass), so the figures are per-core costs.
@@ -23,12 +24,14 @@ public static class ExtractionBenchmark
     {
         var parser = new HtmlParser();
         var samples = Steps.ToDictionary(s => s, _ => new List<double>());
+        var allocated = Steps.ToDictionary(s => s, _ => new List<double>());
         for (int round = 0; round < 2; round++)
         {
             bool record = round == 1;
             foreach (var (html, url) in pages)
             {
                 var sw = Stopwatch.StartNew();
+                long bytes = GC.GetAllocatedBytesForCurrentThread();
                 var decoded = HtmlDecoder.Decode(html, null);
                 Lap("decode");
                 var doc = parser.ParseDocument(decoded.Text);
@@ -50,19 +53,26 @@ public static class ExtractionBenchmark
                 Lap("spam");
 
                 sw.Restart();
+                bytes = GC.GetAllocatedBytesForCurrentThread();
                 var page = PageExtractor.Default.Extract(html, url);
                 _ = SpamClassifier.Classify(page);
                 Lap("whole pass");
 
                 void Lap(string step)
                 {
-                    if (record) samples[step].Add(sw.Elapsed.TotalMilliseconds);
+                    long now = GC.GetAllocatedBytesForCurrentThread();
+                    if (record)
+                    {
+                        samples[step].Add(sw.Elapsed.TotalMilliseconds);
+                        allocated[step].Add((now - bytes) / 1024.0);
+                    }
+                    bytes = GC.GetAllocatedBytesForCurrentThread();
                     sw.Restart();
                 }
             }
         }
         return new ExtractionTimings(corpus, pages.Count, pages.Average(p => p.Html.Length) / 1024.0,
-            samples.ToDictionary(kv => kv.Key, kv => Median(kv.Value)));
+            samples.ToDictionary(kv => kv.Key, kv => Median(kv.Value)), allocated.ToDictionary(kv => kv.Key, kv => Median(kv.Value)));
     }
 
     private static double Median(List<double> values)

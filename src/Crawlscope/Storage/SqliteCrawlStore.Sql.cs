@@ -130,26 +130,38 @@ public sealed partial class SqliteCrawlStore
         return (T)Convert.ChangeType((await cmd.ExecuteScalarAsync(ct))!, typeof(T), CultureInfo.InvariantCulture);
     }
 
-    private async Task<T> ScalarLockedAsync<T>(string sql, CancellationToken ct)
+    /// <summary>Reads rows until <paramref name="pick"/> returns a value (then stops reading), or null.</summary>
+    private async Task<T?> FirstAsync<T>(string sql, Func<SqliteDataReader, T?> pick, CancellationToken ct, params (string Name, object? Value)[] parameters) where T : class
     {
-        await _lock.WaitAsync(ct);
+        var reader = await _readers.Reader.ReadAsync(ct);
         try
         {
-            return await ScalarAsync<T>(sql, ct);
+            await using var cmd = reader.CreateCommand();
+            cmd.CommandText = sql;
+            Bind(cmd, parameters);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                if (pick(r) is { } found) return found;
+            return null;
         }
         finally
         {
-            _lock.Release();
+            _readers.Writer.TryWrite(reader);
         }
     }
 
-    /// <summary>Runs a read query under the lock; <paramref name="read"/> maps each row.</summary>
+    /// <summary>
+    /// Runs a read query on the reader connection; <paramref name="read"/> maps each row. WAL lets it read the
+    /// last committed state while the writer writes, so lookups never wait for a batch of saves.
+    /// </summary>
     internal async Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {
-        await _lock.WaitAsync(ct);
+        var reader = await _readers.Reader.ReadAsync(ct);
         try
         {
-            await using var cmd = Command(sql, null, parameters);
+            await using var cmd = reader.CreateCommand();
+            cmd.CommandText = sql;
+            Bind(cmd, parameters);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             var result = new List<T>();
             while (await r.ReadAsync(ct)) result.Add(read(r));
@@ -157,7 +169,7 @@ public sealed partial class SqliteCrawlStore
         }
         finally
         {
-            _lock.Release();
+            _readers.Writer.TryWrite(reader);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using System.Globalization;
 using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
@@ -15,6 +16,19 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _lock = new(1, 1);
+    // Reads go through a few more connections (WAL: readers see the last commit and never block the writer),
+    // so workers checking duplicates or loading a page do not queue behind each other or behind a batch write.
+    private readonly Channel<SqliteConnection> _readers = Channel.CreateUnbounded<SqliteConnection>();
+    private const int ReaderCount = 3;
+    // Saves are written by one task in group commits: a batch of pages per transaction instead of one.
+    private readonly Channel<PendingSave> _saves = Channel.CreateUnbounded<PendingSave>(new UnboundedChannelOptions { SingleReader = true });
+    private Task _writer = Task.CompletedTask;
+    private const int MaxBatch = 64;
+
+    private sealed record PendingSave(PageRecord Page, FetchRecord Fetch, IReadOnlyList<LinkRecord> Links, IReadOnlyList<FrontierEntry> Discovered)
+    {
+        public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private SqliteCrawlStore(SqliteConnection connection, string path)
     {
@@ -28,11 +42,24 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     {
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        string connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
+        var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         var store = new SqliteCrawlStore(connection, path);
         await store.ExecAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000;", ct);
         await store.MigrateAsync(ct);
+        for (int i = 0; i < ReaderCount; i++)
+        {
+            var reader = new SqliteConnection(connectionString);
+            await reader.OpenAsync(ct);
+            await using (var pragma = reader.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA busy_timeout=5000; PRAGMA query_only=1;";
+                await pragma.ExecuteNonQueryAsync(ct);
+            }
+            store._readers.Writer.TryWrite(reader);
+        }
+        store._writer = Task.Run(store.WriteLoopAsync, CancellationToken.None);
         return store;
     }
 
@@ -129,41 +156,96 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         return values.Count == 0 || values[0] is not { } first ? null : Parse(first);
     }
 
-    public async Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default)
+    /// <summary>Queues the save for the writer and completes when its transaction has committed (so a caller
+    /// that awaited it knows the page is on disk, as before batching).</summary>
+    public Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default)
     {
-        await _lock.WaitAsync(ct);
-        try
+        var pending = new PendingSave(page, fetch, links, discovered);
+        if (!_saves.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(SqliteCrawlStore));
+        return pending.Done.Task;
+    }
+
+    /// <summary>
+    /// The single writer: takes what is queued (up to <see cref="MaxBatch"/> saves) and writes it in one
+    /// transaction. If the batch fails, each save is tried alone, so one bad record fails only its own caller.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingSave>(MaxBatch);
+        while (await _saves.Reader.WaitToReadAsync())
         {
-            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
-            await using (var cmd = Command(UpsertPageSql, tx)) { BindPage(cmd, page); await cmd.ExecuteNonQueryAsync(ct); }
-            await using (var cmd = Command("""
-                INSERT INTO fetches (src_unparsed, url, stamp, http_code, failure_reason, elapsed_ms, bytes, content_type, location)
-                VALUES ($key, $url, $stamp, $code, $failure, $elapsed, $bytes, $type, $location)
-                """, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
-                ("$failure", fetch.FailureReason), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location)))
-                await cmd.ExecuteNonQueryAsync(ct);
-            foreach (var chunk in links.Chunk(100))
+            while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
+            await _lock.WaitAsync();
+            try
             {
-                await using var cmd = MultiRow("INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ", chunk, tx,
-                    l => [l.Source, l.Target, l.Anchor, l.NoFollow ? 1 : 0]);
-                await cmd.ExecuteNonQueryAsync(ct);
+                var added = new int[batch.Count];
+                try
+                {
+                    await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
+                    for (int i = 0; i < batch.Count; i++) added[i] = await WriteSaveAsync(batch[i], tx);
+                    await tx.CommitAsync();
+                    for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(added[i]);
+                }
+#pragma warning disable CA1031 // every failure is handed to the caller whose save it was
+                catch (Exception) when (batch.Count > 1)
+                {
+                    foreach (var one in batch)
+                    {
+                        try
+                        {
+                            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
+                            int n = await WriteSaveAsync(one, tx);
+                            await tx.CommitAsync();
+                            one.Done.SetResult(n);
+                        }
+                        catch (Exception ex)
+                        {
+                            one.Done.SetException(ex);
+                        }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    batch[0].Done.TrySetException(ex);
+                }
+#pragma warning restore CA1031
             }
-            if (page.SimHash is long simhash)
+            finally
             {
-                await using var cmd = MultiRow("INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ",
-                    Enumerable.Range(0, SimHashBands.Count).ToArray(), tx, band => [band, SimHashBands.Value(simhash, band), page.SrcUnparsed, simhash]);
-                await cmd.ExecuteNonQueryAsync(ct);
+                _lock.Release();
+                batch.Clear();
             }
-            int added = discovered.Count == 0 ? 0 : await InsertFrontierAsync(discovered, tx, ct);
-            await using (var cmd = Command("UPDATE frontier SET state = 2 WHERE src_unparsed = $key", tx, ("$key", page.SrcUnparsed)))
-                await cmd.ExecuteNonQueryAsync(ct);
-            await tx.CommitAsync(ct);
-            return added;
         }
-        finally
+    }
+
+    private async Task<int> WriteSaveAsync(PendingSave save, SqliteTransaction tx)
+    {
+        var (page, fetch, links, discovered) = (save.Page, save.Fetch, save.Links, save.Discovered);
+        var ct = CancellationToken.None;
+        await using (var cmd = Command(UpsertPageSql, tx)) { BindPage(cmd, page); await cmd.ExecuteNonQueryAsync(ct); }
+        await using (var cmd = Command("""
+            INSERT INTO fetches (src_unparsed, url, stamp, http_code, failure_reason, elapsed_ms, bytes, content_type, location)
+            VALUES ($key, $url, $stamp, $code, $failure, $elapsed, $bytes, $type, $location)
+            """, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
+            ("$failure", fetch.FailureReason), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location)))
+            await cmd.ExecuteNonQueryAsync(ct);
+        foreach (var chunk in links.Chunk(100))
         {
-            _lock.Release();
+            await using var cmd = MultiRow("INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ", chunk, tx,
+                l => [l.Source, l.Target, l.Anchor, l.NoFollow ? 1 : 0]);
+            await cmd.ExecuteNonQueryAsync(ct);
         }
+        // Only originals go into the near-duplicate index: a duplicate points at its original, never at another duplicate.
+        if (page.SimHash is long simhash && page.DuplicateOf is null)
+        {
+            await using var cmd = MultiRow("INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ",
+                Enumerable.Range(0, SimHashBands.Count).ToArray(), tx, band => [band, SimHashBands.Value(simhash, band), page.SrcUnparsed, simhash]);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        int added = discovered.Count == 0 ? 0 : await InsertFrontierAsync(discovered, tx, ct);
+        await using (var cmd = Command("UPDATE frontier SET state = 2 WHERE src_unparsed = $key", tx, ("$key", page.SrcUnparsed)))
+            await cmd.ExecuteNonQueryAsync(ct);
+        return added;
     }
 
     public async Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default)
@@ -182,24 +264,19 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     public async Task<string?> FindNearDuplicateAsync(long simHash, string except, int maxDistance, CancellationToken ct = default)
     {
         // Six bands of 10-11 bits: two hashes within 5 bits of each other share at least one band exactly.
-        // One indexed lookup per band (an OR over the bands would scan the whole table).
-        var candidates = await QueryAsync("""
-            SELECT DISTINCT b.src_unparsed, b.simhash FROM (
-                SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 0 AND value = $b0
-                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 1 AND value = $b1
-                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 2 AND value = $b2
-                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 3 AND value = $b3
-                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 4 AND value = $b4
-                UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 5 AND value = $b5) b
-            JOIN pages p ON p.src_unparsed = b.src_unparsed
-            WHERE b.src_unparsed <> $k AND p.duplicate_of IS NULL
-            ORDER BY b.src_unparsed LIMIT 200
-            """, r => (Key: r.GetString(0), Hash: r.GetInt64(1)), ct,
+        // One indexed range per band (an OR over the bands would scan the whole table). Only pages that are not
+        // duplicates themselves are in the index (see WriteSaveAsync), so no join with pages is needed, and
+        // rows are read in index order until one is close enough: templated sites put many pages in a band.
+        return await FirstAsync("""
+            SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 0 AND value = $b0 AND src_unparsed <> $k
+            UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 1 AND value = $b1 AND src_unparsed <> $k
+            UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 2 AND value = $b2 AND src_unparsed <> $k
+            UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 3 AND value = $b3 AND src_unparsed <> $k
+            UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 4 AND value = $b4 AND src_unparsed <> $k
+            UNION ALL SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 5 AND value = $b5 AND src_unparsed <> $k
+            """, r => System.Numerics.BitOperations.PopCount((ulong)(r.GetInt64(1) ^ simHash)) <= maxDistance ? r.GetString(0) : null, ct,
             ("$b0", SimHashBands.Value(simHash, 0)), ("$b1", SimHashBands.Value(simHash, 1)), ("$b2", SimHashBands.Value(simHash, 2)),
             ("$b3", SimHashBands.Value(simHash, 3)), ("$b4", SimHashBands.Value(simHash, 4)), ("$b5", SimHashBands.Value(simHash, 5)), ("$k", except));
-        foreach (var (key, hash) in candidates)
-            if (System.Numerics.BitOperations.PopCount((ulong)(hash ^ simHash)) <= maxDistance) return key;
-        return null;
     }
 
     public async Task AddSitemapEntriesAsync(string sitemapUrl, IReadOnlyList<string> keys, CancellationToken ct = default)
@@ -251,7 +328,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         await QueryAsync("SELECT name, reason, created FROM bans ORDER BY name",
             r => new BanRecord(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), Parse(r.GetString(2))), ct);
 
-    public async Task<long> PageCountAsync(CancellationToken ct = default) => await ScalarLockedAsync<long>("SELECT COUNT(*) FROM pages", ct);
+    public Task<long> PageCountAsync(CancellationToken ct = default) => CountAsync("SELECT COUNT(*) FROM pages", ct);
 
     public async Task<CrawlStats> StatsAsync(CancellationToken ct = default)
     {
@@ -259,15 +336,15 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             (await QueryAsync(sql, r => (r.IsDBNull(0) ? "none" : r.GetValue(0).ToString()!, r.GetInt64(1)), ct)).ToDictionary(x => x.Item1, x => x.Item2);
         var frontier = await Group("SELECT state, COUNT(*) FROM frontier GROUP BY state");
         return new CrawlStats(
-            await ScalarLockedAsync<long>("SELECT COUNT(*) FROM pages", ct),
+            await CountAsync("SELECT COUNT(*) FROM pages", ct),
             frontier.GetValueOrDefault(StateQueued.ToString(CultureInfo.InvariantCulture)),
             frontier.GetValueOrDefault(StateLeased.ToString(CultureInfo.InvariantCulture)),
-            await ScalarLockedAsync<long>("SELECT COUNT(DISTINCT host) FROM frontier", ct),
+            await CountAsync("SELECT COUNT(DISTINCT host) FROM frontier", ct),
             await Group("SELECT download_http_code, COUNT(*) FROM pages GROUP BY download_http_code ORDER BY 2 DESC"),
             await Group("SELECT failure_reason, COUNT(*) FROM pages WHERE failure_reason IS NOT NULL GROUP BY failure_reason ORDER BY 2 DESC"),
             await Group("SELECT history_drop_reason, COUNT(*) FROM pages WHERE history_drop_reason IS NOT NULL GROUP BY history_drop_reason ORDER BY 2 DESC"),
-            await ScalarLockedAsync<long>("SELECT COUNT(*) FROM fetches", ct),
-            await ScalarLockedAsync<long>("SELECT COALESCE(SUM(bytes), 0) FROM fetches", ct));
+            await CountAsync("SELECT COUNT(*) FROM fetches", ct),
+            await CountAsync("SELECT COALESCE(SUM(bytes), 0) FROM fetches", ct));
     }
 
     public async Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default)
@@ -294,6 +371,8 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         return new CrawlOverview(stats, hosts, failures, points);
     }
 
+    private async Task<long> CountAsync(string sql, CancellationToken ct) => (await QueryAsync(sql, r => r.GetInt64(0), ct))[0];
+
     public string Dialect => "sqlite";
 
     public Task<string> ShardNodeAsync(int shard, CancellationToken ct = default) => Task.FromResult("local");
@@ -314,9 +393,13 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
     public async ValueTask DisposeAsync()
     {
+        // Saves already queued are written before the connections close.
+        _saves.Writer.TryComplete();
+        await _writer;
         await _lock.WaitAsync();
         try
         {
+            for (int i = 0; i < ReaderCount; i++) await (await _readers.Reader.ReadAsync()).DisposeAsync();
             await _connection.DisposeAsync();
         }
         finally

@@ -14,6 +14,10 @@ internal sealed class BlockSegmenter
     private const string AnchorStart = "$\ue00a<";
     private const string AnchorEnd = ">\ue00a$";
 
+    // Scratch buffers of the tokenizer, reused for every block of the page.
+    private char[] _marked = [], _tokenChars = [];
+    private readonly List<Range> _tokenRanges = [];
+
     private enum TagKind { Ignorable, Anchor, Body, InlineNoWhitespace, InlineWhitespace }
 
     private static readonly Dictionary<string, TagKind> Actions = new(StringComparer.OrdinalIgnoreCase)
@@ -270,10 +274,12 @@ internal sealed class BlockSegmenter
         }
 
         int words = 0, linked = 0, wrappedLines = 0, lineLength = -1, tokens = 0, wordsCurrentLine = 0;
-        foreach (var token in BoilerpipeTokenizer.Tokenize(_tokens.ToString()))
+        BoilerpipeTokenizer.Tokenize(_tokens.ToString(), ref _marked, ref _tokenChars, _tokenRanges);
+        foreach (var range in _tokenRanges)
         {
-            if (token == AnchorStart) _inAnchorText = true;
-            else if (token == AnchorEnd) _inAnchorText = false;
+            var token = _tokenChars.AsSpan(range);
+            if (token.SequenceEqual(AnchorStart)) _inAnchorText = true;
+            else if (token.SequenceEqual(AnchorEnd)) _inAnchorText = false;
             else if (BoilerpipeTokenizer.IsWord(token))
             {
                 tokens++;

@@ -14,49 +14,85 @@ internal static class BoilerpipeTokenizer
 
     internal static string[] Tokenize(string text)
     {
+        var tokens = new List<Range>();
+        char[] marked = [], output = [];
+        Tokenize(text, ref marked, ref output, tokens);
+        return [.. tokens.Select(r => new string(output.AsSpan(r)))];
+    }
+
+    /// <summary>
+    /// Tokenises into <paramref name="output"/> and lists each token's range in <paramref name="tokens"/>; the
+    /// buffers grow as needed and are reused by the caller, so counting a page's words makes no strings.
+    /// </summary>
+    internal static void Tokenize(string text, ref char[] marked, ref char[] output, List<Range> tokens)
+    {
+        tokens.Clear();
+        if (marked.Length < text.Length * 2 + 1) marked = new char[text.Length * 2 + 1];
+        if (output.Length < marked.Length) output = new char[marked.Length];
+
         // 1. mark every word boundary
-        var marked = new StringBuilder(text.Length * 2);
+        int m = 0;
         bool prevWord = false;
         for (int i = 0; i < text.Length; i++)
         {
             bool word = IsBoundaryWordChar(text, i);
-            if (word != prevWord) marked.Append(Boundary);
-            marked.Append(text[i]);
+            if (word != prevWord) marked[m++] = Boundary;
+            marked[m++] = text[i];
             prevWord = word;
         }
-        if (prevWord) marked.Append(Boundary);
+        if (prevWord) marked[m++] = Boundary;
 
         // 2. drop the marks around glue punctuation; 3. boundaries and spaces become single spaces
-        var output = new StringBuilder(marked.Length);
-        for (int i = 0; i < marked.Length; i++)
+        int o = 0;
+        for (int i = 0; i < m; i++)
         {
             char c = marked[i];
             if (c == Boundary)
             {
-                if (i + 1 < marked.Length && IsGlue(marked[i + 1])) continue;
+                if (i + 1 < m && IsGlue(marked[i + 1])) continue;
                 if (i > 0 && IsGlue(marked[i - 1])) continue;
             }
             if (c == ' ' || c == Boundary)
             {
-                if (output.Length > 0 && output[^1] == ' ') continue;
-                output.Append(' ');
+                if (o > 0 && output[o - 1] == ' ') continue;
+                output[o++] = ' ';
             }
             else
             {
-                output.Append(c);
+                output[o++] = c;
             }
         }
-        string trimmed = JavaTrim(output.ToString());
-        // Java's split keeps one empty token for an empty string.
-        return trimmed.Length == 0 ? [""] : trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+        // Java's trim, then split on spaces; Java's split keeps one empty token for an empty string.
+        int start = 0, end = o;
+        while (start < end && output[start] <= ' ') start++;
+        while (end > start && output[end - 1] <= ' ') end--;
+        if (start == end)
+        {
+            tokens.Add(new Range(start, start));
+            return;
+        }
+        int tokenStart = start;
+        for (int i = start; i <= end; i++)
+        {
+            if (i < end && output[i] != ' ') continue;
+            if (i > tokenStart) tokens.Add(new Range(tokenStart, i));
+            tokenStart = i + 1;
+        }
     }
 
     /// <summary>boilerpipe's TextBlock word test: a token with a letter or a number (L, Nd, Nl, No).</summary>
-    internal static bool IsWord(string token)
+    internal static bool IsWord(string token) => IsWord(token.AsSpan());
+
+    /// <summary>As <see cref="IsWord(string)"/>; a surrogate pair counts by its code point, a lone surrogate as no letter.</summary>
+    internal static bool IsWord(ReadOnlySpan<char> token)
     {
         for (int i = 0; i < token.Length; i++)
         {
-            var category = char.GetUnicodeCategory(token, i);
+            char c = token[i];
+            UnicodeCategory category = char.IsHighSurrogate(c) && i + 1 < token.Length && char.IsLowSurrogate(token[i + 1])
+                ? CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(c, token[i + 1]))
+                : char.GetUnicodeCategory(c);
             if (category is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
                 or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber
                 or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber)

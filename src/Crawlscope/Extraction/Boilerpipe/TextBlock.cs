@@ -20,7 +20,7 @@ internal sealed class TextBlock
 
     internal TextBlock(string text, int words, int anchorWords, int wordsInWrappedLines, int wrappedLines, int offset)
     {
-        Text = text;
+        _text = text;
         Words = words;
         AnchorWords = anchorWords;
         WordsInWrappedLines = wordsInWrappedLines;
@@ -29,7 +29,23 @@ internal sealed class TextBlock
         InitDensities();
     }
 
-    internal string Text { get; private set; }
+    // Merging appends to a builder and the text is made once, when read: fusing a long run of blocks one by
+    // one would otherwise copy the growing text at every step.
+    private string _text;
+    private System.Text.StringBuilder? _merged;
+
+    internal string Text
+    {
+        get
+        {
+            if (_merged is not null)
+            {
+                _text = _merged.ToString();
+                _merged = null;
+            }
+            return _text;
+        }
+    }
     internal int Words { get; private set; }
     internal int AnchorWords { get; private set; }
     internal int WordsInWrappedLines { get; private set; }
@@ -46,7 +62,7 @@ internal sealed class TextBlock
 
     internal void MergeNext(TextBlock other)
     {
-        Text = Text + "\n" + other.Text;
+        (_merged ??= new System.Text.StringBuilder(_text, _text.Length * 2 + 16)).Append('\n').Append(other.Text);
         Words += other.Words;
         AnchorWords += other.AnchorWords;
         WordsInWrappedLines += other.WordsInWrappedLines;
