@@ -46,6 +46,7 @@ internal static class CrawlBenchmark
             var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
+            using var sampler = new Timer(_ => GcPeakCommitted = Math.Max(GcPeakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes), null, 0, 200);
             using var engine = new CrawlEngine(options, store, keyer);
             await engine.RunAsync(seeds, ct);
             sw.Stop();
@@ -56,7 +57,8 @@ internal static class CrawlBenchmark
                     Console.Error.WriteLine($"  {stage,-18} {ms / Math.Max(1, pages):F2} ms per page (summed over workers)");
             double crawlCpu = (process.TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, pages);
             if (Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1")
-                Console.Error.WriteLine($"  GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s, allocated {GC.GetTotalAllocatedBytes() / 1048576} MB");
+                Console.Error.WriteLine($"  GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s, allocated {GC.GetTotalAllocatedBytes() / 1048576} MB, " +
+                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MB, peak committed {GcPeakCommitted / 1048576} MB, threads {process.Threads.Count}");
             double peakRss = PeakRssMegabytes();
             double serving = await ServingCpuAsync(store, options.Fetch, ct);
             return new CrawlBenchResult(noExtraction ? "none" : "full", pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
@@ -86,6 +88,8 @@ internal static class CrawlBenchmark
         process.Refresh();
         return (process.TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, urls.Count);
     }
+
+    private static long GcPeakCommitted;
 
     private static double PeakRssMegabytes()
     {

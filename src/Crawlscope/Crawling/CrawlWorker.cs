@@ -31,6 +31,7 @@ internal sealed class CrawlWorker(
     CrawlProgress progress)
 {
     private readonly SitemapDiscovery _sitemaps = new(store, fetcher, keyer, scope, time);
+    private readonly BanList _bans = new(store, time);
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     private double Lap(ref double since, string stage)
@@ -135,8 +136,12 @@ internal sealed class CrawlWorker(
 
         Lap(ref t, "duplicates");
         var now = time.GetUtcNow();
-        bool indexable = !page.Robots.NoIndex && spam.Level == 0 && duplicateOf is null && (canonicalKey is null || canonicalKey == entry.Key.Value);
-        DropReason? drop = page.Robots.NoIndex ? DropReason.NoIndex
+        // A banned host or domain is fetched and stored (the inspector shows why it is not indexable), but is
+        // never indexable and its links are not followed.
+        bool banned = await _bans.IsBannedAsync(identity, ct);
+        bool indexable = !banned && !page.Robots.NoIndex && spam.Level == 0 && duplicateOf is null && (canonicalKey is null || canonicalKey == entry.Key.Value);
+        DropReason? drop = banned ? DropReason.Banned
+            : page.Robots.NoIndex ? DropReason.NoIndex
             : canonicalKey is not null && canonicalKey != entry.Key.Value ? DropReason.CanonicalElsewhere
             : duplicateOf is not null ? DropReason.Duplicate
             : spam.Level > 0 ? DropReason.Spam : null;
@@ -149,7 +154,7 @@ internal sealed class CrawlWorker(
         {
             if (!keyer.TryIdentify(link.Url, out var target, out _) || !seen.Add(target.Key.Value)) continue;
             links.Add(new LinkRecord(entry.Key.Value, target.Key.Value, link.Text.Length > 500 ? link.Text[..500] : link.Text, link.NoFollow));
-            if ((link.NoFollow && !options.FollowNoFollow) || !scope.Allows(target, entry.Depth + 1)) continue;
+            if (banned || (link.NoFollow && !options.FollowNoFollow) || !scope.Allows(target, entry.Depth + 1)) continue;
             discovered.Add(new FrontierEntry(target.Key, link.Url, target.Host, target.Shard, entry.Depth + 1, entry.Depth + 1,
                 entry.Key.Value, now));
         }
@@ -230,6 +235,7 @@ internal sealed class CrawlWorker(
     {
         var now = time.GetUtcNow();
         var record = previous with { DownloadStamp = now, NextFetch = NextFetch(previous, previous.ContentHash, now) };
+        if (await _bans.IsBannedAsync(keyer.Identify(WebUrl.Parse(entry.Url)), ct)) record = record with { HistoryDropReason = DropIf(previous, DropReason.Banned) };
         await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, 304, null, fetched.ElapsedMs, 0, previous.ContentType, null), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0);
     }
