@@ -58,6 +58,7 @@ internal static class CrawlBenchmark
             double crawlCpu = (process.TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, pages);
             if (Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1")
                 Console.Error.WriteLine($"  GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s, allocated {GC.GetTotalAllocatedBytes() / 1048576} MB, " +
+                    $"store writer busy {store.WriterBusy.TotalSeconds:F1} s in {store.WriterBatches} transactions, " +
                     $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MB, peak committed {GcPeakCommitted / 1048576} MB, threads {process.Threads.Count}");
             double peakRss = PeakRssMegabytes();
             double serving = await ServingCpuAsync(store, options.Fetch, ct);

@@ -22,7 +22,7 @@ internal static class StatisticsCollector
         var words = ContentFingerprint.Words(text);
         double averageLength = words.Count == 0 ? 0 : words.Average(w => (double)w.Length);
         string hidden = TextNormalization.CollapseWhitespace(hiddenText.ToString());
-        return new PageStatistics(htmlLength, words.Count, ContentFingerprint.Words(title ?? "").Count,
+        return new PageStatistics(htmlLength, words.Count, ContentFingerprint.CountWords(title ?? ""),
             anchorWords, linkCount, averageLength, text, hidden, words);
 
         void Walk(INode node, bool hidden, bool inAnchor)
@@ -35,7 +35,7 @@ internal static class StatisticsCollector
                     else
                     {
                         visible.Append(t.Data);
-                        if (inAnchor) anchorWords += ContentFingerprint.Words(t.Data).Count;
+                        if (inAnchor) anchorWords += ContentFingerprint.CountWords(t.Data);
                     }
                 }
                 else if (child is IElement e)

@@ -59,7 +59,7 @@ public sealed class Fetcher : IDisposable
             foreach (var h in response.Content.Headers) headers[h.Key] = h.Value.ToArray();
 
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            var (body, truncated) = await ReadCappedAsync(stream, _options.MaxBodyBytes, timeout.Token);
+            var (body, truncated) = await ReadCappedAsync(stream, _options.MaxBodyBytes, response.Content.Headers.ContentLength, timeout.Token);
             return new FetchResult(url, (int)response.StatusCode, headers, body, truncated, FailureReason.None, null, sw.Elapsed.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -106,21 +106,30 @@ public sealed class Fetcher : IDisposable
         return inner == ex ? ex.Message : $"{ex.Message} ({inner.Message})";
     }
 
-    private static async Task<(byte[] Body, bool Truncated)> ReadCappedAsync(Stream stream, int max, CancellationToken ct)
+    /// <summary>Reads at most <paramref name="max"/> bytes. The read buffer is pooled, and the body buffer is sized
+    /// from Content-Length when the server sends one (a hint only: the cap and the bytes read decide).</summary>
+    private static async Task<(byte[] Body, bool Truncated)> ReadCappedAsync(Stream stream, int max, long? contentLength, CancellationToken ct)
     {
-        using var ms = new MemoryStream();
-        var buffer = new byte[64 * 1024];
-        while (true)
+        using var ms = new MemoryStream(contentLength is > 0 ? (int)Math.Min(contentLength.Value, max) : 16 * 1024);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(32 * 1024);
+        try
         {
-            int n = await stream.ReadAsync(buffer, ct);
-            if (n == 0) return (ms.ToArray(), false);
-            int room = max - (int)ms.Length;
-            if (n > room)
+            while (true)
             {
-                ms.Write(buffer, 0, room);
-                return (ms.ToArray(), true);
+                int n = await stream.ReadAsync(buffer, ct);
+                if (n == 0) return (ms.ToArray(), false);
+                int room = max - (int)ms.Length;
+                if (n > room)
+                {
+                    ms.Write(buffer, 0, room);
+                    return (ms.ToArray(), true);
+                }
+                ms.Write(buffer, 0, n);
             }
-            ms.Write(buffer, 0, n);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

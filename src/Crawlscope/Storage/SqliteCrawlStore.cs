@@ -25,6 +25,10 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     private Task _writer = Task.CompletedTask;
     private const int MaxBatch = 64;
 
+    /// <summary>Time the writer spent in transactions, and how many it committed (for the benchmark's profile).</summary>
+    public TimeSpan WriterBusy { get; private set; }
+    public long WriterBatches { get; private set; }
+
     private sealed record PendingSave(PageRecord Page, FetchRecord Fetch, IReadOnlyList<LinkRecord> Links, IReadOnlyList<FrontierEntry> Discovered)
     {
         public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -83,7 +87,8 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         try
         {
             await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
-            int added = await InsertFrontierAsync(entries, tx, ct);
+            int added = 0;
+            foreach (var e in entries) added += InsertFrontier(e, tx);
             await tx.CommitAsync(ct);
             return added;
         }
@@ -91,21 +96,6 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         {
             _lock.Release();
         }
-    }
-
-    private async Task<int> InsertFrontierAsync(IReadOnlyList<FrontierEntry> entries, SqliteTransaction tx, CancellationToken ct)
-    {
-        int added = 0;
-        // Multi-row statements: one round trip through SQLite per 50 URLs instead of one per URL.
-        foreach (var chunk in entries.Chunk(50))
-        {
-            await using var cmd = MultiRow(
-                "INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain) VALUES ",
-                chunk, tx, e => [e.Key.Value, e.Url, e.Host, e.Shard, e.Depth, e.Priority, e.DiscoveredFrom, Stamp(e.DiscoveredAt), 0, e.Attempts,
-                    Stamp(e.NotBefore ?? e.DiscoveredAt), e.RedirectHops, e.RedirectChain]);
-            added += await cmd.ExecuteNonQueryAsync(ct);
-        }
-        return added;
     }
 
     public async Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) =>
@@ -176,6 +166,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         {
             while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
             await _lock.WaitAsync();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 var added = new int[batch.Count];
@@ -212,41 +203,68 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             }
             finally
             {
+                WriterBusy += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                WriterBatches++;
                 _lock.Release();
                 batch.Clear();
             }
         }
     }
 
-    private async Task<int> WriteSaveAsync(PendingSave save, SqliteTransaction tx)
+    private const string InsertFetchSql = """
+        INSERT INTO fetches (src_unparsed, url, stamp, http_code, failure_reason, elapsed_ms, bytes, content_type, location)
+        VALUES ($key, $url, $stamp, $code, $failure, $elapsed, $bytes, $type, $location)
+        """;
+    private const string InsertLinkSql = "INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ($s, $t, $a, $n)";
+    private const string InsertBandSql = "INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ($b, $v, $k, $h)";
+    private const string InsertFrontierSql = """
+        INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
+        VALUES ($k, $u, $h, $s, $d, $p, $f, $at, 0, $a, $nb, $rh, $rc)
+        """;
+    private const string MarkDoneSql = "UPDATE frontier SET state = 2 WHERE src_unparsed = $key";
+
+    // The writer's statements, prepared once and executed row by row: cheaper than building and compiling a
+    // multi-row statement for every page (measured: the writer's busy time per page fell by a third).
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+
+    private SqliteCommand Prepared(string sql, SqliteTransaction tx, params (string Name, object? Value)[] parameters)
+    {
+        if (!_prepared.TryGetValue(sql, out var cmd))
+        {
+            cmd = _connection.CreateCommand();
+            cmd.CommandText = sql;
+            _prepared[sql] = cmd;
+        }
+        cmd.Transaction = tx;
+        Bind(cmd, parameters);
+        return cmd;
+    }
+
+    private Task<int> WriteSaveAsync(PendingSave save, SqliteTransaction tx)
     {
         var (page, fetch, links, discovered) = (save.Page, save.Fetch, save.Links, save.Discovered);
-        var ct = CancellationToken.None;
-        await using (var cmd = Command(UpsertPageSql, tx)) { BindPage(cmd, page); await cmd.ExecuteNonQueryAsync(ct); }
-        await using (var cmd = Command("""
-            INSERT INTO fetches (src_unparsed, url, stamp, http_code, failure_reason, elapsed_ms, bytes, content_type, location)
-            VALUES ($key, $url, $stamp, $code, $failure, $elapsed, $bytes, $type, $location)
-            """, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
-            ("$failure", fetch.FailureReason), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location)))
-            await cmd.ExecuteNonQueryAsync(ct);
-        foreach (var chunk in links.Chunk(100))
-        {
-            await using var cmd = MultiRow("INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ", chunk, tx,
-                l => [l.Source, l.Target, l.Anchor, l.NoFollow ? 1 : 0]);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
+        var upsert = Prepared(UpsertPageSql, tx);
+        BindPage(upsert, page);
+        upsert.ExecuteNonQuery();
+        Prepared(InsertFetchSql, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
+            ("$failure", fetch.FailureReason), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location))
+            .ExecuteNonQuery();
+        foreach (var l in links)
+            Prepared(InsertLinkSql, tx, ("$s", l.Source), ("$t", l.Target), ("$a", l.Anchor), ("$n", l.NoFollow ? 1 : 0)).ExecuteNonQuery();
         // Only originals go into the near-duplicate index: a duplicate points at its original, never at another duplicate.
         if (page.SimHash is long simhash && page.DuplicateOf is null)
-        {
-            await using var cmd = MultiRow("INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ",
-                Enumerable.Range(0, SimHashBands.Count).ToArray(), tx, band => [band, SimHashBands.Value(simhash, band), page.SrcUnparsed, simhash]);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        int added = discovered.Count == 0 ? 0 : await InsertFrontierAsync(discovered, tx, ct);
-        await using (var cmd = Command("UPDATE frontier SET state = 2 WHERE src_unparsed = $key", tx, ("$key", page.SrcUnparsed)))
-            await cmd.ExecuteNonQueryAsync(ct);
-        return added;
+            for (int band = 0; band < SimHashBands.Count; band++)
+                Prepared(InsertBandSql, tx, ("$b", band), ("$v", SimHashBands.Value(simhash, band)), ("$k", page.SrcUnparsed), ("$h", simhash)).ExecuteNonQuery();
+        int added = 0;
+        foreach (var e in discovered) added += InsertFrontier(e, tx);
+        Prepared(MarkDoneSql, tx, ("$key", page.SrcUnparsed)).ExecuteNonQuery();
+        return Task.FromResult(added);
     }
+
+    private int InsertFrontier(FrontierEntry e, SqliteTransaction tx) =>
+        Prepared(InsertFrontierSql, tx, ("$k", e.Key.Value), ("$u", e.Url), ("$h", e.Host), ("$s", e.Shard), ("$d", e.Depth), ("$p", e.Priority),
+            ("$f", e.DiscoveredFrom), ("$at", Stamp(e.DiscoveredAt)), ("$a", e.Attempts), ("$nb", Stamp(e.NotBefore ?? e.DiscoveredAt)),
+            ("$rh", e.RedirectHops), ("$rc", e.RedirectChain)).ExecuteNonQuery();
 
     public async Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default)
     {
@@ -400,6 +418,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         try
         {
             for (int i = 0; i < ReaderCount; i++) await (await _readers.Reader.ReadAsync()).DisposeAsync();
+            foreach (var cmd in _prepared.Values) await cmd.DisposeAsync();
             await _connection.DisposeAsync();
         }
         finally
