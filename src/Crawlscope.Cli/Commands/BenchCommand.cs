@@ -52,7 +52,7 @@ internal static class BenchCommand
         };
         var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
         mode.AcceptOnlyFromAmong("full", "none");
-        var perHost = new Option<int>("--pages") { Description = "Article pages per sample host.", DefaultValueFactory = _ => 300 };
+        var perHost = new Option<int>("--pages") { Description = "Article pages per sample host (default 2,400: a 50,000-page crawl, the size of the issue's goals).", DefaultValueFactory = _ => 2400 };
         var connections = new Option<int>("--per-host") { Description = "Connections per host.", DefaultValueFactory = _ => 4 };
         var output = new Option<string>("--out") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench-results.json" };
         bench.Options.Add(mode);
