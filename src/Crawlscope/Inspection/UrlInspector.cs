@@ -34,6 +34,11 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         return InspectAsync(id, ct);
     }
 
+    /// <summary>The indexability filters' conditions (store dialect "sqlite"), for other readers of the store
+    /// (exports) that must agree with the inspector on what "indexable" means.</summary>
+    public static IReadOnlyList<string> IndexabilityConditions(InspectionOptions? options = null) =>
+        InspectionQueries.Filters((options ?? new InspectionOptions()).MaxAgeMonths).Select(f => f.Condition).ToList();
+
     /// <summary>URL lookup: parse, normalise and key the URL, then inspect.</summary>
     public Task<InspectionReport> InspectAsync(UrlIdentity identity, CancellationToken ct = default) =>
         InspectAsync(identity.Key, identity.Shard, identity.RootHash, identity.Site, identity.Host, identity.Normalized, ct);

@@ -64,6 +64,13 @@ public interface ICrawlStore : IAsyncDisposable
     /// over time in at most <paramref name="buckets"/> equal buckets.</summary>
     Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default);
 
+    /// <summary>
+    /// Streams the stored pages for which <paramref name="condition"/> (a constant condition in <see cref="Dialect"/>
+    /// over the pages table, with <c>fh_dont_index</c> available; values bound as parameters) holds, in key order
+    /// (so a site's pages come together). Rows are read as they are consumed, so memory stays flat however many pages match.
+    /// </summary>
+    IAsyncEnumerable<PageRecord> PagesAsync(string condition, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default);
+
     /// <summary>Pages stored so far (for --max-pages across restarts).</summary>
     Task<long> PageCountAsync(CancellationToken ct = default);
 

@@ -389,6 +389,31 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         return new CrawlOverview(stats, hosts, failures, points);
     }
 
+    public async IAsyncEnumerable<PageRecord> PagesAsync(string condition, IReadOnlyList<(string Name, object? Value)> parameters,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        // A reader connection is held for the whole stream: WAL gives the export one consistent snapshot while
+        // a crawl may go on writing.
+        var reader = await _readers.Reader.ReadAsync(ct);
+        try
+        {
+            await using var cmd = reader.CreateCommand();
+            cmd.CommandText = $"""
+                SELECT p.* FROM (SELECT pages.*, CASE WHEN EXISTS (SELECT 1 FROM bans WHERE name IN (pages.host, pages.site)) THEN 1 ELSE 0 END AS fh_dont_index
+                                 FROM pages) p
+                WHERE {condition}
+                ORDER BY p.src_unparsed
+                """;
+            Bind(cmd, [.. parameters]);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) yield return ReadPage(r);
+        }
+        finally
+        {
+            _readers.Writer.TryWrite(reader);
+        }
+    }
+
     private async Task<long> CountAsync(string sql, CancellationToken ct) => (await QueryAsync(sql, r => r.GetInt64(0), ct))[0];
 
     public string Dialect => "sqlite";

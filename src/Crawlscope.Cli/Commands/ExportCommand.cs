@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Crawlscope.Export;
+using Crawlscope.Inspection;
+using Crawlscope.Storage;
+
+namespace Crawlscope.Cli.Commands;
+
+/// <summary>
+/// <c>crawlscope export --format wet|jsonl|parquet --out PATH [--db PATH] [--where indexable|all] [--since DATE]
+/// [--fields a,b] [--text readable|boilerpipe|markdown]</c>: stored pages out, streamed.
+/// </summary>
+internal static class ExportCommand
+{
+    internal static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var format = new Option<string>("--format") { Description = "wet (Common Crawl's plain-text WARC), jsonl or parquet.", Required = true };
+        format.AcceptOnlyFromAmong("wet", "jsonl", "parquet");
+        var output = new Option<string>("--out") { Description = "The file to write (- for standard output, jsonl only).", Required = true };
+        var db = CommonOptions.Db();
+        var where = new Option<string>("--where") { Description = "all pages, or only the indexable ones (the inspector's filters).", DefaultValueFactory = _ => "all" };
+        where.AcceptOnlyFromAmong("all", "indexable");
+        var since = new Option<string?>("--since") { Description = "Only pages fetched at or after this date (ISO 8601, UTC unless an offset is given)." };
+        var fields = new Option<string?>("--fields") { Description = $"Comma-separated fields for jsonl and parquet (default all: {string.Join(",", PageExport.Fields)})." };
+        var text = new Option<string>("--text") { Description = "The text of WET records.", DefaultValueFactory = _ => "readable" };
+        text.AcceptOnlyFromAmong("readable", "boilerpipe", "markdown");
+        var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
+        var command = new Command("export", "Export stored pages as WET, JSON Lines or Parquet, streamed (memory stays flat).")
+        {
+            format, output, db, where, since, fields, text, maxAge,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            string path = parse.GetValue(db)!;
+            if (!File.Exists(path)) throw new CommandException($"no crawl store at {path}");
+            DateTimeOffset? from = null;
+            if (parse.GetValue(since) is { } s)
+            {
+                if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+                    throw new CommandException($"--since: not a date: {s}", CrawlscopeCli.BadUsage);
+                from = parsed;
+            }
+            IReadOnlyList<string> chosen;
+            try
+            {
+                chosen = PageExport.SelectFields(parse.GetValue(fields)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CommandException("--fields: " + ex.Message, CrawlscopeCli.BadUsage);
+            }
+            string target = parse.GetValue(output)!;
+            string kind = parse.GetValue(format)!;
+            if (target == "-" && kind != "jsonl") throw new CommandException("only jsonl can go to standard output", CrawlscopeCli.BadUsage);
+
+            var inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(maxAge) };
+            var selection = new ExportSelection(parse.GetValue(where) == "indexable", from, inspection.MaxAgeMonths);
+            var (condition, parameters) = PageExport.Condition(selection, UrlInspector.IndexabilityConditions(inspection));
+            var exportText = parse.GetValue(text) switch { "boilerpipe" => ExportText.Boilerpipe, "markdown" => ExportText.Markdown, _ => ExportText.Readable };
+
+            await using var store = await SqliteCrawlStore.OpenAsync(path, ct);
+            Stream stream = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await using (stream)
+            {
+                IPageExportWriter writer = kind switch
+                {
+                    "wet" => new WetExportWriter(stream, Path.GetFileName(target), exportText),
+                    "parquet" => new ParquetExportWriter(stream, chosen),
+                    _ => new JsonlExportWriter(stream, chosen),
+                };
+                var sw = Stopwatch.StartNew();
+                long read = 0;
+                var nextReport = TimeSpan.FromSeconds(2);
+                await using (writer)
+                {
+                    await foreach (var page in store.PagesAsync(condition, parameters, ct))
+                    {
+                        await writer.WriteAsync(page, ct);
+                        read++;
+                        if (sw.Elapsed >= nextReport)
+                        {
+                            stderr.WriteLine($"export: {read:N0} pages read, {writer.Count:N0} written, {sw.Elapsed.TotalSeconds:F0} s");
+                            nextReport = sw.Elapsed + TimeSpan.FromSeconds(2);
+                        }
+                    }
+                }
+                if (target != "-")
+                    stdout.WriteLine($"exported {writer.Count:N0} of {read:N0} selected pages as {kind} to {target} in {sw.Elapsed.TotalSeconds:F1} s");
+            }
+            return CrawlscopeCli.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Crawlscope.Export;
+
+/// <summary>
+/// Writes WARC records (ISO 28500; WARC/1.0 as Common Crawl's WET files use it), each gzip-compressed as its own
+/// member so readers can seek to any record. Digests are SHA-1 in base32, as the standard's examples write them.
+/// </summary>
+public sealed class WarcRecordWriter(Stream output)
+{
+    public long Records { get; private set; }
+
+    public async Task WriteAsync(string type, IReadOnlyList<(string Name, string Value)> headers, byte[] block, CancellationToken ct)
+    {
+        var head = new StringBuilder("WARC/1.0\r\n");
+        head.Append("WARC-Type: ").Append(type).Append("\r\n");
+        foreach (var (name, value) in headers)
+        {
+            // Header values are ours or URLs; a line break would forge a header, so it never passes.
+            if (value.Contains('\r') || value.Contains('\n')) throw new ArgumentException($"WARC header {name} holds a line break");
+            head.Append(name).Append(": ").Append(value).Append("\r\n");
+        }
+        head.Append("WARC-Block-Digest: ").Append(Sha1Base32(block)).Append("\r\n");
+        head.Append("Content-Length: ").Append(block.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
+        using var member = new MemoryStream();
+        await using (var gzip = new GZipStream(member, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(head.ToString()), ct);
+            await gzip.WriteAsync(block, ct);
+            await gzip.WriteAsync("\r\n\r\n"u8.ToArray(), ct);
+        }
+        member.Position = 0;
+        await member.CopyToAsync(output, ct);
+        Records++;
+    }
+
+    public static string Sha1Base32(byte[] data) => "sha1:" + Base32(SHA1.HashData(data));
+
+    /// <summary>RFC 4648 base32, upper case, no padding needed for 20 bytes.</summary>
+    public static string Base32(ReadOnlySpan<byte> data)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        var sb = new StringBuilder((data.Length * 8 + 4) / 5);
+        int buffer = 0, bits = 0;
+        foreach (byte b in data)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                sb.Append(alphabet[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+        }
+        if (bits > 0) sb.Append(alphabet[(buffer << (5 - bits)) & 31]);
+        while (sb.Length % 8 != 0) sb.Append('=');
+        return sb.ToString();
+    }
+
+    /// <summary>A record ID that depends only on <paramref name="name"/> (RFC 4122 name-based, SHA-1), so exports are reproducible.</summary>
+    public static string RecordId(string name)
+    {
+        var hash = SHA1.HashData(Encoding.UTF8.GetBytes("crawlscope:" + name));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        var hex = Convert.ToHexStringLower(hash.AsSpan(0, 16));
+        return $"<urn:uuid:{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..32]}>";
+    }
+
+    public static string Date(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

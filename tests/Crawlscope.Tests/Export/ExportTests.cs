@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Crawlscope.Export;
+using Crawlscope.Inspection;
+using Crawlscope.SampleWeb;
+using Crawlscope.Tests.Cli;
+using Crawlscope.Tests.Crawling;
+using Crawlscope.Tests.Support;
+using DuckDB.NET.Data;
+using Parquet;
+
+namespace Crawlscope.Tests.Export;
+
+/// <summary>Exports of a crawl of the sample web, read back by tools that are not ours (warcio, Parquet.Net, DuckDB).</summary>
+[Collection(CrawlCollection.Name)]
+public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawlFixture>, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("crawlscope-export-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Export(params string[] args)
+    {
+        var result = CliRunner.Run(["export", "--db", f.DbPath, .. args]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        return result.Stdout;
+    }
+
+    [Fact]
+    public async Task Jsonl_EveryLineParses_AllPagesWithTheirFields()
+    {
+        string path = Path.Combine(_dir, "all.jsonl");
+        Export("--format", "jsonl", "--out", path);
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(await f.Store.PageCountAsync(), lines.Length);
+        var rows = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.All(rows, r => Assert.Equal(PageExport.Fields, r.EnumerateObject().Select(p => p.Name)));
+        var seed = rows.Single(r => r.GetProperty("url").GetString()!.EndsWith(SampleSites.SeedArticlePath, StringComparison.Ordinal));
+        var stored = (await f.PageAsync("www.pickl.test", SampleSites.SeedArticlePath))!;
+        Assert.Equal(stored.MetaTitle, seed.GetProperty("meta_title").GetString());
+        Assert.Equal(stored.ReadableMarkdown, seed.GetProperty("readable_markdown").GetString());
+        Assert.Equal(stored.Shard, seed.GetProperty("shard").GetInt32());
+    }
+
+    [Fact]
+    public async Task Jsonl_IndexableOnly_AgreesWithTheInspector()
+    {
+        string path = Path.Combine(_dir, "indexable.jsonl");
+        Export("--format", "jsonl", "--out", path, "--where", "indexable", "--fields", "url,src_unparsed");
+        var urls = File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("url").GetString()!).ToList();
+        Assert.NotEmpty(urls);
+        Assert.True(urls.Count < await f.Store.PageCountAsync());
+        var inspector = new UrlInspector(f.Store, f.Keyer);
+        foreach (var url in urls.Where((_, i) => i % 7 == 0))
+            Assert.Equal("INDEXABLE", (await inspector.InspectAsync(f.Identify(url))).Badges.Indexable);
+        foreach (var (host, path2) in new[] { ("www.alpha-news.test", "/noindex-meta"), ("www.alpha-news.test", "/private/report"), ("xi-files.test", "/files/report.pdf") })
+        {
+            Assert.DoesNotContain(f.Url(host, path2), urls);
+            Assert.Equal("NOT INDEXABLE", (await inspector.InspectAsync(f.Identify(f.Url(host, path2)))).Badges.Indexable);
+        }
+    }
+
+    [Fact]
+    public async Task Parquet_ReadBackByParquetNetAndDuckDb()
+    {
+        string path = Path.Combine(_dir, "pages.parquet");
+        Export("--format", "parquet", "--out", path);
+        long pages = await f.Store.PageCountAsync();
+
+        await using (var reader = await ParquetReader.CreateAsync(path))
+        {
+            long rows = 0;
+            var keys = new List<string>();
+            var keyField = reader.Schema.DataFields.Single(d => d.Name == "src_unparsed");
+            for (int g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var group = reader.OpenRowGroupReader(g);
+                rows += group.RowCount;
+                var column = new string?[group.RowCount];
+                await group.ReadAsync(keyField, column.AsMemory());
+                keys.AddRange(column.Select(k => k!));
+            }
+            Assert.Equal(pages, rows);
+            Assert.Equal(pages, keys.Distinct().Count());
+            Assert.Equal(PageExport.Fields, reader.Schema.DataFields.Select(d => d.Name));
+        }
+
+        using var duck = new DuckDBConnection("Data Source=:memory:");
+        duck.Open();
+        using var cmd = duck.CreateCommand();
+        cmd.CommandText = $"SELECT COUNT(*), COUNT(DISTINCT src_unparsed), COUNT(*) FILTER (WHERE download_http_code = 200) FROM read_parquet('{path}')";
+        using (var r = cmd.ExecuteReader())
+        {
+            Assert.True(r.Read());
+            Assert.Equal(pages, Convert.ToInt64(r.GetValue(0)));
+            Assert.Equal(pages, Convert.ToInt64(r.GetValue(1)));
+            Assert.Equal((await f.Store.StatsAsync()).ByStatus["200"], Convert.ToInt64(r.GetValue(2)));
+        }
+        var stored = (await f.PageAsync("www.pickl.test", SampleSites.SeedArticlePath))!;
+        cmd.CommandText = $"SELECT meta_title, readable_markdown, download_stamp, shard FROM read_parquet('{path}') WHERE src_unparsed = $k";
+        cmd.Parameters.Add(new DuckDBParameter("k", stored.SrcUnparsed));
+        using (var r = cmd.ExecuteReader())
+        {
+            Assert.True(r.Read());
+            Assert.Equal(stored.MetaTitle, r.GetString(0));
+            Assert.Equal(stored.ReadableMarkdown, r.GetString(1));
+            Assert.Equal(stored.DownloadStamp!.Value.UtcDateTime, r.GetDateTime(2), TimeSpan.FromMilliseconds(1));
+            Assert.Equal(stored.Shard, r.GetInt32(3));
+        }
+    }
+
+    [Fact]
+    public async Task Wet_IsReadByWarcio_WithEveryDigestRight()
+    {
+        string path = Path.Combine(_dir, "pages.warc.wet.gz");
+        Export("--format", "wet", "--out", path, "--text", "readable");
+        var index = Warcio("index", path, "-f", "offset", "warc-type", "warc-target-uri", "warc-block-digest", "warc-record-id");
+        if (index is null) return;
+        var records = index.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal("warcinfo", records[0].GetProperty("warc-type").GetString());
+        var conversions = records.Skip(1).ToList();
+        Assert.All(conversions, r => Assert.Equal("conversion", r.GetProperty("warc-type").GetString()));
+        var pages = new Dictionary<string, Crawlscope.Storage.PageRecord>();
+        await foreach (var p in f.Store.PagesAsync("readable_markdown IS NOT NULL AND readable_markdown <> ''", [])) pages[p.Url] = p;
+        Assert.Equal(pages.Count, conversions.Count);
+        foreach (var r in conversions)
+        {
+            var page = pages[r.GetProperty("warc-target-uri").GetString()!];
+            string expected = "sha1:" + WarcRecordWriter.Base32(SHA1.HashData(Encoding.UTF8.GetBytes(page.ReadableMarkdown!)));
+            Assert.Equal(expected, r.GetProperty("warc-block-digest").GetString());
+        }
+        Assert.Equal(records.Count, records.Select(r => r.GetProperty("warc-record-id").GetString()).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData("", "")]
+    [InlineData("f", "MY======")]
+    [InlineData("foobar", "MZXW6YTBOI======")]
+    public void Base32_MatchesRfc4648Vectors(string input, string expected) =>
+        Assert.Equal(expected, WarcRecordWriter.Base32(Encoding.ASCII.GetBytes(input)));
+
+    [Fact]
+    public void BadArguments_AreClearErrors()
+    {
+        var unknownField = CliRunner.Run("export", "--db", f.DbPath, "--format", "jsonl", "--out", Path.Combine(_dir, "x.jsonl"), "--fields", "url,password");
+        Assert.Equal(2, unknownField.ExitCode);
+        Assert.Contains("unknown field(s): password", unknownField.Stderr);
+        Assert.Equal(2, CliRunner.Run("export", "--db", f.DbPath, "--format", "parquet", "--out", "-").ExitCode);
+        Assert.Equal(2, CliRunner.Run("export", "--db", f.DbPath, "--format", "jsonl", "--out", "x", "--since", "yesterday-ish").ExitCode);
+        Assert.Equal(1, CliRunner.Run("export", "--db", "/no/such.db", "--format", "jsonl", "--out", "x").ExitCode);
+    }
+
+    [Fact]
+    public void Since_InTheFuture_ExportsNothing()
+    {
+        string path = Path.Combine(_dir, "none.jsonl");
+        Assert.Contains("exported 0 of 0", Export("--format", "jsonl", "--out", path, "--since", DateTimeOffset.UtcNow.AddDays(1).ToString("o")));
+        Assert.Empty(File.ReadAllLines(path));
+    }
+
+    /// <summary>Runs webrecorder's warcio.js (installed by ./test.sh under tools/node); missing fails under CI.</summary>
+    private static string? Warcio(params string[] args)
+    {
+        string cli = Path.Combine(SharedData.RepoRoot, "tools", "node", "node_modules", "warcio", "dist", "cli.js");
+        if (!File.Exists(cli))
+        {
+            string message = $"warcio not found at {cli} (./test.sh installs it with npm)";
+            if (SharedData.IsCi) throw new FileNotFoundException(message);
+            Console.Error.WriteLine("NOT RUN: " + message);
+            return null;
+        }
+        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(cli);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, stderr);
+        return stdout.Result;
+    }
+}
