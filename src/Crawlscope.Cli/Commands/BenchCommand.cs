@@ -59,14 +59,16 @@ internal static class BenchCommand
         bench.Options.Add(perHost);
         bench.Options.Add(connections);
         bench.Options.Add(output);
+        var warc = new Option<bool>("--warc") { Description = "Also write WARC files (to a temporary folder), to measure what archiving costs." };
+        bench.Options.Add(warc);
         bench.Options.Add(json);
         bench.SetAction(async (parse, ct) =>
         {
-            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(connections), ct);
+            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(connections), parse.GetValue(warc), ct);
             await File.WriteAllTextAsync(parse.GetValue(output)!, System.Text.Json.JsonSerializer.Serialize(result, Crawlscope.Inspection.ReportJson.Options), ct);
             if (parse.GetValue(json)) CliJson.Write(stdout, result);
             else
-                stdout.WriteLine($"bench ({result.Extract} extraction): {result.Pages} pages in {result.Seconds:F1} s = {result.PagesPerSecond:F0} pages/s, " +
+                stdout.WriteLine($"bench ({result.Extract} extraction{(result.Warc ? ", WARC written" : "")}): {result.Pages} pages in {result.Seconds:F1} s = {result.PagesPerSecond:F0} pages/s, " +
                                  $"{result.CpuMsPerPage:F2} CPU ms per page (crawler and sample web together; serving and plain fetching alone: {result.ServingCpuMsPerPage:F2}), peak RSS {result.PeakRssMb:F0} MB " +
                                  $"({Environment.ProcessorCount} cores); written to {parse.GetValue(output)}");
             return CrawlscopeCli.Success;

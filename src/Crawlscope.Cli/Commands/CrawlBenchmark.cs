@@ -10,7 +10,7 @@ using Crawlscope.Urls;
 namespace Crawlscope.Cli.Commands;
 
 /// <summary>The figures `crawlscope bench` prints and writes.</summary>
-internal sealed record CrawlBenchResult(string Extract, long Pages, double Seconds, double PagesPerSecond, double CpuMsPerPage, double PeakRssMb,
+internal sealed record CrawlBenchResult(string Extract, bool Warc, long Pages, double Seconds, double PagesPerSecond, double CpuMsPerPage, double PeakRssMb,
     double ServingCpuMsPerPage, int Cores, string Machine, DateTimeOffset When);
 
 /// <summary>
@@ -19,9 +19,10 @@ internal sealed record CrawlBenchResult(string Extract, long Pages, double Secon
 /// </summary>
 internal static class CrawlBenchmark
 {
-    internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int perHost, CancellationToken ct)
+    internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int perHost, bool warc, CancellationToken ct)
     {
         string db = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-{Environment.ProcessId}.db");
+        string warcDir = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-warc-{Environment.ProcessId}");
         try
         {
             await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = pagesPerHost, Fast = true }, ct);
@@ -41,6 +42,7 @@ internal static class CrawlBenchmark
                     TotalTimeout = TimeSpan.FromSeconds(2),
                 },
                 RetryBase = TimeSpan.FromMilliseconds(100),
+                WarcDirectory = warc ? warcDir : null,
             };
             var seeds = web.Seeds.Select(s => keyer.TryIdentify(s, out var id, out _) ? id! : throw new InvalidOperationException(s)).ToList();
             var process = Process.GetCurrentProcess();
@@ -62,7 +64,7 @@ internal static class CrawlBenchmark
                     $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MB, peak committed {GcPeakCommitted / 1048576} MB, threads {process.Threads.Count}");
             double peakRss = PeakRssMegabytes();
             double serving = await ServingCpuAsync(store, options.Fetch, ct);
-            return new CrawlBenchResult(noExtraction ? "none" : "full", pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
+            return new CrawlBenchResult(noExtraction ? "none" : "full", warc, pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
                 crawlCpu, peakRss, serving, Environment.ProcessorCount,
                 $"{Environment.OSVersion}, .NET {Environment.Version}", DateTimeOffset.UtcNow);
         }
@@ -70,6 +72,7 @@ internal static class CrawlBenchmark
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+            if (Directory.Exists(warcDir)) Directory.Delete(warcDir, recursive: true);
         }
     }
 

@@ -27,11 +27,14 @@ internal static class CrawlCommand
         public readonly Option<string> Extract = new("--extract") { Description = "full (every field) or none (store fetch results and links only).", DefaultValueFactory = _ => "full" };
         public readonly Option<int> Shards = CommonOptions.Shards();
         public readonly FetchCliOptions Fetch = new();
+        public readonly Option<string?> Warc = new("--warc") { Description = "Write WARC/1.1 files of every exchange into this folder." };
+        public readonly Option<long> WarcMaxBytes = new("--warc-max-bytes") { Description = "Start a new WARC file at this size.", DefaultValueFactory = _ => 1_000_000_000 };
         public readonly Option<bool> Recrawl = new("--recrawl") { Description = "Fetch again the stored pages that are due (conditional GET), then crawl what is new." };
 
         public Options()
         {
             Scope.AcceptOnlyFromAmong("site", "seeds", "any");
+            WarcMaxBytes.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1_000_000) r.AddError("--warc-max-bytes must be at least 1,000,000"); });
             Extract.AcceptOnlyFromAmong("full", "none");
             PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--per-host must be at least 1"); });
             Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1"); });
@@ -41,7 +44,7 @@ internal static class CrawlCommand
         public void AddTo(Command c)
         {
             c.Arguments.Add(Urls);
-            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, Extract, Shards, Recrawl }.Concat(Fetch.All))
+            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, Extract, Shards, Recrawl, Warc, WarcMaxBytes }.Concat(Fetch.All))
                 c.Options.Add(o);
         }
 
@@ -60,6 +63,8 @@ internal static class CrawlCommand
                 Extract = p.GetValue(Extract) == "none" ? ExtractionParts.Metadata : ExtractionParts.All,
                 ShardCount = p.GetValue(Shards),
                 Fetch = Fetch.Build(p),
+                WarcDirectory = p.GetValue(Warc),
+                WarcMaxFileBytes = p.GetValue(WarcMaxBytes),
             };
         }
 

@@ -23,6 +23,7 @@ public sealed class CrawlEngine : IDisposable
     private readonly Fetcher _fetcher;
     private readonly HostScheduler _scheduler;
     private readonly string _agentToken;
+    private readonly Archiving.WarcArchive? _archive;
 
     public CrawlEngine(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, TimeProvider? time = null)
     {
@@ -30,7 +31,8 @@ public sealed class CrawlEngine : IDisposable
         _store = store;
         _keyer = keyer;
         _time = time ?? TimeProvider.System;
-        _fetcher = new Fetcher(options.Fetch);
+        _fetcher = new Fetcher(options.WarcDirectory is null ? options.Fetch : options.Fetch.WithRawExchange());
+        _archive = options.WarcDirectory is null ? null : new Archiving.WarcArchive(options.WarcDirectory, options.WarcMaxFileBytes);
         _scheduler = new HostScheduler(options, _time);
         _agentToken = RobotsAgent.ProductToken(options.Fetch.UserAgent);
     }
@@ -48,7 +50,7 @@ public sealed class CrawlEngine : IDisposable
         // A recrawl without seeds keeps to the sites already in the store.
         var scope = new CrawlScope(_options, seeds.Count > 0 ? seeds : await StoredSitesAsync());
         var robots = new RobotsGate(_store, _fetcher, _agentToken, _time);
-        var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress);
+        var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive);
         long stored = await _store.PageCountAsync(CancellationToken.None);
 
         var running = new Dictionary<Task<ProcessOutcome>, FrontierEntry>();
@@ -153,5 +155,9 @@ public sealed class CrawlEngine : IDisposable
         }
     }
 
-    public void Dispose() => _fetcher.Dispose();
+    public void Dispose()
+    {
+        _fetcher.Dispose();
+        _archive?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 }

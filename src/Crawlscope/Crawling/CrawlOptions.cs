@@ -49,4 +49,8 @@ public sealed class CrawlOptions
     public int NearDuplicateBits { get; init; } = 5;
     public int ShardCount { get; init; } = Urls.SiteHash.DefaultShardCount;
     public FetchOptions Fetch { get; init; } = new();
+    /// <summary>Write WARC/1.1 files of every exchange here (<c>--warc DIR</c>); null: no archive.</summary>
+    public string? WarcDirectory { get; init; }
+    /// <summary>A WARC file is closed and the next begun at this size. Default 1 GB.</summary>
+    public long WarcMaxFileBytes { get; init; } = 1_000_000_000;
 }

@@ -28,7 +28,8 @@ internal sealed class CrawlWorker(
     CrawlScope scope,
     string agentToken,
     TimeProvider time,
-    CrawlProgress progress)
+    CrawlProgress progress,
+    Archiving.WarcArchive? archive = null)
 {
     private readonly SitemapDiscovery _sitemaps = new(store, fetcher, keyer, scope, time);
     private readonly BanList _bans = new(store, time);
@@ -129,9 +130,9 @@ internal sealed class CrawlWorker(
         }
         Lap(ref t, "extract+classify");
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
-        string? duplicateOf = null;
+        string? duplicateOf = null, exactDuplicateOf = null;
         if ((options.Extract & (ExtractionParts.Readable | ExtractionParts.Boilerpipe)) != 0 && page.ReadableText.Length > 0)
-            duplicateOf = await store.FindByContentHashAsync(page.ContentHash, entry.Key.Value, ct)
+            duplicateOf = (exactDuplicateOf = await store.FindByContentHashAsync(page.ContentHash, entry.Key.Value, ct))
                           ?? await store.FindNearDuplicateAsync((long)page.SimHash, entry.Key.Value, options.NearDuplicateBits, ct);
 
         Lap(ref t, "duplicates");
@@ -192,6 +193,10 @@ internal sealed class CrawlWorker(
             NextFetch = NextFetch(previous, page.ContentHash, now),
         };
         Lap(ref t, "links");
+        // The archive is written before the store: a crash in between fetches the page again, and a WARC may
+        // then hold it twice, which readers expect; the store never holds a page the archive lacks.
+        await ArchiveAsync(fetched, now, MetadataFields(record, spam.Level),
+            exactDuplicateOf is not null && UrlKey.TryParse(exactDuplicateOf, out var original) ? (Archiving.WarcArchive.IdenticalPayload, original.ToUrl().Href, null) : null, ct);
         int added = await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, discovered, ct);
         Lap(ref t, "save");
         return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, added + fromSitemaps);
@@ -200,6 +205,7 @@ internal sealed class CrawlWorker(
     private async Task<ProcessOutcome> RedirectAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        await ArchiveAsync(fetched, now, [], null, ct);
         FailureReason reason = FailureReason.Redirected;
         string? targetKey = null;
         var queue = new List<FrontierEntry>();
@@ -235,6 +241,7 @@ internal sealed class CrawlWorker(
     {
         var now = time.GetUtcNow();
         var record = previous with { DownloadStamp = now, NextFetch = NextFetch(previous, previous.ContentHash, now) };
+        await ArchiveAsync(fetched, now, [], (Archiving.WarcArchive.ServerNotModified, entry.Url, previous.DownloadStamp), ct);
         if (await _bans.IsBannedAsync(keyer.Identify(WebUrl.Parse(entry.Url)), ct)) record = record with { HistoryDropReason = DropIf(previous, DropReason.Banned) };
         await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, 304, null, fetched.ElapsedMs, 0, previous.ContentType, null), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0);
@@ -244,6 +251,7 @@ internal sealed class CrawlWorker(
         FailureReason reason, DropReason? drop, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        await ArchiveAsync(fetched, now, [], null, ct);
         var record = Base(entry, identity, previous) with
         {
             DownloadHttpCode = fetched.StatusCode,
@@ -273,6 +281,32 @@ internal sealed class CrawlWorker(
         FirstIndexed = previous?.FirstIndexed,
         HistoryDropReason = previous?.HistoryDropReason,
     };
+
+    private Task ArchiveAsync(FetchResult fetched, DateTimeOffset stamp, IReadOnlyList<(string, string)> metadata,
+        (string Profile, string RefersToUri, DateTimeOffset? RefersToDate)? revisit, CancellationToken ct) =>
+        archive is null || fetched.Raw is null ? Task.CompletedTask : archive.WriteAsync(fetched, stamp, metadata, revisit, ct);
+
+    /// <summary>What the metadata record of a page says: our extraction fields, one warc-fields line each.</summary>
+    private static List<(string, string)> MetadataFields(PageRecord p, int spamScore)
+    {
+        var fields = new List<(string, string)>();
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value)) fields.Add((name, value));
+        }
+        Add("src-unparsed", p.SrcUnparsed);
+        Add("title", p.MetaTitle);
+        Add("description", p.MetaDescription);
+        Add("canonical", p.MetaCanonical);
+        Add("lang", p.Lang);
+        Add("content-hash", p.ContentHash);
+        Add("simhash", p.SimHash?.ToString(CultureInfo.InvariantCulture));
+        Add("ml-spam-score", spamScore.ToString(CultureInfo.InvariantCulture));
+        Add("history-drop-reason", p.HistoryDropReason);
+        Add("duplicate-of", p.DuplicateOf);
+        Add("outlinks", p.Outlinks.ToString(CultureInfo.InvariantCulture));
+        return fields;
+    }
 
     /// <summary>A drop reason is recorded when a page that was indexable stops being so.</summary>
     private static string? DropIf(PageRecord? previous, DropReason reason) =>

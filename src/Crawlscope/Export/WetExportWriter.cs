@@ -1,4 +1,5 @@
 using System.Text;
+using Crawlscope.Archiving;
 using Crawlscope.Storage;
 
 namespace Crawlscope.Export;

@@ -15,8 +15,18 @@ public sealed class FetchOptions
     public int MaxBodyBytes { get; init; } = 10 * 1024 * 1024;
     /// <summary>Fetch loopback, private, link-local and reserved addresses too. Default false (SSRF guard on).</summary>
     public bool AllowPrivateNetworks { get; init; }
+    /// <summary>Keep the exchange as it went over the wire (request and response head, body before content
+    /// decoding), for WARC archiving. Bodies are then decoded by the fetcher rather than the HTTP handler.</summary>
+    public bool KeepRawExchange { get; init; }
     /// <summary>Names mapped to addresses, as curl's --resolve (checked before DNS).</summary>
     public IReadOnlyDictionary<string, IPAddress> Resolve { get; init; } = new Dictionary<string, IPAddress>();
+
+    /// <summary>The same options, keeping the raw exchange.</summary>
+    public FetchOptions WithRawExchange() => new()
+    {
+        UserAgent = UserAgent, ConnectTimeout = ConnectTimeout, TotalTimeout = TotalTimeout, MaxBodyBytes = MaxBodyBytes,
+        AllowPrivateNetworks = AllowPrivateNetworks, Resolve = Resolve, KeepRawExchange = true,
+    };
 }
 
 internal static class FetchDefaults

@@ -16,6 +16,9 @@ public sealed record FetchResult(
     string? FailureDetail,
     double ElapsedMs)
 {
+    /// <summary>The exchange as sent and received, when <see cref="FetchOptions.KeepRawExchange"/> is on.</summary>
+    public RawExchange? Raw { get; init; }
+
     public bool IsSuccess => Failure == FailureReason.None && StatusCode is not null;
     public string? ContentType => Header("Content-Type");
     public string? Location => Header("Location");
@@ -32,3 +35,9 @@ public sealed record FetchResult(
     internal static FetchResult Failed(string url, FailureReason reason, string detail, double elapsedMs) =>
         new(url, null, new Dictionary<string, string[]>(), [], false, reason, detail, elapsedMs);
 }
+
+/// <summary>
+/// One HTTP exchange for a WARC file: the request head, the response head (status line and header fields as
+/// received, in the order the HTTP stack reports them) and the body as received (content-encoded, de-chunked).
+/// </summary>
+public sealed record RawExchange(string RequestHead, string ResponseHead, byte[] Body, string? RemoteAddress);

@@ -22,7 +22,8 @@ public sealed class Fetcher : IDisposable
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.All,
+            // When the raw exchange is kept (WARC), bodies are decoded here instead, so the archive holds them as received.
+            AutomaticDecompression = options.KeepRawExchange ? DecompressionMethods.None : DecompressionMethods.All,
             ConnectTimeout = options.ConnectTimeout,
             ConnectCallback = SsrfGuard.Connect(options),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -50,6 +51,7 @@ public sealed class Fetcher : IDisposable
             request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
             request.Headers.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
             request.Headers.TryAddWithoutValidation("Accept-Language", "en;q=0.9,*;q=0.5");
+            if (_options.KeepRawExchange) request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, deflate, br");
             if (extraHeaders is not null)
                 foreach (var (k, v) in extraHeaders) request.Headers.TryAddWithoutValidation(k, v);
 
@@ -60,7 +62,11 @@ public sealed class Fetcher : IDisposable
 
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
             var (body, truncated) = await ReadCappedAsync(stream, _options.MaxBodyBytes, response.Content.Headers.ContentLength, timeout.Token);
-            return new FetchResult(url, (int)response.StatusCode, headers, body, truncated, FailureReason.None, null, sw.Elapsed.TotalMilliseconds);
+            if (!_options.KeepRawExchange)
+                return new FetchResult(url, (int)response.StatusCode, headers, body, truncated, FailureReason.None, null, sw.Elapsed.TotalMilliseconds);
+            var raw = new RawExchange(RequestHead(request), ResponseHead(response), body, null);
+            var (decoded, cut) = Decode(body, response.Content.Headers.ContentEncoding, _options.MaxBodyBytes);
+            return new FetchResult(url, (int)response.StatusCode, headers, decoded, truncated || cut, FailureReason.None, null, sw.Elapsed.TotalMilliseconds) { Raw = raw };
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -131,6 +137,70 @@ public sealed class Fetcher : IDisposable
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static string RequestHead(HttpRequestMessage request)
+    {
+        var uri = request.RequestUri!;
+        var sb = new System.Text.StringBuilder();
+        sb.Append("GET ").Append(uri.PathAndQuery).Append(" HTTP/").Append(request.Version.Major == 2 ? "2" : "1.1").Append("\r\n");
+        sb.Append("Host: ").Append(uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}").Append("\r\n");
+        foreach (var h in request.Headers) sb.Append(h.Key).Append(": ").Append(string.Join(", ", h.Value)).Append("\r\n");
+        return sb.Append("\r\n").ToString();
+    }
+
+    private static string ResponseHead(HttpResponseMessage response)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append("HTTP/").Append(response.Version.Major == 2 ? "2" : $"{response.Version.Major}.{response.Version.Minor}")
+            .Append(' ').Append((int)response.StatusCode).Append(' ').Append(response.ReasonPhrase ?? "").Append("\r\n");
+        foreach (var h in response.Headers) foreach (var v in h.Value) sb.Append(h.Key).Append(": ").Append(v).Append("\r\n");
+        foreach (var h in response.Content.Headers) foreach (var v in h.Value) sb.Append(h.Key).Append(": ").Append(v).Append("\r\n");
+        return sb.Append("\r\n").ToString();
+    }
+
+    /// <summary>Undoes the content codings (last applied first), keeping at most <paramref name="max"/> bytes.
+    /// An unknown coding or a broken stream leaves the body as received.</summary>
+    private static (byte[] Body, bool Truncated) Decode(byte[] body, ICollection<string> codings, int max)
+    {
+        if (codings.Count == 0 || body.Length == 0) return (body, false);
+        byte[] current = body;
+        bool truncated = false;
+        foreach (var coding in codings.Reverse())
+        {
+            try
+            {
+                using var input = new MemoryStream(current);
+                using Stream decoder = coding.Trim().ToLowerInvariant() switch
+                {
+                    "gzip" or "x-gzip" => new System.IO.Compression.GZipStream(input, System.IO.Compression.CompressionMode.Decompress),
+                    "deflate" => new System.IO.Compression.ZLibStream(input, System.IO.Compression.CompressionMode.Decompress),
+                    "br" => new System.IO.Compression.BrotliStream(input, System.IO.Compression.CompressionMode.Decompress),
+                    _ => Stream.Null,
+                };
+                if (decoder == Stream.Null) return (current, truncated);
+                using var output = new MemoryStream();
+                var buffer = new byte[16 * 1024];
+                int n;
+                while ((n = decoder.Read(buffer)) > 0)
+                {
+                    int room = max - (int)output.Length;
+                    if (n > room)
+                    {
+                        output.Write(buffer, 0, room);
+                        truncated = true;
+                        break;
+                    }
+                    output.Write(buffer, 0, n);
+                }
+                current = output.ToArray();
+            }
+            catch (InvalidDataException)
+            {
+                return (current, truncated);
+            }
+        }
+        return (current, truncated);
     }
 
     public void Dispose() => _client.Dispose();

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Crawlscope.Archiving;
 using Crawlscope.Export;
 using Crawlscope.Inspection;
 using Crawlscope.SampleWeb;
@@ -116,7 +116,7 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
     {
         string path = Path.Combine(_dir, "pages.warc.wet.gz");
         Export("--format", "wet", "--out", path, "--text", "readable");
-        var index = Warcio("index", path, "-f", "offset", "warc-type", "warc-target-uri", "warc-block-digest", "warc-record-id");
+        var index = Warcio.Run("index", path, "-f", "offset", "warc-type", "warc-target-uri", "warc-block-digest", "warc-record-id");
         if (index is null) return;
         var records = index.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal("warcinfo", records[0].GetProperty("warc-type").GetString());
@@ -158,27 +158,5 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         string path = Path.Combine(_dir, "none.jsonl");
         Assert.Contains("exported 0 of 0", Export("--format", "jsonl", "--out", path, "--since", DateTimeOffset.UtcNow.AddDays(1).ToString("o")));
         Assert.Empty(File.ReadAllLines(path));
-    }
-
-    /// <summary>Runs webrecorder's warcio.js (installed by ./test.sh under tools/node); missing fails under CI.</summary>
-    private static string? Warcio(params string[] args)
-    {
-        string cli = Path.Combine(SharedData.RepoRoot, "tools", "node", "node_modules", "warcio", "dist", "cli.js");
-        if (!File.Exists(cli))
-        {
-            string message = $"warcio not found at {cli} (./test.sh installs it with npm)";
-            if (SharedData.IsCi) throw new FileNotFoundException(message);
-            Console.Error.WriteLine("NOT RUN: " + message);
-            return null;
-        }
-        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(cli);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, stderr);
-        return stdout.Result;
     }
 }

@@ -3,19 +3,21 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Crawlscope.Export;
+namespace Crawlscope.Archiving;
 
 /// <summary>
-/// Writes WARC records (ISO 28500; WARC/1.0 as Common Crawl's WET files use it), each gzip-compressed as its own
-/// member so readers can seek to any record. Digests are SHA-1 in base32, as the standard's examples write them.
+/// Writes WARC records (ISO 28500: WARC/1.1 for archives, WARC/1.0 as Common Crawl's WET files use it), each
+/// gzip-compressed as its own member so readers can seek to any record. Digests are SHA-1 in base32, as the
+/// standard's examples write them.
 /// </summary>
-public sealed class WarcRecordWriter(Stream output)
+public sealed class WarcRecordWriter(Stream output, string version = "1.0")
 {
     public long Records { get; private set; }
 
-    public async Task WriteAsync(string type, IReadOnlyList<(string Name, string Value)> headers, byte[] block, CancellationToken ct)
+    /// <summary>Writes one record; returns its compressed length.</summary>
+    public async Task<long> WriteAsync(string type, IReadOnlyList<(string Name, string Value)> headers, byte[] block, CancellationToken ct)
     {
-        var head = new StringBuilder("WARC/1.0\r\n");
+        var head = new StringBuilder("WARC/").Append(version).Append("\r\n");
         head.Append("WARC-Type: ").Append(type).Append("\r\n");
         foreach (var (name, value) in headers)
         {
@@ -35,6 +37,7 @@ public sealed class WarcRecordWriter(Stream output)
         member.Position = 0;
         await member.CopyToAsync(output, ct);
         Records++;
+        return member.Length;
     }
 
     public static string Sha1Base32(byte[] data) => "sha1:" + Base32(SHA1.HashData(data));

@@ -1,0 +1,138 @@
+using System.Text;
+using Crawlscope.Fetching;
+
+namespace Crawlscope.Archiving;
+
+/// <summary>
+/// The crawl's WARC/1.1 files (<c>crawl --warc DIR</c>): a <c>warcinfo</c> record opens each file; every
+/// fetched page gives a <c>request</c> and a <c>response</c> record (bytes as exchanged, body before content
+/// decoding) and a <c>metadata</c> record with our extraction fields; a 304 or an exact duplicate gives a
+/// <c>revisit</c> record instead of a response. Files roll over at <see cref="MaxFileBytes"/>. Records are
+/// written one at a time (workers queue on a lock), each its own gzip member.
+/// </summary>
+public sealed class WarcArchive : IAsyncDisposable
+{
+    public const string ServerNotModified = "http://netpreserve.org/warc/1.1/revisit/server-not-modified";
+    public const string IdenticalPayload = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest";
+
+    private readonly string _directory;
+    private readonly string _prefix;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private FileStream? _file;
+    private WarcRecordWriter? _writer;
+    private string _fileName = "";
+    private int _sequence;
+
+    public WarcArchive(string directory, long maxFileBytes = 1L << 30)
+    {
+        Directory.CreateDirectory(directory);
+        _directory = directory;
+        MaxFileBytes = maxFileBytes;
+        _prefix = $"crawlscope-{DateTime.UtcNow:yyyyMMddHHmmss}-{Environment.ProcessId}";
+    }
+
+    public long MaxFileBytes { get; }
+    public long Records { get; private set; }
+
+    /// <summary>Archives a fetched page: request, response (or revisit) and metadata, in that order.</summary>
+    public async Task WriteAsync(FetchResult fetched, DateTimeOffset stamp, IReadOnlyList<(string Name, string Value)> metadata,
+        (string Profile, string RefersToUri, DateTimeOffset? RefersToDate)? revisit, CancellationToken ct)
+    {
+        if (fetched.Raw is not { } raw) return;
+        string date = WarcRecordWriter.Date(stamp);
+        string key = $"{fetched.Url}\n{stamp.ToUnixTimeMilliseconds()}";
+        string requestId = WarcRecordWriter.RecordId("request:" + key), responseId = WarcRecordWriter.RecordId("response:" + key);
+        var responseBlock = Concat(Encoding.UTF8.GetBytes(raw.ResponseHead), raw.Body);
+        string payloadDigest = WarcRecordWriter.Sha1Base32(raw.Body);
+
+        await _lock.WaitAsync(ct);
+        try
+        {
+            var writer = await CurrentAsync(ct);
+            if (revisit is { } r)
+            {
+                // A revisit keeps the response head only; the payload is the one it refers to.
+                var headers = new List<(string, string)>
+                {
+                    ("WARC-Target-URI", fetched.Url), ("WARC-Date", date), ("WARC-Record-ID", responseId), ("WARC-Profile", r.Profile),
+                    ("WARC-Payload-Digest", payloadDigest), ("WARC-Refers-To-Target-URI", r.RefersToUri), ("Content-Type", "application/http;msgtype=response"),
+                };
+                if (r.RefersToDate is { } referred) headers.Add(("WARC-Refers-To-Date", WarcRecordWriter.Date(referred)));
+                await writer.WriteAsync("revisit", headers, Encoding.UTF8.GetBytes(raw.ResponseHead), ct);
+            }
+            else
+            {
+                await writer.WriteAsync("response",
+                [
+                    ("WARC-Target-URI", fetched.Url), ("WARC-Date", date), ("WARC-Record-ID", responseId), ("WARC-Warcinfo-ID", WarcinfoId),
+                    ("WARC-Payload-Digest", payloadDigest), ("Content-Type", "application/http;msgtype=response"),
+                ], responseBlock, ct);
+            }
+            await writer.WriteAsync("request",
+            [
+                ("WARC-Target-URI", fetched.Url), ("WARC-Date", date), ("WARC-Record-ID", requestId), ("WARC-Concurrent-To", responseId),
+                ("Content-Type", "application/http;msgtype=request"),
+            ], Encoding.UTF8.GetBytes(raw.RequestHead), ct);
+            if (metadata.Count > 0)
+            {
+                var fields = new StringBuilder();
+                foreach (var (name, value) in metadata) fields.Append(name).Append(": ").Append(OneLine(value)).Append("\r\n");
+                await writer.WriteAsync("metadata",
+                [
+                    ("WARC-Target-URI", fetched.Url), ("WARC-Date", date), ("WARC-Record-ID", WarcRecordWriter.RecordId("metadata:" + key)),
+                    ("WARC-Refers-To", responseId), ("WARC-Concurrent-To", responseId), ("Content-Type", "application/warc-fields"),
+                ], Encoding.UTF8.GetBytes(fields.ToString()), ct);
+            }
+            Records = writer.Records;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private string WarcinfoId => WarcRecordWriter.RecordId("warcinfo:" + _fileName);
+
+    private async Task<WarcRecordWriter> CurrentAsync(CancellationToken ct)
+    {
+        if (_writer is not null && _file!.Length < MaxFileBytes) return _writer;
+        if (_file is not null) await _file.DisposeAsync();
+        _fileName = $"{_prefix}-{_sequence++:D5}.warc.gz";
+        _file = new FileStream(Path.Combine(_directory, _fileName), FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true);
+        _writer = new WarcRecordWriter(_file, "1.1");
+        string info = $"software: Crawlscope/{typeof(WarcArchive).Assembly.GetName().Version?.ToString(3)}\r\n" +
+                      "format: WARC File Format 1.1\r\n" +
+                      "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n";
+        await _writer.WriteAsync("warcinfo",
+        [
+            ("WARC-Date", WarcRecordWriter.Date(DateTimeOffset.UtcNow)), ("WARC-Filename", _fileName), ("WARC-Record-ID", WarcinfoId),
+            ("Content-Type", "application/warc-fields"),
+        ], Encoding.UTF8.GetBytes(info), ct);
+        return _writer;
+    }
+
+    /// <summary>warc-fields values are single lines: line breaks in extracted text become spaces.</summary>
+    private static string OneLine(string value) => value.ReplaceLineEndings(" ");
+
+    private static byte[] Concat(byte[] a, byte[] b)
+    {
+        var result = new byte[a.Length + b.Length];
+        a.CopyTo(result, 0);
+        b.CopyTo(result, a.Length);
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lock.WaitAsync();
+        try
+        {
+            if (_file is not null) await _file.DisposeAsync();
+            _file = null;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Crawlscope.Archiving;
+using Crawlscope.Crawling;
+using Crawlscope.SampleWeb;
+using Crawlscope.Tests.Crawling;
+using Crawlscope.Tests.Support;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Tests.Archiving;
+
+/// <summary>crawl --warc: files read by warcio.js, every digest recomputed, revisits for 304s, files rolled.</summary>
+[Collection(CrawlCollection.Name)]
+public class WarcArchiveTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("crawlscope-warc-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task CrawlWithWarc_RecordsAreReadByWarcio_DigestsHold_RevisitsAndRollingWork()
+    {
+        await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 3, Hosts = 1 });
+        await using var temp = await TempCrawlStore.OpenAsync("warc");
+        var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
+        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
+        var fast = CrawlTestOptions.Fast();
+        var options = new CrawlOptions
+        {
+            Scope = CrawlScopeKind.Seeds, Delay = TimeSpan.Zero, MaxDepth = 1, Fetch = fast.Fetch, MaxAttempts = 2, RetryBase = TimeSpan.FromMilliseconds(50),
+            WarcDirectory = _dir, WarcMaxFileBytes = 20_000,
+        };
+        using (var engine = new CrawlEngine(options, temp.Store, keyer))
+            await engine.RunAsync([seed!], CancellationToken.None);
+        // A recrawl of the due pages: /articles answer 304 to the stored ETag.
+        await temp.Store.RequeueDueAsync(DateTimeOffset.UtcNow.AddDays(40), DateTimeOffset.UtcNow);
+        using (var engine = new CrawlEngine(options, temp.Store, keyer))
+            await engine.RunAsync([], CancellationToken.None);
+
+        var files = Directory.GetFiles(_dir, "*.warc.gz").Order().ToList();
+        Assert.True(files.Count > 1, $"{files.Count} file(s): 20,000 bytes per file should roll");
+        var records = new List<(JsonElement Index, Dictionary<string, string> Headers, byte[] Block)>();
+        foreach (var file in files)
+        {
+            var index = Warcio.Run("index", file, "-f", "offset", "warc-type", "warc-target-uri", "warc-record-id", "warc-concurrent-to", "warc-block-digest", "warc-payload-digest", "warc-profile");
+            if (index is null) return;
+            var rows = index.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal("warcinfo", rows[0].GetProperty("warc-type").GetString());
+            byte[] bytes = File.ReadAllBytes(file);
+            for (int i = 0; i < rows.Count; i++)
+            {
+                int start = rows[i].GetProperty("offset").GetInt32();
+                int end = i + 1 < rows.Count ? rows[i + 1].GetProperty("offset").GetInt32() : bytes.Length;
+                var (headers, block) = ReadMember(bytes.AsSpan(start, end - start).ToArray());
+                records.Add((rows[i], headers, block));
+            }
+        }
+
+        // Every block digest warcio reports is the SHA-1 of the block; every payload digest, of the body after the HTTP head.
+        foreach (var (index, headers, block) in records)
+        {
+            Assert.Equal(index.GetProperty("warc-block-digest").GetString(), WarcRecordWriter.Sha1Base32(block));
+            Assert.Equal(block.Length.ToString(), headers["Content-Length"]);
+            if (index.GetProperty("warc-type").GetString() == "response")
+            {
+                int body = block.AsSpan().IndexOf("\r\n\r\n"u8) + 4;
+                Assert.Equal(index.GetProperty("warc-payload-digest").GetString(), WarcRecordWriter.Sha1Base32(block[body..]));
+                Assert.StartsWith("HTTP/1.1 ", Encoding.ASCII.GetString(block, 0, 9));
+            }
+        }
+        string Type(JsonElement e) => e.GetProperty("warc-type").GetString()!;
+        var responses = records.Where(r => Type(r.Index) is "response" or "revisit").ToList();
+        var requests = records.Where(r => Type(r.Index) == "request").ToList();
+        Assert.Equal(responses.Count, requests.Count);
+        var responseIds = responses.Select(r => r.Index.GetProperty("warc-record-id").GetString()).ToHashSet();
+        Assert.All(requests, r => Assert.Contains(r.Index.GetProperty("warc-concurrent-to").GetString(), responseIds));
+        Assert.All(requests, r => Assert.StartsWith("GET /", Encoding.ASCII.GetString(r.Block)));
+
+        var revisits = records.Where(r => Type(r.Index) == "revisit").ToList();
+        Assert.NotEmpty(revisits);
+        Assert.All(revisits, r => Assert.Equal(WarcArchive.ServerNotModified, r.Index.GetProperty("warc-profile").GetString()));
+        Assert.All(revisits, r => Assert.StartsWith("HTTP/1.1 304", Encoding.ASCII.GetString(r.Block)));
+
+        var article = records.Single(r => Type(r.Index) == "metadata" && r.Index.GetProperty("warc-target-uri").GetString()!.EndsWith("/articles/1", StringComparison.Ordinal));
+        string fields = Encoding.UTF8.GetString(article.Block);
+        var stored = await temp.Store.GetPageAsync(keyer.Identify(WebUrl.Parse($"http://www.alpha-news.test:{web.Port}/articles/1")).Key.Value);
+        Assert.Contains($"title: {stored!.MetaTitle}\r\n", fields);
+        Assert.Contains($"content-hash: {stored.ContentHash}\r\n", fields);
+    }
+
+    private static (Dictionary<string, string> Headers, byte[] Block) ReadMember(byte[] member)
+    {
+        using var gzip = new GZipStream(new MemoryStream(member), CompressionMode.Decompress);
+        using var all = new MemoryStream();
+        gzip.CopyTo(all);
+        var bytes = all.ToArray();
+        int split = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
+        var headers = Encoding.UTF8.GetString(bytes, 0, split).Split("\r\n").Skip(1)
+            .Select(l => l.Split(": ", 2)).ToDictionary(p => p[0], p => p[1]);
+        int length = int.Parse(headers["Content-Length"]);
+        Assert.Equal("\r\n\r\n", Encoding.ASCII.GetString(bytes, split + 4 + length, 4));
+        return (headers, bytes.AsSpan(split + 4, length).ToArray());
+    }
+}
