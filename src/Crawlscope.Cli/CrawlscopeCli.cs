@@ -34,6 +34,7 @@ public static class CrawlscopeCli
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
         root.Subcommands.Add(ExportCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ImportWarcCommand.Create(stdout, stderr));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)

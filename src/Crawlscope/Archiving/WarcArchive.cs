@@ -22,13 +22,17 @@ public sealed class WarcArchive : IAsyncDisposable
     private WarcRecordWriter? _writer;
     private string _fileName = "";
     private int _sequence;
+    // Payload digests of the responses archived so far (the latest 100,000), for identical-payload revisits.
+    private readonly Dictionary<string, (string Uri, DateTimeOffset Date)> _payloads = new(StringComparer.Ordinal);
+    private readonly Queue<string> _payloadOrder = new();
+    private const int KeptPayloads = 100_000;
 
     public WarcArchive(string directory, long maxFileBytes = 1L << 30)
     {
         Directory.CreateDirectory(directory);
         _directory = directory;
         MaxFileBytes = maxFileBytes;
-        _prefix = $"crawlscope-{DateTime.UtcNow:yyyyMMddHHmmss}-{Environment.ProcessId}";
+        _prefix = $"crawlscope-{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Environment.ProcessId}";
     }
 
     public long MaxFileBytes { get; }
@@ -49,6 +53,14 @@ public sealed class WarcArchive : IAsyncDisposable
         try
         {
             var writer = await CurrentAsync(ct);
+            if (revisit is null && raw.Body.Length > 0 && _payloads.TryGetValue(payloadDigest, out var earlier))
+                revisit = (IdenticalPayload, earlier.Uri, earlier.Date);
+            else if (revisit is null && raw.Body.Length > 0)
+            {
+                _payloads[payloadDigest] = (fetched.Url, stamp);
+                _payloadOrder.Enqueue(payloadDigest);
+                if (_payloadOrder.Count > KeptPayloads) _payloads.Remove(_payloadOrder.Dequeue());
+            }
             if (revisit is { } r)
             {
                 // A revisit keeps the response head only; the payload is the one it refers to.
@@ -97,7 +109,8 @@ public sealed class WarcArchive : IAsyncDisposable
     {
         if (_writer is not null && _file!.Length < MaxFileBytes) return _writer;
         if (_file is not null) await _file.DisposeAsync();
-        _fileName = $"{_prefix}-{_sequence++:D5}.warc.gz";
+        do _fileName = $"{_prefix}-{_sequence++:D5}.warc.gz";
+        while (File.Exists(Path.Combine(_directory, _fileName)));
         _file = new FileStream(Path.Combine(_directory, _fileName), FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true);
         _writer = new WarcRecordWriter(_file, "1.1");
         string info = $"software: Crawlscope/{typeof(WarcArchive).Assembly.GetName().Version?.ToString(3)}\r\n" +

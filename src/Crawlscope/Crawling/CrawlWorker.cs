@@ -88,6 +88,25 @@ internal sealed class CrawlWorker(
         // 6. fetch
         var fetched = await fetcher.FetchAsync(entry.Url, Conditional(previous), ct);
         Lap(ref t, "fetch");
+        var outcome = await ProcessFetchedAsync(entry, identity, url, previous, fetched, ct);
+        return outcome with { NewUrls = outcome.NewUrls + fromSitemaps };
+    }
+
+    /// <summary>
+    /// Stages 7-10 for a response obtained elsewhere (<c>import-warc</c>): extract, classify, store, exactly as a
+    /// crawl would have. Nothing is fetched and nothing discovered is queued beyond what the scope allows.
+    /// </summary>
+    internal async Task<ProcessOutcome> ImportAsync(FrontierEntry entry, FetchResult fetched, CancellationToken ct)
+    {
+        var url = WebUrl.Parse(entry.Url);
+        var identity = keyer.Identify(url);
+        var previous = await store.GetPageAsync(entry.Key.Value, ct);
+        return await ProcessFetchedAsync(entry, identity, url, previous, fetched, ct);
+    }
+
+    private async Task<ProcessOutcome> ProcessFetchedAsync(FrontierEntry entry, UrlIdentity identity, WebUrl url, PageRecord? previous, FetchResult fetched, CancellationToken ct)
+    {
+        double t = _clock.Elapsed.TotalMilliseconds;
         if (!fetched.IsSuccess)
         {
             if (fetched.Failure is FailureReason.Timeout or FailureReason.Connect or FailureReason.Network or FailureReason.Dns && entry.Attempts + 1 < options.MaxAttempts)
@@ -130,9 +149,9 @@ internal sealed class CrawlWorker(
         }
         Lap(ref t, "extract+classify");
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
-        string? duplicateOf = null, exactDuplicateOf = null;
+        string? duplicateOf = null;
         if ((options.Extract & (ExtractionParts.Readable | ExtractionParts.Boilerpipe)) != 0 && page.ReadableText.Length > 0)
-            duplicateOf = (exactDuplicateOf = await store.FindByContentHashAsync(page.ContentHash, entry.Key.Value, ct))
+            duplicateOf = await store.FindByContentHashAsync(page.ContentHash, entry.Key.Value, ct)
                           ?? await store.FindNearDuplicateAsync((long)page.SimHash, entry.Key.Value, options.NearDuplicateBits, ct);
 
         Lap(ref t, "duplicates");
@@ -195,11 +214,10 @@ internal sealed class CrawlWorker(
         Lap(ref t, "links");
         // The archive is written before the store: a crash in between fetches the page again, and a WARC may
         // then hold it twice, which readers expect; the store never holds a page the archive lacks.
-        await ArchiveAsync(fetched, now, MetadataFields(record, spam.Level),
-            exactDuplicateOf is not null && UrlKey.TryParse(exactDuplicateOf, out var original) ? (Archiving.WarcArchive.IdenticalPayload, original.ToUrl().Href, null) : null, ct);
+        await ArchiveAsync(fetched, now, MetadataFields(record, spam.Level), null, ct);
         int added = await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, discovered, ct);
         Lap(ref t, "save");
-        return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, added + fromSitemaps);
+        return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, added);
     }
 
     private async Task<ProcessOutcome> RedirectAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, CancellationToken ct)

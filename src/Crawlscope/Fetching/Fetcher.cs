@@ -161,7 +161,7 @@ public sealed class Fetcher : IDisposable
 
     /// <summary>Undoes the content codings (last applied first), keeping at most <paramref name="max"/> bytes.
     /// An unknown coding or a broken stream leaves the body as received.</summary>
-    private static (byte[] Body, bool Truncated) Decode(byte[] body, ICollection<string> codings, int max)
+    internal static (byte[] Body, bool Truncated) Decode(byte[] body, ICollection<string> codings, int max)
     {
         if (codings.Count == 0 || body.Length == 0) return (body, false);
         byte[] current = body;

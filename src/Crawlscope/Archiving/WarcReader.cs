@@ -1,0 +1,147 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Crawlscope.Archiving;
+
+/// <summary>One WARC record: where it starts (in the uncompressed stream), its header fields and its block.</summary>
+public sealed record WarcRecord(long Offset, string Version, IReadOnlyDictionary<string, string> Headers, byte[] Block)
+{
+    public string Type => Headers.GetValueOrDefault("WARC-Type", "");
+    public string? TargetUri => Headers.GetValueOrDefault("WARC-Target-URI");
+}
+
+/// <summary>A record that could not be read, and why; reading goes on with the next record when it can.</summary>
+public sealed record WarcReadError(long Offset, string Message);
+
+/// <summary>
+/// Reads WARC files, ours and others': uncompressed or gzip (per record or whole file), WARC/1.0 and 1.1.
+/// Offsets are positions in the uncompressed stream. A record with a wrong block digest is reported and
+/// skipped; a stretch that is not a record is reported and skipped up to the next "WARC/" line; a truncated
+/// record ends the file.
+/// </summary>
+public static class WarcReader
+{
+    private const int MaxHeaderLine = 64 * 1024;
+
+    public static async IAsyncEnumerable<(WarcRecord? Record, WarcReadError? Error)> ReadAsync(string path,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var file = File.OpenRead(path);
+        var magic = new byte[2];
+        int got = await file.ReadAsync(magic, ct);
+        file.Position = 0;
+        Stream stream = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+        var input = new CountingReader(new BufferedStream(stream, 1 << 16));
+        bool any = false;
+        while (true)
+        {
+            long offset = input.Position;
+            string? first = null, corrupt = null;
+            try
+            {
+                first = input.ReadLine();
+                while (first is { Length: 0 }) { offset = input.Position; first = input.ReadLine(); }
+            }
+            catch (InvalidDataException ex)
+            {
+                corrupt = ex.Message;
+            }
+            if (corrupt is not null)
+            {
+                yield return (null, new WarcReadError(offset, $"corrupt data: {corrupt}"));
+                yield break;
+            }
+            if (first is null) break;
+            if (!first.StartsWith("WARC/", StringComparison.Ordinal))
+            {
+                yield return (null, new WarcReadError(offset, any ? "not a WARC record here; skipping to the next one" : "not a WARC file (no WARC/ version line)"));
+                if (!any) yield break;
+                // Resynchronise on the next version line.
+                string? line;
+                do { offset = input.Position; line = input.ReadLine(); } while (line is not null && !line.StartsWith("WARC/", StringComparison.Ordinal));
+                if (line is null) break;
+                first = line;
+            }
+            any = true;
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            string? header;
+            while ((header = input.ReadLine()) is { Length: > 0 })
+            {
+                int colon = header.IndexOf(':');
+                if (colon > 0) headers[header[..colon].Trim()] = header[(colon + 1)..].Trim();
+            }
+            if (header is null)
+            {
+                yield return (null, new WarcReadError(offset, "truncated: the file ends inside the record's header"));
+                yield break;
+            }
+            if (!headers.TryGetValue("Content-Length", out var lengthText) || !long.TryParse(lengthText, out long length) || length < 0 || length > int.MaxValue)
+            {
+                yield return (null, new WarcReadError(offset, "no valid Content-Length; skipping to the next record"));
+                continue;
+            }
+            var block = new byte[length];
+            int read = input.ReadExactly(block);
+            if (read < length)
+            {
+                yield return (null, new WarcReadError(offset, $"truncated: the block has {read} of its {length} bytes"));
+                yield break;
+            }
+            input.ReadLine();
+            input.ReadLine();
+            if (headers.TryGetValue("WARC-Block-Digest", out var digest) && digest.StartsWith("sha1:", StringComparison.OrdinalIgnoreCase) &&
+                !string.Equals(digest, WarcRecordWriter.Sha1Base32(block), StringComparison.OrdinalIgnoreCase))
+            {
+                yield return (null, new WarcReadError(offset, $"block digest mismatch ({headers.GetValueOrDefault("WARC-Type")} {headers.GetValueOrDefault("WARC-Target-URI")}); record skipped"));
+                continue;
+            }
+            yield return (new WarcRecord(offset, first[5..], headers, block), null);
+        }
+    }
+
+    /// <summary>Byte-exact reading of lines and blocks, counting the position.</summary>
+    private sealed class CountingReader(Stream stream)
+    {
+        public long Position { get; private set; }
+
+        public string? ReadLine()
+        {
+            var bytes = new List<byte>();
+            while (true)
+            {
+                int b = stream.ReadByte();
+                if (b < 0) return bytes.Count == 0 ? null : Encoding.UTF8.GetString([.. bytes]);
+                Position++;
+                if (b == '\n')
+                {
+                    if (bytes.Count > 0 && bytes[^1] == '\r') bytes.RemoveAt(bytes.Count - 1);
+                    return Encoding.UTF8.GetString([.. bytes]);
+                }
+                if (bytes.Count >= MaxHeaderLine) throw new InvalidDataException("a header line longer than 64 KB");
+                bytes.Add((byte)b);
+            }
+        }
+
+        /// <summary>Reads up to the buffer's length; broken compressed data ends the stream like a truncation.</summary>
+        public int ReadExactly(byte[] buffer)
+        {
+            int total = 0;
+            try
+            {
+                while (total < buffer.Length)
+                {
+                    int n = stream.Read(buffer, total, buffer.Length - total);
+                    if (n == 0) break;
+                    total += n;
+                }
+            }
+            catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+            {
+                // Reported by the caller as a truncated record.
+            }
+            Position += total;
+            return total;
+        }
+    }
+}

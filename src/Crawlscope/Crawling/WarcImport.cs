@@ -1,0 +1,154 @@
+using System.Text;
+using Crawlscope.Archiving;
+using Crawlscope.Fetching;
+using Crawlscope.Robots;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Crawling;
+
+/// <summary>What an import did: records read, pages stored, records skipped, and every error with its offset.</summary>
+public sealed record WarcImportResult(long Records, long Pages, long Skipped, IReadOnlyList<WarcReadError> Errors);
+
+/// <summary>
+/// <c>import-warc</c>: loads the <c>response</c> records of WARC files (ours and others') into the store, each
+/// through the crawl worker's own stages 7-10 (extract, classify, store), so an imported page has exactly the
+/// fields a crawl would give it. The pages' links are stored but not queued; revisits, requests and other
+/// records are counted and skipped.
+/// </summary>
+public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? options = null)
+{
+    public async Task<WarcImportResult> ImportAsync(string path, Action<string>? progress = null, CancellationToken ct = default)
+    {
+        // Depth 0 and no seeds: the scope queues nothing; the fetcher is never called.
+        var crawl = options ?? new CrawlOptions();
+        var importOptions = new CrawlOptions { MaxDepth = 0, MaxAttempts = 1, Extract = crawl.Extract, ShardCount = keyer.ShardCount, Fetch = crawl.Fetch };
+        var time = TimeProvider.System;
+        using var fetcher = new Fetcher(importOptions.Fetch);
+        string agent = RobotsAgent.ProductToken(importOptions.Fetch.UserAgent);
+        var worker = new CrawlWorker(importOptions, store, keyer, fetcher, new RobotsGate(store, fetcher, agent, time), new HostScheduler(importOptions, time),
+            new CrawlScope(importOptions, []), agent, time, new CrawlProgress());
+        long records = 0, pages = 0, skipped = 0;
+        var errors = new List<WarcReadError>();
+        // Revisits of identical payloads carry no body: the body of the response they repeat is kept here (the
+        // latest few thousand, by payload digest), as archives put the original before its revisits.
+        var bodies = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var bodyOrder = new Queue<string>();
+        await foreach (var (record, error) in WarcReader.ReadAsync(path, ct))
+        {
+            if (error is not null)
+            {
+                errors.Add(error);
+                continue;
+            }
+            records++;
+            bool identicalRevisit = record!.Type == "revisit" &&
+                record.Headers.GetValueOrDefault("WARC-Profile", "").EndsWith("/revisit/identical-payload-digest", StringComparison.Ordinal);
+            if ((record.Type != "response" && !identicalRevisit) ||
+                !record.Headers.GetValueOrDefault("Content-Type", "").StartsWith("application/http", StringComparison.OrdinalIgnoreCase))
+            {
+                skipped++;
+                continue;
+            }
+            string? payloadDigest = record.Headers.GetValueOrDefault("WARC-Payload-Digest");
+            byte[]? repeated = null;
+            if (identicalRevisit && (payloadDigest is null || !bodies.TryGetValue(payloadDigest, out repeated)))
+            {
+                errors.Add(new WarcReadError(record.Offset, $"revisit of {record.TargetUri}: the response it repeats ({payloadDigest ?? "no payload digest"}) is not in this file; skipped"));
+                continue;
+            }
+            if (record.TargetUri is not { } uri || !keyer.TryIdentify(uri.Trim('<', '>'), out var id, out var why))
+            {
+                errors.Add(new WarcReadError(record.Offset, $"response for a URL that cannot be keyed: {record.TargetUri} ({(record.TargetUri is null ? "no WARC-Target-URI" : "not http(s)")})"));
+                continue;
+            }
+            if (!TryParseResponse(record, id.Original.Href, importOptions.Fetch.MaxBodyBytes, repeated, out var fetched, out var problem, out var rawBody))
+            {
+                errors.Add(new WarcReadError(record.Offset, problem));
+                continue;
+            }
+            if (!identicalRevisit && payloadDigest is not null && !bodies.ContainsKey(payloadDigest))
+            {
+                bodies[payloadDigest] = rawBody;
+                bodyOrder.Enqueue(payloadDigest);
+                if (bodyOrder.Count > KeptBodies) bodies.Remove(bodyOrder.Dequeue());
+            }
+            var stamp = DateTimeOffset.TryParse(record.Headers.GetValueOrDefault("WARC-Date"), out var d) ? d : DateTimeOffset.UtcNow;
+            var entry = new FrontierEntry(id.Key, id.Original.Href, id.Host, id.Shard, 0, 0, null, stamp);
+            await store.EnqueueAsync([entry], ct);
+            await worker.ImportAsync(entry, fetched, ct);
+            pages++;
+            if (pages % 1000 == 0) progress?.Invoke($"import-warc: {pages:N0} pages from {records:N0} records");
+        }
+        return new WarcImportResult(records, pages, skipped, errors);
+    }
+
+    private const int KeptBodies = 2_000;
+
+    /// <summary>The HTTP response in a record's block: status line, header fields, body (de-chunked, content decoding
+    /// undone). A revisit's block is the head only; <paramref name="repeatedBody"/> is then the body it repeats.</summary>
+    internal static bool TryParseResponse(WarcRecord record, string url, int maxBody, byte[]? repeatedBody, out FetchResult fetched, out string problem, out byte[] rawBody)
+    {
+        fetched = null!;
+        rawBody = [];
+        var block = record.Block;
+        int split = block.AsSpan().IndexOf("\r\n\r\n"u8);
+        if (split < 0)
+        {
+            problem = "response record without an HTTP header end";
+            return false;
+        }
+        var lines = Encoding.Latin1.GetString(block, 0, split).Split("\r\n");
+        var status = lines[0].Split(' ', 3);
+        if (status.Length < 2 || !status[0].StartsWith("HTTP/", StringComparison.Ordinal) || !int.TryParse(status[1], out int code))
+        {
+            problem = $"response record with a bad status line: {lines[0]}";
+            return false;
+        }
+        var headers = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in lines.Skip(1))
+        {
+            int colon = line.IndexOf(':');
+            if (colon <= 0) continue;
+            string name = line[..colon].Trim();
+            if (!headers.TryGetValue(name, out var values)) headers[name] = values = [];
+            values.Add(line[(colon + 1)..].Trim());
+        }
+        byte[] body = repeatedBody ?? block[(split + 4)..];
+        rawBody = body;
+        if (headers.TryGetValue("Transfer-Encoding", out var te) && te.Any(v => v.Contains("chunked", StringComparison.OrdinalIgnoreCase)))
+            body = Dechunk(body);
+        bool truncated = body.Length > maxBody;
+        if (truncated) body = body[..maxBody];
+        if (headers.TryGetValue("Content-Encoding", out var ce))
+        {
+            var (decoded, cut) = Fetcher.Decode(body, ce.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList(), maxBody);
+            body = decoded;
+            truncated |= cut;
+        }
+        fetched = new FetchResult(url, code, headers.ToDictionary(h => h.Key, h => h.Value.ToArray(), StringComparer.OrdinalIgnoreCase), body, truncated,
+            FailureReason.None, null, 0);
+        problem = "";
+        return true;
+    }
+
+    /// <summary>Undoes chunked transfer coding (archives made by proxies keep it); a malformed tail keeps what was read.</summary>
+    private static byte[] Dechunk(byte[] data)
+    {
+        using var output = new MemoryStream();
+        int at = 0;
+        while (at < data.Length)
+        {
+            int lineEnd = data.AsSpan(at).IndexOf("\r\n"u8);
+            if (lineEnd < 0) break;
+            string sizeText = Encoding.ASCII.GetString(data, at, lineEnd).Split(';')[0].Trim();
+            if (!int.TryParse(sizeText, System.Globalization.NumberStyles.HexNumber, null, out int size) || size < 0) break;
+            at += lineEnd + 2;
+            if (size == 0) break;
+            int take = Math.Min(size, data.Length - at);
+            output.Write(data, at, take);
+            at += take + 2;
+        }
+        return output.ToArray();
+    }
+}
