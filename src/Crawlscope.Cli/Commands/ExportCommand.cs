@@ -8,15 +8,15 @@ using Crawlscope.Storage;
 namespace Crawlscope.Cli.Commands;
 
 /// <summary>
-/// <c>crawlscope export --format wet|jsonl|parquet --out PATH [--db PATH] [--where indexable|all] [--since DATE]
+/// <c>crawlscope export --format warc|wet|jsonl|parquet --out PATH [--db PATH] [--where indexable|all] [--since DATE]
 /// [--fields a,b] [--text readable|boilerpipe|markdown]</c>: stored pages out, streamed.
 /// </summary>
 internal static class ExportCommand
 {
     internal static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var format = new Option<string>("--format") { Description = "wet (Common Crawl's plain-text WARC), jsonl or parquet.", Required = true };
-        format.AcceptOnlyFromAmong("wet", "jsonl", "parquet");
+        var format = new Option<string>("--format") { Description = "warc (metadata and text records; responses are archived by crawl --warc), wet (Common Crawl's plain-text WARC), jsonl or parquet.", Required = true };
+        format.AcceptOnlyFromAmong("warc", "wet", "jsonl", "parquet");
         var output = new Option<string>("--out") { Description = "The file to write (- for standard output, jsonl only).", Required = true };
         var db = CommonOptions.Db();
         var where = new Option<string>("--where") { Description = "all pages, or only the indexable ones (the inspector's filters).", DefaultValueFactory = _ => "all" };
@@ -26,7 +26,7 @@ internal static class ExportCommand
         var text = new Option<string>("--text") { Description = "The text of WET records.", DefaultValueFactory = _ => "readable" };
         text.AcceptOnlyFromAmong("readable", "boilerpipe", "markdown");
         var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
-        var command = new Command("export", "Export stored pages as WET, JSON Lines or Parquet, streamed (memory stays flat).")
+        var command = new Command("export", "Export stored pages as WARC, WET, JSON Lines or Parquet, streamed (memory stays flat).")
         {
             format, output, db, where, since, fields, text, maxAge,
         };
@@ -66,6 +66,7 @@ internal static class ExportCommand
                 IPageExportWriter writer = kind switch
                 {
                     "wet" => new WetExportWriter(stream, Path.GetFileName(target), exportText),
+                    "warc" => new WarcExportWriter(stream, Path.GetFileName(target), chosen, exportText),
                     "parquet" => new ParquetExportWriter(stream, chosen),
                     _ => new JsonlExportWriter(stream, chosen),
                 };

@@ -69,7 +69,13 @@ public sealed class WarcArchive : IAsyncDisposable
                     ("WARC-Target-URI", fetched.Url), ("WARC-Date", date), ("WARC-Record-ID", responseId), ("WARC-Profile", r.Profile),
                     ("WARC-Payload-Digest", payloadDigest), ("WARC-Refers-To-Target-URI", r.RefersToUri), ("Content-Type", "application/http;msgtype=response"),
                 };
-                if (r.RefersToDate is { } referred) headers.Add(("WARC-Refers-To-Date", WarcRecordWriter.Date(referred)));
+                if (r.RefersToDate is { } referred)
+                {
+                    headers.Add(("WARC-Refers-To-Date", WarcRecordWriter.Date(referred)));
+                    // An identical payload was archived by this run, under an ID derived from its URL and time.
+                    if (r.Profile == IdenticalPayload)
+                        headers.Add(("WARC-Refers-To", WarcRecordWriter.RecordId($"response:{r.RefersToUri}\n{referred.ToUnixTimeMilliseconds()}")));
+                }
                 await writer.WriteAsync("revisit", headers, Encoding.UTF8.GetBytes(raw.ResponseHead), ct);
             }
             else

@@ -44,7 +44,7 @@ public class WarcArchiveTests : IDisposable
         var records = new List<(JsonElement Index, Dictionary<string, string> Headers, byte[] Block)>();
         foreach (var file in files)
         {
-            var index = Warcio.Run("index", file, "-f", "offset", "warc-type", "warc-target-uri", "warc-record-id", "warc-concurrent-to", "warc-block-digest", "warc-payload-digest", "warc-profile");
+            var index = Warcio.Run("index", file, "-f", "offset", "warc-type", "warc-target-uri", "warc-record-id", "warc-concurrent-to", "warc-block-digest", "warc-payload-digest", "warc-profile", "warc-refers-to");
             if (index is null) return;
             var rows = index.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
             Assert.Equal("warcinfo", rows[0].GetProperty("warc-type").GetString());
@@ -86,6 +86,8 @@ public class WarcArchiveTests : IDisposable
         // A revisit of an identical payload carries the digest of a response archived before it.
         var archivedPayloads = responses.Where(r => Type(r.Index) == "response").Select(r => r.Index.GetProperty("warc-payload-digest").GetString()).ToHashSet();
         Assert.All(revisits.Except(notModified), r => Assert.Contains(r.Index.GetProperty("warc-payload-digest").GetString(), archivedPayloads));
+        var responseRecordIds = responses.Where(r => Type(r.Index) == "response").Select(r => r.Index.GetProperty("warc-record-id").GetString()).ToHashSet();
+        Assert.All(revisits.Except(notModified), r => Assert.Contains(r.Index.GetProperty("warc-refers-to").GetString(), responseRecordIds));
 
         var article = records.Single(r => Type(r.Index) == "metadata" && r.Index.GetProperty("warc-target-uri").GetString()!.EndsWith("/articles/1", StringComparison.Ordinal));
         string fields = Encoding.UTF8.GetString(article.Block);

@@ -134,6 +134,25 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         Assert.Equal(records.Count, records.Select(r => r.GetProperty("warc-record-id").GetString()).Distinct().Count());
     }
 
+    [Fact]
+    public async Task Warc_MetadataAndConversionRecords_AreReadByWarcio()
+    {
+        string path = Path.Combine(_dir, "pages.warc.gz");
+        Export("--format", "warc", "--out", path, "--text", "markdown");
+        var index = Warcio.Run("index", path, "-f", "warc-type", "warc-target-uri", "warc-block-digest", "warc-concurrent-to", "warc-record-id");
+        if (index is null) return;
+        var records = index.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal("warcinfo", records[0].GetProperty("warc-type").GetString());
+        Assert.Equal(await f.Store.PageCountAsync(), records.Count(r => r.GetProperty("warc-type").GetString() == "metadata"));
+        var metadataIds = records.Where(r => r.GetProperty("warc-type").GetString() == "metadata").Select(r => r.GetProperty("warc-record-id").GetString()).ToHashSet();
+        var conversions = records.Where(r => r.GetProperty("warc-type").GetString() == "conversion").ToList();
+        Assert.NotEmpty(conversions);
+        Assert.All(conversions, c => Assert.Contains(c.GetProperty("warc-concurrent-to").GetString(), metadataIds));
+        var seed = (await f.PageAsync("www.pickl.test", SampleSites.SeedArticlePath))!;
+        var seedConversion = conversions.Single(c => c.GetProperty("warc-target-uri").GetString() == seed.Url);
+        Assert.Equal("sha1:" + WarcRecordWriter.Base32(SHA1.HashData(Encoding.UTF8.GetBytes(seed.Markdown!))), seedConversion.GetProperty("warc-block-digest").GetString());
+    }
+
     [Theory]
     [InlineData("", "")]
     [InlineData("f", "MY======")]
