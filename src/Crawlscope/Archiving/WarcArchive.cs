@@ -46,16 +46,15 @@ public sealed class WarcArchive : IAsyncDisposable
         string date = WarcRecordWriter.Date(stamp);
         string key = $"{fetched.Url}\n{stamp.ToUnixTimeMilliseconds()}";
         string requestId = WarcRecordWriter.RecordId("request:" + key), responseId = WarcRecordWriter.RecordId("response:" + key);
-        var responseBlock = Concat(Encoding.UTF8.GetBytes(raw.ResponseHead), raw.Body);
-        string payloadDigest = WarcRecordWriter.Sha1Base32(raw.Body);
+        string payloadDigest = WarcRecordWriter.Sha1Base32(raw.Payload);
 
         await _lock.WaitAsync(ct);
         try
         {
             var writer = await CurrentAsync(ct);
-            if (revisit is null && raw.Body.Length > 0 && _payloads.TryGetValue(payloadDigest, out var earlier))
+            if (revisit is null && raw.Payload.Length > 0 && _payloads.TryGetValue(payloadDigest, out var earlier))
                 revisit = (IdenticalPayload, earlier.Uri, earlier.Date);
-            else if (revisit is null && raw.Body.Length > 0)
+            else if (revisit is null && raw.Payload.Length > 0)
             {
                 _payloads[payloadDigest] = (fetched.Url, stamp);
                 _payloadOrder.Enqueue(payloadDigest);
@@ -76,21 +75,24 @@ public sealed class WarcArchive : IAsyncDisposable
                     if (r.Profile == IdenticalPayload)
                         headers.Add(("WARC-Refers-To", WarcRecordWriter.RecordId($"response:{r.RefersToUri}\n{referred.ToUnixTimeMilliseconds()}")));
                 }
-                await writer.WriteAsync("revisit", headers, Encoding.UTF8.GetBytes(raw.ResponseHead), ct);
+                await writer.WriteAsync("revisit", headers, raw.ResponseHead(), ct);
             }
             else
             {
-                await writer.WriteAsync("response",
-                [
+                var headers = new List<(string, string)>
+                {
                     ("WARC-Target-URI", fetched.Url), ("WARC-Date", date), ("WARC-Record-ID", responseId), ("WARC-Warcinfo-ID", WarcinfoId),
                     ("WARC-Payload-Digest", payloadDigest), ("Content-Type", "application/http;msgtype=response"),
-                ], responseBlock, ct);
+                };
+                // The body cap cut the response: say so, as the standard asks.
+                if (fetched.Truncated) headers.Add(("WARC-Truncated", "length"));
+                await writer.WriteAsync("response", headers, raw.Response, ct);
             }
             await writer.WriteAsync("request",
             [
                 ("WARC-Target-URI", fetched.Url), ("WARC-Date", date), ("WARC-Record-ID", requestId), ("WARC-Concurrent-To", responseId),
                 ("Content-Type", "application/http;msgtype=request"),
-            ], Encoding.UTF8.GetBytes(raw.RequestHead), ct);
+            ], raw.Request, ct);
             if (metadata.Count > 0)
             {
                 var fields = new StringBuilder();
@@ -132,14 +134,6 @@ public sealed class WarcArchive : IAsyncDisposable
 
     /// <summary>warc-fields values are single lines: line breaks in extracted text become spaces.</summary>
     private static string OneLine(string value) => value.ReplaceLineEndings(" ");
-
-    private static byte[] Concat(byte[] a, byte[] b)
-    {
-        var result = new byte[a.Length + b.Length];
-        a.CopyTo(result, 0);
-        b.CopyTo(result, a.Length);
-        return result;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -37,7 +37,16 @@ public sealed record FetchResult(
 }
 
 /// <summary>
-/// One HTTP exchange for a WARC file: the request head, the response head (status line and header fields as
-/// received, in the order the HTTP stack reports them) and the body as received (content-encoded, de-chunked).
+/// One HTTP exchange for a WARC file: the request and the response exactly as they crossed the connection
+/// (head and body as transmitted, chunked framing included), and the payload: the body with the transfer
+/// coding removed but the content coding kept, which the WARC payload digest is computed over.
 /// </summary>
-public sealed record RawExchange(string RequestHead, string ResponseHead, byte[] Body, string? RemoteAddress);
+public sealed record RawExchange(byte[] Request, byte[] Response, byte[] Payload)
+{
+    /// <summary>The response head: status line and header fields, up to and including the blank line.</summary>
+    public byte[] ResponseHead()
+    {
+        int end = Response.AsSpan().IndexOf("\r\n\r\n"u8);
+        return end < 0 ? Response : Response[..(end + 4)];
+    }
+}

@@ -30,6 +30,11 @@ public sealed class Fetcher : IDisposable
             MaxConnectionsPerServer = 8,
             UseCookies = false,
         };
+        // For WARC, each archived request has a connection of its own, recorded after TLS: the archive then holds
+        // the exact bytes exchanged.
+        if (options.KeepRawExchange)
+            handler.PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(
+                context.InitialRequestMessage.Options.TryGetValue(WireRecorder.Key, out var recorder) ? new RecordingStream(context.PlaintextStream, recorder) : context.PlaintextStream);
         _client = new HttpClient(handler)
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -51,7 +56,17 @@ public sealed class Fetcher : IDisposable
             request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
             request.Headers.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
             request.Headers.TryAddWithoutValidation("Accept-Language", "en;q=0.9,*;q=0.5");
-            if (_options.KeepRawExchange) request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, deflate, br");
+            WireRecorder? recorder = null;
+            if (_options.KeepRawExchange)
+            {
+                // HTTP/1.1 on a fresh connection, so that the recorded bytes are this exchange and nothing else.
+                request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, deflate, br");
+                request.Version = HttpVersion.Version11;
+                request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+                request.Headers.ConnectionClose = true;
+                recorder = new WireRecorder(_options.MaxBodyBytes + 256 * 1024);
+                request.Options.Set(WireRecorder.Key, recorder);
+            }
             if (extraHeaders is not null)
                 foreach (var (k, v) in extraHeaders) request.Headers.TryAddWithoutValidation(k, v);
 
@@ -64,7 +79,9 @@ public sealed class Fetcher : IDisposable
             var (body, truncated) = await ReadCappedAsync(stream, _options.MaxBodyBytes, response.Content.Headers.ContentLength, timeout.Token);
             if (!_options.KeepRawExchange)
                 return new FetchResult(url, (int)response.StatusCode, headers, body, truncated, FailureReason.None, null, sw.Elapsed.TotalMilliseconds);
-            var raw = new RawExchange(RequestHead(request), ResponseHead(response), body, null);
+            var raw = recorder is { Received.Length: > 0 }
+                ? new RawExchange(recorder.Sent.ToArray(), recorder.Received.ToArray(), body)
+                : new RawExchange(System.Text.Encoding.ASCII.GetBytes(RequestHead(request)), [.. System.Text.Encoding.ASCII.GetBytes(ResponseHead(response)), .. body], body);
             var (decoded, cut) = Decode(body, response.Content.Headers.ContentEncoding, _options.MaxBodyBytes);
             return new FetchResult(url, (int)response.StatusCode, headers, decoded, truncated || cut, FailureReason.None, null, sw.Elapsed.TotalMilliseconds) { Raw = raw };
         }
@@ -139,6 +156,7 @@ public sealed class Fetcher : IDisposable
         }
     }
 
+    // Fallbacks when nothing was recorded (a connection the filter did not see): heads rebuilt from the parsed fields.
     private static string RequestHead(HttpRequestMessage request)
     {
         var uri = request.RequestUri!;
