@@ -121,14 +121,7 @@ public sealed class WarcArchive : IAsyncDisposable
         while (File.Exists(Path.Combine(_directory, _fileName)));
         _file = new FileStream(Path.Combine(_directory, _fileName), FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true);
         _writer = new WarcRecordWriter(_file, "1.1");
-        string info = $"software: Crawlscope/{typeof(WarcArchive).Assembly.GetName().Version?.ToString(3)}\r\n" +
-                      "format: WARC File Format 1.1\r\n" +
-                      "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n";
-        await _writer.WriteAsync("warcinfo",
-        [
-            ("WARC-Date", WarcRecordWriter.Date(DateTimeOffset.UtcNow)), ("WARC-Filename", _fileName), ("WARC-Record-ID", WarcinfoId),
-            ("Content-Type", "application/warc-fields"),
-        ], Encoding.UTF8.GetBytes(info), ct);
+        await _writer.WriteWarcinfoAsync(_fileName, "a Crawlscope crawl: requests and responses as exchanged, extraction metadata", ct);
         return _writer;
     }
 

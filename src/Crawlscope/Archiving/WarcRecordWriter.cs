@@ -40,6 +40,17 @@ public sealed class WarcRecordWriter(Stream output, string version = "1.0")
         return member.Length;
     }
 
+    /// <summary>The <c>warcinfo</c> record that opens a file: our software, the format, and a description.</summary>
+    public Task<long> WriteWarcinfoAsync(string fileName, string description, CancellationToken ct)
+    {
+        string info = $"software: Crawlscope/{typeof(WarcRecordWriter).Assembly.GetName().Version?.ToString(3)}\r\n" +
+                      $"format: WARC File Format {version}\r\n" +
+                      $"conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-{version}/\r\n" +
+                      $"description: {description}\r\n";
+        return WriteAsync("warcinfo", [("WARC-Date", Date(DateTimeOffset.UtcNow)), ("WARC-Filename", fileName),
+            ("WARC-Record-ID", RecordId("warcinfo:" + fileName)), ("Content-Type", "application/warc-fields")], Encoding.UTF8.GetBytes(info), ct);
+    }
+
     public static string Sha1Base32(byte[] data) => "sha1:" + Base32(SHA1.HashData(data));
 
     /// <summary>RFC 4648 base32, upper case, no padding needed for 20 bytes.</summary>

@@ -35,10 +35,7 @@ public sealed class WarcExportWriter : IPageExportWriter
         if (!_started)
         {
             _started = true;
-            string info = $"software: Crawlscope/{typeof(WarcExportWriter).Assembly.GetName().Version?.ToString(3)}\r\nformat: WARC File Format 1.1\r\n" +
-                          "description: pages exported from a Crawlscope store (metadata and extracted text)\r\n";
-            await _warc.WriteAsync("warcinfo", [("WARC-Date", WarcRecordWriter.Date(DateTimeOffset.UtcNow)), ("WARC-Filename", _fileName),
-                ("WARC-Record-ID", WarcRecordWriter.RecordId("warcinfo:" + _fileName)), ("Content-Type", "application/warc-fields")], Encoding.UTF8.GetBytes(info), ct);
+            await _warc.WriteWarcinfoAsync(_fileName, "pages exported from a Crawlscope store (metadata and extracted text)", ct);
         }
         var stamp = page.DownloadStamp ?? DateTimeOffset.UtcNow;
         string id = $"{page.SrcUnparsed}:{stamp.ToUnixTimeMilliseconds()}";

@@ -32,10 +32,7 @@ public sealed class WetExportWriter : IPageExportWriter
         if (!_started)
         {
             _started = true;
-            string info = $"software: Crawlscope/{typeof(WetExportWriter).Assembly.GetName().Version?.ToString(3)}\r\nformat: WARC File Format 1.0 (WET: {_text} text)\r\n" +
-                          "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.0/\r\n";
-            await _warc.WriteAsync("warcinfo", [("WARC-Date", WarcRecordWriter.Date(DateTimeOffset.UtcNow)), ("WARC-Filename", _fileName),
-                ("WARC-Record-ID", WarcRecordWriter.RecordId("warcinfo:" + _fileName)), ("Content-Type", "application/warc-fields")], Encoding.UTF8.GetBytes(info), ct);
+            await _warc.WriteWarcinfoAsync(_fileName, $"WET: the {_text} text of stored pages", ct);
         }
         if (PageExport.Text(page, _text) is not { Length: > 0 } text) return;
         var stamp = page.DownloadStamp ?? DateTimeOffset.UtcNow;
