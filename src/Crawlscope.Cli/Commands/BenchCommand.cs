@@ -61,15 +61,20 @@ internal static class BenchCommand
         bench.Options.Add(output);
         var warc = new Option<bool>("--warc") { Description = "Also write WARC files (to a temporary folder), to measure what archiving costs." };
         bench.Options.Add(warc);
+        var inProcess = new Option<bool>("--in-process") { Description = "Serve the sample web from this process (default: a process of its own, so the figures are the crawler's alone)." };
+        bench.Options.Add(inProcess);
         bench.Options.Add(json);
         bench.SetAction(async (parse, ct) =>
         {
-            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(connections), parse.GetValue(warc), ct);
+            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(connections), parse.GetValue(warc), parse.GetValue(inProcess), ct);
             await File.WriteAllTextAsync(parse.GetValue(output)!, System.Text.Json.JsonSerializer.Serialize(result, Crawlscope.Inspection.ReportJson.Options), ct);
             if (parse.GetValue(json)) CliJson.Write(stdout, result);
             else
                 stdout.WriteLine($"bench ({result.Extract} extraction{(result.Warc ? ", WARC written" : "")}): {result.Pages} pages in {result.Seconds:F1} s = {result.PagesPerSecond:F0} pages/s, " +
-                                 $"{result.CpuMsPerPage:F2} CPU ms per page (crawler and sample web together; serving and plain fetching alone: {result.ServingCpuMsPerPage:F2}), peak RSS {result.PeakRssMb:F0} MB " +
+                                 (result.ServingCpuMsPerPage is { } serving
+                                     ? $"{result.CpuMsPerPage:F2} CPU ms per page (crawler and in-process sample web together; serving and plain fetching alone: {serving:F2}), "
+                                     : $"{result.CpuMsPerPage:F2} CPU ms per page (the crawler's process; the sample web runs in its own), ") +
+                                 $"peak RSS {result.PeakRssMb:F0} MB " +
                                  $"({Environment.ProcessorCount} cores); written to {parse.GetValue(output)}");
             return CrawlscopeCli.Success;
         });

@@ -10,8 +10,8 @@ using Crawlscope.Urls;
 namespace Crawlscope.Cli.Commands;
 
 /// <summary>The figures `crawlscope bench` prints and writes.</summary>
-internal sealed record CrawlBenchResult(string Extract, bool Warc, long Pages, double Seconds, double PagesPerSecond, double CpuMsPerPage, double PeakRssMb,
-    double ServingCpuMsPerPage, int Cores, string Machine, DateTimeOffset When);
+internal sealed record CrawlBenchResult(string Extract, bool Warc, string SampleWeb, long Pages, double Seconds, double PagesPerSecond, double CpuMsPerPage, double PeakRssMb,
+    double? ServingCpuMsPerPage, int Cores, string Machine, DateTimeOffset When);
 
 /// <summary>
 /// Like `scrapy bench`: the sample web in this process with politeness delays off, crawled at full speed into a
@@ -19,13 +19,17 @@ internal sealed record CrawlBenchResult(string Extract, bool Warc, long Pages, d
 /// </summary>
 internal static class CrawlBenchmark
 {
-    internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int perHost, bool warc, CancellationToken ct)
+    internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int perHost, bool warc, bool inProcess, CancellationToken ct)
     {
         string db = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-{Environment.ProcessId}.db");
         string warcDir = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-warc-{Environment.ProcessId}");
         try
         {
-            await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = pagesPerHost, Fast = true }, ct);
+            // By default the sample web runs in a process of its own, as nginx did in the measurements, so
+            // CPU time and RSS are the crawler's alone; --in-process serves it from this process.
+            await using var web = inProcess ? await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = pagesPerHost, Fast = true }, ct) : null;
+            using var child = inProcess ? null : await SampleWebProcess.StartAsync(pagesPerHost, ct);
+            int port = web?.Port ?? child!.Port;
             await using var store = await SqliteCrawlStore.OpenAsync(db, ct);
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
             var options = new CrawlOptions
@@ -44,7 +48,7 @@ internal static class CrawlBenchmark
                 RetryBase = TimeSpan.FromMilliseconds(100),
                 WarcDirectory = warc ? warcDir : null,
             };
-            var seeds = web.Seeds.Select(s => keyer.TryIdentify(s, out var id, out _) ? id! : throw new InvalidOperationException(s)).ToList();
+            var seeds = SampleSites.Hosts.Select(h => keyer.TryIdentify($"http://{h.Name}:{port}/", out var id, out _) ? id! : throw new InvalidOperationException(h.Name)).ToList();
             var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
@@ -63,8 +67,8 @@ internal static class CrawlBenchmark
                     $"store writer busy {store.WriterBusy.TotalSeconds:F1} s in {store.WriterBatches} transactions, " +
                     $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MB, peak committed {GcPeakCommitted / 1048576} MB, threads {process.Threads.Count}");
             double peakRss = PeakRssMegabytes();
-            double serving = await ServingCpuAsync(store, options.Fetch, ct);
-            return new CrawlBenchResult(noExtraction ? "none" : "full", warc, pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
+            double? serving = inProcess ? await ServingCpuAsync(store, options.Fetch, ct) : null;
+            return new CrawlBenchResult(noExtraction ? "none" : "full", warc, inProcess ? "in process" : "separate process", pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
                 crawlCpu, peakRss, serving, Environment.ProcessorCount,
                 $"{Environment.OSVersion}, .NET {Environment.Version}", DateTimeOffset.UtcNow);
         }
@@ -94,6 +98,48 @@ internal static class CrawlBenchmark
     }
 
     private static long GcPeakCommitted;
+
+    /// <summary>The sample web as a child process (<c>crawlscope sample-web --fast</c>), killed on dispose.</summary>
+    private sealed class SampleWebProcess : IDisposable
+    {
+        private readonly Process _process;
+
+        private SampleWebProcess(Process process, int port)
+        {
+            _process = process;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public static async Task<SampleWebProcess> StartAsync(int pagesPerHost, CancellationToken ct)
+        {
+            // The CLI's own assembly, run by the same dotnet host that runs this process.
+            string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h
+                : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+            var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { typeof(CrawlBenchmark).Assembly.Location, "sample-web", "--fast", "--pages", pagesPerHost.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                psi.ArgumentList.Add(a);
+            var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the sample web");
+            string? line;
+            while ((line = await process.StandardOutput.ReadLineAsync(ct)) is not null)
+            {
+                const string marker = "sample web on 127.0.0.1:";
+                if (line.StartsWith(marker, StringComparison.Ordinal) && int.TryParse(line[marker.Length..].Split(';')[0], out int port))
+                {
+                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                    return new SampleWebProcess(process, port);
+                }
+            }
+            throw new InvalidOperationException("the sample web did not start: " + await process.StandardError.ReadToEndAsync(ct));
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
+    }
 
     private static double PeakRssMegabytes()
     {

@@ -12,15 +12,16 @@ internal static class SampleWebCommand
         var pages = new Option<int>("--pages") { Description = "Article pages per host.", DefaultValueFactory = _ => 20 };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
         var resolveOut = new Option<string?>("--resolve-out") { Description = "Also write the resolve file here." };
+        var fast = new Option<bool>("--fast") { Description = "Benchmark mode: responses built once where they can be.", Hidden = true };
         var command = new Command("sample-web", "Serve the deterministic sample web on 127.0.0.1 and print its seeds and a resolve file.")
         {
-            hosts, pages, port, resolveOut,
+            hosts, pages, port, resolveOut, fast,
         };
         command.SetAction(async (parse, ct) =>
         {
             int h = parse.GetValue(hosts);
             if (h < 1 || h > SampleSites.Hosts.Count) throw new CommandException($"--hosts must be 1 to {SampleSites.Hosts.Count}", CrawlscopeCli.BadUsage);
-            await using var server = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = h, PagesPerHost = parse.GetValue(pages), Port = parse.GetValue(port) }, ct);
+            await using var server = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = h, PagesPerHost = parse.GetValue(pages), Port = parse.GetValue(port), Fast = parse.GetValue(fast) }, ct);
             if (parse.GetValue(resolveOut) is { } file) await File.WriteAllTextAsync(file, server.ResolveFile, ct);
             stdout.WriteLine($"sample web on 127.0.0.1:{server.Port}; seeds:");
             foreach (var s in server.Seeds) stdout.WriteLine(s);

@@ -44,15 +44,35 @@ public class BenchCrawlCommandTests
         string output = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-{Guid.NewGuid():N}.json");
         try
         {
-            var result = CliRunner.Run("bench", "--pages", "5", "--json", "--out", output);
+            var result = CliRunner.Run("bench", "--pages", "5", "--json", "--out", output, "--in-process");
             Assert.True(result.ExitCode == 0, result.Stderr);
             var r = JsonDocument.Parse(result.Stdout).RootElement;
             Assert.Equal("full", r.GetProperty("extract").GetString());
+            Assert.Equal("in process", r.GetProperty("sample_web").GetString());
             Assert.InRange(r.GetProperty("pages").GetInt64(), 100, 1000);
             Assert.True(r.GetProperty("pages_per_second").GetDouble() > 0);
             Assert.True(r.GetProperty("cpu_ms_per_page").GetDouble() > r.GetProperty("serving_cpu_ms_per_page").GetDouble());
             Assert.True(r.GetProperty("peak_rss_mb").GetDouble() > 50);
             Assert.Equal(r.GetProperty("pages").GetInt64(), JsonDocument.Parse(File.ReadAllText(output)).RootElement.GetProperty("pages").GetInt64());
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public void Bench_ByDefault_ServesTheSampleWebFromAProcessOfItsOwn()
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var result = CliRunner.RunScript("bench", "--pages", "5", "--json", "--out", output);
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            var r = JsonDocument.Parse(result.Stdout).RootElement;
+            Assert.Equal("separate process", r.GetProperty("sample_web").GetString());
+            Assert.InRange(r.GetProperty("pages").GetInt64(), 100, 1000);
+            Assert.Equal(JsonValueKind.Null, r.GetProperty("serving_cpu_ms_per_page").ValueKind);
         }
         finally
         {
