@@ -49,7 +49,7 @@ public sealed class CrawlEngine : IDisposable
 
         // A recrawl without seeds keeps to the sites already in the store.
         var scope = new CrawlScope(_options, seeds.Count > 0 ? seeds : await StoredSitesAsync());
-        var robots = new RobotsGate(_store, _fetcher, _agentToken, _time);
+        var robots = new RobotsGate(_store, _fetcher, _agentToken, _time, _archive);
         var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive);
         long stored = await _store.PageCountAsync(CancellationToken.None);
 

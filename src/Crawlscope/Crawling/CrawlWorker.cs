@@ -31,7 +31,7 @@ internal sealed class CrawlWorker(
     CrawlProgress progress,
     Archiving.WarcArchive? archive = null)
 {
-    private readonly SitemapDiscovery _sitemaps = new(store, fetcher, keyer, scope, time);
+    private readonly SitemapDiscovery _sitemaps = new(store, fetcher, keyer, scope, time, archive);
     private readonly BanList _bans = new(store, time);
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 

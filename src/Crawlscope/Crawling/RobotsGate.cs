@@ -15,7 +15,7 @@ public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, str
 /// semantics of <see cref="RobotsFetchPolicy"/>, kept in the store for 24 hours (so a restart does not fetch it
 /// again) and in memory while the crawl runs.
 /// </summary>
-public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentToken, TimeProvider time)
+public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentToken, TimeProvider time, Archiving.WarcArchive? archive = null)
 {
     private readonly ConcurrentDictionary<string, (RobotsRules Rules, DateTimeOffset Expires, bool SitemapsRead)> _cache = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
@@ -78,16 +78,24 @@ public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentT
         _ => stored.LastGoodBody is { } good ? RobotsParser.Parse(good) : RobotsRules.DisallowAll,
     };
 
+    /// <summary>A robots.txt request, archived like every other exchange when the crawl writes WARC.</summary>
+    private async Task<FetchResult> FetchArchivedAsync(string url, CancellationToken ct)
+    {
+        var result = await fetcher.FetchAsync(url, null, ct);
+        if (archive is not null && result.Raw is not null) await archive.WriteAsync(result, time.GetUtcNow(), [], null, ct);
+        return result;
+    }
+
     private async Task<RobotsVerdict> FetchAsync(WebUrl url, StoredRobots? previous, CancellationToken ct)
     {
         string robotsUrl = $"{url.Scheme}://{url.Host}{(url.Port is null ? "" : ":" + url.Port)}/robots.txt";
-        FetchResult result = await fetcher.FetchAsync(robotsUrl, null, ct);
+        FetchResult result = await FetchArchivedAsync(robotsUrl, ct);
         int hop = 0;
         while (result.StatusCode is >= 300 and < 400 && result.Location is { } location && hop < RobotsFetchPolicy.MaxRedirects &&
                WebUrl.TryParse(location, WebUrl.Parse(result.Url), out var next, out _) && next.Scheme is "http" or "https")
         {
             hop++;
-            result = await fetcher.FetchAsync(next.Href, null, ct);
+            result = await FetchArchivedAsync(next.Href, ct);
         }
         if (result.Failure == FailureReason.SsrfBlocked) _blocked[HostKey(url)] = true;
         var lastGood = previous?.Action == nameof(RobotsFetchAction.Parse) ? previous.Body : previous?.LastGoodBody;

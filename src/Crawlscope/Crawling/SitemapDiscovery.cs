@@ -11,7 +11,7 @@ namespace Crawlscope.Crawling;
 /// <c>/sitemap.xml</c>), indexes followed two levels deep, and the listed URLs queued ahead of link-discovered
 /// ones (sitemap presence raises priority). Their robots.txt verdict is applied when they come up, like any URL's.
 /// </summary>
-internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKeyer keyer, CrawlScope scope, TimeProvider time)
+internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKeyer keyer, CrawlScope scope, TimeProvider time, Archiving.WarcArchive? archive = null)
 {
     private const int MaxSitemapsPerHost = 50;
 
@@ -29,6 +29,7 @@ internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKe
             if (!visited.Add(sitemapUrl) || !WebUrl.TryParse(sitemapUrl, hostUrl, out var parsed, out _) || parsed.Scheme is not ("http" or "https")) continue;
             if (gap > TimeSpan.Zero) await Task.Delay(gap, time, ct);
             var result = await fetcher.FetchAsync(parsed.Href, null, ct);
+            if (archive is not null && result.Raw is not null) await archive.WriteAsync(result, time.GetUtcNow(), [], null, ct);
             if (!result.IsSuccess || result.StatusCode is not (>= 200 and < 300)) continue;
             var content = SitemapParser.Parse(result.Body);
             if (content.IsIndex)

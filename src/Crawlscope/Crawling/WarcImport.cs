@@ -57,6 +57,12 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
                 errors.Add(new WarcReadError(record.Offset, $"revisit of {record.TargetUri}: the response it repeats ({payloadDigest ?? "no payload digest"}) is not in this file; skipped"));
                 continue;
             }
+            // robots.txt is a rule file, not a page: the crawl keeps it apart (robots table), so does the import.
+            if (record.TargetUri is { } target && Uri.TryCreate(target.Trim('<', '>'), UriKind.Absolute, out var parsedTarget) && parsedTarget.AbsolutePath == "/robots.txt")
+            {
+                skipped++;
+                continue;
+            }
             if (record.TargetUri is not { } uri || !keyer.TryIdentify(uri.Trim('<', '>'), out var id, out var why))
             {
                 errors.Add(new WarcReadError(record.Offset, $"response for a URL that cannot be keyed: {record.TargetUri} ({(record.TargetUri is null ? "no WARC-Target-URI" : "not http(s)")})"));
