@@ -74,8 +74,7 @@ internal static class CrawlBenchmark
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+            SqliteCrawlStore.DeleteFiles(db);
             if (Directory.Exists(warcDir)) Directory.Delete(warcDir, recursive: true);
         }
     }

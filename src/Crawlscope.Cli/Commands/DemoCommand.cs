@@ -21,8 +21,7 @@ internal static class DemoCommand
         command.SetAction(async (parse, ct) =>
         {
             string path = parse.GetValue(db)!;
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-                if (File.Exists(path + suffix)) File.Delete(path + suffix);
+            SqliteCrawlStore.DeleteFiles(path);
             await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = parse.GetValue(pages) }, ct);
             stdout.WriteLine($"sample web: {SampleSites.Hosts.Count} hosts on 127.0.0.1:{web.Port}; crawling politely (1 connection per host, 0.5 s apart, robots.txt and crawl-delay obeyed)");
 

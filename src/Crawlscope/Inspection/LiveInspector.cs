@@ -44,8 +44,7 @@ public sealed class LiveInspector(UrlKeyer keyer, FetchOptions fetch, Inspection
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+            SqliteCrawlStore.DeleteFiles(path);
         }
     }
 }

@@ -42,6 +42,13 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
     public string Path { get; }
 
+    /// <summary>Removes a closed store's files (the database and its WAL and shared-memory files).</summary>
+    public static void DeleteFiles(string path)
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+    }
+
     public static async Task<SqliteCrawlStore> OpenAsync(string path, CancellationToken ct = default)
     {
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));

@@ -28,8 +28,7 @@ public class BenchInspectCommandTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(db + suffix);
+            Crawlscope.Storage.SqliteCrawlStore.DeleteFiles(db);
         }
     }
 }

@@ -69,8 +69,7 @@ public class BanAndFilterTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(db + suffix);
+            Crawlscope.Storage.SqliteCrawlStore.DeleteFiles(db);
         }
     }
 }

@@ -1,5 +1,4 @@
 using Crawlscope.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Crawlscope.Tests.Support;
 
@@ -24,7 +23,6 @@ public sealed class TempCrawlStore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { Path, Path + "-wal", Path + "-shm" }) File.Delete(f);
+        SqliteCrawlStore.DeleteFiles(Path);
     }
 }
