@@ -133,28 +133,28 @@ public sealed partial class SqliteCrawlStore
     /// <summary>Reads rows until <paramref name="pick"/> returns a value (then stops reading), or null.</summary>
     private async Task<T?> FirstAsync<T>(string sql, Func<SqliteDataReader, T?> pick, CancellationToken ct, params (string Name, object? Value)[] parameters) where T : class
     {
-        var reader = await _readers.Reader.ReadAsync(ct);
-        try
+        T? found = null;
+        await ReadRowsAsync(sql, r => (found = pick(r)) is null, ct, parameters);
+        return found;
+    }
+
+    /// <summary>Runs a read query; <paramref name="read"/> maps each row.</summary>
+    internal async Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        var result = new List<T>();
+        await ReadRowsAsync(sql, r =>
         {
-            await using var cmd = reader.CreateCommand();
-            cmd.CommandText = sql;
-            Bind(cmd, parameters);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-                if (pick(r) is { } found) return found;
-            return null;
-        }
-        finally
-        {
-            _readers.Writer.TryWrite(reader);
-        }
+            result.Add(read(r));
+            return true;
+        }, ct, parameters);
+        return result;
     }
 
     /// <summary>
-    /// Runs a read query on the reader connection; <paramref name="read"/> maps each row. WAL lets it read the
-    /// last committed state while the writer writes, so lookups never wait for a batch of saves.
+    /// Runs a read query on a reader connection, handing each row to <paramref name="row"/> until it returns
+    /// false. WAL lets readers see the last commit while the writer writes, so lookups never wait for a batch.
     /// </summary>
-    internal async Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    private async Task ReadRowsAsync(string sql, Func<SqliteDataReader, bool> row, CancellationToken ct, (string Name, object? Value)[] parameters)
     {
         var reader = await _readers.Reader.ReadAsync(ct);
         try
@@ -163,9 +163,9 @@ public sealed partial class SqliteCrawlStore
             cmd.CommandText = sql;
             Bind(cmd, parameters);
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            var result = new List<T>();
-            while (await r.ReadAsync(ct)) result.Add(read(r));
-            return result;
+            while (await r.ReadAsync(ct) && row(r))
+            {
+            }
         }
         finally
         {

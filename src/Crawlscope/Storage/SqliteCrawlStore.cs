@@ -180,7 +180,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 try
                 {
                     await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
-                    for (int i = 0; i < batch.Count; i++) added[i] = await WriteSaveAsync(batch[i], tx);
+                    for (int i = 0; i < batch.Count; i++) added[i] = WriteSave(batch[i], tx);
                     await tx.CommitAsync();
                     for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(added[i]);
                 }
@@ -192,7 +192,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                         try
                         {
                             await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
-                            int n = await WriteSaveAsync(one, tx);
+                            int n = WriteSave(one, tx);
                             await tx.CommitAsync();
                             one.Done.SetResult(n);
                         }
@@ -247,7 +247,8 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         return cmd;
     }
 
-    private Task<int> WriteSaveAsync(PendingSave save, SqliteTransaction tx)
+    // Synchronous on purpose: Microsoft.Data.Sqlite runs statements synchronously anyway, and this is the writer task.
+    private int WriteSave(PendingSave save, SqliteTransaction tx)
     {
         var (page, fetch, links, discovered) = (save.Page, save.Fetch, save.Links, save.Discovered);
         var upsert = Prepared(UpsertPageSql, tx);
@@ -265,7 +266,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         int added = 0;
         foreach (var e in discovered) added += InsertFrontier(e, tx);
         Prepared(MarkDoneSql, tx, ("$key", page.SrcUnparsed)).ExecuteNonQuery();
-        return Task.FromResult(added);
+        return added;
     }
 
     private int InsertFrontier(FrontierEntry e, SqliteTransaction tx) =>
@@ -290,7 +291,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     {
         // Six bands of 10-11 bits: two hashes within 5 bits of each other share at least one band exactly.
         // One indexed range per band (an OR over the bands would scan the whole table). Only pages that are not
-        // duplicates themselves are in the index (see WriteSaveAsync), so no join with pages is needed, and
+        // duplicates themselves are in the index (see WriteSave), so no join with pages is needed, and
         // rows are read in index order until one is close enough: templated sites put many pages in a band.
         return await FirstAsync("""
             SELECT src_unparsed, simhash FROM simhash_bands WHERE band = 0 AND value = $b0 AND src_unparsed <> $k
