@@ -130,7 +130,7 @@ internal sealed class CrawlWorker(
         }
         scheduler.Succeeded(entry.Host);
         if (status is >= 300 and < 400 && status != 304) return await RedirectAsync(entry, identity, previous, fetched, ct);
-        if (status == 304 && previous is not null) return await NotModifiedAsync(entry, previous, fetched, ct);
+        if (status == 304 && previous is not null) return await NotModifiedAsync(entry, identity, previous, fetched, ct);
         if (status >= 400) return await SaveFailureAsync(entry, identity, previous, fetched, FailureReason.Http4xx, status is 404 or 410 ? DropReason.Gone : null, ct);
         if (!fetched.IsHtml) return await SaveFailureAsync(entry, identity, previous, fetched, FailureReason.UnsupportedType, null, ct);
 
@@ -255,12 +255,12 @@ internal sealed class CrawlWorker(
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, added);
     }
 
-    private async Task<ProcessOutcome> NotModifiedAsync(FrontierEntry entry, PageRecord previous, FetchResult fetched, CancellationToken ct)
+    private async Task<ProcessOutcome> NotModifiedAsync(FrontierEntry entry, UrlIdentity identity, PageRecord previous, FetchResult fetched, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var record = previous with { DownloadStamp = now, NextFetch = NextFetch(previous, previous.ContentHash, now) };
         await ArchiveAsync(fetched, now, [], (Archiving.WarcArchive.ServerNotModified, entry.Url, previous.DownloadStamp), ct);
-        if (await _bans.IsBannedAsync(keyer.Identify(WebUrl.Parse(entry.Url)), ct)) record = record with { HistoryDropReason = DropIf(previous, DropReason.Banned) };
+        if (await _bans.IsBannedAsync(identity, ct)) record = record with { HistoryDropReason = DropIf(previous, DropReason.Banned) };
         await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, 304, null, fetched.ElapsedMs, 0, previous.ContentType, null), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0);
     }

@@ -79,9 +79,8 @@ public sealed class Fetcher : IDisposable
             var (body, truncated) = await ReadCappedAsync(stream, _options.MaxBodyBytes, response.Content.Headers.ContentLength, timeout.Token);
             if (!_options.KeepRawExchange)
                 return new FetchResult(url, (int)response.StatusCode, headers, body, truncated, FailureReason.None, null, sw.Elapsed.TotalMilliseconds);
-            var raw = recorder is { Received.Length: > 0 }
-                ? new RawExchange(recorder.Sent.ToArray(), recorder.Received.ToArray(), body)
-                : new RawExchange(System.Text.Encoding.ASCII.GetBytes(RequestHead(request)), [.. System.Text.Encoding.ASCII.GetBytes(ResponseHead(response)), .. body], body);
+            // Every archived request has a recorded connection of its own; an exchange that was not recorded is not archived.
+            var raw = recorder is { Received.Length: > 0 } ? new RawExchange(recorder.Sent.ToArray(), recorder.Received.ToArray(), body) : null;
             var (decoded, cut) = Decode(body, response.Content.Headers.ContentEncoding, _options.MaxBodyBytes);
             return new FetchResult(url, (int)response.StatusCode, headers, decoded, truncated || cut, FailureReason.None, null, sw.Elapsed.TotalMilliseconds) { Raw = raw };
         }
@@ -154,27 +153,6 @@ public sealed class Fetcher : IDisposable
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    // Fallbacks when nothing was recorded (a connection the filter did not see): heads rebuilt from the parsed fields.
-    private static string RequestHead(HttpRequestMessage request)
-    {
-        var uri = request.RequestUri!;
-        var sb = new System.Text.StringBuilder();
-        sb.Append("GET ").Append(uri.PathAndQuery).Append(" HTTP/").Append(request.Version.Major == 2 ? "2" : "1.1").Append("\r\n");
-        sb.Append("Host: ").Append(uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}").Append("\r\n");
-        foreach (var h in request.Headers) sb.Append(h.Key).Append(": ").Append(string.Join(", ", h.Value)).Append("\r\n");
-        return sb.Append("\r\n").ToString();
-    }
-
-    private static string ResponseHead(HttpResponseMessage response)
-    {
-        var sb = new System.Text.StringBuilder();
-        sb.Append("HTTP/").Append(response.Version.Major == 2 ? "2" : $"{response.Version.Major}.{response.Version.Minor}")
-            .Append(' ').Append((int)response.StatusCode).Append(' ').Append(response.ReasonPhrase ?? "").Append("\r\n");
-        foreach (var h in response.Headers) foreach (var v in h.Value) sb.Append(h.Key).Append(": ").Append(v).Append("\r\n");
-        foreach (var h in response.Content.Headers) foreach (var v in h.Value) sb.Append(h.Key).Append(": ").Append(v).Append("\r\n");
-        return sb.Append("\r\n").ToString();
     }
 
     /// <summary>Undoes the content codings (last applied first), keeping at most <paramref name="max"/> bytes.
