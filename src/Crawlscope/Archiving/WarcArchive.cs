@@ -95,13 +95,11 @@ public sealed class WarcArchive : IAsyncDisposable
             ], raw.Request, ct);
             if (metadata.Count > 0)
             {
-                var fields = new StringBuilder();
-                foreach (var (name, value) in metadata) fields.Append(name).Append(": ").Append(OneLine(value)).Append("\r\n");
                 await writer.WriteAsync("metadata",
                 [
                     ("WARC-Target-URI", fetched.Url), ("WARC-Date", date), ("WARC-Record-ID", WarcRecordWriter.RecordId("metadata:" + key)),
                     ("WARC-Refers-To", responseId), ("WARC-Concurrent-To", responseId), ("Content-Type", "application/warc-fields"),
-                ], Encoding.UTF8.GetBytes(fields.ToString()), ct);
+                ], WarcRecordWriter.Fields(metadata), ct);
             }
             Records = writer.Records;
         }
@@ -124,9 +122,6 @@ public sealed class WarcArchive : IAsyncDisposable
         await _writer.WriteWarcinfoAsync(_fileName, "a Crawlscope crawl: requests and responses as exchanged, extraction metadata", ct);
         return _writer;
     }
-
-    /// <summary>warc-fields values are single lines: line breaks in extracted text become spaces.</summary>
-    private static string OneLine(string value) => value.ReplaceLineEndings(" ");
 
     public async ValueTask DisposeAsync()
     {

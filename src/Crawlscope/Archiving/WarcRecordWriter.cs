@@ -41,14 +41,22 @@ public sealed class WarcRecordWriter(Stream output, string version = "1.0")
     }
 
     /// <summary>The <c>warcinfo</c> record that opens a file: our software, the format, and a description.</summary>
-    public Task<long> WriteWarcinfoAsync(string fileName, string description, CancellationToken ct)
+    public Task<long> WriteWarcinfoAsync(string fileName, string description, CancellationToken ct) =>
+        WriteAsync("warcinfo", [("WARC-Date", Date(DateTimeOffset.UtcNow)), ("WARC-Filename", fileName),
+            ("WARC-Record-ID", RecordId("warcinfo:" + fileName)), ("Content-Type", "application/warc-fields")],
+            Fields([
+                ("software", $"Crawlscope/{typeof(WarcRecordWriter).Assembly.GetName().Version?.ToString(3)}"),
+                ("format", $"WARC File Format {version}"),
+                ("conformsTo", $"https://iipc.github.io/warc-specifications/specifications/warc-format/warc-{version}/"),
+                ("description", description),
+            ]), ct);
+
+    /// <summary>An <c>application/warc-fields</c> block: one "name: value" line each, line breaks in values made spaces.</summary>
+    public static byte[] Fields(IEnumerable<(string Name, string Value)> fields)
     {
-        string info = $"software: Crawlscope/{typeof(WarcRecordWriter).Assembly.GetName().Version?.ToString(3)}\r\n" +
-                      $"format: WARC File Format {version}\r\n" +
-                      $"conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-{version}/\r\n" +
-                      $"description: {description}\r\n";
-        return WriteAsync("warcinfo", [("WARC-Date", Date(DateTimeOffset.UtcNow)), ("WARC-Filename", fileName),
-            ("WARC-Record-ID", RecordId("warcinfo:" + fileName)), ("Content-Type", "application/warc-fields")], Encoding.UTF8.GetBytes(info), ct);
+        var block = new StringBuilder();
+        foreach (var (name, value) in fields) block.Append(name).Append(": ").Append(value.ReplaceLineEndings(" ")).Append("\r\n");
+        return Encoding.UTF8.GetBytes(block.ToString());
     }
 
     public static string Sha1Base32(byte[] data) => "sha1:" + Base32(SHA1.HashData(data));

@@ -10,56 +10,30 @@ namespace Crawlscope.Export;
 /// and a <c>conversion</c> record with its text (<c>text/markdown</c> for Markdown). The store keeps extracted
 /// pages, not responses: the exchanges themselves are archived by <c>crawl --warc</c>.
 /// </summary>
-public sealed class WarcExportWriter : IPageExportWriter
+public sealed class WarcExportWriter(Stream output, string fileName, IReadOnlyList<string> fields, ExportText text)
+    : WarcFileExportWriter(output, "1.1", fileName, "pages exported from a Crawlscope store (metadata and extracted text)")
 {
-    private readonly WarcRecordWriter _warc;
-    private readonly Stream _output;
-    private readonly IReadOnlyList<string> _fields;
-    private readonly ExportText _text;
-    private readonly string _fileName;
-    private bool _started;
-
-    public WarcExportWriter(Stream output, string fileName, IReadOnlyList<string> fields, ExportText text)
+    protected override async Task<bool> WritePageAsync(PageRecord page, CancellationToken ct)
     {
-        _output = output;
-        _warc = new WarcRecordWriter(output, "1.1");
-        _fields = fields;
-        _text = text;
-        _fileName = fileName;
-    }
-
-    public long Count { get; private set; }
-
-    public async Task WriteAsync(PageRecord page, CancellationToken ct)
-    {
-        if (!_started)
-        {
-            _started = true;
-            await _warc.WriteWarcinfoAsync(_fileName, "pages exported from a Crawlscope store (metadata and extracted text)", ct);
-        }
         var stamp = page.DownloadStamp ?? DateTimeOffset.UtcNow;
         string id = $"{page.SrcUnparsed}:{stamp.ToUnixTimeMilliseconds()}";
-        var fields = new StringBuilder();
-        foreach (var field in _fields)
-        {
-            if (field is "boilerpipe_text" or "markdown" or "readable_markdown") continue; // the texts go in the conversion record
-            var value = PageExport.Value(page, field) switch
+        // The texts go in the conversion record; every other chosen field is a metadata line.
+        var lines = fields.Where(f => f is not ("boilerpipe_text" or "markdown" or "readable_markdown"))
+            .Select(f => (Name: f, Value: PageExport.Value(page, f) switch
             {
                 null => null,
                 DateTimeOffset t => WarcRecordWriter.Date(t),
                 var v => Convert.ToString(v, CultureInfo.InvariantCulture),
-            };
-            if (value is not null) fields.Append(field).Append(": ").Append(value.ReplaceLineEndings(" ")).Append("\r\n");
-        }
+            }))
+            .Where(l => l.Value is not null)
+            .Select(l => (l.Name, l.Value!));
         string metadataId = WarcRecordWriter.RecordId("metadata:" + id);
-        await _warc.WriteAsync("metadata", [("WARC-Target-URI", page.Url), ("WARC-Date", WarcRecordWriter.Date(stamp)), ("WARC-Record-ID", metadataId),
-            ("Content-Type", "application/warc-fields")], Encoding.UTF8.GetBytes(fields.ToString()), ct);
-        if (PageExport.Text(page, _text) is { Length: > 0 } text)
-            await _warc.WriteAsync("conversion", [("WARC-Target-URI", page.Url), ("WARC-Date", WarcRecordWriter.Date(stamp)),
-                ("WARC-Record-ID", WarcRecordWriter.RecordId($"conversion:{id}:{_text}")), ("WARC-Concurrent-To", metadataId),
-                ("Content-Type", _text == ExportText.Boilerpipe ? "text/plain" : "text/markdown")], Encoding.UTF8.GetBytes(text), ct);
-        Count++;
+        await Warc.WriteAsync("metadata", [("WARC-Target-URI", page.Url), ("WARC-Date", WarcRecordWriter.Date(stamp)), ("WARC-Record-ID", metadataId),
+            ("Content-Type", "application/warc-fields")], WarcRecordWriter.Fields(lines), ct);
+        if (PageExport.Text(page, text) is { Length: > 0 } content)
+            await Warc.WriteAsync("conversion", [("WARC-Target-URI", page.Url), ("WARC-Date", WarcRecordWriter.Date(stamp)),
+                ("WARC-Record-ID", WarcRecordWriter.RecordId($"conversion:{id}:{text}")), ("WARC-Concurrent-To", metadataId),
+                ("Content-Type", text == ExportText.Boilerpipe ? "text/plain" : "text/markdown")], Encoding.UTF8.GetBytes(content), ct);
+        return true;
     }
-
-    public async ValueTask DisposeAsync() => await _output.FlushAsync();
 }

@@ -9,42 +9,20 @@ namespace Crawlscope.Export;
 /// with a text (readable Markdown, boilerpipe text or full Markdown) as <c>text/plain</c>. Pages without that
 /// text (failures, non-HTML) are skipped.
 /// </summary>
-public sealed class WetExportWriter : IPageExportWriter
+public sealed class WetExportWriter(Stream output, string fileName, ExportText text)
+    : WarcFileExportWriter(output, "1.0", fileName, $"WET: the {text} text of stored pages")
 {
-    private readonly WarcRecordWriter _warc;
-    private readonly ExportText _text;
-    private readonly Stream _output;
-    private bool _started;
-    private readonly string _fileName;
-
-    public WetExportWriter(Stream output, string fileName, ExportText text)
+    protected override async Task<bool> WritePageAsync(PageRecord page, CancellationToken ct)
     {
-        _output = output;
-        _warc = new WarcRecordWriter(output);
-        _text = text;
-        _fileName = fileName;
-    }
-
-    public long Count { get; private set; }
-
-    public async Task WriteAsync(PageRecord page, CancellationToken ct)
-    {
-        if (!_started)
-        {
-            _started = true;
-            await _warc.WriteWarcinfoAsync(_fileName, $"WET: the {_text} text of stored pages", ct);
-        }
-        if (PageExport.Text(page, _text) is not { Length: > 0 } text) return;
+        if (PageExport.Text(page, text) is not { Length: > 0 } content) return false;
         var stamp = page.DownloadStamp ?? DateTimeOffset.UtcNow;
-        await _warc.WriteAsync("conversion",
+        await Warc.WriteAsync("conversion",
         [
             ("WARC-Target-URI", page.Url),
             ("WARC-Date", WarcRecordWriter.Date(stamp)),
-            ("WARC-Record-ID", WarcRecordWriter.RecordId($"conversion:{page.SrcUnparsed}:{stamp.ToUnixTimeMilliseconds()}:{_text}")),
+            ("WARC-Record-ID", WarcRecordWriter.RecordId($"conversion:{page.SrcUnparsed}:{stamp.ToUnixTimeMilliseconds()}:{text}")),
             ("Content-Type", "text/plain"),
-        ], Encoding.UTF8.GetBytes(text), ct);
-        Count++;
+        ], Encoding.UTF8.GetBytes(content), ct);
+        return true;
     }
-
-    public async ValueTask DisposeAsync() => await _output.FlushAsync();
 }

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Crawlscope.Archiving;
@@ -44,9 +43,7 @@ public class WarcArchiveTests : IDisposable
         var records = new List<(JsonElement Index, Dictionary<string, string> Headers, byte[] Block)>();
         foreach (var file in files)
         {
-            var index = Warcio.Run("index", file, "-f", "offset", "warc-type", "warc-target-uri", "warc-record-id", "warc-concurrent-to", "warc-block-digest", "warc-payload-digest", "warc-profile", "warc-refers-to");
-            if (index is null) return;
-            var rows = index.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            if (Warcio.Index(file, "offset", "warc-type", "warc-target-uri", "warc-record-id", "warc-concurrent-to", "warc-block-digest", "warc-payload-digest", "warc-profile", "warc-refers-to") is not { } rows) return;
             Assert.Equal("warcinfo", rows[0].GetProperty("warc-type").GetString());
             byte[] bytes = File.ReadAllBytes(file);
             for (int i = 0; i < rows.Count; i++)

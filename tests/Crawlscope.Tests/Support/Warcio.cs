@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Crawlscope.Tests.Support;
 
@@ -27,4 +28,8 @@ public static class Warcio
         Assert.True(process.ExitCode == 0, stderr);
         return stdout.Result;
     }
+
+    /// <summary><c>warcio index</c> of a file with the given fields, one JSON object per record; null (locally only) when warcio is missing.</summary>
+    public static List<JsonElement>? Index(string path, params string[] fields) =>
+        Run(["index", path, "-f", .. fields])?.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
 }
