@@ -29,6 +29,7 @@ public static class CrawlscopeCli
         root.Subcommands.Add(CrawlCommand.Create(stdout, stderr));
         root.Subcommands.Add(StatsCommand.Create(stdout));
         root.Subcommands.Add(BanCommand.Create(stdout));
+        root.Subcommands.Add(StoreCommand.Create(stdout));
         root.Subcommands.Add(SampleWebCommand.Create(stdout));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));

@@ -4,6 +4,7 @@ using Crawlscope.Crawling;
 using Crawlscope.Extraction;
 using Crawlscope.Fetching;
 using Crawlscope.Storage;
+using Crawlscope.Storage.ClickHouse;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Cli.Commands;
@@ -15,7 +16,9 @@ internal static class CrawlCommand
     {
         public readonly Argument<string[]> Urls = new("url") { Description = "Seed URLs.", Arity = ArgumentArity.ZeroOrMore };
         public readonly Option<FileInfo?> SeedsFile = new("--seeds-file") { Description = "A file of seed URLs, one per line." };
-        public readonly Option<string> Db = CommonOptions.Db();
+        public readonly StoreOptions Store = new();
+        public readonly Option<string?> WorkerShards = new("--worker-shards") { Description = "With --store: the shards this worker crawls, FROM-TO (default all). Start one worker per range." };
+        public readonly Option<string?> StateDir = new("--state-dir") { Description = "With --store: the worker's own folder (frontier, seen-set, unshipped rows). Default crawlscope-state/shards-FROM-TO." };
         public readonly Option<string> Scope = new("--scope") { Description = "site (the seeds' registrable domains), seeds (their hosts) or any.", DefaultValueFactory = _ => "site" };
         public readonly Option<long?> MaxPages = new("--max-pages") { Description = "Stop after this many stored pages." };
         public readonly Option<int?> MaxDepth = new("--max-depth") { Description = "Follow links at most this deep from a seed." };
@@ -44,7 +47,7 @@ internal static class CrawlCommand
         public void AddTo(Command c)
         {
             c.Arguments.Add(Urls);
-            foreach (Option o in new Option[] { SeedsFile, Db, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, Extract, Shards, Recrawl, Warc, WarcMaxBytes }.Concat(Fetch.All))
+            foreach (Option o in new Option[] { SeedsFile, WorkerShards, StateDir, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, Extract, Shards, Recrawl, Warc, WarcMaxBytes }.Concat(Fetch.All).Concat(Store.All))
                 c.Options.Add(o);
         }
 
@@ -110,11 +113,40 @@ internal static class CrawlCommand
                 if (!keyer.TryIdentify(seed, out var id, out var error)) throw new CommandException($"not a valid http(s) URL: {seed} ({error})");
                 identities.Add(id);
             }
-            await using var store = await SqliteCrawlStore.OpenAsync(parse.GetValue(o.Db)!, ct);
+            await using var store = await OpenAsync(o, parse, keyer, stderr, ct);
             if (recrawl) stderr.WriteLine($"crawlscope: {await store.RequeueDueAsync(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, ct)} stored pages are due and queued again");
             return await CrawlRunner.RunAsync(options, store, keyer, identities, stdout, stderr);
         });
         return command;
+    }
+
+    /// <summary>The embedded store, or on a cluster this worker's store (its shard range, its state dir).</summary>
+    private static async Task<ICrawlStore> OpenAsync(Options o, ParseResult parse, UrlKeyer keyer, TextWriter stderr, CancellationToken ct)
+    {
+        if (o.Store.Cluster(parse) is not { } address)
+        {
+            if (parse.GetValue(o.WorkerShards) is not null || parse.GetValue(o.StateDir) is not null)
+                throw new CommandException("--worker-shards and --state-dir go with --store (a cluster crawl)", CrawlscopeCli.BadUsage);
+            return await SqliteCrawlStore.OpenAsync(parse.GetValue(o.Store.Db)!, ct);
+        }
+        ShardRange range;
+        try
+        {
+            range = parse.GetValue(o.WorkerShards) is { } text ? ShardRange.Parse(text) : new ShardRange(0, keyer.ShardCount - 1);
+        }
+        catch (FormatException ex)
+        {
+            throw new CommandException("--worker-shards: " + ex.Message, CrawlscopeCli.BadUsage);
+        }
+        string stateDir = parse.GetValue(o.StateDir) ?? Path.Combine("crawlscope-state", $"shards-{range}");
+        try
+        {
+            return await WorkerCrawlStore.OpenAsync(address, keyer, range, stateDir, message => stderr.WriteLine($"crawlscope: {message}"), ct);
+        }
+        catch (Exception ex) when (ex is ClickHouseException or ArgumentException)
+        {
+            throw new CommandException(ex.Message);
+        }
     }
 }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using Crawlscope.Export;
 using Crawlscope.Inspection;
 using Crawlscope.Storage;
+using Crawlscope.Urls;
 
 namespace Crawlscope.Cli.Commands;
 
@@ -18,7 +19,8 @@ internal static class ExportCommand
         var format = new Option<string>("--format") { Description = "warc (metadata and text records; responses are archived by crawl --warc), wet (Common Crawl's plain-text WARC), jsonl or parquet.", Required = true };
         format.AcceptOnlyFromAmong("warc", "wet", "jsonl", "parquet");
         var output = new Option<string>("--out") { Description = "The file to write (- for standard output, jsonl only).", Required = true };
-        var db = CommonOptions.Db();
+        var storeOptions = new StoreOptions();
+        var shards = CommonOptions.Shards();
         var where = new Option<string>("--where") { Description = "all pages, or only the indexable ones (the inspector's filters).", DefaultValueFactory = _ => "all" };
         where.AcceptOnlyFromAmong("all", "indexable");
         var since = new Option<string?>("--since") { Description = "Only pages fetched at or after this date (ISO 8601, UTC unless an offset is given)." };
@@ -28,12 +30,11 @@ internal static class ExportCommand
         var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
         var command = new Command("export", "Export stored pages as WARC, WET, JSON Lines or Parquet, streamed (memory stays flat).")
         {
-            format, output, db, where, since, fields, text, maxAge,
+            format, output, where, since, fields, text, maxAge, shards,
         };
+        storeOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            string path = parse.GetValue(db)!;
-            if (!File.Exists(path)) throw new CommandException($"no crawl store at {path}");
             DateTimeOffset? from = null;
             if (parse.GetValue(since) is { } s)
             {
@@ -56,10 +57,10 @@ internal static class ExportCommand
 
             var inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(maxAge) };
             var selection = new ExportSelection(parse.GetValue(where) == "indexable", from, inspection.MaxAgeMonths);
-            var (condition, parameters) = PageExport.Condition(selection, UrlInspector.IndexabilityConditions(inspection));
             var exportText = parse.GetValue(text) switch { "boilerpipe" => ExportText.Boilerpipe, "markdown" => ExportText.Markdown, _ => ExportText.Readable };
 
-            await using var store = await SqliteCrawlStore.OpenAsync(path, ct);
+            await using var store = await storeOptions.OpenAsync(parse, new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards)), ct);
+            var (condition, parameters) = PageExport.Condition(selection, UrlInspector.IndexabilityConditions(store.Dialect, inspection), store.Dialect);
             Stream stream = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             await using (stream)
             {

@@ -17,7 +17,7 @@ internal static class InspectCommand
         var url = new Argument<string?>("url") { Description = "The URL to inspect (URL lookup).", Arity = ArgumentArity.ZeroOrOne };
         var shard = new Option<int?>("--shard") { Description = "Direct parameter lookup: the shard (with --key)." };
         var key = new Option<string?>("--key") { Description = "Direct parameter lookup: the stored key, src_unparsed (with --shard)." };
-        var db = CommonOptions.Db();
+        var storeOptions = new StoreOptions();
         var json = CommonOptions.Json();
         var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
         var shards = CommonOptions.Shards();
@@ -25,15 +25,14 @@ internal static class InspectCommand
         var fetch = new FetchCliOptions();
         var command = new Command("inspect", "Explain what the crawler knows about a URL: five checks with their queries, badges, filters, page details.")
         {
-            url, shard, key, db, json, maxAge, shards, live,
+            url, shard, key, json, maxAge, shards, live,
         };
+        storeOptions.AddTo(command);
         foreach (var option in fetch.All) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
-            string path = parse.GetValue(db)!;
-            if (!File.Exists(path)) throw new CommandException($"no crawl store at {path}");
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards));
-            await using var store = await SqliteCrawlStore.OpenAsync(path, ct);
+            await using var store = await storeOptions.OpenAsync(parse, keyer, ct);
             var inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(maxAge) };
             var inspector = new UrlInspector(store, keyer, inspection);
             if (parse.GetValue(key) is not null && parse.GetValue(shard) is null) throw new CommandException("--key needs --shard", CrawlscopeCli.BadUsage);

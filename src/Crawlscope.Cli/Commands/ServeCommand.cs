@@ -18,16 +18,15 @@ internal static class ServeCommand
 
     internal static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var db = CommonOptions.Db();
+        var storeOptions = new StoreOptions();
         var urls = new Option<string>("--urls") { Description = "Where to listen (semicolon-separated).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var token = new Option<string?>("--token") { Description = $"Require this token on every page and API route (default: ${TokenVariable})." };
         var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
         var shards = CommonOptions.Shards();
-        var command = new Command("serve", "Serve the inspector as a web page and a JSON API (OpenAPI at /openapi/v1.json).") { db, urls, token, maxAge, shards };
+        var command = new Command("serve", "Serve the inspector as a web page and a JSON API (OpenAPI at /openapi/v1.json).") { urls, token, maxAge, shards };
+        storeOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            string path = parse.GetValue(db)!;
-            if (!File.Exists(path)) throw new CommandException($"no crawl store at {path}");
             string listen = parse.GetValue(urls)!;
             string? secret = parse.GetValue(token) ?? Environment.GetEnvironmentVariable(TokenVariable);
             if (secret is { Length: 0 }) secret = null;
@@ -39,8 +38,8 @@ internal static class ServeCommand
                 if (!loopback && secret is null)
                     stderr.WriteLine($"crawlscope: warning: serving {u} beyond this machine without a token; crawled content and the store are readable by anyone who can reach it");
             }
-            await using var store = await SqliteCrawlStore.OpenAsync(path, ct);
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards));
+            await using var store = await storeOptions.OpenAsync(parse, keyer, ct);
             await using var app = InspectorSite.Build(new InspectorSiteOptions
             {
                 Store = store,
@@ -58,7 +57,7 @@ internal static class ServeCommand
                 throw new CommandException($"cannot listen on {listen}: {ex.Message}");
             }
             foreach (var address in app.Urls) stdout.WriteLine($"Crawler Inspector on {address}/{(secret is null ? "" : " (token required)")}");
-            stdout.WriteLine($"store {Path.GetFullPath(path)}; API {app.Urls.First()}/api/inspect?url=...; Ctrl+C stops");
+            stdout.WriteLine($"store {(storeOptions.Cluster(parse)?.ToString() ?? Path.GetFullPath(parse.GetValue(storeOptions.Db)!))}; API {app.Urls.First()}/api/inspect?url=...; Ctrl+C stops");
             stdout.Flush();
             try
             {

@@ -1,21 +1,22 @@
 using System.CommandLine;
 using Crawlscope.Storage;
+using Crawlscope.Urls;
 
 namespace Crawlscope.Cli.Commands;
 
-/// <summary><c>crawlscope stats [--db PATH] [--json]</c>: pages by status, failure and drop reason; hosts; queue.</summary>
+/// <summary><c>crawlscope stats [--db PATH | --store URL] [--json]</c>: pages by status, failure and drop reason; hosts; queue.</summary>
 internal static class StatsCommand
 {
     internal static Command Create(TextWriter stdout)
     {
-        var db = CommonOptions.Db();
+        var storeOptions = new StoreOptions();
+        var shards = CommonOptions.Shards();
         var json = CommonOptions.Json();
-        var command = new Command("stats", "Counts of the crawl store: pages by status, failure and drop reason, hosts, queue.") { db, json };
+        var command = new Command("stats", "Counts of the crawl store: pages by status, failure and drop reason, hosts, queue.") { json, shards };
+        storeOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            string path = parse.GetValue(db)!;
-            if (!File.Exists(path)) throw new CommandException($"no crawl store at {path}");
-            await using var store = await SqliteCrawlStore.OpenAsync(path, ct);
+            await using var store = await storeOptions.OpenAsync(parse, new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards)), ct);
             var stats = await store.StatsAsync(ct);
             if (parse.GetValue(json)) CliJson.Write(stdout, stats);
             else Write(stdout, stats);

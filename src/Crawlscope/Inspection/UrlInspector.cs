@@ -15,6 +15,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
 {
     private readonly InspectionOptions _options = options ?? new InspectionOptions();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly InspectionQueries _queries = InspectionQueries.For(store.Dialect);
 
     /// <summary>
     /// The lookup forms of every face (CLI, API, web page): a URL, or a shard and a stored key. Input that names
@@ -34,10 +35,10 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         return InspectAsync(id, ct);
     }
 
-    /// <summary>The indexability filters' conditions (store dialect "sqlite"), for other readers of the store
+    /// <summary>The indexability filters' conditions in a store's dialect, for other readers of the store
     /// (exports) that must agree with the inspector on what "indexable" means.</summary>
-    public static IReadOnlyList<string> IndexabilityConditions(InspectionOptions? options = null) =>
-        InspectionQueries.Filters((options ?? new InspectionOptions()).MaxAgeMonths).Select(f => f.Condition).ToList();
+    public static IReadOnlyList<string> IndexabilityConditions(string dialect, InspectionOptions? options = null) =>
+        InspectionQueries.For(dialect).Filters((options ?? new InspectionOptions()).MaxAgeMonths).Select(f => f.Condition).ToList();
 
     /// <summary>URL lookup: parse, normalise and key the URL, then inspect.</summary>
     public Task<InspectionReport> InspectAsync(UrlIdentity identity, CancellationToken ct = default) =>
@@ -65,7 +66,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
             expectedShard == shard ? $"shard {shard}" : $"shard {shard} was given, but the key's site hashes to shard {expectedShard}"));
 
         // 2. Crawled status
-        var crawled = await store.InspectAsync(InspectionQueries.Crawled, p, ct);
+        var crawled = await store.InspectAsync(_queries.Crawled, p, ct);
         var row = crawled.Rows.FirstOrDefault();
         DateTimeOffset? stamp = Stamp(row?.GetValueOrDefault("download_stamp"));
         checks.Add(new CheckResult("Crawled Status Check", crawled.Display, crawled.RawResponse, crawled.ElapsedMs, false,
@@ -74,12 +75,12 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
 
         // 3. Robots.txt
         string hostKey = $"{url.Scheme}://{url.Host}:{url.EffectivePort}";
-        var robots = await store.InspectAsync(InspectionQueries.Robots, [("$host_key", hostKey)], ct);
+        var robots = await store.InspectAsync(_queries.Robots, [("$host_key", hostKey)], ct);
         string robotsBadge = "UNKNOWN";
         string robotsResult = "robots.txt of this host not fetched yet";
         if (robots.Rows.Count > 0)
         {
-            var body = await store.InspectAsync(InspectionQueries.RobotsBody, [("$host_key", hostKey)], ct);
+            var body = await store.InspectAsync(_queries.RobotsBody, [("$host_key", hostKey)], ct);
             var rules = RulesOf(body.Rows[0]);
             var decision = rules.Check(_options.AgentToken, url.PathAndQuery);
             robotsBadge = decision.Allowed ? "ALLOWED" : "DISALLOWED";
@@ -89,7 +90,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
 
         // 4. Spam/ban
         var spamParams = new List<(string, object?)>(p) { ("$host", host), ("$site", site) };
-        var spam = await store.InspectAsync(InspectionQueries.SpamBan, spamParams, ct);
+        var spam = await store.InspectAsync(_queries.SpamBan, spamParams, ct);
         var spamRow = spam.Rows[0];
         bool banned = Convert.ToInt64(spamRow["fh_dont_index"] ?? 0L, CultureInfo.InvariantCulture) > 0;
         checks.Add(new CheckResult("Spam/Ban Check", spam.Display, spam.RawResponse, spam.ElapsedMs, false,
@@ -104,7 +105,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         }
         else
         {
-            var seen = await store.InspectAsync(InspectionQueries.Seen, [("$key", key.Value)], ct);
+            var seen = await store.InspectAsync(_queries.Seen, [("$key", key.Value)], ct);
             var s = seen.Rows.FirstOrDefault();
             string result = s is null ? "not seen: no crawled page links here yet"
                 : Convert.ToInt64(s["state"], CultureInfo.InvariantCulture) switch
@@ -118,14 +119,14 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         }
 
         // Filters, evaluated by the store.
-        var definitions = InspectionQueries.Filters(_options.MaxAgeMonths);
+        var definitions = _queries.Filters(_options.MaxAgeMonths);
         var filters = new List<FilterResult>();
         PageDetails? page = null;
         bool indexable = false;
         if (row is not null)
         {
-            var evaluated = await store.InspectAsync(InspectionQueries.FilterQuery(definitions), spamParams, ct);
-            var details = (await store.InspectAsync(InspectionQueries.Details, p, ct)).Rows[0];
+            var evaluated = await store.InspectAsync(_queries.FilterQuery(definitions), spamParams, ct);
+            var details = (await store.InspectAsync(_queries.Details, p, ct)).Rows[0];
             for (int i = 0; i < definitions.Length; i++)
             {
                 bool pass = Convert.ToInt64(evaluated.Rows[0][$"f{i}"] ?? 0L, CultureInfo.InvariantCulture) == 1;
@@ -177,15 +178,15 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
     private async Task<PageDetails> DetailsAsync(UrlKey key, WebUrl url, int shard, long rootHash, IReadOnlyDictionary<string, object?> d, DateTimeOffset now, CancellationToken ct)
     {
         var keyParam = new List<(string, object?)> { ("$key", key.Value) };
-        var history = (await store.InspectAsync(InspectionQueries.History, keyParam, ct)).Rows
+        var history = (await store.InspectAsync(_queries.History, keyParam, ct)).Rows
             .Select(h => new HistoryEntry(Stamp(h["stamp"])!.Value, h["http_code"] is null ? null : Convert.ToInt32(h["http_code"], CultureInfo.InvariantCulture),
                 h["failure_reason"] as string, Convert.ToDouble(h["elapsed_ms"], CultureInfo.InvariantCulture), Convert.ToInt64(h["bytes"], CultureInfo.InvariantCulture),
                 h["location"] as string)).ToList();
-        long inlinks = Convert.ToInt64((await store.InspectAsync(InspectionQueries.Inlinks, keyParam, ct)).Rows[0]["inlinks"], CultureInfo.InvariantCulture);
-        var referrers = (await store.InspectAsync(InspectionQueries.Referrers, keyParam, ct)).Rows.Select(r => (string)r["source"]!).ToList();
-        var redirectsHere = (await store.InspectAsync(InspectionQueries.RedirectsHere, keyParam, ct)).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
-        var duplicates = (await store.InspectAsync(InspectionQueries.Duplicates, keyParam, ct)).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
-        var sitemaps = (await store.InspectAsync(InspectionQueries.Sitemaps, keyParam, ct)).Rows.Select(r => (string)r["sitemap"]!).ToList();
+        long inlinks = Convert.ToInt64((await store.InspectAsync(_queries.Inlinks, keyParam, ct)).Rows[0]["inlinks"], CultureInfo.InvariantCulture);
+        var referrers = (await store.InspectAsync(_queries.Referrers, keyParam, ct)).Rows.Select(r => (string)r["source"]!).ToList();
+        var redirectsHere = (await store.InspectAsync(_queries.RedirectsHere, keyParam, ct)).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
+        var duplicates = (await store.InspectAsync(_queries.Duplicates, keyParam, ct)).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
+        var sitemaps = (await store.InspectAsync(_queries.Sitemaps, keyParam, ct)).Rows.Select(r => (string)r["sitemap"]!).ToList();
         var chain = redirectsHere.Concat(d["redirect_target"] is string target ? [$"{key.Value} → {target}"] : []).ToList();
         var stamp = Stamp(d["download_stamp"]);
         var first = Stamp(d["first_indexed"]);

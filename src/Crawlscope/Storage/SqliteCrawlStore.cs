@@ -13,6 +13,8 @@ namespace Crawlscope.Storage;
 public sealed partial class SqliteCrawlStore : ICrawlStore
 {
     private const int StateQueued = 0, StateLeased = 1, StateDone = 2;
+    // A worker's seen-set also holds URLs of other workers' shards: recorded (so each is handed over once), never leased.
+    private const int StateElsewhere = 3;
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -34,10 +36,13 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private SqliteCrawlStore(SqliteConnection connection, string path)
+    private readonly WorkerStoreOptions? _worker;
+
+    private SqliteCrawlStore(SqliteConnection connection, string path, WorkerStoreOptions? worker)
     {
         _connection = connection;
         Path = path;
+        _worker = worker;
     }
 
     public string Path { get; }
@@ -49,14 +54,16 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
     }
 
-    public static async Task<SqliteCrawlStore> OpenAsync(string path, CancellationToken ct = default)
+    /// <summary>Opens (creating or migrating) a store. With <paramref name="worker"/>, the store is a crawl worker's
+    /// own: URLs of other shards are only recorded, and every write is also kept, encoded, in the outbox.</summary>
+    public static async Task<SqliteCrawlStore> OpenAsync(string path, CancellationToken ct = default, WorkerStoreOptions? worker = null)
     {
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         string connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
-        var store = new SqliteCrawlStore(connection, path);
+        var store = new SqliteCrawlStore(connection, path, worker);
         await store.ExecAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000;", ct);
         await store.MigrateAsync(ct);
         for (int i = 0; i < ReaderCount; i++)
@@ -87,15 +94,23 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         }
     }
 
-    public async Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
+    public Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default) => EnqueueAsync(entries, replicate: true, ct);
+
+    /// <summary>Queues URLs another worker handed over: like <see cref="EnqueueAsync(IReadOnlyList{FrontierEntry}, CancellationToken)"/>,
+    /// but not copied to the outbox, since the cluster has them already.</summary>
+    public Task<int> EnqueueHandedOverAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default) => EnqueueAsync(entries, replicate: false, ct);
+
+    private async Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, bool replicate, CancellationToken ct)
     {
         if (entries.Count == 0) return 0;
         await _lock.WaitAsync(ct);
         try
         {
             await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+            var newlySeen = _worker is null || !replicate ? null : new List<FrontierEntry>();
             int added = 0;
-            foreach (var e in entries) added += InsertFrontier(e, tx);
+            foreach (var e in entries) added += InsertFrontier(e, tx, newlySeen);
+            if (newlySeen is not null) WriteOutbox(_worker!.Replica.Discovered(newlySeen), tx);
             await tx.CommitAsync(ct);
             return added;
         }
@@ -104,6 +119,10 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             _lock.Release();
         }
     }
+
+    /// <summary>Queued and in-flight URLs, read together (one snapshot).</summary>
+    public async Task<(long Queued, long Leased)> FrontierCountsAsync(CancellationToken ct = default) =>
+        (await QueryAsync("SELECT (SELECT COUNT(*) FROM frontier WHERE state = 0), (SELECT COUNT(*) FROM frontier WHERE state = 1)", r => (r.GetInt64(0), r.GetInt64(1)), ct))[0];
 
     public async Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) =>
         await QueryAsync("SELECT DISTINCT host FROM frontier WHERE state = 0", r => r.GetString(0), ct);
@@ -226,7 +245,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     private const string InsertBandSql = "INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ($b, $v, $k, $h)";
     private const string InsertFrontierSql = """
         INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
-        VALUES ($k, $u, $h, $s, $d, $p, $f, $at, 0, $a, $nb, $rh, $rc)
+        VALUES ($k, $u, $h, $s, $d, $p, $f, $at, $st, $a, $nb, $rh, $rc)
         """;
     private const string MarkDoneSql = "UPDATE frontier SET state = 2 WHERE src_unparsed = $key";
 
@@ -263,16 +282,75 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         if (page.SimHash is long simhash && page.DuplicateOf is null)
             for (int band = 0; band < SimHashBands.Count; band++)
                 Prepared(InsertBandSql, tx, ("$b", band), ("$v", SimHashBands.Value(simhash, band)), ("$k", page.SrcUnparsed), ("$h", simhash)).ExecuteNonQuery();
+        var newlySeen = _worker is null ? null : new List<FrontierEntry>();
         int added = 0;
-        foreach (var e in discovered) added += InsertFrontier(e, tx);
+        foreach (var e in discovered) added += InsertFrontier(e, tx, newlySeen);
         Prepared(MarkDoneSql, tx, ("$key", page.SrcUnparsed)).ExecuteNonQuery();
+        if (_worker is not null)
+        {
+            WriteOutbox(_worker.Replica.Save(page, fetch, links), tx);
+            WriteOutbox(_worker.Replica.Discovered(newlySeen!), tx);
+        }
         return added;
     }
 
-    private int InsertFrontier(FrontierEntry e, SqliteTransaction tx) =>
-        Prepared(InsertFrontierSql, tx, ("$k", e.Key.Value), ("$u", e.Url), ("$h", e.Host), ("$s", e.Shard), ("$d", e.Depth), ("$p", e.Priority),
-            ("$f", e.DiscoveredFrom), ("$at", Stamp(e.DiscoveredAt)), ("$a", e.Attempts), ("$nb", Stamp(e.NotBefore ?? e.DiscoveredAt)),
-            ("$rh", e.RedirectHops), ("$rc", e.RedirectChain)).ExecuteNonQuery();
+    /// <summary>Adds a URL not seen before; returns 1 if it was new (and queued here), else 0. A worker records
+    /// other shards' URLs as seen without queuing them, and lists every new URL in <paramref name="newlySeen"/>.</summary>
+    private int InsertFrontier(FrontierEntry e, SqliteTransaction tx, List<FrontierEntry>? newlySeen)
+    {
+        bool elsewhere = _worker is not null && !_worker.OwnsShard(e.Shard);
+        int inserted = Prepared(InsertFrontierSql, tx, ("$k", e.Key.Value), ("$u", e.Url), ("$h", e.Host), ("$s", e.Shard), ("$d", e.Depth), ("$p", e.Priority),
+            ("$f", e.DiscoveredFrom), ("$at", Stamp(e.DiscoveredAt)), ("$st", elsewhere ? StateElsewhere : StateQueued), ("$a", e.Attempts),
+            ("$nb", Stamp(e.NotBefore ?? e.DiscoveredAt)), ("$rh", e.RedirectHops), ("$rc", e.RedirectChain)).ExecuteNonQuery();
+        if (inserted == 1) newlySeen?.Add(e);
+        return elsewhere ? 0 : inserted;
+    }
+
+    private void WriteOutbox(IEnumerable<ReplicaRows> rows, SqliteTransaction tx)
+    {
+        foreach (var row in rows) Prepared("INSERT INTO outbox (tbl, lines) VALUES ($t, $l)", tx, ("$t", row.Table), ("$l", row.Lines)).ExecuteNonQuery();
+    }
+
+    /// <summary>The oldest rows of the outbox, up to about <paramref name="maxBytes"/> of lines; null when it is empty.</summary>
+    public async Task<OutboxBatch?> OutboxAsync(int maxBytes, CancellationToken ct = default)
+    {
+        var rows = new List<ReplicaRows>();
+        long last = 0, bytes = 0;
+        var reader = await _readers.Reader.ReadAsync(ct);
+        try
+        {
+            await using var cmd = reader.CreateCommand();
+            cmd.CommandText = "SELECT id, tbl, lines FROM outbox ORDER BY id";
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (bytes < maxBytes && await r.ReadAsync(ct))
+            {
+                last = r.GetInt64(0);
+                var row = new ReplicaRows(r.GetString(1), r.GetString(2));
+                bytes += row.Lines.Length;
+                rows.Add(row);
+            }
+        }
+        finally
+        {
+            _readers.Writer.TryWrite(reader);
+        }
+        return rows.Count == 0 ? null : new OutboxBatch(last, rows);
+    }
+
+    /// <summary>Forgets outbox rows up to <paramref name="lastId"/>, once the other store has them.</summary>
+    public Task ShippedAsync(long lastId, CancellationToken ct = default) =>
+        ExecLockedAsync("DELETE FROM outbox WHERE id <= $id", ct, ("$id", lastId));
+
+    public Task<long> OutboxCountAsync(CancellationToken ct = default) => CountAsync("SELECT COUNT(*) FROM outbox", ct);
+
+    public async Task<string?> GetMetaAsync(string name, CancellationToken ct = default)
+    {
+        var rows = await QueryAsync("SELECT value FROM meta WHERE name = $n", r => r.GetString(0), ct, ("$n", name));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public Task SetMetaAsync(string name, string value, CancellationToken ct = default) =>
+        ExecLockedAsync("INSERT OR REPLACE INTO meta (name, value) VALUES ($n, $v)", ct, ("$n", name), ("$v", value));
 
     public async Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default)
     {
@@ -317,6 +395,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 await using var cmd = MultiRow("INSERT OR IGNORE INTO sitemap_entries (src_unparsed, sitemap) VALUES ", chunk, tx, k => [k, sitemapUrl]);
                 await cmd.ExecuteNonQueryAsync(ct);
             }
+            if (_worker is not null) WriteOutbox(_worker.Replica.SitemapEntries(sitemapUrl, keys), tx);
             await tx.CommitAsync(ct);
         }
         finally
@@ -336,12 +415,26 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default) =>
-        ExecLockedAsync("""
-            INSERT OR REPLACE INTO robots (host_key, fetched_at, expires_at, status, body, action, reason, last_good_body, sitemaps_read)
-            VALUES ($h, $f, $e, $s, $b, $a, $r, $g, $m)
-            """, ct, ("$h", robots.HostKey), ("$f", Stamp(robots.FetchedAt)), ("$e", Stamp(robots.ExpiresAt)), ("$s", robots.Status),
-            ("$b", robots.Body), ("$a", robots.Action), ("$r", robots.Reason), ("$g", robots.LastGoodBody), ("$m", robots.SitemapsRead ? 1 : 0));
+    public async Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+            await using (var cmd = Command("""
+                INSERT OR REPLACE INTO robots (host_key, fetched_at, expires_at, status, body, action, reason, last_good_body, sitemaps_read)
+                VALUES ($h, $f, $e, $s, $b, $a, $r, $g, $m)
+                """, tx, ("$h", robots.HostKey), ("$f", Stamp(robots.FetchedAt)), ("$e", Stamp(robots.ExpiresAt)), ("$s", robots.Status),
+                ("$b", robots.Body), ("$a", robots.Action), ("$r", robots.Reason), ("$g", robots.LastGoodBody), ("$m", robots.SitemapsRead ? 1 : 0)))
+                await cmd.ExecuteNonQueryAsync(ct);
+            if (_worker is not null) WriteOutbox(_worker.Replica.Robots(robots), tx);
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
 
     public Task BanAsync(string name, string? reason, CancellationToken ct = default) =>
         ExecLockedAsync("INSERT OR REPLACE INTO bans (name, reason, created) VALUES ($n, $r, $c)", ct,

@@ -123,5 +123,11 @@ internal static class SqliteSchema
         CREATE INDEX pages_host ON pages(host);
         CREATE INDEX fetches_failures ON fetches(id) WHERE failure_reason IS NOT NULL;
         """,
+        // 6: a crawl worker's store: rows waiting to be shipped to the cluster, and small named values
+        // (where the worker's pull of other workers' links got to).
+        """
+        CREATE TABLE outbox (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, lines TEXT NOT NULL);
+        CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
     ];
 }

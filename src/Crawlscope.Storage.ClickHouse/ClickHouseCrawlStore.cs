@@ -1,0 +1,368 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Storage.ClickHouse;
+
+/// <summary>
+/// The crawl store on a ClickHouse cluster, over the HTTP interface. Pages, fetches, links, robots.txt copies,
+/// bans and discovered URLs live in Distributed tables sharded by site (<see cref="ClickHouseSchema"/>).
+/// There is no frontier here: crawl workers keep theirs in their own files (<see cref="WorkerCrawlStore"/>).
+/// Reads of latest state use FINAL (see <see cref="Crawlscope.Inspection"/>'s queries for why).
+/// </summary>
+public sealed class ClickHouseCrawlStore : ICrawlStore
+{
+    private readonly ClickHouseClient _client;
+    private readonly string _db;
+    private (DateTimeOffset At, IReadOnlyList<ClusterShard> Shards)? _cluster;
+
+    public ClickHouseCrawlStore(ClickHouseAddress address, UrlKeyer keyer, string worker = "")
+    {
+        Address = address;
+        _client = new ClickHouseClient(address);
+        _db = address.Database;
+        Rows = new ClickHouseRows(keyer, worker);
+    }
+
+    public ClickHouseAddress Address { get; }
+    internal ClickHouseClient Client => _client;
+    public ClickHouseRows Rows { get; }
+
+    /// <summary>One shard of the cluster as <c>system.clusters</c> lists it (its first replica).</summary>
+    public sealed record ClusterShard(int Number, int Weight, string Host, int Port);
+
+    /// <summary>Opens the store and checks that its schema is there (run <c>store init</c> first).</summary>
+    public static async Task<ClickHouseCrawlStore> OpenAsync(ClickHouseAddress address, UrlKeyer keyer, string worker = "", CancellationToken ct = default)
+    {
+        var store = new ClickHouseCrawlStore(address, keyer, worker);
+        try
+        {
+            int version = await store.SchemaVersionAsync(address.Nodes[0], ct);
+            if (version == 0) throw new ClickHouseException($"no crawl schema in {address}: run `crawlscope store init --store {address}` first", false);
+            if ((await store.ClusterAsync(ct)).Count == 0) throw new ClickHouseException($"the server knows no cluster named '{address.Cluster}' (remote_servers in its config)", false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the database and every table on every node listed in the address, then records the schema
+    /// version on each. Safe to run again: every statement is IF NOT EXISTS and applied migrations are skipped.
+    /// Returns the version each node is at.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Node, int Version)>> InitAsync(ClickHouseAddress address, CancellationToken ct = default)
+    {
+        using var client = new ClickHouseClient(address);
+        var result = new List<(string, int)>();
+        // The cluster must be known to the server, and every shard's node must be listed, or some nodes would lack tables.
+        string clusters = await client.QueryOnAsync(address.Nodes[0], $"SELECT count() AS shards FROM system.clusters WHERE cluster = {ClickHouseSql.Literal(address.Cluster)} AND replica_num = 1 FORMAT JSONEachRow", ct);
+        long shards = Convert.ToInt64(ClickHouseRows.Row(clusters.Trim())["shards"], CultureInfo.InvariantCulture);
+        if (shards == 0) throw new ClickHouseException($"the server knows no cluster named '{address.Cluster}' (remote_servers in its config)", false);
+        if (shards > address.Nodes.Count)
+            throw new ClickHouseException($"the cluster '{address.Cluster}' has {shards} shards but the store URL lists {address.Nodes.Count} node(s): list every node's HTTP address (clickhouse://HOST:PORT,HOST:PORT/...)", false);
+        foreach (var node in address.Nodes)
+        {
+            await client.QueryOnAsync(node, $"CREATE DATABASE IF NOT EXISTS {address.Database}", ct);
+            await client.QueryOnAsync(node, ClickHouseSchema.VersionTable.Replace("{db}", address.Database, StringComparison.Ordinal), ct);
+            string body = await client.QueryOnAsync(node, $"SELECT max(version) AS v FROM {address.Database}.schema_version FORMAT JSONEachRow", ct);
+            int version = Convert.ToInt32(ClickHouseRows.Row(body.Trim())["v"], CultureInfo.InvariantCulture);
+            for (int v = version; v < ClickHouseSchema.Migrations.Length; v++)
+            {
+                var migration = ClickHouseSchema.Migrations[v];
+                foreach (var sql in migration.Local) await client.QueryOnAsync(node, sql.Replace("{db}", address.Database, StringComparison.Ordinal), ct);
+                foreach (var table in migration.Distributed) await client.QueryOnAsync(node, ClickHouseSchema.DistributedTable(address.Database, address.Cluster, table), ct);
+                await client.QueryOnAsync(node, $"INSERT INTO {address.Database}.schema_version (version, applied) VALUES ({v + 1}, now())", ct);
+            }
+            result.Add((node.Authority, Math.Max(version, ClickHouseSchema.Migrations.Length)));
+        }
+        return result;
+    }
+
+    private async Task<int> SchemaVersionAsync(Uri node, CancellationToken ct)
+    {
+        string exists = await _client.QueryOnAsync(node, $"SELECT count() AS n FROM system.tables WHERE database = {ClickHouseSql.Literal(_db)} AND name = 'schema_version' FORMAT JSONEachRow", ct);
+        if (Convert.ToInt64(ClickHouseRows.Row(exists.Trim())["n"], CultureInfo.InvariantCulture) == 0) return 0;
+        string body = await _client.QueryOnAsync(node, $"SELECT max(version) AS v FROM {_db}.schema_version FORMAT JSONEachRow", ct);
+        return Convert.ToInt32(ClickHouseRows.Row(body.Trim())["v"], CultureInfo.InvariantCulture);
+    }
+
+    // --- queries -------------------------------------------------------------------------------------------
+
+    /// <summary>Runs a SELECT (values bound by <see cref="ClickHouseSql.Bind"/>) and returns the sent text and the raw body.</summary>
+    private async Task<(string Sql, string Body)> SelectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct)
+    {
+        string bound = ClickHouseSql.Bind(sql, parameters);
+        return (bound, await _client.QueryAsync(bound + "\nFORMAT JSONEachRow", ct));
+    }
+
+    private async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> RowsAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+        ClickHouseRows.Rows((await SelectAsync(sql, parameters, ct)).Body);
+
+    private async Task<long> CountAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        var rows = await RowsAsync(sql, ct, parameters);
+        return rows.Count == 0 ? 0 : Convert.ToInt64(rows[0].Values.First() ?? 0L, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Inserts rows, grouped by table, one insert per table.</summary>
+    public async Task InsertAsync(IEnumerable<ReplicaRows> rows, CancellationToken ct = default)
+    {
+        long addedUs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        foreach (var group in rows.GroupBy(r => r.Table))
+        {
+            var body = new StringBuilder();
+            foreach (var r in group) body.Append(ClickHouseRows.Shipped(r, addedUs));
+            await _client.InsertAsync(group.Key, body.ToString(), ct);
+        }
+    }
+
+    // --- the frontier lives with the workers ------------------------------------------------------------------
+
+    private static NotSupportedException NoFrontier() =>
+        new("the cluster store keeps no frontier: a crawl on the cluster runs as workers, each with its own --state-dir");
+
+    public async Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
+    {
+        await InsertAsync(Rows.Discovered(entries), ct);
+        return entries.Count;
+    }
+
+    public Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) => throw NoFrontier();
+    public Task<FrontierEntry?> LeaseAsync(string host, DateTimeOffset now, CancellationToken ct = default) => throw NoFrontier();
+    public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => throw NoFrontier();
+    public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) => throw NoFrontier();
+    public Task<int> RecoverLeasesAsync(CancellationToken ct = default) => throw NoFrontier();
+    public Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default) => throw NoFrontier();
+    public Task MarkSitemapsReadAsync(string hostKey, CancellationToken ct = default) => Task.CompletedTask;
+
+    // --- pages ---------------------------------------------------------------------------------------------
+
+    public async Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default)
+    {
+        await InsertAsync(Rows.Save(page, fetch, links).Concat(Rows.Discovered(discovered)), ct);
+        return discovered.Count;
+    }
+
+    /// <summary>Many saves in one insert per table (bulk loads and the benchmark).</summary>
+    public Task SaveManyAsync(IEnumerable<(PageRecord Page, FetchRecord Fetch, IReadOnlyList<LinkRecord> Links)> saves, CancellationToken ct = default) =>
+        InsertAsync(saves.SelectMany(s => Rows.Save(s.Page, s.Fetch, s.Links)), ct);
+
+    public async Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default)
+    {
+        var rows = await RowsAsync("SELECT * FROM pages FINAL WHERE src_unparsed = $key", ct, ("$key", srcUnparsed));
+        return rows.Count == 0 ? null : ClickHouseRows.ReadPage(rows[0]);
+    }
+
+    public async Task<string?> FindByContentHashAsync(string contentHash, string except, CancellationToken ct = default)
+    {
+        var rows = await RowsAsync("SELECT src_unparsed FROM pages FINAL WHERE content_hash = $h AND src_unparsed != $k AND duplicate_of IS NULL ORDER BY src_unparsed LIMIT 1",
+            ct, ("$h", contentHash), ("$k", except));
+        return rows.Count == 0 ? null : (string?)rows[0]["src_unparsed"];
+    }
+
+    public async Task<string?> FindNearDuplicateAsync(long simHash, string except, int maxDistance, CancellationToken ct = default)
+    {
+        // The same six-band index as the embedded store: two hashes within 5 bits share a band exactly.
+        string bands = string.Join(", ", Enumerable.Range(0, SimHashBands.Count).Select(b => $"({b}, {SimHashBands.Value(simHash, b)})"));
+        var rows = await RowsAsync($"SELECT src_unparsed, simhash FROM simhash_bands FINAL WHERE (band, value) IN ({bands}) AND src_unparsed != $k ORDER BY band, src_unparsed",
+            ct, ("$k", except));
+        return rows.Select(r => (Key: (string)r["src_unparsed"]!, Hash: Convert.ToInt64(r["simhash"], CultureInfo.InvariantCulture)))
+            .FirstOrDefault(r => System.Numerics.BitOperations.PopCount((ulong)(r.Hash ^ simHash)) <= maxDistance).Key;
+    }
+
+    public Task AddSitemapEntriesAsync(string sitemapUrl, IReadOnlyList<string> keys, CancellationToken ct = default) =>
+        InsertAsync(Rows.SitemapEntries(sitemapUrl, keys), ct);
+
+    public async Task<StoredRobots?> GetRobotsAsync(string hostKey, CancellationToken ct = default)
+    {
+        var rows = await RowsAsync("SELECT * FROM robots FINAL WHERE host_key = $h", ct, ("$h", hostKey));
+        if (rows.Count == 0) return null;
+        var r = rows[0];
+        byte[]? Bytes(string c) => r[c] is string s ? Encoding.UTF8.GetBytes(s) : null;
+        return new StoredRobots((string)r["host_key"]!, ClickHouseRows.Time((string?)r["fetched_at"])!.Value, ClickHouseRows.Time((string?)r["expires_at"])!.Value,
+            r["status"] is { } s ? Convert.ToInt32(s, CultureInfo.InvariantCulture) : null, Bytes("body"), (string)r["action"]!, (string)r["reason"]!,
+            Bytes("last_good_body"), Convert.ToInt64(r["sitemaps_read"], CultureInfo.InvariantCulture) == 1);
+    }
+
+    public Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default) => InsertAsync(Rows.Robots(robots), ct);
+
+    // --- bans ----------------------------------------------------------------------------------------------
+
+    public Task BanAsync(string name, string? reason, CancellationToken ct = default) =>
+        _client.InsertAsync("bans", Rows.Ban(name.ToLowerInvariant(), reason, deleted: false), ct);
+
+    public async Task<bool> UnbanAsync(string name, CancellationToken ct = default)
+    {
+        string lower = name.ToLowerInvariant();
+        if (!(await BansAsync(ct)).Any(b => b.Name == lower)) return false;
+        await _client.InsertAsync("bans", Rows.Ban(lower, null, deleted: true), ct);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<BanRecord>> BansAsync(CancellationToken ct = default) =>
+        (await RowsAsync("SELECT name, reason, created FROM bans FINAL WHERE deleted = 0 ORDER BY name", ct))
+            .Select(r => new BanRecord((string)r["name"]!, r["reason"] as string, ClickHouseRows.Time((string?)r["created"])!.Value)).ToList();
+
+    // --- counts --------------------------------------------------------------------------------------------
+
+    public Task<long> PageCountAsync(CancellationToken ct = default) => CountAsync("SELECT count() FROM pages FINAL", ct);
+
+    public async Task<CrawlStats> StatsAsync(CancellationToken ct = default)
+    {
+        async Task<Dictionary<string, long>> Group(string sql) =>
+            (await RowsAsync(sql, ct)).ToDictionary(r => r["k"]?.ToString() ?? "none", r => Convert.ToInt64(r["n"], CultureInfo.InvariantCulture));
+        // Queue sizes are the workers' own, as each reported in its last heartbeat.
+        var queue = (await RowsAsync("SELECT sum(queued) AS queued, sum(leased) AS leased FROM workers FINAL", ct)).FirstOrDefault();
+        var fetches = (await RowsAsync("SELECT count() AS n, sum(bytes) AS bytes FROM fetches FINAL", ct))[0];
+        return new CrawlStats(
+            await PageCountAsync(ct),
+            Convert.ToInt64(queue?["queued"] ?? 0L, CultureInfo.InvariantCulture),
+            Convert.ToInt64(queue?["leased"] ?? 0L, CultureInfo.InvariantCulture),
+            await CountAsync("SELECT uniqExact(host) FROM discovered", ct),
+            await Group("SELECT download_http_code AS k, count() AS n FROM pages FINAL GROUP BY k ORDER BY n DESC"),
+            await Group("SELECT failure_reason AS k, count() AS n FROM pages FINAL WHERE failure_reason IS NOT NULL GROUP BY k ORDER BY n DESC"),
+            await Group("SELECT history_drop_reason AS k, count() AS n FROM pages FINAL WHERE history_drop_reason IS NOT NULL GROUP BY k ORDER BY n DESC"),
+            Convert.ToInt64(fetches["n"], CultureInfo.InvariantCulture),
+            Convert.ToInt64(fetches["bytes"], CultureInfo.InvariantCulture));
+    }
+
+    public async Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default)
+    {
+        var stats = await StatsAsync(ct);
+        var hosts = (await RowsAsync("SELECT host, count() AS pages, countIf(failure_reason IS NOT NULL) AS failures FROM pages FINAL GROUP BY host ORDER BY pages DESC, host LIMIT $n", ct, ("$n", limit)))
+            .Select(r => new HostCount((string)r["host"]!, Convert.ToInt64(r["pages"], CultureInfo.InvariantCulture), Convert.ToInt64(r["failures"], CultureInfo.InvariantCulture))).ToList();
+        var failures = (await RowsAsync("SELECT stamp, url, failure_reason, http_code FROM fetches FINAL WHERE failure_reason IS NOT NULL ORDER BY stamp DESC, id DESC LIMIT $n", ct, ("$n", limit)))
+            .Select(r => new RecentFailure(ClickHouseRows.Time((string?)r["stamp"])!.Value, (string)r["url"]!, (string)r["failure_reason"]!,
+                r["http_code"] is { } c ? Convert.ToInt32(c, CultureInfo.InvariantCulture) : null)).ToList();
+        var points = new List<ThroughputPoint>();
+        var span = (await RowsAsync("SELECT toUInt32(min(stamp)) AS first, toUInt32(max(stamp)) AS last, count() AS n FROM fetches", ct))[0];
+        if (Convert.ToInt64(span["n"], CultureInfo.InvariantCulture) > 0)
+        {
+            long first = Convert.ToInt64(span["first"], CultureInfo.InvariantCulture), last = Convert.ToInt64(span["last"], CultureInfo.InvariantCulture);
+            long width = Math.Max(1, (long)Math.Ceiling((last - first) / (double)Math.Max(1, buckets)));
+            var counts = (await RowsAsync("SELECT intDiv(toUInt32(stamp) - $start, $width) AS b, count() AS n FROM fetches FINAL GROUP BY b ORDER BY b", ct, ("$start", first), ("$width", width)))
+                .ToDictionary(r => Convert.ToInt64(r["b"], CultureInfo.InvariantCulture), r => Convert.ToInt64(r["n"], CultureInfo.InvariantCulture));
+            long lastBucket = counts.Count == 0 ? 0 : counts.Keys.Max();
+            for (long b = 0; b <= lastBucket; b++)
+                points.Add(new ThroughputPoint(DateTimeOffset.FromUnixTimeSeconds(first + b * width), width, counts.GetValueOrDefault(b)));
+        }
+        return new CrawlOverview(stats, hosts, failures, points);
+    }
+
+    public async IAsyncEnumerable<PageRecord> PagesAsync(string condition, IReadOnlyList<(string Name, object? Value)> parameters,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        // GLOBAL IN: the ban list is read once and sent to every shard (a plain IN over a Distributed table
+        // inside a distributed query is refused).
+        string sql = ClickHouseSql.Bind($"""
+            SELECT * FROM (SELECT *, toUInt8(host GLOBAL IN (SELECT name FROM bans FINAL WHERE deleted = 0) OR site GLOBAL IN (SELECT name FROM bans FINAL WHERE deleted = 0)) AS fh_dont_index
+                           FROM pages FINAL)
+            WHERE {condition}
+            ORDER BY src_unparsed
+            FORMAT JSONEachRow
+            """, parameters);
+        await foreach (var line in _client.LinesAsync(sql, ct)) yield return ClickHouseRows.ReadPage(ClickHouseRows.Row(line));
+    }
+
+    // --- the inspector -------------------------------------------------------------------------------------
+
+    public string Dialect => "clickhouse";
+
+    /// <summary>The shards of the cluster from <c>system.clusters</c> (cached for a minute).</summary>
+    public async Task<IReadOnlyList<ClusterShard>> ClusterAsync(CancellationToken ct = default)
+    {
+        if (_cluster is { } cached && DateTimeOffset.UtcNow - cached.At < TimeSpan.FromMinutes(1)) return cached.Shards;
+        var rows = await RowsAsync("SELECT shard_num, shard_weight, host_name, port FROM system.clusters WHERE cluster = $c AND replica_num = 1 ORDER BY shard_num", ct,
+            ("$c", Address.Cluster));
+        var shards = rows.Select(r => new ClusterShard(Convert.ToInt32(r["shard_num"], CultureInfo.InvariantCulture), Convert.ToInt32(r["shard_weight"], CultureInfo.InvariantCulture),
+            (string)r["host_name"]!, Convert.ToInt32(r["port"], CultureInfo.InvariantCulture))).ToList();
+        _cluster = (DateTimeOffset.UtcNow, shards);
+        return shards;
+    }
+
+    /// <summary>The node a Distributed table sends a logical shard's rows to: the sharding key modulo the total
+    /// weight picks a slot, and slots are given to the shards in order, as many as each one's weight.</summary>
+    public static ClusterShard NodeOf(int shard, IReadOnlyList<ClusterShard> shards)
+    {
+        long total = shards.Sum(s => (long)s.Weight);
+        long slot = shard % total;
+        foreach (var s in shards)
+        {
+            if (slot < s.Weight) return s;
+            slot -= s.Weight;
+        }
+        return shards[^1];
+    }
+
+    public async Task<string> ShardNodeAsync(int shard, CancellationToken ct = default)
+    {
+        var node = NodeOf(shard, await ClusterAsync(ct));
+        return $"{node.Host}:{node.Port}";
+    }
+
+    public async Task<RawQueryResult> InspectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default)
+    {
+        var sw = Stopwatch.StartNew();
+        var (sent, body) = await SelectAsync(sql, parameters, ct);
+        // The query is shown as sent (its values already written in as literals), the response as ClickHouse wrote it.
+        return new RawQueryResult(sent + "\nFORMAT JSONEachRow", [], ClickHouseRows.Rows(body), body.TrimEnd('\n'), sw.Elapsed.TotalMilliseconds);
+    }
+
+    // --- workers -------------------------------------------------------------------------------------------
+
+    /// <summary>Discovered URLs of shards <paramref name="from"/>..<paramref name="to"/> that other workers shipped
+    /// after <paramref name="afterUs"/>, oldest first.</summary>
+    internal async Task<IReadOnlyList<(FrontierEntry Entry, long AddedUs)>> PullAsync(int from, int to, string worker, long afterUs, int limit, CancellationToken ct)
+    {
+        var rows = await RowsAsync("""
+            SELECT src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, added_us FROM discovered
+            WHERE shard >= $from AND shard <= $to AND worker != $worker AND added_us > $after
+            ORDER BY added_us LIMIT $limit
+            """, ct, ("$from", from), ("$to", to), ("$worker", worker), ("$after", afterUs), ("$limit", limit));
+        var result = new List<(FrontierEntry, long)>(rows.Count);
+        foreach (var r in rows)
+        {
+            if (!UrlKey.TryParse((string)r["src_unparsed"]!, out var key)) continue;
+            var at = ClickHouseRows.Time((string?)r["discovered_at"]) ?? DateTimeOffset.UtcNow;
+            result.Add((new FrontierEntry(key, (string)r["url"]!, (string)r["host"]!, Convert.ToInt32(r["shard"], CultureInfo.InvariantCulture),
+                Convert.ToInt32(r["depth"], CultureInfo.InvariantCulture), Convert.ToInt32(r["priority"], CultureInfo.InvariantCulture),
+                r["discovered_from"] as string, at), Convert.ToInt64(r["added_us"], CultureInfo.InvariantCulture)));
+        }
+        return result;
+    }
+
+    /// <summary>Every worker's last heartbeat.</summary>
+    internal async Task<IReadOnlyList<WorkerHeartbeat>> WorkersAsync(CancellationToken ct) =>
+        // version is selected although unused: ClickHouse 18.16 fails some FINAL reads through a Distributed table
+        // ("Cannot find column version in source stream") when the version column is not read.
+        (await RowsAsync("SELECT worker, shards, queued, leased, unshipped, cursor_us, heartbeat, version FROM workers FINAL ORDER BY worker", ct))
+            .Select(r => new WorkerHeartbeat((string)r["worker"]!, ShardRange.Parse((string)r["shards"]!), Convert.ToInt64(r["queued"], CultureInfo.InvariantCulture),
+                Convert.ToInt64(r["leased"], CultureInfo.InvariantCulture), Convert.ToInt64(r["unshipped"], CultureInfo.InvariantCulture),
+                Convert.ToInt64(r["cursor_us"], CultureInfo.InvariantCulture), ClickHouseRows.Time((string?)r["heartbeat"])!.Value)).ToList();
+
+    /// <summary>How many URLs other workers handed to <paramref name="worker"/>'s shards after its cursor.</summary>
+    internal Task<long> PendingForAsync(WorkerHeartbeat worker, CancellationToken ct) =>
+        CountAsync("SELECT count() FROM discovered WHERE shard >= $from AND shard <= $to AND worker != $worker AND added_us > $after", ct,
+            ("$from", worker.Shards.From), ("$to", worker.Shards.To), ("$worker", worker.Worker), ("$after", worker.CursorUs));
+
+    internal Task HeartbeatAsync(ShardRange shards, long queued, long leased, long unshipped, long cursorUs, CancellationToken ct) =>
+        _client.InsertAsync("workers", Rows.Worker(shards.ToString(), shards.From, queued, leased, unshipped, cursorUs), ct);
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>What a worker last reported about itself: its queue, what it has not shipped yet, and how far its
+/// pull of other workers' links got.</summary>
+internal sealed record WorkerHeartbeat(string Worker, ShardRange Shards, long Queued, long Leased, long Unshipped, long CursorUs, DateTimeOffset Heartbeat)
+{
+    public bool Idle => Queued == 0 && Leased == 0 && Unshipped == 0;
+}

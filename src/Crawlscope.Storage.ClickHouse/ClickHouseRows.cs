@@ -1,0 +1,286 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Storage.ClickHouse;
+
+/// <summary>
+/// Records as ClickHouse JSONEachRow lines, and rows read back as records. Strings are written as UTF-8 JSON
+/// (only quotes, backslashes and control characters escaped), which every ClickHouse version reads.
+/// </summary>
+public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "") : IReplicaEncoder
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private long _lastVersion;
+
+    /// <summary>Increasing per process and across restarts (microseconds of the wall clock), so the latest write of
+    /// a key wins in ReplacingMergeTree.</summary>
+    public long NextVersion()
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        while (true)
+        {
+            long last = Volatile.Read(ref _lastVersion);
+            long next = Math.Max(now, last + 1);
+            if (Interlocked.CompareExchange(ref _lastVersion, next, last) == last) return next;
+        }
+    }
+
+    public IEnumerable<ReplicaRows> Save(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links)
+    {
+        yield return new("pages", Page(page, NextVersion()));
+        yield return new("fetches", Line(w =>
+        {
+            w.WriteNumber("shard", page.Shard);
+            // A fetch's id is fixed here, so a batch shipped twice collapses to one row per fetch.
+            w.WriteNumber("id", (ulong)NextVersion());
+            w.WriteString("src_unparsed", fetch.SrcUnparsed);
+            w.WriteString("url", fetch.Url);
+            w.WriteString("stamp", ClickHouseSql.DateTimeText(fetch.Stamp));
+            Nullable(w, "http_code", fetch.HttpCode);
+            w.WriteString("failure_reason", fetch.FailureReason);
+            w.WriteNumber("elapsed_ms", fetch.ElapsedMs);
+            w.WriteNumber("bytes", fetch.Bytes);
+            w.WriteString("content_type", fetch.ContentType);
+            w.WriteString("location", fetch.Location);
+        }));
+        if (links.Count > 0)
+            yield return new("links", Lines(links, (w, l) =>
+            {
+                w.WriteNumber("shard", page.Shard);
+                w.WriteString("source", l.Source);
+                w.WriteString("target", l.Target);
+                w.WriteString("anchor", l.Anchor);
+                w.WriteNumber("nofollow", l.NoFollow ? 1 : 0);
+            }));
+        // As in the embedded store, only originals are in the near-duplicate index.
+        if (page.SimHash is long simhash && page.DuplicateOf is null)
+            yield return new("simhash_bands", Lines(Enumerable.Range(0, SimHashBands.Count).ToList(), (w, band) =>
+            {
+                w.WriteNumber("shard", page.Shard);
+                w.WriteNumber("band", band);
+                w.WriteNumber("value", SimHashBands.Value(simhash, band));
+                w.WriteString("src_unparsed", page.SrcUnparsed);
+                w.WriteNumber("simhash", simhash);
+            }));
+    }
+
+    /// <summary>Discovered URLs, without <c>added_us</c>: <see cref="Shipped"/> adds it when the rows are sent.</summary>
+    public IEnumerable<ReplicaRows> Discovered(IReadOnlyList<FrontierEntry> added)
+    {
+        if (added.Count == 0) yield break;
+        yield return new("discovered", Lines(added, (w, e) =>
+        {
+            w.WriteNumber("shard", e.Shard);
+            w.WriteString("src_unparsed", e.Key.Value);
+            w.WriteString("url", e.Url);
+            w.WriteString("host", e.Host);
+            w.WriteNumber("depth", e.Depth);
+            w.WriteNumber("priority", e.Priority);
+            w.WriteString("discovered_from", e.DiscoveredFrom);
+            w.WriteString("discovered_at", ClickHouseSql.DateTimeText(e.DiscoveredAt));
+            w.WriteString("worker", worker);
+        }));
+    }
+
+    /// <summary>The lines as sent: discovered rows get the time they are shipped (<c>added_us</c>), which is
+    /// what other workers' pulls follow.</summary>
+    internal static string Shipped(ReplicaRows rows, long addedUs)
+    {
+        if (rows.Table != "discovered") return rows.Lines;
+        var sb = new StringBuilder(rows.Lines.Length + 64);
+        string suffix = ",\"added_us\":" + addedUs.ToString(CultureInfo.InvariantCulture) + "}";
+        foreach (var line in rows.Lines.AsSpan().EnumerateLines())
+        {
+            if (line.IsEmpty) continue;
+            sb.Append(line[..^1]).Append(suffix).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    public IEnumerable<ReplicaRows> Robots(StoredRobots robots)
+    {
+        yield return new("robots", Line(w =>
+        {
+            w.WriteNumber("shard", ShardOfHostKey(robots.HostKey));
+            w.WriteString("host_key", robots.HostKey);
+            w.WriteString("fetched_at", ClickHouseSql.DateTimeText(robots.FetchedAt));
+            w.WriteString("expires_at", ClickHouseSql.DateTimeText(robots.ExpiresAt));
+            Nullable(w, "status", robots.Status);
+            w.WriteString("body", robots.Body is null ? null : Encoding.UTF8.GetString(robots.Body));
+            w.WriteString("action", robots.Action);
+            w.WriteString("reason", robots.Reason);
+            w.WriteString("last_good_body", robots.LastGoodBody is null ? null : Encoding.UTF8.GetString(robots.LastGoodBody));
+            w.WriteNumber("sitemaps_read", robots.SitemapsRead ? 1 : 0);
+            w.WriteNumber("version", (ulong)NextVersion());
+        }));
+    }
+
+    public IEnumerable<ReplicaRows> SitemapEntries(string sitemapUrl, IReadOnlyList<string> keys)
+    {
+        if (keys.Count == 0) yield break;
+        yield return new("sitemap_entries", Lines(keys, (w, k) =>
+        {
+            w.WriteNumber("shard", UrlKey.TryParse(k, out var key) ? keyer.Locate(key).Shard : 0);
+            w.WriteString("src_unparsed", k);
+            w.WriteString("sitemap", sitemapUrl);
+        }));
+    }
+
+    internal string Ban(string name, string? reason, bool deleted) => Line(w =>
+    {
+        w.WriteNumber("shard", ShardOfName(name));
+        w.WriteString("name", name);
+        w.WriteString("reason", reason);
+        w.WriteString("created", ClickHouseSql.DateTimeText(DateTimeOffset.UtcNow));
+        w.WriteNumber("deleted", deleted ? 1 : 0);
+        w.WriteNumber("version", (ulong)NextVersion());
+    });
+
+    internal string Worker(string shards, int firstShard, long queued, long leased, long unshipped, long cursorUs) => Line(w =>
+    {
+        w.WriteNumber("shard", firstShard);
+        w.WriteString("worker", worker);
+        w.WriteString("shards", shards);
+        w.WriteNumber("queued", queued);
+        w.WriteNumber("leased", leased);
+        w.WriteNumber("unshipped", unshipped);
+        w.WriteNumber("cursor_us", (ulong)cursorUs);
+        w.WriteString("heartbeat", ClickHouseSql.DateTimeText(DateTimeOffset.UtcNow));
+        w.WriteNumber("version", (ulong)NextVersion());
+    });
+
+    /// <summary>The shard of a ban's name (a host or a registrable domain): the shard of its site.</summary>
+    internal int ShardOfName(string name)
+    {
+        string site = keyer.Suffixes.GetRegistrableDomain(name) ?? name;
+        return SiteHash.Shard(SiteHash.RootHash(site), keyer.ShardCount);
+    }
+
+    private int ShardOfHostKey(string hostKey) =>
+        keyer.TryIdentify(hostKey + "/", out var id, out _) ? id.Shard : 0;
+
+    internal static string Page(PageRecord p, long version) => Line(w =>
+    {
+        w.WriteString("src_unparsed", p.SrcUnparsed);
+        w.WriteString("url", p.Url);
+        w.WriteNumber("shard", p.Shard);
+        w.WriteNumber("root_hash", p.RootHash);
+        w.WriteString("host", p.Host);
+        w.WriteString("site", p.Site);
+        Nullable(w, "download_http_code", p.DownloadHttpCode);
+        Time(w, "download_stamp", p.DownloadStamp);
+        Time(w, "first_indexed", p.FirstIndexed);
+        w.WriteString("content_type", p.ContentType);
+        w.WriteString("failure_reason", p.FailureReason);
+        w.WriteString("history_drop_reason", p.HistoryDropReason);
+        w.WriteNumber("ml_spam_score", p.MlSpamScore);
+        w.WriteString("spam_signals", p.SpamSignals);
+        w.WriteString("meta_title", p.MetaTitle);
+        w.WriteString("meta_description", p.MetaDescription);
+        w.WriteString("meta_canonical", p.MetaCanonical);
+        w.WriteNumber("robots_noindex", p.RobotsNoIndex ? 1 : 0);
+        w.WriteNumber("robots_nofollow", p.RobotsNoFollow ? 1 : 0);
+        w.WriteString("robots_sources", p.RobotsSources);
+        w.WriteString("lang", p.Lang);
+        w.WriteString("boilerpipe_text", p.BoilerpipeText);
+        w.WriteString("markdown", p.Markdown);
+        w.WriteString("readable_markdown", p.ReadableMarkdown);
+        w.WriteString("content_hash", p.ContentHash);
+        Nullable(w, "simhash", p.SimHash);
+        w.WriteString("duplicate_of", p.DuplicateOf);
+        w.WriteString("response_headers", p.ResponseHeaders);
+        w.WriteString("redirect_target", p.RedirectTarget);
+        w.WriteNumber("truncated", p.Truncated ? 1 : 0);
+        Nullable(w, "body_bytes", p.BodyBytes);
+        w.WriteNumber("outlinks", p.Outlinks);
+        w.WriteNumber("depth", p.Depth);
+        w.WriteString("etag", p.Etag);
+        w.WriteString("last_modified", p.LastModified);
+        Time(w, "next_fetch", p.NextFetch);
+        w.WriteNumber("version", (ulong)version);
+    });
+
+    /// <summary>A pages row (as <see cref="Row"/> reads it) as a record.</summary>
+    internal static PageRecord ReadPage(IReadOnlyDictionary<string, object?> r)
+    {
+        string? S(string c) => r.GetValueOrDefault(c) as string;
+        long? L(string c) => r.GetValueOrDefault(c) is { } v ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : null;
+        DateTimeOffset? T(string c) => Time(S(c));
+        return new PageRecord
+        {
+            SrcUnparsed = S("src_unparsed")!, Url = S("url")!, Shard = (int)L("shard")!, RootHash = L("root_hash")!.Value, Host = S("host")!, Site = S("site")!,
+            DownloadHttpCode = (int?)L("download_http_code"), DownloadStamp = T("download_stamp"), FirstIndexed = T("first_indexed"),
+            ContentType = S("content_type"), FailureReason = S("failure_reason"), HistoryDropReason = S("history_drop_reason"),
+            MlSpamScore = (int)(L("ml_spam_score") ?? 0), SpamSignals = S("spam_signals"), MetaTitle = S("meta_title"), MetaDescription = S("meta_description"),
+            MetaCanonical = S("meta_canonical"), RobotsNoIndex = L("robots_noindex") == 1, RobotsNoFollow = L("robots_nofollow") == 1,
+            RobotsSources = S("robots_sources"), Lang = S("lang"), BoilerpipeText = S("boilerpipe_text"), Markdown = S("markdown"),
+            ReadableMarkdown = S("readable_markdown"), ContentHash = S("content_hash"), SimHash = L("simhash"), DuplicateOf = S("duplicate_of"),
+            ResponseHeaders = S("response_headers"), RedirectTarget = S("redirect_target"), Truncated = L("truncated") == 1, BodyBytes = L("body_bytes"),
+            Outlinks = (int)(L("outlinks") ?? 0), Depth = (int)(L("depth") ?? 0), Etag = S("etag"), LastModified = S("last_modified"),
+            NextFetch = T("next_fetch"),
+        };
+    }
+
+    /// <summary>One JSONEachRow line as a row: strings stay strings (64-bit integers arrive quoted, and are
+    /// converted where they are used), numbers become long or double, null stays null.</summary>
+    internal static IReadOnlyDictionary<string, object?> Row(string line)
+    {
+        using var doc = JsonDocument.Parse(line);
+        var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var p in doc.RootElement.EnumerateObject())
+            row[p.Name] = p.Value.ValueKind switch
+            {
+                JsonValueKind.String => p.Value.GetString(),
+                JsonValueKind.Number => p.Value.TryGetInt64(out long l) ? l : p.Value.GetDouble(),
+                JsonValueKind.True => 1L,
+                JsonValueKind.False => 0L,
+                JsonValueKind.Null => null,
+                _ => p.Value.GetRawText(),
+            };
+        return row;
+    }
+
+    internal static IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows(string body) =>
+        body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Row).ToList();
+
+    /// <summary>ClickHouse's DateTime text (UTC) as a time.</summary>
+    internal static DateTimeOffset? Time(string? text) =>
+        text is not null && DateTimeOffset.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+
+    private static void Nullable(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is { } v) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
+
+    private static void Time(Utf8JsonWriter w, string name, DateTimeOffset? t)
+    {
+        if (t is { } v) w.WriteString(name, ClickHouseSql.DateTimeText(v));
+        else w.WriteNull(name);
+    }
+
+    private static string Line(Action<Utf8JsonWriter> write) => Lines([0], (w, _) => write(w));
+
+    private static string Lines<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 * items.Count);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            foreach (var item in items)
+            {
+                w.WriteStartObject();
+                write(w, item);
+                w.WriteEndObject();
+                w.Flush();
+                w.Reset();
+                buffer.Write("\n"u8);
+            }
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,275 @@
+using System.Globalization;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Storage.ClickHouse;
+
+/// <summary>
+/// A crawl worker's view of the cluster store. The worker's frontier and seen-set live in a SQLite file in its
+/// state dir (so killing and restarting it loses nothing); every write goes into that file's outbox in the same
+/// transaction and is shipped to the cluster in the background, and resent until the cluster has it. URLs of
+/// other workers' shards are handed over through the cluster's discovered table; each worker pulls what others
+/// handed to its shards. Reads for the inspector, stats and bans go to the cluster.
+/// </summary>
+public sealed class WorkerCrawlStore : ICrawlStore
+{
+    private static readonly TimeSpan ShipEvery = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(1);
+    /// <summary>Pulls look back this far before the cursor: an insert stamped before it may land a little later.</summary>
+    private const long PullOverlapUs = 5_000_000;
+    /// <summary>A worker silent for this long is gone and no longer waited for.</summary>
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
+    private const int PullLimit = 20_000;
+    private const int ShipBytes = 8 << 20;
+
+    private readonly SqliteCrawlStore _local;
+    private readonly ClickHouseCrawlStore _cluster;
+    private readonly ShardRange _shards;
+    private readonly string _worker;
+    private readonly Action<string> _log;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _background = Task.CompletedTask;
+    private long _cursorUs;
+    private int _quietChecks;
+    private volatile bool _finished;
+    private string? _lastError;
+
+    private WorkerCrawlStore(SqliteCrawlStore local, ClickHouseCrawlStore cluster, ShardRange shards, string worker, Action<string> log)
+    {
+        _local = local;
+        _cluster = cluster;
+        _shards = shards;
+        _worker = worker;
+        _log = log;
+    }
+
+    /// <summary>Rows written but not yet shipped, and shipping failures so far (for the display and tests).</summary>
+    public long ShipFailures { get; private set; }
+
+    public static async Task<WorkerCrawlStore> OpenAsync(ClickHouseAddress address, UrlKeyer keyer, ShardRange shards, string stateDir,
+        Action<string>? log = null, CancellationToken ct = default)
+    {
+        if (shards.To >= keyer.ShardCount) throw new ArgumentException($"--worker-shards {shards} goes beyond the last shard ({keyer.ShardCount - 1})");
+        string worker = $"shards-{shards}";
+        var cluster = await ClickHouseCrawlStore.OpenAsync(address, keyer, worker, ct);
+        Directory.CreateDirectory(stateDir);
+        var local = await SqliteCrawlStore.OpenAsync(Path.Combine(stateDir, "worker.db"), ct, new WorkerStoreOptions(cluster.Rows, shards.Contains));
+        // A state dir belongs to one shard range and one cluster: reusing it for another would queue foreign URLs.
+        string identity = $"{address}#{shards}";
+        string? recorded = await local.GetMetaAsync("worker", ct);
+        if (recorded is not null && recorded != identity)
+        {
+            await local.DisposeAsync();
+            await cluster.DisposeAsync();
+            throw new ArgumentException($"the state dir {stateDir} belongs to another worker ({recorded}); give each worker its own --state-dir");
+        }
+        if (recorded is null) await local.SetMetaAsync("worker", identity, ct);
+        var store = new WorkerCrawlStore(local, cluster, shards, worker, log ?? (_ => { }));
+        store._cursorUs = long.Parse(await local.GetMetaAsync("pull_cursor_us", ct) ?? "0", CultureInfo.InvariantCulture);
+        await store.SyncAsync(ct);
+        store._background = Task.Run(store.BackgroundAsync, CancellationToken.None);
+        return store;
+    }
+
+    public SqliteCrawlStore Local => _local;
+    public ClickHouseCrawlStore Cluster => _cluster;
+
+    // --- the background: ship, pull, heartbeat, and decide when the whole crawl is done ----------------------
+
+    private async Task BackgroundAsync()
+    {
+        var backoff = ShipEvery;
+        var lastBeat = DateTimeOffset.MinValue;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(backoff, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            try
+            {
+                await ShipAllAsync(_stop.Token);
+                if (DateTimeOffset.UtcNow - lastBeat >= HeartbeatEvery)
+                {
+                    await PullAsync(_stop.Token);
+                    await HeartbeatAndCheckAsync(_stop.Token);
+                    lastBeat = DateTimeOffset.UtcNow;
+                }
+                if (_lastError is not null) _log($"cluster reachable again; shipping resumed");
+                _lastError = null;
+                backoff = ShipEvery;
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // the cluster being away is expected; rows stay in the outbox and are sent again
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                ShipFailures++;
+                if (ex.Message != _lastError) _log($"cluster write failed, will retry (rows are kept): {ex.Message}");
+                _lastError = ex.Message;
+                backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, backoff.TotalMilliseconds * 2));
+            }
+        }
+    }
+
+    /// <summary>Ships the outbox, oldest rows first, until it is empty. A batch that fails stays in the outbox
+    /// and is sent again whole; the cluster's tables replace rows they already have.</summary>
+    private async Task ShipAllAsync(CancellationToken ct)
+    {
+        while (await _local.OutboxAsync(ShipBytes, ct) is { } batch)
+        {
+            await _cluster.InsertAsync(batch.Rows, ct);
+            await _local.ShippedAsync(batch.LastId, ct);
+        }
+    }
+
+    /// <summary>Queues what other workers handed to this worker's shards since the cursor (the seen-set drops
+    /// URLs already known), then moves the cursor. Returns how many were new.</summary>
+    private async Task<int> PullAsync(CancellationToken ct)
+    {
+        int added = 0;
+        while (true)
+        {
+            var rows = await _cluster.PullAsync(_shards.From, _shards.To, _worker, Math.Max(0, _cursorUs - PullOverlapUs), PullLimit, ct);
+            if (rows.Count == 0) break;
+            added += await _local.EnqueueHandedOverAsync(rows.Select(r => r.Entry).ToList(), ct);
+            long newest = rows.Max(r => r.AddedUs);
+            bool advanced = newest > _cursorUs;
+            _cursorUs = Math.Max(_cursorUs, newest);
+            await _local.SetMetaAsync("pull_cursor_us", _cursorUs.ToString(CultureInfo.InvariantCulture), ct);
+            if (rows.Count < PullLimit || !advanced) break;
+        }
+        return added;
+    }
+
+    /// <summary>
+    /// Reports this worker's state, then decides whether the crawl is over: every live worker idle (nothing
+    /// queued, in flight or unshipped) and nothing handed to any of them after its cursor, on two checks in a
+    /// row. The cursor is read before the queue, so a pull that lands between the two shows as queued work.
+    /// </summary>
+    private async Task HeartbeatAndCheckAsync(CancellationToken ct)
+    {
+        long cursor = _cursorUs;
+        var (queued, leased) = await _local.FrontierCountsAsync(ct);
+        long unshipped = await _local.OutboxCountAsync(ct);
+        await _cluster.HeartbeatAsync(_shards, queued, leased, unshipped, cursor, ct);
+        if (queued + leased + unshipped > 0)
+        {
+            _quietChecks = 0;
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        bool quiet = true;
+        foreach (var w in await _cluster.WorkersAsync(ct))
+        {
+            if (now - w.Heartbeat > StaleAfter) continue;
+            if (!w.Idle || await _cluster.PendingForAsync(w, ct) > 0)
+            {
+                quiet = false;
+                break;
+            }
+        }
+        _quietChecks = quiet ? _quietChecks + 1 : 0;
+        if (_quietChecks >= 2) _finished = true;
+    }
+
+    /// <summary>Ships, pulls and reports once, now (at open, and when the local queue runs dry).</summary>
+    private async Task SyncAsync(CancellationToken ct)
+    {
+        try
+        {
+            await ShipAllAsync(ct);
+            await PullAsync(ct);
+            await HeartbeatAndCheckAsync(ct);
+        }
+        catch (ClickHouseException ex)
+        {
+            ShipFailures++;
+            _log($"cluster write failed, will retry (rows are kept): {ex.Message}");
+        }
+    }
+
+    // --- the frontier: local --------------------------------------------------------------------------------
+
+    public Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default) => _local.EnqueueAsync(entries, ct);
+    public Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) => _local.QueuedHostsAsync(ct);
+    public Task<FrontierEntry?> LeaseAsync(string host, DateTimeOffset now, CancellationToken ct = default) => _local.LeaseAsync(host, now, ct);
+    public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => _local.RescheduleAsync(key, notBefore, attempts, ct);
+    public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) => _local.RequeueDueAsync(dueBy, now, ct);
+    public Task<int> RecoverLeasesAsync(CancellationToken ct = default) => _local.RecoverLeasesAsync(ct);
+
+    /// <summary>The local queue's next URL; when it is empty, the crawl goes on (answering "soon") until every
+    /// worker is done, since another worker may still hand URLs over.</summary>
+    public async Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default)
+    {
+        var next = await _local.NextReadyAsync(ct);
+        if (next is not null) return next;
+        if (_finished) return null;
+        return DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
+    }
+
+    public Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default) =>
+        _local.SaveAsync(page, fetch, links, discovered, ct);
+
+    public Task MarkSitemapsReadAsync(string hostKey, CancellationToken ct = default) => _local.MarkSitemapsReadAsync(hostKey, ct);
+    public Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default) => _local.GetPageAsync(srcUnparsed, ct);
+
+    /// <summary>Duplicates: this worker's own pages first (they may not be shipped yet), then the whole cluster.</summary>
+    public async Task<string?> FindByContentHashAsync(string contentHash, string except, CancellationToken ct = default) =>
+        await _local.FindByContentHashAsync(contentHash, except, ct) ?? await ClusterOrNull(() => _cluster.FindByContentHashAsync(contentHash, except, ct));
+
+    public async Task<string?> FindNearDuplicateAsync(long simHash, string except, int maxDistance, CancellationToken ct = default) =>
+        await _local.FindNearDuplicateAsync(simHash, except, maxDistance, ct) ?? await ClusterOrNull(() => _cluster.FindNearDuplicateAsync(simHash, except, maxDistance, ct));
+
+    /// <summary>A duplicate lookup in the cluster is an improvement, not a must: with the cluster away the page
+    /// is stored as an original rather than the crawl stopping.</summary>
+    private static async Task<string?> ClusterOrNull(Func<Task<string?>> lookup)
+    {
+        try
+        {
+            return await lookup();
+        }
+        catch (ClickHouseException)
+        {
+            return null;
+        }
+    }
+
+    public Task AddSitemapEntriesAsync(string sitemapUrl, IReadOnlyList<string> keys, CancellationToken ct = default) => _local.AddSitemapEntriesAsync(sitemapUrl, keys, ct);
+    public Task<StoredRobots?> GetRobotsAsync(string hostKey, CancellationToken ct = default) => _local.GetRobotsAsync(hostKey, ct);
+    public Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default) => _local.SaveRobotsAsync(robots, ct);
+
+    // --- shared state: the cluster --------------------------------------------------------------------------
+
+    public Task BanAsync(string name, string? reason, CancellationToken ct = default) => _cluster.BanAsync(name, reason, ct);
+    public Task<bool> UnbanAsync(string name, CancellationToken ct = default) => _cluster.UnbanAsync(name, ct);
+    public Task<IReadOnlyList<BanRecord>> BansAsync(CancellationToken ct = default) => _cluster.BansAsync(ct);
+    public Task<CrawlStats> StatsAsync(CancellationToken ct = default) => _cluster.StatsAsync(ct);
+    public Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default) => _cluster.OverviewAsync(limit, buckets, ct);
+    public IAsyncEnumerable<PageRecord> PagesAsync(string condition, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default) =>
+        _cluster.PagesAsync(condition, parameters, ct);
+    /// <summary>Pages this worker stored (its --max-pages counts its own).</summary>
+    public Task<long> PageCountAsync(CancellationToken ct = default) => _local.PageCountAsync(ct);
+    public Task<string> ShardNodeAsync(int shard, CancellationToken ct = default) => _cluster.ShardNodeAsync(shard, ct);
+    public string Dialect => _cluster.Dialect;
+    public Task<RawQueryResult> InspectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default) =>
+        _cluster.InspectAsync(sql, parameters, ct);
+
+    /// <summary>Stops the background work and ships what is left (what cannot be shipped stays in the state
+    /// dir's outbox for the next start).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _background;
+        await SyncAsync(CancellationToken.None);
+        await _local.DisposeAsync();
+        await _cluster.DisposeAsync();
+        _stop.Dispose();
+    }
+}
