@@ -52,7 +52,8 @@ public static class CrawlscopeCli
             stderr.WriteLine($"crawlscope: {ex.Message}");
             return ex.ExitCode;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException
+                                   or Crawlscope.Storage.ClickHouse.ClickHouseException)
         {
             stderr.WriteLine($"crawlscope: {OneLine(ex.Message)}");
             return Failure;

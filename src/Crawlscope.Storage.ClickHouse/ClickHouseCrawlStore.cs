@@ -96,7 +96,9 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
     /// <summary>Runs a SELECT (values bound by <see cref="ClickHouseSql.Bind"/>) and returns the sent text and the raw body.</summary>
     private async Task<(string Sql, string Body)> SelectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct)
     {
-        string bound = ClickHouseSql.Bind(sql, parameters);
+        // {db} names the store's database (checked to be a plain name when the address was parsed), for queries that
+        // read a node's local tables: a remote node runs them in its default database otherwise.
+        string bound = ClickHouseSql.Bind(sql.Replace("{db}", _db, StringComparison.Ordinal), parameters);
         return (bound, await _client.QueryAsync(bound + "\nFORMAT JSONEachRow", ct));
     }
 
@@ -312,6 +314,10 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
         // The query is shown as sent (its values already written in as literals), the response as ClickHouse wrote it.
         return new RawQueryResult(sent + "\nFORMAT JSONEachRow", [], ClickHouseRows.Rows(body), body.TrimEnd('\n'), sw.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>Bytes the crawl's tables take on all nodes (compressed, active parts).</summary>
+    public Task<long> DiskBytesAsync(CancellationToken ct = default) =>
+        CountAsync("SELECT sum(bytes) FROM cluster($cluster, system, parts) WHERE database = $db AND active", ct, ("$cluster", Address.Cluster), ("$db", _db));
 
     // --- workers -------------------------------------------------------------------------------------------
 

@@ -31,10 +31,11 @@ internal static class ClickHouseSchema
 
     internal static readonly Migration[] Migrations =
     [
-        // 1: the first schema.
+        // 1: the first schema. Pages are read one key at a time with every column, so their granules are small
+        // (256 rows, not 8,192): a lookup of the details decompressed 8,192 pages' text and took 25 ms.
         new(
             [
-                $"CREATE TABLE IF NOT EXISTS {{db}}.pages_local ({string.Join(", ", PageColumns.Select(c => $"{c.Name} {c.Type}"))}) ENGINE = ReplacingMergeTree(version) ORDER BY src_unparsed",
+                $"CREATE TABLE IF NOT EXISTS {{db}}.pages_local ({string.Join(", ", PageColumns.Select(c => $"{c.Name} {c.Type}"))}) ENGINE = ReplacingMergeTree(version) ORDER BY src_unparsed SETTINGS index_granularity = 256",
                 $"CREATE TABLE IF NOT EXISTS {{db}}.fetches_local (shard UInt32, id UInt64, src_unparsed String, url String, stamp {Stamp}, http_code Nullable(Int32), failure_reason Nullable(String), elapsed_ms Float64, bytes Int64, content_type Nullable(String), location Nullable(String)) ENGINE = ReplacingMergeTree ORDER BY (src_unparsed, id)",
                 "CREATE TABLE IF NOT EXISTS {db}.links_local (shard UInt32, source String, target String, anchor String, nofollow UInt8) ENGINE = ReplacingMergeTree ORDER BY (target, source)",
                 "CREATE TABLE IF NOT EXISTS {db}.simhash_bands_local (shard UInt32, band UInt8, value Int64, src_unparsed String, simhash Int64) ENGINE = ReplacingMergeTree ORDER BY (band, value, src_unparsed)",

@@ -85,18 +85,25 @@ internal static class BenchCommand
     {
         var pages = new Option<int>("--pages") { Description = "Pages in the store.", DefaultValueFactory = _ => 100_000 };
         var lookups = new Option<int>("--lookups") { Description = "Lookups timed on each path.", DefaultValueFactory = _ => 2_000 };
-        var db = new Option<string>("--db") { Description = "The store to build or reuse.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "crawlscope-bench-inspect.db") };
+        var storeOptions = new StoreOptions();
+        storeOptions.Db.Description = "The embedded store to build or reuse.";
+        storeOptions.Db.DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "crawlscope-bench-inspect.db");
         var json = CommonOptions.Json();
-        var command = new Command("inspect", "Time inspector lookups (p50/p99 ms) on a store of many pages, through the engine and through the JSON API.") { pages, lookups, db, json };
+        var command = new Command("inspect", "Time inspector lookups (p50/p99 ms) on a store of many pages, through the engine and through the JSON API; on a cluster (--store) also the bulk ingest rate.") { pages, lookups, json };
+        storeOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var r = await InspectBenchmark.RunAsync(parse.GetValue(db)!, parse.GetValue(pages), parse.GetValue(lookups), stderr, ct);
+            var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
+            await using var store = await storeOptions.OpenAsync(parse, keyer, ct, create: true);
+            string where = storeOptions.Cluster(parse)?.ToString() ?? parse.GetValue(storeOptions.Db)!;
+            var r = await InspectBenchmark.RunAsync(store, where, parse.GetValue(pages), parse.GetValue(lookups), stderr, ct);
             if (parse.GetValue(json))
             {
                 CliJson.Write(stdout, r);
                 return CrawlscopeCli.Success;
             }
-            stdout.WriteLine($"store: {r.Pages:N0} pages, {r.Links:N0} links, {r.StoreMegabytes:N0} MB ({Environment.ProcessorCount} cores); {r.KnownLookups} of the lookups found a stored page");
+            stdout.WriteLine($"store {r.Store}: {r.Pages:N0} pages, {r.Links:N0} links, {r.StoreMegabytes:N0} MB ({Environment.ProcessorCount} cores); {r.KnownLookups} of the lookups found a stored page");
+            if (r.PagesBuilt > 0) stdout.WriteLine($"ingest: {r.PagesBuilt:N0} pages with every field, links and fetches in {r.BuildSeconds:F1} s: {r.IngestPagesPerSecond:N0} pages/s");
             foreach (var l in r.Latency)
                 stdout.WriteLine($"{l.Path}: {l.Lookups} lookups, p50 {l.P50Ms:F2} ms, p90 {l.P90Ms:F2} ms, p99 {l.P99Ms:F2} ms, max {l.MaxMs:F2} ms");
             return CrawlscopeCli.Success;

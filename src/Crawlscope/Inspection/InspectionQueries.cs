@@ -87,7 +87,8 @@ internal sealed class SqliteQueries : InspectionQueries
 /// The same queries for the ClickHouse cluster, where the plain table names are the Distributed tables.
 /// Reads of latest state use <c>FINAL</c>: ReplacingMergeTree keeps older versions of a row until a merge,
 /// and FINAL collapses them at read time. Lookups read one key, so FINAL costs little, and unlike argMax it
-/// keeps whole rows (the details query reads every column).
+/// keeps whole rows (the details query reads every column). <c>{db}</c> is the store's database, for the local
+/// tables a remote node reads in its own database.
 /// </summary>
 internal sealed class ClickHouseQueries : InspectionQueries
 {
@@ -100,11 +101,14 @@ internal sealed class ClickHouseQueries : InspectionQueries
 
     internal override string RobotsBody => "SELECT body, last_good_body, action FROM robots FINAL WHERE host_key = $host_key";
 
+    // One row from two one-row subqueries. Not WITH scalars: ClickHouse 18.16 runs a WITH subquery again at each
+    // use, and four scalar subqueries cost 8 ms of server CPU where this costs 5.
     internal override string SpamBan => """
-        SELECT (SELECT count() FROM bans FINAL WHERE name IN ($host, $site) AND deleted = 0) AS fh_dont_index,
-               (SELECT arrayStringConcat(groupArray(concat(name, ifNull(concat(': ', reason), ''))), '; ') FROM bans FINAL WHERE name IN ($host, $site) AND deleted = 0) AS bans,
-               (SELECT any(ml_spam_score) FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key) AS ml_spam_score,
-               (SELECT any(spam_signals) FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key) AS spam_signals
+        SELECT fh_dont_index, bans, if(n = 0, NULL, score) AS ml_spam_score, if(n = 0, NULL, signals) AS spam_signals
+        FROM (SELECT count() AS fh_dont_index, arrayStringConcat(groupArray(concat(name, ifNull(concat(': ', reason), ''))), '; ') AS bans
+              FROM bans FINAL WHERE name IN ($host, $site) AND deleted = 0)
+        CROSS JOIN (SELECT count() AS n, any(ml_spam_score) AS score, any(spam_signals) AS signals
+                    FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key)
         """;
 
     // Frontiers live in the workers' own files; the cluster knows a URL was seen from the discovered table.
@@ -126,15 +130,19 @@ internal sealed class ClickHouseQueries : InspectionQueries
     ];
 
     internal override string FilterQuery(IReadOnlyList<FilterDefinition> filters) =>
+        // fh_dont_index is a WITH scalar: as a column of a subquery over the Distributed table, ClickHouse 18.16
+        // loses it on the remote shard ("Not found column ... in block").
+        "WITH toUInt8((SELECT count() FROM bans FINAL WHERE name IN ($host, $site) AND deleted = 0) > 0) AS fh_dont_index\n" +
         "SELECT " + string.Join(",\n       ", filters.Select((f, i) => $"toUInt8(ifNull(({f.Condition}), 0)) AS f{i}")) + "\n" +
-        "FROM (SELECT *, toUInt8((SELECT count() FROM bans FINAL WHERE name IN ($host, $site) AND deleted = 0) > 0) AS fh_dont_index\n" +
-        "      FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key)";
+        "FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key";
 
     internal override string Details => "SELECT * FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key";
     internal override string History => "SELECT stamp, http_code, failure_reason, elapsed_ms, bytes, location FROM fetches FINAL WHERE src_unparsed = $key ORDER BY stamp DESC, id DESC LIMIT 20";
     internal override string Inlinks => "SELECT count() AS inlinks FROM links FINAL WHERE target = $key";
     internal override string Referrers => "SELECT source FROM links FINAL WHERE target = $key ORDER BY source LIMIT 10";
-    internal override string RedirectsHere => "SELECT src_unparsed FROM pages FINAL WHERE redirect_target = $key ORDER BY src_unparsed LIMIT 10";
+    // Pages that point here: found in each node's local table first (all versions of a page live on the node of
+    // its shard), then read with FINAL by key, so FINAL merges a few rows instead of every page (10 ms → 3 ms).
+    internal override string RedirectsHere => "SELECT src_unparsed FROM pages FINAL WHERE src_unparsed IN (SELECT src_unparsed FROM {db}.pages_local WHERE redirect_target = $key) AND redirect_target = $key ORDER BY src_unparsed LIMIT 10";
     internal override string Sitemaps => "SELECT sitemap FROM sitemap_entries FINAL WHERE src_unparsed = $key ORDER BY sitemap LIMIT 10";
-    internal override string Duplicates => "SELECT src_unparsed FROM pages FINAL WHERE duplicate_of = $key ORDER BY src_unparsed LIMIT 10";
+    internal override string Duplicates => "SELECT src_unparsed FROM pages FINAL WHERE src_unparsed IN (SELECT src_unparsed FROM {db}.pages_local WHERE duplicate_of = $key) AND duplicate_of = $key ORDER BY src_unparsed LIMIT 10";
 }

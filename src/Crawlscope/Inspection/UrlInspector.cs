@@ -58,15 +58,29 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         var p = new List<(string, object?)> { ("$shard", shard), ("$key", key.Value) };
         var checks = new List<CheckResult>();
 
+        // The queries do not depend on each other, so they are all sent at once: on a cluster each one is a round
+        // trip to every node, and the lookup takes as long as the slowest, not the sum. The page's own queries go
+        // out before it is known whether the page is stored; for a URL that is not, their empty answers are dropped.
+        string hostKey = $"{url.Scheme}://{url.Host}:{url.EffectivePort}";
+        var spamParams = new List<(string, object?)>(p) { ("$host", host), ("$site", site) };
+        var nodeTask = store.ShardNodeAsync(shard, ct);
+        var crawledTask = store.InspectAsync(_queries.Crawled, p, ct);
+        var robotsTask = store.InspectAsync(_queries.Robots, [("$host_key", hostKey)], ct);
+        var spamTask = store.InspectAsync(_queries.SpamBan, spamParams, ct);
+        var definitions = _queries.Filters(_options.MaxAgeMonths);
+        var evaluatedTask = store.InspectAsync(_queries.FilterQuery(definitions), spamParams, ct);
+        var detailsTask = store.InspectAsync(_queries.Details, p, ct);
+        var pageQueries = StartPageQueries(key, ct);
+
         // 1. Shard calculation
-        string node = await store.ShardNodeAsync(shard, ct);
+        string node = await nodeTask;
         int expectedShard = SiteHash.Shard(rootHash, keyer.ShardCount);
         checks.Add(new CheckResult("Shard Calculation", $"root_hash = xxHash64('{site}') & 0x7FFFFFFFFFFFFFFF = {rootHash}; shard = root_hash % {keyer.ShardCount}",
             $"Calculated Shard: {expectedShard} (from {node})", 0, false,
             expectedShard == shard ? $"shard {shard}" : $"shard {shard} was given, but the key's site hashes to shard {expectedShard}"));
 
         // 2. Crawled status
-        var crawled = await store.InspectAsync(_queries.Crawled, p, ct);
+        var crawled = await crawledTask;
         var row = crawled.Rows.FirstOrDefault();
         DateTimeOffset? stamp = Stamp(row?.GetValueOrDefault("download_stamp"));
         checks.Add(new CheckResult("Crawled Status Check", crawled.Display, crawled.RawResponse, crawled.ElapsedMs, false,
@@ -74,8 +88,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
                                           (row["failure_reason"] is { } fr ? $" ({fr})" : "")));
 
         // 3. Robots.txt
-        string hostKey = $"{url.Scheme}://{url.Host}:{url.EffectivePort}";
-        var robots = await store.InspectAsync(_queries.Robots, [("$host_key", hostKey)], ct);
+        var robots = await robotsTask;
         string robotsBadge = "UNKNOWN";
         string robotsResult = "robots.txt of this host not fetched yet";
         if (robots.Rows.Count > 0)
@@ -89,8 +102,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         checks.Add(new CheckResult("Robots.txt Check", robots.Display, robots.RawResponse, robots.ElapsedMs, false, robotsResult));
 
         // 4. Spam/ban
-        var spamParams = new List<(string, object?)>(p) { ("$host", host), ("$site", site) };
-        var spam = await store.InspectAsync(_queries.SpamBan, spamParams, ct);
+        var spam = await spamTask;
         var spamRow = spam.Rows[0];
         bool banned = Convert.ToInt64(spamRow["fh_dont_index"] ?? 0L, CultureInfo.InvariantCulture) > 0;
         checks.Add(new CheckResult("Spam/Ban Check", spam.Display, spam.RawResponse, spam.ElapsedMs, false,
@@ -119,22 +131,22 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         }
 
         // Filters, evaluated by the store.
-        var definitions = _queries.Filters(_options.MaxAgeMonths);
         var filters = new List<FilterResult>();
         PageDetails? page = null;
         bool indexable = false;
         if (row is not null)
         {
-            var evaluated = await store.InspectAsync(_queries.FilterQuery(definitions), spamParams, ct);
-            var details = (await store.InspectAsync(_queries.Details, p, ct)).Rows[0];
+            var evaluated = await evaluatedTask;
+            var details = (await detailsTask).Rows[0];
             for (int i = 0; i < definitions.Length; i++)
             {
                 bool pass = Convert.ToInt64(evaluated.Rows[0][$"f{i}"] ?? 0L, CultureInfo.InvariantCulture) == 1;
                 filters.Add(new FilterResult(definitions[i].Name, pass ? "PASS" : "FAIL", definitions[i].Condition, Detail(i, details, banned, now)));
             }
             indexable = filters.All(f => f.Status == "PASS");
-            page = await DetailsAsync(key, url, shard, rootHash, details, now, ct);
+            page = await DetailsAsync(key, url, shard, rootHash, details, now, pageQueries);
         }
+        else await Task.WhenAll(evaluatedTask, detailsTask, pageQueries.All);
 
         return new InspectionReport
         {
@@ -175,18 +187,33 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         _ => d["content_type"] as string ?? "unknown type",
     };
 
-    private async Task<PageDetails> DetailsAsync(UrlKey key, WebUrl url, int shard, long rootHash, IReadOnlyDictionary<string, object?> d, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The page details' own queries, in flight.</summary>
+    private sealed record PageQueries(Task<RawQueryResult> History, Task<RawQueryResult> Inlinks, Task<RawQueryResult> Referrers,
+        Task<RawQueryResult> RedirectsHere, Task<RawQueryResult> Duplicates, Task<RawQueryResult> Sitemaps)
+    {
+        public Task All => Task.WhenAll(History, Inlinks, Referrers, RedirectsHere, Duplicates, Sitemaps);
+    }
+
+    private PageQueries StartPageQueries(UrlKey key, CancellationToken ct = default)
     {
         var keyParam = new List<(string, object?)> { ("$key", key.Value) };
-        var history = (await store.InspectAsync(_queries.History, keyParam, ct)).Rows
+        return new PageQueries(store.InspectAsync(_queries.History, keyParam, ct), store.InspectAsync(_queries.Inlinks, keyParam, ct),
+            store.InspectAsync(_queries.Referrers, keyParam, ct), store.InspectAsync(_queries.RedirectsHere, keyParam, ct),
+            store.InspectAsync(_queries.Duplicates, keyParam, ct), store.InspectAsync(_queries.Sitemaps, keyParam, ct));
+    }
+
+    private async Task<PageDetails> DetailsAsync(UrlKey key, WebUrl url, int shard, long rootHash, IReadOnlyDictionary<string, object?> d, DateTimeOffset now, PageQueries q)
+    {
+        var (historyTask, inlinksTask, referrersTask, redirectsTask, duplicatesTask, sitemapsTask) = (q.History, q.Inlinks, q.Referrers, q.RedirectsHere, q.Duplicates, q.Sitemaps);
+        var history = (await historyTask).Rows
             .Select(h => new HistoryEntry(Stamp(h["stamp"])!.Value, h["http_code"] is null ? null : Convert.ToInt32(h["http_code"], CultureInfo.InvariantCulture),
                 h["failure_reason"] as string, Convert.ToDouble(h["elapsed_ms"], CultureInfo.InvariantCulture), Convert.ToInt64(h["bytes"], CultureInfo.InvariantCulture),
                 h["location"] as string)).ToList();
-        long inlinks = Convert.ToInt64((await store.InspectAsync(_queries.Inlinks, keyParam, ct)).Rows[0]["inlinks"], CultureInfo.InvariantCulture);
-        var referrers = (await store.InspectAsync(_queries.Referrers, keyParam, ct)).Rows.Select(r => (string)r["source"]!).ToList();
-        var redirectsHere = (await store.InspectAsync(_queries.RedirectsHere, keyParam, ct)).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
-        var duplicates = (await store.InspectAsync(_queries.Duplicates, keyParam, ct)).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
-        var sitemaps = (await store.InspectAsync(_queries.Sitemaps, keyParam, ct)).Rows.Select(r => (string)r["sitemap"]!).ToList();
+        long inlinks = Convert.ToInt64((await inlinksTask).Rows[0]["inlinks"], CultureInfo.InvariantCulture);
+        var referrers = (await referrersTask).Rows.Select(r => (string)r["source"]!).ToList();
+        var redirectsHere = (await redirectsTask).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
+        var duplicates = (await duplicatesTask).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
+        var sitemaps = (await sitemapsTask).Rows.Select(r => (string)r["sitemap"]!).ToList();
         var chain = redirectsHere.Concat(d["redirect_target"] is string target ? [$"{key.Value} → {target}"] : []).ToList();
         var stamp = Stamp(d["download_stamp"]);
         var first = Stamp(d["first_indexed"]);
