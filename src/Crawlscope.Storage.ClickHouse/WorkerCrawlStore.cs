@@ -129,6 +129,9 @@ public sealed class WorkerCrawlStore : ICrawlStore
         }
     }
 
+    /// <summary>Ships everything written so far, now (tests and shutdown; normally the background does it).</summary>
+    internal Task FlushAsync(CancellationToken ct = default) => ShipAllAsync(ct);
+
     /// <summary>Queues what other workers handed to this worker's shards since the cursor (the seen-set drops
     /// URLs already known), then moves the cursor. Returns how many were new.</summary>
     private async Task<int> PullAsync(CancellationToken ct)

@@ -1,0 +1,230 @@
+using System.Text;
+using Crawlscope.Inspection;
+using Crawlscope.Storage;
+using Crawlscope.Storage.ClickHouse;
+using Crawlscope.Tests.Support;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Tests.Storage;
+
+/// <summary>
+/// One behaviour suite for the store interface, run against both backends: the embedded SQLite file, and the
+/// ClickHouse cluster as a crawl worker uses it (writes through the worker's state file and outbox, reads from
+/// the cluster). A subclass says how to open its backend and how to wait until written rows are readable.
+/// </summary>
+public abstract class StoreBehaviourTests : IAsyncLifetime
+{
+    protected static readonly UrlKeyer Keyer = UrlKeyer.Default;
+    private static readonly DateTimeOffset Stamp = new DateTimeOffset(2026, 11, 20, 10, 30, 15, TimeSpan.Zero);
+
+    /// <summary>Where the crawler writes (frontier, saves, robots, bans).</summary>
+    protected ICrawlStore Writer { get; set; } = null!;
+    /// <summary>Where the inspector, stats and exports read.</summary>
+    protected ICrawlStore Reader { get; set; } = null!;
+
+    public abstract Task InitializeAsync();
+    public abstract Task DisposeAsync();
+    /// <summary>Waits until everything written is readable.</summary>
+    protected abstract Task SettleAsync();
+
+    protected static UrlIdentity Id(string url) => Keyer.TryIdentify(url, out var id, out var error) ? id : throw new ArgumentException(error);
+
+    private static PageRecord Page(string url, int? status = 200, string? failure = null, string? title = "A title", string? contentHash = null, long? simHash = null) =>
+        Page(Id(url), status, failure, title, contentHash, simHash);
+
+    private static PageRecord Page(UrlIdentity id, int? status, string? failure, string? title, string? contentHash, long? simHash) => new()
+    {
+        SrcUnparsed = id.Key.Value, Url = id.Normalized.Href, Shard = id.Shard, RootHash = id.RootHash, Host = id.Host, Site = id.Site,
+        DownloadHttpCode = status, DownloadStamp = Stamp, FirstIndexed = Stamp.AddDays(-3), ContentType = "text/html; charset=utf-8",
+        FailureReason = failure, MlSpamScore = 0, SpamSignals = "[]", MetaTitle = title, MetaDescription = "Desc with 'quotes' and \\ and ünïcode 😀",
+        MetaCanonical = id.Key.Value, RobotsNoIndex = false, RobotsSources = "meta", Lang = "en", BoilerpipeText = "Body text\nline two",
+        Markdown = "# Title\n\nBody", ReadableMarkdown = "Body", ContentHash = contentHash ?? Guid.NewGuid().ToString("N"), SimHash = simHash,
+        ResponseHeaders = "{\"server\":\"test\"}", Truncated = false, BodyBytes = 1234, Outlinks = 2, Depth = 1, Etag = "\"e1\"",
+        LastModified = "Wed, 18 Nov 2026 10:00:00 GMT", NextFetch = Stamp.AddDays(7),
+    };
+
+    private static FetchRecord Fetch(PageRecord p) => new(p.SrcUnparsed, p.Url, Stamp, p.DownloadHttpCode, p.FailureReason, 12.5, 1234, p.ContentType, null);
+
+    private Task SaveAsync(PageRecord p, IReadOnlyList<LinkRecord>? links = null) => Writer.SaveAsync(p, Fetch(p), links ?? [], []);
+
+    [Fact]
+    public async Task SavedPage_ReadsBackEveryField()
+    {
+        var page = Page("https://www.alpha-store.com/articles/1");
+        await SaveAsync(page);
+        await SettleAsync();
+        var back = await Reader.GetPageAsync(page.SrcUnparsed);
+        Assert.Equal(page, back);
+    }
+
+    [Fact]
+    public async Task SavingAgain_KeepsOnlyTheLatestState()
+    {
+        var first = Page("https://www.alpha-store.com/changing", 200, title: "First");
+        await SaveAsync(first);
+        await SettleAsync();
+        await SaveAsync(first with { MetaTitle = "Second", DownloadHttpCode = 404, FailureReason = "http_4xx", HistoryDropReason = "gone" });
+        await SettleAsync();
+        var back = await Reader.GetPageAsync(first.SrcUnparsed);
+        Assert.Equal(("Second", 404, "gone"), (back!.MetaTitle, back.DownloadHttpCode, back.HistoryDropReason));
+        Assert.Equal(1, await Reader.PageCountAsync());
+        var stats = await Reader.StatsAsync();
+        Assert.Equal(1, stats.Pages);
+        Assert.Equal(2, stats.Fetches);
+        Assert.Equal(1, stats.ByDropReason["gone"]);
+    }
+
+    [Fact]
+    public async Task Duplicates_ExactByContentHash_NearBySimHash()
+    {
+        var original = Page("https://www.beta-news.org/a", contentHash: "hash-1", simHash: 0x0F0F_1234_5678_9ABCL);
+        await SaveAsync(original);
+        await SettleAsync();
+        Assert.Equal(original.SrcUnparsed, await Writer.FindByContentHashAsync("hash-1", Id("https://www.beta-news.org/b").Key.Value));
+        Assert.Null(await Writer.FindByContentHashAsync("hash-1", original.SrcUnparsed));
+        Assert.Null(await Writer.FindByContentHashAsync("hash-2", "x"));
+        Assert.Equal(original.SrcUnparsed, await Writer.FindNearDuplicateAsync(0x0F0F_1234_5678_9ABCL ^ 0b1011, "other", 5));
+        Assert.Null(await Writer.FindNearDuplicateAsync(0x0F0F_1234_5678_9ABCL ^ 0x00FF_00FF_0000_0000L, "other", 5));
+    }
+
+    [Fact]
+    public async Task Robots_RoundTrip()
+    {
+        var robots = new StoredRobots("https://www.gamma-blog.net:443", Stamp, Stamp.AddDays(1), 200, Encoding.UTF8.GetBytes("User-agent: *\nDisallow: /private/\n"),
+            "Parse", "HTTP 200: rules parsed", null, true);
+        await Writer.SaveRobotsAsync(robots);
+        await SettleAsync();
+        var back = await Reader.GetRobotsAsync(robots.HostKey);
+        Assert.NotNull(back);
+        Assert.Equal((robots.HostKey, robots.FetchedAt, robots.ExpiresAt, robots.Status, robots.Action, robots.Reason, robots.SitemapsRead),
+            (back!.HostKey, back.FetchedAt, back.ExpiresAt, back.Status, back.Action, back.Reason, back.SitemapsRead));
+        Assert.Equal(robots.Body, back.Body);
+        Assert.Null(await Reader.GetRobotsAsync("https://nowhere.example:443"));
+    }
+
+    [Fact]
+    public async Task Bans_AddListRemove()
+    {
+        await Writer.BanAsync("Spam-Farm.COM", "link farm");
+        await Writer.BanAsync("bad.example.org", null);
+        Assert.Equal(["bad.example.org", "spam-farm.com"], (await Reader.BansAsync()).Select(b => b.Name));
+        Assert.Equal("link farm", (await Reader.BansAsync()).Single(b => b.Name == "spam-farm.com").Reason);
+        Assert.True(await Writer.UnbanAsync("spam-farm.com"));
+        Assert.False(await Writer.UnbanAsync("never-banned.com"));
+        Assert.Equal(["bad.example.org"], (await Reader.BansAsync()).Select(b => b.Name));
+    }
+
+    [Fact]
+    public async Task Stats_And_PagesStream_SelectWithTheInspectorsConditions()
+    {
+        var ok = Page("https://www.delta-docs.com/ok");
+        var gone = Page("https://www.delta-docs.com/gone", 404, "http_4xx");
+        var blocked = Page("https://www.delta-docs.com/blocked", null, "robots_disallowed") with { ContentType = null };
+        foreach (var p in new[] { ok, gone, blocked }) await SaveAsync(p);
+        await SettleAsync();
+        var stats = await Reader.StatsAsync();
+        Assert.Equal(3, stats.Pages);
+        Assert.Equal(1, stats.ByStatus["200"]);
+        Assert.Equal(1, stats.ByStatus["404"]);
+        Assert.Equal(1, stats.ByFailureReason["robots_disallowed"]);
+
+        var conditions = UrlInspector.IndexabilityConditions(Reader.Dialect, new InspectionOptions { MaxAgeMonths = 1200 });
+        string where = string.Join(" AND ", conditions.Select(c => $"COALESCE(({c}), 0) = 1"));
+        var indexable = new List<string>();
+        await foreach (var p in Reader.PagesAsync(where, [])) indexable.Add(p.SrcUnparsed);
+        Assert.Equal([ok.SrcUnparsed], indexable);
+        var all = new List<string>();
+        await foreach (var p in Reader.PagesAsync("1 = 1", [])) all.Add(p.SrcUnparsed);
+        Assert.Equal(new[] { ok, gone, blocked }.Select(p => p.SrcUnparsed).Order(StringComparer.Ordinal), all);
+    }
+
+    [Fact]
+    public async Task Frontier_QueuesOnce_LeasesByHost_Reschedules_RecoversLeases()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var a = Id("https://www.epsilon-shop.com/a");
+        var b = Id("https://www.epsilon-shop.com/b");
+        FrontierEntry Entry(UrlIdentity id, int depth) => new(id.Key, id.Normalized.Href, id.Host, id.Shard, depth, 0, null, now);
+        Assert.Equal(2, await Writer.EnqueueAsync([Entry(a, 0), Entry(b, 1)]));
+        Assert.Equal(0, await Writer.EnqueueAsync([Entry(a, 0)]));
+        Assert.Equal(["www.epsilon-shop.com"], await Writer.QueuedHostsAsync());
+        var first = await Writer.LeaseAsync("www.epsilon-shop.com", now);
+        Assert.Equal(a.Key, first!.Key);
+        await Writer.RescheduleAsync(first.Key, now.AddMinutes(5), 1);
+        var second = await Writer.LeaseAsync("www.epsilon-shop.com", now);
+        Assert.Equal(b.Key, second!.Key);
+        Assert.Null(await Writer.LeaseAsync("www.epsilon-shop.com", now));
+        Assert.Equal(1, await Writer.RecoverLeasesAsync());
+        Assert.Equal(b.Key, (await Writer.LeaseAsync("www.epsilon-shop.com", now))!.Key);
+        var again = await Writer.LeaseAsync("www.epsilon-shop.com", now.AddMinutes(6));
+        Assert.Equal((a.Key, 1), (again!.Key, again.Attempts));
+    }
+
+    [Fact]
+    public async Task Inspector_EvaluatesTheFiltersInTheStore_AndShowsLinksAndSitemaps()
+    {
+        var page = Page("https://www.zeta-travel.com/trip");
+        var other = Page("https://www.zeta-travel.com/other");
+        await SaveAsync(page);
+        await SaveAsync(other, [new LinkRecord(other.SrcUnparsed, page.SrcUnparsed, "a trip", false)]);
+        await Writer.AddSitemapEntriesAsync("https://www.zeta-travel.com/sitemap.xml", [page.SrcUnparsed]);
+        await SettleAsync();
+        var inspector = new UrlInspector(Reader, Keyer, new InspectionOptions { MaxAgeMonths = 1200 });
+        var report = await inspector.LookupAsync(page.Url, null, null);
+        Assert.Equal("INDEXABLE", report.Badges.Indexable);
+        Assert.All(report.Filters, f => Assert.Equal("PASS", f.Status));
+        Assert.Equal(1, report.Page!.Inlinks);
+        Assert.Equal([other.SrcUnparsed], report.Page.ReferringPages);
+        Assert.Equal(["https://www.zeta-travel.com/sitemap.xml"], report.Page.Sitemaps);
+        var crawled = report.Checks.Single(c => c.Name == "Crawled Status Check");
+        Assert.Contains(page.SrcUnparsed, crawled.Query);
+        Assert.Contains("\"download_http_code\":200", crawled.Response);
+        if (Reader.Dialect == "clickhouse") Assert.Contains("FROM pages FINAL", crawled.Query);
+
+        await Writer.BanAsync("zeta-travel.com", "testing");
+        await SettleAsync();
+        var banned = await inspector.LookupAsync(page.Url, null, null);
+        Assert.Equal("FAIL", banned.Filters.Single(f => f.Name == "Spam/ban").Status);
+        Assert.Equal("NOT INDEXABLE", banned.Badges.Indexable);
+    }
+}
+
+public sealed class SqliteStoreBehaviourTests : StoreBehaviourTests
+{
+    private TempCrawlStore _temp = null!;
+
+    public override async Task InitializeAsync()
+    {
+        _temp = await TempCrawlStore.OpenAsync("behaviour");
+        Writer = Reader = _temp.Store;
+    }
+
+    public override async Task DisposeAsync() => await _temp.DisposeAsync();
+
+    protected override Task SettleAsync() => Task.CompletedTask;
+}
+
+[Collection(ClickHouseCollection.Name)]
+public sealed class ClickHouseStoreBehaviourTests(ClickHouseCluster cluster) : StoreBehaviourTests
+{
+    private readonly string _stateDir = Directory.CreateTempSubdirectory("crawlscope-worker").FullName;
+    private WorkerCrawlStore _worker = null!;
+
+    public override async Task InitializeAsync()
+    {
+        var address = cluster.Address(ClickHouseCluster.NewDatabase("behaviour"));
+        await ClickHouseCrawlStore.InitAsync(address);
+        _worker = await WorkerCrawlStore.OpenAsync(address, Keyer, new ShardRange(0, Keyer.ShardCount - 1), _stateDir);
+        Writer = _worker;
+        Reader = _worker.Cluster;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await _worker.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_stateDir, recursive: true);
+    }
+
+    protected override Task SettleAsync() => _worker.FlushAsync();
+}

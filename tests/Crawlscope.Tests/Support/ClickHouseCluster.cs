@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Crawlscope.Storage.ClickHouse;
+
+namespace Crawlscope.Tests.Support;
+
+/// <summary>
+/// A real two-node ClickHouse cluster on 127.0.0.1: two clickhouse-server processes (Debian's package, installed
+/// by ./test.sh), each with its own config and data folder in a temporary directory, and a remote_servers
+/// section naming both as the shards of cluster "crawl". Stopped and removed when the tests are done.
+/// </summary>
+public sealed class ClickHouseCluster : IDisposable
+{
+    public const string ServerPath = "/usr/sbin/clickhouse-server";
+    public const string ClusterName = "crawl";
+
+    private readonly string _root = Directory.CreateTempSubdirectory("crawlscope-clickhouse").FullName;
+    private readonly Node[] _nodes;
+
+    /// <summary>One node: its ports and, while it runs, its process.</summary>
+    public sealed class Node(int index, int httpPort, int tcpPort, int interserverPort, string dir)
+    {
+        public int Index { get; } = index;
+        public int HttpPort { get; } = httpPort;
+        public int TcpPort { get; } = tcpPort;
+        public int InterserverPort { get; } = interserverPort;
+        public string Dir { get; } = dir;
+        public Process? Process { get; set; }
+        public Uri Http => new($"http://127.0.0.1:{HttpPort}/");
+    }
+
+    public ClickHouseCluster()
+    {
+        if (!File.Exists(ServerPath))
+            throw new InvalidOperationException($"{ServerPath} not found: the cluster tests need Debian's clickhouse-server (./test.sh installs it: apt-get install clickhouse-server)");
+        var ports = FreePorts(6);
+        _nodes = [new Node(0, ports[0], ports[1], ports[2], Path.Combine(_root, "node0")), new Node(1, ports[3], ports[4], ports[5], Path.Combine(_root, "node1"))];
+        foreach (var node in _nodes) WriteConfig(node);
+        foreach (var node in _nodes) Start(node);
+        foreach (var node in _nodes) WaitReady(node);
+    }
+
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    /// <summary>The store URL of a database on this cluster (both nodes' HTTP ports).</summary>
+    public string StoreUrl(string database) =>
+        $"clickhouse://{string.Join(",", _nodes.Select(n => $"127.0.0.1:{n.HttpPort}"))}/{database}?cluster={ClusterName}";
+
+    public ClickHouseAddress Address(string database) => ClickHouseAddress.Parse(StoreUrl(database));
+
+    /// <summary>A fresh database name, so tests sharing the cluster never see each other's rows.</summary>
+    public static string NewDatabase(string prefix) => $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)];
+
+    /// <summary>Runs SQL on one node directly (tests read local tables to see where rows landed).</summary>
+    public async Task<string> QueryAsync(int node, string sql)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(_nodes[node].Http, new StringContent(sql));
+        string body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"node {node}: {body}");
+        return body;
+    }
+
+    public void Stop(int node)
+    {
+        var n = _nodes[node];
+        if (n.Process is null) return;
+        n.Process.Kill(entireProcessTree: true);
+        n.Process.WaitForExit();
+        n.Process.Dispose();
+        n.Process = null;
+    }
+
+    public void Restart(int node)
+    {
+        Stop(node);
+        Start(_nodes[node]);
+        WaitReady(_nodes[node]);
+    }
+
+    private void WriteConfig(Node n)
+    {
+        Directory.CreateDirectory(Path.Combine(n.Dir, "data"));
+        string shards = string.Concat(_nodes?.Select(o => $"<shard><replica><host>127.0.0.1</host><port>{o.TcpPort}</port></replica></shard>") ?? []);
+        File.WriteAllText(Path.Combine(n.Dir, "config.xml"), $"""
+            <?xml version="1.0"?>
+            <yandex>
+              <logger><level>warning</level><log>{n.Dir}/server.log</log><errorlog>{n.Dir}/error.log</errorlog><size>10M</size><count>1</count></logger>
+              <http_port>{n.HttpPort}</http_port>
+              <tcp_port>{n.TcpPort}</tcp_port>
+              <interserver_http_port>{n.InterserverPort}</interserver_http_port>
+              <listen_host>127.0.0.1</listen_host>
+              <path>{n.Dir}/data/</path>
+              <tmp_path>{n.Dir}/tmp/</tmp_path>
+              <user_files_path>{n.Dir}/user_files/</user_files_path>
+              <format_schema_path>{n.Dir}/format_schemas/</format_schema_path>
+              <mark_cache_size>5368709120</mark_cache_size>
+              <max_concurrent_queries>100</max_concurrent_queries>
+              <users>
+                <default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default>
+              </users>
+              <profiles><default></default></profiles>
+              <quotas><default></default></quotas>
+              <remote_servers><{ClusterName}>{shards}</{ClusterName}></remote_servers>
+            </yandex>
+            """);
+    }
+
+    private static void Start(Node n)
+    {
+        var psi = new ProcessStartInfo(ServerPath) { WorkingDirectory = n.Dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add($"--config-file={Path.Combine(n.Dir, "config.xml")}");
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        n.Process = p;
+    }
+
+    private static void WaitReady(Node n)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (n.Process is { HasExited: true } p)
+                throw new InvalidOperationException($"clickhouse-server node {n.Index} exited with {p.ExitCode}: {ReadLog(n)}");
+            try
+            {
+                if (http.GetStringAsync(new Uri(n.Http, "/ping")).GetAwaiter().GetResult().StartsWith("Ok", StringComparison.Ordinal)) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            Thread.Sleep(100);
+        }
+        throw new TimeoutException($"clickhouse-server node {n.Index} did not answer within 60 s: {ReadLog(n)}");
+    }
+
+    private static string ReadLog(Node n)
+    {
+        string log = Path.Combine(n.Dir, "error.log");
+        return File.Exists(log) ? string.Join(" | ", File.ReadLines(log).TakeLast(5)) : "(no log)";
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        foreach (var l in listeners) l.Start();
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        foreach (var l in listeners) l.Stop();
+        return ports;
+    }
+
+    public void Dispose()
+    {
+        for (int i = 0; i < _nodes.Length; i++) Stop(i);
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server's last writes may race the delete; the temp folder is cleaned by the system.
+        }
+    }
+}
+
+/// <summary>Tests on the cluster share one; they run one class at a time (some stop a node).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClickHouseCollection : ICollectionFixture<ClickHouseCluster>
+{
+    public const string Name = "clickhouse";
+}
