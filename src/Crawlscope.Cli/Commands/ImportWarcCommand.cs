@@ -16,16 +16,17 @@ internal static class ImportWarcCommand
     internal static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var files = new Argument<FileInfo[]>("file") { Description = "WARC files (.warc, .warc.gz).", Arity = ArgumentArity.OneOrMore };
-        var db = CommonOptions.Db();
+        var storeOptions = new StoreOptions();
         var extract = new Option<string>("--extract") { Description = "full (every field) or none (metadata and links only).", DefaultValueFactory = _ => "full" };
         extract.AcceptOnlyFromAmong("full", "none");
         var shards = CommonOptions.Shards();
-        var command = new Command("import-warc", "Load the responses of WARC files into the store, extracting every page as a crawl would.") { files, db, extract, shards };
+        var command = new Command("import-warc", "Load the responses of WARC files into the store, extracting every page as a crawl would.") { files, extract, shards };
+        storeOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards));
             var options = new CrawlOptions { Extract = parse.GetValue(extract) == "none" ? ExtractionParts.Metadata : ExtractionParts.All };
-            await using var store = await SqliteCrawlStore.OpenAsync(parse.GetValue(db)!, ct);
+            await using var store = await storeOptions.OpenAsync(parse, keyer, ct, create: true);
             var import = new WarcImport(store, keyer, options);
             int failed = 0;
             foreach (var file in parse.GetValue(files)!)
