@@ -67,6 +67,22 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
     }
 
     [Fact]
+    public void BenchInspect_OnTheCluster_ReportsIngestRateAndLatency()
+    {
+        string db = ClickHouseCluster.NewDatabase("bench");
+        Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
+        var result = CliRunner.Run("bench", "inspect", "--pages", "400", "--lookups", "40", "--store", cluster.StoreUrl(db), "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var r = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal(400, r.GetProperty("pages").GetInt64());
+        Assert.Equal(3200, r.GetProperty("links").GetInt64());
+        Assert.Equal(400, r.GetProperty("pages_built").GetInt64());
+        Assert.True(r.GetProperty("ingest_pages_per_second").GetDouble() > 0);
+        Assert.Equal(36, r.GetProperty("known_lookups").GetInt32()); // nine in ten lookups are of stored pages
+        Assert.All(r.GetProperty("latency").EnumerateArray(), l => Assert.InRange(l.GetProperty("p50_ms").GetDouble(), 0.001, l.GetProperty("p99_ms").GetDouble()));
+    }
+
+    [Fact]
     public async Task TwoWorkers_OneKilledAndRestarted_StoreEachPageOnce_AsOneEmbeddedCrawlDoes()
     {
         var crawl = await CrawlAsync();
