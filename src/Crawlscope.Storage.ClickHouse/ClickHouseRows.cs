@@ -205,25 +205,10 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "") : IReplic
     });
 
     /// <summary>A pages row (as <see cref="Row"/> reads it) as a record.</summary>
-    internal static PageRecord ReadPage(IReadOnlyDictionary<string, object?> r)
-    {
-        string? S(string c) => r.GetValueOrDefault(c) as string;
-        long? L(string c) => r.GetValueOrDefault(c) is { } v ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : null;
-        DateTimeOffset? T(string c) => Time(S(c));
-        return new PageRecord
-        {
-            SrcUnparsed = S("src_unparsed")!, Url = S("url")!, Shard = (int)L("shard")!, RootHash = L("root_hash")!.Value, Host = S("host")!, Site = S("site")!,
-            DownloadHttpCode = (int?)L("download_http_code"), DownloadStamp = T("download_stamp"), FirstIndexed = T("first_indexed"),
-            ContentType = S("content_type"), FailureReason = S("failure_reason"), HistoryDropReason = S("history_drop_reason"),
-            MlSpamScore = (int)(L("ml_spam_score") ?? 0), SpamSignals = S("spam_signals"), MetaTitle = S("meta_title"), MetaDescription = S("meta_description"),
-            MetaCanonical = S("meta_canonical"), RobotsNoIndex = L("robots_noindex") == 1, RobotsNoFollow = L("robots_nofollow") == 1,
-            RobotsSources = S("robots_sources"), Lang = S("lang"), BoilerpipeText = S("boilerpipe_text"), Markdown = S("markdown"),
-            ReadableMarkdown = S("readable_markdown"), ContentHash = S("content_hash"), SimHash = L("simhash"), DuplicateOf = S("duplicate_of"),
-            ResponseHeaders = S("response_headers"), RedirectTarget = S("redirect_target"), Truncated = L("truncated") == 1, BodyBytes = L("body_bytes"),
-            Outlinks = (int)(L("outlinks") ?? 0), Depth = (int)(L("depth") ?? 0), Etag = S("etag"), LastModified = S("last_modified"),
-            NextFetch = T("next_fetch"),
-        };
-    }
+    internal static PageRecord ReadPage(IReadOnlyDictionary<string, object?> r) => PageRecord.FromColumns(
+        c => r.GetValueOrDefault(c) as string,
+        c => r.GetValueOrDefault(c) is { } v ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : null,
+        c => Time(r.GetValueOrDefault(c) as string));
 
     /// <summary>One JSONEachRow line as a row: strings stay strings (64-bit integers arrive quoted, and are
     /// converted where they are used), numbers become long or double, null stays null.</summary>

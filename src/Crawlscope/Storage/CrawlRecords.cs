@@ -110,6 +110,21 @@ public sealed record PageRecord
     public string? Etag { get; init; }
     public string? LastModified { get; init; }
     public DateTimeOffset? NextFetch { get; init; }
+
+    /// <summary>A stored row as a record, read column by name; each store says how it reads text, integers and times.</summary>
+    public static PageRecord FromColumns(Func<string, string?> text, Func<string, long?> integer, Func<string, DateTimeOffset?> time) => new()
+    {
+        SrcUnparsed = text("src_unparsed")!, Url = text("url")!, Shard = (int)integer("shard")!, RootHash = integer("root_hash")!.Value, Host = text("host")!, Site = text("site")!,
+        DownloadHttpCode = (int?)integer("download_http_code"), DownloadStamp = time("download_stamp"), FirstIndexed = time("first_indexed"),
+        ContentType = text("content_type"), FailureReason = text("failure_reason"), HistoryDropReason = text("history_drop_reason"),
+        MlSpamScore = (int)(integer("ml_spam_score") ?? 0), SpamSignals = text("spam_signals"), MetaTitle = text("meta_title"), MetaDescription = text("meta_description"),
+        MetaCanonical = text("meta_canonical"), RobotsNoIndex = integer("robots_noindex") == 1, RobotsNoFollow = integer("robots_nofollow") == 1,
+        RobotsSources = text("robots_sources"), Lang = text("lang"), BoilerpipeText = text("boilerpipe_text"), Markdown = text("markdown"),
+        ReadableMarkdown = text("readable_markdown"), ContentHash = text("content_hash"), SimHash = integer("simhash"), DuplicateOf = text("duplicate_of"),
+        ResponseHeaders = text("response_headers"), RedirectTarget = text("redirect_target"), Truncated = integer("truncated") == 1, BodyBytes = integer("body_bytes"),
+        Outlinks = (int)(integer("outlinks") ?? 0), Depth = (int)(integer("depth") ?? 0), Etag = text("etag"), LastModified = text("last_modified"),
+        NextFetch = time("next_fetch"),
+    };
 }
 
 /// <summary>One request made for a URL (the crawl history).</summary>

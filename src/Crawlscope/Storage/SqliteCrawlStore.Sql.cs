@@ -35,19 +35,7 @@ public sealed partial class SqliteCrawlStore
     {
         string? S(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetString(r.GetOrdinal(c));
         long? L(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetInt64(r.GetOrdinal(c));
-        return new PageRecord
-        {
-            SrcUnparsed = S("src_unparsed")!, Url = S("url")!, Shard = (int)L("shard")!, RootHash = L("root_hash")!.Value, Host = S("host")!, Site = S("site")!,
-            DownloadHttpCode = (int?)L("download_http_code"), DownloadStamp = ParseOrNull(S("download_stamp")), FirstIndexed = ParseOrNull(S("first_indexed")),
-            ContentType = S("content_type"), FailureReason = S("failure_reason"), HistoryDropReason = S("history_drop_reason"),
-            MlSpamScore = (int)(L("ml_spam_score") ?? 0), SpamSignals = S("spam_signals"), MetaTitle = S("meta_title"), MetaDescription = S("meta_description"),
-            MetaCanonical = S("meta_canonical"), RobotsNoIndex = L("robots_noindex") == 1, RobotsNoFollow = L("robots_nofollow") == 1,
-            RobotsSources = S("robots_sources"), Lang = S("lang"), BoilerpipeText = S("boilerpipe_text"), Markdown = S("markdown"),
-            ReadableMarkdown = S("readable_markdown"), ContentHash = S("content_hash"), SimHash = L("simhash"), DuplicateOf = S("duplicate_of"),
-            ResponseHeaders = S("response_headers"), RedirectTarget = S("redirect_target"), Truncated = L("truncated") == 1, BodyBytes = L("body_bytes"),
-            Outlinks = (int)(L("outlinks") ?? 0), Depth = (int)(L("depth") ?? 0), Etag = S("etag"), LastModified = S("last_modified"),
-            NextFetch = ParseOrNull(S("next_fetch")),
-        };
+        return PageRecord.FromColumns(S, L, c => ParseOrNull(S(c)));
     }
 
     private static FrontierEntry ReadEntry(SqliteDataReader r) => new(

@@ -17,6 +17,19 @@ public static class CliRunner
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Starts ./crawlscope and leaves it running (tests that kill it); its output is read and dropped.</summary>
+    public static Process StartScript(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(SharedData.RepoRoot, "crawlscope")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
     public static CliResult RunScript(params string[] args)
     {
         var psi = new ProcessStartInfo(Path.Combine(SharedData.RepoRoot, "crawlscope"))

@@ -63,7 +63,7 @@ public sealed class KillAndResumeTests(ITestOutputHelper output) : IDisposable
         long last = 0;
         while (kills < 3)
         {
-            using var process = Start(args);
+            using var process = CliRunner.StartScript(args);
             long target = last + 60;
             var deadline = DateTime.UtcNow.AddMinutes(2);
             while (!process.HasExited && Count(db) < target && DateTime.UtcNow < deadline) await Task.Delay(50);
@@ -84,18 +84,6 @@ public sealed class KillAndResumeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (key, status) in expected) Assert.True(status == actual[key], $"{key}: {status} vs {actual[key]}");
         Assert.Equal(0L, Scalar(db, "SELECT COUNT(*) FROM frontier WHERE state <> 2"));
-    }
-
-    private static Process Start(string[] args)
-    {
-        var psi = new ProcessStartInfo(Path.Combine(SharedData.RepoRoot, "crawlscope")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
     }
 
     private static long Count(string db) => File.Exists(db) ? Scalar(db, "SELECT COUNT(*) FROM pages") : 0;

@@ -208,8 +208,8 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
         string[] Args(string range) => ["crawl", .. web2.Seeds, "--store", cluster.StoreUrl(db), "--worker-shards", range, "--state-dir", Path.Combine(dir, range),
             "--resolve-file", resolve, "--allow-private-networks", "--delay", "0", "--concurrency", "8", "--max-depth", "4", "--timeout", "5"];
         CliRunner.RunScript("--version");
-        using var a = Start(Args("0-49"));
-        var b = Start(Args("50-99"));
+        using var a = CliRunner.StartScript(Args("0-49"));
+        var b = CliRunner.StartScript(Args("50-99"));
         int kills = 0;
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (!b.HasExited && StatePages(Path.Combine(dir, "50-99", "worker.db")) < 40 && DateTime.UtcNow < deadline) await Task.Delay(50);
@@ -221,7 +221,7 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
             output.WriteLine($"killed the 50-99 worker after {StatePages(Path.Combine(dir, "50-99", "worker.db"))} pages");
             await Task.Delay(1000);
             b.Dispose();
-            b = Start(Args("50-99"));
+            b = CliRunner.StartScript(Args("50-99"));
         }
         using (b)
         {
@@ -261,17 +261,5 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
         {
             return 0;
         }
-    }
-
-    private static Process Start(string[] args)
-    {
-        var psi = new ProcessStartInfo(Path.Combine(SharedData.RepoRoot, "crawlscope")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
     }
 }
