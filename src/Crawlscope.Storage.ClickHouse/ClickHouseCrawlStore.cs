@@ -38,7 +38,7 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
         var store = new ClickHouseCrawlStore(address, keyer, worker);
         try
         {
-            int version = await store.SchemaVersionAsync(address.Nodes[0], ct);
+            int version = await store.SchemaVersionAsync(ct);
             if (version == 0) throw new ClickHouseException($"no crawl schema in {address}: run `crawlscope store init --store {address}` first", false);
             if ((await store.ClusterAsync(ct)).Count == 0) throw new ClickHouseException($"the server knows no cluster named '{address.Cluster}' (remote_servers in its config)", false);
             return store;
@@ -81,6 +81,24 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
             result.Add((node.Authority, Math.Max(version, ClickHouseSchema.Migrations.Length)));
         }
         return result;
+    }
+
+    /// <summary>The schema version, from the first node that answers.</summary>
+    private async Task<int> SchemaVersionAsync(CancellationToken ct)
+    {
+        ClickHouseException? unreachable = null;
+        foreach (var node in Address.Nodes)
+        {
+            try
+            {
+                return await SchemaVersionAsync(node, ct);
+            }
+            catch (ClickHouseException ex) when (ex.Unreachable)
+            {
+                unreachable = ex;
+            }
+        }
+        throw unreachable!;
     }
 
     private async Task<int> SchemaVersionAsync(Uri node, CancellationToken ct)

@@ -67,6 +67,59 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
     }
 
     [Fact]
+    public void Ban_OnTheCluster_AddListRemove()
+    {
+        string db = ClickHouseCluster.NewDatabase("ban");
+        string url = cluster.StoreUrl(db);
+        Assert.Equal(0, CliRunner.Run("store", "init", "--store", url).ExitCode);
+        var add = CliRunner.Run("ban", "add", "Spam-Farm.example", "--reason", "link farm", "--store", url);
+        Assert.True(add.ExitCode == 0, add.Stderr);
+        var list = CliRunner.Run("ban", "list", "--store", url).Stdout;
+        Assert.StartsWith("spam-farm.example\t", list);
+        Assert.Contains("\tlink farm", list);
+        Assert.Equal(0, CliRunner.Run("ban", "remove", "spam-farm.example", "--store", url).ExitCode);
+        Assert.Equal("", CliRunner.Run("ban", "list", "--store", url).Stdout);
+        Assert.Equal(1, CliRunner.Run("ban", "remove", "spam-farm.example", "--store", url).ExitCode);
+    }
+
+    [Fact]
+    public void Worker_StateDirOfAnotherRange_AndRangesBeyondTheShards_AreRefused()
+    {
+        string db = ClickHouseCluster.NewDatabase("ranges");
+        string url = cluster.StoreUrl(db);
+        string state = Directory.CreateTempSubdirectory("crawlscope-range").FullName;
+        try
+        {
+            Assert.Equal(0, CliRunner.Run("store", "init", "--store", url).ExitCode);
+            var beyond = CliRunner.Run("crawl", "http://www.example.com/", "--store", url, "--worker-shards", "50-100", "--state-dir", state);
+            Assert.Equal(1, beyond.ExitCode);
+            Assert.Contains("beyond the last shard (99)", beyond.Stderr);
+            var bad = CliRunner.Run("crawl", "http://www.example.com/", "--store", url, "--worker-shards", "9-3");
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Contains("not a shard range", bad.Stderr);
+            // A first worker takes the state dir (and its one seed, which is not allowed to be fetched: loopback).
+            var first = CliRunner.Run("crawl", "http://127.0.0.1:9/", "--store", url, "--worker-shards", "0-99", "--state-dir", state, "--max-pages", "1");
+            Assert.True(first.ExitCode == 0, first.Stderr);
+            var other = CliRunner.Run("crawl", "http://www.example.com/", "--store", url, "--worker-shards", "0-49", "--state-dir", state);
+            Assert.Equal(1, other.ExitCode);
+            Assert.Contains("belongs to another worker", other.Stderr);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void WorkerOptions_WithoutAStore_AreAUsageError()
+    {
+        var r = CliRunner.Run("crawl", "http://www.example.com/", "--worker-shards", "0-49");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("go with --store", r.Stderr);
+    }
+
+    [Fact]
     public void BenchInspect_OnTheCluster_ReportsIngestRateAndLatency()
     {
         string db = ClickHouseCluster.NewDatabase("bench");
