@@ -364,18 +364,19 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
     internal async Task<IReadOnlyList<WorkerHeartbeat>> WorkersAsync(CancellationToken ct) =>
         // version is selected although unused: ClickHouse 18.16 fails some FINAL reads through a Distributed table
         // ("Cannot find column version in source stream") when the version column is not read.
-        (await RowsAsync("SELECT worker, shards, queued, leased, unshipped, cursor_us, heartbeat, version FROM workers FINAL ORDER BY worker", ct))
+        (await RowsAsync("SELECT worker, shards, queued, leased, unshipped, cursor_us, departed, heartbeat, version FROM workers FINAL ORDER BY worker", ct))
             .Select(r => new WorkerHeartbeat((string)r["worker"]!, ShardRange.Parse((string)r["shards"]!), Convert.ToInt64(r["queued"], CultureInfo.InvariantCulture),
                 Convert.ToInt64(r["leased"], CultureInfo.InvariantCulture), Convert.ToInt64(r["unshipped"], CultureInfo.InvariantCulture),
-                Convert.ToInt64(r["cursor_us"], CultureInfo.InvariantCulture), ClickHouseRows.Time((string?)r["heartbeat"])!.Value)).ToList();
+                Convert.ToInt64(r["cursor_us"], CultureInfo.InvariantCulture), Convert.ToInt64(r["departed"], CultureInfo.InvariantCulture) == 1,
+                ClickHouseRows.Time((string?)r["heartbeat"])!.Value)).ToList();
 
     /// <summary>How many URLs other workers handed to <paramref name="worker"/>'s shards after its cursor.</summary>
     internal Task<long> PendingForAsync(WorkerHeartbeat worker, CancellationToken ct) =>
         CountAsync("SELECT count() FROM discovered WHERE shard >= $from AND shard <= $to AND worker != $worker AND added_us > $after", ct,
             ("$from", worker.Shards.From), ("$to", worker.Shards.To), ("$worker", worker.Worker), ("$after", worker.CursorUs));
 
-    internal Task HeartbeatAsync(ShardRange shards, long queued, long leased, long unshipped, long cursorUs, CancellationToken ct) =>
-        _client.InsertAsync("workers", Rows.Worker(shards.ToString(), shards.From, queued, leased, unshipped, cursorUs), ct);
+    internal Task HeartbeatAsync(ShardRange shards, long queued, long leased, long unshipped, long cursorUs, bool departed, CancellationToken ct) =>
+        _client.InsertAsync("workers", Rows.Worker(shards.ToString(), shards.From, queued, leased, unshipped, cursorUs, departed), ct);
 
     public ValueTask DisposeAsync()
     {
@@ -384,9 +385,9 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
     }
 }
 
-/// <summary>What a worker last reported about itself: its queue, what it has not shipped yet, and how far its
-/// pull of other workers' links got.</summary>
-internal sealed record WorkerHeartbeat(string Worker, ShardRange Shards, long Queued, long Leased, long Unshipped, long CursorUs, DateTimeOffset Heartbeat)
+/// <summary>What a worker last reported about itself: its queue, what it has not shipped yet, how far its pull of
+/// other workers' links got, and whether it has left (stopped on purpose, so nobody waits for it).</summary>
+internal sealed record WorkerHeartbeat(string Worker, ShardRange Shards, long Queued, long Leased, long Unshipped, long CursorUs, bool Departed, DateTimeOffset Heartbeat)
 {
     public bool Idle => Queued == 0 && Leased == 0 && Unshipped == 0;
 }

@@ -140,7 +140,7 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "") : IReplic
         w.WriteNumber("version", (ulong)NextVersion());
     });
 
-    internal string Worker(string shards, int firstShard, long queued, long leased, long unshipped, long cursorUs) => Line(w =>
+    internal string Worker(string shards, int firstShard, long queued, long leased, long unshipped, long cursorUs, bool departed) => Line(w =>
     {
         w.WriteNumber("shard", firstShard);
         w.WriteString("worker", worker);
@@ -149,6 +149,7 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "") : IReplic
         w.WriteNumber("leased", leased);
         w.WriteNumber("unshipped", unshipped);
         w.WriteNumber("cursor_us", (ulong)cursorUs);
+        w.WriteNumber("departed", departed ? 1 : 0);
         w.WriteString("heartbeat", ClickHouseSql.DateTimeText(DateTimeOffset.UtcNow));
         w.WriteNumber("version", (ulong)NextVersion());
     });

@@ -46,7 +46,7 @@ internal static class ClickHouseSchema
                 // Every URL a worker saw first: the cluster-wide seen record, and how workers hand links to each other.
                 // added_us is set when the row is shipped, so pulls that follow it miss nothing a restarted worker sends late.
                 $"CREATE TABLE IF NOT EXISTS {{db}}.discovered_local (shard UInt32, src_unparsed String, url String, host String, depth Int32, priority Int32, discovered_from Nullable(String), discovered_at {Stamp}, worker String, added_us UInt64) ENGINE = ReplacingMergeTree ORDER BY (shard, src_unparsed)",
-                $"CREATE TABLE IF NOT EXISTS {{db}}.workers_local (shard UInt32, worker String, shards String, queued Int64, leased Int64, unshipped Int64, cursor_us UInt64, heartbeat {Stamp}, version UInt64) ENGINE = ReplacingMergeTree(version) ORDER BY worker",
+                $"CREATE TABLE IF NOT EXISTS {{db}}.workers_local (shard UInt32, worker String, shards String, queued Int64, leased Int64, unshipped Int64, cursor_us UInt64, departed UInt8, heartbeat {Stamp}, version UInt64) ENGINE = ReplacingMergeTree(version) ORDER BY worker",
             ],
             ["pages", "fetches", "links", "simhash_bands", "robots", "sitemap_entries", "bans", "discovered", "workers"]),
     ];

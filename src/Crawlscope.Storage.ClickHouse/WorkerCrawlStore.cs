@@ -156,12 +156,12 @@ public sealed class WorkerCrawlStore : ICrawlStore
     /// queued, in flight or unshipped) and nothing handed to any of them after its cursor, on two checks in a
     /// row. The cursor is read before the queue, so a pull that lands between the two shows as queued work.
     /// </summary>
-    private async Task HeartbeatAndCheckAsync(CancellationToken ct)
+    private async Task HeartbeatAndCheckAsync(CancellationToken ct, bool departed = false)
     {
         long cursor = _cursorUs;
         var (queued, leased) = await _local.FrontierCountsAsync(ct);
         long unshipped = await _local.OutboxCountAsync(ct);
-        await _cluster.HeartbeatAsync(_shards, queued, leased, unshipped, cursor, ct);
+        await _cluster.HeartbeatAsync(_shards, queued, leased, unshipped, cursor, departed, ct);
         if (queued + leased + unshipped > 0)
         {
             _quietChecks = 0;
@@ -171,7 +171,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
         bool quiet = true;
         foreach (var w in await _cluster.WorkersAsync(ct))
         {
-            if (now - w.Heartbeat > StaleAfter) continue;
+            if (w.Departed || now - w.Heartbeat > StaleAfter) continue;
             if (!w.Idle || await _cluster.PendingForAsync(w, ct) > 0)
             {
                 quiet = false;
@@ -182,14 +182,16 @@ public sealed class WorkerCrawlStore : ICrawlStore
         if (_quietChecks >= 2) _finished = true;
     }
 
-    /// <summary>Ships, pulls and reports once, now (at open, and when the local queue runs dry).</summary>
-    private async Task SyncAsync(CancellationToken ct)
+    /// <summary>Ships, pulls and reports once, now (at open, and on the way out, when the worker says it left:
+    /// a worker stopped on purpose, by --max-pages or Ctrl+C, is not waited for; one that was killed is, until it
+    /// comes back or goes silent for two minutes).</summary>
+    private async Task SyncAsync(CancellationToken ct, bool leaving = false)
     {
         try
         {
             await ShipAllAsync(ct);
-            await PullAsync(ct);
-            await HeartbeatAndCheckAsync(ct);
+            if (!leaving) await PullAsync(ct);
+            await HeartbeatAndCheckAsync(ct, leaving);
         }
         catch (ClickHouseException ex)
         {
@@ -270,7 +272,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
     {
         await _stop.CancelAsync();
         await _background;
-        await SyncAsync(CancellationToken.None);
+        await SyncAsync(CancellationToken.None, leaving: true);
         await _local.DisposeAsync();
         await _cluster.DisposeAsync();
         _stop.Dispose();

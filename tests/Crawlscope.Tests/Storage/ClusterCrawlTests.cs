@@ -98,11 +98,19 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
             Assert.Equal(2, bad.ExitCode);
             Assert.Contains("not a shard range", bad.Stderr);
             // A first worker takes the state dir (and its one seed, which is not allowed to be fetched: loopback).
-            var first = CliRunner.Run("crawl", "http://127.0.0.1:9/", "--store", url, "--worker-shards", "0-99", "--state-dir", state, "--max-pages", "1");
+            var first = CliRunner.Run("crawl", "http://127.0.0.1:9/a", "http://127.0.0.1:9/b", "--store", url, "--worker-shards", "0-99", "--state-dir", state, "--max-pages", "1");
             Assert.True(first.ExitCode == 0, first.Stderr);
             var other = CliRunner.Run("crawl", "http://www.example.com/", "--store", url, "--worker-shards", "0-49", "--state-dir", state);
             Assert.Equal(1, other.ExitCode);
             Assert.Contains("belongs to another worker", other.Stderr);
+
+            // The first worker stopped at --max-pages with a URL still queued, and said it left: a new worker
+            // finishes its own work without waiting for it (a killed worker is waited for two minutes).
+            string state2 = Path.Combine(state, "second");
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var second = CliRunner.Run("crawl", "http://127.0.0.2:9/", "--store", url, "--worker-shards", "0-49", "--state-dir", state2);
+            Assert.True(second.ExitCode == 0, second.Stderr);
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), $"the second worker waited {sw.Elapsed.TotalSeconds:F0} s for one that had left");
         }
         finally
         {
