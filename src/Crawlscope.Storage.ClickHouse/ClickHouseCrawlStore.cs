@@ -153,7 +153,7 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
     }
 
     public Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) => throw NoFrontier();
-    public Task<FrontierEntry?> LeaseAsync(string host, DateTimeOffset now, CancellationToken ct = default) => throw NoFrontier();
+    public Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default) => throw NoFrontier();
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => throw NoFrontier();
     public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) => throw NoFrontier();
     public Task<int> RecoverLeasesAsync(CancellationToken ct = default) => throw NoFrontier();

@@ -54,6 +54,9 @@ public sealed class CrawlEngine : IDisposable
         long stored = await _store.PageCountAsync(CancellationToken.None);
 
         var running = new Dictionary<Task<ProcessOutcome>, FrontierEntry>();
+        // URLs leased a few at a time per host and started one by one: the loop is single-threaded, and a lease
+        // waits for the store's writer, so one lease per page capped the crawl at about 900 pages/s.
+        var leased = new Dictionary<string, Queue<FrontierEntry>>(StringComparer.Ordinal);
         var hosts = new HashSet<string>(await _store.QueuedHostsAsync(CancellationToken.None), StringComparer.Ordinal);
         DateTimeOffset nextHostRefresh = DateTimeOffset.MinValue;
         CrawlEnd end = CrawlEnd.Finished;
@@ -74,14 +77,19 @@ public sealed class CrawlEngine : IDisposable
                     if (running.Count >= _options.Concurrency) break;
                     if (_options.MaxPages is { } m && stored + running.Count >= m) break;
                     if (!_scheduler.CanStart(host)) continue;
-                    long leaseStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                    var entry = await _store.LeaseAsync(host, _time.GetUtcNow(), CancellationToken.None);
-                    Progress.Time("lease", System.Diagnostics.Stopwatch.GetElapsedTime(leaseStart).TotalMilliseconds);
-                    if (entry is null)
+                    if (!leased.TryGetValue(host, out var queue) || queue.Count == 0)
                     {
-                        hosts.Remove(host);
-                        continue;
+                        long leaseStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                        var batch = await _store.LeaseAsync(host, _time.GetUtcNow(), LeaseBatch, CancellationToken.None);
+                        Progress.Time("lease", System.Diagnostics.Stopwatch.GetElapsedTime(leaseStart).TotalMilliseconds);
+                        if (batch.Count == 0)
+                        {
+                            hosts.Remove(host);
+                            continue;
+                        }
+                        leased[host] = queue = new Queue<FrontierEntry>(batch);
                     }
+                    var entry = queue.Dequeue();
                     _scheduler.Started(host);
                     // Workers finish their page even when a stop is requested, so nothing is half-stored.
                     running[Task.Run(() => worker.ProcessAsync(entry, CancellationToken.None))] = entry;
@@ -95,10 +103,12 @@ public sealed class CrawlEngine : IDisposable
                 if (stop.IsCancellationRequested) { end = CrawlEnd.Cancelled; break; }
                 if (_options.MaxPages is { } m && stored >= m) { end = CrawlEnd.MaxPages; break; }
                 var next = await _store.NextReadyAsync(CancellationToken.None);
-                if (next is null) break;
+                bool holding = leased.Values.Any(q => q.Count > 0);
+                if (next is null && !holding) break;
                 hosts.UnionWith(await _store.QueuedHostsAsync(CancellationToken.None));
+                hosts.UnionWith(leased.Where(kv => kv.Value.Count > 0).Select(kv => kv.Key));
                 // Sleep until a URL is due or a host's politeness gap ends, whichever is first (5 ms to 1 s).
-                var wake = next.Value;
+                var wake = next ?? _time.GetUtcNow() + TimeSpan.FromSeconds(1);
                 foreach (var h in hosts)
                 {
                     var slot = _scheduler.NextStart(h);
@@ -134,8 +144,13 @@ public sealed class CrawlEngine : IDisposable
                 hosts.Add(entry.Host);
             }
         }
+        // URLs leased but not started go back to the queue (a killed crawl gets them back from RecoverLeases).
+        foreach (var entry in leased.Values.SelectMany(q => q))
+            await _store.RescheduleAsync(entry.Key, entry.NotBefore ?? _time.GetUtcNow(), entry.Attempts, CancellationToken.None);
         return end;
     }
+
+    private const int LeaseBatch = 8;
 
     private async Task<IReadOnlyList<UrlIdentity>> StoredSitesAsync()
     {

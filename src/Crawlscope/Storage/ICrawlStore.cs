@@ -14,8 +14,9 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>Hosts with queued URLs.</summary>
     Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default);
 
-    /// <summary>Marks the best ready URL of a host as in flight and returns it; null when the host has none ready.</summary>
-    Task<FrontierEntry?> LeaseAsync(string host, DateTimeOffset now, CancellationToken ct = default);
+    /// <summary>Marks up to <paramref name="max"/> of the best ready URLs of a host as in flight and returns them,
+    /// best first; empty when the host has none ready.</summary>
+    Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default);
 
     /// <summary>Puts a leased URL back, to be tried again at <paramref name="notBefore"/>.</summary>
     Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default);

@@ -132,25 +132,30 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     public async Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) =>
         await QueryAsync("SELECT DISTINCT host FROM frontier WHERE state = 0", r => r.GetString(0), ct);
 
-    public async Task<FrontierEntry?> LeaseAsync(string host, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
         try
         {
-            FrontierEntry? entry = null;
+            var entries = new List<FrontierEntry>(max);
             await using (var cmd = Command("""
                 SELECT src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, attempts, not_before, redirect_hops, redirect_chain
                 FROM frontier WHERE state = 0 AND host = $host AND not_before <= $now
-                ORDER BY priority, depth, discovered_at LIMIT 1
-                """, null, ("$host", host), ("$now", Stamp(now))))
+                ORDER BY priority, depth, discovered_at LIMIT $max
+                """, null, ("$host", host), ("$now", Stamp(now)), ("$max", max)))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
             {
-                if (await r.ReadAsync(ct)) entry = ReadEntry(r);
+                while (await r.ReadAsync(ct)) entries.Add(ReadEntry(r));
             }
-            if (entry is null) return null;
-            await using (var cmd = Command("UPDATE frontier SET state = 1 WHERE src_unparsed = $key", null, ("$key", entry.Key.Value)))
+            if (entries.Count == 0) return entries;
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+            foreach (var e in entries)
+            {
+                await using var cmd = Command("UPDATE frontier SET state = 1 WHERE src_unparsed = $key", tx, ("$key", e.Key.Value));
                 await cmd.ExecuteNonQueryAsync(ct);
-            return entry;
+            }
+            await tx.CommitAsync(ct);
+            return entries;
         }
         finally
         {

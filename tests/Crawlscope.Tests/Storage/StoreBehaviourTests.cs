@@ -148,16 +148,22 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         Assert.Equal(2, await Writer.EnqueueAsync([Entry(a, 0), Entry(b, 1)]));
         Assert.Equal(0, await Writer.EnqueueAsync([Entry(a, 0)]));
         Assert.Equal(["www.epsilon-shop.com"], await Writer.QueuedHostsAsync());
-        var first = await Writer.LeaseAsync("www.epsilon-shop.com", now);
-        Assert.Equal(a.Key, first!.Key);
+        var first = Assert.Single(await Writer.LeaseAsync("www.epsilon-shop.com", now, 1));
+        Assert.Equal(a.Key, first.Key);
         await Writer.RescheduleAsync(first.Key, now.AddMinutes(5), 1);
-        var second = await Writer.LeaseAsync("www.epsilon-shop.com", now);
-        Assert.Equal(b.Key, second!.Key);
-        Assert.Null(await Writer.LeaseAsync("www.epsilon-shop.com", now));
+        var second = Assert.Single(await Writer.LeaseAsync("www.epsilon-shop.com", now, 8));
+        Assert.Equal(b.Key, second.Key);
+        Assert.Empty(await Writer.LeaseAsync("www.epsilon-shop.com", now, 8));
         Assert.Equal(1, await Writer.RecoverLeasesAsync());
-        Assert.Equal(b.Key, (await Writer.LeaseAsync("www.epsilon-shop.com", now))!.Key);
-        var again = await Writer.LeaseAsync("www.epsilon-shop.com", now.AddMinutes(6));
-        Assert.Equal((a.Key, 1), (again!.Key, again.Attempts));
+        Assert.Equal(b.Key, Assert.Single(await Writer.LeaseAsync("www.epsilon-shop.com", now, 1)).Key);
+        var again = Assert.Single(await Writer.LeaseAsync("www.epsilon-shop.com", now.AddMinutes(6), 8));
+        Assert.Equal((a.Key, 1), (again.Key, again.Attempts));
+        // A batch: best first (priority, then depth), each leased once.
+        var c = Id("https://www.epsilon-shop.com/c");
+        var d = Id("https://www.epsilon-shop.com/d");
+        await Writer.EnqueueAsync([Entry(d, 3), Entry(c, 2)]);
+        Assert.Equal([c.Key, d.Key], (await Writer.LeaseAsync("www.epsilon-shop.com", now, 8)).Select(e => e.Key));
+        Assert.Empty(await Writer.LeaseAsync("www.epsilon-shop.com", now, 8));
     }
 
     [Fact]
