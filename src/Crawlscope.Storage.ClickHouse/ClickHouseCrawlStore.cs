@@ -40,7 +40,7 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
         {
             int version = await store.SchemaVersionAsync(ct);
             if (version == 0) throw new ClickHouseException($"no crawl schema in {address}: run `crawlscope store init --store {address}` first", false);
-            if ((await store.ClusterAsync(ct)).Count == 0) throw new ClickHouseException($"the server knows no cluster named '{address.Cluster}' (remote_servers in its config)", false);
+            if ((await store.ClusterAsync(ct)).Count == 0) throw NoSuchCluster(address);
             return store;
         }
         catch
@@ -60,17 +60,15 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
         using var client = new ClickHouseClient(address);
         var result = new List<(string, int)>();
         // The cluster must be known to the server, and every shard's node must be listed, or some nodes would lack tables.
-        string clusters = await client.QueryOnAsync(address.Nodes[0], $"SELECT count() AS shards FROM system.clusters WHERE cluster = {ClickHouseSql.Literal(address.Cluster)} AND replica_num = 1 FORMAT JSONEachRow", ct);
-        long shards = Convert.ToInt64(ClickHouseRows.Row(clusters.Trim())["shards"], CultureInfo.InvariantCulture);
-        if (shards == 0) throw new ClickHouseException($"the server knows no cluster named '{address.Cluster}' (remote_servers in its config)", false);
+        int shards = (await ShardsAsync(client, address.Nodes[0], address.Cluster, ct)).Count;
+        if (shards == 0) throw NoSuchCluster(address);
         if (shards > address.Nodes.Count)
             throw new ClickHouseException($"the cluster '{address.Cluster}' has {shards} shards but the store URL lists {address.Nodes.Count} node(s): list every node's HTTP address (clickhouse://HOST:PORT,HOST:PORT/...)", false);
         foreach (var node in address.Nodes)
         {
             await client.QueryOnAsync(node, $"CREATE DATABASE IF NOT EXISTS {address.Database}", ct);
             await client.QueryOnAsync(node, ClickHouseSchema.VersionTable.Replace("{db}", address.Database, StringComparison.Ordinal), ct);
-            string body = await client.QueryOnAsync(node, $"SELECT max(version) AS v FROM {address.Database}.schema_version FORMAT JSONEachRow", ct);
-            int version = Convert.ToInt32(ClickHouseRows.Row(body.Trim())["v"], CultureInfo.InvariantCulture);
+            int version = await SchemaVersionAsync(client, node, address.Database, ct);
             for (int v = version; v < ClickHouseSchema.Migrations.Length; v++)
             {
                 var migration = ClickHouseSchema.Migrations[v];
@@ -84,14 +82,18 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
     }
 
     /// <summary>The schema version, from the first node that answers.</summary>
-    private async Task<int> SchemaVersionAsync(CancellationToken ct)
+    private Task<int> SchemaVersionAsync(CancellationToken ct) => FirstNodeAsync(node => SchemaVersionAsync(_client, node, _db, ct));
+
+    /// <summary>Asks the nodes in turn and returns the first answer; a node that cannot be reached is skipped.
+    /// (Statements that name their database go to one node this way, where the database may not exist yet.)</summary>
+    private async Task<T> FirstNodeAsync<T>(Func<Uri, Task<T>> query)
     {
         ClickHouseException? unreachable = null;
         foreach (var node in Address.Nodes)
         {
             try
             {
-                return await SchemaVersionAsync(node, ct);
+                return await query(node);
             }
             catch (ClickHouseException ex) when (ex.Unreachable)
             {
@@ -101,13 +103,24 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
         throw unreachable!;
     }
 
-    private async Task<int> SchemaVersionAsync(Uri node, CancellationToken ct)
+    /// <summary>A node's schema version; 0 when it has no version table (the database may not exist yet).</summary>
+    private static async Task<int> SchemaVersionAsync(ClickHouseClient client, Uri node, string db, CancellationToken ct)
     {
-        string exists = await _client.QueryOnAsync(node, $"SELECT count() AS n FROM system.tables WHERE database = {ClickHouseSql.Literal(_db)} AND name = 'schema_version' FORMAT JSONEachRow", ct);
+        string exists = await client.QueryOnAsync(node, $"SELECT count() AS n FROM system.tables WHERE database = {ClickHouseSql.Literal(db)} AND name = 'schema_version' FORMAT JSONEachRow", ct);
         if (Convert.ToInt64(ClickHouseRows.Row(exists.Trim())["n"], CultureInfo.InvariantCulture) == 0) return 0;
-        string body = await _client.QueryOnAsync(node, $"SELECT max(version) AS v FROM {_db}.schema_version FORMAT JSONEachRow", ct);
+        string body = await client.QueryOnAsync(node, $"SELECT max(version) AS v FROM {db}.schema_version FORMAT JSONEachRow", ct);
         return Convert.ToInt32(ClickHouseRows.Row(body.Trim())["v"], CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The shards of a cluster as <c>system.clusters</c> on <paramref name="node"/> lists them (first replicas).</summary>
+    private static async Task<IReadOnlyList<ClusterShard>> ShardsAsync(ClickHouseClient client, Uri node, string cluster, CancellationToken ct) =>
+        ClickHouseRows.Rows(await client.QueryOnAsync(node,
+                $"SELECT shard_num, shard_weight, host_name, port FROM system.clusters WHERE cluster = {ClickHouseSql.Literal(cluster)} AND replica_num = 1 ORDER BY shard_num FORMAT JSONEachRow", ct))
+            .Select(r => new ClusterShard(Convert.ToInt32(r["shard_num"], CultureInfo.InvariantCulture), Convert.ToInt32(r["shard_weight"], CultureInfo.InvariantCulture),
+                (string)r["host_name"]!, Convert.ToInt32(r["port"], CultureInfo.InvariantCulture))).ToList();
+
+    private static ClickHouseException NoSuchCluster(ClickHouseAddress address) =>
+        new($"the server knows no cluster named '{address.Cluster}' (remote_servers in its config)", false);
 
     // --- queries -------------------------------------------------------------------------------------------
 
@@ -219,7 +232,7 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
     public async Task<bool> UnbanAsync(string name, CancellationToken ct = default)
     {
         string lower = name.ToLowerInvariant();
-        if (!(await BansAsync(ct)).Any(b => b.Name == lower)) return false;
+        if (await CountAsync("SELECT count() FROM bans FINAL WHERE name = $n AND deleted = 0", ct, ("$n", lower)) == 0) return false;
         await _client.InsertAsync("bans", Rows.Ban(lower, null, deleted: true), ct);
         return true;
     }
@@ -297,10 +310,7 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
     public async Task<IReadOnlyList<ClusterShard>> ClusterAsync(CancellationToken ct = default)
     {
         if (_cluster is { } cached && DateTimeOffset.UtcNow - cached.At < TimeSpan.FromMinutes(1)) return cached.Shards;
-        var rows = await RowsAsync("SELECT shard_num, shard_weight, host_name, port FROM system.clusters WHERE cluster = $c AND replica_num = 1 ORDER BY shard_num", ct,
-            ("$c", Address.Cluster));
-        var shards = rows.Select(r => new ClusterShard(Convert.ToInt32(r["shard_num"], CultureInfo.InvariantCulture), Convert.ToInt32(r["shard_weight"], CultureInfo.InvariantCulture),
-            (string)r["host_name"]!, Convert.ToInt32(r["port"], CultureInfo.InvariantCulture))).ToList();
+        var shards = await FirstNodeAsync(node => ShardsAsync(_client, node, Address.Cluster, ct));
         _cluster = (DateTimeOffset.UtcNow, shards);
         return shards;
     }

@@ -110,9 +110,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                ShipFailures++;
-                if (ex.Message != _lastError) _log($"cluster write failed, will retry (rows are kept): {ex.Message}");
-                _lastError = ex.Message;
+                Failed(ex);
                 backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, backoff.TotalMilliseconds * 2));
             }
         }
@@ -182,6 +180,14 @@ public sealed class WorkerCrawlStore : ICrawlStore
         if (_quietChecks >= 2) _finished = true;
     }
 
+    /// <summary>Counts a failed exchange with the cluster and says so, once per distinct error.</summary>
+    private void Failed(Exception ex)
+    {
+        ShipFailures++;
+        if (ex.Message != _lastError) _log($"cluster write failed, will retry (rows are kept): {ex.Message}");
+        _lastError = ex.Message;
+    }
+
     /// <summary>Ships, pulls and reports once, now (at open, and on the way out, when the worker says it left:
     /// a worker stopped on purpose, by --max-pages or Ctrl+C, is not waited for; one that was killed is, until it
     /// comes back or goes silent for two minutes).</summary>
@@ -195,8 +201,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
         }
         catch (ClickHouseException ex)
         {
-            ShipFailures++;
-            _log($"cluster write failed, will retry (rows are kept): {ex.Message}");
+            Failed(ex);
         }
     }
 
