@@ -83,12 +83,24 @@ public static class SpamClassifier
         if (words.Count == 0) return 0;
         var counts = new Dictionary<string, int>();
         foreach (var w in words)
-            if (w.Length >= 3 && !CommonWords.Contains(w) && !w.All(char.IsDigit))
-                counts[w] = counts.GetValueOrDefault(w) + 1;
-        if (counts.Count == 0) return 0;
-        var top = counts.MaxBy(kv => kv.Value);
-        term = top.Key;
-        return top.Value / (double)words.Count;
+            if (w.Length >= 3 && !AllDigits(w) && !CommonWords.Contains(w))
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, w, out _)++;
+        // The first word (in page order) with the highest count, as the dictionary keeps insertion order.
+        int best = 0;
+        foreach (var (w, count) in counts)
+            if (count > best)
+            {
+                best = count;
+                term = w;
+            }
+        return best == 0 ? 0 : best / (double)words.Count;
+    }
+
+    private static bool AllDigits(string w)
+    {
+        foreach (char c in w)
+            if (!char.IsDigit(c)) return false;
+        return true;
     }
 
     private static double MaxRepetition(List<string> words) =>

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 
 namespace Crawlscope.Extraction;
 
@@ -8,21 +8,42 @@ internal static class TextNormalization
     internal static string CollapseWhitespace(string? s)
     {
         if (string.IsNullOrEmpty(s)) return "";
-        var sb = new StringBuilder(s.Length);
-        bool space = false;
-        foreach (char c in s)
+        // Text is often collapsed already (a page's visible text is hashed after the statistics collapsed it).
+        if (IsCollapsed(s)) return s;
+        char[] buffer = ArrayPool<char>.Shared.Rent(s.Length);
+        try
         {
-            if (char.IsWhiteSpace(c))
+            int n = 0;
+            bool space = false;
+            foreach (char c in s)
             {
-                space = sb.Length > 0;
+                if (char.IsWhiteSpace(c))
+                {
+                    space = n > 0;
+                }
+                else
+                {
+                    if (space) buffer[n++] = ' ';
+                    space = false;
+                    buffer[n++] = c;
+                }
             }
-            else
-            {
-                if (space) sb.Append(' ');
-                space = false;
-                sb.Append(c);
-            }
+            return new string(buffer, 0, n);
         }
-        return sb.ToString();
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool IsCollapsed(string s)
+    {
+        if (char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1])) return false;
+        for (int i = 1; i < s.Length - 1; i++)
+        {
+            char c = s[i];
+            if (char.IsWhiteSpace(c) && (c != ' ' || char.IsWhiteSpace(s[i + 1]))) return false;
+        }
+        return true;
     }
 }

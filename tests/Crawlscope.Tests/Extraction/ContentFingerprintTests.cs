@@ -31,7 +31,8 @@ public class ContentFingerprintTests
         string[] vocabulary = ["the", "crawler", "Größe", "naïve", "日本語", "𝔘nicode", "x", "42", "résumé", "a-b", "ok!"];
         for (int n = 0; n < 2_000; n++)
         {
-            int words = random.Next(0, n % 50 == 0 ? 600 : 12);
+            // Some texts pass many times the 255 shingles a byte lane counts before it is drained.
+            int words = random.Next(0, n % 50 == 0 ? 3_000 : 12);
             string text = string.Join(random.Next(3) == 0 ? "  " : " ", Enumerable.Range(0, words).Select(_ => vocabulary[random.Next(vocabulary.Length)]));
             Assert.Equal(Reference(text), ContentFingerprint.SimHash(text));
         }
