@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Crawlscope.Fetching;
 using Crawlscope.Robots;
 using Crawlscope.Storage;
@@ -53,7 +54,12 @@ public sealed class CrawlEngine : IDisposable
         var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive);
         long stored = await _store.PageCountAsync(CancellationToken.None);
 
-        var running = new Dictionary<Task<ProcessOutcome>, FrontierEntry>();
+        // Workers report through one channel, twice per stored page: when the page is processed (its host's slot
+        // is free again) and when its transaction has committed. A page waiting for the store's group commit
+        // does not hold a fetch slot, and the loop's work per page does not grow with the number in flight.
+        var completions = Channel.CreateUnbounded<Completion>(new UnboundedChannelOptions { SingleReader = true });
+        int running = 0, saving = 0;
+        Task<bool>? readable = null;
         // URLs leased a few at a time per host and started one by one: the loop is single-threaded, and a lease
         // waits for the store's writer, so one lease per page capped the crawl at about 900 pages/s.
         var leased = new Dictionary<string, Queue<FrontierEntry>>(StringComparer.Ordinal);
@@ -63,7 +69,7 @@ public sealed class CrawlEngine : IDisposable
 
         while (true)
         {
-            bool canStart = !stop.IsCancellationRequested && (_options.MaxPages is not { } max || stored + running.Count < max);
+            bool canStart = !stop.IsCancellationRequested && (_options.MaxPages is not { } max || stored + running + saving < max);
             if (canStart)
             {
                 if (_time.GetUtcNow() >= nextHostRefresh)
@@ -74,8 +80,8 @@ public sealed class CrawlEngine : IDisposable
                 }
                 foreach (var host in hosts.ToList())
                 {
-                    if (running.Count >= _options.Concurrency) break;
-                    if (_options.MaxPages is { } m && stored + running.Count >= m) break;
+                    if (running >= _options.Concurrency || saving >= MaxSaving) break;
+                    if (_options.MaxPages is { } m && stored + running + saving >= m) break;
                     if (!_scheduler.CanStart(host)) continue;
                     if (!leased.TryGetValue(host, out var queue) || queue.Count == 0)
                     {
@@ -91,14 +97,16 @@ public sealed class CrawlEngine : IDisposable
                     }
                     var entry = queue.Dequeue();
                     _scheduler.Started(host);
+                    running++;
                     // Workers finish their page even when a stop is requested, so nothing is half-stored.
-                    running[Task.Run(() => worker.ProcessAsync(entry, CancellationToken.None))] = entry;
+                    _ = Task.Run(() => worker.ProcessAsync(entry, CancellationToken.None))
+                        .ContinueWith(t => completions.Writer.TryWrite(new Completion(entry, t, Saved: false)), TaskScheduler.Default);
                 }
             }
-            Progress.InFlight = running.Count;
+            Progress.InFlight = running;
             Progress.ActiveHosts = hosts.Count;
 
-            if (running.Count == 0)
+            if (running == 0 && saving == 0)
             {
                 if (stop.IsCancellationRequested) { end = CrawlEnd.Cancelled; break; }
                 if (_options.MaxPages is { } m && stored >= m) { end = CrawlEnd.MaxPages; break; }
@@ -119,29 +127,39 @@ public sealed class CrawlEngine : IDisposable
                 continue;
             }
 
-            var nextSlot = hosts.Count == 0 ? _time.GetUtcNow() + TimeSpan.FromMilliseconds(250) : hosts.Min(h => _scheduler.NextStart(h));
-            var slotWait = nextSlot - _time.GetUtcNow();
-            if (slotWait < TimeSpan.FromMilliseconds(5)) slotWait = TimeSpan.FromMilliseconds(5);
-            if (slotWait > TimeSpan.FromMilliseconds(250)) slotWait = TimeSpan.FromMilliseconds(250);
-            var delay = Task.Delay(slotWait, _time, CancellationToken.None);
-            await Task.WhenAny(running.Keys.Append(delay));
-            foreach (var finished in running.Keys.Where(t => t.IsCompleted).ToList())
+            if (!completions.Reader.TryPeek(out _))
             {
-                var entry = running[finished];
-                running.Remove(finished);
-                _scheduler.Finished(entry.Host);
-                var outcome = await finished;
-                Progress.Record(outcome);
-                switch (outcome.Disposition)
+                var nextSlot = hosts.Count == 0 ? _time.GetUtcNow() + TimeSpan.FromMilliseconds(250) : hosts.Min(h => _scheduler.NextStart(h));
+                var slotWait = nextSlot - _time.GetUtcNow();
+                if (slotWait < TimeSpan.FromMilliseconds(5)) slotWait = TimeSpan.FromMilliseconds(5);
+                if (slotWait > TimeSpan.FromMilliseconds(250)) slotWait = TimeSpan.FromMilliseconds(250);
+                readable ??= completions.Reader.WaitToReadAsync().AsTask();
+                await Task.WhenAny(readable, Task.Delay(slotWait, _time, CancellationToken.None));
+                if (readable.IsCompleted) readable = null;
+            }
+            while (completions.Reader.TryRead(out var done))
+            {
+                var entry = done.Entry;
+                var outcome = await done.Processed;
+                if (done.Saved)
                 {
-                    case Disposition.Stored:
-                        stored++;
-                        break;
-                    default:
-                        await _store.RescheduleAsync(entry.Key, _time.GetUtcNow() + (outcome.Wait ?? TimeSpan.Zero), entry.Attempts + 1, CancellationToken.None);
-                        break;
+                    saving--;
+                    stored++;
+                    Progress.Record(outcome with { NewUrls = outcome.NewUrls + await outcome.Saved });
+                    continue;
                 }
+                running--;
+                _scheduler.Finished(entry.Host);
                 hosts.Add(entry.Host);
+                if (outcome.Disposition == Disposition.Stored)
+                {
+                    saving++;
+                    var processed = done.Processed;
+                    _ = outcome.Saved.ContinueWith(_ => completions.Writer.TryWrite(new Completion(entry, processed, Saved: true)), TaskScheduler.Default);
+                    continue;
+                }
+                Progress.Record(outcome);
+                await _store.RescheduleAsync(entry.Key, _time.GetUtcNow() + (outcome.Wait ?? TimeSpan.Zero), entry.Attempts + 1, CancellationToken.None);
             }
         }
         // URLs leased but not started go back to the queue (a killed crawl gets them back from RecoverLeases).
@@ -151,6 +169,13 @@ public sealed class CrawlEngine : IDisposable
     }
 
     private const int LeaseBatch = 8;
+
+    // Pages processed but not yet committed, at most: enough for two of the store's group commits, few enough
+    // that a store falling behind stops the fetching instead of filling memory.
+    private const int MaxSaving = 512;
+
+    /// <summary>A worker's report: its page was processed (<paramref name="Saved"/> false) or its save committed.</summary>
+    private sealed record Completion(FrontierEntry Entry, Task<ProcessOutcome> Processed, bool Saved);
 
     private async Task<IReadOnlyList<UrlIdentity>> StoredSitesAsync()
     {

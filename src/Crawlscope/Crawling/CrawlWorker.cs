@@ -11,7 +11,13 @@ namespace Crawlscope.Crawling;
 /// <summary>What became of one frontier entry.</summary>
 internal enum Disposition { Stored, Retry, HostBackoff }
 
-internal sealed record ProcessOutcome(Disposition Disposition, string? Failure, int? HttpCode, long Bytes, int NewUrls, TimeSpan? Wait = null);
+/// <summary>What became of one frontier entry. A stored entry's <see cref="Saved"/> completes when its
+/// transaction commits, with the number of newly queued URLs; the worker does not wait for it, so the
+/// next fetch need not wait for the store's group commit.</summary>
+internal sealed record ProcessOutcome(Disposition Disposition, string? Failure, int? HttpCode, long Bytes, int NewUrls, TimeSpan? Wait = null)
+{
+    public Task<int> Saved { get; init; } = Task.FromResult(0);
+}
 
 /// <summary>
 /// Processes one URL through the stages of docs/architecture.md, in order: (5) robots gate, (6) fetch,
@@ -81,8 +87,8 @@ internal sealed class CrawlWorker(
                 HistoryDropReason = DropIf(previous, DropReason.RobotsDisallowed),
                 RobotsSources = $"robots.txt {robotsCheck.Decision.Explanation}",
             };
-            await store.SaveAsync(blocked, new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, blocked.FailureReason, 0, 0, null, null), [], [], ct);
-            return new ProcessOutcome(Disposition.Stored, blocked.FailureReason, null, 0, 0);
+            var saved = store.SaveAsync(blocked, new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, blocked.FailureReason, 0, 0, null, null), [], [], ct);
+            return new ProcessOutcome(Disposition.Stored, blocked.FailureReason, null, 0, 0) { Saved = saved };
         }
 
         // 6. fetch
@@ -215,9 +221,8 @@ internal sealed class CrawlWorker(
         // The archive is written before the store: a crash in between fetches the page again, and a WARC may
         // then hold it twice, which readers expect; the store never holds a page the archive lacks.
         await ArchiveAsync(fetched, now, MetadataFields(record, spam.Level), null, ct);
-        int added = await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, discovered, ct);
-        Lap(ref t, "save");
-        return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, added);
+        var saved = store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, discovered, ct);
+        return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, 0) { Saved = saved };
     }
 
     private async Task<ProcessOutcome> RedirectAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, CancellationToken ct)
@@ -250,9 +255,9 @@ internal sealed class CrawlWorker(
             ResponseHeaders = Headers(fetched),
             BodyBytes = fetched.Body.Length,
         };
-        int added = await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason, fetched.ElapsedMs,
+        var saved = store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason, fetched.ElapsedMs,
             fetched.Body.Length, fetched.ContentType, fetched.Location), [], queue, ct);
-        return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, added);
+        return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved };
     }
 
     private async Task<ProcessOutcome> NotModifiedAsync(FrontierEntry entry, UrlIdentity identity, PageRecord previous, FetchResult fetched, CancellationToken ct)
@@ -261,8 +266,8 @@ internal sealed class CrawlWorker(
         var record = previous with { DownloadStamp = now, NextFetch = NextFetch(previous, previous.ContentHash, now) };
         await ArchiveAsync(fetched, now, [], (Archiving.WarcArchive.ServerNotModified, entry.Url, previous.DownloadStamp), ct);
         if (await _bans.IsBannedAsync(identity, ct)) record = record with { HistoryDropReason = DropIf(previous, DropReason.Banned) };
-        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, 304, null, fetched.ElapsedMs, 0, previous.ContentType, null), [], [], ct);
-        return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0);
+        var saved = store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, 304, null, fetched.ElapsedMs, 0, previous.ContentType, null), [], [], ct);
+        return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0) { Saved = saved };
     }
 
     private async Task<ProcessOutcome> SaveFailureAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched,
@@ -281,9 +286,9 @@ internal sealed class CrawlWorker(
             BodyBytes = fetched.Body.Length,
             Truncated = fetched.Truncated,
         };
-        await store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason + (fetched.FailureDetail is { } detail ? ": " + detail : ""),
+        var saved = store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason + (fetched.FailureDetail is { } detail ? ": " + detail : ""),
             fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), [], [], ct);
-        return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0);
+        return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved };
     }
 
     /// <summary>The identity columns, carrying over what a refetch does not change.</summary>

@@ -82,7 +82,7 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
             var stamp = DateTimeOffset.TryParse(record.Headers.GetValueOrDefault("WARC-Date"), out var d) ? d : DateTimeOffset.UtcNow;
             var entry = new FrontierEntry(id.Key, id.Original.Href, id.Host, id.Shard, 0, 0, null, stamp);
             await store.EnqueueAsync([entry], ct);
-            await worker.ImportAsync(entry, fetched, ct);
+            await (await worker.ImportAsync(entry, fetched, ct)).Saved;
             pages++;
             if (pages % 1000 == 0) progress?.Invoke($"import-warc: {pages:N0} pages from {records:N0} records");
         }
