@@ -1,3 +1,5 @@
+using Crawlscope.Extraction;
+
 namespace Crawlscope.Classification;
 
 /// <summary>
@@ -30,17 +32,21 @@ internal static class CommonWords
         "hasta", "hay", "donde", "quien", "desde", "todo", "nos", "durante", "es", "son",
     };
 
-    internal static bool Contains(string word) => Words.Contains(word);
+    // Looked up by span: the words of a page are slices of one string (WordSequence), not strings of their own.
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> BySpan = Words.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    internal static bool Contains(ReadOnlySpan<char> word) => BySpan.Contains(word);
 
     /// <summary>The share of common words, or null when the text is not mostly Latin script (we cannot judge it).</summary>
-    internal static double? Share(IReadOnlyList<string> words)
+    internal static double? Share(WordSequence words)
     {
         if (words.Count == 0) return null;
         int latin = 0, common = 0;
-        foreach (var w in words)
+        for (int i = 0; i < words.Count; i++)
         {
+            var w = words[i];
             if (w.Length > 0 && w[0] < 0x250 && !char.IsDigit(w[0])) latin++;
-            if (Words.Contains(w)) common++;
+            if (BySpan.Contains(w)) common++;
         }
         return latin < words.Count * 0.8 ? null : common / (double)words.Count;
     }

@@ -19,7 +19,7 @@ public static class SpamClassifier
     public static SpamVerdict Classify(PageStatistics s, string? title)
     {
         var words = s.VisibleWords;
-        var hiddenWords = ContentFingerprint.Words(s.HiddenText);
+        var hiddenWords = WordSequence.Of(s.HiddenText);
         var features = new Dictionary<string, double>
         {
             ["words"] = s.Words,
@@ -29,7 +29,7 @@ public static class SpamClassifier
             ["visible_fraction"] = s.HtmlLength == 0 ? 0 : Math.Round(s.VisibleTextLength / (double)s.HtmlLength, 3),
             ["compression_ratio"] = Math.Round(CompressionRatio(s.VisibleText), 2),
             ["top_term_share"] = Math.Round(TopTermShare(words, out string topTerm), 3),
-            ["title_repetition"] = MaxRepetition(ContentFingerprint.Words(title ?? "")),
+            ["title_repetition"] = MostRepeated(WordSequence.Of(title), skipNumbers: false, out _),
             ["hidden_text_chars"] = s.HiddenTextLength,
             ["hidden_top_term_share"] = Math.Round(TopTermShare(hiddenWords, out string hiddenTerm), 3),
             ["hidden_compression_ratio"] = Math.Round(CompressionRatio(s.HiddenText), 2),
@@ -77,15 +77,28 @@ public static class SpamClassifier
     }
 
     /// <summary>Share of the most frequent word of 3+ letters that is not a common function word.</summary>
-    internal static double TopTermShare(IReadOnlyList<string> words, out string term)
+    internal static double TopTermShare(WordSequence words, out string term)
+    {
+        int count = MostRepeated(words, skipNumbers: true, out term);
+        return count == 0 ? 0 : count / (double)words.Count;
+    }
+
+    /// <summary>How often the most frequent word of 3+ characters that is not a common word occurs (numbers
+    /// skipped when asked), and which word it is: the first in page order among equals.</summary>
+    private static int MostRepeated(WordSequence words, bool skipNumbers, out string term)
     {
         term = "";
         if (words.Count == 0) return 0;
-        var counts = new Dictionary<string, int>();
-        foreach (var w in words)
-            if (w.Length >= 3 && !AllDigits(w) && !CommonWords.Contains(w))
-                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, w, out _)++;
-        // The first word (in page order) with the highest count, as the dictionary keeps insertion order.
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Counted by span: only a page's distinct words become strings.
+        var bySpan = counts.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (int i = 0; i < words.Count; i++)
+        {
+            var w = words[i];
+            if (w.Length < 3 || (skipNumbers && AllDigits(w)) || CommonWords.Contains(w)) continue;
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(bySpan, w, out _)++;
+        }
+        // The dictionary keeps insertion order, so the first word to reach the highest count wins ties.
         int best = 0;
         foreach (var (w, count) in counts)
             if (count > best)
@@ -93,16 +106,13 @@ public static class SpamClassifier
                 best = count;
                 term = w;
             }
-        return best == 0 ? 0 : best / (double)words.Count;
+        return best;
     }
 
-    private static bool AllDigits(string w)
+    private static bool AllDigits(ReadOnlySpan<char> w)
     {
         foreach (char c in w)
             if (!char.IsDigit(c)) return false;
         return true;
     }
-
-    private static double MaxRepetition(List<string> words) =>
-        words.Where(w => w.Length >= 3 && !CommonWords.Contains(w)).GroupBy(w => w).Select(g => g.Count()).DefaultIfEmpty(0).Max();
 }

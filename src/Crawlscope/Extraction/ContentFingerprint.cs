@@ -8,39 +8,38 @@ public static class ContentFingerprint
 {
     public static string ContentHash(string text)
     {
-        var normalized = TextNormalization.CollapseWhitespace(text).ToLowerInvariant();
-        return Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(normalized)));
+        // Lower-cased and encoded in rented buffers: the text of a page is tens of kilobytes.
+        string collapsed = TextNormalization.CollapseWhitespace(text);
+        char[] lower = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(1, collapsed.Length));
+        byte[] utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(collapsed.Length)));
+        try
+        {
+            int chars = collapsed.AsSpan().ToLowerInvariant(lower);
+            int bytes = Encoding.UTF8.GetBytes(lower.AsSpan(0, chars), utf8);
+            return Convert.ToHexStringLower(XxHash128.Hash(utf8.AsSpan(0, bytes)));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(lower);
+            System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
+        }
     }
 
     /// <summary>Charikar's SimHash over word 3-shingles, each weighted 1.</summary>
-    public static ulong SimHash(string text) => SimHash(Words(text));
+    public static ulong SimHash(string text) => SimHash(WordSequence.Of(text));
 
     /// <summary>
-    /// SimHash of words already split (by <see cref="Words"/>). The words are encoded once, as the UTF-8 of
-    /// "w1 w2 w3 ... wn", so each shingle is a slice of one buffer and no shingle string is made. Instead of
-    /// adding ±1 to 64 weights per shingle, the set bits are counted eight positions per add (one byte lane
-    /// each), and a bit is set when more than half of the shingles have it: the same result, at a sixth of the
-    /// CPU on the bench's pages.
+    /// SimHash of words already split. Each shingle "w1 w2 w3" is the UTF-8 of the joined words between word i's
+    /// start and word i+2's end, so the text is encoded once and no shingle string is made. Instead of adding ±1
+    /// to 64 weights per shingle, the set bits are counted eight positions per add (one byte lane each), and a bit
+    /// is set when more than half of the shingles have it: the same result, at a sixth of the CPU on the bench's pages.
     /// </summary>
-    internal static ulong SimHash(IReadOnlyList<string> words)
+    internal static ulong SimHash(WordSequence words)
     {
         if (words.Count == 0) return 0;
-        int bytes = words.Count - 1;
-        for (int i = 0; i < words.Count; i++) bytes += Encoding.UTF8.GetByteCount(words[i]);
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes);
-        // starts[i] is where word i begins; starts[Count] is one past the end (as if a space followed).
-        int[] starts = System.Buffers.ArrayPool<int>.Shared.Rent(words.Count + 1);
+        words.EncodeUtf8(out byte[] buffer, out int[] starts);
         try
         {
-            int at = 0;
-            for (int i = 0; i < words.Count; i++)
-            {
-                if (i > 0) buffer[at++] = (byte)' ';
-                starts[i] = at;
-                at += Encoding.UTF8.GetBytes(words[i], buffer.AsSpan(at));
-            }
-            starts[words.Count] = at + 1;
-
             // Fewer than three words make one shingle of them all.
             int width = Math.Min(3, words.Count);
             int shingles = Math.Max(1, words.Count - 2);
@@ -85,7 +84,7 @@ public static class ContentFingerprint
         }
     }
 
-    /// <summary>How many words <see cref="Words"/> would return, without making them.</summary>
+    /// <summary>How many words <see cref="WordSequence.Of"/> would find, without making them.</summary>
     internal static int CountWords(string text)
     {
         int count = 0;
@@ -100,27 +99,4 @@ public static class ContentFingerprint
     }
 
     public static int HammingDistance(ulong a, ulong b) => System.Numerics.BitOperations.PopCount(a ^ b);
-
-    internal static List<string> Words(string text)
-    {
-        var words = new List<string>(text.Length / 6);
-        int i = 0;
-        while (i < text.Length)
-        {
-            if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
-            int start = i;
-            while (i < text.Length && char.IsLetterOrDigit(text[i])) i++;
-            words.Add(Lower(text.AsSpan(start, i - start)));
-        }
-        return words;
-    }
-
-    /// <summary>The word in lower case; a word that is already lower case is made once, not twice.</summary>
-    private static string Lower(ReadOnlySpan<char> word)
-    {
-        foreach (char c in word)
-            if (char.ToLowerInvariant(c) != c)
-                return string.Create(word.Length, word, static (dest, w) => { for (int k = 0; k < w.Length; k++) dest[k] = char.ToLowerInvariant(w[k]); });
-        return new string(word);
-    }
 }

@@ -39,8 +39,8 @@ public sealed record ExtractedPage
 
 /// <summary>
 /// Shallow counts over the page, the features of Ntoulas et al. (WWW 2006) that content spam classifiers use.
-/// Words are runs of letters and digits, lower-cased; <see cref="VisibleWords"/> keeps them so the classifier does
-/// not split the text again.
+/// Words are runs of letters and digits, lower-cased; <see cref="VisibleWords"/> keeps them so the classifier and
+/// the near-duplicate fingerprint do not split the text again.
 /// </summary>
 public sealed record PageStatistics(
     int HtmlLength,
@@ -51,7 +51,7 @@ public sealed record PageStatistics(
     double AverageWordLength,
     string VisibleText,
     string HiddenText,
-    IReadOnlyList<string> VisibleWords)
+    WordSequence VisibleWords)
 {
     public int VisibleTextLength => VisibleText.Length;
     public int HiddenTextLength => HiddenText.Length;

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using AngleSharp.Dom;
 
 namespace Crawlscope.Extraction;
@@ -13,17 +13,22 @@ internal static class StatisticsCollector
 
     internal static PageStatistics Collect(IDocument doc, string? title, int htmlLength, int linkCount)
     {
-        var visible = new StringBuilder();
-        var hiddenText = new StringBuilder();
+        var visible = new CollapsedText();
+        var hiddenText = new CollapsedText();
         int anchorWords = 0;
-        Walk(doc.Body ?? (INode)doc, hidden: false, inAnchor: false);
-
-        string text = TextNormalization.CollapseWhitespace(visible.ToString());
-        var words = ContentFingerprint.Words(text);
-        double averageLength = words.Count == 0 ? 0 : words.Average(w => (double)w.Length);
-        string hidden = TextNormalization.CollapseWhitespace(hiddenText.ToString());
-        return new PageStatistics(htmlLength, words.Count, ContentFingerprint.CountWords(title ?? ""),
-            anchorWords, linkCount, averageLength, text, hidden, words);
+        try
+        {
+            Walk(doc.Body ?? (INode)doc, hidden: false, inAnchor: false);
+            string text = visible.ToString();
+            var words = WordSequence.Of(text);
+            return new PageStatistics(htmlLength, words.Count, ContentFingerprint.CountWords(title ?? ""),
+                anchorWords, linkCount, words.AverageLength, text, hiddenText.ToString(), words);
+        }
+        finally
+        {
+            visible.Dispose();
+            hiddenText.Dispose();
+        }
 
         void Walk(INode node, bool hidden, bool inAnchor)
         {
@@ -31,7 +36,11 @@ internal static class StatisticsCollector
             {
                 if (child is IText t)
                 {
-                    if (hidden) hiddenText.Append(' ').Append(t.Data);
+                    if (hidden)
+                    {
+                        hiddenText.Append(" ");
+                        hiddenText.Append(t.Data);
+                    }
                     else
                     {
                         visible.Append(t.Data);
@@ -41,10 +50,52 @@ internal static class StatisticsCollector
                 else if (child is IElement e)
                 {
                     if (Invisible.Contains(e.LocalName)) continue;
-                    if (e.LocalName is "br" or "p" or "div" or "li" or "td" or "h1" or "h2" or "h3" or "h4" or "h5" or "h6") visible.Append(' ');
+                    if (e.LocalName is "br" or "p" or "div" or "li" or "td" or "h1" or "h2" or "h3" or "h4" or "h5" or "h6") visible.Append(" ");
                     Walk(e, hidden || MarkdownConverter.IsHidden(e), inAnchor || e.LocalName == "a");
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Text appended piece by piece with every run of whitespace collapsed to one space and the ends trimmed, as
+    /// <see cref="TextNormalization.CollapseWhitespace"/> would make of the concatenation, in one rented buffer
+    /// instead of a builder, its string and the collapsed copy.
+    /// </summary>
+    private sealed class CollapsedText : IDisposable
+    {
+        private char[] _buffer = ArrayPool<char>.Shared.Rent(4096);
+        private int _length;
+        private bool _space;
+
+        public void Append(string s)
+        {
+            if (_buffer.Length - _length < s.Length + 1) Grow(s.Length + 1);
+            foreach (char c in s)
+            {
+                if (char.IsWhiteSpace(c))
+                {
+                    _space = _length > 0;
+                }
+                else
+                {
+                    if (_space) _buffer[_length++] = ' ';
+                    _space = false;
+                    _buffer[_length++] = c;
+                }
+            }
+        }
+
+        private void Grow(int needed)
+        {
+            var bigger = ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + needed));
+            _buffer.AsSpan(0, _length).CopyTo(bigger);
+            ArrayPool<char>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        public override string ToString() => new(_buffer, 0, _length);
+
+        public void Dispose() => ArrayPool<char>.Shared.Return(_buffer);
     }
 }

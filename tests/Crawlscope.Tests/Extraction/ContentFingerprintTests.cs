@@ -9,7 +9,7 @@ public class ContentFingerprintTests
     /// <summary>The definition: each shingle "w1 w2 w3" as a UTF-8 string, hashed with XxHash64, weighted 1.</summary>
     private static ulong Reference(string text)
     {
-        var words = ContentFingerprint.Words(text);
+        var words = WordSequence.Of(text).ToList();
         if (words.Count == 0) return 0;
         var weights = new int[64];
         for (int i = 0; i < Math.Max(1, words.Count - 2); i++)
@@ -46,6 +46,29 @@ public class ContentFingerprintTests
     public void CountWords_EqualsWordsCount(string text, int expected)
     {
         Assert.Equal(expected, ContentFingerprint.CountWords(text));
-        Assert.Equal(ContentFingerprint.Words(text).Count, ContentFingerprint.CountWords(text));
+        Assert.Equal(WordSequence.Of(text).Count, ContentFingerprint.CountWords(text));
+    }
+
+    [Theory]
+    [InlineData("", new string[0])]
+    [InlineData("  \n\t ", new string[0])]
+    [InlineData("Hello, WORLD!", new[] { "hello", "world" })]
+    [InlineData("a-b c,d 1.5 日本 Naïve ÉTÉ", new[] { "a", "b", "c", "d", "1", "5", "日本", "naïve", "été" })]
+    [InlineData("𝔘nicode x", new[] { "nicode", "x" })]
+    public void WordSequence_SplitsOnNonLetters_AndLowerCases(string text, string[] expected)
+    {
+        var words = WordSequence.Of(text);
+        Assert.Equal(expected, words.ToList());
+        Assert.Equal(string.Join(' ', expected), words.Joined.ToString());
+        Assert.Equal(expected.Length == 0 ? 0 : expected.Average(w => (double)w.Length), words.AverageLength, 9);
+    }
+
+    [Fact]
+    public void ContentHash_IgnoresCaseAndWhitespaceRuns()
+    {
+        Assert.Equal(ContentFingerprint.ContentHash("Hello   World"), ContentFingerprint.ContentHash(" hello world\n"));
+        Assert.NotEqual(ContentFingerprint.ContentHash("hello world"), ContentFingerprint.ContentHash("hello, world"));
+        // The definition: XxHash128 of the UTF-8 of the collapsed, lower-cased text, as hex.
+        Assert.Equal(Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes("größe naïve"))), ContentFingerprint.ContentHash("Größe  NAÏVE "));
     }
 }
