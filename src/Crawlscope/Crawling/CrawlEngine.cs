@@ -54,15 +54,14 @@ public sealed class CrawlEngine : IDisposable
         var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive);
         long stored = await _store.PageCountAsync(CancellationToken.None);
 
-        // Workers report through one channel, twice per stored page: when the page is processed (its host's slot
-        // is free again) and when its transaction has committed. A page waiting for the store's group commit
-        // does not hold a fetch slot, and the loop's work per page does not grow with the number in flight.
-        var completions = Channel.CreateUnbounded<Completion>(new UnboundedChannelOptions { SingleReader = true });
-        int running = 0, saving = 0;
+        // Everything the loop waits for arrives through one channel: a page processed (its host's slot is free
+        // again), its save committed, a retry rescheduled, a lease arrived. The loop itself never waits for the
+        // store's writer, a page waiting for its group commit does not hold a fetch slot, and the loop's work per
+        // page does not grow with the number of pages in flight.
+        var events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
+        var leases = new LeaseBuffer(_store, _time, LeaseBatch, () => events.Writer.TryWrite(Event.Leased));
+        int running = 0, saving = 0, rescheduling = 0;
         Task<bool>? readable = null;
-        // URLs leased a few at a time per host and started one by one: the loop is single-threaded, and a lease
-        // waits for the store's writer, so one lease per page capped the crawl at about 900 pages/s.
-        var leased = new Dictionary<string, Queue<FrontierEntry>>(StringComparer.Ordinal);
         var hosts = new HashSet<string>(await _store.QueuedHostsAsync(CancellationToken.None), StringComparer.Ordinal);
         DateTimeOffset nextHostRefresh = DateTimeOffset.MinValue;
         CrawlEnd end = CrawlEnd.Finished;
@@ -83,38 +82,32 @@ public sealed class CrawlEngine : IDisposable
                     if (running >= _options.Concurrency || saving >= MaxSaving) break;
                     if (_options.MaxPages is { } m && stored + running + saving >= m) break;
                     if (!_scheduler.CanStart(host)) continue;
-                    if (!leased.TryGetValue(host, out var queue) || queue.Count == 0)
+                    switch (leases.TryTake(host, out var entry))
                     {
-                        long leaseStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                        var batch = await _store.LeaseAsync(host, _time.GetUtcNow(), LeaseBatch, CancellationToken.None);
-                        Progress.Time("lease", System.Diagnostics.Stopwatch.GetElapsedTime(leaseStart).TotalMilliseconds);
-                        if (batch.Count == 0)
-                        {
+                        case LeaseBuffer.Take.Exhausted:
                             hosts.Remove(host);
                             continue;
-                        }
-                        leased[host] = queue = new Queue<FrontierEntry>(batch);
+                        case LeaseBuffer.Take.Pending:
+                            continue;
                     }
-                    var entry = queue.Dequeue();
                     _scheduler.Started(host);
                     running++;
                     // Workers finish their page even when a stop is requested, so nothing is half-stored.
                     _ = Task.Run(() => worker.ProcessAsync(entry, CancellationToken.None))
-                        .ContinueWith(t => completions.Writer.TryWrite(new Completion(entry, t, Saved: false)), TaskScheduler.Default);
+                        .ContinueWith(t => events.Writer.TryWrite(new Event.Processed(entry, t)), TaskScheduler.Default);
                 }
             }
             Progress.InFlight = running;
             Progress.ActiveHosts = hosts.Count;
 
-            if (running == 0 && saving == 0)
+            if (running == 0 && saving == 0 && rescheduling == 0 && !events.Reader.TryPeek(out _))
             {
                 if (stop.IsCancellationRequested) { end = CrawlEnd.Cancelled; break; }
                 if (_options.MaxPages is { } m && stored >= m) { end = CrawlEnd.MaxPages; break; }
                 var next = await _store.NextReadyAsync(CancellationToken.None);
-                bool holding = leased.Values.Any(q => q.Count > 0);
-                if (next is null && !holding) break;
+                if (next is null && !leases.Holding) break;
                 hosts.UnionWith(await _store.QueuedHostsAsync(CancellationToken.None));
-                hosts.UnionWith(leased.Where(kv => kv.Value.Count > 0).Select(kv => kv.Key));
+                hosts.UnionWith(leases.HostsHolding);
                 // Sleep until a URL is due or a host's politeness gap ends, whichever is first (5 ms to 1 s).
                 var wake = next ?? _time.GetUtcNow() + TimeSpan.FromSeconds(1);
                 foreach (var h in hosts)
@@ -127,55 +120,71 @@ public sealed class CrawlEngine : IDisposable
                 continue;
             }
 
-            if (!completions.Reader.TryPeek(out _))
+            if (!events.Reader.TryPeek(out _))
             {
                 var nextSlot = hosts.Count == 0 ? _time.GetUtcNow() + TimeSpan.FromMilliseconds(250) : hosts.Min(h => _scheduler.NextStart(h));
                 var slotWait = nextSlot - _time.GetUtcNow();
                 if (slotWait < TimeSpan.FromMilliseconds(5)) slotWait = TimeSpan.FromMilliseconds(5);
                 if (slotWait > TimeSpan.FromMilliseconds(250)) slotWait = TimeSpan.FromMilliseconds(250);
-                readable ??= completions.Reader.WaitToReadAsync().AsTask();
+                readable ??= events.Reader.WaitToReadAsync().AsTask();
                 await Task.WhenAny(readable, Task.Delay(slotWait, _time, CancellationToken.None));
                 if (readable.IsCompleted) readable = null;
             }
-            while (completions.Reader.TryRead(out var done))
+            while (events.Reader.TryRead(out var happened))
             {
-                var entry = done.Entry;
-                var outcome = await done.Processed;
-                if (done.Saved)
+                switch (happened)
                 {
-                    saving--;
-                    stored++;
-                    Progress.Record(outcome with { NewUrls = outcome.NewUrls + await outcome.Saved });
-                    continue;
+                    case Event.Processed { Entry: var entry, Outcome: var processing }:
+                    {
+                        running--;
+                        _scheduler.Finished(entry.Host);
+                        hosts.Add(entry.Host);
+                        var outcome = await processing;
+                        if (outcome.Disposition == Disposition.Stored)
+                        {
+                            saving++;
+                            _ = outcome.Saved.ContinueWith(_ => events.Writer.TryWrite(new Event.Saved(outcome)), TaskScheduler.Default);
+                            break;
+                        }
+                        Progress.Record(outcome);
+                        rescheduling++;
+                        _ = _store.RescheduleAsync(entry.Key, _time.GetUtcNow() + (outcome.Wait ?? TimeSpan.Zero), entry.Attempts + 1, CancellationToken.None)
+                            .ContinueWith(t => events.Writer.TryWrite(new Event.Rescheduled(t)), TaskScheduler.Default);
+                        break;
+                    }
+                    case Event.Saved { Outcome: var outcome }:
+                        saving--;
+                        stored++;
+                        // A failed save throws here and ends the crawl, as a failed store should.
+                        Progress.Record(outcome with { NewUrls = outcome.NewUrls + await outcome.Saved });
+                        break;
+                    case Event.Rescheduled { Done: var done }:
+                        rescheduling--;
+                        await done;
+                        break;
                 }
-                running--;
-                _scheduler.Finished(entry.Host);
-                hosts.Add(entry.Host);
-                if (outcome.Disposition == Disposition.Stored)
-                {
-                    saving++;
-                    var processed = done.Processed;
-                    _ = outcome.Saved.ContinueWith(_ => completions.Writer.TryWrite(new Completion(entry, processed, Saved: true)), TaskScheduler.Default);
-                    continue;
-                }
-                Progress.Record(outcome);
-                await _store.RescheduleAsync(entry.Key, _time.GetUtcNow() + (outcome.Wait ?? TimeSpan.Zero), entry.Attempts + 1, CancellationToken.None);
             }
         }
-        // URLs leased but not started go back to the queue (a killed crawl gets them back from RecoverLeases).
-        foreach (var entry in leased.Values.SelectMany(q => q))
-            await _store.RescheduleAsync(entry.Key, entry.NotBefore ?? _time.GetUtcNow(), entry.Attempts, CancellationToken.None);
+        await leases.ReturnUnstartedAsync();
         return end;
     }
 
-    private const int LeaseBatch = 8;
+    // URLs leased per host at a time; the next batch is leased when half are started.
+    private const int LeaseBatch = 16;
 
     // Pages processed but not yet committed, at most: enough for two of the store's group commits, few enough
     // that a store falling behind stops the fetching instead of filling memory.
-    private const int MaxSaving = 512;
+    private const int MaxSaving = 1024;
 
-    /// <summary>A worker's report: its page was processed (<paramref name="Saved"/> false) or its save committed.</summary>
-    private sealed record Completion(FrontierEntry Entry, Task<ProcessOutcome> Processed, bool Saved);
+    /// <summary>What the crawl loop hears about: a page processed, its save committed, a retry rescheduled, a lease arrived.</summary>
+    private abstract record Event
+    {
+        public sealed record Processed(FrontierEntry Entry, Task<ProcessOutcome> Outcome) : Event;
+        public sealed record Saved(ProcessOutcome Outcome) : Event;
+        public sealed record Rescheduled(Task Done) : Event;
+        public static readonly Event Leased = new LeaseArrived();
+        private sealed record LeaseArrived : Event;
+    }
 
     private async Task<IReadOnlyList<UrlIdentity>> StoredSitesAsync()
     {

@@ -39,6 +39,7 @@ internal sealed class CrawlWorker(
 {
     private readonly SitemapDiscovery _sitemaps = new(store, fetcher, keyer, scope, time, archive);
     private readonly BanList _bans = new(store, time);
+    private readonly UnsavedOriginals _unsaved = new();
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     private double Lap(ref double since, string stage)
@@ -156,9 +157,16 @@ internal sealed class CrawlWorker(
         Lap(ref t, "extract+classify");
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
         string? duplicateOf = null;
+        bool unsavedOriginal = false;
         if ((options.Extract & (ExtractionParts.Readable | ExtractionParts.Boilerpipe)) != 0 && page.ReadableText.Length > 0)
-            duplicateOf = await store.FindByContentHashAsync(page.ContentHash, entry.Key.Value, ct)
+        {
+            // Pages not yet committed first: a page found there is in the store by the time the store is asked.
+            duplicateOf = _unsaved.FindOrAdd(entry.Key.Value, page.ContentHash, page.SimHash, options.NearDuplicateBits)
+                          ?? await store.FindByContentHashAsync(page.ContentHash, entry.Key.Value, ct)
                           ?? await store.FindNearDuplicateAsync((long)page.SimHash, entry.Key.Value, options.NearDuplicateBits, ct);
+            unsavedOriginal = duplicateOf is null;
+            if (!unsavedOriginal) _unsaved.Remove(entry.Key.Value);
+        }
 
         Lap(ref t, "duplicates");
         var now = time.GetUtcNow();
@@ -222,6 +230,8 @@ internal sealed class CrawlWorker(
         // then hold it twice, which readers expect; the store never holds a page the archive lacks.
         await ArchiveAsync(fetched, now, MetadataFields(record, spam.Level), null, ct);
         var saved = store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, discovered, ct);
+        if (unsavedOriginal)
+            _ = saved.ContinueWith(_ => _unsaved.Remove(entry.Key.Value), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, 0) { Saved = saved };
     }
 
