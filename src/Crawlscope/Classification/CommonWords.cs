@@ -36,18 +36,4 @@ internal static class CommonWords
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> BySpan = Words.GetAlternateLookup<ReadOnlySpan<char>>();
 
     internal static bool Contains(ReadOnlySpan<char> word) => BySpan.Contains(word);
-
-    /// <summary>The share of common words, or null when the text is not mostly Latin script (we cannot judge it).</summary>
-    internal static double? Share(WordSequence words)
-    {
-        if (words.Count == 0) return null;
-        int latin = 0, common = 0;
-        for (int i = 0; i < words.Count; i++)
-        {
-            var w = words[i];
-            if (w.Length > 0 && w[0] < 0x250 && !char.IsDigit(w[0])) latin++;
-            if (BySpan.Contains(w)) common++;
-        }
-        return latin < words.Count * 0.8 ? null : common / (double)words.Count;
-    }
 }

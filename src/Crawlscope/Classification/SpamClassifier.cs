@@ -19,7 +19,9 @@ public static class SpamClassifier
     public static SpamVerdict Classify(PageStatistics s, string? title)
     {
         var words = s.VisibleWords;
-        var hiddenWords = WordSequence.Of(s.HiddenText);
+        var visibleTerms = TermCounts.Of(words, skipNumbers: true);
+        var hiddenTerms = TermCounts.Of(WordSequence.Of(s.HiddenText), skipNumbers: true);
+        string topTerm = visibleTerms.TopTerm, hiddenTerm = hiddenTerms.TopTerm;
         var features = new Dictionary<string, double>
         {
             ["words"] = s.Words,
@@ -28,14 +30,14 @@ public static class SpamClassifier
             ["anchor_fraction"] = s.Words == 0 ? 0 : Math.Round(s.AnchorWords / (double)s.Words, 3),
             ["visible_fraction"] = s.HtmlLength == 0 ? 0 : Math.Round(s.VisibleTextLength / (double)s.HtmlLength, 3),
             ["compression_ratio"] = Math.Round(CompressionRatio(s.VisibleText), 2),
-            ["top_term_share"] = Math.Round(TopTermShare(words, out string topTerm), 3),
-            ["title_repetition"] = MostRepeated(WordSequence.Of(title), skipNumbers: false, out _),
+            ["top_term_share"] = Math.Round(visibleTerms.TopShare, 3),
+            ["title_repetition"] = TermCounts.Of(WordSequence.Of(title), skipNumbers: false).TopCount,
             ["hidden_text_chars"] = s.HiddenTextLength,
-            ["hidden_top_term_share"] = Math.Round(TopTermShare(hiddenWords, out string hiddenTerm), 3),
+            ["hidden_top_term_share"] = Math.Round(hiddenTerms.TopShare, 3),
             ["hidden_compression_ratio"] = Math.Round(CompressionRatio(s.HiddenText), 2),
             ["links"] = s.LinkCount,
         };
-        double? commonShare = CommonWords.Share(words);
+        double? commonShare = visibleTerms.CommonShare;
         if (commonShare is not null) features["common_word_share"] = Math.Round(commonShare.Value, 3);
 
         var signals = new List<SpamSignal>();
@@ -76,37 +78,45 @@ public static class SpamClassifier
         return raw.Length / (double)Math.Max(1, ms.Length);
     }
 
-    /// <summary>Share of the most frequent word of 3+ letters that is not a common function word.</summary>
-    internal static double TopTermShare(WordSequence words, out string term)
+    /// <summary>
+    /// One pass over a text's words: the most frequent word of 3+ characters that is not a common word (numbers
+    /// skipped when asked; the first in page order among equals), and the share of common words, or null when
+    /// the text is not mostly Latin script (we cannot judge it). Each word is looked up once among the common
+    /// words, and only a page's distinct words become strings.
+    /// </summary>
+    private readonly record struct TermCounts(int Words, string TopTerm, int TopCount, double? CommonShare)
     {
-        int count = MostRepeated(words, skipNumbers: true, out term);
-        return count == 0 ? 0 : count / (double)words.Count;
-    }
+        public double TopShare => TopCount == 0 ? 0 : TopCount / (double)Words;
 
-    /// <summary>How often the most frequent word of 3+ characters that is not a common word occurs (numbers
-    /// skipped when asked), and which word it is: the first in page order among equals.</summary>
-    private static int MostRepeated(WordSequence words, bool skipNumbers, out string term)
-    {
-        term = "";
-        if (words.Count == 0) return 0;
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        // Counted by span: only a page's distinct words become strings.
-        var bySpan = counts.GetAlternateLookup<ReadOnlySpan<char>>();
-        for (int i = 0; i < words.Count; i++)
+        public static TermCounts Of(WordSequence words, bool skipNumbers)
         {
-            var w = words[i];
-            if (w.Length < 3 || (skipNumbers && AllDigits(w)) || CommonWords.Contains(w)) continue;
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(bySpan, w, out _)++;
-        }
-        // The dictionary keeps insertion order, so the first word to reach the highest count wins ties.
-        int best = 0;
-        foreach (var (w, count) in counts)
-            if (count > best)
+            if (words.Count == 0) return new TermCounts(0, "", 0, null);
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            var bySpan = counts.GetAlternateLookup<ReadOnlySpan<char>>();
+            int latin = 0, common = 0;
+            for (int i = 0; i < words.Count; i++)
             {
-                best = count;
-                term = w;
+                var w = words[i];
+                if (w[0] < 0x250 && !char.IsDigit(w[0])) latin++;
+                if (CommonWords.Contains(w))
+                {
+                    common++;
+                    continue;
+                }
+                if (w.Length < 3 || (skipNumbers && AllDigits(w))) continue;
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(bySpan, w, out _)++;
             }
-        return best;
+            // The dictionary keeps insertion order, so the first word to reach the highest count wins ties.
+            string top = "";
+            int best = 0;
+            foreach (var (w, count) in counts)
+                if (count > best)
+                {
+                    best = count;
+                    top = w;
+                }
+            return new TermCounts(words.Count, top, best, latin < words.Count * 0.8 ? null : common / (double)words.Count);
+        }
     }
 
     private static bool AllDigits(ReadOnlySpan<char> w)
