@@ -11,7 +11,7 @@ internal static class ExtractCommand
     private sealed record RobotsJson(bool Noindex, bool Nofollow);
     private sealed record LinksJson(int Count, IReadOnlyList<PageLink> List);
     private sealed record ExtractJson(string Url, string? Title, string? Headline, string? Description, string? Canonical, RobotsJson Robots, string? Lang,
-        LinksJson Links, string BoilerpipeText, string Markdown, string ReadableMarkdown, string ContentHash, string Simhash,
+        LinksJson Links, string BoilerpipeText, string Markdown, string ReadableMarkdown, string ContentHash, string? Simhash,
         int MlSpamScore, IReadOnlyList<SpamSignal> SpamSignals, IReadOnlyDictionary<string, double> SpamFeatures,
         string Encoding, bool Truncated);
 
@@ -38,7 +38,7 @@ internal static class ExtractCommand
             var spam = SpamClassifier.Classify(page);
             var report = new ExtractJson(pageUrl.Href, page.Title, page.Headline, page.Description, page.Canonical, new RobotsJson(page.Robots.NoIndex, page.Robots.NoFollow),
                 page.Language, new LinksJson(page.Links.Count, page.Links), page.BoilerpipeText, page.Markdown, page.ReadableMarkdown,
-                page.ContentHash, page.SimHash.ToString("x16"), spam.Level, spam.Signals, spam.Features, $"{page.EncodingName} ({page.EncodingSource})", truncated);
+                page.ContentHash, page.SimHash?.ToString("x16"), spam.Level, spam.Signals, spam.Features, $"{page.EncodingName} ({page.EncodingSource})", truncated);
             if (parse.GetValue(json))
             {
                 CliJson.Write(stdout, report);
@@ -56,7 +56,7 @@ internal static class ExtractCommand
                 ("links", report.Links.Count.ToString()),
                 ("encoding", report.Encoding + (truncated ? $", cut at {options.MaxHtmlBytes / 1024 / 1024} MiB" : "")),
                 ("content_hash", report.ContentHash),
-                ("simhash", report.Simhash),
+                ("simhash", report.Simhash ?? "(none)"),
                 ("ml_spam_score", spam.Level + (spam.Signals.Count > 0 ? " (" + string.Join(", ", spam.Signals.Select(s => s.Name)) + ")" : "")),
             ]);
             Section(stdout, "Boilerpipe Text", report.BoilerpipeText);

@@ -158,12 +158,12 @@ internal sealed class CrawlWorker(
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
         string? duplicateOf = null;
         bool unsavedOriginal = false;
-        if ((options.Extract & (ExtractionParts.Readable | ExtractionParts.Boilerpipe)) != 0 && page.ReadableText.Length > 0)
+        if (page.SimHash is { } simHash && page.ReadableText.Length > 0)
         {
             // Pages not yet committed first: a page found there is in the store by the time the store is asked.
-            duplicateOf = _unsaved.FindOrAdd(entry.Key.Value, page.ContentHash, page.SimHash, options.NearDuplicateBits)
+            duplicateOf = _unsaved.FindOrAdd(entry.Key.Value, page.ContentHash, simHash, options.NearDuplicateBits)
                           ?? await store.FindByContentHashAsync(page.ContentHash, entry.Key.Value, ct)
-                          ?? await store.FindNearDuplicateAsync((long)page.SimHash, entry.Key.Value, options.NearDuplicateBits, ct);
+                          ?? await store.FindNearDuplicateAsync((long)simHash, entry.Key.Value, options.NearDuplicateBits, ct);
             unsavedOriginal = duplicateOf is null;
             if (!unsavedOriginal) _unsaved.Remove(entry.Key.Value);
         }
@@ -215,7 +215,7 @@ internal sealed class CrawlWorker(
             Markdown = page.Markdown,
             ReadableMarkdown = page.ReadableMarkdown,
             ContentHash = page.ContentHash,
-            SimHash = (long)page.SimHash,
+            SimHash = (long?)page.SimHash,
             DuplicateOf = duplicateOf,
             ResponseHeaders = Headers(fetched),
             Truncated = fetched.Truncated,

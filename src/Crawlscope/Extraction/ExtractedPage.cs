@@ -29,8 +29,9 @@ public sealed record ExtractedPage
     public required string ReadableText { get; init; }
     /// <summary>Hex XxHash128 of the whitespace-normalised readable text: equal for exact duplicates.</summary>
     public required string ContentHash { get; init; }
-    /// <summary>64-bit SimHash of the readable text's word 3-shingles: near-duplicates differ in few bits.</summary>
-    public required ulong SimHash { get; init; }
+    /// <summary>64-bit SimHash of the readable text's word 3-shingles: near-duplicates differ in few bits. Null
+    /// when neither boilerpipe nor readable text was asked for (near-duplicates are found on the main text).</summary>
+    public required ulong? SimHash { get; init; }
     /// <summary>Counts the spam classifier reads, gathered in the same pass.</summary>
     public required PageStatistics Statistics { get; init; }
     public required string EncodingName { get; init; }

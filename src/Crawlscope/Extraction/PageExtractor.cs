@@ -57,7 +57,8 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             ReadableText = readable.Text,
             ContentHash = ContentFingerprint.ContentHash(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText),
             // Without readable text the statistics pass has already split the visible text into words.
-            SimHash = readable.Text.Length > 0 ? ContentFingerprint.SimHash(readable.Text) : ContentFingerprint.SimHash(statistics.VisibleWords),
+            SimHash = !_options.FindsNearDuplicates ? null
+                : readable.Text.Length > 0 ? ContentFingerprint.SimHash(readable.Text) : ContentFingerprint.SimHash(statistics.VisibleWords),
             Statistics = statistics,
             EncodingName = decoded?.Encoding.WebName ?? "utf-16",
             EncodingSource = decoded?.EncodingSource ?? "string",

@@ -4,7 +4,8 @@ namespace Crawlscope.Extraction;
 [Flags]
 public enum ExtractionParts
 {
-    /// <summary>Title, description, canonical, robots metas, language, links and the spam statistics: cheap.</summary>
+    /// <summary>Title, description, canonical, robots metas, language, links, the content hash and the spam
+    /// statistics: cheap. Without boilerpipe or readable text there is no near-duplicate fingerprint.</summary>
     Metadata = 1,
     Boilerpipe = 2,
     Markdown = 4,
@@ -26,4 +27,8 @@ public sealed class PageExtractorOptions
 
     /// <summary>The outputs to compute. Default all.</summary>
     public ExtractionParts Parts { get; init; } = ExtractionParts.All;
+
+    /// <summary>Whether the near-duplicate fingerprint is computed: only with a main text (boilerpipe or readable)
+    /// to take it from, since page chrome alone makes unrelated pages of one site look alike.</summary>
+    public bool FindsNearDuplicates => (Parts & (ExtractionParts.Boilerpipe | ExtractionParts.Readable)) != 0;
 }

@@ -110,8 +110,21 @@ public class PageExtractorTests
             .Replace("engineers", "critics").Replace("spring", "autumn").Replace("heavy traffic", "the public"));
         Assert.Equal(a.ContentHash, b.ContentHash);
         Assert.NotEqual(a.ContentHash, c.ContentHash);
-        Assert.True(ContentFingerprint.HammingDistance(a.SimHash, c.SimHash) <= 10);
-        Assert.True(ContentFingerprint.HammingDistance(a.SimHash, other.SimHash) > ContentFingerprint.HammingDistance(a.SimHash, c.SimHash));
+        Assert.True(ContentFingerprint.HammingDistance(a.SimHash!.Value, c.SimHash!.Value) <= 10);
+        Assert.True(ContentFingerprint.HammingDistance(a.SimHash.Value, other.SimHash!.Value) > ContentFingerprint.HammingDistance(a.SimHash.Value, c.SimHash.Value));
+    }
+
+    [Fact]
+    public void MetadataOnly_HashesTheText_ButMakesNoNearDuplicateFingerprint()
+    {
+        var extractor = new PageExtractor(new PageExtractorOptions { Parts = ExtractionParts.Metadata });
+        var page = extractor.Extract(Article, WebUrl.Parse("https://www.example.com/news/bridge"));
+        Assert.Null(page.SimHash);
+        // Without a main text, the content hash is the visible text's (recrawls still see whether a page changed).
+        Assert.Equal(ContentFingerprint.ContentHash(page.Statistics.VisibleText), page.ContentHash);
+        Assert.Equal("", page.ReadableMarkdown);
+        Assert.NotEmpty(page.Links);
+        Assert.NotNull(Extract(Article).SimHash);
     }
 
     [Theory]
