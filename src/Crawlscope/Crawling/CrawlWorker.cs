@@ -17,6 +17,9 @@ internal enum Disposition { Stored, Retry, HostBackoff }
 internal sealed record ProcessOutcome(Disposition Disposition, string? Failure, int? HttpCode, long Bytes, int NewUrls, TimeSpan? Wait = null)
 {
     public Task<int> Saved { get; init; } = Task.FromResult(0);
+
+    /// <summary>About how much memory the save holds until it commits (its text and links).</summary>
+    public long SavingBytes { get; init; }
 }
 
 /// <summary>
@@ -232,7 +235,7 @@ internal sealed class CrawlWorker(
         var saved = store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, status, null, fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), links, discovered, ct);
         if (unsavedOriginal)
             _ = saved.ContinueWith(_ => _unsaved.Remove(entry.Key.Value), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, 0) { Saved = saved };
+        return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, 0) { Saved = saved, SavingBytes = Footprint(record, links, discovered) };
     }
 
     private async Task<ProcessOutcome> RedirectAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, CancellationToken ct)
@@ -299,6 +302,17 @@ internal sealed class CrawlWorker(
         var saved = store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason + (fetched.FailureDetail is { } detail ? ": " + detail : ""),
             fetched.ElapsedMs, fetched.Body.Length, fetched.ContentType, null), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved };
+    }
+
+    /// <summary>The characters a save holds (two bytes each), plus a little per row: enough to bound the memory of
+    /// pages waiting for their commit, which with full extraction carry tens of kilobytes of text each.</summary>
+    private static long Footprint(PageRecord r, List<LinkRecord> links, List<FrontierEntry> discovered)
+    {
+        long chars = (r.BoilerpipeText?.Length ?? 0) + (r.Markdown?.Length ?? 0) + (r.ReadableMarkdown?.Length ?? 0) + (r.ResponseHeaders?.Length ?? 0)
+                     + (r.SpamSignals?.Length ?? 0) + (r.MetaTitle?.Length ?? 0) + (r.MetaDescription?.Length ?? 0) + r.Url.Length + r.SrcUnparsed.Length;
+        foreach (var l in links) chars += l.Target.Length + l.Anchor.Length;
+        foreach (var d in discovered) chars += d.Url.Length + d.Key.Value.Length;
+        return 2 * chars + 64L * (1 + links.Count + discovered.Count);
     }
 
     /// <summary>The identity columns, carrying over what a refetch does not change.</summary>
