@@ -27,7 +27,7 @@ internal static class CrawlCommand
         public readonly Option<int> PerHost = new("--per-host") { Description = "Connections to one host at once.", DefaultValueFactory = _ => 1 };
         public readonly Option<double> Delay = new("--delay") { Description = "Seconds between two requests to one host.", DefaultValueFactory = _ => 1.0 };
         public readonly Option<int> Concurrency = new("--concurrency") { Description = "Requests in flight over all hosts.", DefaultValueFactory = _ => 32 };
-        public readonly Option<string> Extract = new("--extract") { Description = "full (every field) or none (store fetch results and links only).", DefaultValueFactory = _ => "full" };
+        public readonly Option<string> Extract = new("--extract") { Description = "full (every field) or none (fetch results, metadata, links, content hash and spam score; no boilerpipe, Markdown, readable text or near-duplicates).", DefaultValueFactory = _ => "full" };
         public readonly Option<int> Shards = CommonOptions.Shards();
         public readonly FetchCliOptions Fetch = new();
         public readonly Option<string?> Warc = new("--warc") { Description = "Write WARC/1.1 files of every exchange into this folder." };

@@ -17,7 +17,7 @@ internal static class ImportWarcCommand
     {
         var files = new Argument<FileInfo[]>("file") { Description = "WARC files (.warc, .warc.gz).", Arity = ArgumentArity.OneOrMore };
         var storeOptions = new StoreOptions();
-        var extract = new Option<string>("--extract") { Description = "full (every field) or none (metadata and links only).", DefaultValueFactory = _ => "full" };
+        var extract = new Option<string>("--extract") { Description = "full (every field) or none (metadata, links, content hash and spam score; no boilerpipe, Markdown, readable text or near-duplicates).", DefaultValueFactory = _ => "full" };
         extract.AcceptOnlyFromAmong("full", "none");
         var shards = CommonOptions.Shards();
         var command = new Command("import-warc", "Load the responses of WARC files into the store, extracting every page as a crawl would.") { files, extract, shards };
