@@ -1,4 +1,3 @@
-using System.Buffers;
 using AngleSharp.Dom;
 
 namespace Crawlscope.Extraction;
@@ -55,47 +54,5 @@ internal static class StatisticsCollector
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// Text appended piece by piece with every run of whitespace collapsed to one space and the ends trimmed, as
-    /// <see cref="TextNormalization.CollapseWhitespace"/> would make of the concatenation, in one rented buffer
-    /// instead of a builder, its string and the collapsed copy.
-    /// </summary>
-    private sealed class CollapsedText : IDisposable
-    {
-        private char[] _buffer = ArrayPool<char>.Shared.Rent(4096);
-        private int _length;
-        private bool _space;
-
-        public void Append(string s)
-        {
-            if (_buffer.Length - _length < s.Length + 1) Grow(s.Length + 1);
-            foreach (char c in s)
-            {
-                if (char.IsWhiteSpace(c))
-                {
-                    _space = _length > 0;
-                }
-                else
-                {
-                    if (_space) _buffer[_length++] = ' ';
-                    _space = false;
-                    _buffer[_length++] = c;
-                }
-            }
-        }
-
-        private void Grow(int needed)
-        {
-            var bigger = ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + needed));
-            _buffer.AsSpan(0, _length).CopyTo(bigger);
-            ArrayPool<char>.Shared.Return(_buffer);
-            _buffer = bigger;
-        }
-
-        public override string ToString() => new(_buffer, 0, _length);
-
-        public void Dispose() => ArrayPool<char>.Shared.Return(_buffer);
     }
 }

@@ -10,30 +10,9 @@ internal static class TextNormalization
         if (string.IsNullOrEmpty(s)) return "";
         // Text is often collapsed already (a page's visible text is hashed after the statistics collapsed it).
         if (IsCollapsed(s)) return s;
-        char[] buffer = ArrayPool<char>.Shared.Rent(s.Length);
-        try
-        {
-            int n = 0;
-            bool space = false;
-            foreach (char c in s)
-            {
-                if (char.IsWhiteSpace(c))
-                {
-                    space = n > 0;
-                }
-                else
-                {
-                    if (space) buffer[n++] = ' ';
-                    space = false;
-                    buffer[n++] = c;
-                }
-            }
-            return new string(buffer, 0, n);
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-        }
+        using var collapsed = new CollapsedText(s.Length + 1);
+        collapsed.Append(s);
+        return collapsed.ToString();
     }
 
     private static bool IsCollapsed(string s)
@@ -46,4 +25,46 @@ internal static class TextNormalization
         }
         return true;
     }
+}
+
+/// <summary>
+/// Text appended piece by piece with every run of whitespace collapsed to one space and the ends trimmed, as
+/// <see cref="TextNormalization.CollapseWhitespace"/> makes of one string, in one rented buffer: the statistics
+/// pass collects a page's text this way instead of in a builder, its string and the collapsed copy.
+/// </summary>
+internal sealed class CollapsedText(int capacity = 4096) : IDisposable
+{
+    private char[] _buffer = ArrayPool<char>.Shared.Rent(capacity);
+    private int _length;
+    private bool _space;
+
+    public void Append(string s)
+    {
+        if (_buffer.Length - _length < s.Length + 1) Grow(s.Length + 1);
+        foreach (char c in s)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                _space = _length > 0;
+            }
+            else
+            {
+                if (_space) _buffer[_length++] = ' ';
+                _space = false;
+                _buffer[_length++] = c;
+            }
+        }
+    }
+
+    private void Grow(int needed)
+    {
+        var bigger = ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + needed));
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        ArrayPool<char>.Shared.Return(_buffer);
+        _buffer = bigger;
+    }
+
+    public override string ToString() => new(_buffer, 0, _length);
+
+    public void Dispose() => ArrayPool<char>.Shared.Return(_buffer);
 }
