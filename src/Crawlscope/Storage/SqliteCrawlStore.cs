@@ -28,7 +28,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     private const int MaxBatch = 512;
     // A page waiting for its commit no longer holds a fetch slot (the crawl loop frees it first), so the writer
     // can wait longer for bigger transactions: on the 50,709-page bench (--extract none) 10 ms and 256 pages made
-    // 625 transactions and kept the writer busy 22.8 s; 40 ms and 512 pages, 297 transactions and 17-19 s.
+    // 625 transactions and kept the writer busy 22.8 s; up to 40 ms and 512 pages, 160-190 transactions and 14-18 s.
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(40);
     private static readonly TimeSpan BatchStep = TimeSpan.FromMilliseconds(5);
 
