@@ -6,10 +6,14 @@ namespace Crawlscope.Extraction;
 /// <summary>Exact and near-duplicate fingerprints of a page's main text.</summary>
 public static class ContentFingerprint
 {
-    public static string ContentHash(string text)
+    /// <summary>XxHash128 of the text with whitespace collapsed and lower-cased, as hex.</summary>
+    public static string ContentHash(string text) => ContentHashOfCollapsed(TextNormalization.CollapseWhitespace(text));
+
+    /// <summary><see cref="ContentHash"/> of a text whose whitespace is collapsed already, as the extractor's
+    /// texts are (the statistics pass and the readable text collapse theirs), so it is not scanned again.</summary>
+    internal static string ContentHashOfCollapsed(string collapsed)
     {
         // Lower-cased and encoded in rented buffers: the text of a page is tens of kilobytes.
-        string collapsed = TextNormalization.CollapseWhitespace(text);
         char[] lower = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(1, collapsed.Length));
         byte[] utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(collapsed.Length)));
         try

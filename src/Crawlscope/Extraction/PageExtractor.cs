@@ -55,7 +55,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             Markdown = markdown,
             ReadableMarkdown = readable.Markdown,
             ReadableText = readable.Text,
-            ContentHash = ContentFingerprint.ContentHash(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText),
+            ContentHash = ContentFingerprint.ContentHashOfCollapsed(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText),
             // Without readable text the statistics pass has already split the visible text into words.
             SimHash = !_options.FindsNearDuplicates ? null
                 : readable.Text.Length > 0 ? ContentFingerprint.SimHash(readable.Text) : ContentFingerprint.SimHash(statistics.VisibleWords),

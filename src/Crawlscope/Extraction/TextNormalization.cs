@@ -8,7 +8,7 @@ internal static class TextNormalization
     internal static string CollapseWhitespace(string? s)
     {
         if (string.IsNullOrEmpty(s)) return "";
-        // Text is often collapsed already (a page's visible text is hashed after the statistics collapsed it).
+        // Short texts (titles, anchors, attributes) are often clean already: no copy then.
         if (IsCollapsed(s)) return s;
         using var collapsed = new CollapsedText(s.Length + 1);
         collapsed.Append(s);
