@@ -23,8 +23,8 @@ internal sealed class AccessToken(string token)
             {
                 HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = request.IsHttps, Path = "/",
             });
-            var rest = QueryString.Create(request.Query.Where(q => q.Key != "token"));
-            context.Response.Redirect(request.PathBase + request.Path + rest);
+            var rest = QueryString.Create(request.Query.Where(q => !string.Equals(q.Key, "token", StringComparison.OrdinalIgnoreCase)));
+            context.Response.Redirect(LocalPath(request) + rest);
             return;
         }
         string? bearer = request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : null;
@@ -43,11 +43,15 @@ internal sealed class AccessToken(string token)
         context.Response.ContentType = "text/html; charset=utf-8";
         await context.Response.WriteAsync(PageLayout.Render("Token required", h => h
             .Element("h2", "This inspector is protected by a token")
-            .Tag("form", ("method", "get"), ("action", request.Path.Value ?? "/"), ("id", "token-form"))
+            .Tag("form", ("method", "get"), ("action", LocalPath(request)), ("id", "token-form"))
             .Tag("label", ("for", "token")).Text("Token").End("label")
             .Tag("input", ("id", "token"), ("name", "token"), ("type", "password"), ("required", "required"))
             .Element("button", "Open", ("type", "submit")).End("form")));
     }
+
+    /// <summary>The request's path as a path on this server: a path that starts with <c>//</c> or <c>/\</c> would be read
+    /// by browsers as another host (<c>//evil.example/x</c>), so leading slashes collapse to one.</summary>
+    internal static string LocalPath(HttpRequest request) => "/" + (request.PathBase + request.Path).ToString().TrimStart('/', '\\');
 
     private bool Matches(string? candidate) =>
         candidate is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), _token);

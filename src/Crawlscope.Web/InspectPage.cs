@@ -11,6 +11,10 @@ internal static class InspectPage
 {
     /// <summary>Fields longer than this are shown shortened, with the whole text one click away.</summary>
     private const int PreviewChars = 300;
+    /// <summary>At most this much of a field goes into the page, and this much of Markdown is rendered: a page of
+    /// megabytes of Markdown would otherwise cost seconds of CPU and megabytes on every view. The whole text is a
+    /// link away (<c>/inspect/text</c>).</summary>
+    private const int FullTextChars = 200_000, RenderedChars = 64_000;
 
     internal static string Render(string? url, int? shard, string? key, InspectionReport? report, string? error) =>
         PageLayout.Render(report is null ? "Crawler Inspector" : $"Crawler Inspector: {report.Url}", h =>
@@ -96,9 +100,10 @@ internal static class InspectPage
         Row("Meta Title", p.MetaTitle);
         Row("Meta Description", p.MetaDescription);
         Row("Meta Canonical", p.MetaCanonical);
-        LongRow(h, "Boilerpipe Text", p.BoilerpipeText, "boilerpipe", markdown: false);
-        LongRow(h, "Markdown", p.Markdown, "markdown", markdown: true);
-        LongRow(h, "Readable Markdown", p.ReadableMarkdown, "readable", markdown: true);
+        string textHref = $"/inspect/text?shard={p.Shard.ToString(CultureInfo.InvariantCulture)}&key={Uri.EscapeDataString(p.UnparsedUrl)}&field=";
+        LongRow(h, "Boilerpipe Text", p.BoilerpipeText, "boilerpipe", textHref, markdown: false);
+        LongRow(h, "Markdown", p.Markdown, "markdown", textHref, markdown: true);
+        LongRow(h, "Readable Markdown", p.ReadableMarkdown, "readable", textHref, markdown: true);
         Row("Shard", $"{p.Shard} ({r.ShardNode})");
         Row("Root Hash", p.RootHash.ToString(CultureInfo.InvariantCulture));
         Row("Unparsed URL", p.UnparsedUrl);
@@ -151,24 +156,41 @@ internal static class InspectPage
 
     /// <summary>A long field: a preview, the whole text behind a disclosure with a copy button, and for
     /// Markdown the sanitised rendering too.</summary>
-    private static void LongRow(HtmlBuilder h, string name, string? text, string id, bool markdown)
+    private static void LongRow(HtmlBuilder h, string name, string? text, string id, string textHref, bool markdown)
     {
         h.Tag("tr", ("data-property", name)).Element("th", name, ("scope", "row")).Tag("td");
         if (text is null) h.Text("null");
         else
         {
-            string flat = text.ReplaceLineEndings(" ");
+            string preview = text.Length <= PreviewChars ? text : text[..PreviewChars];
+            string flat = preview.ReplaceLineEndings(" ");
+            string length = text.Length.ToString("N0", CultureInfo.InvariantCulture);
             h.Tag("details", ("id", id))
-                .Tag("summary").Text(flat.Length <= PreviewChars ? flat : flat[..PreviewChars] + "…")
-                .Element("span", $" ({text.Length.ToString("N0", CultureInfo.InvariantCulture)} chars)", ("class", "length")).End("summary")
-                .Element("button", "Copy", ("type", "button"), ("class", "copy"), ("data-copy", id + "-text"))
-                .Element("pre", text, ("id", id + "-text"), ("class", "field"));
+                .Tag("summary").Text(text.Length <= PreviewChars ? flat : flat + "…")
+                .Element("span", $" ({length} chars)", ("class", "length")).End("summary")
+                .Element("button", "Copy", ("type", "button"), ("class", "copy"), ("data-copy", id + "-text"));
+            if (text.Length > FullTextChars)
+                h.Tag("p", ("class", "cut")).Text($"Showing the first {FullTextChars.ToString("N0", CultureInfo.InvariantCulture)} of {length} characters. ")
+                    .Link(textHref + id, "Whole text", ("id", id + "-whole")).End("p");
+            h.Element("pre", text.Length > FullTextChars ? text[..FullTextChars] : text, ("id", id + "-text"), ("class", "field"));
             if (markdown)
-                h.Tag("details", ("class", "rendered")).Element("summary", "Rendered")
-                    .Tag("div", ("class", "markdown-rendered"), ("id", id + "-rendered")).TrustedHtml(MarkdownHtml.Render(text)).End("div").End("details");
+            {
+                h.Tag("details", ("class", "rendered")).Element("summary", "Rendered");
+                if (text.Length > RenderedChars)
+                    h.Element("p", $"Rendered: the first {RenderedChars.ToString("N0", CultureInfo.InvariantCulture)} of {length} characters.", ("class", "cut"));
+                h.Tag("div", ("class", "markdown-rendered"), ("id", id + "-rendered")).TrustedHtml(MarkdownHtml.Render(Head(text, RenderedChars))).End("div").End("details");
+            }
             h.End("details");
         }
         h.End("td").End("tr");
+    }
+
+    /// <summary>At most <paramref name="max"/> characters of Markdown, cut at a paragraph break when there is one.</summary>
+    private static string Head(string markdown, int max)
+    {
+        if (markdown.Length <= max) return markdown;
+        int cut = markdown.LastIndexOf("\n\n", max, StringComparison.Ordinal);
+        return markdown[..(cut > max / 2 ? cut : max)];
     }
 
     /// <summary>Only http(s) addresses become outgoing links; anything else is shown as text only.</summary>

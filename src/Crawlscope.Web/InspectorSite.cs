@@ -27,6 +27,11 @@ public static class InspectorSite
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(options.Urls);
         builder.Services.ConfigureHttpJsonOptions(o => ReportJson.Configure(o.SerializerOptions));
+        builder.Services.AddHostFiltering(o =>
+        {
+            o.AllowedHosts = AllowedHosts(options);
+            o.IncludeFailureMessage = true;
+        });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info = new() { Title = "Crawlscope inspector API", Version = "v1", Description = "Why a URL is or is not indexable, with the store queries behind every answer." };
@@ -35,6 +40,7 @@ public static class InspectorSite
         var app = builder.Build();
         var inspector = new UrlInspector(options.Store, options.Keyer, options.Inspection);
 
+        app.UseHostFiltering();
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -51,25 +57,46 @@ public static class InspectorSite
         app.MapGet("/assets/{name}", (string name) => Asset(name)).ExcludeFromDescription();
         app.MapGet("/favicon.ico", () => Asset("favicon.svg")).ExcludeFromDescription();
         app.MapGet("/", () => Html(InspectPage.Render(null, null, null, null, null))).ExcludeFromDescription();
-        app.MapGet("/inspect", async (string? url, int? shard, string? key, CancellationToken ct) =>
+        app.MapGet("/inspect", async (string? url, string? shard, string? key, CancellationToken ct) =>
         {
+            int? shardNumber = null;
             try
             {
-                var report = await inspector.LookupAsync(url, shard, key, ct);
-                return Html(InspectPage.Render(url, shard, key, report, null));
+                shardNumber = Shard(shard);
+                var report = await inspector.LookupAsync(url, shardNumber, key, ct);
+                return Html(InspectPage.Render(url, shardNumber, key, report, null));
             }
             catch (InspectionInputException ex)
             {
-                return Html(InspectPage.Render(url, shard, key, null, ex.Message), StatusCodes.Status400BadRequest);
+                return Html(InspectPage.Render(url, shardNumber, key, null, ex.Message), StatusCodes.Status400BadRequest);
+            }
+        }).ExcludeFromDescription();
+        app.MapGet("/inspect/text", async (string? url, string? shard, string? key, string? field, CancellationToken ct) =>
+        {
+            try
+            {
+                var page = (await inspector.LookupAsync(url, Shard(shard), key, ct)).Page;
+                string? text = field switch
+                {
+                    "boilerpipe" => page?.BoilerpipeText,
+                    "markdown" => page?.Markdown,
+                    "readable" => page?.ReadableMarkdown,
+                    _ => throw new InspectionInputException("field must be boilerpipe, markdown or readable"),
+                };
+                return text is null ? Results.NotFound() : Results.Text(text, "text/plain; charset=utf-8");
+            }
+            catch (InspectionInputException ex)
+            {
+                return Results.Text(ex.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             }
         }).ExcludeFromDescription();
         app.MapGet("/overview", async (CancellationToken ct) => Html(OverviewPage.Render(await options.Store.OverviewAsync(20, 60, ct)))).ExcludeFromDescription();
 
-        app.MapGet("/api/inspect", async Task<Results<Ok<InspectionReport>, BadRequest<ApiError>>> (string? url, int? shard, string? key, CancellationToken ct) =>
+        app.MapGet("/api/inspect", async Task<Results<Ok<InspectionReport>, BadRequest<ApiError>>> (string? url, string? shard, string? key, CancellationToken ct) =>
             {
                 try
                 {
-                    return TypedResults.Ok(await inspector.LookupAsync(url, shard, key, ct));
+                    return TypedResults.Ok(await inspector.LookupAsync(url, Shard(shard), key, ct));
                 }
                 catch (InspectionInputException ex)
                 {
@@ -82,6 +109,34 @@ public static class InspectorSite
             .WithName("Stats")
             .WithSummary("Counts of the crawl store: pages by status, failure and drop reason, hosts, queue.");
         return app;
+    }
+
+    /// <summary>The shard parameter; a value that is not a number is the caller's mistake, said in words.</summary>
+    private static int? Shard(string? text) =>
+        string.IsNullOrEmpty(text) ? null
+        : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int shard) ? shard
+        : throw new InspectionInputException($"shard must be a whole number, not \"{(text.Length > 40 ? text[..40] + "…" : text)}\"");
+
+    /// <summary>The Host header values to answer: the addresses listened on (all loopback names for a loopback
+    /// address) and the configured names; anything when listening on every interface with no names given.</summary>
+    internal static List<string> AllowedHosts(InspectorSiteOptions options)
+    {
+        var hosts = new List<string>(options.AllowedHosts);
+        foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int scheme = url.IndexOf("://", StringComparison.Ordinal);
+            string authority = scheme < 0 ? url : url[(scheme + 3)..];
+            authority = authority.Split('/')[0];
+            string host = authority.StartsWith('[') ? authority[..(authority.IndexOf(']') + 1)] : authority.Split(':')[0];
+            if (host is "*" or "+" or "0.0.0.0" or "[::]")
+            {
+                if (options.AllowedHosts.Count == 0) return ["*"];
+                continue;
+            }
+            if (host is "localhost" or "[::1]" || host.StartsWith("127.", StringComparison.Ordinal)) hosts.AddRange(["localhost", "127.0.0.1", "[::1]"]);
+            hosts.Add(host);
+        }
+        return hosts.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     private static IResult Html(string page, int status = StatusCodes.Status200OK) =>

@@ -14,4 +14,7 @@ public sealed class InspectorSiteOptions
     public string Urls { get; init; } = "http://127.0.0.1:5080";
     /// <summary>When set, every page and API route needs it (Bearer header, or once as ?token= which sets a cookie).</summary>
     public string? Token { get; init; }
+    /// <summary>Host names the site answers to besides the addresses it listens on (a reverse proxy's name, say).
+    /// Any other <c>Host:</c> header is refused, so a page that rebinds its DNS name to this machine cannot read it.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
 }

@@ -33,5 +33,29 @@ internal static class MarkdownHtml
         return sanitizer;
     }
 
-    internal static SanitizedHtml Render(string markdown) => new(Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline)));
+    /// <summary>The Markdown as sanitised HTML. Markdown nested deeper than Markdig's limit makes it throw; then each
+    /// paragraph is rendered on its own and the ones that still fail are shown as text.</summary>
+    internal static SanitizedHtml Render(string markdown)
+    {
+        try
+        {
+            return new(Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline)));
+        }
+        catch (InvalidOperationException)
+        {
+            var html = new System.Text.StringBuilder();
+            foreach (var block in markdown.Split("\n\n"))
+            {
+                try
+                {
+                    html.Append(Markdown.ToHtml(block, Pipeline));
+                }
+                catch (InvalidOperationException)
+                {
+                    html.Append("<pre class=\"unrendered\">").Append(System.Net.WebUtility.HtmlEncode(block)).Append("</pre>");
+                }
+            }
+            return new(Sanitizer.Sanitize(html.ToString()));
+        }
+    }
 }

@@ -45,6 +45,9 @@ public sealed class CrawlOptions
     /// <summary>Follow links marked nofollow. Default false.</summary>
     public bool FollowNoFollow { get; init; }
     public ExtractionParts Extract { get; init; } = ExtractionParts.All;
+    /// <summary>Extraction and classification of one page may take this long; past it the page is stored as
+    /// <c>processing_timeout</c> and the crawl goes on. Default 20 s.</summary>
+    public TimeSpan ProcessingBudget { get; init; } = TimeSpan.FromSeconds(20);
     /// <summary>Near-duplicate threshold: SimHash bits that may differ (at most 5, the index's reach). Default 5.</summary>
     public int NearDuplicateBits { get; init; } = 5;
     public int ShardCount { get; init; } = Urls.SiteHash.DefaultShardCount;

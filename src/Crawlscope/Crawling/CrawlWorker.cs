@@ -59,7 +59,26 @@ internal sealed class CrawlWorker(
     // memory and thread-pool threads, not throughput. Fetches stay as concurrent as the options allow.
     private readonly SemaphoreSlim _cpu = new(Environment.ProcessorCount, Environment.ProcessorCount);
 
-    public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, CancellationToken ct)
+    /// <summary>Processes one entry. A page that fails in any stage is stored with <c>processing_error</c> and the
+    /// error's message, so one hostile page cannot end the crawl or stay leased; only a store that cannot save
+    /// that record either ends it.</summary>
+    public Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, CancellationToken ct) => GuardedAsync(entry, () => ProcessStagesAsync(entry, ct), ct);
+
+    private async Task<ProcessOutcome> GuardedAsync(FrontierEntry entry, Func<Task<ProcessOutcome>> stages, CancellationToken ct)
+    {
+        try
+        {
+            return await stages();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var failed = FetchResult.Failed(entry.Url, FailureReason.ProcessingError, $"{ex.GetType().Name}: {ex.Message}", 0);
+            var identity = keyer.Identify(WebUrl.Parse(entry.Url));
+            return await SaveFailureAsync(entry, identity, await store.GetPageAsync(entry.Key.Value, ct), failed, FailureReason.ProcessingError, null, ct);
+        }
+    }
+
+    private async Task<ProcessOutcome> ProcessStagesAsync(FrontierEntry entry, CancellationToken ct)
     {
         double t = _clock.Elapsed.TotalMilliseconds;
         var url = WebUrl.Parse(entry.Url);
@@ -106,13 +125,13 @@ internal sealed class CrawlWorker(
     /// Stages 7-10 for a response obtained elsewhere (<c>import-warc</c>): extract, classify, store, exactly as a
     /// crawl would have. Nothing is fetched and nothing discovered is queued beyond what the scope allows.
     /// </summary>
-    internal async Task<ProcessOutcome> ImportAsync(FrontierEntry entry, FetchResult fetched, CancellationToken ct)
+    internal Task<ProcessOutcome> ImportAsync(FrontierEntry entry, FetchResult fetched, CancellationToken ct) => GuardedAsync(entry, async () =>
     {
         var url = WebUrl.Parse(entry.Url);
         var identity = keyer.Identify(url);
         var previous = await store.GetPageAsync(entry.Key.Value, ct);
         return await ProcessFetchedAsync(entry, identity, url, previous, fetched, ct);
-    }
+    }, ct);
 
     private async Task<ProcessOutcome> ProcessFetchedAsync(FrontierEntry entry, UrlIdentity identity, WebUrl url, PageRecord? previous, FetchResult fetched, CancellationToken ct)
     {
@@ -125,6 +144,7 @@ internal sealed class CrawlWorker(
         }
 
         int status = fetched.StatusCode!.Value;
+        if (status is < 100 or > 599) return await SaveFailureAsync(entry, identity, previous, fetched, FailureReason.HttpUnknown, null, ct);
         if (status is 429 or 503)
         {
             if (entry.Attempts + 1 < options.MaxAttempts)
@@ -147,15 +167,18 @@ internal sealed class CrawlWorker(
         // 7. extract, 8. classify
         ExtractedPage page;
         SpamVerdict spam;
-        await _cpu.WaitAsync(ct);
         try
         {
-            page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers);
-            spam = SpamClassifier.Classify(page);
+            (page, spam) = await ExtractAndClassifyAsync(fetched, url, ct);
         }
-        finally
+        catch (TimeoutException)
         {
-            _cpu.Release();
+            return await SaveFailureAsync(entry, identity, previous,
+                fetched with { FailureDetail = $"extraction took longer than {options.ProcessingBudget.TotalSeconds:F0} s" }, FailureReason.ProcessingTimeout, null, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return await SaveFailureAsync(entry, identity, previous, fetched with { FailureDetail = $"{ex.GetType().Name}: {ex.Message}" }, FailureReason.ProcessingError, null, ct);
         }
         Lap(ref t, "extract+classify");
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
@@ -236,6 +259,20 @@ internal sealed class CrawlWorker(
         if (unsavedOriginal)
             _ = saved.ContinueWith(_ => _unsaved.Remove(entry.Key.Value), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return new ProcessOutcome(Disposition.Stored, null, status, fetched.Body.Length, 0) { Saved = saved, SavingBytes = Footprint(record, links, discovered) };
+    }
+
+    /// <summary>Extraction and classification on a CPU slot, within the processing budget. A page past the budget
+    /// keeps its CPU slot until its work ends (so runaway pages cannot pile up), but the crawl no longer waits for it.</summary>
+    private async Task<(ExtractedPage, SpamVerdict)> ExtractAndClassifyAsync(FetchResult fetched, WebUrl url, CancellationToken ct)
+    {
+        await _cpu.WaitAsync(ct);
+        var work = Task.Run(() =>
+        {
+            var page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers);
+            return (page, SpamClassifier.Classify(page));
+        }, CancellationToken.None);
+        _ = work.ContinueWith(_ => _cpu.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await work.WaitAsync(options.ProcessingBudget, time, ct);
     }
 
     private async Task<ProcessOutcome> RedirectAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, CancellationToken ct)

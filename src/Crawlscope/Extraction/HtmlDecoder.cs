@@ -36,18 +36,27 @@ public static partial class HtmlDecoder
         if (body.Length >= 2 && body[0] == 0xFE && body[1] == 0xFF) return new(Encoding.BigEndianUnicode.GetString(body[2..]), Encoding.BigEndianUnicode, "bom");
         if (body.Length >= 2 && body[0] == 0xFF && body[1] == 0xFE) return new(Encoding.Unicode.GetString(body[2..]), Encoding.Unicode, "bom");
 
-        if (CharsetFromContentType(contentType) is { } label && FromLabel(label) is { } fromHeader)
-            return new(fromHeader.GetString(body), fromHeader, "http");
-
-        if (PrescanMeta(body[..Math.Min(body.Length, PrescanBytes)]) is { } metaLabel && FromLabel(metaLabel) is { } fromMeta)
+        // A label that names no usable encoding is ignored and noted in the source, so the record says why.
+        string ignored = "";
+        if (CharsetFromContentType(contentType) is { } label)
         {
-            // A document that is readable as ASCII cannot really be UTF-16.
-            if (fromMeta is UnicodeEncoding) fromMeta = Utf8;
-            return new(fromMeta.GetString(body), fromMeta, "meta");
+            if (FromLabel(label) is { } fromHeader) return new(fromHeader.GetString(body), fromHeader, "http");
+            ignored = $" (ignored charset={label})";
         }
 
-        if (IsValidUtf8(body)) return new(Utf8.GetString(body), Utf8, "utf8-valid");
-        return new(Windows1252.GetString(body), Windows1252, "fallback");
+        if (PrescanMeta(body[..Math.Min(body.Length, PrescanBytes)]) is { } metaLabel)
+        {
+            if (FromLabel(metaLabel) is { } fromMeta)
+            {
+                // A document that is readable as ASCII cannot really be UTF-16.
+                if (fromMeta is UnicodeEncoding) fromMeta = Utf8;
+                return new(fromMeta.GetString(body), fromMeta, "meta" + ignored);
+            }
+            ignored += $" (ignored meta charset={metaLabel})";
+        }
+
+        if (IsValidUtf8(body)) return new(Utf8.GetString(body), Utf8, "utf8-valid" + ignored);
+        return new(Windows1252.GetString(body), Windows1252, "fallback" + ignored);
     }
 
     public static string? CharsetFromContentType(string? contentType)
@@ -76,11 +85,16 @@ public static partial class HtmlDecoder
             case "x-user-defined":
                 return Windows1252;
         }
+        // UTF-7 is not an encoding of the web (WHATWG lists no label for it) and .NET refuses to decode it; an
+        // unknown or unsupported label is ignored, as browsers ignore it, and the next source decides.
+        if (l is "utf-7" or "utf7" or "csunicode11utf7" or "unicode-1-1-utf-7" or "unicode-2-0-utf-7" or "x-unicode20utf7" or "x-unicode2-0-utf-7")
+            return null;
         try
         {
-            return Encoding.GetEncoding(l);
+            var encoding = Encoding.GetEncoding(l);
+            return encoding.CodePage == 65000 ? null : encoding;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
             return null;
         }

@@ -23,12 +23,12 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
     {
         if (body.Length > _options.MaxHtmlBytes) body = body[.._options.MaxHtmlBytes];
         var decoded = HtmlDecoder.Decode(body, contentType);
-        var document = Parser.ParseDocument(decoded.Text);
+        var document = Parser.ParseDocument(NestingGuard.Flatten(decoded.Text));
         return Extract(document, url, headers, body.Length, decoded);
     }
 
     public ExtractedPage Extract(string html, WebUrl url, IReadOnlyDictionary<string, string[]>? headers = null) =>
-        Extract(Parser.ParseDocument(html), url, headers, html.Length, null);
+        Extract(Parser.ParseDocument(NestingGuard.Flatten(html)), url, headers, html.Length, null);
 
     private ExtractedPage Extract(IHtmlDocument document, WebUrl url, IReadOnlyDictionary<string, string[]>? headers, int htmlLength, DecodedHtml? decoded)
     {

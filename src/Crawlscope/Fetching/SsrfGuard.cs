@@ -39,7 +39,12 @@ public static class SsrfGuard
             byte[] b = address.GetAddressBytes();
             if ((b[0] & 0xFE) == 0xFC) return false;                                        // unique local fc00::/7
             if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) return false; // documentation 2001:db8::/32
-            if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B) return false; // NAT64 64:ff9b::/96 could reach anything
+            // Forms that carry an IPv4 address are judged by that address: the deprecated IPv4-compatible ::a.b.c.d
+            // (some stacks still route it to a.b.c.d), NAT64 64:ff9b::/96 (RFC 6052) and 6to4 2002::/16 (RFC 3056).
+            if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0) return IsPublic(new IPAddress(b.AsSpan(12, 4)));
+            if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B)
+                return b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0 && IsPublic(new IPAddress(b.AsSpan(12, 4)));  // 64:ff9b:1::/48 is local-use
+            if (b[0] == 0x20 && b[1] == 0x02) return IsPublic(new IPAddress(b.AsSpan(2, 4)));
             return true;
         }
         return false;

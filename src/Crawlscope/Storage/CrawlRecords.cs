@@ -20,7 +20,13 @@ public enum FailureReason
     DecodeError,
     Http4xx,
     Http5xx,
+    /// <summary>A status code outside 100-599 (LinkedIn's 999, say): neither retried nor read as a server error.</summary>
+    HttpUnknown,
     Redirected,
+    /// <summary>A stage after the fetch failed on this page (the detail names the error); the crawl went on.</summary>
+    ProcessingError,
+    /// <summary>Extraction and classification took longer than the processing budget; the crawl went on.</summary>
+    ProcessingTimeout,
 }
 
 /// <summary>Why a page that was indexable stopped being so (<c>history_drop_reason</c>).</summary>

@@ -24,10 +24,27 @@ public sealed class UrlKeyer(PublicSuffixList suffixes, UrlNormalizer normalizer
             rootHash, SiteHash.Shard(rootHash, ShardCount));
     }
 
+    /// <summary>URLs longer than this (in characters, as given and as parsed) are refused: most servers refuse them
+    /// too (8 KiB is a common request-line limit), and each would cost its length in memory and store at every
+    /// link that points to it.</summary>
+    public const int MaxUrlLength = 8 * 1024;
+
     public bool TryIdentify(string input, [NotNullWhen(true)] out UrlIdentity? identity, [NotNullWhen(false)] out string? error)
     {
-        identity = UrlNormalizer.TryParseCrawlable(input, out var url, out error) ? Identify(url) : null;
-        return identity is not null;
+        identity = null;
+        if (input.Length > MaxUrlLength)
+        {
+            error = $"URL too long ({input.Length:N0} characters; the limit is {MaxUrlLength:N0})";
+            return false;
+        }
+        if (!UrlNormalizer.TryParseCrawlable(input, out var url, out error)) return false;
+        if (url.Href.Length > MaxUrlLength)
+        {
+            error = $"URL too long once encoded ({url.Href.Length:N0} characters; the limit is {MaxUrlLength:N0})";
+            return false;
+        }
+        identity = Identify(url);
+        return true;
     }
 
     /// <summary>The site and shard of a stored key, without going through URL parsing.</summary>

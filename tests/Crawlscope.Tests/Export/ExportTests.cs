@@ -27,7 +27,7 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         return result.Stdout;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Jsonl_EveryLineParses_AllPagesWithTheirFields()
     {
         string path = Path.Combine(_dir, "all.jsonl");
@@ -43,7 +43,7 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         Assert.Equal(stored.Shard, seed.GetProperty("shard").GetInt32());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Jsonl_IndexableOnly_AgreesWithTheInspector()
     {
         string path = Path.Combine(_dir, "indexable.jsonl");
@@ -61,7 +61,7 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Parquet_ReadBackByParquetNetAndDuckDb()
     {
         string path = Path.Combine(_dir, "pages.parquet");
@@ -110,7 +110,7 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Wet_IsReadByWarcio_WithEveryDigestRight()
     {
         string path = Path.Combine(_dir, "pages.warc.wet.gz");
@@ -131,7 +131,7 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         Assert.Equal(records.Count, records.Select(r => r.GetProperty("warc-record-id").GetString()).Distinct().Count());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Warc_MetadataAndConversionRecords_AreReadByWarcio()
     {
         string path = Path.Combine(_dir, "pages.warc.gz");
@@ -148,14 +148,14 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         Assert.Equal(WarcRecordWriter.Sha1Base32(Encoding.UTF8.GetBytes(seed.Markdown!)), seedConversion.GetProperty("warc-block-digest").GetString());
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("", "")]
     [InlineData("f", "MY======")]
     [InlineData("foobar", "MZXW6YTBOI======")]
     public void Base32_MatchesRfc4648Vectors(string input, string expected) =>
         Assert.Equal(expected, WarcRecordWriter.Base32(Encoding.ASCII.GetBytes(input)));
 
-    [Fact]
+    [SkippableFact]
     public void BadArguments_AreClearErrors()
     {
         var unknownField = CliRunner.Run("export", "--db", f.DbPath, "--format", "jsonl", "--out", Path.Combine(_dir, "x.jsonl"), "--fields", "url,password");
@@ -166,7 +166,7 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         Assert.Equal(1, CliRunner.Run("export", "--db", "/no/such.db", "--format", "jsonl", "--out", "x").ExitCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Since_InTheFuture_ExportsNothing()
     {
         string path = Path.Combine(_dir, "none.jsonl");

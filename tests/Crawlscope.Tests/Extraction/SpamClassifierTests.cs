@@ -17,7 +17,7 @@ public class SpamClassifierTests(ITestOutputHelper output)
     private static readonly PageExtractor Extractor = new(new PageExtractorOptions { Parts = ExtractionParts.Metadata });
     private static readonly WebUrl Url = WebUrl.Parse("http://spam.example/page");
 
-    [Fact]
+    [SkippableFact]
     public void GeneratedSpam_CaughtAtLeast90Percent_EachKindReported()
     {
         int total = 0, caught = 0;
@@ -41,11 +41,10 @@ public class SpamClassifierTests(ITestOutputHelper output)
         Assert.True(caught >= total * 0.9, summary);
     }
 
-    [Fact]
+    [SkippableFact]
     public void RealPages_OfThreeDatasets_ScoreZeroAtLeast99Percent()
     {
-        string? root = SharedData.Find("datasets", output);
-        if (root is null) return;
+        string root = SharedData.Find("datasets");
         int total = 0, flagged = 0;
         var fired = new Dictionary<string, int>();
         var lockObject = new object();
@@ -76,7 +75,7 @@ public class SpamClassifierTests(ITestOutputHelper output)
         Assert.True(flagged <= total / 100, summary);
     }
 
-    [Fact]
+    [SkippableFact]
     public void CleanArticle_ScoresZero_AndFeaturesAreReported()
     {
         var page = Extractor.Extract("<html><head><title>Town meeting</title></head><body>" + SpamPages.Article(new Random(1)) + "</body></html>", Url);
@@ -86,7 +85,7 @@ public class SpamClassifierTests(ITestOutputHelper output)
         Assert.True(verdict.Features["common_word_share"] > 0.2);
     }
 
-    [Fact]
+    [SkippableFact]
     public void HiddenStuffing_NamesTheSignal()
     {
         var verdict = SpamClassifier.Classify(Extractor.Extract(SpamPages.Generate(SpamKind.HiddenText, 1), Url));

@@ -18,7 +18,6 @@ public class GoogleConformanceTests(ITestOutputHelper output)
     private void RunAllowCases(string file, int expectedCount)
     {
         using var doc = Load(file);
-        if (doc is null) return;
         var failures = new List<string>();
         int total = 0, google = 0;
         foreach (var c in doc.RootElement.EnumerateArray())
@@ -44,7 +43,6 @@ public class GoogleConformanceTests(ITestOutputHelper output)
     public void UserAgentValidity_AllCasesPass()
     {
         using var doc = Load("google-robotstxt-useragent-validity.json");
-        if (doc is null) return;
         foreach (var c in doc.RootElement.EnumerateArray())
         {
             string? ua = c.GetProperty("user_agent").GetString();
@@ -56,7 +54,6 @@ public class GoogleConformanceTests(ITestOutputHelper output)
     public void PathExtraction_AllCasesPass()
     {
         using var doc = Load("google-robotstxt-path-extraction.json");
-        if (doc is null) return;
         foreach (var c in doc.RootElement.EnumerateArray())
             Assert.Equal(c.GetProperty("expected_path").GetString(), RobotsPath.Extract(c.GetProperty("url").GetString()!));
     }
@@ -65,7 +62,6 @@ public class GoogleConformanceTests(ITestOutputHelper output)
     public void PatternEscaping_AllCasesPass()
     {
         using var doc = Load("google-robotstxt-pattern-escaping.json");
-        if (doc is null) return;
         foreach (var c in doc.RootElement.EnumerateArray())
         {
             // Patterns are bytes; the JSON holds them as UTF-8 text.
@@ -78,7 +74,6 @@ public class GoogleConformanceTests(ITestOutputHelper output)
     public void ParseStats_AllCasesPass()
     {
         using var doc = Load("google-robotstxt-parse-stats.json");
-        if (doc is null) return;
         int total = 0;
         foreach (var c in doc.RootElement.EnumerateArray())
         {
@@ -98,9 +93,8 @@ public class GoogleConformanceTests(ITestOutputHelper output)
             ? Convert.FromBase64String(b64.GetString()!)
             : Encoding.UTF8.GetBytes(c.GetProperty("robots_txt").GetString()!);
 
-    private JsonDocument? Load(string name)
+    private static JsonDocument Load(string name)
     {
-        string? path = SharedData.Find("conformance/robots/" + name, output);
-        return path is null ? null : JsonDocument.Parse(File.ReadAllBytes(path));
+        return JsonDocument.Parse(File.ReadAllBytes(SharedData.Conformance("robots/" + name)));
     }
 }

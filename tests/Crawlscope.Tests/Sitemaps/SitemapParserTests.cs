@@ -60,6 +60,41 @@ public class SitemapParserTests
         Assert.True(c.Truncated);
     }
 
+    /// <summary>61 KB of gzip that expands to 60 MB of newlines: read as a stream, stopped at the 50 MB cap, never
+    /// held whole (it took 1.1 GB when the text was decoded and split first).</summary>
+    [Fact]
+    public void GzipOfNewlines_IsStreamed_InLittleMemory()
+    {
+        var bomb = new byte[60 * 1024 * 1024];
+        Array.Fill(bomb, (byte)'\n');
+        byte[] gz = Gzip(bomb);
+        bomb = null!;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var c = SitemapParser.Parse(gz);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Empty(c.Urls);
+        Assert.True(c.Truncated);
+        Assert.True(allocated < 4 * 1024 * 1024, $"{allocated:N0} bytes allocated");
+    }
+
+    [Fact]
+    public void TextSitemap_StopsAt50000Urls_WithoutReadingTheRest()
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) sb.Append("https://e.com/").Append(i).Append('\n');
+        var c = SitemapParser.Parse(Gzip(Bytes(sb.ToString())));
+        Assert.Equal(50_000, c.Urls.Count);
+        Assert.Equal("https://e.com/49999", c.Urls[^1]);
+        Assert.True(c.Truncated);
+    }
+
+    [Fact]
+    public void TextSitemap_LinesLongerThan8KiB_AreSkipped()
+    {
+        var c = SitemapParser.Parse(Bytes("https://e.com/a\nhttps://e.com/" + new string('x', 9000) + "\nhttps://e.com/b"));
+        Assert.Equal(["https://e.com/a", "https://e.com/b"], c.Urls);
+    }
+
     [Fact]
     public void Garbage_GivesAnErrorNotAnException()
     {

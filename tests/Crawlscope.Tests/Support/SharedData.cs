@@ -1,10 +1,9 @@
-using Xunit.Abstractions;
-
 namespace Crawlscope.Tests.Support;
 
 /// <summary>
-/// Finds the conformance and dataset files in ../shared beside the repository. Under CI (CI=true) a missing file
-/// fails the test; locally the test says so and checks nothing.
+/// Finds test data. Conformance data lives in the repository (<c>tests/Crawlscope.Tests/data/conformance</c>), so
+/// every clone runs those tests. The extraction datasets live in ../shared beside the repository: under CI (CI=true)
+/// a missing dataset fails the test; elsewhere the test is reported as skipped, with the reason.
 /// </summary>
 public static class SharedData
 {
@@ -17,16 +16,29 @@ public static class SharedData
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The full path of a shared file, or null (locally only) when it is missing.</summary>
-    public static string? Find(string relativePath, ITestOutputHelper? output = null)
+    /// <summary>A conformance file kept in the repository (e.g. <c>robots/google-robotstxt-cases.json</c>).</summary>
+    public static string Conformance(string relativePath)
+    {
+        string full = Path.Combine(RepoRoot, "tests", "Crawlscope.Tests", "data", "conformance", relativePath);
+        if (!File.Exists(full)) throw new FileNotFoundException($"conformance data missing from the repository: {full}", full);
+        return full;
+    }
+
+    /// <summary>The full path of a file or folder under ../shared; skips the test (locally) or fails it (CI) when missing.</summary>
+    public static string Find(string relativePath)
     {
         string full = Path.Combine(SharedRoot, relativePath);
         if (File.Exists(full) || Directory.Exists(full)) return full;
-        string message = $"shared data not found: {full} (set CRAWLSCOPE_SHARED or place shared/ beside the repository)";
-        if (IsCi) throw new FileNotFoundException(message, full);
-        output?.WriteLine("NOT RUN: " + message);
-        Console.Error.WriteLine("NOT RUN: " + message);
-        return null;
+        Missing($"shared data not found: {full} (set CRAWLSCOPE_SHARED or place shared/ beside the repository)");
+        return full;
+    }
+
+    /// <summary>Something a test needs from outside the repository is not there: under CI the test fails, elsewhere it
+    /// is reported as skipped with <paramref name="reason"/> (the test must be a SkippableFact or SkippableTheory).</summary>
+    public static void Missing(string reason)
+    {
+        if (IsCi) throw new FileNotFoundException(reason);
+        throw new SkipException(reason);
     }
 
     private static string FindRepoRoot()

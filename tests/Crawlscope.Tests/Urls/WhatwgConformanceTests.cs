@@ -14,8 +14,7 @@ public class WhatwgConformanceTests(ITestOutputHelper output)
     [Fact]
     public void UrlTestData_HttpAndRelativeCases_AllPass()
     {
-        string? file = SharedData.Find("conformance/url/urltestdata.json", output);
-        if (file is null) return;
+        string file = SharedData.Conformance("url/urltestdata.json");
 
         using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
         int total = 0, passed = 0;
@@ -109,8 +108,7 @@ public class WhatwgToAsciiTests(ITestOutputHelper output)
     [Fact]
     public void ToAscii_AllCases_MatchStandard()
     {
-        string? file = SharedData.Find("conformance/url/toascii.json", output);
-        if (file is null) return;
+        string file = SharedData.Conformance("url/toascii.json");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
         int total = 0, unicodeVersion = 0;
         var failures = new List<string>();

@@ -11,14 +11,22 @@ public sealed class ChromiumFixture : IAsyncLifetime
     public const string ExecutablePath = "/usr/bin/chromium";
     public IPlaywright? Playwright { get; private set; }
     public IBrowser? Browser { get; private set; }
+    private string? MissingReason { get; set; }
+
+    /// <summary>The browser, or the test is skipped (locally) when Chromium is not installed.</summary>
+    public IBrowser Require()
+    {
+        if (Browser is null) SharedData.Missing("browser tests: " + MissingReason);
+        return Browser!;
+    }
 
     public async Task InitializeAsync()
     {
         if (!File.Exists(ExecutablePath))
         {
             string message = $"{ExecutablePath} not found (./test.sh installs Debian's chromium)";
+            MissingReason = message;
             if (SharedData.IsCi) throw new FileNotFoundException(message);
-            Console.Error.WriteLine("NOT RUN: browser tests: " + message);
             return;
         }
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
@@ -56,10 +64,10 @@ public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) :
         return (page, problems);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UrlLookup_ShowsBadgesFiltersAndDetails_AndKeepsAScreenshot()
     {
-        if (chromium.Browser is null) return;
+        chromium.Require();
         var (page, problems) = await OpenAsync();
         await page.GotoAsync("/");
         string url = site.Crawl.Url("www.pickl.test", SampleSites.SeedArticlePath);
@@ -98,10 +106,10 @@ public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) :
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DirectParameterLookup_FindsTheStoredKey()
     {
-        if (chromium.Browser is null) return;
+        chromium.Require();
         var (page, problems) = await OpenAsync();
         var id = site.Crawl.Identify(site.Crawl.Url("www.alpha-news.test", "/noindex-meta"));
         await page.GotoAsync("/");
@@ -115,10 +123,10 @@ public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) :
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task HostilePage_RendersInert()
     {
-        if (chromium.Browser is null) return;
+        chromium.Require();
         var (page, problems) = await OpenAsync();
         await page.GotoAsync(site.InspectPath("xi-files.test", "/hostile"));
         await page.WaitForSelectorAsync("#details");
@@ -142,10 +150,10 @@ public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) :
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Overview_RendersWithoutProblems()
     {
-        if (chromium.Browser is null) return;
+        chromium.Require();
         var (page, problems) = await OpenAsync();
         await page.GotoAsync("/overview");
         Assert.True(await page.Locator("#throughput svg rect").CountAsync() > 0);

@@ -1,0 +1,114 @@
+namespace Crawlscope.Extraction;
+
+/// <summary>
+/// Bounds how deep a hostile page can nest elements before it reaches the HTML parser. AngleSharp's tree builder
+/// checks element scope by walking the stack of open elements, so n nested <c>&lt;div&gt;</c>s cost O(n²), and every
+/// recursive walk of the tree goes n frames deep. Browsers cap the depth too (Blink attaches elements past depth
+/// 512 to the element at that depth). Here, start tags past <see cref="MaxDepth"/> and their end tags are removed
+/// from the text; the text between them is kept. Pages that never get that deep are returned as they are.
+/// </summary>
+internal static class NestingGuard
+{
+    public const int MaxDepth = 512;
+
+    /// <summary>The html, or a copy without the tags nested deeper than <paramref name="maxDepth"/>.</summary>
+    public static string Flatten(string html, int maxDepth = MaxDepth)
+    {
+        if (html.Length < 3 * maxDepth || Scan(html, maxDepth, null)) return html;
+        var output = new System.Text.StringBuilder(html.Length);
+        Scan(html, maxDepth, output);
+        return output.ToString();
+    }
+
+    /// <summary>Walks the tags once. Without an output: true when the depth stays within the limit. With one: copies
+    /// the text without the tags past the limit.</summary>
+    private static bool Scan(string html, int maxDepth, System.Text.StringBuilder? output)
+    {
+        int depth = 0, excess = 0, copied = 0, i = 0;
+        while ((i = html.IndexOf('<', i)) >= 0 && i + 1 < html.Length)
+        {
+            int start = i;
+            char next = html[i + 1];
+            if (next == '!' && string.CompareOrdinal(html, i, "<!--", 0, 4) == 0)
+            {
+                int close = html.IndexOf("-->", i + 4, StringComparison.Ordinal);
+                i = close < 0 ? html.Length : close + 3;
+                continue;
+            }
+            bool isEnd = next == '/';
+            int nameStart = isEnd ? i + 2 : i + 1;
+            if (nameStart >= html.Length || !char.IsAsciiLetter(html[nameStart]))
+            {
+                i++;
+                continue;
+            }
+            int nameEnd = nameStart;
+            while (nameEnd < html.Length && (char.IsAsciiLetterOrDigit(html[nameEnd]) || html[nameEnd] == '-')) nameEnd++;
+            int tagEnd = TagEnd(html, nameEnd);
+            var name = html.AsSpan(nameStart, nameEnd - nameStart);
+            i = tagEnd;
+            if (!isEnd && RawText(name))
+            {
+                i = SkipRawText(html, tagEnd, name);
+                continue;
+            }
+            if (Void(name) || OptionalEnd(name) || (!isEnd && html[tagEnd - 2] == '/')) continue;
+            bool drop;
+            if (isEnd)
+            {
+                drop = excess > 0;
+                if (drop) excess--;
+                else if (depth > 0) depth--;
+            }
+            else
+            {
+                drop = depth >= maxDepth;
+                if (drop) excess++;
+                else depth++;
+            }
+            if (!drop) continue;
+            if (output is null) return false;
+            output.Append(html, copied, start - copied);
+            copied = tagEnd;
+        }
+        output?.Append(html, copied, html.Length - copied);
+        return true;
+    }
+
+    /// <summary>Just past the tag's closing <c>&gt;</c>, skipping quoted attribute values.</summary>
+    private static int TagEnd(string html, int i)
+    {
+        char quote = '\0';
+        for (; i < html.Length; i++)
+        {
+            char c = html[i];
+            if (quote != '\0') { if (c == quote) quote = '\0'; }
+            else if (c is '"' or '\'') quote = c;
+            else if (c == '>') return i + 1;
+        }
+        return html.Length;
+    }
+
+    private static int SkipRawText(string html, int i, ReadOnlySpan<char> name)
+    {
+        string closing = "</" + name.ToString();
+        int close = html.IndexOf(closing, i, StringComparison.OrdinalIgnoreCase);
+        return close < 0 ? html.Length : TagEnd(html, close + closing.Length);
+    }
+
+    private static bool Is(ReadOnlySpan<char> name, string candidate) => name.Equals(candidate, StringComparison.OrdinalIgnoreCase);
+
+    private static bool RawText(ReadOnlySpan<char> n) =>
+        Is(n, "script") || Is(n, "style") || Is(n, "textarea") || Is(n, "title") || Is(n, "xmp") || Is(n, "iframe") ||
+        Is(n, "noembed") || Is(n, "noframes") || Is(n, "plaintext");
+
+    private static bool Void(ReadOnlySpan<char> n) =>
+        Is(n, "br") || Is(n, "img") || Is(n, "hr") || Is(n, "meta") || Is(n, "link") || Is(n, "input") || Is(n, "area") ||
+        Is(n, "base") || Is(n, "col") || Is(n, "embed") || Is(n, "source") || Is(n, "track") || Is(n, "wbr") || Is(n, "param");
+
+    // Elements whose end tag may be left out are closed by their next sibling, so they add no depth.
+    private static bool OptionalEnd(ReadOnlySpan<char> n) =>
+        Is(n, "p") || Is(n, "li") || Is(n, "dt") || Is(n, "dd") || Is(n, "option") || Is(n, "optgroup") || Is(n, "tr") ||
+        Is(n, "td") || Is(n, "th") || Is(n, "thead") || Is(n, "tbody") || Is(n, "tfoot") || Is(n, "rb") || Is(n, "rt") ||
+        Is(n, "rp") || Is(n, "rtc") || Is(n, "colgroup") || Is(n, "caption");
+}

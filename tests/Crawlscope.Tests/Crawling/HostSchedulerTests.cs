@@ -1,0 +1,105 @@
+using Crawlscope.Crawling;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Crawlscope.Tests.Crawling;
+
+public class HostSchedulerTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+
+    private HostScheduler CreateSut(double delaySeconds = 1, int perHost = 1) =>
+        new(new CrawlOptions { Delay = TimeSpan.FromSeconds(delaySeconds), PerHost = perHost, RetryBase = TimeSpan.FromSeconds(2) }, _time);
+
+    [Fact]
+    public void Started_KeepsTheGapBeforeTheNextStart()
+    {
+        var sut = CreateSut(delaySeconds: 2);
+        Assert.True(sut.CanStart("a.test"));
+        sut.Started("a.test");
+        sut.Finished("a.test");
+        _time.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.False(sut.CanStart("a.test"));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(sut.CanStart("a.test"));
+    }
+
+    [Fact]
+    public void SetCrawlDelay_LongerThanDelay_WidensTheGap_AndIsCapped()
+    {
+        var sut = CreateSut(delaySeconds: 1);
+        sut.SetCrawlDelay("a.test", 5);
+        Assert.Equal(TimeSpan.FromSeconds(5), sut.Gap("a.test"));
+        sut.SetCrawlDelay("a.test", 3600);
+        Assert.Equal(TimeSpan.FromSeconds(30), sut.Gap("a.test"));
+        sut.SetCrawlDelay("a.test", null);
+        Assert.Equal(TimeSpan.FromSeconds(1), sut.Gap("a.test"));
+    }
+
+    [Fact]
+    public void BackOff_DoublesUntilSuccess_AndHonoursRetryAfter()
+    {
+        var sut = CreateSut();
+        Assert.Equal(TimeSpan.FromSeconds(2), sut.BackOff("a.test", null));
+        Assert.Equal(TimeSpan.FromSeconds(4), sut.BackOff("a.test", null));
+        Assert.False(sut.CanStart("a.test"));
+        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.True(sut.CanStart("a.test"));
+        sut.Succeeded("a.test");
+        Assert.Equal(TimeSpan.FromSeconds(2), sut.BackOff("a.test", null));
+        Assert.Equal(TimeSpan.FromSeconds(7), sut.BackOff("a.test", TimeSpan.FromSeconds(7)));
+    }
+
+    /// <summary>The crawl loop starts and finishes requests while workers report crawl-delays, backoffs and
+    /// successes for hosts the loop is adding at the same time. Nothing may throw, no host may have more requests
+    /// in flight than allowed, and every start is matched by its end.</summary>
+    [Fact]
+    public async Task ConcurrentLoopAndWorkers_ManyHosts_StateStaysConsistent()
+    {
+        const int hosts = 2000, workers = 4;
+        var sut = CreateSut(delaySeconds: 0, perHost: 2);
+        using var stop = new CancellationTokenSource();
+        int violations = 0;
+        long starts = 0;
+        var inFlight = new System.Collections.Concurrent.ConcurrentQueue<string>();
+
+        var loop = Task.Run(() =>
+        {
+            var random = new Random(1);
+            for (int round = 0; round < 200_000; round++)
+            {
+                string host = $"h{random.Next(hosts)}.test";
+                if (sut.CanStart(host))
+                {
+                    sut.Started(host);
+                    starts++;
+                    if (sut.InFlight(host) > 2) Interlocked.Increment(ref violations);
+                    inFlight.Enqueue(host);
+                }
+                if (inFlight.Count > 64 && inFlight.TryDequeue(out var done)) sut.Finished(done);
+            }
+            while (inFlight.TryDequeue(out var rest)) sut.Finished(rest);
+            stop.Cancel();
+        });
+        var reporters = Enumerable.Range(0, workers).Select(w => Task.Run(() =>
+        {
+            var random = new Random(100 + w);
+            while (!stop.IsCancellationRequested)
+            {
+                // New hosts appear here too, as they do when a worker's page first meets a host.
+                string host = $"h{random.Next(hosts * 2)}.test";
+                switch (random.Next(4))
+                {
+                    case 0: sut.SetCrawlDelay(host, random.Next(3)); break;
+                    case 1: sut.BackOff(host, random.Next(2) == 0 ? null : TimeSpan.FromMilliseconds(random.Next(100))); break;
+                    case 2: sut.Succeeded(host); break;
+                    default: _ = sut.Gap(host); break;
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll([loop, .. reporters]).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, violations);
+        Assert.True(starts > 1000, $"only {starts} starts");
+        for (int h = 0; h < hosts * 2; h++) Assert.Equal(0, sut.InFlight($"h{h}.test"));
+    }
+}
