@@ -18,9 +18,10 @@ internal static class BanCommand
         var add = new Command("add", "Ban a domain or host: its pages are not indexable (fh_dont_index = 1).") { name, reason, shards };
         add.SetAction(async (p, ct) =>
         {
+            if (!Crawling.BanName.TryNormalize(p.GetValue(name), out string banned, out string error)) throw new CommandException(error, CrawlscopeCli.BadUsage);
             await using var store = await Open(p, ct);
-            await store.BanAsync(p.GetValue(name)!, p.GetValue(reason), ct);
-            stdout.WriteLine($"banned {p.GetValue(name)!.ToLowerInvariant()}");
+            await store.BanAsync(banned, p.GetValue(reason), ct);
+            stdout.WriteLine($"banned {banned}");
             return CrawlscopeCli.Success;
         });
         var removeName = new Argument<string>("domain") { Description = "A banned domain or host." };

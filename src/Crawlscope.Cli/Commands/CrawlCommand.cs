@@ -42,6 +42,8 @@ internal static class CrawlCommand
             PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--per-host must be at least 1"); });
             Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1"); });
             Delay.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--delay cannot be negative"); });
+            MaxPages.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 1) r.AddError("--max-pages must be at least 1"); });
+            MaxDepth.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--max-depth cannot be negative"); });
         }
 
         public void AddTo(Command c)
@@ -110,7 +112,14 @@ internal static class CrawlCommand
             var identities = new List<UrlIdentity>();
             foreach (var seed in seeds)
             {
-                if (!keyer.TryIdentify(seed, out var id, out var error)) throw new CommandException($"not a valid http(s) URL: {seed} ({error})");
+                string shown = seed.Length > 200 ? seed[..200] + "…" : seed;
+                if (!keyer.TryIdentify(seed, out var id, out var error)) throw new CommandException($"not a valid http(s) URL: {shown} ({error})");
+                // Seeds are in scope by definition, but pass the patterns like every other URL the crawl fetches.
+                switch (CrawlScope.Patterns(options, id.Normalized.Href))
+                {
+                    case ScopeVerdict.NotIncluded: throw new CommandException($"seed {shown} matches no --include pattern", CrawlscopeCli.BadUsage);
+                    case ScopeVerdict.Excluded: throw new CommandException($"seed {shown} matches an --exclude pattern", CrawlscopeCli.BadUsage);
+                }
                 identities.Add(id);
             }
             await using var store = await OpenAsync(o, parse, keyer, stderr, ct);

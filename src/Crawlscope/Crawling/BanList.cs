@@ -37,3 +37,28 @@ internal sealed class BanList(ICrawlStore store, TimeProvider time)
         }
     }
 }
+
+/// <summary>The name a ban is stored under.</summary>
+public static class BanName
+{
+    /// <summary>A ban names a host or a registrable domain as the crawler keys them (lower case, IDNA): the name is
+    /// checked and normalised by parsing it as a URL's host; anything else (empty, a path, a port) is refused.</summary>
+    public static bool TryNormalize(string? name, out string normalized, out string error)
+    {
+        normalized = "";
+        string trimmed = (name ?? "").Trim();
+        if (trimmed.Length == 0)
+        {
+            error = "give a domain or a host to ban";
+            return false;
+        }
+        if (trimmed.IndexOfAny(['/', '?', '#', '@', ':', ' ', '\\']) >= 0 || !WebUrl.TryParse($"http://{trimmed}/", null, out var url, out _))
+        {
+            error = $"not a domain or host name: {(trimmed.Length > 100 ? trimmed[..100] + "…" : trimmed)}";
+            return false;
+        }
+        normalized = url.Host;
+        error = "";
+        return true;
+    }
+}

@@ -2,24 +2,37 @@ using Crawlscope.Urls;
 
 namespace Crawlscope.Crawling;
 
-/// <summary>Decides whether a discovered URL belongs to the crawl: scope kind, depth, include and exclude patterns.</summary>
+/// <summary>What the scope gate said of a URL (snake_case where it is recorded).</summary>
+public enum ScopeVerdict { Allowed, TooDeep, OutOfScope, NotIncluded, Excluded }
+
+/// <summary>
+/// Decides whether a URL belongs to the crawl: scope kind, depth, include and exclude patterns. Every URL the
+/// crawler fetches passes it, however it was found: seed, link, redirect, sitemap or sitemap file.
+/// </summary>
 public sealed class CrawlScope(CrawlOptions options, IEnumerable<UrlIdentity> seeds)
 {
     private readonly HashSet<string> _sites = seeds.Select(s => s.Site).ToHashSet(StringComparer.Ordinal);
     private readonly HashSet<string> _hosts = seeds.Select(s => s.Host).ToHashSet(StringComparer.Ordinal);
 
-    public bool Allows(UrlIdentity url, int depth)
+    public bool Allows(UrlIdentity url, int depth) => Check(url, depth) == ScopeVerdict.Allowed;
+
+    public ScopeVerdict Check(UrlIdentity url, int depth)
     {
-        if (options.MaxDepth is { } max && depth > max) return false;
+        if (options.MaxDepth is { } max && depth > max) return ScopeVerdict.TooDeep;
         bool inScope = options.Scope switch
         {
             CrawlScopeKind.Site => _sites.Contains(url.Site),
             CrawlScopeKind.Seeds => _hosts.Contains(url.Host),
             _ => true,
         };
-        if (!inScope) return false;
-        string href = url.Normalized.Href;
-        if (options.Include.Count > 0 && !options.Include.Any(r => r.IsMatch(href))) return false;
-        return !options.Exclude.Any(r => r.IsMatch(href));
+        if (!inScope) return ScopeVerdict.OutOfScope;
+        return Patterns(options, url.Normalized.Href);
+    }
+
+    /// <summary>The include and exclude patterns alone (seeds are in scope by definition, but not past the patterns).</summary>
+    public static ScopeVerdict Patterns(CrawlOptions options, string href)
+    {
+        if (options.Include.Count > 0 && !options.Include.Any(r => r.IsMatch(href))) return ScopeVerdict.NotIncluded;
+        return options.Exclude.Any(r => r.IsMatch(href)) ? ScopeVerdict.Excluded : ScopeVerdict.Allowed;
     }
 }

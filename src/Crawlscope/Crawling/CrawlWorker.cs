@@ -40,7 +40,7 @@ internal sealed class CrawlWorker(
     CrawlProgress progress,
     Archiving.WarcArchive? archive = null)
 {
-    private readonly SitemapDiscovery _sitemaps = new(store, fetcher, keyer, scope, time, archive);
+    private readonly SitemapDiscovery _sitemaps = new(store, fetcher, keyer, scope, robots, agentToken, time, archive);
     private readonly BanList _bans = new(store, time);
     private readonly UnsavedOriginals _unsaved = new();
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
@@ -280,15 +280,18 @@ internal sealed class CrawlWorker(
         var now = time.GetUtcNow();
         await ArchiveAsync(fetched, now, [], null, ct);
         FailureReason reason = FailureReason.Redirected;
-        string? targetKey = null;
+        string? targetKey = null, refused = null;
         var queue = new List<FrontierEntry>();
         if (fetched.Location is { } location && WebUrl.TryParse(location, WebUrl.Parse(entry.Url), out var next, out _) &&
             next.Scheme is "http" or "https" && keyer.TryIdentify(next.Href, out var target, out _))
         {
             targetKey = target.Key.Value;
             var chain = (entry.RedirectChain ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Append(entry.Key.Value).ToList();
+            // A redirect target passes the same scope gate as a link: a page in scope cannot send the crawler elsewhere.
+            var verdict = scope.Check(target, entry.Depth);
             if (chain.Contains(targetKey)) reason = FailureReason.RedirectLoop;
             else if (entry.RedirectHops + 1 > options.MaxRedirects) reason = FailureReason.TooManyRedirects;
+            else if (verdict != ScopeVerdict.Allowed) refused = $"target not followed: {StoreNames.Of(verdict)}";
             else
                 // Each hop goes through the frontier, so a target seen before is not fetched again.
                 queue.Add(new FrontierEntry(target.Key, next.Href, target.Host, target.Shard, entry.Depth, entry.Priority, entry.Key.Value, now,
@@ -305,7 +308,8 @@ internal sealed class CrawlWorker(
             ResponseHeaders = Headers(fetched),
             BodyBytes = fetched.Body.Length,
         };
-        var saved = store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode, record.FailureReason, fetched.ElapsedMs,
+        var saved = store.SaveAsync(record, new FetchRecord(entry.Key.Value, entry.Url, now, fetched.StatusCode,
+            refused is null ? record.FailureReason : $"{record.FailureReason}: {refused}", fetched.ElapsedMs,
             fetched.Body.Length, fetched.ContentType, fetched.Location), [], queue, ct);
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved };
     }

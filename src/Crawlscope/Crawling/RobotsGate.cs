@@ -101,9 +101,11 @@ public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentT
         var lastGood = previous?.Action == nameof(RobotsFetchAction.Parse) ? previous.Body : previous?.LastGoodBody;
         var verdict = RobotsFetchPolicy.Resolve(result.IsSuccess ? result.StatusCode : null, result.Body, hop,
             lastGood is null ? null : RobotsParser.Parse(lastGood), time.GetUtcNow());
+        // What is stored is what was parsed (the first 500 KiB), once: a parsed body is itself the last good one.
+        bool parsed = verdict.Action == RobotsFetchAction.Parse;
+        byte[] body = result.Body.Length > RobotsParser.MaxBytes ? result.Body[..RobotsParser.MaxBytes] : result.Body;
         await store.SaveRobotsAsync(new StoredRobots(HostKey(url), time.GetUtcNow(), verdict.ExpiresAt, result.StatusCode,
-            verdict.Action == RobotsFetchAction.Parse ? result.Body : null, verdict.Action.ToString(), verdict.Reason,
-            verdict.Action == RobotsFetchAction.Parse ? result.Body : lastGood), ct);
+            parsed ? body : null, verdict.Action.ToString(), verdict.Reason, parsed ? null : lastGood), ct);
         return verdict;
     }
 }

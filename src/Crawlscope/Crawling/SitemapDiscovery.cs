@@ -10,8 +10,11 @@ namespace Crawlscope.Crawling;
 /// When a host's robots.txt is first fetched, its sitemaps are read (the <c>Sitemap:</c> lines, else
 /// <c>/sitemap.xml</c>), indexes followed two levels deep, and the listed URLs queued ahead of link-discovered
 /// ones (sitemap presence raises priority). Their robots.txt verdict is applied when they come up, like any URL's.
+/// A sitemap file is fetched only when it passes the scope gate and its own host's robots.txt, like any other
+/// fetch: a <c>Sitemap:</c> line cannot point the crawler at another site or at a private address.
 /// </summary>
-internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKeyer keyer, CrawlScope scope, TimeProvider time, Archiving.WarcArchive? archive = null)
+internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKeyer keyer, CrawlScope scope, RobotsGate robots, string agentToken,
+    TimeProvider time, Archiving.WarcArchive? archive = null)
 {
     private const int MaxSitemapsPerHost = 50;
 
@@ -27,6 +30,7 @@ internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKe
         {
             var (sitemapUrl, level) = pending.Dequeue();
             if (!visited.Add(sitemapUrl) || !WebUrl.TryParse(sitemapUrl, hostUrl, out var parsed, out _) || parsed.Scheme is not ("http" or "https")) continue;
+            if (!await MayFetchAsync(parsed, ct)) continue;
             if (gap > TimeSpan.Zero) await Task.Delay(gap, time, ct);
             var result = await fetcher.FetchAsync(parsed.Href, null, ct);
             if (archive is not null && result.Raw is not null) await archive.WriteAsync(result, time.GetUtcNow(), [], null, ct);
@@ -52,5 +56,13 @@ internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKe
             added += await store.EnqueueAsync(entries, ct);
         }
         return added;
+    }
+
+    /// <summary>The scope gate (as a seed would pass it) and the robots.txt of the sitemap's own host.</summary>
+    private async Task<bool> MayFetchAsync(WebUrl sitemap, CancellationToken ct)
+    {
+        if (!keyer.TryIdentify(sitemap.Href, out var id, out _) || !scope.Allows(id, 0)) return false;
+        var (rules, _) = await robots.RulesAsync(id.Normalized, ct);
+        return rules.Check(agentToken, id.Normalized.PathAndQuery).Allowed;
     }
 }

@@ -30,6 +30,7 @@ internal static class ReadableExtractor
         try
         {
             var copy = (IHtmlDocument)document.Clone(deep: true);
+            ResolveUnusualUrls(copy, baseUrl);
             using var reader = new Reader(baseUrl.Href, copy) { Debug = false, Logging = ReportLevel.Issue };
             var article = reader.GetArticle();
             if (article.Completed && !string.IsNullOrWhiteSpace(article.Content))
@@ -42,6 +43,23 @@ internal static class ReadableExtractor
             // Readability gave up on this page; boilerpipe's text stands in below.
         }
         return Fallback(boilerpipeFallback, "boilerpipe");
+    }
+
+    // Characters that System.Uri, which SmartReader resolves links with, refuses in an absolute URL: it then takes
+    // the whole address for a relative path and prefixes the base (https://e.com/dir/https://o.com/a"b).
+    private static readonly System.Buffers.SearchValues<char> Unusual = System.Buffers.SearchValues.Create("\"<>\\^`{|} ");
+
+    /// <summary>Links and images whose address has such characters are resolved here, as the WHATWG URL Standard
+    /// does (percent-encoded), before SmartReader sees them.</summary>
+    private static void ResolveUnusualUrls(IHtmlDocument copy, WebUrl baseUrl)
+    {
+        foreach (var element in copy.QuerySelectorAll("a[href], img[src]"))
+        {
+            string name = element.LocalName == "a" ? "href" : "src";
+            string? value = element.GetAttribute(name)?.Trim();
+            if (value is not null && value.AsSpan().IndexOfAny(Unusual) >= 0 && WebUrl.TryParse(value, baseUrl, out var url, out _))
+                element.SetAttribute(name, url.Href);
+        }
     }
 
     private static ReadableContent Fallback(string boilerpipeText, string source)
