@@ -5,15 +5,17 @@ using Crawlscope.Cli.Commands;
 namespace Crawlscope.Cli;
 
 /// <summary>
-/// The command line. Exit codes: 0 success, 1 failure (one line on stderr), 2 bad usage, 130 interrupted.
+/// The command line. Exit codes: 0 success, 1 failure (one line on stderr), 2 bad usage, 130 interrupted (a crawl
+/// stopped by Ctrl+C or SIGTERM before its end; it resumes where it stopped).
 /// </summary>
 public static class CrawlscopeCli
 {
-    public const int Success = 0, Failure = 1, BadUsage = 2;
+    public const int Success = 0, Failure = 1, BadUsage = 2, Interrupted = 130;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Console.In);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
+    /// <param name="stop">Cancelled when the process is asked to stop (SIGTERM, Ctrl+C): every command stops cleanly.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken stop = default)
     {
         // A plain Command rather than RootCommand, so help says "crawlscope" whatever the assembly is called.
         var root = new Command("crawlscope", "Crawlscope: a polite, persistent web crawler with an inspector that explains every URL.")
@@ -45,7 +47,12 @@ public static class CrawlscopeCli
         }
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            // Signals are ours (ShutdownSignal), not System.CommandLine's, which would end the process two seconds
+            // after the first one whether the command had finished cleaning up or not.
+            return parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
+            }, stop).GetAwaiter().GetResult();
         }
         catch (CommandException ex)
         {

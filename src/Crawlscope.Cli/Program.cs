@@ -1,3 +1,4 @@
 using Crawlscope.Cli;
 
-return CrawlscopeCli.Run(args, Console.Out, Console.Error);
+using var shutdown = ShutdownSignal.Register();
+return CrawlscopeCli.Run(args, Console.Out, Console.Error, Console.In, shutdown.Token);

@@ -122,11 +122,31 @@ internal static class CrawlCommand
                 }
                 identities.Add(id);
             }
+            using var crawlLock = CrawlLock.Acquire(LockPath(o, parse, keyer));
             await using var store = await OpenAsync(o, parse, keyer, stderr, ct);
             if (recrawl) stderr.WriteLine($"crawlscope: {await store.RequeueDueAsync(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, ct)} stored pages are due and queued again");
-            return await CrawlRunner.RunAsync(options, store, keyer, identities, stdout, stderr);
+            return await CrawlRunner.RunAsync(options, store, keyer, identities, stdout, stderr, ct);
         });
         return command;
+    }
+
+    /// <summary>What the crawl lock guards: the embedded store's file, or a worker's state dir.</summary>
+    private static string LockPath(Options o, ParseResult parse, UrlKeyer keyer) =>
+        o.Store.Cluster(parse) is null ? parse.GetValue(o.Store.Db)! : Path.Combine(StateDir(o, parse, keyer), "worker");
+
+    private static string StateDir(Options o, ParseResult parse, UrlKeyer keyer) =>
+        parse.GetValue(o.StateDir) ?? Path.Combine("crawlscope-state", $"shards-{Range(o, parse, keyer)}");
+
+    private static ShardRange Range(Options o, ParseResult parse, UrlKeyer keyer)
+    {
+        try
+        {
+            return parse.GetValue(o.WorkerShards) is { } text ? ShardRange.Parse(text) : new ShardRange(0, keyer.ShardCount - 1);
+        }
+        catch (FormatException ex)
+        {
+            throw new CommandException("--worker-shards: " + ex.Message, CrawlscopeCli.BadUsage);
+        }
     }
 
     /// <summary>The embedded store, or on a cluster this worker's store (its shard range, its state dir).</summary>
@@ -138,16 +158,8 @@ internal static class CrawlCommand
                 throw new CommandException("--worker-shards and --state-dir go with --store (a cluster crawl)", CrawlscopeCli.BadUsage);
             return await SqliteCrawlStore.OpenAsync(parse.GetValue(o.Store.Db)!, ct);
         }
-        ShardRange range;
-        try
-        {
-            range = parse.GetValue(o.WorkerShards) is { } text ? ShardRange.Parse(text) : new ShardRange(0, keyer.ShardCount - 1);
-        }
-        catch (FormatException ex)
-        {
-            throw new CommandException("--worker-shards: " + ex.Message, CrawlscopeCli.BadUsage);
-        }
-        string stateDir = parse.GetValue(o.StateDir) ?? Path.Combine("crawlscope-state", $"shards-{range}");
+        var range = Range(o, parse, keyer);
+        string stateDir = StateDir(o, parse, keyer);
         try
         {
             return await WorkerCrawlStore.OpenAsync(address, keyer, range, stateDir, message => stderr.WriteLine($"crawlscope: {message}"), ct);
@@ -159,53 +171,36 @@ internal static class CrawlCommand
     }
 }
 
-/// <summary>Runs a crawl with Ctrl+C handling, a progress line and a summary; shared by crawl and demo.</summary>
+/// <summary>Runs a crawl with a progress line and a summary; shared by crawl and demo. When <paramref name="stop"/>
+/// fires (Ctrl+C, SIGTERM) the pages in flight are finished and stored, the rest handed back to the frontier, the
+/// summary printed, and the exit code is 130.</summary>
 internal static class CrawlRunner
 {
-    public const int Interrupted = 130;
-
     internal static async Task<int> RunAsync(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, IReadOnlyList<UrlIdentity> seeds,
-        TextWriter stdout, TextWriter stderr, CancellationToken external = default)
+        TextWriter stdout, TextWriter stderr, CancellationToken stop)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(external);
-        int presses = 0;
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        using var announce = stop.Register(() => stderr.WriteLine("crawlscope: stopping after the pages in flight (Ctrl+C again to quit at once)"));
+        using var engine = new CrawlEngine(options, store, keyer);
+        var run = engine.RunAsync(seeds, stop);
+        // On a terminal: a live table; otherwise (pipes, CI, tests): one log line every few seconds.
+        bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+        if (live) await LiveDisplay.ShowAsync(engine.Progress, run);
+        else
         {
-            // First Ctrl+C: stop fetching, finish what is in flight, flush. Second: leave at once.
-            if (Interlocked.Increment(ref presses) > 1) Environment.Exit(Interrupted);
-            e.Cancel = true;
-            stderr.WriteLine("crawlscope: stopping after the pages in flight (Ctrl+C again to quit at once)");
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            using var engine = new CrawlEngine(options, store, keyer);
-            var run = engine.RunAsync(seeds, stop.Token);
-            // On a terminal: a live table; otherwise (pipes, CI, tests): one log line every few seconds.
-            bool live = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
-            if (live) await LiveDisplay.ShowAsync(engine.Progress, run);
-            else
+            using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(2));
+            while (await Task.WhenAny(run, ticker.WaitForNextTickAsync().AsTask()) != run)
             {
-                using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(2));
-                while (await Task.WhenAny(run, ticker.WaitForNextTickAsync().AsTask()) != run)
-                {
-                    var p = engine.Progress;
-                    stderr.WriteLine($"crawl: {p.Pages} pages ({p.PagesPerSecond:F1}/s), {p.InFlight} in flight, {p.ActiveHosts} hosts queued, " +
-                                     $"{p.Errors} errors, {p.Bytes / 1024.0 / 1024.0:F1} MB, {(DateTimeOffset.UtcNow - p.Started).TotalSeconds:F0} s");
-                }
+                var p = engine.Progress;
+                stderr.WriteLine($"crawl: {p.Pages} pages ({p.PagesPerSecond:F1}/s), {p.InFlight} in flight, {p.ActiveHosts} hosts queued, " +
+                                 $"{p.Errors} errors, {p.Bytes / 1024.0 / 1024.0:F1} MB, {(DateTimeOffset.UtcNow - p.Started).TotalSeconds:F0} s");
             }
-            var end = await run;
-            var stats = await store.StatsAsync();
-            var pr = engine.Progress;
-            stdout.WriteLine($"crawl {(end == CrawlEnd.Cancelled ? "interrupted" : end == CrawlEnd.MaxPages ? "stopped at --max-pages" : "finished")}: " +
-                             $"{pr.Pages} pages this run in {(DateTimeOffset.UtcNow - pr.Started).TotalSeconds:F1} s ({pr.PagesPerSecond:F1} pages/s), {pr.Retries} retries");
-            StatsCommand.Write(stdout, stats);
-            return end == CrawlEnd.Cancelled ? Interrupted : CrawlscopeCli.Success;
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        var end = await run;
+        var stats = await store.StatsAsync();
+        var pr = engine.Progress;
+        stdout.WriteLine($"crawl {(end == CrawlEnd.Cancelled ? "interrupted" : end == CrawlEnd.MaxPages ? "stopped at --max-pages" : "finished")}: " +
+                         $"{pr.Pages} pages this run in {(DateTimeOffset.UtcNow - pr.Started).TotalSeconds:F1} s ({pr.PagesPerSecond:F1} pages/s), {pr.Retries} retries");
+        StatsCommand.Write(stdout, stats);
+        return end == CrawlEnd.Cancelled ? CrawlscopeCli.Interrupted : CrawlscopeCli.Success;
     }
 }

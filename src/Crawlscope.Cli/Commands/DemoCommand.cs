@@ -21,6 +21,7 @@ internal static class DemoCommand
         command.SetAction(async (parse, ct) =>
         {
             string path = parse.GetValue(db)!;
+            using var crawlLock = CrawlLock.Acquire(path);
             SqliteCrawlStore.DeleteFiles(path);
             await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = parse.GetValue(pages) }, ct);
             stdout.WriteLine($"sample web: {SampleSites.Hosts.Count} hosts on 127.0.0.1:{web.Port}; crawling politely (1 connection per host, 0.5 s apart, robots.txt and crawl-delay obeyed)");
@@ -42,6 +43,7 @@ internal static class DemoCommand
             var seeds = web.Seeds.Select(s => keyer.TryIdentify(s, out var id, out _) ? id : throw new InvalidOperationException(s)).ToList();
             await using var store = await SqliteCrawlStore.OpenAsync(path, ct);
             int code = await CrawlRunner.RunAsync(options, store, keyer, seeds, stdout, stderr, ct);
+            if (code != CrawlscopeCli.Success) return code;
 
             keyer.TryIdentify(web.SeedArticleUrl, out var article, out _);
             stdout.WriteLine();

@@ -26,6 +26,7 @@ internal static class ImportWarcCommand
         {
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards));
             var options = new CrawlOptions { Extract = parse.GetValue(extract) == "none" ? ExtractionParts.Metadata : ExtractionParts.All };
+            using var crawlLock = storeOptions.Cluster(parse) is null ? CrawlLock.Acquire(parse.GetValue(storeOptions.Db)!) : null;
             await using var store = await storeOptions.OpenAsync(parse, keyer, ct, create: true);
             var import = new WarcImport(store, keyer, options);
             int failed = 0;

@@ -44,7 +44,8 @@ internal sealed class StoreOptions
     /// <summary>The cluster address when --store was given, else null.</summary>
     public ClickHouseAddress? Cluster(ParseResult p) => p.GetValue(Store) is { } s ? ClickHouseAddress.Parse(s) : null;
 
-    /// <summary>Opens the store. An embedded store must exist already unless <paramref name="create"/>; a cluster
+    /// <summary>Opens the store. An embedded store must exist already unless <paramref name="create"/> (a command that
+    /// writes); without it the store is only read; a cluster
     /// store must have its schema (<c>store init</c>).</summary>
     public async Task<ICrawlStore> OpenAsync(ParseResult p, UrlKeyer keyer, CancellationToken ct, bool create = false)
     {
@@ -60,7 +61,9 @@ internal sealed class StoreOptions
             }
         }
         string path = p.GetValue(Db)!;
+        if (Directory.Exists(path)) throw new CommandException($"--db {path} is a folder; give the store's file");
         if (!create && !File.Exists(path)) throw new CommandException($"no crawl store at {path}");
-        return await SqliteCrawlStore.OpenAsync(path, ct);
+        // Commands that only read open the store so that a file they cannot write can still be read.
+        return create ? await SqliteCrawlStore.OpenAsync(path, ct) : await SqliteCrawlStore.OpenForReadingAsync(path, ct);
     }
 }

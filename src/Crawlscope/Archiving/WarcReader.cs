@@ -4,8 +4,9 @@ using System.Text;
 
 namespace Crawlscope.Archiving;
 
-/// <summary>One WARC record: where it starts (in the uncompressed stream), its header fields and its block.</summary>
-public sealed record WarcRecord(long Offset, string Version, IReadOnlyDictionary<string, string> Headers, byte[] Block)
+/// <summary>One WARC record: where it starts (in the uncompressed stream), its header fields and its block
+/// (at most <see cref="WarcReader.MaxBlockBytes"/> of it: <see cref="Truncated"/> when the record's block is longer).</summary>
+public sealed record WarcRecord(long Offset, string Version, IReadOnlyDictionary<string, string> Headers, byte[] Block, bool Truncated = false)
 {
     public string Type => Headers.GetValueOrDefault("WARC-Type", "");
     public string? TargetUri => Headers.GetValueOrDefault("WARC-Target-URI");
@@ -18,11 +19,15 @@ public sealed record WarcReadError(long Offset, string Message);
 /// Reads WARC files, ours and others': uncompressed or gzip (per record or whole file), WARC/1.0 and 1.1.
 /// Offsets are positions in the uncompressed stream. A record with a wrong block digest is reported and
 /// skipped; a stretch that is not a record is reported and skipped up to the next "WARC/" line; a truncated
-/// record ends the file.
+/// record ends the file. Blocks are read as streams: whatever length a record declares, at most
+/// <see cref="MaxBlockBytes"/> of it is kept (the rest is read for the digest and dropped).
 /// </summary>
 public static class WarcReader
 {
     private const int MaxHeaderLine = 64 * 1024;
+
+    /// <summary>A page's body cap (10 MiB, as the fetcher's) plus room for the HTTP head.</summary>
+    public const int MaxBlockBytes = 10 * 1024 * 1024 + 256 * 1024;
 
     public static async IAsyncEnumerable<(WarcRecord? Record, WarcReadError? Error)> ReadAsync(string path,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
@@ -76,13 +81,12 @@ public static class WarcReader
                 yield return (null, new WarcReadError(offset, "truncated: the file ends inside the record's header"));
                 yield break;
             }
-            if (!headers.TryGetValue("Content-Length", out var lengthText) || !long.TryParse(lengthText, out long length) || length < 0 || length > int.MaxValue)
+            if (!headers.TryGetValue("Content-Length", out var lengthText) || !long.TryParse(lengthText, out long length) || length < 0)
             {
                 yield return (null, new WarcReadError(offset, "no valid Content-Length; skipping to the next record"));
                 continue;
             }
-            var block = new byte[length];
-            int read = input.ReadExactly(block);
+            var (block, read, sha1) = input.ReadBlock(length, MaxBlockBytes);
             if (read < length)
             {
                 yield return (null, new WarcReadError(offset, $"truncated: the block has {read} of its {length} bytes"));
@@ -91,12 +95,12 @@ public static class WarcReader
             input.ReadLine();
             input.ReadLine();
             if (headers.TryGetValue("WARC-Block-Digest", out var digest) && digest.StartsWith("sha1:", StringComparison.OrdinalIgnoreCase) &&
-                !string.Equals(digest, WarcRecordWriter.Sha1Base32(block), StringComparison.OrdinalIgnoreCase))
+                !string.Equals(digest, "sha1:" + WarcRecordWriter.Base32(sha1), StringComparison.OrdinalIgnoreCase))
             {
                 yield return (null, new WarcReadError(offset, $"block digest mismatch ({headers.GetValueOrDefault("WARC-Type")} {headers.GetValueOrDefault("WARC-Target-URI")}); record skipped"));
                 continue;
             }
-            yield return (new WarcRecord(offset, first[5..], headers, block), null);
+            yield return (new WarcRecord(offset, first[5..], headers, block, Truncated: length > block.Length), null);
         }
     }
 
@@ -123,16 +127,23 @@ public static class WarcReader
             }
         }
 
-        /// <summary>Reads up to the buffer's length; broken compressed data ends the stream like a truncation.</summary>
-        public int ReadExactly(byte[] buffer)
+        /// <summary>Reads a block of <paramref name="length"/> bytes, keeping at most <paramref name="keep"/> of them and
+        /// hashing all; returns fewer than asked when the stream ends first (broken compressed data ends it too).</summary>
+        public (byte[] Kept, long Read, byte[] Sha1) ReadBlock(long length, int keep)
         {
-            int total = 0;
+            using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+            using var kept = new MemoryStream((int)Math.Min(length, 1 << 20));
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+            long total = 0;
             try
             {
-                while (total < buffer.Length)
+                while (total < length)
                 {
-                    int n = stream.Read(buffer, total, buffer.Length - total);
+                    int n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, length - total));
                     if (n == 0) break;
+                    sha1.AppendData(buffer, 0, n);
+                    int room = (int)Math.Min(n, keep - kept.Length);
+                    if (room > 0) kept.Write(buffer, 0, room);
                     total += n;
                 }
             }
@@ -140,8 +151,12 @@ public static class WarcReader
             {
                 // Reported by the caller as a truncated record.
             }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
             Position += total;
-            return total;
+            return (kept.ToArray(), total, sha1.GetHashAndReset());
         }
     }
 }

@@ -34,6 +34,7 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
         // latest few thousand, by payload digest), as archives put the original before its revisits.
         var bodies = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var bodyOrder = new Queue<string>();
+        long keptBytes = 0;
         await foreach (var (record, error) in WarcReader.ReadAsync(path, ct))
         {
             if (error is not null)
@@ -77,7 +78,9 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
             {
                 bodies[payloadDigest] = rawBody;
                 bodyOrder.Enqueue(payloadDigest);
-                if (bodyOrder.Count > KeptBodies) bodies.Remove(bodyOrder.Dequeue());
+                keptBytes += rawBody.Length;
+                while (bodyOrder.Count > KeptBodies || keptBytes > KeptBodyBytes)
+                    if (bodies.Remove(bodyOrder.Dequeue(), out var dropped)) keptBytes -= dropped.Length;
             }
             var stamp = DateTimeOffset.TryParse(record.Headers.GetValueOrDefault("WARC-Date"), out var d) ? d : DateTimeOffset.UtcNow;
             var entry = new FrontierEntry(id.Key, id.Original.Href, id.Host, id.Shard, 0, 0, null, stamp);
@@ -90,6 +93,7 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
     }
 
     private const int KeptBodies = 2_000;
+    private const long KeptBodyBytes = 64L << 20;
 
     /// <summary>The HTTP response in a record's block: status line, header fields, body (de-chunked, content decoding
     /// undone). A revisit's block is the head only; <paramref name="repeatedBody"/> is then the body it repeats.</summary>
@@ -124,7 +128,7 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
         rawBody = body;
         if (headers.TryGetValue("Transfer-Encoding", out var te) && te.Any(v => v.Contains("chunked", StringComparison.OrdinalIgnoreCase)))
             body = Dechunk(body);
-        bool truncated = body.Length > maxBody;
+        bool truncated = record.Truncated || body.Length > maxBody;
         if (truncated) body = body[..maxBody];
         if (headers.TryGetValue("Content-Encoding", out var ce))
         {

@@ -63,11 +63,75 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     /// own: URLs of other shards are only recorded, and every write is also kept, encoded, in the outbox.</summary>
     public static async Task<SqliteCrawlStore> OpenAsync(string path, CancellationToken ct = default, WorkerStoreOptions? worker = null)
     {
+        if (Directory.Exists(path)) throw new CrawlStoreException($"{path} is a folder, not a crawl store file");
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         string connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
         var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return await InitializeAsync(connection, connectionString, path, worker, ct);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is NotADatabase or Corrupt)
+        {
+            await connection.DisposeAsync();
+            throw new CrawlStoreException($"{path} is not a crawl store: {ex.Message.Replace("SQLite Error " + ex.SqliteErrorCode + ": ", "")}", ex);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private const int Permission = 3, ReadOnly = 8, CantOpen = 14, Corrupt = 11, NotADatabase = 26;
+
+    /// <summary>Opens a store for commands that only read it (stats, inspect, serve, export). Where the file or its
+    /// folder cannot be written (another user's crawl, a read-only mount), it is opened read-only instead, and if
+    /// SQLite cannot even keep its shared-memory file there, as an immutable file.</summary>
+    public static async Task<SqliteCrawlStore> OpenForReadingAsync(string path, CancellationToken ct = default)
+    {
+        try
+        {
+            return await OpenAsync(path, ct);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException || ex is SqliteException { SqliteErrorCode: Permission or ReadOnly or CantOpen })
+        {
+            try
+            {
+                return await OpenReadOnlyAsync(path, new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString(), ct);
+            }
+            catch (SqliteException inner) when (inner.SqliteErrorCode is CantOpen or ReadOnly)
+            {
+                string uri = "file:" + System.IO.Path.GetFullPath(path) + "?immutable=1";
+                return await OpenReadOnlyAsync(path, new SqliteConnectionStringBuilder { DataSource = uri, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString(), ct);
+            }
+        }
+    }
+
+    private static async Task<SqliteCrawlStore> OpenReadOnlyAsync(string path, string connectionString, CancellationToken ct)
+    {
+        var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
+        var store = new SqliteCrawlStore(connection, path, null);
+        long version = await store.ScalarAsync<long>("SELECT COALESCE(MAX(version), 0) FROM schema_version", ct);
+        if (version != SqliteSchema.Migrations.Length)
+        {
+            await connection.DisposeAsync();
+            throw new CrawlStoreException($"{path} has store schema {version}, this build reads {SqliteSchema.Migrations.Length}; it can only be read here, so open it once where it can be written (crawl) to upgrade it");
+        }
+        for (int i = 0; i < ReaderCount; i++)
+        {
+            var reader = new SqliteConnection(connectionString);
+            await reader.OpenAsync(ct);
+            store._readers.Writer.TryWrite(reader);
+        }
+        return store;
+    }
+
+    private static async Task<SqliteCrawlStore> InitializeAsync(SqliteConnection connection, string connectionString, string path, WorkerStoreOptions? worker, CancellationToken ct)
+    {
         var store = new SqliteCrawlStore(connection, path, worker);
         // A 32 MB page cache keeps the hot index pages (links by target, frontier) in memory, and checkpoints every
         // 32 MB of WAL instead of 4 MB copy each hot page to the database less often: the writer's time on the
@@ -587,6 +651,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         }
     }
 }
+
+/// <summary>A store file that cannot be used: a folder, another kind of file, a damaged database.</summary>
+public sealed class CrawlStoreException(string message, Exception? inner = null) : IOException(message, inner);
 
 /// <summary>Splits a 64-bit SimHash into six bands for the near-duplicate index.</summary>
 internal static class SimHashBands
