@@ -52,10 +52,10 @@ internal static class InspectPage
 
         var b = r.Badges;
         h.Tag("section", ("id", "badges"), ("class", "badges"))
-            .Element("span", "📄 " + b.Indexable, ("id", "badge-indexable"), ("class", b.Indexable == "INDEXABLE" ? "badge pass" : "badge fail"))
-            .Element("span", "✅ " + b.Crawled + (b.CrawledAt is { } at ? " " + RelativeTime.Ago(at, DateTimeOffset.UtcNow) : ""),
-                ("id", "badge-crawled"), ("class", b.Crawled == "CRAWLED" ? "badge pass" : "badge neutral"))
-            .Element("span", "🤖 ROBOTS " + b.Robots, ("id", "badge-robots"), ("class", b.Robots == "ALLOWED" ? "badge pass" : b.Robots == "DISALLOWED" ? "badge fail" : "badge neutral"))
+            .Element("span", "📄 " + b.IndexableLabel, ("id", "badge-indexable"), ("class", b.Indexable ? "badge pass" : "badge fail"))
+            .Element("span", "✅ " + b.CrawledLabel + (b.CrawledAt is { } at ? " " + RelativeTime.Ago(at, DateTimeOffset.UtcNow) : ""),
+                ("id", "badge-crawled"), ("class", b.Crawled ? "badge pass" : "badge neutral"))
+            .Element("span", "🤖 ROBOTS " + b.RobotsLabel, ("id", "badge-robots"), ("class", b.RobotsAllowed switch { true => "badge pass", false => "badge fail", null => "badge neutral" }))
             .End("section");
 
         if (r.Filters.Count > 0)

@@ -101,7 +101,7 @@ internal static class InspectionText
             console.Write(new Panel(body) { Header = new PanelHeader($"{n++}. {c.Name}{(c.Skipped ? "" : $" ({c.ElapsedMs:F2} ms)")}"), Expand = true });
         }
         var b = r.Badges;
-        console.Write(new Text($"\n[📄 {b.Indexable}]  [✅ {b.Crawled}{(b.CrawledAt is { } at ? " " + RelativeTime.Ago(at, DateTimeOffset.UtcNow) : "")}]  [🤖 ROBOTS {b.Robots}]\n\n",
+        console.Write(new Text($"\n[📄 {b.IndexableLabel}]  [✅ {b.CrawledLabel}{(b.CrawledAt is { } at ? " " + RelativeTime.Ago(at, DateTimeOffset.UtcNow) : "")}]  [🤖 ROBOTS {b.RobotsLabel}]\n\n",
             new Style(decoration: Decoration.Bold)));
         if (r.Filters.Count > 0)
         {
@@ -148,8 +148,8 @@ internal static class InspectionText
     {
         var rows = new List<(string, string?, string?)>
         {
-            ("Indexable", stored.Badges.Indexable, live.Badges.Indexable),
-            ("Robots", stored.Badges.Robots, live.Badges.Robots),
+            ("Indexable", stored.Badges.IndexableLabel, live.Badges.IndexableLabel),
+            ("Robots", stored.Badges.RobotsLabel, live.Badges.RobotsLabel),
             ("HTTP Status Code", stored.Page?.HttpStatus?.ToString() ?? stored.Page?.FailureReason, live.Page?.HttpStatus?.ToString() ?? live.Page?.FailureReason),
             ("Meta Title", stored.Page?.MetaTitle, live.Page?.MetaTitle),
             ("Meta Description", stored.Page?.MetaDescription, live.Page?.MetaDescription),

@@ -1,10 +1,20 @@
+using System.ComponentModel;
+
 namespace Crawlscope.Inspection;
 
 /// <summary>One of the five checks: the query sent, the raw response, the time it took, and what it found.</summary>
 public sealed record CheckResult(string Name, string Query, string Response, double ElapsedMs, bool Skipped, string Result);
 
-/// <summary>The verdict badges at the top of the report.</summary>
-public sealed record Badges(string Indexable, string Crawled, DateTimeOffset? CrawledAt, string Robots);
+/// <summary>The verdict badges at the top of the report: booleans for programs (<c>indexable</c>, <c>crawled</c>,
+/// <c>robots_allowed</c>, null while the host's robots.txt is unknown) and the labels people read beside them.</summary>
+public sealed record Badges(
+    [property: Description("True when every indexability filter passes.")] bool Indexable,
+    [property: Description("True when the URL has been fetched.")] bool Crawled,
+    [property: Description("The host's robots.txt allows the URL; null while it has not been fetched.")] bool? RobotsAllowed,
+    DateTimeOffset? CrawledAt,
+    [property: Description("For people: INDEXABLE or NOT INDEXABLE (a non-empty string either way: test indexable, not this).")] string IndexableLabel,
+    [property: Description("For people: CRAWLED, QUEUED or NOT CRAWLED.")] string CrawledLabel,
+    [property: Description("For people: ALLOWED, DISALLOWED or UNKNOWN.")] string RobotsLabel);
 
 /// <summary>An indexability filter: PASS or FAIL, the condition evaluated (verbatim), and a detail for people.</summary>
 public sealed record FilterResult(string Name, string Status, string Condition, string Details);

@@ -161,7 +161,8 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
                 : crawledBadge == "QUEUED" ? "known to the crawler but not crawled yet"
                 : $"not known: the crawler has not seen this URL; it would go to shard {shard}",
             Checks = checks,
-            Badges = new Badges(indexable ? "INDEXABLE" : "NOT INDEXABLE", crawledBadge, stamp, robotsBadge),
+            Badges = new Badges(indexable, crawledBadge == "CRAWLED", robotsBadge == "UNKNOWN" ? null : robotsBadge == "ALLOWED", stamp,
+                indexable ? "INDEXABLE" : "NOT INDEXABLE", crawledBadge, robotsBadge),
             Filters = filters,
             Page = page,
         };

@@ -24,7 +24,8 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.Contains("\"download_http_code\":200", r.Checks[1].Response);
         Assert.True(r.Checks[4].Skipped);
         Assert.Equal("Skipped - page is already crawled", r.Checks[4].Result);
-        Assert.Equal(new[] { "INDEXABLE", "CRAWLED", "ALLOWED" }, new[] { r.Badges.Indexable, r.Badges.Crawled, r.Badges.Robots });
+        Assert.Equal(new[] { "INDEXABLE", "CRAWLED", "ALLOWED" }, new[] { r.Badges.IndexableLabel, r.Badges.CrawledLabel, r.Badges.RobotsLabel });
+        Assert.Equal((true, true, (bool?)true), (r.Badges.Indexable, r.Badges.Crawled, r.Badges.RobotsAllowed));
         Assert.Equal(["HTTP status", "Age cutoff", "History drop", "Spam/ban", "Canonical"], r.Filters.Take(5).Select(x => x.Name));
         Assert.Equal("download_http_code = 200", r.Filters[0].Condition);
         Assert.Equal("fh_dont_index != 1 AND ml_spam_score = 0", r.Filters[3].Condition);
@@ -44,7 +45,8 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
     public async Task NoIndexPage_FailsTheNoindexFilter()
     {
         var r = await InspectAsync("www.alpha-news.test", "/noindex-meta");
-        Assert.Equal("NOT INDEXABLE", r.Badges.Indexable);
+        Assert.Equal("NOT INDEXABLE", r.Badges.IndexableLabel);
+        Assert.False(r.Badges.Indexable);
         Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "Robots noindex").Status);
         Assert.Contains("Robots noindex", r.Summary);
     }
@@ -53,7 +55,8 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
     public async Task DisallowedPage_RobotsBadgeNamesTheRule()
     {
         var r = await InspectAsync("www.alpha-news.test", "/private/report");
-        Assert.Equal("DISALLOWED", r.Badges.Robots);
+        Assert.Equal("DISALLOWED", r.Badges.RobotsLabel);
+        Assert.False(r.Badges.RobotsAllowed);
         Assert.Contains("line 2: Disallow: /private/", r.Checks[2].Result);
         Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "robots.txt allowed").Status);
         Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "HTTP status").Status);
@@ -89,8 +92,9 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
     {
         var r = await InspectAsync("www.alpha-news.test", "/never-linked");
         Assert.False(r.Known);
-        Assert.Equal("NOT CRAWLED", r.Badges.Crawled);
-        Assert.Equal("ALLOWED", r.Badges.Robots);
+        Assert.Equal("NOT CRAWLED", r.Badges.CrawledLabel);
+        Assert.False(r.Badges.Crawled);
+        Assert.Equal("ALLOWED", r.Badges.RobotsLabel);
         Assert.Contains($"shard {r.Shard}", r.Summary);
         Assert.Empty(r.Filters);
         Assert.Null(r.Page);
@@ -128,7 +132,7 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
             Assert.True(root.TryGetProperty(field, out _), field);
         foreach (var field in new[] { "name", "query", "response", "elapsed_ms", "skipped", "result" })
             Assert.True(root.GetProperty("checks")[0].TryGetProperty(field, out _), field);
-        foreach (var field in new[] { "indexable", "crawled", "crawled_at", "robots" })
+        foreach (var field in new[] { "indexable", "crawled", "crawled_at", "robots_allowed", "indexable_label", "crawled_label", "robots_label" })
             Assert.True(root.GetProperty("badges").TryGetProperty(field, out _), field);
         foreach (var field in new[] { "url", "last_crawled", "first_indexed", "http_status", "meta_title", "meta_description", "meta_canonical",
                      "boilerpipe_text", "markdown", "readable_markdown", "shard", "root_hash", "unparsed_url" })
@@ -182,7 +186,8 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         var before = await StoreCountsAsync();
         int hitsBefore = f.Web.Hits.GetValueOrDefault("www.alpha-news.test/private/report");
         var disallowed = JsonDocument.Parse(CliRunner.Run(LiveArgs("www.alpha-news.test", "/private/report", "--allow-private-networks")).Stdout).RootElement.GetProperty("live");
-        Assert.Equal("DISALLOWED", disallowed.GetProperty("badges").GetProperty("robots").GetString());
+        Assert.Equal("DISALLOWED", disallowed.GetProperty("badges").GetProperty("robots_label").GetString());
+        Assert.False(disallowed.GetProperty("badges").GetProperty("robots_allowed").GetBoolean());
         Assert.Equal("robots_disallowed", disallowed.GetProperty("page").GetProperty("failure_reason").GetString());
         Assert.Equal(hitsBefore, f.Web.Hits.GetValueOrDefault("www.alpha-news.test/private/report"));
 
@@ -191,7 +196,8 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.True(blocked.ExitCode == 0, blocked.Stderr);
         var live = JsonDocument.Parse(blocked.Stdout).RootElement.GetProperty("live");
         Assert.Equal("ssrf_blocked", live.GetProperty("page").GetProperty("failure_reason").GetString());
-        Assert.Equal("NOT INDEXABLE", live.GetProperty("badges").GetProperty("indexable").GetString());
+        Assert.False(live.GetProperty("badges").GetProperty("indexable").GetBoolean());
+        Assert.Equal("NOT INDEXABLE", live.GetProperty("badges").GetProperty("indexable_label").GetString());
         Assert.Equal(before, await StoreCountsAsync());
     }
 

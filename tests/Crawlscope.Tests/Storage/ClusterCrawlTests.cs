@@ -187,7 +187,8 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
         var crawled = report.RootElement.GetProperty("checks")[1];
         Assert.Contains("FROM pages FINAL WHERE shard = " + shard, crawled.GetProperty("query").GetString());
         Assert.Contains("\"download_http_code\":200", crawled.GetProperty("response").GetString());
-        Assert.Equal("INDEXABLE", report.RootElement.GetProperty("badges").GetProperty("indexable").GetString());
+        Assert.True(report.RootElement.GetProperty("badges").GetProperty("indexable").GetBoolean());
+        Assert.Equal("INDEXABLE", report.RootElement.GetProperty("badges").GetProperty("indexable_label").GetString());
         Assert.Contains("now() - INTERVAL 6 MONTH", report.RootElement.GetProperty("filters")[1].GetProperty("condition").GetString());
 
         // stats and export agree with the pages stored.
@@ -219,7 +220,7 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
         using var http = new HttpClient { BaseAddress = new Uri(site.Urls.First()) };
         using var api = JsonDocument.Parse(await http.GetStringAsync($"/api/inspect?shard={shard}&key={Uri.EscapeDataString(key)}"));
         Assert.Equal($"127.0.0.1:{node.Port}", api.RootElement.GetProperty("shard_node").GetString());
-        Assert.Equal("INDEXABLE", api.RootElement.GetProperty("badges").GetProperty("indexable").GetString());
+        Assert.True(api.RootElement.GetProperty("badges").GetProperty("indexable").GetBoolean());
         string overview = await http.GetStringAsync("/overview");
         Assert.Contains("www.pickl.test", overview);
         await site.StopAsync();

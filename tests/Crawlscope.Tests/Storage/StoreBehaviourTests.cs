@@ -177,7 +177,8 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         await SettleAsync();
         var inspector = new UrlInspector(Reader, Keyer, new InspectionOptions { MaxAgeMonths = 1200 });
         var report = await inspector.LookupAsync(page.Url, null, null);
-        Assert.Equal("INDEXABLE", report.Badges.Indexable);
+        Assert.True(report.Badges.Indexable);
+        Assert.Equal("INDEXABLE", report.Badges.IndexableLabel);
         Assert.All(report.Filters, f => Assert.Equal("PASS", f.Status));
         Assert.Equal(1, report.Page!.Inlinks);
         Assert.Equal([other.SrcUnparsed], report.Page.ReferringPages);
@@ -191,7 +192,8 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         await SettleAsync();
         var banned = await inspector.LookupAsync(page.Url, null, null);
         Assert.Equal("FAIL", banned.Filters.Single(f => f.Name == "Spam/ban").Status);
-        Assert.Equal("NOT INDEXABLE", banned.Badges.Indexable);
+        Assert.False(banned.Badges.Indexable);
+        Assert.Equal("NOT INDEXABLE", banned.Badges.IndexableLabel);
     }
 }
 

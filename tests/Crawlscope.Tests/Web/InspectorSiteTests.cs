@@ -35,9 +35,13 @@ public class InspectorSiteTests(InspectorSiteFixture f) : IClassFixture<Inspecto
                 Assert.True(c.TryGetProperty(name, out _), $"check lacks {name}");
         Assert.Contains("src_unparsed = $key", checks[1].GetProperty("query").GetString());
         var badges = r.GetProperty("badges");
-        Assert.Equal("INDEXABLE", badges.GetProperty("indexable").GetString());
-        Assert.Equal("CRAWLED", badges.GetProperty("crawled").GetString());
-        Assert.Equal("ALLOWED", badges.GetProperty("robots").GetString());
+        // Booleans for programs (a string "NOT INDEXABLE" would test true), labels for people.
+        Assert.Equal(JsonValueKind.True, badges.GetProperty("indexable").ValueKind);
+        Assert.Equal(JsonValueKind.True, badges.GetProperty("crawled").ValueKind);
+        Assert.Equal(JsonValueKind.True, badges.GetProperty("robots_allowed").ValueKind);
+        Assert.Equal("INDEXABLE", badges.GetProperty("indexable_label").GetString());
+        Assert.Equal("CRAWLED", badges.GetProperty("crawled_label").GetString());
+        Assert.Equal("ALLOWED", badges.GetProperty("robots_label").GetString());
         Assert.NotEqual(JsonValueKind.Null, badges.GetProperty("crawled_at").ValueKind);
         var filters = r.GetProperty("filters").EnumerateArray().ToList();
         Assert.Equal("download_http_code = 200", filters[0].GetProperty("condition").GetString());
