@@ -33,7 +33,7 @@ internal static class MarkdownHtml
         return sanitizer;
     }
 
-    /// <summary>The Markdown as sanitised HTML. Markdown nested deeper than Markdig's limit makes it throw; then each
+    /// <summary>The Markdown as sanitised HTML. Markdown nested deeper than Markdig's limit makes it throw (an ArgumentException); then each
     /// paragraph is rendered on its own and the ones that still fail are shown as text.</summary>
     internal static SanitizedHtml Render(string markdown)
     {
@@ -41,7 +41,7 @@ internal static class MarkdownHtml
         {
             return new(Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline)));
         }
-        catch (InvalidOperationException)
+        catch (ArgumentException)
         {
             var html = new System.Text.StringBuilder();
             foreach (var block in markdown.Split("\n\n"))
@@ -50,9 +50,9 @@ internal static class MarkdownHtml
                 {
                     html.Append(Markdown.ToHtml(block, Pipeline));
                 }
-                catch (InvalidOperationException)
+                catch (ArgumentException)
                 {
-                    html.Append("<pre class=\"unrendered\">").Append(System.Net.WebUtility.HtmlEncode(block)).Append("</pre>");
+                    html.Append("<pre>").Append(System.Net.WebUtility.HtmlEncode(block)).Append("</pre>");
                 }
             }
             return new(Sanitizer.Sanitize(html.ToString()));

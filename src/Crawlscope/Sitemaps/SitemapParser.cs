@@ -71,9 +71,11 @@ public static class SitemapParser
         return new SitemapContent(false, urls, input.Truncated, null);
     }
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     private static string? Line(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.StartsWith("\xEF\xBB\xBF"u8)) bytes = bytes[3..];
+        if (bytes.StartsWith(Utf8Bom)) bytes = bytes[3..];
         bytes = bytes.Trim(" \t\r\f\v"u8);
         return bytes.IsEmpty ? null : Encoding.UTF8.GetString(bytes);
     }

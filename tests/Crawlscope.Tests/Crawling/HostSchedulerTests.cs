@@ -76,6 +76,7 @@ public class HostSchedulerTests
                     inFlight.Enqueue(host);
                 }
                 if (inFlight.Count > 64 && inFlight.TryDequeue(out var done)) sut.Finished(done);
+                if (round % 50 == 0) _time.Advance(TimeSpan.FromMilliseconds(100));
             }
             while (inFlight.TryDequeue(out var rest)) sut.Finished(rest);
             stop.Cancel();
@@ -90,7 +91,7 @@ public class HostSchedulerTests
                 switch (random.Next(4))
                 {
                     case 0: sut.SetCrawlDelay(host, random.Next(3)); break;
-                    case 1: sut.BackOff(host, random.Next(2) == 0 ? null : TimeSpan.FromMilliseconds(random.Next(100))); break;
+                    case 1: sut.BackOff(host, TimeSpan.FromMilliseconds(random.Next(500))); break;
                     case 2: sut.Succeeded(host); break;
                     default: _ = sut.Gap(host); break;
                 }
