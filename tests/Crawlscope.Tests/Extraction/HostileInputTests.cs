@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text;
+using Crawlscope.Extraction;
+using Crawlscope.Tests.Cli;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Tests.Extraction;
+
+/// <summary>Pages built to hurt the extractor: charsets .NET cannot decode, nesting that makes parsing quadratic.</summary>
+public class HostileInputTests
+{
+    private static readonly WebUrl Url = WebUrl.Parse("https://hostile.example/page");
+
+    [Theory]
+    [InlineData("text/html; charset=utf-7", "<p>+AGEAYgBj-</p>", "ignored charset=utf-7")]
+    [InlineData("text/html; charset=x-unicode20utf7", "<p>plain</p>", "ignored charset=x-unicode20utf7")]
+    [InlineData("text/html", "<meta charset=\"csUnicode11UTF7\"><p>plain</p>", "ignored meta charset=csUnicode11UTF7")]
+    [InlineData("text/html; charset=no-such-charset", "<p>plain</p>", "ignored charset=no-such-charset")]
+    public void UnsupportedCharset_FallsBack_AndSaysWhy(string contentType, string html, string noted)
+    {
+        var decoded = HtmlDecoder.Decode(Encoding.ASCII.GetBytes(html), contentType);
+        Assert.Equal("utf-8", decoded.Encoding.WebName);
+        Assert.Contains(noted, decoded.EncodingSource);
+        Assert.Equal(html, decoded.Text);
+        var page = PageExtractor.Default.Extract(Encoding.ASCII.GetBytes(html), Url, contentType);
+        Assert.Contains(noted, page.EncodingSource);
+    }
+
+    [Fact]
+    public void Extract_Utf7Page_ThroughTheCli()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"utf7-{Guid.NewGuid():N}.html");
+        File.WriteAllText(file, "<html><head><meta charset=\"utf-7\"><title>Seven</title></head><body><p>text</p></body></html>");
+        try
+        {
+            var result = CliRunner.Run("extract", file, "--url", "https://hostile.example/", "--json");
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            Assert.Contains("\"Seven\"", result.Stdout);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string Nested(int depth, string tag = "div") =>
+        "<html><head><title>Deep</title></head><body>" + string.Concat(Enumerable.Repeat($"<{tag}>", depth)) + "deep text" +
+        string.Concat(Enumerable.Repeat($"</{tag}>", depth)) + "<p>after</p></body></html>";
+
+    /// <summary>100,000 nested divs took 124 s before the guard (AngleSharp's scope checks walk the stack of open
+    /// elements at every tag); a bound of 2 s leaves room for a slow machine.</summary>
+    [Fact]
+    public void Extract_100000NestedDivs_UnderTwoSeconds()
+    {
+        byte[] html = Encoding.UTF8.GetBytes(Nested(100_000));
+        var clock = Stopwatch.StartNew();
+        var page = PageExtractor.Default.Extract(html, Url, "text/html");
+        clock.Stop();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"{clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal("Deep", page.Title);
+        Assert.Contains("deep text", page.Markdown);
+        Assert.Contains("after", page.Markdown);
+    }
+
+    [Fact]
+    public void NestingGuard_LeavesOrdinaryPagesAlone()
+    {
+        string ordinary = Nested(300) + string.Concat(Enumerable.Repeat("<li>item", 5000)) + string.Concat(Enumerable.Repeat("<p>para", 5000)) +
+                          "<script>" + string.Concat(Enumerable.Repeat("<div>", 2000)) + "</script><!-- " + string.Concat(Enumerable.Repeat("<div>", 2000)) + " -->";
+        Assert.Same(ordinary, NestingGuard.Flatten(ordinary));
+    }
+
+    [Fact]
+    public void NestingGuard_DropsTagsPastTheLimit_KeepsTheirText()
+    {
+        string flat = NestingGuard.Flatten(Nested(1000, "span"));
+        // html and body are two of the levels.
+        Assert.Equal(NestingGuard.MaxDepth - 2, CountOf(flat, "<span>"));
+        Assert.Equal(NestingGuard.MaxDepth - 2, CountOf(flat, "</span>"));
+        Assert.Contains("<span>deep text</span>", flat);
+        Assert.EndsWith("<p>after</p></body></html>", flat);
+    }
+
+    private static int CountOf(string text, string what)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + 1, StringComparison.Ordinal)) n++;
+        return n;
+    }
+}
