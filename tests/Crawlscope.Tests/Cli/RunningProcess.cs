@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Crawlscope.Tests.Support;
+
+namespace Crawlscope.Tests.Cli;
+
+/// <summary>A ./crawlscope process started as a user would, its output collected as it comes, and signals sent to it
+/// as systemd, Docker or a terminal would.</summary>
+public sealed partial class RunningProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new(), _stderr = new();
+
+    private RunningProcess(Process process) => _process = process;
+
+    public static RunningProcess Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(SharedData.RepoRoot, "crawlscope"))
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = SharedData.RepoRoot,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var running = new RunningProcess(Process.Start(psi)!);
+        running._process.OutputDataReceived += (_, e) => { lock (running._stdout) running._stdout.AppendLine(e.Data); };
+        running._process.ErrorDataReceived += (_, e) => { lock (running._stderr) running._stderr.AppendLine(e.Data); };
+        running._process.BeginOutputReadLine();
+        running._process.BeginErrorReadLine();
+        return running;
+    }
+
+    public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits until <paramref name="ready"/> holds (polled), failing if the process ends or a minute passes.</summary>
+    public async Task WaitUntilAsync(Func<RunningProcess, bool> ready, string what)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!ready(this))
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"./crawlscope ended (code {_process.ExitCode}) before {what}:\n{Stdout}\n{Stderr}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no {what} in two minutes:\n{Stdout}\n{Stderr}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Sends SIGTERM and waits for the exit; the time it took, or null when it did not exit in <paramref name="limit"/>.</summary>
+    public async Task<TimeSpan?> TerminateAsync(TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(0, Kill(_process.Id, SigTerm));
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            _process.WaitForExit(); // the output is read to its end
+            return clock.Elapsed;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+}
