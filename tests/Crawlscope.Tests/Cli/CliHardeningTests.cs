@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Text;
+using Crawlscope.Tests.Support;
+using Microsoft.Data.Sqlite;
+
+namespace Crawlscope.Tests.Cli;
+
+/// <summary>Bad input to the commands gets a clear one-line error, never "internal error", and nothing is lost.</summary>
+public sealed class CliHardeningTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("crawlscope-cli-hardening").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static void AssertClearError(CliResult result, int code, string expected)
+    {
+        Assert.Equal(code, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
+        Assert.DoesNotContain("internal error", result.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--max-pages", "-1", "--max-pages must be at least 1")]
+    [InlineData("--max-pages", "0", "--max-pages must be at least 1")]
+    [InlineData("--max-depth", "-2", "--max-depth cannot be negative")]
+    public void Crawl_NonsenseLimits_AreRefused(string option, string value, string expected) =>
+        AssertClearError(CliRunner.Run("crawl", "https://example.com/", option, value, "--db", Path.Combine(_dir, "x.db")), 2, expected);
+
+    [Theory]
+    [InlineData("", "give a domain or a host to ban")]
+    [InlineData("   ", "give a domain or a host to ban")]
+    [InlineData("example.com/path", "not a domain or host name")]
+    [InlineData("example.com:8080", "not a domain or host name")]
+    public void BanAdd_WithoutAName_IsRefused(string name, string expected)
+    {
+        string db = Path.Combine(_dir, "bans.db");
+        AssertClearError(CliRunner.Run("ban", "add", name, "--db", db), 2, expected);
+        Assert.False(File.Exists(db) && CliRunner.Run("ban", "list", "--db", db).Stdout.Trim().Length > 0);
+    }
+
+    [Fact]
+    public void BanAdd_NormalisesTheName()
+    {
+        string db = Path.Combine(_dir, "bans.db");
+        Assert.Equal(0, CliRunner.Run("ban", "add", " Example.COM ", "--db", db).ExitCode);
+        Assert.StartsWith("example.com\t", CliRunner.Run("ban", "list", "--db", db).Stdout);
+    }
+
+    [Fact]
+    public void Crawl_SeedOfTenMegabytes_IsRefusedInOneShortLine()
+    {
+        string seed = "https://example.com/" + new string('a', 10 * 1024 * 1024);
+        var result = CliRunner.Run("crawl", seed, "--db", Path.Combine(_dir, "x.db"));
+        AssertClearError(result, 1, "URL too long");
+        Assert.True(result.Stderr.Length < 1000, $"{result.Stderr.Length:N0} characters of error");
+    }
+
+    [Fact]
+    public void Crawl_SeedExcludedByThePatterns_IsRefused() =>
+        AssertClearError(CliRunner.Run("crawl", "https://example.com/private/x", "--exclude", "/private/", "--db", Path.Combine(_dir, "x.db")), 2,
+            "matches an --exclude pattern");
+
+    [Theory]
+    [InlineData("stats")]
+    [InlineData("crawl")]
+    [InlineData("export")]
+    public void Db_ThatIsAFolder_SaysSo(string command)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_dir, "a-folder")).FullName;
+        string[] args = command switch
+        {
+            "crawl" => ["crawl", "https://example.com/", "--db", folder],
+            "export" => ["export", "--format", "jsonl", "--out", Path.Combine(_dir, "out.jsonl"), "--db", folder],
+            _ => [command, "--db", folder],
+        };
+        AssertClearError(CliRunner.Run(args), 1, "is a folder");
+    }
+
+    [Theory]
+    [InlineData("stats")]
+    [InlineData("crawl")]
+    public void Db_ThatIsNotADatabase_SaysSo(string command)
+    {
+        string file = Path.Combine(_dir, "notes.db");
+        File.WriteAllText(file, string.Concat(Enumerable.Repeat("these are my notes, not a crawl store\n", 200)));
+        string[] args = command == "crawl" ? ["crawl", "https://example.com/", "--db", file] : [command, "--db", file];
+        AssertClearError(CliRunner.Run(args), 1, "is not a crawl store");
+        Assert.StartsWith("these are my notes", File.ReadAllText(file));
+    }
+
+    /// <summary>Reading commands work on a store in a folder the user cannot write: run as nobody when the tests
+    /// run as root (root writes anywhere), else with the folder made read-only.</summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void ReadingCommands_OnAStoreInAReadOnlyFolder_Work()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_dir, "readonly")).FullName;
+        string db = Path.Combine(folder, "store.db");
+        Assert.Equal(0, CliRunner.Run("ban", "add", "example.com", "--db", db).ExitCode);
+        SqliteConnection.ClearAllPools();
+        bool root = Environment.UserName == "root";
+        File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(db, UnixFileMode.UserRead | UnixFileMode.OtherRead);
+        try
+        {
+            foreach (string[] args in new[] { new[] { "stats", "--db", db }, ["inspect", "https://example.com/", "--db", db, "--json"] })
+            {
+                var (code, stdout, stderr) = root ? RunAs(65534, args) : ToTuple(CliRunner.RunScript(args));
+                Assert.True(code == 0, $"{string.Join(' ', args)}: {stderr}");
+                Assert.NotEmpty(stdout);
+            }
+            Assert.False(File.Exists(db + "-wal"));
+        }
+        finally
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private static (int, string, string) ToTuple(CliResult r) => (r.ExitCode, r.Stdout, r.Stderr);
+
+    private static (int Code, string Stdout, string Stderr) RunAs(int uid, string[] args)
+    {
+        string dll = Path.Combine(SharedData.RepoRoot, "artifacts", "bin", "Crawlscope.Cli", "release", "Crawlscope.Cli.dll");
+        var psi = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_TELEMETRY_OPTOUT=1", "dotnet", dll })
+            psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr);
+    }
+
+    /// <summary>A record that declares 2 GiB, and a 40 MB one: streamed, at most a page's cap kept, the import
+    /// going on with the next record.</summary>
+    [Fact]
+    public async Task ImportWarc_HugeDeclaredAndHugeRealRecords_AreStreamed()
+    {
+        string warc = Path.Combine(_dir, "hostile.warc");
+        await using (var file = File.Create(warc))
+        {
+            var writer = new Crawlscope.Archiving.WarcRecordWriter(file, "1.1");
+            byte[] big = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><title>Big</title><body>" + new string('x', 40 * 1024 * 1024) + "</body></html>");
+            await writer.WriteAsync("response", [("WARC-Target-URI", "https://big.example/"), ("Content-Type", "application/http; msgtype=response")], big, default);
+            byte[] good = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><title>Good</title><body><p>fine</p></body></html>");
+            await writer.WriteAsync("response", [("WARC-Target-URI", "https://good.example/"), ("Content-Type", "application/http; msgtype=response")], good, default);
+        }
+        // A header that promises 2 GiB in a file that ends soon after (uncompressed, as some tools write them).
+        string liar = Path.Combine(_dir, "liar.warc");
+        await File.WriteAllTextAsync(liar, "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: https://liar.example/\r\n" +
+                                           "Content-Type: application/http\r\nContent-Length: 2147483647\r\n\r\nHTTP/1.1 200 OK\r\n\r\nshort");
+        string db = Path.Combine(_dir, "import.db");
+        var result = CliRunner.Run("import-warc", liar, warc, "--db", db);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("truncated: the block has", result.Stderr);
+        Assert.DoesNotContain("internal error", result.Stderr);
+        var stats = CliRunner.Run("inspect", "https://good.example/", "--db", db, "--json");
+        Assert.Contains("\"Good\"", stats.Stdout);
+        var bigPage = CliRunner.Run("inspect", "https://big.example/", "--db", db, "--json");
+        Assert.Contains("\"Big\"", bigPage.Stdout);
+    }
+}
