@@ -50,11 +50,21 @@ set -e
 # One closing line that any reader understands, counted from the TRX files.
 python3 - "$results" <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
+# Each test's own outcome is counted: the TRX summary counts a skipped test in none of its counters.
 passed = failed = skipped = 0
+reasons = {}
 for f in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    c = ET.parse(f).getroot().find(".//{*}Counters")
-    if c is None: continue
-    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)); skipped += int(c.get("notExecuted", 0))
+    for result in ET.parse(f).getroot().iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
+        outcome = result.get("outcome")
+        if outcome == "Passed": passed += 1
+        elif outcome == "NotExecuted":
+            skipped += 1
+            message = result.find(".//{*}Message")
+            reason = (message.text or "no reason given").strip() if message is not None else "no reason given"
+            reasons[reason] = reasons.get(reason, 0) + 1
+        else: failed += 1
+for reason, count in sorted(reasons.items()):
+    print(f"skipped {count}: {reason}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 exit "$status"

@@ -36,6 +36,8 @@ public sealed record ExtractedPage
     public required PageStatistics Statistics { get; init; }
     public required string EncodingName { get; init; }
     public required string EncodingSource { get; init; }
+    /// <summary>A declared charset that was ignored because it names no usable encoding (UTF-7, an unknown label).</summary>
+    public string? IgnoredCharset { get; init; }
 }
 
 /// <summary>

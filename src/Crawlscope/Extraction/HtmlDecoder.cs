@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 
 namespace Crawlscope.Extraction;
 
-/// <summary>The text of a page and how its encoding was found.</summary>
-public sealed record DecodedHtml(string Text, Encoding Encoding, string EncodingSource);
+/// <summary>The text of a page and how its encoding was found; <paramref name="IgnoredCharset"/> names a declared
+/// charset that could not be used (unknown, or one .NET cannot decode such as UTF-7), so the record says why.</summary>
+public sealed record DecodedHtml(string Text, Encoding Encoding, string EncodingSource, string? IgnoredCharset = null);
 
 /// <summary>
 /// Bytes to text in the order browsers use: a byte-order mark, then the Content-Type charset, then a
@@ -36,12 +37,12 @@ public static partial class HtmlDecoder
         if (body.Length >= 2 && body[0] == 0xFE && body[1] == 0xFF) return new(Encoding.BigEndianUnicode.GetString(body[2..]), Encoding.BigEndianUnicode, "bom");
         if (body.Length >= 2 && body[0] == 0xFF && body[1] == 0xFE) return new(Encoding.Unicode.GetString(body[2..]), Encoding.Unicode, "bom");
 
-        // A label that names no usable encoding is ignored and noted in the source, so the record says why.
-        string ignored = "";
+        // A label that names no usable encoding is ignored, as browsers ignore it, and kept for the record.
+        string? ignored = null;
         if (CharsetFromContentType(contentType) is { } label)
         {
             if (FromLabel(label) is { } fromHeader) return new(fromHeader.GetString(body), fromHeader, "http");
-            ignored = $" (ignored charset={label})";
+            ignored = label;
         }
 
         if (PrescanMeta(body[..Math.Min(body.Length, PrescanBytes)]) is { } metaLabel)
@@ -50,13 +51,13 @@ public static partial class HtmlDecoder
             {
                 // A document that is readable as ASCII cannot really be UTF-16.
                 if (fromMeta is UnicodeEncoding) fromMeta = Utf8;
-                return new(fromMeta.GetString(body), fromMeta, "meta" + ignored);
+                return new(fromMeta.GetString(body), fromMeta, "meta", ignored);
             }
-            ignored += $" (ignored meta charset={metaLabel})";
+            ignored ??= metaLabel;
         }
 
-        if (IsValidUtf8(body)) return new(Utf8.GetString(body), Utf8, "utf8-valid" + ignored);
-        return new(Windows1252.GetString(body), Windows1252, "fallback" + ignored);
+        if (IsValidUtf8(body)) return new(Utf8.GetString(body), Utf8, "utf8-valid", ignored);
+        return new(Windows1252.GetString(body), Windows1252, "fallback", ignored);
     }
 
     public static string? CharsetFromContentType(string? contentType)

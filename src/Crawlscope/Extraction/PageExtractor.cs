@@ -62,6 +62,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             Statistics = statistics,
             EncodingName = decoded?.Encoding.WebName ?? "utf-16",
             EncodingSource = decoded?.EncodingSource ?? "string",
+            IgnoredCharset = decoded?.IgnoredCharset,
         };
     }
 }
