@@ -81,6 +81,21 @@ public class HostileInputTests
         Assert.EndsWith("<p>after</p></body></html>", flat);
     }
 
+    /// <summary>An absolute href with a quote in it: System.Uri refuses it, and SmartReader then prefixed the base
+    /// (https://hostile.example/https://other.example/a"b).</summary>
+    [Theory]
+    [InlineData("https://other.example/a\"b", "https://other.example/a%22b")]
+    [InlineData("/local/x\"y", "https://hostile.example/local/x%22y")]
+    [InlineData("https://other.example/a b", "https://other.example/a%20b")]
+    public void ReadableMarkdown_LinkWithAQuote_IsResolvedOnce(string href, string expected)
+    {
+        string words = string.Join(" ", Enumerable.Repeat("Plenty of article words for the readable extractor to keep.", 20));
+        string html = $"<html><body><article><h1>Title</h1><p>{words} <a href='{href}'>the link</a> {words}</p><p>{words}</p></article></body></html>";
+        var page = PageExtractor.Default.Extract(Encoding.UTF8.GetBytes(html), Url, "text/html");
+        Assert.Contains($"[the link]({expected})", page.ReadableMarkdown);
+        Assert.Contains($"[the link]({expected})", page.Markdown);
+    }
+
     private static int CountOf(string text, string what)
     {
         int n = 0;
