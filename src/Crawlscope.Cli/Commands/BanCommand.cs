@@ -18,7 +18,7 @@ internal static class BanCommand
         var add = new Command("add", "Ban a domain or host: its pages are not indexable (fh_dont_index = 1).") { name, reason, shards };
         add.SetAction(async (p, ct) =>
         {
-            if (!Crawling.BanName.TryNormalize(p.GetValue(name), out string banned, out string error)) throw new CommandException(error, CrawlscopeCli.BadUsage);
+            if (!Classification.BanName.TryNormalize(p.GetValue(name), out string banned, out string error)) throw new CommandException(error, CrawlscopeCli.BadUsage);
             await using var store = await Open(p, ct);
             await store.BanAsync(banned, p.GetValue(reason), ct);
             stdout.WriteLine($"banned {banned}");

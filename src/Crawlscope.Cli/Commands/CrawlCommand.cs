@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Crawlscope.Crawling;
 using Crawlscope.Extraction;
 using Crawlscope.Fetching;
+using Crawlscope.Frontier;
 using Crawlscope.Storage;
 using Crawlscope.Storage.ClickHouse;
 using Crawlscope.Urls;
@@ -115,7 +116,7 @@ internal static class CrawlCommand
                 string shown = seed.Length > 200 ? seed[..200] + "…" : seed;
                 if (!keyer.TryIdentify(seed, out var id, out var error)) throw new CommandException($"not a valid http(s) URL: {shown} ({error})");
                 // Seeds are in scope by definition, but pass the patterns like every other URL the crawl fetches.
-                switch (CrawlScope.Patterns(options, id.Normalized.Href))
+                switch (CrawlScope.Patterns(options.ScopeRules, id.Normalized.Href))
                 {
                     case ScopeVerdict.NotIncluded: throw new CommandException($"seed {shown} matches no --include pattern", CrawlscopeCli.BadUsage);
                     case ScopeVerdict.Excluded: throw new CommandException($"seed {shown} matches an --exclude pattern", CrawlscopeCli.BadUsage);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Crawlscope.Archiving;
 using Crawlscope.Crawling;
 using Crawlscope.Extraction;
 using Crawlscope.Storage;

@@ -1,6 +1,11 @@
 using System.Threading.Channels;
+using Crawlscope.Classification;
+using Crawlscope.Duplicates;
 using Crawlscope.Fetching;
+using Crawlscope.Frontier;
+using Crawlscope.Politeness;
 using Crawlscope.Robots;
+using Crawlscope.Sitemaps;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 
@@ -34,7 +39,7 @@ public sealed class CrawlEngine : IDisposable
         _time = time ?? TimeProvider.System;
         _fetcher = new Fetcher(options.WarcDirectory is null ? options.Fetch : options.Fetch.WithRawExchange());
         _archive = options.WarcDirectory is null ? null : new Archiving.WarcArchive(options.WarcDirectory, options.WarcMaxFileBytes);
-        _scheduler = new HostScheduler(options, _time);
+        _scheduler = new HostScheduler(options.Politeness, _time);
         _agentToken = RobotsAgent.ProductToken(options.Fetch.UserAgent);
     }
 
@@ -49,7 +54,7 @@ public sealed class CrawlEngine : IDisposable
         await _store.EnqueueAsync(seeds.Select(s => new FrontierEntry(s.Key, s.Original.Href, s.Host, s.Shard, 0, 0, null, now)).ToList(), CancellationToken.None);
 
         // A recrawl without seeds keeps to the sites already in the store.
-        var scope = new CrawlScope(_options, seeds.Count > 0 ? seeds : await StoredSitesAsync());
+        var scope = new CrawlScope(_options.ScopeRules, seeds.Count > 0 ? seeds : await StoredSitesAsync());
         var robots = new RobotsGate(_store, _fetcher, _agentToken, _time, _archive);
         var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive);
         long stored = await _store.PageCountAsync(CancellationToken.None);

@@ -1,19 +1,10 @@
 using System.Text.RegularExpressions;
 using Crawlscope.Extraction;
 using Crawlscope.Fetching;
+using Crawlscope.Frontier;
+using Crawlscope.Politeness;
 
 namespace Crawlscope.Crawling;
-
-/// <summary>Which URLs a crawl may visit.</summary>
-public enum CrawlScopeKind
-{
-    /// <summary>The seeds' registrable domains (default).</summary>
-    Site,
-    /// <summary>The seeds' hosts only.</summary>
-    Seeds,
-    /// <summary>Anything reachable.</summary>
-    Any,
-}
 
 /// <summary>Everything a crawl can be told. Defaults are the polite ones.</summary>
 public sealed class CrawlOptions
@@ -54,6 +45,12 @@ public sealed class CrawlOptions
     public FetchOptions Fetch { get; init; } = new();
     /// <summary>Write WARC/1.1 files of every exchange here (<c>--warc DIR</c>); null: no archive.</summary>
     public string? WarcDirectory { get; init; }
+    /// <summary>The politeness part of these options.</summary>
+    public PolitenessOptions Politeness => new(PerHost, Delay, MaxCrawlDelay, RetryBase, MaxRetryAfter);
+
+    /// <summary>The scope part of these options.</summary>
+    public ScopeOptions ScopeRules => new(Scope, MaxDepth, Include, Exclude);
+
     /// <summary>A WARC file is closed and the next begun at this size. Default 1 GB.</summary>
     public long WarcMaxFileBytes { get; init; } = 1_000_000_000;
 }

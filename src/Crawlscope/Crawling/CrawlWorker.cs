@@ -2,7 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using Crawlscope.Classification;
 using Crawlscope.Extraction;
+using Crawlscope.Duplicates;
 using Crawlscope.Fetching;
+using Crawlscope.Frontier;
+using Crawlscope.Politeness;
+using Crawlscope.Robots;
+using Crawlscope.Sitemaps;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 

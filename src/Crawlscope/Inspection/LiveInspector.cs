@@ -1,4 +1,5 @@
 using Crawlscope.Crawling;
+using Crawlscope.Frontier;
 using Crawlscope.Fetching;
 using Crawlscope.Storage;
 using Crawlscope.Urls;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Crawlscope.Archiving;
 using Crawlscope.Crawling;
+using Crawlscope.Frontier;
 using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Crawling;
 using Crawlscope.Tests.Support;

@@ -1,4 +1,5 @@
 using Crawlscope.Crawling;
+using Crawlscope.Frontier;
 using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Cli;
 using Crawlscope.Tests.Support;

@@ -1,5 +1,6 @@
 using System.Net;
 using Crawlscope.Crawling;
+using Crawlscope.Frontier;
 using Crawlscope.Fetching;
 using Crawlscope.SampleWeb;
 using Crawlscope.Storage;

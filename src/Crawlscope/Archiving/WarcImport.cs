@@ -1,11 +1,15 @@
 using System.Text;
 using Crawlscope.Archiving;
+using Crawlscope.Crawling;
 using Crawlscope.Fetching;
+using Crawlscope.Politeness;
+using Crawlscope.Frontier;
+using Crawlscope.Classification;
 using Crawlscope.Robots;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 
-namespace Crawlscope.Crawling;
+namespace Crawlscope.Archiving;
 
 /// <summary>What an import did: records read, pages stored, records skipped, and every error with its offset.</summary>
 public sealed record WarcImportResult(long Records, long Pages, long Skipped, IReadOnlyList<WarcReadError> Errors);
@@ -26,8 +30,8 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
         var time = TimeProvider.System;
         using var fetcher = new Fetcher(importOptions.Fetch);
         string agent = RobotsAgent.ProductToken(importOptions.Fetch.UserAgent);
-        var worker = new CrawlWorker(importOptions, store, keyer, fetcher, new RobotsGate(store, fetcher, agent, time), new HostScheduler(importOptions, time),
-            new CrawlScope(importOptions, []), agent, time, new CrawlProgress());
+        var worker = new CrawlWorker(importOptions, store, keyer, fetcher, new RobotsGate(store, fetcher, agent, time), new HostScheduler(importOptions.Politeness, time),
+            new CrawlScope(importOptions.ScopeRules, []), agent, time, new CrawlProgress());
         long records = 0, pages = 0, skipped = 0;
         var errors = new List<WarcReadError>();
         // Revisits of identical payloads carry no body: the body of the response they repeat is kept here (the

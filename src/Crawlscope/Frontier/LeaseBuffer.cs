@@ -1,6 +1,6 @@
 using Crawlscope.Storage;
 
-namespace Crawlscope.Crawling;
+namespace Crawlscope.Frontier;
 
 /// <summary>
 /// URLs leased from the frontier ahead of need, per host. A host's next batch is leased in the background

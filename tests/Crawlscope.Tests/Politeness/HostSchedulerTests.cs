@@ -1,14 +1,14 @@
-using Crawlscope.Crawling;
+using Crawlscope.Politeness;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Crawlscope.Tests.Crawling;
+namespace Crawlscope.Tests.Politeness;
 
 public class HostSchedulerTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
 
     private HostScheduler CreateSut(double delaySeconds = 1, int perHost = 1) =>
-        new(new CrawlOptions { Delay = TimeSpan.FromSeconds(delaySeconds), PerHost = perHost, RetryBase = TimeSpan.FromSeconds(2) }, _time);
+        new(new PolitenessOptions(perHost, TimeSpan.FromSeconds(delaySeconds), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(10)), _time);
 
     [Fact]
     public void Started_KeepsTheGapBeforeTheNextStart()

@@ -1,15 +1,30 @@
+using System.Text.RegularExpressions;
 using Crawlscope.Urls;
 
-namespace Crawlscope.Crawling;
+namespace Crawlscope.Frontier;
+
+/// <summary>Which URLs a crawl may visit.</summary>
+public enum CrawlScopeKind
+{
+    /// <summary>The seeds' registrable domains (default).</summary>
+    Site,
+    /// <summary>The seeds' hosts only.</summary>
+    Seeds,
+    /// <summary>Anything reachable.</summary>
+    Any,
+}
 
 /// <summary>What the scope gate said of a URL (snake_case where it is recorded).</summary>
 public enum ScopeVerdict { Allowed, TooDeep, OutOfScope, NotIncluded, Excluded }
+
+/// <summary>The scope rules: kind, depth, include and exclude patterns.</summary>
+public sealed record ScopeOptions(CrawlScopeKind Kind, int? MaxDepth, IReadOnlyList<Regex> Include, IReadOnlyList<Regex> Exclude);
 
 /// <summary>
 /// Decides whether a URL belongs to the crawl: scope kind, depth, include and exclude patterns. Every URL the
 /// crawler fetches passes it, however it was found: seed, link, redirect, sitemap or sitemap file.
 /// </summary>
-public sealed class CrawlScope(CrawlOptions options, IEnumerable<UrlIdentity> seeds)
+public sealed class CrawlScope(ScopeOptions options, IEnumerable<UrlIdentity> seeds)
 {
     private readonly HashSet<string> _sites = seeds.Select(s => s.Site).ToHashSet(StringComparer.Ordinal);
     private readonly HashSet<string> _hosts = seeds.Select(s => s.Host).ToHashSet(StringComparer.Ordinal);
@@ -19,7 +34,7 @@ public sealed class CrawlScope(CrawlOptions options, IEnumerable<UrlIdentity> se
     public ScopeVerdict Check(UrlIdentity url, int depth)
     {
         if (options.MaxDepth is { } max && depth > max) return ScopeVerdict.TooDeep;
-        bool inScope = options.Scope switch
+        bool inScope = options.Kind switch
         {
             CrawlScopeKind.Site => _sites.Contains(url.Site),
             CrawlScopeKind.Seeds => _hosts.Contains(url.Host),
@@ -30,7 +45,7 @@ public sealed class CrawlScope(CrawlOptions options, IEnumerable<UrlIdentity> se
     }
 
     /// <summary>The include and exclude patterns alone (seeds are in scope by definition, but not past the patterns).</summary>
-    public static ScopeVerdict Patterns(CrawlOptions options, string href)
+    public static ScopeVerdict Patterns(ScopeOptions options, string href)
     {
         if (options.Include.Count > 0 && !options.Include.Any(r => r.IsMatch(href))) return ScopeVerdict.NotIncluded;
         return options.Exclude.Any(r => r.IsMatch(href)) ? ScopeVerdict.Excluded : ScopeVerdict.Allowed;

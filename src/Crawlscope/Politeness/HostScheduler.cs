@@ -1,4 +1,4 @@
-namespace Crawlscope.Crawling;
+namespace Crawlscope.Politeness;
 
 /// <summary>
 /// Per-host politeness: at most N requests in flight to a host and a minimum gap between request starts
@@ -7,7 +7,7 @@ namespace Crawlscope.Crawling;
 /// successes at the same time, so every member takes one lock: each call is short and the lock is uncontended
 /// most of the time, which costs less than routing workers' reports through the loop.
 /// </summary>
-internal sealed class HostScheduler(CrawlOptions options, TimeProvider time)
+internal sealed class HostScheduler(PolitenessOptions options, TimeProvider time)
 {
     private sealed class HostState
     {

@@ -1,10 +1,11 @@
 using Crawlscope.Fetching;
+using Crawlscope.Frontier;
 using Crawlscope.Robots;
 using Crawlscope.Sitemaps;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 
-namespace Crawlscope.Crawling;
+namespace Crawlscope.Sitemaps;
 
 /// <summary>
 /// When a host's robots.txt is first fetched, its sitemaps are read (the <c>Sitemap:</c> lines, else

@@ -4,7 +4,7 @@ using Crawlscope.Robots;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 
-namespace Crawlscope.Crawling;
+namespace Crawlscope.Robots;
 
 /// <summary>The robots verdict for a URL, with the rules' source for the record.</summary>
 /// <param name="Fresh">True for the one caller that should read the host's sitemaps (they were not read yet).</param>

@@ -1,7 +1,7 @@
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 
-namespace Crawlscope.Crawling;
+namespace Crawlscope.Classification;
 
 /// <summary>
 /// The operator's bans (<c>fh_dont_index</c>, set by <c>crawlscope ban add</c>), read from the store and read

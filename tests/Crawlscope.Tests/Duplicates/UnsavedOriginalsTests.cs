@@ -1,6 +1,6 @@
-using Crawlscope.Crawling;
+using Crawlscope.Duplicates;
 
-namespace Crawlscope.Tests.Crawling;
+namespace Crawlscope.Tests.Duplicates;
 
 public class UnsavedOriginalsTests
 {

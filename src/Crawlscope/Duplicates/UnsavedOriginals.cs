@@ -1,6 +1,6 @@
 using Crawlscope.Extraction;
 
-namespace Crawlscope.Crawling;
+namespace Crawlscope.Duplicates;
 
 /// <summary>
 /// Fingerprints of original pages (not duplicates) that are processed but whose save has not committed yet.
