@@ -304,7 +304,7 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
 
     // --- the inspector -------------------------------------------------------------------------------------
 
-    public string Dialect => "clickhouse";
+    public InspectionQueries Queries { get; } = new ClickHouseInspectionQueries();
 
     /// <summary>The shards of the cluster from <c>system.clusters</c> (cached for a minute).</summary>
     public async Task<IReadOnlyList<ClusterShard>> ClusterAsync(CancellationToken ct = default)

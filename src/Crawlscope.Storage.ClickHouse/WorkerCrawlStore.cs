@@ -267,7 +267,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
     /// <summary>Pages this worker stored (its --max-pages counts its own).</summary>
     public Task<long> PageCountAsync(CancellationToken ct = default) => _local.PageCountAsync(ct);
     public Task<string> ShardNodeAsync(int shard, CancellationToken ct = default) => _cluster.ShardNodeAsync(shard, ct);
-    public string Dialect => _cluster.Dialect;
+    public InspectionQueries Queries => _cluster.Queries;
     public Task<RawQueryResult> InspectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default) =>
         _cluster.InspectAsync(sql, parameters, ct);
 

@@ -60,7 +60,7 @@ internal static class ExportCommand
             var exportText = parse.GetValue(text) switch { "boilerpipe" => ExportText.Boilerpipe, "markdown" => ExportText.Markdown, _ => ExportText.Readable };
 
             await using var store = await storeOptions.OpenAsync(parse, new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards)), ct);
-            var (condition, parameters) = PageExport.Condition(selection, UrlInspector.IndexabilityConditions(store.Dialect, inspection), store.Dialect);
+            var (condition, parameters) = PageExport.Condition(selection, UrlInspector.IndexabilityConditions(store, inspection), store.Queries);
             Stream stream = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             await using (stream)
             {

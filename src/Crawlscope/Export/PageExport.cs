@@ -33,7 +33,7 @@ public static class PageExport
     }
 
     /// <summary>The store condition for a selection, with its bound parameters.</summary>
-    public static (string Condition, IReadOnlyList<(string Name, object? Value)> Parameters) Condition(ExportSelection selection, IReadOnlyList<string> filterConditions, string dialect = "sqlite")
+    public static (string Condition, IReadOnlyList<(string Name, object? Value)> Parameters) Condition(ExportSelection selection, IReadOnlyList<string> filterConditions, InspectionQueries queries)
     {
         var parts = new List<string>();
         var parameters = new List<(string, object?)>();
@@ -41,8 +41,7 @@ public static class PageExport
         if (selection.Since is { } since)
         {
             parts.Add("download_stamp >= $since");
-            // The embedded store keeps times as ISO 8601 text; the cluster store binds a time as a DateTime.
-            parameters.Add(("$since", dialect == "sqlite" ? since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : since));
+            parameters.Add(("$since", queries.TimeValue(since)));
         }
         return (parts.Count == 0 ? "1 = 1" : string.Join("\nAND ", parts), parameters);
     }

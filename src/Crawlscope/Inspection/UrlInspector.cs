@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Crawlscope.Indexability;
 using Crawlscope.Robots;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
@@ -15,7 +16,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
 {
     private readonly InspectionOptions _options = options ?? new InspectionOptions();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly InspectionQueries _queries = InspectionQueries.For(store.Dialect);
+    private readonly InspectionQueries _queries = store.Queries;
 
     /// <summary>
     /// The lookup forms of every face (CLI, API, web page): a URL, or a shard and a stored key. Input that names
@@ -37,8 +38,8 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
 
     /// <summary>The indexability filters' conditions in a store's dialect, for other readers of the store
     /// (exports) that must agree with the inspector on what "indexable" means.</summary>
-    public static IReadOnlyList<string> IndexabilityConditions(string dialect, InspectionOptions? options = null) =>
-        InspectionQueries.For(dialect).Filters((options ?? new InspectionOptions()).MaxAgeMonths).Select(f => f.Condition).ToList();
+    public static IReadOnlyList<string> IndexabilityConditions(ICrawlStore store, InspectionOptions? options = null) =>
+        store.Queries.Filters((options ?? new InspectionOptions()).MaxAgeMonths).Select(f => f.Condition).ToList();
 
     /// <summary>URL lookup: parse, normalise and key the URL, then inspect.</summary>
     public Task<InspectionReport> InspectAsync(UrlIdentity identity, CancellationToken ct = default) =>
@@ -138,10 +139,10 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         {
             var evaluated = await evaluatedTask;
             var details = (await detailsTask).Rows[0];
-            for (int i = 0; i < definitions.Length; i++)
+            for (int i = 0; i < definitions.Count; i++)
             {
                 bool pass = Convert.ToInt64(evaluated.Rows[0][$"f{i}"] ?? 0L, CultureInfo.InvariantCulture) == 1;
-                filters.Add(new FilterResult(definitions[i].Name, pass ? "PASS" : "FAIL", definitions[i].Condition, Detail(i, details, banned, now)));
+                filters.Add(new FilterResult(definitions[i].Name, pass ? "PASS" : "FAIL", definitions[i].Condition, Detail(definitions[i].Filter, details, banned, now)));
             }
             indexable = filters.All(f => f.Status == "PASS");
             page = await DetailsAsync(key, url, shard, rootHash, details, now, pageQueries);
@@ -176,16 +177,18 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         return row["last_good_body"] is string good ? RobotsParser.Parse(good) : RobotsRules.DisallowAll;
     }
 
-    private string Detail(int filter, IReadOnlyDictionary<string, object?> d, bool banned, DateTimeOffset now) => filter switch
+    private static string Detail(IndexabilityFilter filter, IReadOnlyDictionary<string, object?> d, bool banned, DateTimeOffset now) => filter switch
     {
-        0 => d["download_http_code"] is { } code ? $"HTTP {code}" : $"no HTTP status ({d["failure_reason"]})",
-        1 => Stamp(d["download_stamp"]) is { } s ? RelativeTime.Months(s, now) : "never downloaded",
-        2 => d["history_drop_reason"] is { } r ? $"dropped: {r}" : "No drop reason",
-        3 => $"fh_dont_index={(banned ? 1 : 0)}, ml_spam_score={d["ml_spam_score"]}",
-        4 => d["meta_canonical"] is { } c && (string)c != "" ? (c.Equals(d["src_unparsed"]) ? "points to itself" : $"points to {c}") : "Not set",
-        5 => Convert.ToInt64(d["robots_noindex"], CultureInfo.InvariantCulture) == 1 ? $"noindex ({d["robots_sources"]})" : "no noindex",
-        6 => d["failure_reason"] as string == "robots_disallowed" ? $"disallowed ({d["robots_sources"]})" : "allowed",
-        _ => d["content_type"] as string ?? "unknown type",
+        IndexabilityFilter.HttpStatus => d["download_http_code"] is { } code ? $"HTTP {code}" : $"no HTTP status ({d["failure_reason"]})",
+        IndexabilityFilter.AgeCutoff => Stamp(d["download_stamp"]) is { } s ? RelativeTime.Months(s, now) : "never downloaded",
+        IndexabilityFilter.HistoryDrop => d["history_drop_reason"] is { } r ? $"dropped: {r}" : "No drop reason",
+        IndexabilityFilter.SpamBan => $"fh_dont_index={(banned ? 1 : 0)}, ml_spam_score={d["ml_spam_score"]}",
+        IndexabilityFilter.Canonical => d["meta_canonical"] is { } c && (string)c != "" ? (c.Equals(d["src_unparsed"]) ? "points to itself" : $"points to {c}") : "Not set",
+        IndexabilityFilter.RobotsNoIndex => Convert.ToInt64(d["robots_noindex"], CultureInfo.InvariantCulture) == 1 ? $"noindex ({d["robots_sources"]})" : "no noindex",
+        IndexabilityFilter.RobotsTxtAllowed => d["failure_reason"] as string == "robots_disallowed" ? $"disallowed ({d["robots_sources"]})" : "allowed",
+        IndexabilityFilter.HtmlContentType => d["content_type"] as string ?? "unknown type",
+        IndexabilityFilter.Duplicate => d["duplicate_of"] is string original ? $"duplicate of {original}" : "original",
+        _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 
     /// <summary>The page details' own queries, in flight.</summary>

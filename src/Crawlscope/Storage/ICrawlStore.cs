@@ -66,7 +66,7 @@ public interface ICrawlStore : IAsyncDisposable
     Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default);
 
     /// <summary>
-    /// Streams the stored pages for which <paramref name="condition"/> (a constant condition in <see cref="Dialect"/>
+    /// Streams the stored pages for which <paramref name="condition"/> (a constant condition in this store's SQL
     /// over the pages table, with <c>fh_dont_index</c> available; values bound as parameters) holds, in key order
     /// (so a site's pages come together). Rows are read as they are consumed, so memory stays flat however many pages match.
     /// </summary>
@@ -78,8 +78,8 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>Where a shard lives: "local" for the embedded store, the node's address for a cluster.</summary>
     Task<string> ShardNodeAsync(int shard, CancellationToken ct = default);
 
-    /// <summary>The SQL dialect the inspector writes its queries in ("sqlite" or "clickhouse").</summary>
-    string Dialect { get; }
+    /// <summary>The inspector's queries and the indexability conditions, in this store's SQL.</summary>
+    InspectionQueries Queries { get; }
 
     /// <summary>
     /// Runs one of the inspector's read queries and returns it as sent, with the raw response as the store

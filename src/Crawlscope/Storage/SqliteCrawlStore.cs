@@ -614,7 +614,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
     private async Task<long> CountAsync(string sql, CancellationToken ct) => (await QueryAsync(sql, r => r.GetInt64(0), ct))[0];
 
-    public string Dialect => "sqlite";
+    public InspectionQueries Queries { get; } = new SqliteInspectionQueries();
 
     public Task<string> ShardNodeAsync(int shard, CancellationToken ct = default) => Task.FromResult("local");
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Crawlscope.Indexability;
 using Crawlscope.Inspection;
 using Crawlscope.Storage;
 using Crawlscope.Storage.ClickHouse;
@@ -128,7 +129,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         Assert.Equal(1, stats.ByStatus["404"]);
         Assert.Equal(1, stats.ByFailureReason["robots_disallowed"]);
 
-        var conditions = UrlInspector.IndexabilityConditions(Reader.Dialect, new InspectionOptions { MaxAgeMonths = 1200 });
+        var conditions = UrlInspector.IndexabilityConditions(Reader, new InspectionOptions { MaxAgeMonths = 1200 });
         string where = string.Join(" AND ", conditions.Select(c => $"COALESCE(({c}), 0) = 1"));
         var indexable = new List<string>();
         await foreach (var p in Reader.PagesAsync(where, [])) indexable.Add(p.SrcUnparsed);
@@ -186,7 +187,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         var crawled = report.Checks.Single(c => c.Name == "Crawled Status Check");
         Assert.Contains(page.SrcUnparsed, crawled.Query);
         Assert.Contains("\"download_http_code\":200", crawled.Response);
-        if (Reader.Dialect == "clickhouse") Assert.Contains("FROM pages FINAL", crawled.Query);
+        if (Reader is ClickHouseCrawlStore) Assert.Contains("FROM pages FINAL", crawled.Query);
 
         await Writer.BanAsync("zeta-travel.com", "testing");
         await SettleAsync();
@@ -194,6 +195,59 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         Assert.Equal("FAIL", banned.Filters.Single(f => f.Name == "Spam/ban").Status);
         Assert.False(banned.Badges.Indexable);
         Assert.Equal("NOT INDEXABLE", banned.Badges.IndexableLabel);
+    }
+
+    /// <summary>
+    /// The one indexability rule: on generated pages, the C# predicate of every filter (what the crawl decides) equals
+    /// what this store's SQL condition evaluates (what the inspector shows and exports select). Download times are
+    /// kept a week away from the age cut-off, where the two clocks and the stores' month arithmetic may differ.
+    /// </summary>
+    [Fact]
+    public async Task IndexabilityRule_EveryFilter_CSharpVerdictEqualsTheStoresSql()
+    {
+        var random = new Random(20261203);
+        var now = DateTimeOffset.UtcNow;
+        T Pick<T>(params T[] values) => values[random.Next(values.Length)];
+        var cases = new List<(PageRecord Page, bool Banned)>();
+        for (int i = 0; i < 120; i++)
+        {
+            var id = Id($"https://www{i % 3}.prop{i}.example/page{i}");
+            string other = Id($"https://www.prop{i}.example/other").Key.Value;
+            var page = Page(id, Pick<int?>(200, 200, 200, 404, 301, 500, null), Pick<string?>(null, null, null, "robots_disallowed", "http_4xx", "processing_error"),
+                Pick<string?>("A title", null), null, null) with
+            {
+                DownloadStamp = Pick<DateTimeOffset?>(now.AddDays(-1), now.AddDays(-40), now.AddDays(-170), now.AddDays(-195), now.AddDays(-400), null),
+                HistoryDropReason = Pick<string?>(null, null, "gone", "spam"),
+                MlSpamScore = Pick(0, 0, 0, 1, 2),
+                MetaCanonical = Pick<string?>(null, "", id.Key.Value, other),
+                RobotsNoIndex = random.Next(4) == 0,
+                ContentType = Pick<string?>("text/html; charset=utf-8", "TEXT/HTML", "application/xhtml+xml", "application/pdf", null),
+                DuplicateOf = Pick<string?>(null, null, other),
+            };
+            bool banned = random.Next(5) == 0;
+            if (banned) await Writer.BanAsync(Pick(id.Host, id.Site), "property test");
+            await SaveAsync(page);
+            cases.Add((page, banned));
+        }
+        await SettleAsync();
+
+        var inspector = new UrlInspector(Reader, Keyer, new InspectionOptions { MaxAgeMonths = 6 });
+        int indexable = 0;
+        foreach (var (page, banned) in cases)
+        {
+            var report = await inspector.LookupAsync(page.Url, null, null);
+            Assert.Equal(IndexabilityRule.Filters.Select(IndexabilityRule.Name), report.Filters.Select(f => f.Name));
+            foreach (var filter in IndexabilityRule.Filters)
+            {
+                bool expected = IndexabilityRule.Passes(filter, page, banned, now, 6);
+                var shown = report.Filters[(int)filter];
+                Assert.True(expected == (shown.Status == "PASS"), $"{page.Url}: {shown.Name} is {shown.Status} in the store ({shown.Condition}), the rule says {expected}");
+            }
+            Assert.Equal(IndexabilityRule.IsIndexable(page, banned, now, 6), report.Badges.Indexable);
+            if (report.Badges.Indexable) indexable++;
+        }
+        // The generator reaches both verdicts.
+        Assert.InRange(indexable, 1, cases.Count - 1);
     }
 }
 

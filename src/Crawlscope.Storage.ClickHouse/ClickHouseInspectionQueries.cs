@@ -1,0 +1,72 @@
+using Crawlscope.Indexability;
+
+namespace Crawlscope.Storage.ClickHouse;
+
+/// <summary>
+/// The same queries for the ClickHouse cluster, where the plain table names are the Distributed tables.
+/// Reads of latest state use <c>FINAL</c>: ReplacingMergeTree keeps older versions of a row until a merge,
+/// and FINAL collapses them at read time. Lookups read one key, so FINAL costs little, and unlike argMax it
+/// keeps whole rows (the details query reads every column). <c>{db}</c> is the store's database, for the local
+/// tables a remote node reads in its own database.
+/// </summary>
+internal sealed class ClickHouseInspectionQueries : InspectionQueries
+{
+    public override string Crawled => """
+        SELECT src_unparsed, url, download_http_code, download_stamp, failure_reason, history_drop_reason
+        FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key
+        """;
+
+    public override string Robots => "SELECT host_key, status, action, reason, fetched_at, expires_at FROM robots FINAL WHERE host_key = $host_key";
+
+    public override string RobotsBody => "SELECT body, last_good_body, action FROM robots FINAL WHERE host_key = $host_key";
+
+    // One row from two one-row subqueries. Not WITH scalars: ClickHouse 18.16 runs a WITH subquery again at each
+    // use, and four scalar subqueries cost 8 ms of server CPU where this costs 5.
+    public override string SpamBan => """
+        SELECT fh_dont_index, bans, if(n = 0, NULL, score) AS ml_spam_score, if(n = 0, NULL, signals) AS spam_signals
+        FROM (SELECT count() AS fh_dont_index, arrayStringConcat(groupArray(concat(name, ifNull(concat(': ', reason), ''))), '; ') AS bans
+              FROM bans FINAL WHERE name IN ($host, $site) AND deleted = 0)
+        CROSS JOIN (SELECT count() AS n, any(ml_spam_score) AS score, any(spam_signals) AS signals
+                    FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key)
+        """;
+
+    // Frontiers live in the workers' own files; the cluster knows a URL was seen from the discovered table.
+    public override string Seen => """
+        SELECT 0 AS state, depth, discovered_from, discovered_at, discovered_at AS not_before, 0 AS attempts
+        FROM discovered FINAL WHERE src_unparsed = $key ORDER BY discovered_at LIMIT 1
+        """;
+
+    public override string Condition(IndexabilityFilter filter, int maxAgeMonths) => filter switch
+    {
+        IndexabilityFilter.HttpStatus => "download_http_code = 200",
+        IndexabilityFilter.AgeCutoff => $"download_stamp > now() - INTERVAL {maxAgeMonths} MONTH",
+        IndexabilityFilter.HistoryDrop => "history_drop_reason IS NULL",
+        IndexabilityFilter.SpamBan => "fh_dont_index != 1 AND ml_spam_score = 0",
+        IndexabilityFilter.Canonical => "meta_canonical IS NULL OR meta_canonical = '' OR meta_canonical = src_unparsed",
+        IndexabilityFilter.RobotsNoIndex => "robots_noindex = 0",
+        IndexabilityFilter.RobotsTxtAllowed => "ifNull(failure_reason, '') != 'robots_disallowed'",
+        // ClickHouse's LIKE is case-sensitive; the rule is not.
+        IndexabilityFilter.HtmlContentType => "lower(content_type) LIKE '%html%'",
+        IndexabilityFilter.Duplicate => "duplicate_of IS NULL",
+        _ => throw new ArgumentOutOfRangeException(nameof(filter)),
+    };
+
+    public override object TimeValue(DateTimeOffset time) => time;
+
+    public override string FilterQuery(IReadOnlyList<FilterDefinition> filters) =>
+        // fh_dont_index is a WITH scalar: as a column of a subquery over the Distributed table, ClickHouse 18.16
+        // loses it on the remote shard ("Not found column ... in block").
+        "WITH toUInt8((SELECT count() FROM bans FINAL WHERE name IN ($host, $site) AND deleted = 0) > 0) AS fh_dont_index\n" +
+        "SELECT " + string.Join(",\n       ", filters.Select((f, i) => $"toUInt8(ifNull(({f.Condition}), 0)) AS f{i}")) + "\n" +
+        "FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key";
+
+    public override string Details => "SELECT * FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key";
+    public override string History => "SELECT stamp, http_code, failure_reason, elapsed_ms, bytes, location FROM fetches FINAL WHERE src_unparsed = $key ORDER BY stamp DESC, id DESC LIMIT 20";
+    public override string Inlinks => "SELECT count() AS inlinks FROM links FINAL WHERE target = $key";
+    public override string Referrers => "SELECT source FROM links FINAL WHERE target = $key ORDER BY source LIMIT 10";
+    // Pages that point here: found in each node's local table first (all versions of a page live on the node of
+    // its shard), then read with FINAL by key, so FINAL merges a few rows instead of every page (10 ms → 3 ms).
+    public override string RedirectsHere => "SELECT src_unparsed FROM pages FINAL WHERE src_unparsed IN (SELECT src_unparsed FROM {db}.pages_local WHERE redirect_target = $key) AND redirect_target = $key ORDER BY src_unparsed LIMIT 10";
+    public override string Sitemaps => "SELECT sitemap FROM sitemap_entries FINAL WHERE src_unparsed = $key ORDER BY sitemap LIMIT 10";
+    public override string Duplicates => "SELECT src_unparsed FROM pages FINAL WHERE src_unparsed IN (SELECT src_unparsed FROM {db}.pages_local WHERE duplicate_of = $key) AND duplicate_of = $key ORDER BY src_unparsed LIMIT 10";
+}

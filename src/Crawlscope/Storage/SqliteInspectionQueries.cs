@@ -1,0 +1,59 @@
+using Crawlscope.Indexability;
+
+namespace Crawlscope.Storage;
+
+/// <summary>The inspector's queries in SQLite's SQL.</summary>
+internal sealed class SqliteInspectionQueries : InspectionQueries
+{
+    public override string Crawled => """
+        SELECT src_unparsed, url, download_http_code, download_stamp, failure_reason, history_drop_reason
+        FROM pages WHERE shard = $shard AND src_unparsed = $key
+        """;
+
+    public override string Robots => "SELECT host_key, status, action, reason, fetched_at, expires_at FROM robots WHERE host_key = $host_key";
+
+    public override string RobotsBody => "SELECT body, last_good_body, action FROM robots WHERE host_key = $host_key";
+
+    public override string SpamBan => """
+        SELECT (SELECT COUNT(*) FROM bans WHERE name IN ($host, $site)) AS fh_dont_index,
+               (SELECT group_concat(name || COALESCE(': ' || reason, ''), '; ') FROM bans WHERE name IN ($host, $site)) AS bans,
+               (SELECT ml_spam_score FROM pages WHERE shard = $shard AND src_unparsed = $key) AS ml_spam_score,
+               (SELECT spam_signals FROM pages WHERE shard = $shard AND src_unparsed = $key) AS spam_signals
+        """;
+
+    public override string Seen => """
+        SELECT state, depth, discovered_from, discovered_at, not_before, attempts
+        FROM frontier WHERE src_unparsed = $key
+        """;
+
+    public override string Condition(IndexabilityFilter filter, int maxAgeMonths) => filter switch
+    {
+        IndexabilityFilter.HttpStatus => "download_http_code = 200",
+        IndexabilityFilter.AgeCutoff => $"download_stamp > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-{maxAgeMonths} months')",
+        IndexabilityFilter.HistoryDrop => "history_drop_reason IS NULL",
+        IndexabilityFilter.SpamBan => "fh_dont_index != 1 AND ml_spam_score = 0",
+        IndexabilityFilter.Canonical => "meta_canonical IS NULL OR meta_canonical = '' OR meta_canonical = src_unparsed",
+        IndexabilityFilter.RobotsNoIndex => "robots_noindex = 0",
+        IndexabilityFilter.RobotsTxtAllowed => "COALESCE(failure_reason, '') <> 'robots_disallowed'",
+        // SQLite's LIKE ignores ASCII case, as the rule does.
+        IndexabilityFilter.HtmlContentType => "content_type LIKE '%html%'",
+        IndexabilityFilter.Duplicate => "duplicate_of IS NULL",
+        _ => throw new ArgumentOutOfRangeException(nameof(filter)),
+    };
+
+    // Times are ISO 8601 text in this store.
+    public override object TimeValue(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    public override string FilterQuery(IReadOnlyList<FilterDefinition> filters) =>
+        "WITH p AS (SELECT pages.*, CASE WHEN EXISTS (SELECT 1 FROM bans WHERE name IN ($host, $site)) THEN 1 ELSE 0 END AS fh_dont_index\n" +
+        "           FROM pages WHERE shard = $shard AND src_unparsed = $key)\nSELECT " +
+        string.Join(",\n       ", filters.Select((f, i) => $"COALESCE(({f.Condition}), 0) AS f{i}")) + "\nFROM p";
+
+    public override string Details => "SELECT * FROM pages WHERE shard = $shard AND src_unparsed = $key";
+    public override string History => "SELECT stamp, http_code, failure_reason, elapsed_ms, bytes, location FROM fetches WHERE src_unparsed = $key ORDER BY id DESC LIMIT 20";
+    public override string Inlinks => "SELECT COUNT(*) AS inlinks FROM links WHERE target = $key";
+    public override string Referrers => "SELECT source FROM links WHERE target = $key ORDER BY source LIMIT 10";
+    public override string RedirectsHere => "SELECT src_unparsed FROM pages WHERE redirect_target = $key ORDER BY src_unparsed LIMIT 10";
+    public override string Sitemaps => "SELECT sitemap FROM sitemap_entries WHERE src_unparsed = $key ORDER BY sitemap LIMIT 10";
+    public override string Duplicates => "SELECT src_unparsed FROM pages WHERE duplicate_of = $key ORDER BY src_unparsed LIMIT 10";
+}
