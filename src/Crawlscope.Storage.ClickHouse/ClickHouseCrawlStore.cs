@@ -245,6 +245,9 @@ public sealed class ClickHouseCrawlStore : ICrawlStore
 
     public Task<long> PageCountAsync(CancellationToken ct = default) => CountAsync("SELECT count() FROM pages FINAL", ct);
 
+    public async Task<IReadOnlyList<string>> SeedUrlsAsync(CancellationToken ct = default) =>
+        (await RowsAsync("SELECT DISTINCT url FROM pages FINAL WHERE depth = 0", ct)).Select(r => (string)r["url"]!).ToList();
+
     public async Task<CrawlStats> StatsAsync(CancellationToken ct = default)
     {
         async Task<Dictionary<string, long>> Group(string sql) =>

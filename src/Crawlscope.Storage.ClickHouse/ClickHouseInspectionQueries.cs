@@ -48,6 +48,8 @@ internal sealed class ClickHouseInspectionQueries : InspectionQueries
         // ClickHouse's LIKE is case-sensitive; the rule is not.
         IndexabilityFilter.HtmlContentType => "lower(content_type) LIKE '%html%'",
         IndexabilityFilter.Duplicate => "duplicate_of IS NULL",
+        // A page stored with a failure (processing_error, unsupported_type, ...) is not indexable whatever its status.
+        IndexabilityFilter.Failure => "failure_reason IS NULL",
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 

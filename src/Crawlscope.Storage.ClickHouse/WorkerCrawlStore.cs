@@ -266,6 +266,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
         _cluster.PagesAsync(condition, parameters, ct);
     /// <summary>Pages this worker stored (its --max-pages counts its own).</summary>
     public Task<long> PageCountAsync(CancellationToken ct = default) => _local.PageCountAsync(ct);
+    public Task<IReadOnlyList<string>> SeedUrlsAsync(CancellationToken ct = default) => _local.SeedUrlsAsync(ct);
     public Task<string> ShardNodeAsync(int shard, CancellationToken ct = default) => _cluster.ShardNodeAsync(shard, ct);
     public InspectionQueries Queries => _cluster.Queries;
     public Task<RawQueryResult> InspectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default) =>

@@ -20,18 +20,14 @@ public sealed record WarcImportResult(long Records, long Pages, long Skipped, IR
 /// fields a crawl would give it. The pages' links are stored but not queued; revisits, requests and other
 /// records are counted and skipped.
 /// </summary>
-public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? options = null)
+public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? options = null, TimeProvider? time = null)
 {
     public async Task<WarcImportResult> ImportAsync(string path, Action<string>? progress = null, CancellationToken ct = default)
     {
-        // Depth 0 and no seeds: the scope queues nothing; the fetcher is never called.
+        // Depth 0 and no seeds: the scope queues nothing. The processor needs no fetcher and no scheduler.
         var crawl = options ?? new CrawlOptions();
         var importOptions = new CrawlOptions { MaxDepth = 0, MaxAttempts = 1, Extract = crawl.Extract, ShardCount = keyer.ShardCount, Fetch = crawl.Fetch };
-        var time = TimeProvider.System;
-        using var fetcher = new Fetcher(importOptions.Fetch);
-        string agent = RobotsAgent.ProductToken(importOptions.Fetch.UserAgent);
-        var worker = new CrawlWorker(importOptions, store, keyer, fetcher, new RobotsGate(store, fetcher, agent, time), new HostScheduler(importOptions.Politeness, time),
-            new CrawlScope(importOptions.ScopeRules, []), agent, time, new CrawlProgress());
+        var processor = new PageProcessor(importOptions, store, keyer, new CrawlScope(importOptions.ScopeRules, []), time ?? TimeProvider.System, new CrawlProgress());
         long records = 0, pages = 0, skipped = 0;
         var errors = new List<WarcReadError>();
         // Revisits of identical payloads carry no body: the body of the response they repeat is kept here (the
@@ -87,9 +83,9 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
                     if (bodies.Remove(bodyOrder.Dequeue(), out var dropped)) keptBytes -= dropped.Length;
             }
             var stamp = DateTimeOffset.TryParse(record.Headers.GetValueOrDefault("WARC-Date"), out var d) ? d : DateTimeOffset.UtcNow;
-            var entry = new FrontierEntry(id.Key, id.Original.Href, id.Host, id.Shard, 0, 0, null, stamp);
+            var entry = FrontierEntry.Seed(id, stamp);
             await store.EnqueueAsync([entry], ct);
-            await (await worker.ImportAsync(entry, fetched, ct)).Saved;
+            await (await processor.ProcessAsync(entry, fetched, ct)).Saved;
             pages++;
             if (pages % 1000 == 0) progress?.Invoke($"import-warc: {pages:N0} pages from {records:N0} records");
         }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Crawlscope.Frontier;
+using Crawlscope.Storage;
 
 namespace Crawlscope.Crawling;
 
@@ -41,4 +43,23 @@ public sealed class CrawlProgress
     public ConcurrentDictionary<string, double> StageMs { get; } = new();
 
     internal void Time(string stage, double ms) => StageMs.AddOrUpdate(stage, ms, (_, t) => t + ms);
+
+    // Counted per link, so an array slot per reason rather than a dictionary entry.
+    private readonly long[] _refused = new long[Enum.GetValues<LinkRefusal>().Length];
+    private long _alreadySeen;
+
+    internal void LinkRefused(LinkRefusal reason) => Interlocked.Increment(ref _refused[(int)reason]);
+
+    internal void LinksAlreadySeen(int count) => Interlocked.Add(ref _alreadySeen, count);
+
+    /// <summary>Links found but not queued, by reason (snake_case), "already_seen" among them.</summary>
+    public IReadOnlyDictionary<string, long> LinksNotFollowed
+    {
+        get
+        {
+            var counts = Enum.GetValues<LinkRefusal>().Where(r => _refused[(int)r] > 0).ToDictionary(r => StoreNames.Of(r), r => Interlocked.Read(ref _refused[(int)r]));
+            if (Interlocked.Read(ref _alreadySeen) > 0) counts["already_seen"] = Interlocked.Read(ref _alreadySeen);
+            return counts;
+        }
+    }
 }

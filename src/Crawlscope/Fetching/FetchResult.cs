@@ -32,6 +32,17 @@ public sealed record FetchResult(
 
     public bool IsHtml => ContentType is null || ContentType.Contains("html", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>How long the server asked to wait (Retry-After, in seconds or as a date); null when it did not say.</summary>
+    public TimeSpan? RetryAfter(DateTimeOffset now)
+    {
+        string? value = Header("Retry-After");
+        if (value is null) return null;
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds)) return TimeSpan.FromSeconds(seconds);
+        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date))
+            return date > now ? date - now : TimeSpan.Zero;
+        return null;
+    }
+
     internal static FetchResult Failed(string url, FailureReason reason, string detail, double elapsedMs) =>
         new(url, null, new Dictionary<string, string[]>(), [], false, reason, detail, elapsedMs);
 }

@@ -14,6 +14,7 @@ public enum IndexabilityFilter
     RobotsTxtAllowed,
     HtmlContentType,
     Duplicate,
+    Failure,
 }
 
 /// <summary>
@@ -36,6 +37,7 @@ public static class IndexabilityRule
         IndexabilityFilter.RobotsTxtAllowed => "robots.txt allowed",
         IndexabilityFilter.HtmlContentType => "HTML content type",
         IndexabilityFilter.Duplicate => "Duplicate",
+        IndexabilityFilter.Failure => "No failure",
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 
@@ -52,6 +54,7 @@ public static class IndexabilityRule
         IndexabilityFilter.RobotsTxtAllowed => page.FailureReason != StoreNames.Of(FailureReason.RobotsDisallowed),
         IndexabilityFilter.HtmlContentType => page.ContentType is { } type && type.Contains("html", StringComparison.OrdinalIgnoreCase),
         IndexabilityFilter.Duplicate => page.DuplicateOf is null,
+        IndexabilityFilter.Failure => page.FailureReason is null,
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 

@@ -62,7 +62,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         // The queries do not depend on each other, so they are all sent at once: on a cluster each one is a round
         // trip to every node, and the lookup takes as long as the slowest, not the sum. The page's own queries go
         // out before it is known whether the page is stored; for a URL that is not, their empty answers are dropped.
-        string hostKey = $"{url.Scheme}://{url.Host}:{url.EffectivePort}";
+        string hostKey = HostOrigin.Of(url).Key;
         var spamParams = new List<(string, object?)>(p) { ("$host", host), ("$site", site) };
         var nodeTask = store.ShardNodeAsync(shard, ct);
         var crawledTask = store.InspectAsync(_queries.Crawled, p, ct);
@@ -188,6 +188,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
         IndexabilityFilter.RobotsTxtAllowed => d["failure_reason"] as string == "robots_disallowed" ? $"disallowed ({d["robots_sources"]})" : "allowed",
         IndexabilityFilter.HtmlContentType => d["content_type"] as string ?? "unknown type",
         IndexabilityFilter.Duplicate => d["duplicate_of"] is string original ? $"duplicate of {original}" : "original",
+        IndexabilityFilter.Failure => d["failure_reason"] as string ?? "none",
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 

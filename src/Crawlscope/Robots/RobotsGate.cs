@@ -25,7 +25,7 @@ public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentT
     // Hosts whose sitemaps some worker of this process has taken on.
     private readonly ConcurrentDictionary<string, bool> _sitemapsClaimed = new();
 
-    public static string HostKey(WebUrl url) => $"{url.Scheme}://{url.Host}:{url.EffectivePort}";
+    public static string HostKey(WebUrl url) => HostOrigin.Of(url).Key;
 
     public async Task<RobotsCheck> CheckAsync(WebUrl url, CancellationToken ct)
     {
@@ -88,7 +88,7 @@ public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentT
 
     private async Task<RobotsVerdict> FetchAsync(WebUrl url, StoredRobots? previous, CancellationToken ct)
     {
-        string robotsUrl = $"{url.Scheme}://{url.Host}{(url.Port is null ? "" : ":" + url.Port)}/robots.txt";
+        string robotsUrl = HostOrigin.Of(url).Url("/robots.txt");
         FetchResult result = await FetchArchivedAsync(robotsUrl, ct);
         int hop = 0;
         while (result.StatusCode is >= 300 and < 400 && result.Location is { } location && hop < RobotsFetchPolicy.MaxRedirects &&

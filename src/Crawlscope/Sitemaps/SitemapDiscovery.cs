@@ -23,8 +23,7 @@ internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKe
     /// <param name="gap">The host's politeness gap, kept before every sitemap request.</param>
     public async Task<int> DiscoverAsync(WebUrl hostUrl, RobotsRules rules, TimeSpan gap, CancellationToken ct)
     {
-        string origin = $"{hostUrl.Scheme}://{hostUrl.Host}{(hostUrl.Port is null ? "" : ":" + hostUrl.Port)}";
-        var pending = new Queue<(string Url, int Level)>((rules.Sitemaps.Count > 0 ? rules.Sitemaps : [origin + "/sitemap.xml"]).Select(u => (u, 0)));
+        var pending = new Queue<(string Url, int Level)>((rules.Sitemaps.Count > 0 ? rules.Sitemaps : [HostOrigin.Of(hostUrl).Url("/sitemap.xml")]).Select(u => (u, 0)));
         var visited = new HashSet<string>(StringComparer.Ordinal);
         int added = 0;
         while (pending.Count > 0 && visited.Count < MaxSitemapsPerHost)
@@ -51,7 +50,7 @@ internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKe
                 keys.Add(id.Key.Value);
                 // robots.txt is applied when the URL comes up, so a disallowed sitemap URL is recorded as such.
                 if (!scope.Allows(id, 1)) continue;
-                entries.Add(new FrontierEntry(id.Key, url, id.Host, id.Shard, 1, 0, parsed.Href, now));
+                entries.Add(FrontierEntry.Sitemap(id, url, parsed.Href, now));
             }
             await store.AddSitemapEntriesAsync(parsed.Href, keys, ct);
             added += await store.EnqueueAsync(entries, ct);

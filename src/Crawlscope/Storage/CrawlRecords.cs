@@ -74,7 +74,40 @@ public sealed record FrontierEntry(
     int Attempts = 0,
     DateTimeOffset? NotBefore = null,
     int RedirectHops = 0,
-    string? RedirectChain = null);
+    string? RedirectChain = null)
+{
+    /// <summary>A seed: depth 0, first in line.</summary>
+    public static FrontierEntry Seed(UrlIdentity url, DateTimeOffset now) => new(url.Key, url.Original.Href, url.Host, url.Shard, 0, 0, null, now);
+
+    /// <summary>A link found on <paramref name="from"/>: one deeper, discovered from it.</summary>
+    public static FrontierEntry Outlink(UrlIdentity target, string href, FrontierEntry from, DateTimeOffset now) =>
+        new(target.Key, href, target.Host, target.Shard, from.Depth + 1, from.Depth + 1, from.Key.Value, now);
+
+    /// <summary>The target of a redirect from <paramref name="from"/>: same depth and priority, one hop further,
+    /// the chain so far carried along (so a loop is seen).</summary>
+    public static FrontierEntry Redirect(UrlIdentity target, string href, FrontierEntry from, RedirectPath chain, DateTimeOffset now) =>
+        new(target.Key, href, target.Host, target.Shard, from.Depth, from.Priority, from.Key.Value, now, RedirectHops: from.RedirectHops + 1, RedirectChain: chain.Stored);
+
+    /// <summary>A URL listed by a sitemap: depth 1, ahead of links (priority 0).</summary>
+    public static FrontierEntry Sitemap(UrlIdentity url, string href, string sitemapUrl, DateTimeOffset now) =>
+        new(url.Key, href, url.Host, url.Shard, 1, 0, sitemapUrl, now);
+
+    /// <summary>The keys this entry was redirected through, oldest first.</summary>
+    public RedirectPath Redirects => RedirectPath.Parse(RedirectChain);
+}
+
+/// <summary>The keys a URL was reached through by redirects, oldest first (stored one per line with the frontier entry).</summary>
+public sealed record RedirectPath(IReadOnlyList<string> Keys)
+{
+    public static RedirectPath Parse(string? stored) => new(stored is null ? [] : stored.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+    public bool Contains(string key) => Keys.Contains(key, StringComparer.Ordinal);
+
+    /// <summary>This chain followed by one more hop.</summary>
+    public RedirectPath Then(string key) => new([.. Keys, key]);
+
+    public string Stored => string.Join('\n', Keys);
+}
 
 /// <summary>The latest state of one URL: what the inspector shows (column names follow the seed).</summary>
 public sealed record PageRecord

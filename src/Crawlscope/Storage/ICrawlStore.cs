@@ -72,6 +72,10 @@ public interface ICrawlStore : IAsyncDisposable
     /// </summary>
     IAsyncEnumerable<PageRecord> PagesAsync(string condition, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default);
 
+    /// <summary>The URLs of the stored pages at depth 0 (the seeds of earlier runs): a recrawl without seeds keeps to
+    /// their sites.</summary>
+    Task<IReadOnlyList<string>> SeedUrlsAsync(CancellationToken ct = default);
+
     /// <summary>Pages stored so far (for --max-pages across restarts).</summary>
     Task<long> PageCountAsync(CancellationToken ct = default);
 

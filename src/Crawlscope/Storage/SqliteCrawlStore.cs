@@ -546,6 +546,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
     public Task<long> PageCountAsync(CancellationToken ct = default) => CountAsync("SELECT COUNT(*) FROM pages", ct);
 
+    public async Task<IReadOnlyList<string>> SeedUrlsAsync(CancellationToken ct = default) =>
+        await QueryAsync("SELECT DISTINCT url FROM pages WHERE depth = 0", r => r.GetString(0), ct);
+
     public async Task<CrawlStats> StatsAsync(CancellationToken ct = default)
     {
         async Task<Dictionary<string, long>> Group(string sql) =>

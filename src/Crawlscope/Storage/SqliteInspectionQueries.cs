@@ -38,6 +38,8 @@ internal sealed class SqliteInspectionQueries : InspectionQueries
         // SQLite's LIKE ignores ASCII case, as the rule does.
         IndexabilityFilter.HtmlContentType => "content_type LIKE '%html%'",
         IndexabilityFilter.Duplicate => "duplicate_of IS NULL",
+        // A page stored with a failure (processing_error, unsupported_type, ...) is not indexable whatever its status.
+        IndexabilityFilter.Failure => "failure_reason IS NULL",
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 

@@ -1,0 +1,217 @@
+using Crawlscope.Archiving;
+using Crawlscope.Classification;
+using Crawlscope.Duplicates;
+using Crawlscope.Extraction;
+using Crawlscope.Fetching;
+using Crawlscope.Frontier;
+using Crawlscope.Indexability;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Crawling;
+
+/// <summary>What became of one frontier entry.</summary>
+internal enum Disposition { Stored, Retry, HostBackoff }
+
+/// <summary>What became of one frontier entry. A stored entry's <see cref="Saved"/> completes when its
+/// transaction commits, with the number of newly queued URLs; the worker does not wait for it, so the
+/// next fetch need not wait for the store's group commit.</summary>
+internal sealed record ProcessOutcome(Disposition Disposition, string? Failure, int? HttpCode, long Bytes, int NewUrls, TimeSpan? Wait = null)
+{
+    public Task<int> Saved { get; init; } = Task.FromResult(0);
+
+    /// <summary>About how much memory the save holds until it commits (its text and links).</summary>
+    public long SavingBytes { get; init; }
+
+    /// <summary>For a host backoff: how long the server asked to wait, if it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>URLs the save handed to the frontier (some may have been seen before).</summary>
+    public int Discovered { get; init; }
+}
+
+/// <summary>
+/// Steps 8-14 of docs/architecture.md for one fetched response, each one call to the class that does it. It needs
+/// no fetcher and no scheduler: the crawl worker hands it what it fetched, <c>import-warc</c> what an archive holds.
+/// A page that fails in any step is stored with <c>processing_error</c> and the error, so one hostile page cannot
+/// end the crawl or stay leased; only a store that cannot save that record either ends it.
+/// </summary>
+internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, CrawlScope scope, TimeProvider time,
+    CrawlProgress progress, WarcArchive? archive = null)
+{
+    // Indexability is decided when a page is fetched, so the age cut-off cannot fail then; any value serves.
+    private const int MaxAgeMonths = 6;
+
+    private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = RobotsAgentToken(options), Parts = options.Extract });
+    private readonly DuplicateFinder _duplicates = new(store, options.NearDuplicateBits);
+    private readonly BanList _bans = new(store, time);
+    private readonly OutlinkPolicy _outlinks = new(keyer, scope, options.FollowNoFollow, progress.LinkRefused);
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    // Extraction is CPU-bound: running more of it at once than there are cores only adds parsed pages held in
+    // memory and thread-pool threads, not throughput. Fetches stay as concurrent as the options allow.
+    private readonly SemaphoreSlim _cpu = new(Environment.ProcessorCount, Environment.ProcessorCount);
+
+    private static string RobotsAgentToken(CrawlOptions o) => Robots.RobotsAgent.ProductToken(o.Fetch.UserAgent);
+
+    /// <summary>Steps 8-14 for a fetched response; the URL's stored record is read first.</summary>
+    public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, FetchResult fetched, CancellationToken ct) =>
+        await ProcessAsync(entry, fetched, await store.GetPageAsync(entry.Key.Value, ct), ct);
+
+    /// <summary>Steps 8-14 for a fetched response, given the URL's stored record (null when new).</summary>
+    public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, FetchResult fetched, PageRecord? previous, CancellationToken ct)
+    {
+        var url = WebUrl.Parse(entry.Url);
+        var identity = keyer.Identify(url);
+        try
+        {
+            return ResponseStatus.Of(fetched) switch                                                      // 8. status
+            {
+                var kind when ResponseStatus.IsTransient(kind) && entry.Attempts + 1 < options.MaxAttempts => Again(entry, fetched, kind),
+                ResponseKind.Throttled or ResponseKind.ServerError =>
+                    await FailAsync(entry, identity, previous, fetched, fetched.StatusCode == 429 ? FailureReason.Http4xx : FailureReason.Http5xx, DropReason.ServerErrors, ct),
+                ResponseKind.NetworkError or ResponseKind.FetchFailed => await FailAsync(entry, identity, previous, fetched, fetched.Failure, null, ct),
+                ResponseKind.UnknownStatus => await FailAsync(entry, identity, previous, fetched, FailureReason.HttpUnknown, null, ct),
+                ResponseKind.Redirect => await RedirectAsync(entry, identity, previous, fetched, ct),
+                ResponseKind.NotModified when previous is not null => await NotModifiedAsync(entry, identity, previous, fetched, ct),
+                ResponseKind.ClientError =>
+                    await FailAsync(entry, identity, previous, fetched, FailureReason.Http4xx, fetched.StatusCode is 404 or 410 ? DropReason.Gone : null, ct),
+                ResponseKind.NotHtml => await FailAsync(entry, identity, previous, fetched, FailureReason.UnsupportedType, null, ct),
+                _ => await PageAsync(entry, identity, url, previous, fetched, ct),
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var failed = FetchResult.Failed(entry.Url, FailureReason.ProcessingError, $"{ex.GetType().Name}: {ex.Message}", fetched.ElapsedMs);
+            return await FailAsync(entry, identity, await store.GetPageAsync(entry.Key.Value, ct), failed, FailureReason.ProcessingError, null, ct);
+        }
+    }
+
+    /// <summary>An answer worth trying again later: a retry after a backoff of its own, or (429/503) the whole host backed off.</summary>
+    private ProcessOutcome Again(FrontierEntry entry, FetchResult fetched, ResponseKind kind)
+    {
+        string failure = fetched.StatusCode is { } code ? StoreNames.Of(code == 429 ? FailureReason.Http4xx : FailureReason.Http5xx) : StoreNames.Of(fetched.Failure);
+        return kind == ResponseKind.Throttled
+            ? new ProcessOutcome(Disposition.HostBackoff, failure, fetched.StatusCode, fetched.Body.Length, 0) { RetryAfter = fetched.RetryAfter(time.GetUtcNow()) }
+            : new ProcessOutcome(Disposition.Retry, failure, fetched.StatusCode, fetched.Body.Length, 0, RetryWait(entry.Attempts));
+    }
+
+    private TimeSpan RetryWait(int attempts) => TimeSpan.FromSeconds(options.RetryBase.TotalSeconds * Math.Pow(2, attempts));
+
+    /// <summary>Steps 9-14 for a page.</summary>
+    private async Task<ProcessOutcome> PageAsync(FrontierEntry entry, UrlIdentity identity, WebUrl url, PageRecord? previous, FetchResult fetched, CancellationToken ct)
+    {
+        double t = _clock.Elapsed.TotalMilliseconds;
+        ExtractedPage page;
+        SpamVerdict spam;
+        try
+        {
+            (page, spam) = await ExtractAndClassifyAsync(fetched, url, ct);                               // 9. extract, 10. classify (spam)
+        }
+        catch (TimeoutException)
+        {
+            return await FailAsync(entry, identity, previous,
+                fetched with { FailureDetail = $"extraction took longer than {options.ProcessingBudget.TotalSeconds:F0} s" }, FailureReason.ProcessingTimeout, null, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return await FailAsync(entry, identity, previous, fetched with { FailureDetail = $"{ex.GetType().Name}: {ex.Message}" }, FailureReason.ProcessingError, null, ct);
+        }
+        Lap(ref t, "extract+classify");
+        var duplicate = await _duplicates.FindAsync(entry.Key.Value, page, ct);                            // 10. duplicates
+        bool banned = await _bans.IsBannedAsync(identity, ct);                                              // 10. bans
+        Lap(ref t, "duplicates");
+        var now = time.GetUtcNow();
+        string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
+        var record = PageRecords.Fetched(entry, identity, previous, fetched, page, spam, canonicalKey, duplicate.DuplicateOf, now);   // 11. record
+        record = IndexabilityDecision.Decide(record, previous, banned, now, MaxAgeMonths);                  // 12. decide
+        var outlinks = _outlinks.Select(entry, page.Links, banned, now);                                    // 13. links
+        record = record with { Outlinks = outlinks.Links.Count };
+        Lap(ref t, "links");
+        // 14. store. The archive is written before the store: a crash in between fetches the page again, and a WARC
+        // may then hold it twice, which readers expect; the store never holds a page the archive lacks.
+        await ArchiveAsync(fetched, now, PageRecords.WarcMetadata(record), null, ct);
+        var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, null), outlinks.Links, outlinks.Discovered, ct);
+        if (duplicate.PendingOriginal)
+            _ = saved.ContinueWith(_ => _duplicates.Saved(entry.Key.Value), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return new ProcessOutcome(Disposition.Stored, null, fetched.StatusCode, fetched.Body.Length, 0)
+        {
+            Saved = saved, SavingBytes = PageRecords.Footprint(record, outlinks), Discovered = outlinks.Discovered.Count,
+        };
+    }
+
+    /// <summary>Extraction and classification on a CPU slot, within the processing budget. A page past the budget
+    /// keeps its CPU slot until its work ends (so runaway pages cannot pile up), but the crawl no longer waits for it.</summary>
+    private async Task<(ExtractedPage, SpamVerdict)> ExtractAndClassifyAsync(FetchResult fetched, WebUrl url, CancellationToken ct)
+    {
+        await _cpu.WaitAsync(ct);
+        var work = Task.Run(() =>
+        {
+            var page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers);
+            return (page, SpamClassifier.Classify(page));
+        }, CancellationToken.None);
+        _ = work.ContinueWith(_ => _cpu.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await work.WaitAsync(options.ProcessingBudget, time, ct);
+    }
+
+    /// <summary>A redirect: the target goes through the frontier (so a target seen before is not fetched again) when
+    /// it passes the scope gate, is not a loop and is within the hop limit; the gate that refused it is recorded.</summary>
+    private async Task<ProcessOutcome> RedirectAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await ArchiveAsync(fetched, now, [], null, ct);
+        FailureReason reason = FailureReason.Redirected;
+        string? targetKey = null, refused = null;
+        var queue = new List<FrontierEntry>();
+        if (fetched.Location is { } location && WebUrl.TryParse(location, WebUrl.Parse(entry.Url), out var next, out _) &&
+            next.Scheme is "http" or "https" && keyer.TryIdentify(next.Href, out var target, out _))
+        {
+            targetKey = target.Key.Value;
+            var chain = entry.Redirects.Then(entry.Key.Value);
+            var verdict = scope.Check(target, entry.Depth);
+            if (chain.Contains(targetKey)) reason = FailureReason.RedirectLoop;
+            else if (entry.RedirectHops + 1 > options.MaxRedirects) reason = FailureReason.TooManyRedirects;
+            else if (verdict != ScopeVerdict.Allowed) refused = $"target not followed: {StoreNames.Of(verdict)}";
+            else queue.Add(FrontierEntry.Redirect(target, next.Href, entry, chain, now));
+        }
+        var record = PageRecords.Redirect(entry, identity, previous, fetched, reason, targetKey, IndexabilityDecision.DropIf(previous, DropReason.NowRedirects, MaxAgeMonths), now);
+        string failure = refused is null ? record.FailureReason! : $"{record.FailureReason}: {refused}";
+        var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, failure, fetched.Location), [], queue, ct);
+        return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved, Discovered = queue.Count };
+    }
+
+    /// <summary>304 to a conditional GET: the stored page stands, fetched again now; a ban since then still counts.</summary>
+    private async Task<ProcessOutcome> NotModifiedAsync(FrontierEntry entry, UrlIdentity identity, PageRecord previous, FetchResult fetched, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var record = previous with { DownloadStamp = now, NextFetch = RecrawlPolicy.NextFetch(previous, previous.ContentHash, now) };
+        await ArchiveAsync(fetched, now, [], (WarcArchive.ServerNotModified, entry.Url, previous.DownloadStamp), ct);
+        if (await _bans.IsBannedAsync(identity, ct)) record = record with { HistoryDropReason = IndexabilityDecision.DropIf(previous, DropReason.Banned, MaxAgeMonths) };
+        var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, null, contentType: previous.ContentType, bytes: 0), [], [], ct);
+        return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0) { Saved = saved };
+    }
+
+    /// <summary>A URL that gave no page is stored with its reason (and, when it was indexable, why it no longer is).</summary>
+    private async Task<ProcessOutcome> FailAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched,
+        FailureReason reason, DropReason? drop, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await ArchiveAsync(fetched, now, [], null, ct);
+        string? history = drop is { } d ? IndexabilityDecision.DropIf(previous, d, MaxAgeMonths) : previous?.HistoryDropReason;
+        var record = PageRecords.Failure(entry, identity, previous, fetched, reason, history, now);
+        string failure = record.FailureReason + (fetched.FailureDetail is { } detail ? ": " + detail : "");
+        var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, failure), [], [], ct);
+        return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved };
+    }
+
+    private Task ArchiveAsync(FetchResult fetched, DateTimeOffset stamp, IReadOnlyList<(string, string)> metadata,
+        (string Profile, string RefersToUri, DateTimeOffset? RefersToDate)? revisit, CancellationToken ct) =>
+        archive is null || fetched.Raw is null ? Task.CompletedTask : archive.WriteAsync(fetched, stamp, metadata, revisit, ct);
+
+    private void Lap(ref double since, string stage)
+    {
+        double now = _clock.Elapsed.TotalMilliseconds;
+        progress.Time(stage, now - since);
+        since = now;
+    }
+}

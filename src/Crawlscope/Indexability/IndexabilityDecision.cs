@@ -1,0 +1,39 @@
+using Crawlscope.Storage;
+
+namespace Crawlscope.Indexability;
+
+/// <summary>
+/// Step 11: whether a freshly processed page is indexable, by the one rule, and what that changes in its history:
+/// <c>first_indexed</c> is set the first time it is, and <c>history_drop_reason</c> records why a page that was
+/// indexable stopped being so (and is cleared when it is indexable again).
+/// </summary>
+public static class IndexabilityDecision
+{
+    /// <summary>The record with <c>first_indexed</c> and <c>history_drop_reason</c> decided. <paramref name="page"/> is
+    /// the new state without its drop reason; its own faults name the reason, in the order the inspector lists them.</summary>
+    public static PageRecord Decide(PageRecord page, PageRecord? previous, bool banned, DateTimeOffset now, int maxAgeMonths)
+    {
+        var fresh = page with { HistoryDropReason = null };
+        bool indexable = IndexabilityRule.IsIndexable(fresh, banned, now, maxAgeMonths);
+        DropReason? reason = indexable ? null
+            : banned ? DropReason.Banned
+            : page.RobotsNoIndex ? DropReason.NoIndex
+            : !IndexabilityRule.Passes(IndexabilityFilter.Canonical, fresh, banned, now, maxAgeMonths) ? DropReason.CanonicalElsewhere
+            : page.DuplicateOf is not null ? DropReason.Duplicate
+            : page.MlSpamScore > 0 ? DropReason.Spam
+            : null;
+        return fresh with
+        {
+            FirstIndexed = previous?.FirstIndexed ?? (indexable ? now : null),
+            HistoryDropReason = reason is { } r ? DropIf(previous, r, maxAgeMonths) : null,
+        };
+    }
+
+    /// <summary>A drop reason is recorded when a page that was indexable (when it was last fetched) stops being so;
+    /// otherwise the page keeps the reason it had.</summary>
+    public static string? DropIf(PageRecord? previous, DropReason reason, int maxAgeMonths) =>
+        previous is not null && WasIndexable(previous, maxAgeMonths) ? StoreNames.Of(reason) : previous?.HistoryDropReason;
+
+    private static bool WasIndexable(PageRecord previous, int maxAgeMonths) =>
+        previous.DownloadStamp is { } stamp && IndexabilityRule.IsIndexable(previous, banned: false, stamp, maxAgeMonths);
+}
