@@ -8,7 +8,7 @@ namespace Crawlscope.Classification;
 /// again every few seconds, so a ban added while a crawl runs takes effect without a restart. A name bans
 /// the host of that name, or a whole registrable domain, as the inspector's spam/ban check reads it.
 /// </summary>
-internal sealed class BanList(ICrawlStore store, TimeProvider time)
+internal sealed class BanList(IBanStore store, TimeProvider time)
 {
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _refresh = new(1, 1);

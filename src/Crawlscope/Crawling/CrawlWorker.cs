@@ -27,7 +27,7 @@ internal sealed class CrawlWorker(
     CrawlProgress progress,
     WarcArchive? archive = null)
 {
-    private readonly SitemapDiscovery _sitemaps = new(store, fetcher, keyer, scope, robots, agentToken, time, archive);
+    private readonly SitemapDiscovery _sitemaps = new(store, store, fetcher, keyer, scope, robots, agentToken, time, archive);
     private readonly PageProcessor _processor = new(options, store, keyer, scope, time, progress, archive);
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 

@@ -12,7 +12,7 @@ internal readonly record struct DuplicateCheck(string? DuplicateOf, bool Pending
 /// Pages processed but not yet committed are looked up first, so a page found there is in the store by the time
 /// the store is asked. Only pages with a main text have a fingerprint to compare.
 /// </summary>
-internal sealed class DuplicateFinder(ICrawlStore store, int maxBits)
+internal sealed class DuplicateFinder(IPageStore store, int maxBits)
 {
     private readonly UnsavedOriginals _unsaved = new();
 

@@ -9,7 +9,7 @@ namespace Crawlscope.Frontier;
 /// up to a commit's length, tens of milliseconds, per lease). Leased URLs not started when the crawl stops go
 /// back to the queue through <see cref="ICrawlStore.RecoverLeasesAsync"/>, as after a kill.
 /// </summary>
-internal sealed class LeaseBuffer(ICrawlStore store, TimeProvider time, int batch, Action refilled)
+internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch, Action refilled)
 {
     private sealed class HostLeases
     {

@@ -12,7 +12,7 @@ namespace Crawlscope.Inspection;
 /// (shard, crawled status, robots.txt, spam/ban, seen status), each with its query and raw response; the
 /// verdict badges; the indexability filters evaluated by the store; and the page details.
 /// </summary>
-public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOptions? options = null, TimeProvider? time = null)
+public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, InspectionOptions? options = null, TimeProvider? time = null)
 {
     private readonly InspectionOptions _options = options ?? new InspectionOptions();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -38,7 +38,7 @@ public sealed class UrlInspector(ICrawlStore store, UrlKeyer keyer, InspectionOp
 
     /// <summary>The indexability filters' conditions in a store's dialect, for other readers of the store
     /// (exports) that must agree with the inspector on what "indexable" means.</summary>
-    public static IReadOnlyList<string> IndexabilityConditions(ICrawlStore store, InspectionOptions? options = null) =>
+    public static IReadOnlyList<string> IndexabilityConditions(IInspectionSource store, InspectionOptions? options = null) =>
         store.Queries.Filters((options ?? new InspectionOptions()).MaxAgeMonths).Select(f => f.Condition).ToList();
 
     /// <summary>URL lookup: parse, normalise and key the URL, then inspect.</summary>

@@ -15,7 +15,7 @@ public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, str
 /// semantics of <see cref="RobotsFetchPolicy"/>, kept in the store for 24 hours (so a restart does not fetch it
 /// again) and in memory while the crawl runs.
 /// </summary>
-public sealed class RobotsGate(ICrawlStore store, Fetcher fetcher, string agentToken, TimeProvider time, Archiving.WarcArchive? archive = null)
+public sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agentToken, TimeProvider time, Archiving.WarcArchive? archive = null)
 {
     private readonly ConcurrentDictionary<string, (RobotsRules Rules, DateTimeOffset Expires, bool SitemapsRead)> _cache = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();

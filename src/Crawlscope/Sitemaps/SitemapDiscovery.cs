@@ -14,7 +14,7 @@ namespace Crawlscope.Sitemaps;
 /// A sitemap file is fetched only when it passes the scope gate and its own host's robots.txt, like any other
 /// fetch: a <c>Sitemap:</c> line cannot point the crawler at another site or at a private address.
 /// </summary>
-internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKeyer keyer, CrawlScope scope, RobotsGate robots, string agentToken,
+internal sealed class SitemapDiscovery(IFrontier frontier, IPageStore pages, Fetcher fetcher, UrlKeyer keyer, CrawlScope scope, RobotsGate robots, string agentToken,
     TimeProvider time, Archiving.WarcArchive? archive = null)
 {
     private const int MaxSitemapsPerHost = 50;
@@ -52,8 +52,8 @@ internal sealed class SitemapDiscovery(ICrawlStore store, Fetcher fetcher, UrlKe
                 if (!scope.Allows(id, 1)) continue;
                 entries.Add(FrontierEntry.Sitemap(id, url, parsed.Href, now));
             }
-            await store.AddSitemapEntriesAsync(parsed.Href, keys, ct);
-            added += await store.EnqueueAsync(entries, ct);
+            await pages.AddSitemapEntriesAsync(parsed.Href, keys, ct);
+            added += await frontier.EnqueueAsync(entries, ct);
         }
         return added;
     }

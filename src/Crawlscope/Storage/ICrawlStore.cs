@@ -3,12 +3,13 @@ using Crawlscope.Urls;
 namespace Crawlscope.Storage;
 
 /// <summary>
-/// The crawl store: the frontier (and seen-set), pages, fetch history, robots.txt copies, bans and links.
-/// Two real implementations: embedded SQLite (default) and ClickHouse. Keyed by <c>src_unparsed</c> and shard.
+/// URLs waiting to be fetched, and the exact, persisted seen-set. The crawl loop leases and reschedules; seeds,
+/// sitemaps and saved pages add URLs.
 /// </summary>
-public interface ICrawlStore : IAsyncDisposable
+public interface IFrontier
 {
-    /// <summary>Adds URLs not seen before; returns how many were new. A seen URL (any state) is never re-added.</summary>
+    /// <summary>Adds URLs not seen before; returns how many were new. A seen URL (any state) is never re-added, so
+    /// 0 means every one was known already.</summary>
     Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default);
 
     /// <summary>Hosts with queued URLs.</summary>
@@ -25,12 +26,16 @@ public interface ICrawlStore : IAsyncDisposable
     /// <paramref name="dueBy"/> (recrawl). Returns how many.</summary>
     Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default);
 
-    /// <summary>After a crash: every URL left in flight goes back to the queue. Returns how many.</summary>
+    /// <summary>At the start of a run: every URL left in flight by a killed run goes back to the queue. Returns how many.</summary>
     Task<int> RecoverLeasesAsync(CancellationToken ct = default);
 
     /// <summary>When the earliest queued URL becomes ready; null when the queue is empty.</summary>
     Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default);
+}
 
+/// <summary>The pages: each URL's latest state, written by the page processor, read by duplicates, the inspector and exports.</summary>
+public interface IPageStore
+{
     /// <summary>
     /// Stores a fetch outcome, its page state and links, queues the URLs it discovered (those not seen before),
     /// and marks the URL done — one transaction, so a crash can never keep a page but lose its outlinks.
@@ -38,52 +43,70 @@ public interface ICrawlStore : IAsyncDisposable
     /// </summary>
     Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default);
 
-    /// <summary>Records that a host's sitemaps were read (so a restart does not read them again).</summary>
-    Task MarkSitemapsReadAsync(string hostKey, CancellationToken ct = default);
-
+    /// <summary>The URL's latest state; null when it was never stored.</summary>
     Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default);
 
-    /// <summary>Another page with this content hash, if any (exact duplicate).</summary>
+    /// <summary>Another page with this content hash, if any (exact duplicate); null when there is none.</summary>
     Task<string?> FindByContentHashAsync(string contentHash, string except, CancellationToken ct = default);
 
-    /// <summary>Another page whose SimHash differs in at most <paramref name="maxDistance"/> bits.</summary>
+    /// <summary>Another page whose SimHash differs in at most <paramref name="maxDistance"/> bits; null when there is none.</summary>
     Task<string?> FindNearDuplicateAsync(long simHash, string except, int maxDistance, CancellationToken ct = default);
 
     /// <summary>Records that <paramref name="sitemapUrl"/> lists these keys.</summary>
     Task AddSitemapEntriesAsync(string sitemapUrl, IReadOnlyList<string> keys, CancellationToken ct = default);
 
+    /// <summary>
+    /// Streams the stored pages for which <paramref name="condition"/> (a constant condition in this store's SQL over
+    /// the pages table, with <c>fh_dont_index</c> available; values bound as parameters) holds, in key order (so a
+    /// site's pages come together). Rows are read as they are consumed, so memory stays flat however many match.
+    /// </summary>
+    IAsyncEnumerable<PageRecord> PagesAsync(string condition, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default);
+
+    /// <summary>Pages stored so far (for --max-pages across restarts).</summary>
+    Task<long> PageCountAsync(CancellationToken ct = default);
+
+    /// <summary>The URLs of the stored pages at depth 0 (the seeds of earlier runs): a recrawl without seeds keeps to
+    /// their sites.</summary>
+    Task<IReadOnlyList<string>> SeedUrlsAsync(CancellationToken ct = default);
+}
+
+/// <summary>robots.txt copies per host (scheme, host and port), for the robots gate.</summary>
+public interface IRobotsCache
+{
+    /// <summary>The stored copy; null when the host's robots.txt was never fetched.</summary>
     Task<StoredRobots?> GetRobotsAsync(string hostKey, CancellationToken ct = default);
     Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default);
+    /// <summary>Records that a host's sitemaps were read (so a restart does not read them again).</summary>
+    Task MarkSitemapsReadAsync(string hostKey, CancellationToken ct = default);
+}
 
+/// <summary>The operator's bans (<c>fh_dont_index</c>) of hosts and registrable domains.</summary>
+public interface IBanStore
+{
     Task BanAsync(string name, string? reason, CancellationToken ct = default);
+    /// <returns><see langword="false"/> when the name was not banned.</returns>
     Task<bool> UnbanAsync(string name, CancellationToken ct = default);
     Task<IReadOnlyList<BanRecord>> BansAsync(CancellationToken ct = default);
+}
 
+/// <summary>Counts of the crawl, for <c>stats</c>, the crawl summary and the overview.</summary>
+public interface ICrawlStats
+{
     Task<CrawlStats> StatsAsync(CancellationToken ct = default);
 
     /// <summary>The overview: stats, the <paramref name="limit"/> busiest hosts and latest failures, and fetches
     /// over time in at most <paramref name="buckets"/> equal buckets.</summary>
     Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default);
+}
 
-    /// <summary>
-    /// Streams the stored pages for which <paramref name="condition"/> (a constant condition in this store's SQL
-    /// over the pages table, with <c>fh_dont_index</c> available; values bound as parameters) holds, in key order
-    /// (so a site's pages come together). Rows are read as they are consumed, so memory stays flat however many pages match.
-    /// </summary>
-    IAsyncEnumerable<PageRecord> PagesAsync(string condition, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default);
-
-    /// <summary>The URLs of the stored pages at depth 0 (the seeds of earlier runs): a recrawl without seeds keeps to
-    /// their sites.</summary>
-    Task<IReadOnlyList<string>> SeedUrlsAsync(CancellationToken ct = default);
-
-    /// <summary>Pages stored so far (for --max-pages across restarts).</summary>
-    Task<long> PageCountAsync(CancellationToken ct = default);
+/// <summary>What the inspector reads the store through: its queries in the store's SQL, run and shown as sent.</summary>
+public interface IInspectionSource
+{
+    /// <summary>The inspector's queries and the indexability conditions, in this store's SQL.</summary>
+    InspectionQueries Queries { get; }
 
     /// <summary>Where a shard lives: "local" for the embedded store, the node's address for a cluster.</summary>
     Task<string> ShardNodeAsync(int shard, CancellationToken ct = default);
-
-    /// <summary>The inspector's queries and the indexability conditions, in this store's SQL.</summary>
-    InspectionQueries Queries { get; }
 
     /// <summary>
     /// Runs one of the inspector's read queries and returns it as sent, with the raw response as the store
@@ -91,3 +114,9 @@ public interface ICrawlStore : IAsyncDisposable
     /// </summary>
     Task<RawQueryResult> InspectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default);
 }
+
+/// <summary>
+/// The crawl store: every concern above, keyed by <c>src_unparsed</c> and shard. Two real implementations: embedded
+/// SQLite (default) and ClickHouse. Stages take the one contract they need; commands open the whole store.
+/// </summary>
+public interface ICrawlStore : IFrontier, IPageStore, IRobotsCache, IBanStore, ICrawlStats, IInspectionSource, IAsyncDisposable;

@@ -1,0 +1,167 @@
+using System.Threading.Channels;
+using System.Globalization;
+using Crawlscope.Urls;
+using Microsoft.Data.Sqlite;
+
+namespace Crawlscope.Storage;
+
+/// <summary>The writer task: saves gathered into group commits, each page with its fetch, links and new URLs in one transaction.</summary>
+public sealed partial class SqliteCrawlStore
+{
+    /// <summary>Queues the save for the writer and completes when its transaction has committed (so a caller
+    /// that awaited it knows the page is on disk, as before batching).</summary>
+    public Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default)
+    {
+        var pending = new PendingSave(page, fetch, links, discovered);
+        if (!_saves.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(SqliteCrawlStore));
+        return pending.Done.Task;
+    }
+
+    /// <summary>
+    /// The single writer: takes what is queued (up to <see cref="MaxBatch"/> saves) and writes it in one
+    /// transaction. If the batch fails, each save is tried alone, so one bad record fails only its own caller.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingSave>(MaxBatch);
+        while (await _saves.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
+            // Waiting gathers more pages into the transaction: pages of one site link to the same targets, so a
+            // bigger batch dirties fewer index pages per page saved. The wait goes on, up to BatchWindow, only
+            // while saves keep arriving, so a caller saving one page at a time waits one step, not the window.
+            long windowStart = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (batch.Count < MaxBatch && System.Diagnostics.Stopwatch.GetElapsedTime(windowStart) < BatchWindow)
+            {
+                int before = batch.Count;
+                await Task.Delay(BatchStep);
+                while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
+                if (batch.Count == before) break;
+            }
+            await _lock.WaitAsync();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                var added = new int[batch.Count];
+                try
+                {
+                    await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
+                    _knownKeys.Begin();
+                    for (int i = 0; i < batch.Count; i++) added[i] = WriteSave(batch[i], tx);
+                    await tx.CommitAsync();
+                    _knownKeys.Committed();
+                    for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(added[i]);
+                }
+#pragma warning disable CA1031 // every failure is handed to the caller whose save it was
+                catch (Exception) when (batch.Count > 1)
+                {
+                    foreach (var one in batch)
+                    {
+                        try
+                        {
+                            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
+                            _knownKeys.Begin();
+                            int n = WriteSave(one, tx);
+                            await tx.CommitAsync();
+                            _knownKeys.Committed();
+                            one.Done.SetResult(n);
+                        }
+                        catch (Exception ex)
+                        {
+                            one.Done.SetException(ex);
+                        }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    batch[0].Done.TrySetException(ex);
+                }
+#pragma warning restore CA1031
+            }
+            finally
+            {
+                WriterBusy += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                WriterBatches++;
+                _lock.Release();
+                batch.Clear();
+            }
+        }
+    }
+
+    private const string InsertFetchSql = """
+        INSERT INTO fetches (src_unparsed, url, stamp, http_code, failure_reason, elapsed_ms, bytes, content_type, location)
+        VALUES ($key, $url, $stamp, $code, $failure, $elapsed, $bytes, $type, $location)
+        """;
+    private const string InsertLinkSql = "INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ($s, $t, $a, $n)";
+    private const string InsertBandSql = "INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ($b, $v, $k, $h)";
+    private const string InsertFrontierSql = """
+        INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
+        VALUES ($k, $u, $h, $s, $d, $p, $f, $at, $st, $a, $nb, $rh, $rc)
+        """;
+    private const string MarkDoneSql = "UPDATE frontier SET state = 2 WHERE src_unparsed = $key";
+
+    // The writer's statements, prepared once and executed row by row: cheaper than building and compiling a
+    // multi-row statement for every page (measured: the writer's busy time per page fell by a third).
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    private readonly KnownFrontierKeys _knownKeys = new();
+
+    private SqliteCommand Prepared(string sql, SqliteTransaction tx, params (string Name, object? Value)[] parameters)
+    {
+        if (!_prepared.TryGetValue(sql, out var cmd))
+        {
+            cmd = _connection.CreateCommand();
+            cmd.CommandText = sql;
+            _prepared[sql] = cmd;
+        }
+        cmd.Transaction = tx;
+        Bind(cmd, parameters);
+        return cmd;
+    }
+
+    // Synchronous on purpose: Microsoft.Data.Sqlite runs statements synchronously anyway, and this is the writer task.
+    private int WriteSave(PendingSave save, SqliteTransaction tx)
+    {
+        var (page, fetch, links, discovered) = (save.Page, save.Fetch, save.Links, save.Discovered);
+        var upsert = Prepared(UpsertPageSql, tx);
+        BindPage(upsert, page);
+        upsert.ExecuteNonQuery();
+        Prepared(InsertFetchSql, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
+            ("$failure", fetch.FailureReason), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location))
+            .ExecuteNonQuery();
+        foreach (var l in links)
+            Prepared(InsertLinkSql, tx, ("$s", l.Source), ("$t", l.Target), ("$a", l.Anchor), ("$n", l.NoFollow ? 1 : 0)).ExecuteNonQuery();
+        // Only originals go into the near-duplicate index: a duplicate points at its original, never at another duplicate.
+        if (page.SimHash is long simhash && page.DuplicateOf is null)
+            for (int band = 0; band < SimHashBands.Count; band++)
+                Prepared(InsertBandSql, tx, ("$b", band), ("$v", SimHashBands.Value(simhash, band)), ("$k", page.SrcUnparsed), ("$h", simhash)).ExecuteNonQuery();
+        var newlySeen = _worker is null ? null : new List<FrontierEntry>();
+        int added = 0;
+        foreach (var e in discovered) added += InsertFrontier(e, tx, newlySeen);
+        Prepared(MarkDoneSql, tx, ("$key", page.SrcUnparsed)).ExecuteNonQuery();
+        if (_worker is not null)
+        {
+            WriteOutbox(_worker.Replica.Save(page, fetch, links), tx);
+            WriteOutbox(_worker.Replica.Discovered(newlySeen!), tx);
+        }
+        return added;
+    }
+
+    /// <summary>Adds a URL not seen before; returns 1 if it was new (and queued here), else 0. A worker records
+    /// other shards' URLs as seen without queuing them, and lists every new URL in <paramref name="newlySeen"/>.</summary>
+    private int InsertFrontier(FrontierEntry e, SqliteTransaction tx, List<FrontierEntry>? newlySeen)
+    {
+        if (_knownKeys.Contains(e.Key.Value)) return 0;
+        bool elsewhere = _worker is not null && !_worker.OwnsShard(e.Shard);
+        int inserted = Prepared(InsertFrontierSql, tx, ("$k", e.Key.Value), ("$u", e.Url), ("$h", e.Host), ("$s", e.Shard), ("$d", e.Depth), ("$p", e.Priority),
+            ("$f", e.DiscoveredFrom), ("$at", Stamp(e.DiscoveredAt)), ("$st", elsewhere ? StateElsewhere : StateQueued), ("$a", e.Attempts),
+            ("$nb", Stamp(e.NotBefore ?? e.DiscoveredAt)), ("$rh", e.RedirectHops), ("$rc", e.RedirectChain)).ExecuteNonQuery();
+        if (inserted == 1) newlySeen?.Add(e);
+        _knownKeys.Add(e.Key.Value);
+        return elsewhere ? 0 : inserted;
+    }
+
+    private void WriteOutbox(IEnumerable<ReplicaRows> rows, SqliteTransaction tx)
+    {
+        foreach (var row in rows) Prepared("INSERT INTO outbox (tbl, lines) VALUES ($t, $l)", tx, ("$t", row.Table), ("$l", row.Lines)).ExecuteNonQuery();
+    }
+}
