@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Crawlscope.Inspection;
 
-namespace Crawlscope.Cli.Commands;
+namespace Crawlscope.Cli.Views;
 
 /// <summary>Every command's --json output, in the style the web API uses too.</summary>
 internal static class CliJson

@@ -1,7 +1,7 @@
 using Crawlscope.Crawling;
 using Spectre.Console;
 
-namespace Crawlscope.Cli.Commands;
+namespace Crawlscope.Cli.Views;
 
 /// <summary>The live crawl display on a terminal: pages/s, queue, hosts, errors, bytes, elapsed.</summary>
 internal static class LiveDisplay

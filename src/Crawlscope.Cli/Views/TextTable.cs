@@ -1,4 +1,4 @@
-namespace Crawlscope.Cli.Commands;
+namespace Crawlscope.Cli.Views;
 
 /// <summary>Two aligned columns of plain text, easy to read and to grep.</summary>
 internal static class TextTable

@@ -3,7 +3,7 @@ using Crawlscope.Storage;
 using Crawlscope.Storage.ClickHouse;
 using Crawlscope.Urls;
 
-namespace Crawlscope.Cli.Commands;
+namespace Crawlscope.Cli.Options;
 
 /// <summary>
 /// Where the crawl store is: <c>--db PATH</c> (the embedded SQLite file, the default) or

@@ -7,7 +7,7 @@ using Crawlscope.SampleWeb;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 
-namespace Crawlscope.Cli.Commands;
+namespace Crawlscope.Cli.Benchmarks;
 
 /// <summary>The figures `crawlscope bench` prints and writes.</summary>
 internal sealed record CrawlBenchResult(string Extract, bool Warc, string SampleWeb, long Pages, double Seconds, double PagesPerSecond, double CpuMsPerPage, double PeakRssMb,

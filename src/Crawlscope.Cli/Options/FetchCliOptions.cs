@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Crawlscope.Fetching;
 
-namespace Crawlscope.Cli.Commands;
+namespace Crawlscope.Cli.Options;
 
 /// <summary>How requests are made: shared by <c>crawl</c> and <c>inspect --live</c>, so a live test fetches as the crawler does.</summary>
 internal sealed class FetchCliOptions

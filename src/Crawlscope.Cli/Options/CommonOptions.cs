@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Crawlscope.Urls;
 
-namespace Crawlscope.Cli.Commands;
+namespace Crawlscope.Cli.Options;
 
 /// <summary>Options shared by several commands, defined once so they read and validate the same everywhere.</summary>
 internal static class CommonOptions

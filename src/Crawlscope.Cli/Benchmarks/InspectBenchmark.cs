@@ -6,7 +6,7 @@ using Crawlscope.Urls;
 using Crawlscope.Web;
 using Microsoft.AspNetCore.Builder;
 
-namespace Crawlscope.Cli.Commands;
+namespace Crawlscope.Cli.Benchmarks;
 
 internal sealed record LatencyFigures(string Path, int Lookups, double P50Ms, double P90Ms, double P99Ms, double MaxMs);
 
