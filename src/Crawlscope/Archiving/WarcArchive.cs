@@ -27,12 +27,15 @@ public sealed class WarcArchive : IAsyncDisposable
     private readonly Queue<string> _payloadOrder = new();
     private const int KeptPayloads = 100_000;
 
-    public WarcArchive(string directory, long maxFileBytes = 1L << 30)
+    private readonly TimeProvider _time;
+
+    public WarcArchive(string directory, long maxFileBytes = 1L << 30, TimeProvider? time = null)
     {
         Directory.CreateDirectory(directory);
         _directory = directory;
         MaxFileBytes = maxFileBytes;
-        _prefix = $"crawlscope-{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Environment.ProcessId}";
+        _time = time ?? TimeProvider.System;
+        _prefix = $"crawlscope-{_time.GetUtcNow():yyyyMMddHHmmssfff}-{Environment.ProcessId}";
     }
 
     public long MaxFileBytes { get; }
@@ -119,7 +122,7 @@ public sealed class WarcArchive : IAsyncDisposable
         while (File.Exists(Path.Combine(_directory, _fileName)));
         _file = new FileStream(Path.Combine(_directory, _fileName), FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true);
         _writer = new WarcRecordWriter(_file, "1.1");
-        await _writer.WriteWarcinfoAsync(_fileName, "a Crawlscope crawl: requests and responses as exchanged, extraction metadata", ct);
+        await _writer.WriteWarcinfoAsync(_fileName, "a Crawlscope crawl: requests and responses as exchanged, extraction metadata", _time.GetUtcNow(), ct);
         return _writer;
     }
 

@@ -27,7 +27,8 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
         // Depth 0 and no seeds: the scope queues nothing. The processor needs no fetcher and no scheduler.
         var crawl = options ?? new CrawlOptions();
         var importOptions = new CrawlOptions { MaxDepth = 0, MaxAttempts = 1, Extract = crawl.Extract, ShardCount = keyer.ShardCount, Fetch = crawl.Fetch };
-        var processor = new PageProcessor(importOptions, store, keyer, new CrawlScope(importOptions.ScopeRules, []), time ?? TimeProvider.System, new CrawlProgress());
+        var clock = time ?? TimeProvider.System;
+        var processor = new PageProcessor(importOptions, store, keyer, new CrawlScope(importOptions.ScopeRules, []), clock, new CrawlProgress(clock));
         long records = 0, pages = 0, skipped = 0;
         var errors = new List<WarcReadError>();
         // Revisits of identical payloads carry no body: the body of the response they repeat is kept here (the
@@ -82,7 +83,7 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
                 while (bodyOrder.Count > KeptBodies || keptBytes > KeptBodyBytes)
                     if (bodies.Remove(bodyOrder.Dequeue(), out var dropped)) keptBytes -= dropped.Length;
             }
-            var stamp = DateTimeOffset.TryParse(record.Headers.GetValueOrDefault("WARC-Date"), out var d) ? d : DateTimeOffset.UtcNow;
+            var stamp = DateTimeOffset.TryParse(record.Headers.GetValueOrDefault("WARC-Date"), out var d) ? d : clock.GetUtcNow();
             var entry = FrontierEntry.Seed(id, stamp);
             await store.EnqueueAsync([entry], ct);
             await (await processor.ProcessAsync(entry, fetched, ct)).Saved;

@@ -41,8 +41,8 @@ public sealed class WarcRecordWriter(Stream output, string version = "1.0")
     }
 
     /// <summary>The <c>warcinfo</c> record that opens a file: our software, the format, and a description.</summary>
-    public Task<long> WriteWarcinfoAsync(string fileName, string description, CancellationToken ct) =>
-        WriteAsync("warcinfo", [("WARC-Date", Date(DateTimeOffset.UtcNow)), ("WARC-Filename", fileName),
+    public Task<long> WriteWarcinfoAsync(string fileName, string description, DateTimeOffset date, CancellationToken ct) =>
+        WriteAsync("warcinfo", [("WARC-Date", Date(date)), ("WARC-Filename", fileName),
             ("WARC-Record-ID", RecordId("warcinfo:" + fileName)), ("Content-Type", "application/warc-fields")],
             Fields([
                 ("software", $"Crawlscope/{typeof(WarcRecordWriter).Assembly.GetName().Version?.ToString(3)}"),

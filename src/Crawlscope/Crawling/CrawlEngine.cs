@@ -37,12 +37,13 @@ public sealed class CrawlEngine : IDisposable
         _keyer = keyer;
         _time = time ?? TimeProvider.System;
         _fetcher = new Fetcher(options.WarcDirectory is null ? options.Fetch : options.Fetch.WithRawExchange());
-        _archive = options.WarcDirectory is null ? null : new Archiving.WarcArchive(options.WarcDirectory, options.WarcMaxFileBytes);
+        _archive = options.WarcDirectory is null ? null : new Archiving.WarcArchive(options.WarcDirectory, options.WarcMaxFileBytes, _time);
         _scheduler = new HostScheduler(options.Politeness, _time);
         _agentToken = RobotsAgent.ProductToken(options.Fetch.UserAgent);
+        Progress = new CrawlProgress(_time);
     }
 
-    public CrawlProgress Progress { get; } = new();
+    public CrawlProgress Progress { get; }
 
     /// <summary>Crawls from <paramref name="seeds"/> (added when not seen before) until the frontier is empty,
     /// --max-pages is reached, or <paramref name="stop"/> fires (in-flight pages are finished first).</summary>

@@ -5,10 +5,11 @@ using Crawlscope.Storage;
 namespace Crawlscope.Crawling;
 
 /// <summary>Live counters of a running crawl, read by the display and the summary.</summary>
-public sealed class CrawlProgress
+public sealed class CrawlProgress(TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private long _pages, _errors, _bytes, _retries, _discovered;
-    public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset Started { get; } = (time ?? TimeProvider.System).GetUtcNow();
     public long Pages => Interlocked.Read(ref _pages);
     public long Errors => Interlocked.Read(ref _errors);
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -37,7 +38,7 @@ public sealed class CrawlProgress
         }
     }
 
-    public double PagesPerSecond => Pages / Math.Max(0.001, (DateTimeOffset.UtcNow - Started).TotalSeconds);
+    public double PagesPerSecond => Pages / Math.Max(0.001, (_time.GetUtcNow() - Started).TotalSeconds);
 
     /// <summary>Wall time spent per stage over all workers (milliseconds), for finding where a crawl spends its time.</summary>
     public ConcurrentDictionary<string, double> StageMs { get; } = new();

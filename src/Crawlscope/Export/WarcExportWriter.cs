@@ -10,12 +10,12 @@ namespace Crawlscope.Export;
 /// and a <c>conversion</c> record with its text (<c>text/markdown</c> for Markdown). The store keeps extracted
 /// pages, not responses: the exchanges themselves are archived by <c>crawl --warc</c>.
 /// </summary>
-public sealed class WarcExportWriter(Stream output, string fileName, IReadOnlyList<string> fields, ExportText text)
-    : WarcFileExportWriter(output, "1.1", fileName, "pages exported from a Crawlscope store (metadata and extracted text)")
+public sealed class WarcExportWriter(Stream output, string fileName, IReadOnlyList<string> fields, ExportText text, TimeProvider? time = null)
+    : WarcFileExportWriter(output, "1.1", fileName, "pages exported from a Crawlscope store (metadata and extracted text)", time)
 {
     protected override async Task<bool> WritePageAsync(PageRecord page, CancellationToken ct)
     {
-        var stamp = page.DownloadStamp ?? DateTimeOffset.UtcNow;
+        var stamp = page.DownloadStamp ?? Now;
         string id = $"{page.SrcUnparsed}:{stamp.ToUnixTimeMilliseconds()}";
         // The texts go in the conversion record; every other chosen field is a metadata line.
         var lines = fields.Where(f => f is not ("boilerpipe_text" or "markdown" or "readable_markdown"))

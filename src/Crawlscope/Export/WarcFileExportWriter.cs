@@ -5,8 +5,11 @@ namespace Crawlscope.Export;
 
 /// <summary>What the WARC-family exports share: a <c>warcinfo</c> record before the first page, a count of
 /// pages written, the stream flushed at the end.</summary>
-public abstract class WarcFileExportWriter(Stream output, string version, string fileName, string description) : IPageExportWriter
+public abstract class WarcFileExportWriter(Stream output, string version, string fileName, string description, TimeProvider? time) : IPageExportWriter
 {
+    /// <summary>Now, for the warcinfo record and for pages stored without a download time.</summary>
+    protected DateTimeOffset Now => (time ?? TimeProvider.System).GetUtcNow();
+
     private bool _started;
 
     protected WarcRecordWriter Warc { get; } = new(output, version);
@@ -18,7 +21,7 @@ public abstract class WarcFileExportWriter(Stream output, string version, string
         if (!_started)
         {
             _started = true;
-            await Warc.WriteWarcinfoAsync(fileName, description, ct);
+            await Warc.WriteWarcinfoAsync(fileName, description, Now, ct);
         }
         if (await WritePageAsync(page, ct)) Count++;
     }

@@ -9,13 +9,13 @@ namespace Crawlscope.Export;
 /// with a text (readable Markdown, boilerpipe text or full Markdown) as <c>text/plain</c>. Pages without that
 /// text (failures, non-HTML) are skipped.
 /// </summary>
-public sealed class WetExportWriter(Stream output, string fileName, ExportText text)
-    : WarcFileExportWriter(output, "1.0", fileName, $"WET: the {text} text of stored pages")
+public sealed class WetExportWriter(Stream output, string fileName, ExportText text, TimeProvider? time = null)
+    : WarcFileExportWriter(output, "1.0", fileName, $"WET: the {text} text of stored pages", time)
 {
     protected override async Task<bool> WritePageAsync(PageRecord page, CancellationToken ct)
     {
         if (PageExport.Text(page, text) is not { Length: > 0 } content) return false;
-        var stamp = page.DownloadStamp ?? DateTimeOffset.UtcNow;
+        var stamp = page.DownloadStamp ?? Now;
         await Warc.WriteAsync("conversion",
         [
             ("WARC-Target-URI", page.Url),

@@ -10,7 +10,7 @@ public sealed partial class SqliteCrawlStore
 {
     public Task BanAsync(string name, string? reason, CancellationToken ct = default) =>
         ExecLockedAsync("INSERT OR REPLACE INTO bans (name, reason, created) VALUES ($n, $r, $c)", ct,
-            ("$n", name.ToLowerInvariant()), ("$r", reason), ("$c", Stamp(DateTimeOffset.UtcNow)));
+            ("$n", name.ToLowerInvariant()), ("$r", reason), ("$c", Stamp(Time.GetUtcNow())));
 
     public async Task<bool> UnbanAsync(string name, CancellationToken ct = default) =>
         await ExecLockedAsync("DELETE FROM bans WHERE name = $n", ct, ("$n", name.ToLowerInvariant())) > 0;

@@ -52,6 +52,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
     public string Path { get; }
 
+    /// <summary>The clock of the rows the store stamps itself (a ban's creation).</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>Removes a closed store's files (the database and its WAL and shared-memory files).</summary>
     public static void DeleteFiles(string path)
     {
