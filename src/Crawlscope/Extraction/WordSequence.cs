@@ -6,7 +6,7 @@ namespace Crawlscope.Extraction;
 /// <summary>
 /// The words of a text: runs of letters and digits, lower-cased, in order. They are kept as one string
 /// "w1 w2 ... wn" and the start of each word, so a page's thousands of words are two arrays, not thousands of
-/// strings (on the bench's pages: 173 KB and 49 µs per page as strings, 47 KB and 20 µs this way).
+/// strings, which costs less memory and time per page.
 /// </summary>
 public sealed class WordSequence
 {
