@@ -61,7 +61,7 @@ internal sealed class CrawlWorker(
         var fetched = await fetcher.FetchAsync(entry.Url, Conditional(previous), ct);                      // 7. fetch
         progress.Time("fetch", _clock.Elapsed.TotalMilliseconds - started);
 
-        var outcome = await _processor.ProcessAsync(entry, fetched, previous, ct);                         // 8-14
+        var outcome = await _processor.ProcessAsync(entry, identity, fetched, previous, ct);               // 8-14
         outcome = Report(entry.Host, fetched, outcome);
         return outcome with { NewUrls = outcome.NewUrls + fromSitemaps };
     }

@@ -56,13 +56,12 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
 
     /// <summary>Steps 8-14 for a fetched response; the URL's stored record is read first.</summary>
     public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, FetchResult fetched, CancellationToken ct) =>
-        await ProcessAsync(entry, fetched, await store.GetPageAsync(entry.Key.Value, ct), ct);
+        await ProcessAsync(entry, keyer.Identify(WebUrl.Parse(entry.Url)), fetched, await store.GetPageAsync(entry.Key.Value, ct), ct);
 
-    /// <summary>Steps 8-14 for a fetched response, given the URL's stored record (null when new).</summary>
-    public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, FetchResult fetched, PageRecord? previous, CancellationToken ct)
+    /// <summary>Steps 8-14 for a fetched response, given the URL's identity and stored record (null when new).</summary>
+    public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, UrlIdentity identity, FetchResult fetched, PageRecord? previous, CancellationToken ct)
     {
-        var url = WebUrl.Parse(entry.Url);
-        var identity = keyer.Identify(url);
+        var url = identity.Original;
         try
         {
             return ResponseStatus.Of(fetched) switch                                                      // 8. status

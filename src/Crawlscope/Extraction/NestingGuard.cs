@@ -47,12 +47,13 @@ internal static class NestingGuard
             int tagEnd = TagEnd(html, nameEnd);
             var name = html.AsSpan(nameStart, nameEnd - nameStart);
             i = tagEnd;
-            if (!isEnd && RawText(name))
+            var kind = KindOf(name);
+            if (!isEnd && kind == TagKind.RawText)
             {
                 i = SkipRawText(html, tagEnd, name);
                 continue;
             }
-            if (Void(name) || OptionalEnd(name) || (!isEnd && html[tagEnd - 2] == '/')) continue;
+            if (kind is TagKind.Void or TagKind.OptionalEnd || (!isEnd && html[tagEnd - 2] == '/')) continue;
             bool drop;
             if (isEnd)
             {
@@ -96,19 +97,21 @@ internal static class NestingGuard
         return close < 0 ? html.Length : TagEnd(html, close + closing.Length);
     }
 
-    private static bool Is(ReadOnlySpan<char> name, string candidate) => name.Equals(candidate, StringComparison.OrdinalIgnoreCase);
+    private enum TagKind { Container, RawText, Void, OptionalEnd }
 
-    private static bool RawText(ReadOnlySpan<char> n) =>
-        Is(n, "script") || Is(n, "style") || Is(n, "textarea") || Is(n, "title") || Is(n, "xmp") || Is(n, "iframe") ||
-        Is(n, "noembed") || Is(n, "noframes") || Is(n, "plaintext");
+    // Raw text elements hold no tags; void elements have no end; elements whose end tag may be left out are closed
+    // by their next sibling, so they add no depth. One lookup per tag, by span, ignoring case.
+    private static readonly Dictionary<string, TagKind>.AlternateLookup<ReadOnlySpan<char>> Kinds = BuildKinds();
 
-    private static bool Void(ReadOnlySpan<char> n) =>
-        Is(n, "br") || Is(n, "img") || Is(n, "hr") || Is(n, "meta") || Is(n, "link") || Is(n, "input") || Is(n, "area") ||
-        Is(n, "base") || Is(n, "col") || Is(n, "embed") || Is(n, "source") || Is(n, "track") || Is(n, "wbr") || Is(n, "param");
+    private static Dictionary<string, TagKind>.AlternateLookup<ReadOnlySpan<char>> BuildKinds()
+    {
+        var kinds = new Dictionary<string, TagKind>(StringComparer.OrdinalIgnoreCase);
+        foreach (var n in new[] { "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext" }) kinds[n] = TagKind.RawText;
+        foreach (var n in new[] { "br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr", "param" }) kinds[n] = TagKind.Void;
+        foreach (var n in new[] { "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "rb", "rt", "rp", "rtc", "colgroup", "caption" })
+            kinds[n] = TagKind.OptionalEnd;
+        return kinds.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
-    // Elements whose end tag may be left out are closed by their next sibling, so they add no depth.
-    private static bool OptionalEnd(ReadOnlySpan<char> n) =>
-        Is(n, "p") || Is(n, "li") || Is(n, "dt") || Is(n, "dd") || Is(n, "option") || Is(n, "optgroup") || Is(n, "tr") ||
-        Is(n, "td") || Is(n, "th") || Is(n, "thead") || Is(n, "tbody") || Is(n, "tfoot") || Is(n, "rb") || Is(n, "rt") ||
-        Is(n, "rp") || Is(n, "rtc") || Is(n, "colgroup") || Is(n, "caption");
+    private static TagKind KindOf(ReadOnlySpan<char> name) => Kinds.TryGetValue(name, out var kind) ? kind : TagKind.Container;
 }

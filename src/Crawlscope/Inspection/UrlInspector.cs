@@ -53,108 +53,32 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         return InspectAsync(key, shard, rootHash, site, url.Host, url, ct);
     }
 
+    /// <summary>One lookup: what it is about, and its queries, all sent at once.</summary>
+    private sealed record Lookup(UrlKey Key, int Shard, long RootHash, string Site, string HostKey, WebUrl Url, DateTimeOffset Now,
+        Task<string> Node, Task<RawQueryResult> Crawled, Task<RawQueryResult> Robots, Task<RawQueryResult> Spam,
+        IReadOnlyList<FilterDefinition> Definitions, Task<RawQueryResult> Evaluated, Task<RawQueryResult> Details, PageQueries Page);
+
     private async Task<InspectionReport> InspectAsync(UrlKey key, int shard, long rootHash, string site, string host, WebUrl url, CancellationToken ct)
     {
-        var now = _time.GetUtcNow();
-        var p = new List<(string, object?)> { ("$shard", shard), ("$key", key.Value) };
+        var q = Start(key, shard, rootHash, site, host, url, ct);
         var checks = new List<CheckResult>();
-
-        // The queries do not depend on each other, so they are all sent at once: on a cluster each one is a round
-        // trip to every node, and the lookup takes as long as the slowest, not the sum. The page's own queries go
-        // out before it is known whether the page is stored; for a URL that is not, their empty answers are dropped.
-        string hostKey = HostOrigin.Of(url).Key;
-        var spamParams = new List<(string, object?)>(p) { ("$host", host), ("$site", site) };
-        var nodeTask = store.ShardNodeAsync(shard, ct);
-        var crawledTask = store.InspectAsync(_queries.Crawled, p, ct);
-        var robotsTask = store.InspectAsync(_queries.Robots, [("$host_key", hostKey)], ct);
-        var spamTask = store.InspectAsync(_queries.SpamBan, spamParams, ct);
-        var definitions = _queries.Filters(_options.MaxAgeMonths);
-        var evaluatedTask = store.InspectAsync(_queries.FilterQuery(definitions), spamParams, ct);
-        var detailsTask = store.InspectAsync(_queries.Details, p, ct);
-        var pageQueries = StartPageQueries(key, ct);
-
-        // 1. Shard calculation
-        string node = await nodeTask;
-        int expectedShard = SiteHash.Shard(rootHash, keyer.ShardCount);
-        checks.Add(new CheckResult("Shard Calculation", $"root_hash = xxHash64('{site}') & 0x7FFFFFFFFFFFFFFF = {rootHash}; shard = root_hash % {keyer.ShardCount}",
-            $"Calculated Shard: {expectedShard} (from {node})", 0, false,
-            expectedShard == shard ? $"shard {shard}" : $"shard {shard} was given, but the key's site hashes to shard {expectedShard}"));
-
-        // 2. Crawled status
-        var crawled = await crawledTask;
-        var row = crawled.Rows.FirstOrDefault();
-        DateTimeOffset? stamp = Stamp(row?.GetValueOrDefault("download_stamp"));
-        checks.Add(new CheckResult("Crawled Status Check", crawled.Display, crawled.RawResponse, crawled.ElapsedMs, false,
-            row is null ? "not crawled" : $"crawled{(stamp is { } crawledAt ? " " + RelativeTime.Ago(crawledAt, now) : "")}: HTTP {row["download_http_code"] ?? "none"}" +
-                                          (row["failure_reason"] is { } fr ? $" ({fr})" : "")));
-
-        // 3. Robots.txt
-        var robots = await robotsTask;
-        string robotsBadge = "UNKNOWN";
-        string robotsResult = "robots.txt of this host not fetched yet";
-        if (robots.Rows.Count > 0)
-        {
-            var body = await store.InspectAsync(_queries.RobotsBody, [("$host_key", hostKey)], ct);
-            var rules = RulesOf(body.Rows[0]);
-            var decision = rules.Check(_options.AgentToken, url.PathAndQuery);
-            robotsBadge = decision.Allowed ? "ALLOWED" : "DISALLOWED";
-            robotsResult = $"{(decision.Allowed ? "allowed" : "disallowed")} for {_options.AgentToken} ({decision.Group}): {decision.Explanation}";
-        }
-        checks.Add(new CheckResult("Robots.txt Check", robots.Display, robots.RawResponse, robots.ElapsedMs, false, robotsResult));
-
-        // 4. Spam/ban
-        var spam = await spamTask;
-        var spamRow = spam.Rows[0];
-        bool banned = Convert.ToInt64(spamRow["fh_dont_index"] ?? 0L, CultureInfo.InvariantCulture) > 0;
-        checks.Add(new CheckResult("Spam/Ban Check", spam.Display, spam.RawResponse, spam.ElapsedMs, false,
-            $"fh_dont_index={(banned ? 1 : 0)}{(banned ? $" ({spamRow["bans"]})" : "")}, ml_spam_score={spamRow["ml_spam_score"] ?? "none"}"));
-
-        // 5. Seen status
-        string crawledBadge;
-        if (row is not null)
-        {
-            checks.Add(new CheckResult("Seen Status Check", "", "", 0, true, "Skipped - page is already crawled"));
-            crawledBadge = "CRAWLED";
-        }
-        else
-        {
-            var seen = await store.InspectAsync(_queries.Seen, [("$key", key.Value)], ct);
-            var s = seen.Rows.FirstOrDefault();
-            string result = s is null ? "not seen: no crawled page links here yet"
-                : Convert.ToInt64(s["state"], CultureInfo.InvariantCulture) switch
-                {
-                    0 => $"queued (depth {s["depth"]}, due {s["not_before"]}) since {s["discovered_at"]}, discovered from {s["discovered_from"] ?? "the seeds"}",
-                    1 => $"being fetched, discovered from {s["discovered_from"] ?? "the seeds"}",
-                    _ => "seen and done",
-                };
-            checks.Add(new CheckResult("Seen Status Check", seen.Display, seen.RawResponse, seen.ElapsedMs, false, result));
-            crawledBadge = s is null ? "NOT CRAWLED" : "QUEUED";
-        }
-
-        // Filters, evaluated by the store.
-        var filters = new List<FilterResult>();
-        PageDetails? page = null;
-        bool indexable = false;
-        if (row is not null)
-        {
-            var evaluated = await evaluatedTask;
-            var details = (await detailsTask).Rows[0];
-            for (int i = 0; i < definitions.Count; i++)
-            {
-                bool pass = Convert.ToInt64(evaluated.Rows[0][$"f{i}"] ?? 0L, CultureInfo.InvariantCulture) == 1;
-                filters.Add(new FilterResult(definitions[i].Name, pass ? "PASS" : "FAIL", definitions[i].Condition, Detail(definitions[i].Filter, details, banned, now)));
-            }
-            indexable = filters.All(f => f.Status == "PASS");
-            page = await DetailsAsync(key, url, shard, rootHash, details, now, pageQueries);
-        }
-        else await Task.WhenAll(evaluatedTask, detailsTask, pageQueries.All);
-
+        checks.Add(await ShardCheckAsync(q));                                       // 1. shard calculation
+        var (crawled, row, stamp) = await CrawledCheckAsync(q);                     // 2. crawled status
+        checks.Add(crawled);
+        var (robots, robotsBadge) = await RobotsCheckAsync(q, ct);                  // 3. robots.txt
+        checks.Add(robots);
+        var (spam, banned) = await SpamCheckAsync(q);                               // 4. spam/ban
+        checks.Add(spam);
+        var (seen, crawledBadge) = await SeenCheckAsync(q, row, ct);                // 5. seen status
+        checks.Add(seen);
+        var (filters, page) = await FiltersAndDetailsAsync(q, row, banned);         // filters evaluated by the store; details
+        bool indexable = row is not null && filters.All(f => f.Status == "PASS");
         return new InspectionReport
         {
             Url = url.Href,
             Key = key.Value,
             Shard = shard,
-            ShardNode = node,
+            ShardNode = await q.Node,
             RootHash = rootHash,
             Known = row is not null || crawledBadge == "QUEUED",
             Summary = row is not null
@@ -167,6 +91,99 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
             Filters = filters,
             Page = page,
         };
+    }
+
+    /// <summary>The queries do not depend on each other, so they are all sent at once: on a cluster each one is a round
+    /// trip to every node, and the lookup takes as long as the slowest, not the sum. The page's own queries go out
+    /// before it is known whether the page is stored; for a URL that is not, their empty answers are dropped.</summary>
+    private Lookup Start(UrlKey key, int shard, long rootHash, string site, string host, WebUrl url, CancellationToken ct)
+    {
+        var p = new List<(string, object?)> { ("$shard", shard), ("$key", key.Value) };
+        var spamParams = new List<(string, object?)>(p) { ("$host", host), ("$site", site) };
+        string hostKey = HostOrigin.Of(url).Key;
+        var definitions = _queries.Filters(_options.MaxAgeMonths);
+        return new Lookup(key, shard, rootHash, site, hostKey, url, _time.GetUtcNow(),
+            store.ShardNodeAsync(shard, ct), store.InspectAsync(_queries.Crawled, p, ct), store.InspectAsync(_queries.Robots, [("$host_key", hostKey)], ct),
+            store.InspectAsync(_queries.SpamBan, spamParams, ct), definitions, store.InspectAsync(_queries.FilterQuery(definitions), spamParams, ct),
+            store.InspectAsync(_queries.Details, p, ct), StartPageQueries(key, ct));
+    }
+
+    private async Task<CheckResult> ShardCheckAsync(Lookup q)
+    {
+        string node = await q.Node;
+        int expected = SiteHash.Shard(q.RootHash, keyer.ShardCount);
+        return new CheckResult("Shard Calculation", $"root_hash = xxHash64('{q.Site}') & 0x7FFFFFFFFFFFFFFF = {q.RootHash}; shard = root_hash % {keyer.ShardCount}",
+            $"Calculated Shard: {expected} (from {node})", 0, false,
+            expected == q.Shard ? $"shard {q.Shard}" : $"shard {q.Shard} was given, but the key's site hashes to shard {expected}");
+    }
+
+    private static async Task<(CheckResult, IReadOnlyDictionary<string, object?>?, DateTimeOffset?)> CrawledCheckAsync(Lookup q)
+    {
+        var crawled = await q.Crawled;
+        var row = crawled.Rows.FirstOrDefault();
+        DateTimeOffset? stamp = Stamp(row?.GetValueOrDefault("download_stamp"));
+        string result = row is null ? "not crawled"
+            : $"crawled{(stamp is { } at ? " " + RelativeTime.Ago(at, q.Now) : "")}: HTTP {row["download_http_code"] ?? "none"}" + (row["failure_reason"] is { } fr ? $" ({fr})" : "");
+        return (new CheckResult("Crawled Status Check", crawled.Display, crawled.RawResponse, crawled.ElapsedMs, false, result), row, stamp);
+    }
+
+    private async Task<(CheckResult, string Badge)> RobotsCheckAsync(Lookup q, CancellationToken ct)
+    {
+        var robots = await q.Robots;
+        string badge = "UNKNOWN", result = "robots.txt of this host not fetched yet";
+        if (robots.Rows.Count > 0)
+        {
+            var body = await store.InspectAsync(_queries.RobotsBody, [("$host_key", q.HostKey)], ct);
+            var decision = RulesOf(body.Rows[0]).Check(_options.AgentToken, q.Url.PathAndQuery);
+            badge = decision.Allowed ? "ALLOWED" : "DISALLOWED";
+            result = $"{(decision.Allowed ? "allowed" : "disallowed")} for {_options.AgentToken} ({decision.Group}): {decision.Explanation}";
+        }
+        return (new CheckResult("Robots.txt Check", robots.Display, robots.RawResponse, robots.ElapsedMs, false, result), badge);
+    }
+
+    private static async Task<(CheckResult, bool Banned)> SpamCheckAsync(Lookup q)
+    {
+        var spam = await q.Spam;
+        var row = spam.Rows[0];
+        bool banned = Convert.ToInt64(row["fh_dont_index"] ?? 0L, CultureInfo.InvariantCulture) > 0;
+        return (new CheckResult("Spam/Ban Check", spam.Display, spam.RawResponse, spam.ElapsedMs, false,
+            $"fh_dont_index={(banned ? 1 : 0)}{(banned ? $" ({row["bans"]})" : "")}, ml_spam_score={row["ml_spam_score"] ?? "none"}"), banned);
+    }
+
+    private async Task<(CheckResult, string Badge)> SeenCheckAsync(Lookup q, IReadOnlyDictionary<string, object?>? crawledRow, CancellationToken ct)
+    {
+        if (crawledRow is not null) return (new CheckResult("Seen Status Check", "", "", 0, true, "Skipped - page is already crawled"), "CRAWLED");
+        var seen = await store.InspectAsync(_queries.Seen, [("$key", q.Key.Value)], ct);
+        var s = seen.Rows.FirstOrDefault();
+        string result = s is null ? "not seen: no crawled page links here yet"
+            : Convert.ToInt64(s["state"], CultureInfo.InvariantCulture) switch
+            {
+                0 => $"queued (depth {s["depth"]}, due {s["not_before"]}) since {s["discovered_at"]}, discovered from {s["discovered_from"] ?? "the seeds"}",
+                1 => $"being fetched, discovered from {s["discovered_from"] ?? "the seeds"}",
+                _ => "seen and done",
+            };
+        return (new CheckResult("Seen Status Check", seen.Display, seen.RawResponse, seen.ElapsedMs, false, result), s is null ? "NOT CRAWLED" : "QUEUED");
+    }
+
+    /// <summary>The filters as the store evaluated them, each with its condition and a detail, and the page details;
+    /// nothing for a URL that is not stored.</summary>
+    private async Task<(List<FilterResult>, PageDetails?)> FiltersAndDetailsAsync(Lookup q, IReadOnlyDictionary<string, object?>? row, bool banned)
+    {
+        var filters = new List<FilterResult>();
+        if (row is null)
+        {
+            await Task.WhenAll(q.Evaluated, q.Details, q.Page.All);
+            return (filters, null);
+        }
+        var evaluated = (await q.Evaluated).Rows[0];
+        var details = (await q.Details).Rows[0];
+        for (int i = 0; i < q.Definitions.Count; i++)
+        {
+            var definition = q.Definitions[i];
+            bool pass = Convert.ToInt64(evaluated[$"f{i}"] ?? 0L, CultureInfo.InvariantCulture) == 1;
+            filters.Add(new FilterResult(definition.Name, pass ? "PASS" : "FAIL", definition.Condition, Detail(definition.Filter, details, banned, q.Now)));
+        }
+        return (filters, await DetailsAsync(q.Key, q.Url, q.Shard, q.RootHash, details, q.Now, q.Page));
     }
 
     private static RobotsRules RulesOf(IReadOnlyDictionary<string, object?> row)
