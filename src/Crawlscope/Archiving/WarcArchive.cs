@@ -55,31 +55,8 @@ public sealed class WarcArchive : IAsyncDisposable
         try
         {
             var writer = await CurrentAsync(ct);
-            if (revisit is null && raw.Payload.Length > 0 && _payloads.TryGetValue(payloadDigest, out var earlier))
-                revisit = (IdenticalPayload, earlier.Uri, earlier.Date);
-            else if (revisit is null && raw.Payload.Length > 0)
-            {
-                _payloads[payloadDigest] = (fetched.Url, stamp);
-                _payloadOrder.Enqueue(payloadDigest);
-                if (_payloadOrder.Count > KeptPayloads) _payloads.Remove(_payloadOrder.Dequeue());
-            }
-            if (revisit is { } r)
-            {
-                // A revisit keeps the response head only; the payload is the one it refers to.
-                var headers = new List<(string, string)>
-                {
-                    ("WARC-Target-URI", fetched.Url), ("WARC-Date", date), ("WARC-Record-ID", responseId), ("WARC-Profile", r.Profile),
-                    ("WARC-Payload-Digest", payloadDigest), ("WARC-Refers-To-Target-URI", r.RefersToUri), ("Content-Type", "application/http;msgtype=response"),
-                };
-                if (r.RefersToDate is { } referred)
-                {
-                    headers.Add(("WARC-Refers-To-Date", WarcRecordWriter.Date(referred)));
-                    // An identical payload was archived by this run, under an ID derived from its URL and time.
-                    if (r.Profile == IdenticalPayload)
-                        headers.Add(("WARC-Refers-To", WarcRecordWriter.RecordId($"response:{r.RefersToUri}\n{referred.ToUnixTimeMilliseconds()}")));
-                }
-                await writer.WriteAsync("revisit", headers, raw.ResponseHead(), ct);
-            }
+            revisit ??= IdenticalToEarlier(fetched.Url, stamp, payloadDigest, raw.Payload.Length);
+            if (revisit is { } r) await writer.WriteAsync("revisit", RevisitHeaders(fetched.Url, date, responseId, payloadDigest, r), raw.ResponseHead(), ct);
             else
             {
                 var headers = new List<(string, string)>
@@ -110,6 +87,37 @@ public sealed class WarcArchive : IAsyncDisposable
         {
             _lock.Release();
         }
+    }
+
+    /// <summary>A revisit of the response archived earlier with the same payload, if there is one; else this payload is
+    /// remembered (the latest ones) for later responses.</summary>
+    private (string Profile, string RefersToUri, DateTimeOffset? RefersToDate)? IdenticalToEarlier(string url, DateTimeOffset stamp, string payloadDigest, int payloadLength)
+    {
+        if (payloadLength == 0) return null;
+        if (_payloads.TryGetValue(payloadDigest, out var earlier)) return (IdenticalPayload, earlier.Uri, earlier.Date);
+        _payloads[payloadDigest] = (url, stamp);
+        _payloadOrder.Enqueue(payloadDigest);
+        if (_payloadOrder.Count > KeptPayloads) _payloads.Remove(_payloadOrder.Dequeue());
+        return null;
+    }
+
+    /// <summary>A revisit keeps the response head only; the payload is the one it refers to.</summary>
+    private static List<(string, string)> RevisitHeaders(string url, string date, string responseId, string payloadDigest,
+        (string Profile, string RefersToUri, DateTimeOffset? RefersToDate) r)
+    {
+        var headers = new List<(string, string)>
+        {
+            ("WARC-Target-URI", url), ("WARC-Date", date), ("WARC-Record-ID", responseId), ("WARC-Profile", r.Profile),
+            ("WARC-Payload-Digest", payloadDigest), ("WARC-Refers-To-Target-URI", r.RefersToUri), ("Content-Type", "application/http;msgtype=response"),
+        };
+        if (r.RefersToDate is { } referred)
+        {
+            headers.Add(("WARC-Refers-To-Date", WarcRecordWriter.Date(referred)));
+            // An identical payload was archived by this run, under an ID derived from its URL and time.
+            if (r.Profile == IdenticalPayload)
+                headers.Add(("WARC-Refers-To", WarcRecordWriter.RecordId($"response:{r.RefersToUri}\n{referred.ToUnixTimeMilliseconds()}")));
+        }
+        return headers;
     }
 
     private string WarcinfoId => WarcRecordWriter.RecordId("warcinfo:" + _fileName);

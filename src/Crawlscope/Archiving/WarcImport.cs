@@ -31,11 +31,7 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
         var processor = new PageProcessor(importOptions, store, keyer, new CrawlScope(importOptions.ScopeRules, []), clock, new CrawlProgress(clock));
         long records = 0, pages = 0, skipped = 0;
         var errors = new List<WarcReadError>();
-        // Revisits of identical payloads carry no body: the body of the response they repeat is kept here (the
-        // latest few thousand, by payload digest), as archives put the original before its revisits.
-        var bodies = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var bodyOrder = new Queue<string>();
-        long keptBytes = 0;
+        var bodies = new RepeatedBodies();
         await foreach (var (record, error) in WarcReader.ReadAsync(path, ct))
         {
             if (error is not null)
@@ -44,57 +40,68 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
                 continue;
             }
             records++;
-            bool identicalRevisit = record!.Type == "revisit" &&
-                record.Headers.GetValueOrDefault("WARC-Profile", "").EndsWith("/revisit/identical-payload-digest", StringComparison.Ordinal);
-            if ((record.Type != "response" && !identicalRevisit) ||
-                !record.Headers.GetValueOrDefault("Content-Type", "").StartsWith("application/http", StringComparison.OrdinalIgnoreCase))
+            var (page, problem) = Response(record!, bodies, importOptions.Fetch.MaxBodyBytes);
+            if (problem is not null) errors.Add(problem);
+            if (page is not { } p)
             {
-                skipped++;
+                if (problem is null) skipped++;
                 continue;
             }
-            string? payloadDigest = record.Headers.GetValueOrDefault("WARC-Payload-Digest");
-            byte[]? repeated = null;
-            if (identicalRevisit && (payloadDigest is null || !bodies.TryGetValue(payloadDigest, out repeated)))
-            {
-                errors.Add(new WarcReadError(record.Offset, $"revisit of {record.TargetUri}: the response it repeats ({payloadDigest ?? "no payload digest"}) is not in this file; skipped"));
-                continue;
-            }
-            // robots.txt is a rule file, not a page: the crawl keeps it apart (robots table), so does the import.
-            if (record.TargetUri is { } target && Uri.TryCreate(target.Trim('<', '>'), UriKind.Absolute, out var parsedTarget) && parsedTarget.AbsolutePath == "/robots.txt")
-            {
-                skipped++;
-                continue;
-            }
-            if (record.TargetUri is not { } uri || !keyer.TryIdentify(uri.Trim('<', '>'), out var id, out var why))
-            {
-                errors.Add(new WarcReadError(record.Offset, $"response for a URL that cannot be keyed: {record.TargetUri} ({(record.TargetUri is null ? "no WARC-Target-URI" : "not http(s)")})"));
-                continue;
-            }
-            if (!TryParseResponse(record, id.Original.Href, importOptions.Fetch.MaxBodyBytes, repeated, out var fetched, out var problem, out var rawBody))
-            {
-                errors.Add(new WarcReadError(record.Offset, problem));
-                continue;
-            }
-            if (!identicalRevisit && payloadDigest is not null && !bodies.ContainsKey(payloadDigest))
-            {
-                bodies[payloadDigest] = rawBody;
-                bodyOrder.Enqueue(payloadDigest);
-                keptBytes += rawBody.Length;
-                while (bodyOrder.Count > KeptBodies || keptBytes > KeptBodyBytes)
-                    if (bodies.Remove(bodyOrder.Dequeue(), out var dropped)) keptBytes -= dropped.Length;
-            }
-            var stamp = DateTimeOffset.TryParse(record.Headers.GetValueOrDefault("WARC-Date"), out var d) ? d : clock.GetUtcNow();
-            var entry = FrontierEntry.Seed(id, stamp);
+            var stamp = DateTimeOffset.TryParse(record!.Headers.GetValueOrDefault("WARC-Date"), out var d) ? d : clock.GetUtcNow();
+            var entry = FrontierEntry.Seed(p.Id, stamp);
             await store.EnqueueAsync([entry], ct);
-            await (await processor.ProcessAsync(entry, fetched, ct)).Saved;
+            await (await processor.ProcessAsync(entry, p.Fetched, ct)).Saved;
             pages++;
             if (pages % 1000 == 0) progress?.Invoke($"import-warc: {pages:N0} pages from {records:N0} records");
         }
         return new WarcImportResult(records, pages, skipped, errors);
     }
 
-    private const int KeptBodies = 2_000;
-    private const long KeptBodyBytes = 64L << 20;
+    /// <summary>The page a record holds: a response (or a revisit of an identical payload, whose body an earlier
+    /// response of the file gave) for a URL that can be keyed. Neither page nor problem: a record to skip (requests,
+    /// metadata, robots.txt, which the crawl keeps apart too).</summary>
+    private ((UrlIdentity Id, FetchResult Fetched)? Page, WarcReadError? Problem) Response(WarcRecord record, RepeatedBodies bodies, int maxBody)
+    {
+        bool identicalRevisit = record.Type == "revisit" &&
+            record.Headers.GetValueOrDefault("WARC-Profile", "").EndsWith("/revisit/identical-payload-digest", StringComparison.Ordinal);
+        if ((record.Type != "response" && !identicalRevisit) ||
+            !record.Headers.GetValueOrDefault("Content-Type", "").StartsWith("application/http", StringComparison.OrdinalIgnoreCase))
+            return (null, null);
+        string? payloadDigest = record.Headers.GetValueOrDefault("WARC-Payload-Digest");
+        byte[]? repeated = null;
+        if (identicalRevisit && (payloadDigest is null || !bodies.TryGet(payloadDigest, out repeated)))
+            return (null, new WarcReadError(record.Offset, $"revisit of {record.TargetUri}: the response it repeats ({payloadDigest ?? "no payload digest"}) is not in this file; skipped"));
+        if (record.TargetUri is { } target && Uri.TryCreate(target.Trim('<', '>'), UriKind.Absolute, out var parsedTarget) && parsedTarget.AbsolutePath == "/robots.txt")
+            return (null, null);
+        if (record.TargetUri is not { } uri || !keyer.TryIdentify(uri.Trim('<', '>'), out var id, out _))
+            return (null, new WarcReadError(record.Offset, $"response for a URL that cannot be keyed: {record.TargetUri} ({(record.TargetUri is null ? "no WARC-Target-URI" : "not http(s)")})"));
+        if (!TryParseResponse(record, id.Original.Href, maxBody, repeated, out var fetched, out var problem, out var rawBody))
+            return (null, new WarcReadError(record.Offset, problem));
+        if (!identicalRevisit && payloadDigest is not null) bodies.Keep(payloadDigest, rawBody);
+        return ((id, fetched), null);
+    }
+
+    /// <summary>Revisits of identical payloads carry no body: the bodies of the responses they may repeat are kept
+    /// here by payload digest (the latest ones, bounded in count and bytes), as archives put the original first.</summary>
+    private sealed class RepeatedBodies
+    {
+        private const int MaxCount = 2_000;
+        private const long MaxBytes = 64L << 20;
+        private readonly Dictionary<string, byte[]> _bodies = new(StringComparer.Ordinal);
+        private readonly Queue<string> _order = new();
+        private long _bytes;
+
+        public bool TryGet(string digest, out byte[]? body) => _bodies.TryGetValue(digest, out body);
+
+        public void Keep(string digest, byte[] body)
+        {
+            if (!_bodies.TryAdd(digest, body)) return;
+            _order.Enqueue(digest);
+            _bytes += body.Length;
+            while (_order.Count > MaxCount || _bytes > MaxBytes)
+                if (_bodies.Remove(_order.Dequeue(), out var dropped)) _bytes -= dropped.Length;
+        }
+    }
 
     /// <summary>The HTTP response in a record's block: status line, header fields, body (de-chunked, content decoding
     /// undone). A revisit's block is the head only; <paramref name="repeatedBody"/> is then the body it repeats.</summary>

@@ -38,76 +38,83 @@ public static class WarcReader
         file.Position = 0;
         Stream stream = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
         var input = new CountingReader(new BufferedStream(stream, 1 << 16));
-        bool any = false;
         while (true)
         {
-            long offset = input.Position;
-            string? first = null, corrupt = null;
-            try
-            {
-                first = input.ReadLine();
-                while (first is { Length: 0 }) { offset = input.Position; first = input.ReadLine(); }
-            }
-            catch (InvalidDataException ex)
-            {
-                corrupt = ex.Message;
-            }
-            if (corrupt is not null)
-            {
-                yield return (null, new WarcReadError(offset, $"corrupt data: {corrupt}"));
-                yield break;
-            }
-            if (first is null) break;
-            if (!first.StartsWith("WARC/", StringComparison.Ordinal))
-            {
-                yield return (null, new WarcReadError(offset, any ? "not a WARC record here; skipping to the next one" : "not a WARC file (no WARC/ version line)"));
-                if (!any) yield break;
-                // Resynchronise on the next version line.
-                string? line;
-                do { offset = input.Position; line = input.ReadLine(); } while (line is not null && !line.StartsWith("WARC/", StringComparison.Ordinal));
-                if (line is null) break;
-                first = line;
-            }
-            any = true;
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            string? header;
-            while ((header = input.ReadLine()) is { Length: > 0 })
-            {
-                int colon = header.IndexOf(':');
-                if (colon > 0) headers[header[..colon].Trim()] = header[(colon + 1)..].Trim();
-            }
-            if (header is null)
-            {
-                yield return (null, new WarcReadError(offset, "truncated: the file ends inside the record's header"));
-                yield break;
-            }
-            if (!headers.TryGetValue("Content-Length", out var lengthText) || !long.TryParse(lengthText, out long length) || length < 0)
-            {
-                yield return (null, new WarcReadError(offset, "no valid Content-Length; skipping to the next record"));
-                continue;
-            }
-            var (block, read, sha1) = input.ReadBlock(length, MaxBlockBytes);
-            if (read < length)
-            {
-                yield return (null, new WarcReadError(offset, $"truncated: the block has {read} of its {length} bytes"));
-                yield break;
-            }
-            input.ReadLine();
-            input.ReadLine();
-            if (headers.TryGetValue("WARC-Block-Digest", out var digest) && digest.StartsWith("sha1:", StringComparison.OrdinalIgnoreCase) &&
-                !string.Equals(digest, "sha1:" + WarcRecordWriter.Base32(sha1), StringComparison.OrdinalIgnoreCase))
-            {
-                yield return (null, new WarcReadError(offset, $"block digest mismatch ({headers.GetValueOrDefault("WARC-Type")} {headers.GetValueOrDefault("WARC-Target-URI")}); record skipped"));
-                continue;
-            }
-            yield return (new WarcRecord(offset, first[5..], headers, block, Truncated: length > block.Length), null);
+            ct.ThrowIfCancellationRequested();
+            var (goOn, record, error, skipped) = ReadRecord(input);
+            if (skipped is not null) yield return (null, skipped);
+            if (error is not null || record is not null) yield return (record, error);
+            if (!goOn) yield break;
         }
+    }
+
+    /// <summary>The next record, or why there is none here, and any stretch skipped before it; <c>GoOn</c> is false
+    /// when the file ends or cannot be read further.</summary>
+    private static (bool GoOn, WarcRecord? Record, WarcReadError? Error, WarcReadError? Skipped) ReadRecord(CountingReader input)
+    {
+        var (offset, first, skipped) = VersionLine(input);
+        if (first is null) return (false, null, skipped, null);
+        var (goOn, record, error) = ReadAfterVersionLine(input, offset, first);
+        return (goOn, record, error, skipped);
+    }
+
+    private static (bool GoOn, WarcRecord? Record, WarcReadError? Error) ReadAfterVersionLine(CountingReader input, long offset, string first)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        string? header;
+        while ((header = input.ReadLine()) is { Length: > 0 })
+        {
+            int colon = header.IndexOf(':');
+            if (colon > 0) headers[header[..colon].Trim()] = header[(colon + 1)..].Trim();
+        }
+        if (header is null) return (false, null, new WarcReadError(offset, "truncated: the file ends inside the record's header"));
+        if (!headers.TryGetValue("Content-Length", out var lengthText) || !long.TryParse(lengthText, out long length) || length < 0)
+            return (true, null, new WarcReadError(offset, "no valid Content-Length; skipping to the next record"));
+        var (block, read, sha1) = input.ReadBlock(length, MaxBlockBytes);
+        if (read < length) return (false, null, new WarcReadError(offset, $"truncated: the block has {read} of its {length} bytes"));
+        input.ReadLine();
+        input.ReadLine();
+        if (headers.TryGetValue("WARC-Block-Digest", out var digest) && digest.StartsWith("sha1:", StringComparison.OrdinalIgnoreCase) &&
+            !string.Equals(digest, "sha1:" + WarcRecordWriter.Base32(sha1), StringComparison.OrdinalIgnoreCase))
+            return (true, null, new WarcReadError(offset, $"block digest mismatch ({headers.GetValueOrDefault("WARC-Type")} {headers.GetValueOrDefault("WARC-Target-URI")}); record skipped"));
+        return (true, new WarcRecord(offset, first[5..], headers, block, Truncated: length > block.Length), null);
+    }
+
+    /// <summary>The record's version line and where it starts. A stretch that is not a record is reported and skipped
+    /// up to the next version line (then <c>Line</c> is that line, <c>Offset</c> where it starts, and reading goes on);
+    /// corrupt compressed data and a file that is not WARC at all end the reading (then <c>Line</c> is null).</summary>
+    private static (long Offset, string? Line, WarcReadError? Error) VersionLine(CountingReader input)
+    {
+        long offset = input.Position;
+        string? first;
+        try
+        {
+            first = input.ReadLine();
+            while (first is { Length: 0 }) { offset = input.Position; first = input.ReadLine(); }
+        }
+        catch (InvalidDataException ex)
+        {
+            return (offset, null, new WarcReadError(offset, $"corrupt data: {ex.Message}"));
+        }
+        if (first is null || first.StartsWith("WARC/", StringComparison.Ordinal))
+        {
+            if (first is not null) input.SawRecord = true;
+            return (offset, first, null);
+        }
+        if (!input.SawRecord) return (offset, null, new WarcReadError(offset, "not a WARC file (no WARC/ version line)"));
+        var error = new WarcReadError(offset, "not a WARC record here; skipping to the next one");
+        string? line;
+        do { offset = input.Position; line = input.ReadLine(); } while (line is not null && !line.StartsWith("WARC/", StringComparison.Ordinal));
+        return (offset, line, error);
     }
 
     /// <summary>Byte-exact reading of lines and blocks, counting the position.</summary>
     private sealed class CountingReader(Stream stream)
     {
         public long Position { get; private set; }
+
+        /// <summary>A version line has been read: what follows is a WARC file, even where it is broken.</summary>
+        public bool SawRecord { get; set; }
 
         public string? ReadLine()
         {

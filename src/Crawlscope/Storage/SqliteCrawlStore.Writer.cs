@@ -26,57 +26,12 @@ public sealed partial class SqliteCrawlStore
         var batch = new List<PendingSave>(MaxBatch);
         while (await _saves.Reader.WaitToReadAsync())
         {
-            while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
-            // Waiting gathers more pages into the transaction: pages of one site link to the same targets, so a
-            // bigger batch dirties fewer index pages per page saved. The wait goes on, up to BatchWindow, only
-            // while saves keep arriving, so a caller saving one page at a time waits one step, not the window.
-            long windowStart = System.Diagnostics.Stopwatch.GetTimestamp();
-            while (batch.Count < MaxBatch && System.Diagnostics.Stopwatch.GetElapsedTime(windowStart) < BatchWindow)
-            {
-                int before = batch.Count;
-                await Task.Delay(BatchStep);
-                while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
-                if (batch.Count == before) break;
-            }
+            await GatherAsync(batch);
             await _lock.WaitAsync();
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                var added = new int[batch.Count];
-                try
-                {
-                    await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
-                    _knownKeys.Begin();
-                    for (int i = 0; i < batch.Count; i++) added[i] = WriteSave(batch[i], tx);
-                    await tx.CommitAsync();
-                    _knownKeys.Committed();
-                    for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(added[i]);
-                }
-#pragma warning disable CA1031 // every failure is handed to the caller whose save it was
-                catch (Exception) when (batch.Count > 1)
-                {
-                    foreach (var one in batch)
-                    {
-                        try
-                        {
-                            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
-                            _knownKeys.Begin();
-                            int n = WriteSave(one, tx);
-                            await tx.CommitAsync();
-                            _knownKeys.Committed();
-                            one.Done.SetResult(n);
-                        }
-                        catch (Exception ex)
-                        {
-                            one.Done.SetException(ex);
-                        }
-                    }
-                }
-                catch (Exception ex)
-                {
-                    batch[0].Done.TrySetException(ex);
-                }
-#pragma warning restore CA1031
+                await CommitAsync(batch);
             }
             finally
             {
@@ -86,6 +41,62 @@ public sealed partial class SqliteCrawlStore
                 batch.Clear();
             }
         }
+    }
+
+    /// <summary>Takes what is queued. Waiting gathers more pages into the transaction: pages of one site link to the
+    /// same targets, so a bigger batch dirties fewer index pages per page saved. The wait goes on, up to BatchWindow,
+    /// only while saves keep arriving, so a caller saving one page at a time waits one step, not the window.</summary>
+    private async Task GatherAsync(List<PendingSave> batch)
+    {
+        while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
+        long windowStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (batch.Count < MaxBatch && System.Diagnostics.Stopwatch.GetElapsedTime(windowStart) < BatchWindow)
+        {
+            int before = batch.Count;
+            await Task.Delay(BatchStep);
+            while (batch.Count < MaxBatch && _saves.Reader.TryRead(out var item)) batch.Add(item);
+            if (batch.Count == before) break;
+        }
+    }
+
+    /// <summary>Writes the batch in one transaction; if it fails, each save alone, so one bad record fails only its caller.</summary>
+    private async Task CommitAsync(List<PendingSave> batch)
+    {
+        var added = new int[batch.Count];
+        try
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
+            _knownKeys.Begin();
+            for (int i = 0; i < batch.Count; i++) added[i] = WriteSave(batch[i], tx);
+            await tx.CommitAsync();
+            _knownKeys.Committed();
+            for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(added[i]);
+        }
+#pragma warning disable CA1031 // every failure is handed to the caller whose save it was
+        catch (Exception) when (batch.Count > 1)
+        {
+            foreach (var one in batch)
+            {
+                try
+                {
+                    await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
+                    _knownKeys.Begin();
+                    int n = WriteSave(one, tx);
+                    await tx.CommitAsync();
+                    _knownKeys.Committed();
+                    one.Done.SetResult(n);
+                }
+                catch (Exception ex)
+                {
+                    one.Done.SetException(ex);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            batch[0].Done.TrySetException(ex);
+        }
+#pragma warning restore CA1031
     }
 
     private const string InsertFetchSql = """
