@@ -1,3 +1,4 @@
+using Crawlscope.Duplicates;
 using System.Buffers;
 using System.Globalization;
 using System.Text;

@@ -121,6 +121,13 @@ internal static class InspectPage
         LinkRow("Duplicate Of", p.DuplicateOf is null ? [] : [p.DuplicateOf]);
         Row("Near-duplicates", p.NearDuplicates.Count == 0 ? "none" : string.Join(", ", p.NearDuplicates));
 
+        HeadersRow(h, p);
+        HistoryRow(h, p);
+        h.End("tbody").End("table").End("section");
+    }
+
+    private static void HeadersRow(HtmlBuilder h, PageDetails p)
+    {
         h.Tag("tr", ("data-property", "Response Headers")).Element("th", "Response Headers", ("scope", "row")).Tag("td");
         if (p.ResponseHeaders is null || p.ResponseHeaders.Count == 0) h.Text("none");
         else
@@ -131,6 +138,10 @@ internal static class InspectPage
         }
         h.End("td").End("tr");
 
+    }
+
+    private static void HistoryRow(HtmlBuilder h, PageDetails p)
+    {
         h.Tag("tr", ("data-property", "Crawl History")).Element("th", "Crawl History", ("scope", "row")).Tag("td");
         if (p.CrawlHistory.Count == 0) h.Text("none");
         else
@@ -145,7 +156,6 @@ internal static class InspectPage
             h.End("table");
         }
         h.End("td").End("tr");
-        h.End("tbody").End("table").End("section");
     }
 
     /// <summary>A query or response block with a copy button.</summary>

@@ -23,6 +23,16 @@ public static class InspectorSite
 
     public static WebApplication Build(InspectorSiteOptions options)
     {
+        var app = Services(options).Build();
+        var inspector = new UrlInspector(options.Store, options.Keyer, options.Inspection);
+        UseSecurity(app, options);
+        MapPages(app, inspector, options);
+        MapApi(app, inspector, options);
+        return app;
+    }
+
+    private static WebApplicationBuilder Services(InspectorSiteOptions options)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(options.Urls);
@@ -37,9 +47,12 @@ public static class InspectorSite
             doc.Info = new() { Title = "Crawlscope inspector API", Version = "v1", Description = "Why a URL is or is not indexable, with the store queries behind every answer." };
             return Task.CompletedTask;
         }));
-        var app = builder.Build();
-        var inspector = new UrlInspector(options.Store, options.Keyer, options.Inspection);
+        return builder;
+    }
 
+    /// <summary>Host filtering, the security headers on every response, and the token when one is set.</summary>
+    private static void UseSecurity(WebApplication app, InspectorSiteOptions options)
+    {
         app.UseHostFiltering();
         app.Use(async (context, next) =>
         {
@@ -52,8 +65,11 @@ public static class InspectorSite
             await next(context);
         });
         if (!string.IsNullOrEmpty(options.Token)) app.Use(new AccessToken(options.Token).InvokeAsync);
+    }
 
-        app.MapOpenApi();
+    /// <summary>The pages people read: lookup, report, the whole text of a long field, the overview, assets.</summary>
+    private static void MapPages(WebApplication app, UrlInspector inspector, InspectorSiteOptions options)
+    {
         app.MapGet("/assets/{name}", (string name) => Asset(name)).ExcludeFromDescription();
         app.MapGet("/favicon.ico", () => Asset("favicon.svg")).ExcludeFromDescription();
         app.MapGet("/", () => Html(InspectPage.Render(null, null, null, null, null))).ExcludeFromDescription();
@@ -91,6 +107,12 @@ public static class InspectorSite
             }
         }).ExcludeFromDescription();
         app.MapGet("/overview", async (CancellationToken ct) => Html(OverviewPage.Render(await options.Store.OverviewAsync(20, 60, ct)))).ExcludeFromDescription();
+    }
+
+    /// <summary>The JSON API, described by the OpenAPI document.</summary>
+    private static void MapApi(WebApplication app, UrlInspector inspector, InspectorSiteOptions options)
+    {
+        app.MapOpenApi();
 
         app.MapGet("/api/inspect", async Task<Results<Ok<InspectionReport>, BadRequest<ApiError>>> (string? url, string? shard, string? key, CancellationToken ct) =>
             {
@@ -108,7 +130,6 @@ public static class InspectorSite
         app.MapGet("/api/stats", async (CancellationToken ct) => TypedResults.Ok(await options.Store.StatsAsync(ct)))
             .WithName("Stats")
             .WithSummary("Counts of the crawl store: pages by status, failure and drop reason, hosts, queue.");
-        return app;
     }
 
     /// <summary>The shard parameter; a value that is not a number is the caller's mistake, said in words.</summary>

@@ -11,6 +11,45 @@ internal static class BenchCommand
 {
     internal static Command Create(TextWriter stdout, TextWriter stderr)
     {
+        var json = CommonOptions.Json();
+        var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction; `bench inspect` times lookups.")
+        {
+            Extraction(stdout), Inspect(stdout, stderr),
+        };
+        var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
+        mode.AcceptOnlyFromAmong("full", "none");
+        var perHost = new Option<int>("--pages") { Description = "Article pages per sample host (default 2,400: a 50,000-page crawl, the size of the issue's goals).", DefaultValueFactory = _ => 2400 };
+        var connections = new Option<int>("--per-host") { Description = "Connections per host.", DefaultValueFactory = _ => 4 };
+        var output = new Option<string>("--out") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench-results.json" };
+        bench.Options.Add(mode);
+        bench.Options.Add(perHost);
+        bench.Options.Add(connections);
+        bench.Options.Add(output);
+        var warc = new Option<bool>("--warc") { Description = "Also write WARC files (to a temporary folder), to measure what archiving costs." };
+        bench.Options.Add(warc);
+        var inProcess = new Option<bool>("--in-process") { Description = "Serve the sample web from this process (default: a process of its own, so the figures are the crawler's alone)." };
+        bench.Options.Add(inProcess);
+        bench.Options.Add(json);
+        bench.SetAction(async (parse, ct) =>
+        {
+            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(connections), parse.GetValue(warc), parse.GetValue(inProcess), ct);
+            await File.WriteAllTextAsync(parse.GetValue(output)!, System.Text.Json.JsonSerializer.Serialize(result, Crawlscope.Inspection.ReportJson.Options), ct);
+            if (parse.GetValue(json)) CliJson.Write(stdout, result);
+            else
+                stdout.WriteLine($"bench ({result.Extract} extraction{(result.Warc ? ", WARC written" : "")}): {result.Pages} pages in {result.Seconds:F1} s = {result.PagesPerSecond:F0} pages/s, " +
+                                 (result.ServingCpuMsPerPage is { } serving
+                                     ? $"{result.CpuMsPerPage:F2} CPU ms per page (crawler and in-process sample web together; serving and plain fetching alone: {serving:F2}), "
+                                     : $"{result.CpuMsPerPage:F2} CPU ms per page (the crawler's process; the sample web runs in its own), ") +
+                                 $"peak RSS {result.PeakRssMb:F0} MB " +
+                                 $"({Environment.ProcessorCount} cores); written to {parse.GetValue(output)}");
+            return CrawlscopeCli.Success;
+        });
+        return bench;
+    }
+
+    /// <summary><c>bench extraction</c>: the extraction pass timed step by step on synthetic and real pages.</summary>
+    private static Command Extraction(TextWriter stdout)
+    {
         var datasets = CommonOptions.Datasets();
         var pages = new Option<int>("--pages") { Description = "Synthetic 20 KB pages to time.", DefaultValueFactory = _ => 300 };
         var json = CommonOptions.Json();
@@ -46,39 +85,7 @@ internal static class BenchCommand
                 stdout.WriteLine($"| {step} | {string.Join(" | ", results.Select(r => r.MedianAllocatedKilobytes[step].ToString("F0")))} |");
             return CrawlscopeCli.Success;
         });
-        var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction; `bench inspect` times lookups.")
-        {
-            extraction, Inspect(stdout, stderr),
-        };
-        var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
-        mode.AcceptOnlyFromAmong("full", "none");
-        var perHost = new Option<int>("--pages") { Description = "Article pages per sample host (default 2,400: a 50,000-page crawl, the size of the issue's goals).", DefaultValueFactory = _ => 2400 };
-        var connections = new Option<int>("--per-host") { Description = "Connections per host.", DefaultValueFactory = _ => 4 };
-        var output = new Option<string>("--out") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench-results.json" };
-        bench.Options.Add(mode);
-        bench.Options.Add(perHost);
-        bench.Options.Add(connections);
-        bench.Options.Add(output);
-        var warc = new Option<bool>("--warc") { Description = "Also write WARC files (to a temporary folder), to measure what archiving costs." };
-        bench.Options.Add(warc);
-        var inProcess = new Option<bool>("--in-process") { Description = "Serve the sample web from this process (default: a process of its own, so the figures are the crawler's alone)." };
-        bench.Options.Add(inProcess);
-        bench.Options.Add(json);
-        bench.SetAction(async (parse, ct) =>
-        {
-            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(connections), parse.GetValue(warc), parse.GetValue(inProcess), ct);
-            await File.WriteAllTextAsync(parse.GetValue(output)!, System.Text.Json.JsonSerializer.Serialize(result, Crawlscope.Inspection.ReportJson.Options), ct);
-            if (parse.GetValue(json)) CliJson.Write(stdout, result);
-            else
-                stdout.WriteLine($"bench ({result.Extract} extraction{(result.Warc ? ", WARC written" : "")}): {result.Pages} pages in {result.Seconds:F1} s = {result.PagesPerSecond:F0} pages/s, " +
-                                 (result.ServingCpuMsPerPage is { } serving
-                                     ? $"{result.CpuMsPerPage:F2} CPU ms per page (crawler and in-process sample web together; serving and plain fetching alone: {serving:F2}), "
-                                     : $"{result.CpuMsPerPage:F2} CPU ms per page (the crawler's process; the sample web runs in its own), ") +
-                                 $"peak RSS {result.PeakRssMb:F0} MB " +
-                                 $"({Environment.ProcessorCount} cores); written to {parse.GetValue(output)}");
-            return CrawlscopeCli.Success;
-        });
-        return bench;
+        return extraction;
     }
 
     private static Command Inspect(TextWriter stdout, TextWriter stderr)

@@ -35,22 +35,8 @@ internal static class ExportCommand
         storeOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            DateTimeOffset? from = null;
-            if (parse.GetValue(since) is { } s)
-            {
-                if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-                    throw new CommandException($"--since: not a date: {s}", CrawlscopeCli.BadUsage);
-                from = parsed;
-            }
-            IReadOnlyList<string> chosen;
-            try
-            {
-                chosen = PageExport.SelectFields(parse.GetValue(fields)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            }
-            catch (ArgumentException ex)
-            {
-                throw new CommandException("--fields: " + ex.Message, CrawlscopeCli.BadUsage);
-            }
+            DateTimeOffset? from = Since(parse.GetValue(since));
+            var chosen = Fields(parse.GetValue(fields));
             string target = parse.GetValue(output)!;
             string kind = parse.GetValue(format)!;
             if (target == "-" && kind != "jsonl") throw new CommandException("only jsonl can go to standard output", CrawlscopeCli.BadUsage);
@@ -72,26 +58,49 @@ internal static class ExportCommand
                     _ => new JsonlExportWriter(stream, chosen),
                 };
                 var sw = Stopwatch.StartNew();
-                long read = 0;
-                var nextReport = TimeSpan.FromSeconds(2);
-                await using (writer)
-                {
-                    await foreach (var page in store.PagesAsync(condition, parameters, ct))
-                    {
-                        await writer.WriteAsync(page, ct);
-                        read++;
-                        if (sw.Elapsed >= nextReport)
-                        {
-                            stderr.WriteLine($"export: {read:N0} pages read, {writer.Count:N0} written, {sw.Elapsed.TotalSeconds:F0} s");
-                            nextReport = sw.Elapsed + TimeSpan.FromSeconds(2);
-                        }
-                    }
-                }
+                long read;
+                await using (writer) read = await CopyAsync(store.PagesAsync(condition, parameters, ct), writer, stderr, ct);
                 if (target != "-")
                     stdout.WriteLine($"exported {writer.Count:N0} of {read:N0} selected pages as {kind} to {target} in {sw.Elapsed.TotalSeconds:F1} s");
             }
             return CrawlscopeCli.Success;
         });
         return command;
+    }
+
+    private static DateTimeOffset? Since(string? text)
+    {
+        if (text is null) return null;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed : throw new CommandException($"--since: not a date: {text}", CrawlscopeCli.BadUsage);
+    }
+
+    private static IReadOnlyList<string> Fields(string? text)
+    {
+        try
+        {
+            return PageExport.SelectFields(text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CommandException("--fields: " + ex.Message, CrawlscopeCli.BadUsage);
+        }
+    }
+
+    /// <summary>Writes every selected page, saying how far it got every two seconds; returns how many were read.</summary>
+    private static async Task<long> CopyAsync(IAsyncEnumerable<PageRecord> pages, IPageExportWriter writer, TextWriter stderr, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        long read = 0;
+        var nextReport = TimeSpan.FromSeconds(2);
+        await foreach (var page in pages.WithCancellation(ct))
+        {
+            await writer.WriteAsync(page, ct);
+            read++;
+            if (sw.Elapsed < nextReport) continue;
+            stderr.WriteLine($"export: {read:N0} pages read, {writer.Count:N0} written, {sw.Elapsed.TotalSeconds:F0} s");
+            nextReport = sw.Elapsed + TimeSpan.FromSeconds(2);
+        }
+        return read;
     }
 }

@@ -35,14 +35,7 @@ internal static class ServeCommand
             string listen = parse.GetValue(urls)!;
             string? secret = parse.GetValue(token) ?? Environment.GetEnvironmentVariable(TokenVariable);
             if (secret is { Length: 0 }) secret = null;
-            foreach (var u in listen.Split(';', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (!Uri.TryCreate(u, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
-                    throw new CommandException($"--urls: not an http(s) address: {u}", CrawlscopeCli.BadUsage);
-                bool loopback = parsed.IsLoopback || (IPAddress.TryParse(parsed.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-                if (!loopback && secret is null)
-                    stderr.WriteLine($"crawlscope: warning: serving {u} beyond this machine without a token; crawled content and the store are readable by anyone who can reach it");
-            }
+            CheckListen(listen, secret, stderr);
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards));
             await using var store = await storeOptions.OpenAsync(parse, keyer, ct);
             await using var app = InspectorSite.Build(new InspectorSiteOptions
@@ -76,5 +69,18 @@ internal static class ServeCommand
             return CrawlscopeCli.Success;
         });
         return command;
+    }
+
+    /// <summary>Every address must be http(s); one beyond this machine without a token gets a warning.</summary>
+    private static void CheckListen(string listen, string? secret, TextWriter stderr)
+    {
+        foreach (var u in listen.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Uri.TryCreate(u, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+                throw new CommandException($"--urls: not an http(s) address: {u}", CrawlscopeCli.BadUsage);
+            bool loopback = parsed.IsLoopback || (IPAddress.TryParse(parsed.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+            if (!loopback && secret is null)
+                stderr.WriteLine($"crawlscope: warning: serving {u} beyond this machine without a token; crawled content and the store are readable by anyone who can reach it");
+        }
     }
 }

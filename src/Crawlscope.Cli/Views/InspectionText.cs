@@ -44,37 +44,39 @@ internal static class InspectionText
                 filters.AddRow(new Text(f.Name), new Text(f.Status, new Style(f.Status == "PASS" ? Color.Green : Color.Red)), new Text(f.Condition), new Text(Safe(f.Details)));
             console.Write(filters);
         }
-        if (r.Page is { } p)
-        {
-            var details = new Table { Title = new TableTitle("Page Details") }.AddColumns("Property", "Value");
-            foreach (var (name, value) in new (string, string)[]
-                     {
-                         ("URL", p.Url),
-                         ("Last Crawled", p.LastCrawled is { } lc ? $"{lc:yyyy-MM-dd HH:mm:ss} ({p.LastCrawledAgo})" : "never"),
-                         ("First Indexed", p.FirstIndexed is { } fi ? $"{fi:yyyy-MM-dd HH:mm:ss} ({p.FirstIndexedAgo})" : "never"),
-                         ("HTTP Status Code", p.HttpStatus?.ToString() ?? p.FailureReason ?? "none"),
-                         ("Meta Title", p.MetaTitle ?? "null"),
-                         ("Meta Description", p.MetaDescription ?? "null"),
-                         ("Meta Canonical", p.MetaCanonical ?? "null"),
-                         ("Boilerpipe Text", Shorten(p.BoilerpipeText, 300)),
-                         ("Markdown", Shorten(p.Markdown, 300)),
-                         ("Readable Markdown", Shorten(p.ReadableMarkdown, 300)),
-                         ("Shard", $"{p.Shard} ({r.ShardNode})"),
-                         ("Root Hash", p.RootHash.ToString()),
-                         ("Unparsed URL", p.UnparsedUrl),
-                         ("Content Type", p.ContentType ?? "null"),
-                         ("Failure / Drop Reason", $"{p.FailureReason ?? "none"} / {p.HistoryDropReason ?? "none"}"),
-                         ("Outlinks / Inlinks", $"{p.Outlinks} / {p.Inlinks}"),
-                         ("Referring Pages", p.ReferringPages.Count == 0 ? "none" : string.Join(", ", p.ReferringPages.Take(5))),
-                         ("Sitemaps", p.Sitemaps.Count == 0 ? "none" : string.Join(", ", p.Sitemaps)),
-                         ("Redirect Chain", p.RedirectChain.Count == 0 ? "none" : string.Join(" | ", p.RedirectChain)),
-                         ("Duplicate Of", p.DuplicateOf ?? "none"),
-                         ("Near-duplicates", p.NearDuplicates.Count == 0 ? "none" : string.Join(", ", p.NearDuplicates)),
-                         ("Crawl History", string.Join("; ", p.CrawlHistory.Take(5).Select(h => $"{h.Stamp:yyyy-MM-dd HH:mm:ss} {h.HttpStatus?.ToString() ?? h.FailureReason}"))),
-                     })
-                details.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(Safe(value)));
-            console.Write(details);
-        }
+        if (r.Page is { } p) console.Write(Details(r, p));
+    }
+
+    private static Table Details(InspectionReport r, PageDetails p)
+    {
+        var details = new Table { Title = new TableTitle("Page Details") }.AddColumns("Property", "Value");
+        foreach (var (name, value) in new (string, string)[]
+                 {
+                     ("URL", p.Url),
+                     ("Last Crawled", p.LastCrawled is { } lc ? $"{lc:yyyy-MM-dd HH:mm:ss} ({p.LastCrawledAgo})" : "never"),
+                     ("First Indexed", p.FirstIndexed is { } fi ? $"{fi:yyyy-MM-dd HH:mm:ss} ({p.FirstIndexedAgo})" : "never"),
+                     ("HTTP Status Code", p.HttpStatus?.ToString() ?? p.FailureReason ?? "none"),
+                     ("Meta Title", p.MetaTitle ?? "null"),
+                     ("Meta Description", p.MetaDescription ?? "null"),
+                     ("Meta Canonical", p.MetaCanonical ?? "null"),
+                     ("Boilerpipe Text", Shorten(p.BoilerpipeText, 300)),
+                     ("Markdown", Shorten(p.Markdown, 300)),
+                     ("Readable Markdown", Shorten(p.ReadableMarkdown, 300)),
+                     ("Shard", $"{p.Shard} ({r.ShardNode})"),
+                     ("Root Hash", p.RootHash.ToString()),
+                     ("Unparsed URL", p.UnparsedUrl),
+                     ("Content Type", p.ContentType ?? "null"),
+                     ("Failure / Drop Reason", $"{p.FailureReason ?? "none"} / {p.HistoryDropReason ?? "none"}"),
+                     ("Outlinks / Inlinks", $"{p.Outlinks} / {p.Inlinks}"),
+                     ("Referring Pages", p.ReferringPages.Count == 0 ? "none" : string.Join(", ", p.ReferringPages.Take(5))),
+                     ("Sitemaps", p.Sitemaps.Count == 0 ? "none" : string.Join(", ", p.Sitemaps)),
+                     ("Redirect Chain", p.RedirectChain.Count == 0 ? "none" : string.Join(" | ", p.RedirectChain)),
+                     ("Duplicate Of", p.DuplicateOf ?? "none"),
+                     ("Near-duplicates", p.NearDuplicates.Count == 0 ? "none" : string.Join(", ", p.NearDuplicates)),
+                     ("Crawl History", string.Join("; ", p.CrawlHistory.Take(5).Select(h => $"{h.Stamp:yyyy-MM-dd HH:mm:ss} {h.HttpStatus?.ToString() ?? h.FailureReason}"))),
+                 })
+            details.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(Safe(value)));
+        return details;
     }
 
     /// <summary>Where the stored and the live result differ, one line each.</summary>

@@ -9,7 +9,8 @@ namespace Crawlscope.Extraction;
 /// blockquotes, fenced code with its language, inline code with safe backtick runs, emphasis, links and images
 /// with absolute URLs, pipe tables when the first row is a header row, rules, and escaping so that a Markdown
 /// parser reads back exactly the page's text. Scripts, styles, templates, SVG, iframes, form controls and
-/// hidden elements are left out. The DOM is only read, never changed.
+/// hidden elements are left out. The DOM is only read, never changed. One file of 750 lines on purpose: the block
+/// writer, the inline writer and the escaping rules share private state and must change together.
 /// </summary>
 public static class MarkdownConverter
 {
@@ -95,66 +96,7 @@ public static class MarkdownConverter
                 output.Inline.AppendText(" ");
                 return;
             }
-            switch (tag)
-            {
-                case "h1" or "h2" or "h3" or "h4" or "h5" or "h6":
-                {
-                    output.FlushParagraph();
-                    string text = InlineOf(e).Trim();
-                    if (text.Length > 0) output.AddBlock(new string('#', tag[1] - '0') + " " + text);
-                    return;
-                }
-                case "br":
-                    output.Inline.AppendLineBreak();
-                    return;
-                case "hr":
-                    output.FlushParagraph();
-                    output.AddBlock("---");
-                    return;
-                case "ul" or "ol":
-                    output.FlushParagraph();
-                    output.AddBlock(List(e));
-                    return;
-                case "li":
-                    output.FlushParagraph();
-                    output.AddBlock(ListItem(e, "- "));
-                    return;
-                case "blockquote":
-                {
-                    output.FlushParagraph();
-                    var inner = new BlockWriter();
-                    Blocks(e, inner);
-                    string md = inner.ToMarkdown();
-                    if (md.Length > 0) output.AddBlock(PrefixLines(md, "> ", ">"));
-                    return;
-                }
-                case "pre":
-                    output.FlushParagraph();
-                    output.AddBlock(CodeBlock(e));
-                    return;
-                case "table":
-                    output.FlushParagraph();
-                    Table(e, output);
-                    return;
-                case "code" or "kbd" or "samp" or "tt":
-                    output.Inline.AppendRaw(InlineCode(e.TextContent), e.TextContent);
-                    return;
-                case "strong" or "b":
-                    Wrapped(e, output, "**", ref _strong);
-                    return;
-                case "em" or "i" or "cite" or "dfn":
-                    Wrapped(e, output, "*", ref _emphasis);
-                    return;
-                case "del" or "s" or "strike":
-                    Wrapped(e, output, "~~", ref _strike);
-                    return;
-                case "a":
-                    Link(e, output);
-                    return;
-                case "img":
-                    Image(e, output);
-                    return;
-            }
+            if (BlockElement(e, tag, output) || InlineElement(e, tag, output)) return;
             if (BlockTags.Contains(tag))
             {
                 output.FlushParagraph();
@@ -165,6 +107,81 @@ public static class MarkdownConverter
             {
                 foreach (var child in e.ChildNodes) Node(child, output);
             }
+        }
+
+        /// <summary>Headings, rules, lists, quotes, code blocks and tables; false for any other element.</summary>
+        private bool BlockElement(IElement e, string tag, BlockWriter output)
+        {
+            switch (tag)
+            {
+                case "h1" or "h2" or "h3" or "h4" or "h5" or "h6":
+                {
+                    output.FlushParagraph();
+                    string text = InlineOf(e).Trim();
+                    if (text.Length > 0) output.AddBlock(new string('#', tag[1] - '0') + " " + text);
+                    return true;
+                }
+                case "br":
+                    output.Inline.AppendLineBreak();
+                    return true;
+                case "hr":
+                    output.FlushParagraph();
+                    output.AddBlock("---");
+                    return true;
+                case "ul" or "ol":
+                    output.FlushParagraph();
+                    output.AddBlock(List(e));
+                    return true;
+                case "li":
+                    output.FlushParagraph();
+                    output.AddBlock(ListItem(e, "- "));
+                    return true;
+                case "blockquote":
+                {
+                    output.FlushParagraph();
+                    var inner = new BlockWriter();
+                    Blocks(e, inner);
+                    string md = inner.ToMarkdown();
+                    if (md.Length > 0) output.AddBlock(PrefixLines(md, "> ", ">"));
+                    return true;
+                }
+                case "pre":
+                    output.FlushParagraph();
+                    output.AddBlock(CodeBlock(e));
+                    return true;
+                case "table":
+                    output.FlushParagraph();
+                    Table(e, output);
+                    return true;
+            }
+            return false;
+        }
+
+        /// <summary>Line breaks, code, emphasis, links and images; false for any other element.</summary>
+        private bool InlineElement(IElement e, string tag, BlockWriter output)
+        {
+            switch (tag)
+            {
+                case "code" or "kbd" or "samp" or "tt":
+                    output.Inline.AppendRaw(InlineCode(e.TextContent), e.TextContent);
+                    return true;
+                case "strong" or "b":
+                    Wrapped(e, output, "**", ref _strong);
+                    return true;
+                case "em" or "i" or "cite" or "dfn":
+                    Wrapped(e, output, "*", ref _emphasis);
+                    return true;
+                case "del" or "s" or "strike":
+                    Wrapped(e, output, "~~", ref _strike);
+                    return true;
+                case "a":
+                    Link(e, output);
+                    return true;
+                case "img":
+                    Image(e, output);
+                    return true;
+            }
+            return false;
         }
 
         private string InlineOf(IElement e)

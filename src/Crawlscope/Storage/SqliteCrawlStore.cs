@@ -209,13 +209,3 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
 /// <summary>A store file that cannot be used: a folder, another kind of file, a damaged database.</summary>
 public sealed class CrawlStoreException(string message, Exception? inner = null) : IOException(message, inner);
-
-/// <summary>Splits a 64-bit SimHash into six bands for the near-duplicate index.</summary>
-internal static class SimHashBands
-{
-    internal const int Count = 6;
-    private static readonly int[] Starts = [0, 11, 22, 33, 44, 54];
-    private static readonly int[] Widths = [11, 11, 11, 11, 10, 10];
-
-    internal static long Value(long simHash, int band) => (long)(((ulong)simHash >> Starts[band]) & ((1UL << Widths[band]) - 1));
-}

@@ -136,6 +136,8 @@ internal static class HostParser
     internal static string SerializeIPv4(uint address) =>
         $"{address >> 24}.{(address >> 16) & 0xFF}.{(address >> 8) & 0xFF}.{address & 0xFF}";
 
+    /// <summary>The standard's IPv6 parser (https://url.spec.whatwg.org/#concept-ipv6-parser), one method written step
+    /// by step in the standard's order so it can be checked against it; longer than our usual method on purpose.</summary>
     internal static ushort[]? ParseIPv6(ReadOnlySpan<char> span)
     {
         var address = new ushort[8];

@@ -1,3 +1,4 @@
+using Crawlscope.Duplicates;
 using Crawlscope.Storage;
 using Microsoft.Data.Sqlite;
 

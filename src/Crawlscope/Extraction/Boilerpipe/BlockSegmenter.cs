@@ -7,7 +7,8 @@ namespace Crawlscope.Extraction.Boilerpipe;
 /// Splits a document into <see cref="TextBlock"/>s as boilerpipe's SAX content handler does, replaying the
 /// element and text events of the DOM: unknown tags are block boundaries and raise the tag level; STYLE,
 /// SCRIPT, OPTION, OBJECT, EMBED, APPLET, LINK and NOSCRIPT are dropped; A marks anchor text; inline tags
-/// (B, I, EM, STRONG, SPAN, ...) neither flush nor raise the level.
+/// (B, I, EM, STRONG, SPAN, ...) neither flush nor raise the level. <c>FlushBlock</c> follows boilerpipe's
+/// <c>flushBlock</c> statement by statement (our output is compared with the Java original's), so it stays one method.
 /// </summary>
 internal sealed class BlockSegmenter
 {
