@@ -1,11 +1,5 @@
-using System.CommandLine;
-using System.Text.RegularExpressions;
 using Crawlscope.Crawling;
-using Crawlscope.Extraction;
-using Crawlscope.Fetching;
-using Crawlscope.Frontier;
 using Crawlscope.Storage;
-using Crawlscope.Storage.ClickHouse;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Cli.Commands;

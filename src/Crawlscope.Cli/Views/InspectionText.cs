@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Crawlscope.Inspection;
 using Crawlscope.Storage;
-using Crawlscope.Urls;
 using Spectre.Console;
 
 namespace Crawlscope.Cli.Views;

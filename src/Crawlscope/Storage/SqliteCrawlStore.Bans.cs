@@ -1,8 +1,3 @@
-using System.Threading.Channels;
-using System.Globalization;
-using Crawlscope.Urls;
-using Microsoft.Data.Sqlite;
-
 namespace Crawlscope.Storage;
 
 /// <summary>The operator's bans (fh_dont_index).</summary>

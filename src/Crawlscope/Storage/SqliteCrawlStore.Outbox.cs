@@ -1,8 +1,3 @@
-using System.Threading.Channels;
-using System.Globalization;
-using Crawlscope.Urls;
-using Microsoft.Data.Sqlite;
-
 namespace Crawlscope.Storage;
 
 /// <summary>A crawl worker's outbox and metadata: what is written here and not yet shipped to the cluster.</summary>

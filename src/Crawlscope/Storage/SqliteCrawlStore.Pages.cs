@@ -1,7 +1,4 @@
 using Crawlscope.Duplicates;
-using System.Threading.Channels;
-using System.Globalization;
-using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
 
 namespace Crawlscope.Storage;

@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using System.Globalization;
-using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
 
 namespace Crawlscope.Storage;

@@ -1,6 +1,4 @@
 using System.Threading.Channels;
-using System.Globalization;
-using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
 
 namespace Crawlscope.Storage;
