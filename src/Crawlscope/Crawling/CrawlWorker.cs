@@ -94,7 +94,7 @@ internal sealed class CrawlWorker(
         var blocked = PageRecords.Identity(entry, identity, previous) with
         {
             FailureReason = StoreNames.Of(FailureReason.RobotsDisallowed),
-            HistoryDropReason = Indexability.IndexabilityDecision.DropIf(previous, DropReason.RobotsDisallowed, 6),
+            HistoryDropReason = Indexability.IndexabilityDecision.DropIf(previous, DropReason.RobotsDisallowed),
             RobotsSources = $"robots.txt {check.Decision.Explanation}",
         };
         var saved = store.SaveAsync(blocked, new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, blocked.FailureReason, 0, 0, null, null), [], [], ct);

@@ -39,9 +39,6 @@ internal sealed record ProcessOutcome(Disposition Disposition, string? Failure, 
 internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, CrawlScope scope, TimeProvider time,
     CrawlProgress progress, WarcArchive? archive = null)
 {
-    // Indexability is decided when a page is fetched, so the age cut-off cannot fail then; any value serves.
-    private const int MaxAgeMonths = 6;
-
     private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = RobotsAgentToken(options), Parts = options.Extract });
     private readonly DuplicateFinder _duplicates = new(store, options.NearDuplicateBits);
     private readonly BanList _bans = new(store, time);
@@ -123,7 +120,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         var now = time.GetUtcNow();
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
         var record = PageRecords.Fetched(entry, identity, previous, fetched, page, spam, canonicalKey, duplicate.DuplicateOf, now);   // 11. record
-        record = IndexabilityDecision.Decide(record, previous, banned, now, MaxAgeMonths);                  // 12. decide
+        record = IndexabilityDecision.Decide(record, previous, banned, now);                  // 12. decide
         var outlinks = _outlinks.Select(entry, page.Links, banned, now);                                    // 13. links
         record = record with { Outlinks = outlinks.Links.Count };
         Lap(ref t, "links");
@@ -173,7 +170,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
             else if (verdict != ScopeVerdict.Allowed) refused = $"target not followed: {StoreNames.Of(verdict)}";
             else queue.Add(FrontierEntry.Redirect(target, next.Href, entry, chain, now));
         }
-        var record = PageRecords.Redirect(entry, identity, previous, fetched, reason, targetKey, IndexabilityDecision.DropIf(previous, DropReason.NowRedirects, MaxAgeMonths), now);
+        var record = PageRecords.Redirect(entry, identity, previous, fetched, reason, targetKey, IndexabilityDecision.DropIf(previous, DropReason.NowRedirects), now);
         string failure = refused is null ? record.FailureReason! : $"{record.FailureReason}: {refused}";
         var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, failure, fetched.Location), [], queue, ct);
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved, Discovered = queue.Count };
@@ -185,7 +182,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         var now = time.GetUtcNow();
         var record = previous with { DownloadStamp = now, NextFetch = RecrawlPolicy.NextFetch(previous, previous.ContentHash, now) };
         await ArchiveAsync(fetched, now, [], (WarcArchive.ServerNotModified, entry.Url, previous.DownloadStamp), ct);
-        if (await _bans.IsBannedAsync(identity, ct)) record = record with { HistoryDropReason = IndexabilityDecision.DropIf(previous, DropReason.Banned, MaxAgeMonths) };
+        if (await _bans.IsBannedAsync(identity, ct)) record = record with { HistoryDropReason = IndexabilityDecision.DropIf(previous, DropReason.Banned) };
         var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, null, contentType: previous.ContentType, bytes: 0), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0) { Saved = saved };
     }
@@ -196,7 +193,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
     {
         var now = time.GetUtcNow();
         await ArchiveAsync(fetched, now, [], null, ct);
-        string? history = drop is { } d ? IndexabilityDecision.DropIf(previous, d, MaxAgeMonths) : previous?.HistoryDropReason;
+        string? history = drop is { } d ? IndexabilityDecision.DropIf(previous, d) : previous?.HistoryDropReason;
         var record = PageRecords.Failure(entry, identity, previous, fetched, reason, history, now);
         string failure = record.FailureReason + (fetched.FailureDetail is { } detail ? ": " + detail : "");
         var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, failure), [], [], ct);

@@ -9,31 +9,35 @@ namespace Crawlscope.Indexability;
 /// </summary>
 public static class IndexabilityDecision
 {
+    // A page is judged when it is fetched, and a previous record at its own download time, so the age cut-off
+    // cannot fail here; any value serves.
+    private const int MaxAgeMonths = 6;
+
     /// <summary>The record with <c>first_indexed</c> and <c>history_drop_reason</c> decided. <paramref name="page"/> is
     /// the new state without its drop reason; its own faults name the reason, in the order the inspector lists them.</summary>
-    public static PageRecord Decide(PageRecord page, PageRecord? previous, bool banned, DateTimeOffset now, int maxAgeMonths)
+    public static PageRecord Decide(PageRecord page, PageRecord? previous, bool banned, DateTimeOffset now)
     {
         var fresh = page with { HistoryDropReason = null };
-        bool indexable = IndexabilityRule.IsIndexable(fresh, banned, now, maxAgeMonths);
+        bool indexable = IndexabilityRule.IsIndexable(fresh, banned, now, MaxAgeMonths);
         DropReason? reason = indexable ? null
             : banned ? DropReason.Banned
             : page.RobotsNoIndex ? DropReason.NoIndex
-            : !IndexabilityRule.Passes(IndexabilityFilter.Canonical, fresh, banned, now, maxAgeMonths) ? DropReason.CanonicalElsewhere
+            : !IndexabilityRule.Passes(IndexabilityFilter.Canonical, fresh, banned, now, MaxAgeMonths) ? DropReason.CanonicalElsewhere
             : page.DuplicateOf is not null ? DropReason.Duplicate
             : page.MlSpamScore > 0 ? DropReason.Spam
             : null;
         return fresh with
         {
             FirstIndexed = previous?.FirstIndexed ?? (indexable ? now : null),
-            HistoryDropReason = reason is { } r ? DropIf(previous, r, maxAgeMonths) : null,
+            HistoryDropReason = reason is { } r ? DropIf(previous, r) : null,
         };
     }
 
     /// <summary>A drop reason is recorded when a page that was indexable (when it was last fetched) stops being so;
     /// otherwise the page keeps the reason it had.</summary>
-    public static string? DropIf(PageRecord? previous, DropReason reason, int maxAgeMonths) =>
-        previous is not null && WasIndexable(previous, maxAgeMonths) ? StoreNames.Of(reason) : previous?.HistoryDropReason;
+    public static string? DropIf(PageRecord? previous, DropReason reason) =>
+        previous is not null && WasIndexable(previous) ? StoreNames.Of(reason) : previous?.HistoryDropReason;
 
-    private static bool WasIndexable(PageRecord previous, int maxAgeMonths) =>
-        previous.DownloadStamp is { } stamp && IndexabilityRule.IsIndexable(previous, banned: false, stamp, maxAgeMonths);
+    private static bool WasIndexable(PageRecord previous) =>
+        previous.DownloadStamp is { } stamp && IndexabilityRule.IsIndexable(previous, banned: false, stamp, MaxAgeMonths);
 }

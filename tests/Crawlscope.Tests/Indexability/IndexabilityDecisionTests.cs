@@ -18,22 +18,22 @@ public class IndexabilityDecisionTests
     [Fact]
     public void Decide_FirstIndexedOnce_DropReasonWhenAnIndexablePageStopsBeingSo_ClearedWhenItIsAgain()
     {
-        var first = IndexabilityDecision.Decide(Fetched(), null, banned: false, _time.GetUtcNow(), 6);
+        var first = IndexabilityDecision.Decide(Fetched(), null, banned: false, _time.GetUtcNow());
         Assert.Equal(_time.GetUtcNow(), first.FirstIndexed);
         Assert.Null(first.HistoryDropReason);
 
         _time.Advance(TimeSpan.FromDays(10));
-        var noindex = IndexabilityDecision.Decide(Fetched() with { RobotsNoIndex = true }, first, banned: false, _time.GetUtcNow(), 6);
+        var noindex = IndexabilityDecision.Decide(Fetched() with { RobotsNoIndex = true }, first, banned: false, _time.GetUtcNow());
         Assert.Equal("no_index", noindex.HistoryDropReason);
         Assert.Equal(first.FirstIndexed, noindex.FirstIndexed);
 
         // Not indexable before: the reason it had stays, a new one is not recorded.
         _time.Advance(TimeSpan.FromDays(10));
-        var banned = IndexabilityDecision.Decide(Fetched(), noindex, banned: true, _time.GetUtcNow(), 6);
+        var banned = IndexabilityDecision.Decide(Fetched(), noindex, banned: true, _time.GetUtcNow());
         Assert.Equal("no_index", banned.HistoryDropReason);
 
         _time.Advance(TimeSpan.FromDays(10));
-        var again = IndexabilityDecision.Decide(Fetched(), banned, banned: false, _time.GetUtcNow(), 6);
+        var again = IndexabilityDecision.Decide(Fetched(), banned, banned: false, _time.GetUtcNow());
         Assert.Null(again.HistoryDropReason);
         Assert.Equal(first.FirstIndexed, again.FirstIndexed);
     }
@@ -41,7 +41,7 @@ public class IndexabilityDecisionTests
     [Fact]
     public void Decide_ADuplicateFetchedFirstTime_IsNotIndexable_AsTheInspectorSays()
     {
-        var page = IndexabilityDecision.Decide(Fetched() with { DuplicateOf = "test,e!www,/original h80" }, null, false, _time.GetUtcNow(), 6);
+        var page = IndexabilityDecision.Decide(Fetched() with { DuplicateOf = "test,e!www,/original h80" }, null, false, _time.GetUtcNow());
         Assert.Null(page.FirstIndexed);
         Assert.False(IndexabilityRule.IsIndexable(page, false, _time.GetUtcNow(), 6));
         Assert.Equal(IndexabilityFilter.Duplicate, IndexabilityRule.FirstFailing(page, false, _time.GetUtcNow(), 6));
