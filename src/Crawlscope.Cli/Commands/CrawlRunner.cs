@@ -34,6 +34,8 @@ internal static class CrawlRunner
         stdout.WriteLine($"crawl {(end == CrawlEnd.Cancelled ? "interrupted" : end == CrawlEnd.MaxPages ? "stopped at --max-pages" : "finished")}: " +
                          $"{pr.Pages} pages this run in {(DateTimeOffset.UtcNow - pr.Started).TotalSeconds:F1} s ({pr.PagesPerSecond:F1} pages/s), {pr.Retries} retries");
         StatsCommand.Write(stdout, stats);
+        if (pr.LinksNotFollowed is { Count: > 0 } refused)
+            stdout.WriteLine($"links not queued this run: {string.Join(", ", refused.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:N0}"))}");
         return end == CrawlEnd.Cancelled ? CrawlscopeCli.Interrupted : CrawlscopeCli.Success;
     }
 }

@@ -78,7 +78,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            var failed = FetchResult.Failed(entry.Url, FailureReason.ProcessingError, $"{ex.GetType().Name}: {ex.Message}", fetched.ElapsedMs);
+            var failed = FetchResult.Failed(entry.Url, FailureReason.ProcessingError, FetchResult.Describe(ex), fetched.ElapsedMs);
             return await FailAsync(entry, identity, await store.GetPageAsync(entry.Key.Value, ct), failed, FailureReason.ProcessingError, null, ct);
         }
     }
@@ -111,7 +111,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return await FailAsync(entry, identity, previous, fetched with { FailureDetail = $"{ex.GetType().Name}: {ex.Message}" }, FailureReason.ProcessingError, null, ct);
+            return await FailAsync(entry, identity, previous, fetched with { FailureDetail = FetchResult.Describe(ex) }, FailureReason.ProcessingError, null, ct);
         }
         Lap(ref t, "extract+classify");
         var duplicate = await _duplicates.FindAsync(entry.Key.Value, page, ct);                            // 10. duplicates

@@ -86,10 +86,8 @@ public static partial class HtmlDecoder
             case "x-user-defined":
                 return Windows1252;
         }
-        // UTF-7 is not an encoding of the web (WHATWG lists no label for it) and .NET refuses to decode it; an
-        // unknown or unsupported label is ignored, as browsers ignore it, and the next source decides.
-        if (l is "utf-7" or "utf7" or "csunicode11utf7" or "unicode-1-1-utf-7" or "unicode-2-0-utf-7" or "x-unicode20utf7" or "x-unicode2-0-utf-7")
-            return null;
+        // An unknown or unsupported label (.NET refuses UTF-7, which WHATWG does not list either) is ignored, as
+        // browsers ignore it, and the next source decides.
         try
         {
             var encoding = Encoding.GetEncoding(l);

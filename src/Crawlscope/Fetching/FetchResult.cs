@@ -45,6 +45,9 @@ public sealed record FetchResult(
 
     internal static FetchResult Failed(string url, FailureReason reason, string detail, double elapsedMs) =>
         new(url, null, new Dictionary<string, string[]>(), [], false, reason, detail, elapsedMs);
+
+    /// <summary>How a processing error is recorded: the exception's type and message.</summary>
+    internal static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
 }
 
 /// <summary>
