@@ -177,10 +177,10 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "") : IReplic
         Time(w, "download_stamp", p.DownloadStamp);
         Time(w, "first_indexed", p.FirstIndexed);
         w.WriteString("content_type", p.ContentType);
-        w.WriteString("failure_reason", p.FailureReason);
-        w.WriteString("history_drop_reason", p.HistoryDropReason);
+        w.WriteString("failure_reason", PageColumns.Text(p.FailureReason));
+        w.WriteString("history_drop_reason", PageColumns.Text(p.HistoryDropReason));
         w.WriteNumber("ml_spam_score", p.MlSpamScore);
-        w.WriteString("spam_signals", p.SpamSignals);
+        w.WriteString("spam_signals", PageColumns.Text(p.SpamSignals));
         w.WriteString("meta_title", p.MetaTitle);
         w.WriteString("meta_description", p.MetaDescription);
         w.WriteString("meta_canonical", p.MetaCanonical);
@@ -194,7 +194,7 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "") : IReplic
         w.WriteString("content_hash", p.ContentHash);
         Nullable(w, "simhash", p.SimHash);
         w.WriteString("duplicate_of", p.DuplicateOf);
-        w.WriteString("response_headers", p.ResponseHeaders);
+        w.WriteString("response_headers", PageColumns.Text(p.ResponseHeaders));
         w.WriteString("redirect_target", p.RedirectTarget);
         w.WriteNumber("truncated", p.Truncated ? 1 : 0);
         Nullable(w, "body_bytes", p.BodyBytes);

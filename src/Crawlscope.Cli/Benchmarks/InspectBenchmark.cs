@@ -83,6 +83,8 @@ internal static class InspectBenchmark
 
     private static string PageUrl(int i) => $"https://www.site{i % Hosts / 2}.example{(i % 2 == 0 ? ".com" : ".co.uk")}/{(i % Hosts % 2 == 0 ? "" : "blog/")}articles/{i / Hosts}";
 
+    private static readonly Dictionary<string, string> BenchHeaders = new() { ["content-type"] = "text/html; charset=utf-8", ["server"] = "bench" };
+
     private static async Task BuildAsync(ICrawlStore store, UrlKeyer keyer, int from, int pages, CancellationToken ct)
     {
         // The cluster takes pages in bulk (one insert per table per batch), as a crawl worker ships them.
@@ -108,14 +110,14 @@ internal static class InspectBenchmark
             {
                 SrcUnparsed = id.Key.Value, Url = id.Normalized.Href, Shard = id.Shard, RootHash = id.RootHash, Host = id.Host, Site = id.Site,
                 DownloadHttpCode = i % 50 == 0 ? 404 : 200, DownloadStamp = stamp, FirstIndexed = stamp.AddDays(-30),
-                ContentType = "text/html; charset=utf-8", FailureReason = i % 50 == 0 ? "http_4xx" : null,
+                ContentType = "text/html; charset=utf-8", FailureReason = i % 50 == 0 ? FailureReason.Http4xx : null,
                 MetaTitle = $"Article {i} of the benchmark store", MetaDescription = $"A stored page with every field filled, number {i}.",
                 MetaCanonical = i % 20 == 0 ? links[0].Target : null, Lang = "en",
                 BoilerpipeText = body, Markdown = $"# Article {i}\n\n{body}\n\n{body}", ReadableMarkdown = $"# Article {i}\n\n{body}",
-                ContentHash = $"{i:x16}", SimHash = i * 2654435761L, ResponseHeaders = "{\"content-type\":\"text/html; charset=utf-8\",\"server\":\"bench\"}",
+                ContentHash = $"{i:x16}", SimHash = i * 2654435761L, ResponseHeaders = BenchHeaders,
                 BodyBytes = 20_000, Outlinks = links.Count, NextFetch = stamp.AddDays(7),
             };
-            var fetch = new FetchRecord(id.Key.Value, id.Normalized.Href, stamp, page.DownloadHttpCode, page.FailureReason, 12.5, 20_000, page.ContentType, null);
+            var fetch = new FetchRecord(id.Key.Value, id.Normalized.Href, stamp, page.DownloadHttpCode, PageColumns.Text(page.FailureReason), 12.5, 20_000, page.ContentType, null);
             if (cluster is null) await store.SaveAsync(page, fetch, links, [], ct);
             else
             {

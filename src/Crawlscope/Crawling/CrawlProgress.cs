@@ -34,7 +34,7 @@ public sealed class CrawlProgress(TimeProvider? time = null)
         if (outcome.Failure is { } failure)
         {
             Interlocked.Increment(ref _errors);
-            Failures.AddOrUpdate(failure, 1, (_, n) => n + 1);
+            Failures.AddOrUpdate(StoreNames.Of(failure), 1, (_, n) => n + 1);
         }
     }
 

@@ -93,11 +93,11 @@ internal sealed class CrawlWorker(
         var previous = await store.GetPageAsync(entry.Key.Value, ct);
         var blocked = PageRecords.Identity(entry, identity, previous) with
         {
-            FailureReason = StoreNames.Of(FailureReason.RobotsDisallowed),
+            FailureReason = FailureReason.RobotsDisallowed,
             HistoryDropReason = Indexability.IndexabilityDecision.DropIf(previous, DropReason.RobotsDisallowed),
             RobotsSources = $"robots.txt {check.Decision.Explanation}",
         };
-        var saved = store.SaveAsync(blocked, new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, blocked.FailureReason, 0, 0, null, null), [], [], ct);
+        var saved = store.SaveAsync(blocked, new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, PageColumns.Text(blocked.FailureReason), 0, 0, null, null), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, blocked.FailureReason, null, 0, 0) { Saved = saved };
     }
 

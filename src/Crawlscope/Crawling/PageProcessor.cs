@@ -16,7 +16,7 @@ internal enum Disposition { Stored, Retry, HostBackoff }
 /// <summary>What became of one frontier entry. A stored entry's <see cref="Saved"/> completes when its
 /// transaction commits, with the number of newly queued URLs; the worker does not wait for it, so the
 /// next fetch need not wait for the store's group commit.</summary>
-internal sealed record ProcessOutcome(Disposition Disposition, string? Failure, int? HttpCode, long Bytes, int NewUrls, TimeSpan? Wait = null)
+internal sealed record ProcessOutcome(Disposition Disposition, FailureReason? Failure, int? HttpCode, long Bytes, int NewUrls, TimeSpan? Wait = null)
 {
     public Task<int> Saved { get; init; } = Task.FromResult(0);
 
@@ -86,7 +86,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
     /// <summary>An answer worth trying again later: a retry after a backoff of its own, or (429/503) the whole host backed off.</summary>
     private ProcessOutcome Again(FrontierEntry entry, FetchResult fetched, ResponseKind kind)
     {
-        string failure = fetched.StatusCode is { } code ? StoreNames.Of(code == 429 ? FailureReason.Http4xx : FailureReason.Http5xx) : StoreNames.Of(fetched.Failure);
+        var failure = fetched.StatusCode is { } code ? (code == 429 ? FailureReason.Http4xx : FailureReason.Http5xx) : fetched.Failure;
         return kind == ResponseKind.Throttled
             ? new ProcessOutcome(Disposition.HostBackoff, failure, fetched.StatusCode, fetched.Body.Length, 0) { RetryAfter = fetched.RetryAfter(time.GetUtcNow()) }
             : new ProcessOutcome(Disposition.Retry, failure, fetched.StatusCode, fetched.Body.Length, 0, RetryWait(entry.Attempts));
@@ -171,7 +171,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
             else queue.Add(FrontierEntry.Redirect(target, next.Href, entry, chain, now));
         }
         var record = PageRecords.Redirect(entry, identity, previous, fetched, reason, targetKey, IndexabilityDecision.DropIf(previous, DropReason.NowRedirects), now);
-        string failure = refused is null ? record.FailureReason! : $"{record.FailureReason}: {refused}";
+        string failure = PageColumns.Text(record.FailureReason) + (refused is null ? "" : ": " + refused);
         var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, failure, fetched.Location), [], queue, ct);
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved, Discovered = queue.Count };
     }
@@ -193,9 +193,9 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
     {
         var now = time.GetUtcNow();
         await ArchiveAsync(fetched, now, [], null, ct);
-        string? history = drop is { } d ? IndexabilityDecision.DropIf(previous, d) : previous?.HistoryDropReason;
+        var history = drop is { } d ? IndexabilityDecision.DropIf(previous, d) : previous?.HistoryDropReason;
         var record = PageRecords.Failure(entry, identity, previous, fetched, reason, history, now);
-        string failure = record.FailureReason + (fetched.FailureDetail is { } detail ? ": " + detail : "");
+        string failure = PageColumns.Text(record.FailureReason) + (fetched.FailureDetail is { } detail ? ": " + detail : "");
         var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, failure), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved };
     }

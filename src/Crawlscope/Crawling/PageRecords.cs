@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Crawlscope.Classification;
 using Crawlscope.Extraction;
 using Crawlscope.Fetching;
@@ -11,8 +10,8 @@ namespace Crawlscope.Crawling;
 
 /// <summary>
 /// Step 11, the record: what is stored for a URL after each kind of answer, built in one place. Columns a refetch
-/// does not change (first indexed, the drop reason so far) carry over from the previous record; snake_case names
-/// of reasons are made here, at the store's boundary.
+/// does not change (first indexed, the drop reason so far) carry over from the previous record; reasons stay
+/// typed until the store writes them.
 /// </summary>
 internal static class PageRecords
 {
@@ -39,7 +38,7 @@ internal static class PageRecords
         ContentType = fetched.ContentType,
         FailureReason = null,
         MlSpamScore = spam.Level,
-        SpamSignals = spam.Signals.Count == 0 ? null : JsonSerializer.Serialize(spam.Signals.Select(s => new { s.Name, s.Value, s.Threshold, s.Detail })),
+        SpamSignals = spam.Signals.Count == 0 ? null : spam.Signals,
         MetaTitle = page.Title,
         MetaDescription = page.Description,
         MetaCanonical = canonicalKey,
@@ -63,12 +62,12 @@ internal static class PageRecords
 
     /// <summary>A URL that gave no page: the failure, the drop reason decided for it, what the server said if anything.</summary>
     public static PageRecord Failure(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, FailureReason reason,
-        string? historyDropReason, DateTimeOffset now) => Identity(entry, identity, previous) with
+        DropReason? historyDropReason, DateTimeOffset now) => Identity(entry, identity, previous) with
     {
         DownloadHttpCode = fetched.StatusCode,
         DownloadStamp = fetched.StatusCode is null ? previous?.DownloadStamp : now,
         ContentType = fetched.ContentType,
-        FailureReason = StoreNames.Of(reason),
+        FailureReason = reason,
         HistoryDropReason = historyDropReason,
         ResponseHeaders = fetched.StatusCode is null ? null : Headers(fetched),
         BodyBytes = fetched.Body.Length,
@@ -77,12 +76,12 @@ internal static class PageRecords
 
     /// <summary>A redirect: the target in key form (when it could be keyed) and how it was followed.</summary>
     public static PageRecord Redirect(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, FailureReason reason,
-        string? targetKey, string? historyDropReason, DateTimeOffset now) => Identity(entry, identity, previous) with
+        string? targetKey, DropReason? historyDropReason, DateTimeOffset now) => Identity(entry, identity, previous) with
     {
         DownloadHttpCode = fetched.StatusCode,
         DownloadStamp = now,
         ContentType = fetched.ContentType,
-        FailureReason = StoreNames.Of(reason),
+        FailureReason = reason,
         HistoryDropReason = historyDropReason,
         RedirectTarget = targetKey,
         ResponseHeaders = Headers(fetched),
@@ -110,7 +109,7 @@ internal static class PageRecords
         Add("content-hash", p.ContentHash);
         Add("simhash", p.SimHash?.ToString(CultureInfo.InvariantCulture));
         Add("ml-spam-score", p.MlSpamScore.ToString(CultureInfo.InvariantCulture));
-        Add("history-drop-reason", p.HistoryDropReason);
+        Add("history-drop-reason", PageColumns.Text(p.HistoryDropReason));
         Add("duplicate-of", p.DuplicateOf);
         Add("outlinks", p.Outlinks.ToString(CultureInfo.InvariantCulture));
         return fields;
@@ -120,12 +119,15 @@ internal static class PageRecords
     /// pages waiting for their commit, which with full extraction carry tens of kilobytes of text each.</summary>
     public static long Footprint(PageRecord r, Outlinks outlinks)
     {
-        long chars = (r.BoilerpipeText?.Length ?? 0) + (r.Markdown?.Length ?? 0) + (r.ReadableMarkdown?.Length ?? 0) + (r.ResponseHeaders?.Length ?? 0)
-                     + (r.SpamSignals?.Length ?? 0) + (r.MetaTitle?.Length ?? 0) + (r.MetaDescription?.Length ?? 0) + r.Url.Length + r.SrcUnparsed.Length;
+        long chars = (r.BoilerpipeText?.Length ?? 0) + (r.Markdown?.Length ?? 0) + (r.ReadableMarkdown?.Length ?? 0)
+                     + (r.MetaTitle?.Length ?? 0) + (r.MetaDescription?.Length ?? 0) + r.Url.Length + r.SrcUnparsed.Length;
+        foreach (var (name, value) in r.ResponseHeaders ?? EmptyHeaders) chars += name.Length + value.Length;
         foreach (var l in outlinks.Links) chars += l.Target.Length + l.Anchor.Length;
         foreach (var d in outlinks.Discovered) chars += d.Url.Length + d.Key.Value.Length;
         return 2 * chars + 64L * (1 + outlinks.Links.Count + outlinks.Discovered.Count);
     }
 
-    private static string Headers(FetchResult f) => JsonSerializer.Serialize(f.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value)));
+    private static readonly Dictionary<string, string> EmptyHeaders = [];
+
+    private static Dictionary<string, string> Headers(FetchResult f) => f.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value));
 }

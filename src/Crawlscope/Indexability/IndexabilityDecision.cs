@@ -35,8 +35,8 @@ public static class IndexabilityDecision
 
     /// <summary>A drop reason is recorded when a page that was indexable (when it was last fetched) stops being so;
     /// otherwise the page keeps the reason it had.</summary>
-    public static string? DropIf(PageRecord? previous, DropReason reason) =>
-        previous is not null && WasIndexable(previous) ? StoreNames.Of(reason) : previous?.HistoryDropReason;
+    public static DropReason? DropIf(PageRecord? previous, DropReason reason) =>
+        previous is not null && WasIndexable(previous) ? reason : previous?.HistoryDropReason;
 
     private static bool WasIndexable(PageRecord previous) =>
         previous.DownloadStamp is { } stamp && IndexabilityRule.IsIndexable(previous, banned: false, stamp, MaxAgeMonths);

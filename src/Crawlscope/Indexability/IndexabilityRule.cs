@@ -51,7 +51,7 @@ public static class IndexabilityRule
         IndexabilityFilter.SpamBan => !banned && page.MlSpamScore == 0,
         IndexabilityFilter.Canonical => string.IsNullOrEmpty(page.MetaCanonical) || page.MetaCanonical == page.SrcUnparsed,
         IndexabilityFilter.RobotsNoIndex => !page.RobotsNoIndex,
-        IndexabilityFilter.RobotsTxtAllowed => page.FailureReason != StoreNames.Of(FailureReason.RobotsDisallowed),
+        IndexabilityFilter.RobotsTxtAllowed => page.FailureReason != FailureReason.RobotsDisallowed,
         IndexabilityFilter.HtmlContentType => page.ContentType is { } type && type.Contains("html", StringComparison.OrdinalIgnoreCase),
         IndexabilityFilter.Duplicate => page.DuplicateOf is null,
         IndexabilityFilter.Failure => page.FailureReason is null,

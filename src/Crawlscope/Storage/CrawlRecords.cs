@@ -1,65 +1,7 @@
+using Crawlscope.Classification;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Storage;
-
-/// <summary>Why a fetch produced no indexable page. One closed vocabulary, stored and counted (snake_case in the store).</summary>
-public enum FailureReason
-{
-    None,
-    Dns,
-    Connect,
-    Timeout,
-    Tls,
-    Network,
-    TooLarge,
-    TooManyRedirects,
-    RedirectLoop,
-    RobotsDisallowed,
-    SsrfBlocked,
-    UnsupportedType,
-    DecodeError,
-    Http4xx,
-    Http5xx,
-    /// <summary>A status code outside 100-599 (LinkedIn's 999, say): neither retried nor read as a server error.</summary>
-    HttpUnknown,
-    Redirected,
-    /// <summary>A stage after the fetch failed on this page (the detail names the error); the crawl went on.</summary>
-    ProcessingError,
-    /// <summary>Extraction and classification took longer than the processing budget; the crawl went on.</summary>
-    ProcessingTimeout,
-}
-
-/// <summary>Why a page that was indexable stopped being so (<c>history_drop_reason</c>).</summary>
-public enum DropReason
-{
-    Gone,
-    ServerErrors,
-    NowRedirects,
-    RobotsDisallowed,
-    NoIndex,
-    CanonicalElsewhere,
-    Duplicate,
-    Spam,
-    Banned,
-}
-
-public static class StoreNames
-{
-    /// <summary>snake_case name of an enum value, as stored: <c>Http4xx</c> → <c>http_4xx</c>.</summary>
-    public static string Of(Enum value)
-    {
-        string name = value.ToString();
-        var sb = new System.Text.StringBuilder(name.Length + 4);
-        for (int i = 0; i < name.Length; i++)
-        {
-            char c = name[i];
-            bool boundary = i > 0 && ((char.IsUpper(c) && !char.IsUpper(name[i - 1])) || (char.IsDigit(c) && !char.IsDigit(name[i - 1])));
-            if (boundary) sb.Append('_');
-            sb.Append(char.ToLowerInvariant(c));
-        }
-        return sb.ToString();
-    }
-}
 
 /// <summary>A URL waiting in (or done with) the frontier. The frontier table is also the exact, persisted seen-set.</summary>
 public sealed record FrontierEntry(
@@ -122,10 +64,10 @@ public sealed record PageRecord
     public DateTimeOffset? DownloadStamp { get; init; }
     public DateTimeOffset? FirstIndexed { get; init; }
     public string? ContentType { get; init; }
-    public string? FailureReason { get; init; }
-    public string? HistoryDropReason { get; init; }
+    public FailureReason? FailureReason { get; init; }
+    public DropReason? HistoryDropReason { get; init; }
     public int MlSpamScore { get; init; }
-    public string? SpamSignals { get; init; }
+    public IReadOnlyList<SpamSignal>? SpamSignals { get; init; }
     public string? MetaTitle { get; init; }
     public string? MetaDescription { get; init; }
     /// <summary>The canonical in key form, so it compares with <see cref="SrcUnparsed"/>.</summary>
@@ -140,7 +82,7 @@ public sealed record PageRecord
     public string? ContentHash { get; init; }
     public long? SimHash { get; init; }
     public string? DuplicateOf { get; init; }
-    public string? ResponseHeaders { get; init; }
+    public IReadOnlyDictionary<string, string>? ResponseHeaders { get; init; }
     public string? RedirectTarget { get; init; }
     public bool Truncated { get; init; }
     public long? BodyBytes { get; init; }
@@ -155,12 +97,13 @@ public sealed record PageRecord
     {
         SrcUnparsed = text("src_unparsed")!, Url = text("url")!, Shard = (int)integer("shard")!, RootHash = integer("root_hash")!.Value, Host = text("host")!, Site = text("site")!,
         DownloadHttpCode = (int?)integer("download_http_code"), DownloadStamp = time("download_stamp"), FirstIndexed = time("first_indexed"),
-        ContentType = text("content_type"), FailureReason = text("failure_reason"), HistoryDropReason = text("history_drop_reason"),
-        MlSpamScore = (int)(integer("ml_spam_score") ?? 0), SpamSignals = text("spam_signals"), MetaTitle = text("meta_title"), MetaDescription = text("meta_description"),
+        ContentType = text("content_type"), FailureReason = StoreNames.Parse<FailureReason>(text("failure_reason")),
+        HistoryDropReason = StoreNames.Parse<DropReason>(text("history_drop_reason")),
+        MlSpamScore = (int)(integer("ml_spam_score") ?? 0), SpamSignals = PageColumns.SpamSignals(text("spam_signals")), MetaTitle = text("meta_title"), MetaDescription = text("meta_description"),
         MetaCanonical = text("meta_canonical"), RobotsNoIndex = integer("robots_noindex") == 1, RobotsNoFollow = integer("robots_nofollow") == 1,
         RobotsSources = text("robots_sources"), Lang = text("lang"), BoilerpipeText = text("boilerpipe_text"), Markdown = text("markdown"),
         ReadableMarkdown = text("readable_markdown"), ContentHash = text("content_hash"), SimHash = integer("simhash"), DuplicateOf = text("duplicate_of"),
-        ResponseHeaders = text("response_headers"), RedirectTarget = text("redirect_target"), Truncated = integer("truncated") == 1, BodyBytes = integer("body_bytes"),
+        ResponseHeaders = PageColumns.Headers(text("response_headers")), RedirectTarget = text("redirect_target"), Truncated = integer("truncated") == 1, BodyBytes = integer("body_bytes"),
         Outlinks = (int)(integer("outlinks") ?? 0), Depth = (int)(integer("depth") ?? 0), Etag = text("etag"), LastModified = text("last_modified"),
         NextFetch = time("next_fetch"),
     };

@@ -7,7 +7,7 @@ namespace Crawlscope.Storage;
 // Command plumbing: every value is a parameter; no SQL is built from data.
 public sealed partial class SqliteCrawlStore
 {
-    private static readonly string[] PageColumns =
+    private static readonly string[] PageColumnNames =
     [
         "src_unparsed", "url", "shard", "root_hash", "host", "site", "download_http_code", "download_stamp", "first_indexed",
         "content_type", "failure_reason", "history_drop_reason", "ml_spam_score", "spam_signals", "meta_title", "meta_description",
@@ -17,17 +17,17 @@ public sealed partial class SqliteCrawlStore
     ];
 
     private static readonly string UpsertPageSql =
-        $"INSERT OR REPLACE INTO pages ({string.Join(", ", PageColumns)}) VALUES ({string.Join(", ", PageColumns.Select(c => "$" + c))})";
+        $"INSERT OR REPLACE INTO pages ({string.Join(", ", PageColumnNames)}) VALUES ({string.Join(", ", PageColumnNames.Select(c => "$" + c))})";
 
     private static void BindPage(SqliteCommand cmd, PageRecord p) => Bind(cmd,
         ("$src_unparsed", p.SrcUnparsed), ("$url", p.Url), ("$shard", p.Shard), ("$root_hash", p.RootHash), ("$host", p.Host), ("$site", p.Site),
         ("$download_http_code", p.DownloadHttpCode), ("$download_stamp", StampOrNull(p.DownloadStamp)), ("$first_indexed", StampOrNull(p.FirstIndexed)),
-        ("$content_type", p.ContentType), ("$failure_reason", p.FailureReason), ("$history_drop_reason", p.HistoryDropReason),
-        ("$ml_spam_score", p.MlSpamScore), ("$spam_signals", p.SpamSignals), ("$meta_title", p.MetaTitle), ("$meta_description", p.MetaDescription),
+        ("$content_type", p.ContentType), ("$failure_reason", PageColumns.Text(p.FailureReason)), ("$history_drop_reason", PageColumns.Text(p.HistoryDropReason)),
+        ("$ml_spam_score", p.MlSpamScore), ("$spam_signals", PageColumns.Text(p.SpamSignals)), ("$meta_title", p.MetaTitle), ("$meta_description", p.MetaDescription),
         ("$meta_canonical", p.MetaCanonical), ("$robots_noindex", p.RobotsNoIndex ? 1 : 0), ("$robots_nofollow", p.RobotsNoFollow ? 1 : 0),
         ("$robots_sources", p.RobotsSources), ("$lang", p.Lang), ("$boilerpipe_text", p.BoilerpipeText), ("$markdown", p.Markdown),
         ("$readable_markdown", p.ReadableMarkdown), ("$content_hash", p.ContentHash), ("$simhash", p.SimHash), ("$duplicate_of", p.DuplicateOf),
-        ("$response_headers", p.ResponseHeaders), ("$redirect_target", p.RedirectTarget), ("$truncated", p.Truncated ? 1 : 0),
+        ("$response_headers", PageColumns.Text(p.ResponseHeaders)), ("$redirect_target", p.RedirectTarget), ("$truncated", p.Truncated ? 1 : 0),
         ("$body_bytes", p.BodyBytes), ("$outlinks", p.Outlinks), ("$depth", p.Depth), ("$etag", p.Etag), ("$last_modified", p.LastModified),
         ("$next_fetch", StampOrNull(p.NextFetch)));
 

@@ -36,7 +36,7 @@ public class BanAndFilterTests
         await store.RequeueDueAsync(DateTimeOffset.UtcNow.AddDays(40), DateTimeOffset.UtcNow);
         using (var engine = new CrawlEngine(options, store, Keyer))
             await engine.RunAsync([], CancellationToken.None);
-        Assert.Equal("banned", (await store.GetPageAsync(alpha.Key.Value))!.HistoryDropReason);
+        Assert.Equal(DropReason.Banned, (await store.GetPageAsync(alpha.Key.Value))!.HistoryDropReason);
 
         // A host of the banned domain crawled for the first time: stored, never indexable, links not followed.
         using (var engine = new CrawlEngine(options, store, Keyer))

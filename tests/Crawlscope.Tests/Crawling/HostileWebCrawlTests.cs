@@ -71,7 +71,7 @@ public sealed class HostileWebCrawlTests : IAsyncLifetime
         Assert.Contains("deep text", (await StoredAsync(_web.Url(Site, "/deep")))!.Markdown);
         // An unknown status code is its own reason and is not retried as a server error would be.
         var odd = await StoredAsync(_web.Url(Site, "/status-999"));
-        Assert.Equal((999, "http_unknown"), (odd!.DownloadHttpCode, odd.FailureReason));
+        Assert.Equal((999, FailureReason.HttpUnknown), (odd!.DownloadHttpCode, odd.FailureReason));
         Assert.Equal(1, _web.HitsOf(Site, "/status-999"));
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM frontier WHERE state <> 2"));
     }
@@ -90,7 +90,7 @@ public sealed class HostileWebCrawlTests : IAsyncLifetime
         Assert.Equal(CrawlEnd.Finished, await CrawlAsync(tight, _web.Url(Site, "/")));
 
         var page = await StoredAsync(_web.Url(Site, "/"));
-        Assert.Equal("processing_timeout", page!.FailureReason);
+        Assert.Equal(FailureReason.ProcessingTimeout, page!.FailureReason);
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM frontier WHERE state <> 2"));
     }
 

@@ -93,7 +93,7 @@ public class SampleWebCrawlTests(SampleWebCrawlFixture f) : IClassFixture<Sample
         Assert.Contains("iota-docs.test/private/report", f.Web.Hits.Keys);
         var page = await f.PageAsync(Alpha, "/private/report");
         Assert.NotNull(page);
-        Assert.Equal("robots_disallowed", page.FailureReason);
+        Assert.Equal(FailureReason.RobotsDisallowed, page.FailureReason);
         Assert.Null(page.DownloadHttpCode);
         Assert.Contains("line 2: Disallow: /private/", page.RobotsSources);
     }
@@ -106,7 +106,7 @@ public class SampleWebCrawlTests(SampleWebCrawlFixture f) : IClassFixture<Sample
         Assert.Equal(1, f.Web.Hits[$"{Alpha}/articles/2"]);
         var old = await f.PageAsync(Alpha, "/old/2");
         Assert.Equal(301, old!.DownloadHttpCode);
-        Assert.Equal("redirected", old.FailureReason);
+        Assert.Equal(FailureReason.Redirected, old.FailureReason);
         Assert.Equal(f.Identify(f.Url(Alpha, "/moved/2")).Key.Value, old.RedirectTarget);
     }
 
@@ -124,7 +124,7 @@ public class SampleWebCrawlTests(SampleWebCrawlFixture f) : IClassFixture<Sample
         var page = await f.PageAsync(host, path);
         Assert.NotNull(page);
         Assert.Equal(status, page.DownloadHttpCode);
-        Assert.Equal(reason, page.FailureReason);
+        Assert.Equal(reason, PageColumns.Text(page.FailureReason));
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public class CrawlPolitenessTests
         using var engine = new CrawlEngine(CrawlTestOptions.Fast(allowPrivate: false), store, keyer);
         await engine.RunAsync([seed!], CancellationToken.None);
         var page = await store.GetPageAsync(seed!.Key.Value);
-        Assert.Equal("ssrf_blocked", page!.FailureReason);
+        Assert.Equal(FailureReason.SsrfBlocked, page!.FailureReason);
         Assert.DoesNotContain(web.Hits, h => !h.Key.EndsWith("/robots.txt", StringComparison.Ordinal));
     }
 

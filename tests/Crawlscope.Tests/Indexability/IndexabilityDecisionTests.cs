@@ -24,13 +24,13 @@ public class IndexabilityDecisionTests
 
         _time.Advance(TimeSpan.FromDays(10));
         var noindex = IndexabilityDecision.Decide(Fetched() with { RobotsNoIndex = true }, first, banned: false, _time.GetUtcNow());
-        Assert.Equal("no_index", noindex.HistoryDropReason);
+        Assert.Equal(DropReason.NoIndex, noindex.HistoryDropReason);
         Assert.Equal(first.FirstIndexed, noindex.FirstIndexed);
 
         // Not indexable before: the reason it had stays, a new one is not recorded.
         _time.Advance(TimeSpan.FromDays(10));
         var banned = IndexabilityDecision.Decide(Fetched(), noindex, banned: true, _time.GetUtcNow());
-        Assert.Equal("no_index", banned.HistoryDropReason);
+        Assert.Equal(DropReason.NoIndex, banned.HistoryDropReason);
 
         _time.Advance(TimeSpan.FromDays(10));
         var again = IndexabilityDecision.Decide(Fetched(), banned, banned: false, _time.GetUtcNow());

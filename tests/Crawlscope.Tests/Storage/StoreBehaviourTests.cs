@@ -1,3 +1,4 @@
+using Crawlscope.Classification;
 using System.Text;
 using Crawlscope.Indexability;
 using Crawlscope.Inspection;
@@ -30,21 +31,21 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
 
     protected static UrlIdentity Id(string url) => Keyer.TryIdentify(url, out var id, out var error) ? id : throw new ArgumentException(error);
 
-    private static PageRecord Page(string url, int? status = 200, string? failure = null, string? title = "A title", string? contentHash = null, long? simHash = null) =>
+    private static PageRecord Page(string url, int? status = 200, FailureReason? failure = null, string? title = "A title", string? contentHash = null, long? simHash = null) =>
         Page(Id(url), status, failure, title, contentHash, simHash);
 
-    private static PageRecord Page(UrlIdentity id, int? status, string? failure, string? title, string? contentHash, long? simHash) => new()
+    private static PageRecord Page(UrlIdentity id, int? status, FailureReason? failure, string? title, string? contentHash, long? simHash) => new()
     {
         SrcUnparsed = id.Key.Value, Url = id.Normalized.Href, Shard = id.Shard, RootHash = id.RootHash, Host = id.Host, Site = id.Site,
         DownloadHttpCode = status, DownloadStamp = Stamp, FirstIndexed = Stamp.AddDays(-3), ContentType = "text/html; charset=utf-8",
-        FailureReason = failure, MlSpamScore = 0, SpamSignals = "[]", MetaTitle = title, MetaDescription = "Desc with 'quotes' and \\ and ünïcode 😀",
+        FailureReason = failure, MlSpamScore = 0, SpamSignals = [new SpamSignal("link_ratio", 0.75, 0.5, 1, "3 of 4 words in links, 'quoted'")], MetaTitle = title, MetaDescription = "Desc with 'quotes' and \\ and ünïcode 😀",
         MetaCanonical = id.Key.Value, RobotsNoIndex = false, RobotsSources = "meta", Lang = "en", BoilerpipeText = "Body text\nline two",
         Markdown = "# Title\n\nBody", ReadableMarkdown = "Body", ContentHash = contentHash ?? Guid.NewGuid().ToString("N"), SimHash = simHash,
-        ResponseHeaders = "{\"server\":\"test\"}", Truncated = false, BodyBytes = 1234, Outlinks = 2, Depth = 1, Etag = "\"e1\"",
+        ResponseHeaders = new Dictionary<string, string> { ["server"] = "test", ["content-type"] = "text/html; charset=utf-8" }, Truncated = false, BodyBytes = 1234, Outlinks = 2, Depth = 1, Etag = "\"e1\"",
         LastModified = "Wed, 18 Nov 2026 10:00:00 GMT", NextFetch = Stamp.AddDays(7),
     };
 
-    private static FetchRecord Fetch(PageRecord p) => new(p.SrcUnparsed, p.Url, Stamp, p.DownloadHttpCode, p.FailureReason, 12.5, 1234, p.ContentType, null);
+    private static FetchRecord Fetch(PageRecord p) => new(p.SrcUnparsed, p.Url, Stamp, p.DownloadHttpCode, PageColumns.Text(p.FailureReason), 12.5, 1234, p.ContentType, null);
 
     private Task SaveAsync(PageRecord p, IReadOnlyList<LinkRecord>? links = null) => Writer.SaveAsync(p, Fetch(p), links ?? [], []);
 
@@ -55,7 +56,10 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         await SaveAsync(page);
         await SettleAsync();
         var back = await Reader.GetPageAsync(page.SrcUnparsed);
-        Assert.Equal(page, back);
+        Assert.NotNull(back);
+        Assert.Equal(page with { SpamSignals = null, ResponseHeaders = null }, back with { SpamSignals = null, ResponseHeaders = null });
+        Assert.Equal(page.SpamSignals, back.SpamSignals);
+        Assert.Equal(page.ResponseHeaders, back.ResponseHeaders);
     }
 
     [Fact]
@@ -64,10 +68,10 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         var first = Page("https://www.alpha-store.com/changing", 200, title: "First");
         await SaveAsync(first);
         await SettleAsync();
-        await SaveAsync(first with { MetaTitle = "Second", DownloadHttpCode = 404, FailureReason = "http_4xx", HistoryDropReason = "gone" });
+        await SaveAsync(first with { MetaTitle = "Second", DownloadHttpCode = 404, FailureReason = FailureReason.Http4xx, HistoryDropReason = DropReason.Gone });
         await SettleAsync();
         var back = await Reader.GetPageAsync(first.SrcUnparsed);
-        Assert.Equal(("Second", 404, "gone"), (back!.MetaTitle, back.DownloadHttpCode, back.HistoryDropReason));
+        Assert.Equal(("Second", 404, DropReason.Gone), (back!.MetaTitle, back.DownloadHttpCode, back.HistoryDropReason));
         Assert.Equal(1, await Reader.PageCountAsync());
         var stats = await Reader.StatsAsync();
         Assert.Equal(1, stats.Pages);
@@ -119,8 +123,8 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
     public async Task Stats_And_PagesStream_SelectWithTheInspectorsConditions()
     {
         var ok = Page("https://www.delta-docs.com/ok");
-        var gone = Page("https://www.delta-docs.com/gone", 404, "http_4xx");
-        var blocked = Page("https://www.delta-docs.com/blocked", null, "robots_disallowed") with { ContentType = null };
+        var gone = Page("https://www.delta-docs.com/gone", 404, FailureReason.Http4xx);
+        var blocked = Page("https://www.delta-docs.com/blocked", null, FailureReason.RobotsDisallowed) with { ContentType = null };
         foreach (var p in new[] { ok, gone, blocked }) await SaveAsync(p);
         await SettleAsync();
         var stats = await Reader.StatsAsync();
@@ -213,11 +217,11 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         {
             var id = Id($"https://www{i % 3}.prop{i}.example/page{i}");
             string other = Id($"https://www.prop{i}.example/other").Key.Value;
-            var page = Page(id, Pick<int?>(200, 200, 200, 404, 301, 500, null), Pick<string?>(null, null, null, "robots_disallowed", "http_4xx", "processing_error"),
+            var page = Page(id, Pick<int?>(200, 200, 200, 404, 301, 500, null), Pick<FailureReason?>(null, null, null, FailureReason.RobotsDisallowed, FailureReason.Http4xx, FailureReason.ProcessingError),
                 Pick<string?>("A title", null), null, null) with
             {
                 DownloadStamp = Pick<DateTimeOffset?>(now.AddDays(-1), now.AddDays(-40), now.AddDays(-170), now.AddDays(-195), now.AddDays(-400), null),
-                HistoryDropReason = Pick<string?>(null, null, "gone", "spam"),
+                HistoryDropReason = Pick<DropReason?>(null, null, DropReason.Gone, DropReason.Spam),
                 MlSpamScore = Pick(0, 0, 0, 1, 2),
                 MetaCanonical = Pick<string?>(null, "", id.Key.Value, other),
                 RobotsNoIndex = random.Next(4) == 0,

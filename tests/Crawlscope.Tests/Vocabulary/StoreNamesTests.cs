@@ -1,0 +1,31 @@
+using Crawlscope.Frontier;
+
+namespace Crawlscope.Tests.Vocabulary;
+
+public class StoreNamesTests
+{
+    [Theory]
+    [InlineData(FailureReason.Http4xx, "http_4xx")]
+    [InlineData(FailureReason.RobotsDisallowed, "robots_disallowed")]
+    [InlineData(FailureReason.SsrfBlocked, "ssrf_blocked")]
+    [InlineData(FailureReason.TooManyRedirects, "too_many_redirects")]
+    public void Of_IsSnakeCase(FailureReason reason, string stored) => Assert.Equal(stored, StoreNames.Of(reason));
+
+    [Fact]
+    public void EveryReason_ParsesBackFromItsName()
+    {
+        foreach (var r in Enum.GetValues<FailureReason>()) Assert.Equal(r, StoreNames.Parse<FailureReason>(StoreNames.Of(r)));
+        foreach (var r in Enum.GetValues<DropReason>()) Assert.Equal(r, StoreNames.Parse<DropReason>(StoreNames.Of(r)));
+        foreach (var r in Enum.GetValues<LinkRefusal>()) Assert.Equal(r, StoreNames.Parse<LinkRefusal>(StoreNames.Of(r)));
+        Assert.Null(StoreNames.Parse<DropReason>(null));
+    }
+
+    [Fact]
+    public void UnknownName_IsAClearError()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => StoreNames.Parse<DropReason>("vanished"));
+        Assert.Contains("'vanished' is not a known DropReason", error.Message);
+        Assert.Contains("no_index", error.Message);
+        Assert.False(StoreNames.TryParse<FailureReason>("Http4xx", out _)); // the stored name only, not the C# one
+    }
+}
