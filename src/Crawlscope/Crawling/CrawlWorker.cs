@@ -52,9 +52,7 @@ internal sealed class CrawlWorker(
         scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
         int fromSitemaps = await SitemapsAsync(identity, robotsCheck, entry.Host, ct);
         progress.Time("robots", _clock.Elapsed.TotalMilliseconds - started);
-        if (robotsCheck.SsrfBlocked)
-            return await _processor.ProcessAsync(entry, FetchResult.Failed(entry.Url, FailureReason.SsrfBlocked, "the host's address is not public", 0), ct);
-        if (!robotsCheck.Decision.Allowed) return await DisallowedAsync(entry, identity, robotsCheck, ct);
+        if (await _processor.RefusedAsync(entry, identity, robotsCheck, ct) is { } refused) return refused;
 
         started = _clock.Elapsed.TotalMilliseconds;
         var previous = await store.GetPageAsync(entry.Key.Value, ct);
@@ -87,22 +85,8 @@ internal sealed class CrawlWorker(
         return added;
     }
 
-    /// <summary>A URL robots.txt disallows is recorded with the deciding rule and never fetched.</summary>
-    private async Task<ProcessOutcome> DisallowedAsync(FrontierEntry entry, UrlIdentity identity, RobotsCheck check, CancellationToken ct)
-    {
-        var previous = await store.GetPageAsync(entry.Key.Value, ct);
-        var blocked = PageRecords.Identity(entry, identity, previous) with
-        {
-            FailureReason = FailureReason.RobotsDisallowed,
-            HistoryDropReason = Indexability.IndexabilityDecision.DropIf(previous, DropReason.RobotsDisallowed),
-            RobotsSources = $"robots.txt {check.Decision.Explanation}",
-        };
-        var saved = store.SaveAsync(blocked, new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, PageColumns.Text(blocked.FailureReason), 0, 0, null, null), [], [], ct);
-        return new ProcessOutcome(Disposition.Stored, blocked.FailureReason, null, 0, 0) { Saved = saved };
-    }
-
     /// <summary>Conditional GET headers from the stored page, when it was fetched whole.</summary>
-    private static Dictionary<string, string>? Conditional(PageRecord? previous)
+    internal static Dictionary<string, string>? Conditional(PageRecord? previous)
     {
         if (previous is null || previous.DownloadHttpCode != 200) return null;
         var headers = new Dictionary<string, string>();

@@ -5,6 +5,7 @@ using Crawlscope.Extraction;
 using Crawlscope.Fetching;
 using Crawlscope.Frontier;
 using Crawlscope.Indexability;
+using Crawlscope.Robots;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 
@@ -31,8 +32,9 @@ internal sealed record ProcessOutcome(Disposition Disposition, FailureReason? Fa
 }
 
 /// <summary>
-/// Steps 8-14 of docs/architecture.md for one fetched response, each one call to the class that does it. It needs
-/// no fetcher and no scheduler: the crawl worker hands it what it fetched, <c>import-warc</c> what an archive holds.
+/// Steps 8-14 of docs/architecture.md for one fetched response, each one call to the class that does it, and the
+/// records of step 6's refusals. It needs no fetcher and no scheduler: the crawl worker hands it what it fetched,
+/// the live inspector what it fetched once, <c>import-warc</c> what an archive holds.
 /// A page that fails in any step is stored with <c>processing_error</c> and the error, so one hostile page cannot
 /// end the crawl or stay leased; only a store that cannot save that record either ends it.
 /// </summary>
@@ -50,6 +52,24 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
     private readonly SemaphoreSlim _cpu = new(Environment.ProcessorCount, Environment.ProcessorCount);
 
     private static string RobotsAgentToken(CrawlOptions o) => Robots.RobotsAgent.ProductToken(o.Fetch.UserAgent);
+
+    /// <summary>Step 6's refusals, stored without a fetch: a host whose address the SSRF guard refused as
+    /// <c>ssrf_blocked</c>, a URL robots.txt disallows with the deciding rule. Null when the URL may be fetched.</summary>
+    public async Task<ProcessOutcome?> RefusedAsync(FrontierEntry entry, UrlIdentity identity, RobotsCheck check, CancellationToken ct)
+    {
+        if (check.SsrfBlocked)
+            return await ProcessAsync(entry, FetchResult.Failed(entry.Url, FailureReason.SsrfBlocked, "the host's address is not public", 0), ct);
+        if (check.Decision.Allowed) return null;
+        var previous = await store.GetPageAsync(entry.Key.Value, ct);
+        var blocked = PageRecords.Identity(entry, identity, previous) with
+        {
+            FailureReason = FailureReason.RobotsDisallowed,
+            HistoryDropReason = IndexabilityDecision.DropIf(previous, DropReason.RobotsDisallowed),
+            RobotsSources = $"robots.txt {check.Decision.Explanation}",
+        };
+        var fetch = new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, PageColumns.Text(blocked.FailureReason), 0, 0, null, null);
+        return new ProcessOutcome(Disposition.Stored, blocked.FailureReason, null, 0, 0) { Saved = store.SaveAsync(blocked, fetch, [], [], ct) };
+    }
 
     /// <summary>Steps 8-14 for a fetched response; the URL's stored record is read first.</summary>
     public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, FetchResult fetched, CancellationToken ct) =>

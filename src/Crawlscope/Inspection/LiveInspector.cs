@@ -1,51 +1,52 @@
 using Crawlscope.Crawling;
-using Crawlscope.Frontier;
 using Crawlscope.Fetching;
+using Crawlscope.Frontier;
+using Crawlscope.Robots;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Inspection;
 
 /// <summary>
-/// The live test (Search Console's "test live URL"): fetch the URL now and inspect the result, storing nothing
-/// in the crawl store. It runs the crawler itself for one page, into a scratch store in a temporary file, so the
-/// live result goes through exactly the robots, SSRF, fetch, extraction and classification code of a crawl,
-/// and its filters are evaluated by the same store query; the stored bans are copied in so the ban check agrees.
+/// The live test (Search Console's "test live URL"): fetch the URL now and inspect the result, storing nothing in
+/// the crawl store. One attempt goes through the crawl's own robots gate, fetcher and page processor into a scratch
+/// store in a temporary file, so its filters are evaluated by the same store query as a crawled page's; the stored
+/// bans are copied in so the ban check agrees. No scheduler: a live test is one request, made now.
 /// </summary>
-public sealed class LiveInspector(UrlKeyer keyer, FetchOptions fetch, InspectionOptions? inspection = null)
+public sealed class LiveInspector(UrlKeyer keyer, FetchOptions fetch, InspectionOptions? inspection = null, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public async Task<InspectionReport> InspectAsync(UrlIdentity url, IReadOnlyList<BanRecord> bans, CancellationToken ct = default)
     {
         string path = Path.Combine(Path.GetTempPath(), $"crawlscope-live-{Guid.NewGuid():N}.db");
         try
         {
-            await using (var scratch = await SqliteCrawlStore.OpenAsync(path, ct))
-            {
-                foreach (var ban in bans) await scratch.BanAsync(ban.Name, ban.Reason, ct);
-                var options = new CrawlOptions
-                {
-                    Scope = CrawlScopeKind.Seeds,
-                    MaxPages = 1,
-                    MaxDepth = 0,
-                    Delay = TimeSpan.Zero,
-                    MaxAttempts = 1,
-                    ReadSitemaps = false,
-                    ShardCount = keyer.ShardCount,
-                    Fetch = fetch,
-                };
-                // A stop after a bound: a live test never waits out long Retry-After or crawl-delay values.
-                using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                bound.CancelAfter(fetch.TotalTimeout * 3);
-                using (var engine = new CrawlEngine(options, scratch, keyer))
-                    await engine.RunAsync([url], bound.Token);
-                ct.ThrowIfCancellationRequested();
-                var report = await new UrlInspector(scratch, keyer, inspection).InspectAsync(url, ct);
-                return report with { Summary = "live test: " + report.Summary };
-            }
+            await using var scratch = await SqliteCrawlStore.OpenAsync(path, ct);
+            foreach (var ban in bans) await scratch.BanAsync(ban.Name, ban.Reason, ct);
+            await TestAsync(scratch, url, ct);
+            var report = await new UrlInspector(scratch, keyer, inspection).InspectAsync(url, ct);
+            return report with { Summary = "live test: " + report.Summary };
         }
         finally
         {
             SqliteCrawlStore.DeleteFiles(path);
         }
+    }
+
+    /// <summary>Steps 6-14 once for the URL, with no retry: a live test never waits out a Retry-After.</summary>
+    private async Task TestAsync(ICrawlStore scratch, UrlIdentity url, CancellationToken ct)
+    {
+        var options = new CrawlOptions { Scope = CrawlScopeKind.Seeds, MaxDepth = 0, MaxAttempts = 1, ReadSitemaps = false, ShardCount = keyer.ShardCount, Fetch = fetch };
+        string agent = RobotsAgent.ProductToken(fetch.UserAgent);
+        using var fetcher = new Fetcher(fetch);
+        var robots = new RobotsGate(scratch, fetcher, agent, _time);
+        var processor = new PageProcessor(options, scratch, keyer, new CrawlScope(options.ScopeRules, [url]), _time, new CrawlProgress(_time));
+        var entry = FrontierEntry.Seed(url, _time.GetUtcNow());
+        await scratch.EnqueueAsync([entry], ct); // as a crawl's seed: the report's seen check finds it
+        var check = await robots.CheckAsync(url.Normalized, ct);
+        var outcome = await processor.RefusedAsync(entry, url, check, ct)
+                      ?? await processor.ProcessAsync(entry, url, await fetcher.FetchAsync(entry.Url, null, ct), null, ct);
+        await outcome.Saved;
     }
 }
