@@ -18,15 +18,17 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     private readonly string _db;
     private (DateTimeOffset At, IReadOnlyList<ClusterShard> Shards)? _cluster;
 
-    public ClickHouseCrawlStore(ClickHouseAddress address, UrlKeyer keyer, string worker = "")
+    public ClickHouseCrawlStore(ClickHouseAddress address, UrlKeyer keyer, string worker = "", TimeProvider? time = null)
     {
+        Time = time ?? TimeProvider.System;
         Address = address;
         _client = new ClickHouseClient(address);
         _db = address.Database;
-        Rows = new ClickHouseRows(keyer, worker);
+        Rows = new ClickHouseRows(keyer, worker, Time);
     }
 
     public ClickHouseAddress Address { get; }
+    public TimeProvider Time { get; }
     internal ClickHouseClient Client => _client;
     public ClickHouseRows Rows { get; }
 
@@ -34,9 +36,10 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     public sealed record ClusterShard(int Number, int Weight, string Host, int Port);
 
     /// <summary>Opens the store and checks that its schema is there (run <c>store init</c> first).</summary>
-    public static async Task<ClickHouseCrawlStore> OpenAsync(ClickHouseAddress address, UrlKeyer keyer, string worker = "", CancellationToken ct = default)
+    public static async Task<ClickHouseCrawlStore> OpenAsync(ClickHouseAddress address, UrlKeyer keyer, string worker = "", CancellationToken ct = default,
+        TimeProvider? time = null)
     {
-        var store = new ClickHouseCrawlStore(address, keyer, worker);
+        var store = new ClickHouseCrawlStore(address, keyer, worker, time);
         try
         {
             int version = await store.SchemaVersionAsync(ct);
@@ -146,7 +149,7 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     /// <summary>Inserts rows, grouped by table, one insert per table.</summary>
     public async Task InsertAsync(IEnumerable<ReplicaRows> rows, CancellationToken ct = default)
     {
-        long addedUs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        long addedUs = Time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         foreach (var group in rows.GroupBy(r => r.Table))
         {
             var body = new StringBuilder();
@@ -271,9 +274,9 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     /// <summary>The shards of the cluster from <c>system.clusters</c> (cached for a minute).</summary>
     public async Task<IReadOnlyList<ClusterShard>> ClusterAsync(CancellationToken ct = default)
     {
-        if (_cluster is { } cached && DateTimeOffset.UtcNow - cached.At < TimeSpan.FromMinutes(1)) return cached.Shards;
+        if (_cluster is { } cached && Time.GetUtcNow() - cached.At < TimeSpan.FromMinutes(1)) return cached.Shards;
         var shards = await FirstNodeAsync(node => ShardsAsync(_client, node, Address.Cluster, ct));
-        _cluster = (DateTimeOffset.UtcNow, shards);
+        _cluster = (Time.GetUtcNow(), shards);
         return shards;
     }
 
@@ -324,7 +327,7 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
         foreach (var r in rows)
         {
             if (!UrlKey.TryParse((string)r["src_unparsed"]!, out var key)) continue;
-            var at = ClickHouseRows.Time((string?)r["discovered_at"]) ?? DateTimeOffset.UtcNow;
+            var at = ClickHouseRows.Time((string?)r["discovered_at"]) ?? Time.GetUtcNow();
             result.Add((new FrontierEntry(key, (string)r["url"]!, (string)r["host"]!, Convert.ToInt32(r["shard"], CultureInfo.InvariantCulture),
                 Convert.ToInt32(r["depth"], CultureInfo.InvariantCulture), Convert.ToInt32(r["priority"], CultureInfo.InvariantCulture),
                 r["discovered_from"] as string, at), Convert.ToInt64(r["added_us"], CultureInfo.InvariantCulture)));

@@ -12,16 +12,17 @@ namespace Crawlscope.Storage.ClickHouse;
 /// Records as ClickHouse JSONEachRow lines, and rows read back as records. Strings are written as UTF-8 JSON
 /// (only quotes, backslashes and control characters escaped), which every ClickHouse version reads.
 /// </summary>
-public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "") : IReplicaEncoder
+public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvider? time = null) : IReplicaEncoder
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private long _lastVersion;
 
-    /// <summary>Increasing per process and across restarts (microseconds of the wall clock), so the latest write of
+    /// <summary>Increasing per process and across restarts (microseconds of the store's clock), so the latest write of
     /// a key wins in ReplacingMergeTree.</summary>
     public long NextVersion()
     {
-        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         while (true)
         {
             long last = Volatile.Read(ref _lastVersion);
@@ -136,7 +137,7 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "") : IReplic
         w.WriteNumber("shard", ShardOfName(name));
         w.WriteString("name", name);
         w.WriteString("reason", reason);
-        w.WriteString("created", ClickHouseSql.DateTimeText(DateTimeOffset.UtcNow));
+        w.WriteString("created", ClickHouseSql.DateTimeText(_time.GetUtcNow()));
         w.WriteNumber("deleted", deleted ? 1 : 0);
         w.WriteNumber("version", (ulong)NextVersion());
     });
@@ -151,7 +152,7 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "") : IReplic
         w.WriteNumber("unshipped", unshipped);
         w.WriteNumber("cursor_us", (ulong)cursorUs);
         w.WriteNumber("departed", departed ? 1 : 0);
-        w.WriteString("heartbeat", ClickHouseSql.DateTimeText(DateTimeOffset.UtcNow));
+        w.WriteString("heartbeat", ClickHouseSql.DateTimeText(_time.GetUtcNow()));
         w.WriteNumber("version", (ulong)NextVersion());
     });
 

@@ -46,11 +46,11 @@ public sealed class WorkerCrawlStore : ICrawlStore
     public long ShipFailures { get; private set; }
 
     public static async Task<WorkerCrawlStore> OpenAsync(ClickHouseAddress address, UrlKeyer keyer, ShardRange shards, string stateDir,
-        Action<string>? log = null, CancellationToken ct = default)
+        Action<string>? log = null, CancellationToken ct = default, TimeProvider? time = null)
     {
         if (shards.To >= keyer.ShardCount) throw new ArgumentException($"--worker-shards {shards} goes beyond the last shard ({keyer.ShardCount - 1})");
         string worker = $"shards-{shards}";
-        var cluster = await ClickHouseCrawlStore.OpenAsync(address, keyer, worker, ct);
+        var cluster = await ClickHouseCrawlStore.OpenAsync(address, keyer, worker, ct, time);
         Directory.CreateDirectory(stateDir);
         var local = await SqliteCrawlStore.OpenAsync(Path.Combine(stateDir, "worker.db"), ct, new WorkerStoreOptions(cluster.Rows, shards.Contains));
         // A state dir belongs to one shard range and one cluster: reusing it for another would queue foreign URLs.
@@ -92,11 +92,11 @@ public sealed class WorkerCrawlStore : ICrawlStore
             try
             {
                 await ShipAllAsync(_stop.Token);
-                if (DateTimeOffset.UtcNow - lastBeat >= HeartbeatEvery)
+                if (_cluster.Time.GetUtcNow() - lastBeat >= HeartbeatEvery)
                 {
                     await PullAsync(_stop.Token);
                     await HeartbeatAndCheckAsync(_stop.Token);
-                    lastBeat = DateTimeOffset.UtcNow;
+                    lastBeat = _cluster.Time.GetUtcNow();
                 }
                 if (_lastError is not null) _log($"cluster reachable again; shipping resumed");
                 _lastError = null;
@@ -165,7 +165,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
             _quietChecks = 0;
             return;
         }
-        var now = DateTimeOffset.UtcNow;
+        var now = _cluster.Time.GetUtcNow();
         bool quiet = true;
         foreach (var w in await _cluster.WorkersAsync(ct))
         {
@@ -221,7 +221,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
         var next = await _local.NextReadyAsync(ct);
         if (next is not null) return next;
         if (_finished) return null;
-        return DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
+        return _cluster.Time.GetUtcNow() + TimeSpan.FromMilliseconds(200);
     }
 
     public Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default) =>
