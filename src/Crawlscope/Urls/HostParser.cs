@@ -136,8 +136,8 @@ internal static class HostParser
     internal static string SerializeIPv4(uint address) =>
         $"{address >> 24}.{(address >> 16) & 0xFF}.{(address >> 8) & 0xFF}.{address & 0xFF}";
 
-    /// <summary>The standard's IPv6 parser (https://url.spec.whatwg.org/#concept-ipv6-parser), one method written step
-    /// by step in the standard's order so it can be checked against it; longer than our usual method on purpose.</summary>
+    /// <summary>The standard's IPv6 parser (https://url.spec.whatwg.org/#concept-ipv6-parser), written step by step
+    /// in the standard's order so it can be checked against it.</summary>
     internal static ushort[]? ParseIPv6(ReadOnlySpan<char> span)
     {
         var address = new ushort[8];
@@ -177,31 +177,8 @@ internal static class HostParser
             {
                 if (length == 0) return null;
                 p -= length;
-                if (pieceIndex > 6) return null;
-                int numbersSeen = 0;
-                while (!Eof(p))
-                {
-                    int? ipv4Piece = null;
-                    if (numbersSeen > 0)
-                    {
-                        if (C(p) == '.' && numbersSeen < 4) p++;
-                        else return null;
-                    }
-                    if (Eof(p) || !char.IsAsciiDigit(C(p))) return null;
-                    while (!Eof(p) && char.IsAsciiDigit(C(p)))
-                    {
-                        int number = C(p) - '0';
-                        if (ipv4Piece is null) ipv4Piece = number;
-                        else if (ipv4Piece == 0) return null;
-                        else ipv4Piece = ipv4Piece * 10 + number;
-                        if (ipv4Piece > 255) return null;
-                        p++;
-                    }
-                    address[pieceIndex] = (ushort)(address[pieceIndex] * 0x100 + ipv4Piece!.Value);
-                    numbersSeen++;
-                    if (numbersSeen is 2 or 4) pieceIndex++;
-                }
-                if (numbersSeen != 4) return null;
+                if (pieceIndex > 6 || !ParseEmbeddedIPv4(input, p, address, pieceIndex)) return null;
+                pieceIndex += 2;
                 break;
             }
             else if (C(p) == ':' && !Eof(p))
@@ -213,19 +190,52 @@ internal static class HostParser
             address[pieceIndex] = (ushort)value;
             pieceIndex++;
         }
-        if (compress is not null)
-        {
-            int swaps = pieceIndex - compress.Value;
-            pieceIndex = 7;
-            while (pieceIndex != 0 && swaps > 0)
-            {
-                (address[pieceIndex], address[compress.Value + swaps - 1]) = (address[compress.Value + swaps - 1], address[pieceIndex]);
-                pieceIndex--;
-                swaps--;
-            }
-        }
+        if (compress is { } at) MoveAfterCompression(address, at, pieceIndex);
         else if (pieceIndex != 8) return null;
         return address;
+    }
+
+    /// <summary>The standard's last step: the pieces after "::" move to the end of the address.</summary>
+    private static void MoveAfterCompression(ushort[] address, int compress, int pieceIndex)
+    {
+        int swaps = pieceIndex - compress;
+        pieceIndex = 7;
+        while (pieceIndex != 0 && swaps > 0)
+        {
+            (address[pieceIndex], address[compress + swaps - 1]) = (address[compress + swaps - 1], address[pieceIndex]);
+            pieceIndex--;
+            swaps--;
+        }
+    }
+
+    /// <summary>The standard's IPv4-in-IPv6 steps: four decimal numbers from <paramref name="p"/> to the end of the
+    /// input, written into the two pieces from <paramref name="pieceIndex"/>. False when they are not exactly that.</summary>
+    private static bool ParseEmbeddedIPv4(string input, int p, ushort[] address, int pieceIndex)
+    {
+        int numbersSeen = 0;
+        while (p < input.Length)
+        {
+            int? ipv4Piece = null;
+            if (numbersSeen > 0)
+            {
+                if (input[p] == '.' && numbersSeen < 4) p++;
+                else return false;
+            }
+            if (p >= input.Length || !char.IsAsciiDigit(input[p])) return false;
+            while (p < input.Length && char.IsAsciiDigit(input[p]))
+            {
+                int number = input[p] - '0';
+                if (ipv4Piece is null) ipv4Piece = number;
+                else if (ipv4Piece == 0) return false;
+                else ipv4Piece = ipv4Piece * 10 + number;
+                if (ipv4Piece > 255) return false;
+                p++;
+            }
+            address[pieceIndex] = (ushort)(address[pieceIndex] * 0x100 + ipv4Piece!.Value);
+            numbersSeen++;
+            if (numbersSeen is 2 or 4) pieceIndex++;
+        }
+        return numbersSeen == 4;
     }
 
     internal static string SerializeIPv6(ushort[] address)

@@ -274,6 +274,22 @@ internal sealed class BlockSegmenter
             return;
         }
 
+        var (tokens, words, linked, wordsInWrappedLines, wrappedLines) = CountTokens();
+        if (tokens == 0) return;
+        var block = new TextBlock(BoilerpipeTokenizer.JavaTrim(_text.ToString()), words, linked, wordsInWrappedLines, wrappedLines, _offset++)
+        {
+            TagLevel = _blockTagLevel,
+        };
+        _text.Clear();
+        _tokens.Clear();
+        _blocks.Add(block);
+        _blockTagLevel = -1;
+    }
+
+    /// <summary>Boilerpipe's counts for the pending block: its tokens, words, words inside links, and the words and
+    /// lines when wrapped at 80 columns (the last, unfinished line not counted unless it is the only one).</summary>
+    private (int Tokens, int Words, int Linked, int WordsInWrappedLines, int WrappedLines) CountTokens()
+    {
         int words = 0, linked = 0, wrappedLines = 0, lineLength = -1, tokens = 0, wordsCurrentLine = 0;
         BoilerpipeTokenizer.Tokenize(_tokens.ToString(), ref _marked, ref _tokenChars, _tokenRanges);
         foreach (var range in _tokenRanges)
@@ -300,24 +316,6 @@ internal sealed class BlockSegmenter
                 tokens++;
             }
         }
-        if (tokens == 0) return;
-        int wordsInWrappedLines;
-        if (wrappedLines == 0)
-        {
-            wordsInWrappedLines = words;
-            wrappedLines = 1;
-        }
-        else
-        {
-            wordsInWrappedLines = words - wordsCurrentLine;
-        }
-        var block = new TextBlock(BoilerpipeTokenizer.JavaTrim(_text.ToString()), words, linked, wordsInWrappedLines, wrappedLines, _offset++)
-        {
-            TagLevel = _blockTagLevel,
-        };
-        _text.Clear();
-        _tokens.Clear();
-        _blocks.Add(block);
-        _blockTagLevel = -1;
+        return wrappedLines == 0 ? (tokens, words, linked, words, 1) : (tokens, words, linked, words - wordsCurrentLine, wrappedLines);
     }
 }
