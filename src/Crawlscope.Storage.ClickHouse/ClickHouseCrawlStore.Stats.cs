@@ -26,6 +26,13 @@ public sealed partial class ClickHouseCrawlStore
             Convert.ToInt64(fetches["bytes"], CultureInfo.InvariantCulture));
     }
 
+    public async Task<QueueCounts> QueueCountsAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        var queue = (await RowsAsync("SELECT sum(queued) AS queued, sum(leased) AS leased FROM workers FINAL", ct)).FirstOrDefault();
+        long due = await CountAsync("SELECT count() FROM pages FINAL WHERE next_fetch <= $now", ct, ("$now", now));
+        return new QueueCounts(Convert.ToInt64(queue?["queued"] ?? 0L, CultureInfo.InvariantCulture), Convert.ToInt64(queue?["leased"] ?? 0L, CultureInfo.InvariantCulture), due);
+    }
+
     public async Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default)
     {
         var stats = await StatsAsync(ct);

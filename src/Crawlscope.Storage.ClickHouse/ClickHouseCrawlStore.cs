@@ -44,6 +44,8 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
         {
             int version = await store.SchemaVersionAsync(ct);
             if (version == 0) throw new ClickHouseException($"no crawl schema in {address}: run `crawlscope store init --store {address}` first", false);
+            if (version < ClickHouseSchema.Migrations.Length)
+                throw new ClickHouseException($"the crawl schema in {address} is version {version}, this build needs {ClickHouseSchema.Migrations.Length}: run `crawlscope store init --store {address}` again", false);
             if ((await store.ClusterAsync(ct)).Count == 0) throw NoSuchCluster(address);
             return store;
         }
@@ -176,6 +178,28 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     public Task<int> RecoverLeasesAsync(CancellationToken ct = default) => throw NoFrontier();
     public Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default) => throw NoFrontier();
     public Task MarkSitemapsReadAsync(string hostKey, CancellationToken ct = default) => Task.CompletedTask;
+    public Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default) => throw NoFrontier();
+
+    /// <summary>Handed to the worker that owns the URL's shard, as discovered links are; that worker queues it
+    /// unless it knows it already.</summary>
+    public async Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await InsertAsync(Rows.Discovered([entry with { NotBefore = now }]), ct);
+        return new Submission(SubmitOutcome.Added, FrontierState.Elsewhere);
+    }
+
+    // --- the audit log -------------------------------------------------------------------------------------
+
+    public Task RecordAsync(OperatorAction action, CancellationToken ct = default) => _client.InsertAsync("operator_actions", Rows.Action(action), ct);
+
+    public async Task<IReadOnlyList<OperatorAction>> RecentActionsAsync(int limit, CancellationToken ct = default) =>
+        (await RowsAsync("SELECT stamp, actor, action, target, site, detail FROM operator_actions FINAL ORDER BY stamp DESC, id DESC LIMIT $n", ct, ("$n", limit)))
+        .Select(r => new OperatorAction(ClickHouseRows.Time((string?)r["stamp"])!.Value, (string)r["actor"]!, (string)r["action"]!, (string)r["target"]!,
+            (string?)r["site"], (string?)r["detail"])).ToList();
+
+    public async Task<long> CountActionsAsync(string site, IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken ct = default) =>
+        await CountAsync("SELECT count() FROM operator_actions FINAL WHERE site = $site AND stamp >= $since AND has($actions, action)", ct,
+            ("$site", site), ("$since", since), ("$actions", actions.ToArray()));
 
     // --- pages ---------------------------------------------------------------------------------------------
 

@@ -142,6 +142,18 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvi
         w.WriteNumber("version", (ulong)NextVersion());
     });
 
+    internal string Action(OperatorAction a) => Line(w =>
+    {
+        w.WriteNumber("shard", a.Site is { } site ? ShardOfName(site) : 0);
+        w.WriteNumber("id", (ulong)NextVersion());
+        w.WriteString("stamp", ClickHouseSql.DateTimeText(a.Stamp));
+        w.WriteString("actor", a.Actor);
+        w.WriteString("action", a.Action);
+        w.WriteString("target", a.Target);
+        w.WriteString("site", a.Site);
+        w.WriteString("detail", a.Detail);
+    });
+
     internal string Worker(string shards, int firstShard, long queued, long leased, long unshipped, long cursorUs, bool departed) => Line(w =>
     {
         w.WriteNumber("shard", firstShard);

@@ -49,6 +49,12 @@ internal static class ClickHouseSchema
                 $"CREATE TABLE IF NOT EXISTS {{db}}.workers_local (shard UInt32, worker String, shards String, queued Int64, leased Int64, unshipped Int64, cursor_us UInt64, departed UInt8, heartbeat {Stamp}, version UInt64) ENGINE = ReplacingMergeTree(version) ORDER BY worker",
             ],
             ["pages", "fetches", "links", "simhash_bands", "robots", "sitemap_entries", "bans", "discovered", "workers"]),
+        // 2: what operators did (crawl now, bans, pauses), sharded by the site acted on (0 for the whole crawl).
+        new(
+            [
+                $"CREATE TABLE IF NOT EXISTS {{db}}.operator_actions_local (shard UInt32, id UInt64, stamp {Stamp}, actor String, action String, target String, site Nullable(String), detail Nullable(String)) ENGINE = ReplacingMergeTree ORDER BY (stamp, id)",
+            ],
+            ["operator_actions"]),
     ];
 
     internal const string VersionTable = "CREATE TABLE IF NOT EXISTS {db}.schema_version (version UInt32, applied DateTime('UTC')) ENGINE = MergeTree ORDER BY version";

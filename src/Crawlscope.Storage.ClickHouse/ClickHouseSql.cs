@@ -30,7 +30,7 @@ public static class ClickHouseSql
         return sb.Append('\'').ToString();
     }
 
-    /// <summary>Any bound value as a literal: strings quoted, numbers invariant, null as NULL, times as UTC DateTime.</summary>
+    /// <summary>Any bound value as a literal: strings quoted, numbers invariant, null as NULL, times as UTC DateTime, string arrays as arrays.</summary>
     public static string Literal(object? value) => value switch
     {
         null => "NULL",
@@ -39,6 +39,7 @@ public static class ClickHouseSql
         DateTimeOffset t => $"toDateTime({Literal(DateTimeText(t))}, 'UTC')",
         int or long or short or byte or uint or ulong or ushort => Convert.ToString(value, CultureInfo.InvariantCulture)!,
         double d when double.IsFinite(d) => d.ToString("R", CultureInfo.InvariantCulture),
+        string[] list => "[" + string.Join(", ", list.Select(v => Literal(v))) + "]",
         _ => throw new ArgumentException($"no ClickHouse literal for a {value.GetType().Name}"),
     };
 

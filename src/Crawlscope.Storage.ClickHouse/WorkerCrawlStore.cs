@@ -213,6 +213,14 @@ public sealed class WorkerCrawlStore : ICrawlStore
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => _local.RescheduleAsync(key, notBefore, attempts, ct);
     public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) => _local.RequeueDueAsync(dueBy, now, ct);
     public Task<int> RecoverLeasesAsync(CancellationToken ct = default) => _local.RecoverLeasesAsync(ct);
+    /// <summary>Queued here when this worker owns the shard; otherwise seen here and handed to the owner through the cluster.</summary>
+    public Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default) => _local.SubmitAsync(entry, requeueKnown, now, ct);
+    public Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default) => _local.QueueAsync(host, limit, ct);
+    public Task<QueueCounts> QueueCountsAsync(DateTimeOffset now, CancellationToken ct = default) => _local.QueueCountsAsync(now, ct);
+    public Task RecordAsync(OperatorAction action, CancellationToken ct = default) => _cluster.RecordAsync(action, ct);
+    public Task<IReadOnlyList<OperatorAction>> RecentActionsAsync(int limit, CancellationToken ct = default) => _cluster.RecentActionsAsync(limit, ct);
+    public Task<long> CountActionsAsync(string site, IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken ct = default) =>
+        _cluster.CountActionsAsync(site, actions, since, ct);
 
     /// <summary>The local queue's next URL; when it is empty, the crawl goes on (answering "soon") until every
     /// worker is done, since another worker may still hand URLs over.</summary>

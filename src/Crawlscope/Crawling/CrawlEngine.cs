@@ -30,8 +30,9 @@ public sealed class CrawlEngine : IDisposable
     private readonly string _agentToken;
     private readonly Archiving.WarcArchive? _archive;
 
-    public CrawlEngine(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, TimeProvider? time = null)
+    public CrawlEngine(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, TimeProvider? time = null, CrawlControl? control = null)
     {
+        Control = control ?? new CrawlControl();
         _options = options;
         _store = store;
         _keyer = keyer;
@@ -44,6 +45,9 @@ public sealed class CrawlEngine : IDisposable
     }
 
     public CrawlProgress Progress { get; }
+
+    /// <summary>Pauses, and wake-ups when URLs are submitted while the crawl runs.</summary>
+    public CrawlControl Control { get; }
 
     /// <summary>Crawls from <paramref name="seeds"/> (added when not seen before) until the frontier is empty,
     /// --max-pages is reached, or <paramref name="stop"/> fires (in-flight pages are finished first).</summary>
@@ -58,7 +62,7 @@ public sealed class CrawlEngine : IDisposable
         var robots = new RobotsGate(_store, _fetcher, _agentToken, _time, _archive);
         var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive);
         long stored = await _store.PageCountAsync(CancellationToken.None);
-        return await new CrawlLoop(_options, _store, _time, _scheduler, worker, Progress, stored, stop).RunAsync();
+        return await new CrawlLoop(_options, _store, _time, _scheduler, worker, Progress, Control, stored, stop).RunAsync();
     }
 
     private async Task<IReadOnlyList<UrlIdentity>> StoredSeedsAsync() =>

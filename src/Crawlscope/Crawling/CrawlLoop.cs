@@ -29,33 +29,38 @@ internal sealed class CrawlLoop
     private readonly HostScheduler _scheduler;
     private readonly CrawlWorker _worker;
     private readonly CrawlProgress _progress;
+    private readonly CrawlControl _control;
     private readonly CancellationToken _stop;
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LeaseBuffer _leases;
     private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _runningByHost = new(StringComparer.Ordinal);
     private int _running, _saving, _rescheduling;
     private long _savingBytes, _stored;
-    private DateTimeOffset _nextHostRefresh = DateTimeOffset.MinValue;
+    private DateTimeOffset _nextHostRefresh = DateTimeOffset.MinValue, _nextRecrawlCheck = DateTimeOffset.MinValue;
     private Task<bool>? _readable;
 
     public CrawlLoop(CrawlOptions options, ICrawlStore store, TimeProvider time, HostScheduler scheduler, CrawlWorker worker, CrawlProgress progress,
-        long stored, CancellationToken stop)
+        CrawlControl control, long stored, CancellationToken stop)
     {
-        (_options, _store, _time, _scheduler, _worker, _progress, _stored, _stop) = (options, store, time, scheduler, worker, progress, stored, stop);
+        (_options, _store, _time, _scheduler, _worker, _progress, _control, _stored, _stop) = (options, store, time, scheduler, worker, progress, control, stored, stop);
         _leases = new LeaseBuffer(store, time, LeaseBatch, () => _events.Writer.TryWrite(Event.Leased));
     }
 
-    /// <summary>Runs until the frontier is empty, --max-pages is reached, or a stop is asked for and the pages in
-    /// flight are done; leased URLs not started go back to the frontier.</summary>
+    /// <summary>Runs until the frontier is empty (never, when continuous), --max-pages is reached, or a stop is asked
+    /// for and the pages in flight are done; leased URLs not started go back to the frontier.</summary>
     public async Task<CrawlEnd> RunAsync()
     {
         _hosts.UnionWith(await _store.QueuedHostsAsync(CancellationToken.None));
         CrawlEnd? end;
         do
         {
+            if (_options.Continuous) await QueueDueRecrawlsAsync();
+            TakeSubmitted();
             if (MayStart()) await StartReadyAsync();
             _progress.InFlight = _running;
             _progress.ActiveHosts = _hosts.Count;
+            _progress.HostsFetching = _runningByHost.Count;
             end = Idle ? await WaitWhileIdleAsync() : await HandleEventsAsync();
         } while (end is null);
         await _leases.ReturnUnstartedAsync();
@@ -66,7 +71,28 @@ internal sealed class CrawlLoop
 
     private bool UnderMaxPages => _options.MaxPages is not { } max || _stored + _running + _saving < max;
 
-    private bool MayStart() => !_stop.IsCancellationRequested && UnderMaxPages;
+    private bool MayStart() => !_stop.IsCancellationRequested && UnderMaxPages && !_control.Paused;
+
+    /// <summary>A continuous crawl queues again, every <see cref="CrawlOptions.RecrawlCheck"/>, the stored pages whose
+    /// recrawl is due (the store computed when, page by page).</summary>
+    private async Task QueueDueRecrawlsAsync()
+    {
+        var now = _time.GetUtcNow();
+        if (now < _nextRecrawlCheck) return;
+        _nextRecrawlCheck = now + _options.RecrawlCheck;
+        _progress.RecrawlsQueued(await _store.RequeueDueAsync(now, now, CancellationToken.None));
+        _nextHostRefresh = DateTimeOffset.MinValue;
+    }
+
+    /// <summary>Hosts of URLs an operator queued at the front: leased again now, so the URL goes ahead of those held.</summary>
+    private void TakeSubmitted()
+    {
+        while (_control.TryTakeSubmitted(out var host))
+        {
+            _hosts.Add(host);
+            _leases.Prioritize(host);
+        }
+    }
 
     /// <summary>Steps 4 and 5: each ready host whose politeness allows it starts its next leased URL, within the limits
     /// on pages in flight and pages waiting for their commit.</summary>
@@ -81,7 +107,7 @@ internal sealed class CrawlLoop
         foreach (var host in _hosts.ToList())
         {
             if (_running >= _options.Concurrency || _saving >= MaxSaving || _savingBytes >= MaxSavingBytes || !UnderMaxPages) break;
-            if (!_scheduler.CanStart(host)) continue;
+            if (!_scheduler.CanStart(host) || _control.IsPaused(host)) continue;
             switch (_leases.TryTake(host, out var entry))
             {
                 case LeaseBuffer.Take.Exhausted:
@@ -92,20 +118,21 @@ internal sealed class CrawlLoop
             }
             _scheduler.Started(host);
             _running++;
+            _runningByHost[host] = _runningByHost.GetValueOrDefault(host) + 1;
             // Workers finish their page even when a stop is requested, so nothing is half-stored.
             _ = Task.Run(() => _worker.ProcessAsync(entry, CancellationToken.None))
                 .ContinueWith(t => _events.Writer.TryWrite(new Event.Processed(entry, t)), TaskScheduler.Default);
         }
     }
 
-    /// <summary>Nothing in flight: ends the run when it should, else sleeps until a URL is due or a host's
-    /// politeness gap ends, whichever is first (5 ms to 1 s).</summary>
+    /// <summary>Nothing in flight: ends the run when it should, else sleeps until a URL is due, a host's politeness
+    /// gap ends or the operator wakes it, whichever is first (5 ms to 1 s). A continuous crawl never finishes.</summary>
     private async Task<CrawlEnd?> WaitWhileIdleAsync()
     {
         if (_stop.IsCancellationRequested) return CrawlEnd.Cancelled;
         if (_options.MaxPages is { } m && _stored >= m) return CrawlEnd.MaxPages;
         var next = await _store.NextReadyAsync(CancellationToken.None);
-        if (next is null && !_leases.Holding) return CrawlEnd.Finished;
+        if (next is null && !_leases.Holding && !_options.Continuous) return CrawlEnd.Finished;
         _hosts.UnionWith(await _store.QueuedHostsAsync(CancellationToken.None));
         _hosts.UnionWith(_leases.HostsHolding);
         var now = _time.GetUtcNow();
@@ -150,6 +177,7 @@ internal sealed class CrawlLoop
     {
         var entry = processed.Entry;
         _running--;
+        if (--_runningByHost[entry.Host] == 0) _runningByHost.Remove(entry.Host);
         _scheduler.Finished(entry.Host);
         _hosts.Add(entry.Host);
         var outcome = await processed.Outcome;
@@ -183,7 +211,9 @@ internal sealed class CrawlLoop
     {
         try
         {
-            await Task.Delay(wait, _time, stop);
+            var woken = _control.Woken;
+            var delay = Task.Delay(wait, _time, stop);
+            if (await Task.WhenAny(delay, woken) == delay) await delay;
         }
         catch (OperationCanceledException)
         {

@@ -45,6 +45,13 @@ public sealed class CrawlOptions
     public FetchOptions Fetch { get; init; } = new();
     /// <summary>Write WARC/1.1 files of every exchange here (<c>--warc DIR</c>); null: no archive.</summary>
     public string? WarcDirectory { get; init; }
+    /// <summary>When stored pages are due again. Default 1 to 30 days, starting at 7.</summary>
+    public RecrawlPolicy Recrawl { get; init; } = RecrawlPolicy.Default;
+    /// <summary>Keep running when the frontier is empty (<c>crawlscope run</c>): wait for submitted URLs and due
+    /// recrawls instead of finishing. Default false (a batch crawl).</summary>
+    public bool Continuous { get; init; }
+    /// <summary>In a continuous crawl, how often pages whose recrawl is due are queued again. Default 1 min.</summary>
+    public TimeSpan RecrawlCheck { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>The politeness part of these options.</summary>
     public PolitenessOptions Politeness => new(PerHost, Delay, MaxCrawlDelay, RetryBase, MaxRetryAfter);
 

@@ -15,7 +15,15 @@ public sealed class CrawlProgress(TimeProvider? time = null)
     public long Bytes => Interlocked.Read(ref _bytes);
     public long Retries => Interlocked.Read(ref _retries);
     public long Discovered => Interlocked.Read(ref _discovered);
+    /// <summary>Hosts with URLs queued or at hand.</summary>
     public int ActiveHosts { get; internal set; }
+    /// <summary>Hosts with a request in flight now.</summary>
+    public int HostsFetching { get; internal set; }
+    /// <summary>Stored pages queued again because their recrawl was due (a continuous crawl).</summary>
+    public long Recrawls => Interlocked.Read(ref _recrawls);
+    private long _recrawls;
+
+    internal void RecrawlsQueued(int count) => Interlocked.Add(ref _recrawls, count);
     public int InFlight { get; internal set; }
     public ConcurrentDictionary<string, long> Failures { get; } = new();
     public ConcurrentDictionary<int, long> Statuses { get; } = new();

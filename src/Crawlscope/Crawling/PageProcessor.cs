@@ -139,7 +139,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         Lap(ref t, "duplicates");
         var now = time.GetUtcNow();
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
-        var record = PageRecords.Fetched(entry, identity, previous, fetched, page, spam, canonicalKey, duplicate.DuplicateOf, now);   // 11. record
+        var record = PageRecords.Fetched(entry, identity, previous, fetched, page, spam, canonicalKey, duplicate.DuplicateOf, options.Recrawl, now);   // 11. record
         record = IndexabilityDecision.Decide(record, previous, banned, now);                  // 12. decide
         var outlinks = _outlinks.Select(entry, page.Links, banned, now);                                    // 13. links
         record = record with { Outlinks = outlinks.Links.Count };
@@ -200,7 +200,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
     private async Task<ProcessOutcome> NotModifiedAsync(FrontierEntry entry, UrlIdentity identity, PageRecord previous, FetchResult fetched, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var record = previous with { DownloadStamp = now, NextFetch = RecrawlPolicy.NextFetch(previous, previous.ContentHash, now) };
+        var record = previous with { DownloadStamp = now, NextFetch = options.Recrawl.NextFetch(previous, previous.ContentHash, now) };
         await ArchiveAsync(fetched, now, [], (WarcArchive.ServerNotModified, entry.Url, previous.DownloadStamp), ct);
         if (await _bans.IsBannedAsync(identity, ct)) record = record with { HistoryDropReason = IndexabilityDecision.DropIf(previous, DropReason.Banned) };
         var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, null, contentType: previous.ContentType, bytes: 0), [], [], ct);

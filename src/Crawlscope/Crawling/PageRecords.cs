@@ -31,7 +31,7 @@ internal static class PageRecords
 
     /// <summary>An extracted page, before the indexability decision sets its history columns.</summary>
     public static PageRecord Fetched(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, ExtractedPage page,
-        SpamVerdict spam, string? canonicalKey, string? duplicateOf, DateTimeOffset now) => Identity(entry, identity, previous) with
+        SpamVerdict spam, string? canonicalKey, string? duplicateOf, RecrawlPolicy recrawl, DateTimeOffset now) => Identity(entry, identity, previous) with
     {
         DownloadHttpCode = fetched.StatusCode,
         DownloadStamp = now,
@@ -57,7 +57,7 @@ internal static class PageRecords
         BodyBytes = fetched.Body.Length,
         Etag = fetched.Header("ETag"),
         LastModified = fetched.Header("Last-Modified"),
-        NextFetch = RecrawlPolicy.NextFetch(previous, page.ContentHash, now),
+        NextFetch = recrawl.NextFetch(previous, page.ContentHash, now),
     };
 
     /// <summary>A URL that gave no page: the failure, the drop reason decided for it, what the server said if anything.</summary>

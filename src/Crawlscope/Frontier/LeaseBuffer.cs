@@ -15,6 +15,8 @@ internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch,
         public readonly Queue<FrontierEntry> Ready = new();
         public Task<IReadOnlyList<FrontierEntry>>? Refill;
         public bool Exhausted;
+        /// <summary>A URL was queued at the front since the last lease: lease again, whatever is at hand.</summary>
+        public bool Recheck;
     }
 
     private readonly Dictionary<string, HostLeases> _hosts = new(StringComparer.Ordinal);
@@ -31,7 +33,7 @@ internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch,
         entry = null!;
         if (!_hosts.TryGetValue(host, out var h)) _hosts[host] = h = new HostLeases();
         Collect(h);
-        if (h.Ready.Count < batch / 2 && h.Refill is null && !h.Exhausted) Start(host, h);
+        if ((h.Ready.Count < batch / 2 || h.Recheck) && h.Refill is null && (!h.Exhausted || h.Recheck)) Start(host, h);
         if (h.Ready.TryDequeue(out var next))
         {
             entry = next;
@@ -41,6 +43,15 @@ internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch,
         // Asked again later (new links may have queued URLs since), the host gets a fresh lease.
         h.Exhausted = false;
         return Take.Exhausted;
+    }
+
+    /// <summary>A URL of the host was queued at the front: the next lease is taken now and what it brings at the
+    /// front goes ahead of the URLs at hand.</summary>
+    public void Prioritize(string host)
+    {
+        if (!_hosts.TryGetValue(host, out var h)) return;
+        h.Recheck = true;
+        h.Exhausted = false;
     }
 
     /// <summary>Whether URLs are leased and not yet started, or leases are on their way.</summary>
@@ -71,6 +82,7 @@ internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch,
 
     private void Start(string host, HostLeases h)
     {
+        h.Recheck = false;
         var refill = store.LeaseAsync(host, time.GetUtcNow(), batch, CancellationToken.None);
         h.Refill = refill;
         refill.ContinueWith(_ => refilled(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -82,7 +94,14 @@ internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch,
         h.Refill = null;
         // A failed lease throws here, in the crawl loop, as it did when the loop leased itself.
         var leased = refill.GetAwaiter().GetResult();
-        foreach (var e in leased) h.Ready.Enqueue(e);
+        if (leased.Any(e => e.Priority < 0))
+        {
+            // Submitted URLs go ahead of those at hand (they were leased earlier at an ordinary priority).
+            var held = h.Ready.ToList();
+            h.Ready.Clear();
+            foreach (var e in leased.Where(e => e.Priority < 0).Concat(held).Concat(leased.Where(e => e.Priority >= 0))) h.Ready.Enqueue(e);
+        }
+        else foreach (var e in leased) h.Ready.Enqueue(e);
         h.Exhausted = leased.Count == 0;
     }
 }

@@ -3,12 +3,22 @@ using Crawlscope.Storage;
 namespace Crawlscope.Frontier;
 
 /// <summary>When a stored page is due again: its interval halves when the content changed and doubles when it did
-/// not, between 1 and 30 days, starting at 7.</summary>
-public static class RecrawlPolicy
+/// not, between <see cref="Shortest"/> and <see cref="Longest"/>, starting at <see cref="First"/>.</summary>
+public sealed record RecrawlPolicy(TimeSpan First, TimeSpan Shortest, TimeSpan Longest)
 {
-    public static readonly TimeSpan First = TimeSpan.FromDays(7), Shortest = TimeSpan.FromDays(1), Longest = TimeSpan.FromDays(30);
+    /// <summary>1 to 30 days, starting at 7.</summary>
+    public static readonly RecrawlPolicy Default = new(TimeSpan.FromDays(7), TimeSpan.FromDays(1), TimeSpan.FromDays(30));
 
-    public static DateTimeOffset NextFetch(PageRecord? previous, string? contentHash, DateTimeOffset now)
+    /// <summary>A policy with these bounds, or an error that says which is wrong.</summary>
+    public static RecrawlPolicy Create(TimeSpan shortest, TimeSpan longest, TimeSpan? first = null)
+    {
+        if (shortest <= TimeSpan.Zero) throw new ArgumentException("the shortest recrawl interval must be positive");
+        if (longest < shortest) throw new ArgumentException($"the longest recrawl interval ({longest}) is shorter than the shortest ({shortest})");
+        var start = first ?? TimeSpan.FromTicks(Math.Clamp(Default.First.Ticks, shortest.Ticks, longest.Ticks));
+        return new RecrawlPolicy(start, shortest, longest);
+    }
+
+    public DateTimeOffset NextFetch(PageRecord? previous, string? contentHash, DateTimeOffset now)
     {
         var interval = First;
         if (previous?.NextFetch is { } prevNext && previous.DownloadStamp is { } prevStamp)

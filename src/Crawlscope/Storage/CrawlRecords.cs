@@ -34,9 +34,41 @@ public sealed record FrontierEntry(
     public static FrontierEntry Sitemap(UrlIdentity url, string href, string sitemapUrl, DateTimeOffset now) =>
         new(url.Key, href, url.Host, url.Shard, 1, 0, sitemapUrl, now);
 
+    /// <summary>A URL an operator submitted (crawl now, add seeds): depth 0, ahead of every other URL.</summary>
+    public static FrontierEntry Submitted(UrlIdentity url, DateTimeOffset now) => new(url.Key, url.Original.Href, url.Host, url.Shard, 0, SubmittedPriority, null, now);
+
+    /// <summary>The priority of submitted URLs: lower than any crawl gives (seeds and sitemaps 0, links their depth).</summary>
+    public const int SubmittedPriority = -1;
+
     /// <summary>The keys this entry was redirected through, oldest first.</summary>
     public RedirectPath Redirects => RedirectPath.Parse(RedirectChain);
 }
+
+/// <summary>Where a URL stands in the frontier.</summary>
+public enum FrontierState
+{
+    Queued,
+    InFlight,
+    Done,
+    /// <summary>Seen by this crawl worker, owned by another (on a cluster): handed over through the store.</summary>
+    Elsewhere,
+}
+
+/// <summary>What submitting a URL did: added it, queued a known URL again, or nothing (it was known and stays as it is).</summary>
+public enum SubmitOutcome { Added, Requeued, Known }
+
+/// <summary>The answer to a submission: what it did and where the URL stands now.</summary>
+public sealed record Submission(SubmitOutcome Outcome, FrontierState State);
+
+/// <summary>One URL of a host's queue, as <c>GET /api/queue</c> lists it.</summary>
+public sealed record QueuedUrl(string Url, FrontierState State, int Priority, int Depth, int Attempts, DateTimeOffset NotBefore);
+
+/// <summary>The frontier's size now: URLs waiting, URLs in flight, stored pages whose recrawl is due.</summary>
+public sealed record QueueCounts(long Queued, long InFlight, long RecrawlsDue);
+
+/// <summary>One thing an operator did, as the audit log keeps it: who (the token, or loopback when none is set),
+/// what, on what, when; <paramref name="Site"/> for actions on one site (the daily quota counts them).</summary>
+public sealed record OperatorAction(DateTimeOffset Stamp, string Actor, string Action, string Target, string? Site, string? Detail);
 
 /// <summary>The keys a URL was reached through by redirects, oldest first (stored one per line with the frontier entry).</summary>
 public sealed record RedirectPath(IReadOnlyList<string> Keys)

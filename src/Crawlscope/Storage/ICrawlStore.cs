@@ -31,6 +31,14 @@ public interface IFrontier
 
     /// <summary>When the earliest queued URL becomes ready; null when the queue is empty.</summary>
     Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default);
+
+    /// <summary>An operator's URL, committed before this returns: a new one is added ahead of every other; a known one
+    /// waiting or done is queued again at the front when <paramref name="requeueKnown"/>, ready now; a URL in flight,
+    /// or a known one without <paramref name="requeueKnown"/>, is left as it is (<see cref="SubmitOutcome.Known"/>).</summary>
+    Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>Up to <paramref name="limit"/> of a host's URLs waiting or in flight, in the order they will be leased.</summary>
+    Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default);
 }
 
 /// <summary>The pages: each URL's latest state, written by the page processor, read by duplicates, the inspector and exports.</summary>
@@ -97,6 +105,21 @@ public interface ICrawlStats
     /// <summary>The overview: stats, the <paramref name="limit"/> busiest hosts and latest failures, and fetches
     /// over time in at most <paramref name="buckets"/> equal buckets.</summary>
     Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default);
+
+    /// <summary>The frontier's size and the recrawls due at <paramref name="now"/>; cheap enough to ask every second.</summary>
+    Task<QueueCounts> QueueCountsAsync(DateTimeOffset now, CancellationToken ct = default);
+}
+
+/// <summary>The audit log of operator actions (crawl now, add seeds, bans, pauses).</summary>
+public interface IOperatorLog
+{
+    Task RecordAsync(OperatorAction action, CancellationToken ct = default);
+
+    /// <summary>The latest <paramref name="limit"/> actions, newest first.</summary>
+    Task<IReadOnlyList<OperatorAction>> RecentActionsAsync(int limit, CancellationToken ct = default);
+
+    /// <summary>How many of <paramref name="actions"/> were done on <paramref name="site"/> since <paramref name="since"/> (the daily quota).</summary>
+    Task<long> CountActionsAsync(string site, IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken ct = default);
 }
 
 /// <summary>What the inspector reads the store through: its queries in the store's SQL, run and shown as sent.</summary>
@@ -119,4 +142,4 @@ public interface IInspectionSource
 /// The crawl store: every concern above, keyed by <c>src_unparsed</c> and shard. Two real implementations: embedded
 /// SQLite (default) and ClickHouse. Stages take the one contract they need; commands open the whole store.
 /// </summary>
-public interface ICrawlStore : IFrontier, IPageStore, IRobotsCache, IBanStore, ICrawlStats, IInspectionSource, IAsyncDisposable;
+public interface ICrawlStore : IFrontier, IPageStore, IRobotsCache, IBanStore, ICrawlStats, IInspectionSource, IOperatorLog, IAsyncDisposable;

@@ -144,5 +144,13 @@ internal static class SqliteSchema
         DROP TABLE simhash_bands;
         ALTER TABLE simhash_bands_v7 RENAME TO simhash_bands;
         """,
+        // 8: what operators did (crawl now, bans, pauses), for the overview and the per-site daily quota; and
+        // pages due for recrawl counted without a scan.
+        """
+        CREATE TABLE operator_actions (id INTEGER PRIMARY KEY, stamp TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+            target TEXT NOT NULL, site TEXT, detail TEXT);
+        CREATE INDEX operator_actions_site ON operator_actions(site, action, stamp) WHERE site IS NOT NULL;
+        CREATE INDEX pages_next_fetch ON pages(next_fetch) WHERE next_fetch IS NOT NULL;
+        """,
     ];
 }

@@ -21,14 +21,14 @@ public class RecrawlAndOutlinkPolicyTests
     public void NextFetch_StartsAtAWeek_DoublesWhenUnchanged_HalvesWhenChanged_Within1To30Days()
     {
         var now = _time.GetUtcNow();
-        Assert.Equal(now + TimeSpan.FromDays(7), RecrawlPolicy.NextFetch(null, "h", now));
+        Assert.Equal(now + TimeSpan.FromDays(7), RecrawlPolicy.Default.NextFetch(null, "h", now));
         var week = Stored(now.AddDays(-7), TimeSpan.FromDays(7), "h");
         _time.Advance(TimeSpan.FromDays(7));
         var later = _time.GetUtcNow();
-        Assert.Equal(later + TimeSpan.FromDays(14), RecrawlPolicy.NextFetch(week, "h", later));
-        Assert.Equal(later + TimeSpan.FromDays(3.5), RecrawlPolicy.NextFetch(week, "changed", later));
-        Assert.Equal(later + TimeSpan.FromDays(30), RecrawlPolicy.NextFetch(Stored(later, TimeSpan.FromDays(20), "h"), "h", later));
-        Assert.Equal(later + TimeSpan.FromDays(1), RecrawlPolicy.NextFetch(Stored(later, TimeSpan.FromDays(1), "h"), "changed", later));
+        Assert.Equal(later + TimeSpan.FromDays(14), RecrawlPolicy.Default.NextFetch(week, "h", later));
+        Assert.Equal(later + TimeSpan.FromDays(3.5), RecrawlPolicy.Default.NextFetch(week, "changed", later));
+        Assert.Equal(later + TimeSpan.FromDays(30), RecrawlPolicy.Default.NextFetch(Stored(later, TimeSpan.FromDays(20), "h"), "h", later));
+        Assert.Equal(later + TimeSpan.FromDays(1), RecrawlPolicy.Default.NextFetch(Stored(later, TimeSpan.FromDays(1), "h"), "changed", later));
     }
 
     [Fact]

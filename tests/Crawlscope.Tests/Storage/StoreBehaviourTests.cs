@@ -63,6 +63,46 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Submit_AddsNewUrlsAtTheFront_RequeuesKnownOnlyWhenAsked()
+    {
+        var now = Stamp.AddDays(30);
+        var linked = Id("https://www.sub-mit.com/linked");
+        var submitted = Id("https://www.sub-mit.com/asked-for");
+        await Writer.EnqueueAsync([FrontierEntry.Seed(Id("https://www.sub-mit.com/"), Stamp) with { Priority = 0 }, FrontierEntry.Seed(linked, Stamp) with { Depth = 1, Priority = 1 }]);
+        Assert.Equal(new Submission(SubmitOutcome.Added, FrontierState.Queued), await Writer.SubmitAsync(FrontierEntry.Submitted(submitted, now), false, now));
+        Assert.Equal(new Submission(SubmitOutcome.Known, FrontierState.Queued), await Writer.SubmitAsync(FrontierEntry.Submitted(submitted, now), false, now));
+
+        var leased = await Writer.LeaseAsync(submitted.Host, now, 10);
+        Assert.Equal(submitted.Key, leased[0].Key); // ahead of the seed and the link
+        Assert.Equal(new Submission(SubmitOutcome.Known, FrontierState.InFlight), await Writer.SubmitAsync(FrontierEntry.Submitted(submitted, now), true, now));
+        await Writer.SaveAsync(Page(submitted, 200, null, "t", null, null), Fetch(Page(submitted, 200, null, "t", null, null)), [], []);
+        await SettleAsync();
+        Assert.Equal(new Submission(SubmitOutcome.Known, FrontierState.Done), await Writer.SubmitAsync(FrontierEntry.Submitted(submitted, now), false, now));
+        Assert.Equal(new Submission(SubmitOutcome.Requeued, FrontierState.Queued), await Writer.SubmitAsync(FrontierEntry.Submitted(submitted, now), true, now));
+        var queue = await Writer.QueueAsync(submitted.Host, 10);
+        Assert.Equal(submitted.Original.Href, queue.First(q => q.State == FrontierState.Queued).Url);
+        Assert.Equal(FrontierEntry.SubmittedPriority, queue.First(q => q.State == FrontierState.Queued).Priority);
+        Assert.Contains(queue, q => q.State == FrontierState.InFlight);
+    }
+
+    [Fact]
+    public async Task OperatorActions_AreLogged_NewestFirst_AndCountedPerSite()
+    {
+        var t = Stamp.AddDays(40);
+        await Writer.RecordAsync(new OperatorAction(t, "loopback", "crawl_now", "https://www.quota.com/a", "quota.com", null));
+        await Writer.RecordAsync(new OperatorAction(t.AddMinutes(1), "token", "ban", "quota.com", "quota.com", "link farm 'x'"));
+        await Writer.RecordAsync(new OperatorAction(t.AddMinutes(2), "token", "pause", "crawl", null, null));
+        await Writer.RecordAsync(new OperatorAction(t.AddDays(-2), "token", "crawl_now", "https://www.quota.com/old", "quota.com", null));
+        await SettleAsync();
+        var recent = await Reader.RecentActionsAsync(10);
+        Assert.Equal(["pause", "ban", "crawl_now", "crawl_now"], recent.Select(a => a.Action));
+        Assert.Equal("link farm 'x'", recent[1].Detail);
+        Assert.Equal(1, await Reader.CountActionsAsync("quota.com", ["crawl_now", "recrawl_now"], t.AddDays(-1)));
+        Assert.Equal(2, await Reader.CountActionsAsync("quota.com", ["crawl_now", "ban"], t.AddDays(-1)));
+        Assert.Equal(0, await Reader.CountActionsAsync("other.com", ["crawl_now"], t.AddDays(-1)));
+    }
+
+    [Fact]
     public async Task SavingAgain_KeepsOnlyTheLatestState()
     {
         var first = Page("https://www.alpha-store.com/changing", 200, title: "First");

@@ -1,0 +1,76 @@
+using Microsoft.Data.Sqlite;
+
+namespace Crawlscope.Storage;
+
+/// <summary>What a running crawl's operator reads and does: submissions, a host's queue, the queue's size, the audit log.</summary>
+public sealed partial class SqliteCrawlStore
+{
+    public async Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+            int? state = null;
+            await using (var read = Command("SELECT state FROM frontier WHERE src_unparsed = $k", tx, ("$k", entry.Key.Value)))
+                if (await read.ExecuteScalarAsync(ct) is long s) state = (int)s;
+            Submission result;
+            if (state is null)
+            {
+                _knownKeys.Begin();
+                var newlySeen = _worker is null ? null : new List<FrontierEntry>();
+                InsertFrontier(entry with { NotBefore = now }, tx, newlySeen);
+                if (newlySeen is not null) WriteOutbox(_worker!.Replica.Discovered(newlySeen), tx);
+                await tx.CommitAsync(ct);
+                _knownKeys.Committed();
+                bool elsewhere = _worker is not null && !_worker.OwnsShard(entry.Shard);
+                return new Submission(SubmitOutcome.Added, elsewhere ? FrontierState.Elsewhere : FrontierState.Queued);
+            }
+            if (requeueKnown && state is StateQueued or StateDone)
+            {
+                await using var update = Command("""
+                    UPDATE frontier SET state = 0, priority = $p, not_before = $now, attempts = 0, redirect_hops = 0, redirect_chain = NULL
+                    WHERE src_unparsed = $k
+                    """, tx, ("$p", FrontierEntry.SubmittedPriority), ("$now", Stamp(now)), ("$k", entry.Key.Value));
+                await update.ExecuteNonQueryAsync(ct);
+                result = new Submission(SubmitOutcome.Requeued, FrontierState.Queued);
+            }
+            else result = new Submission(SubmitOutcome.Known, (FrontierState)state.Value);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default) =>
+        await QueryAsync("""
+            SELECT url, state, priority, depth, attempts, not_before FROM frontier
+            WHERE host = $h AND state IN (0, 1) ORDER BY state DESC, priority, depth, discovered_at LIMIT $n
+            """, r => new QueuedUrl(r.GetString(0), (FrontierState)r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), Parse(r.GetString(5))),
+            ct, ("$h", host), ("$n", limit));
+
+    public async Task<QueueCounts> QueueCountsAsync(DateTimeOffset now, CancellationToken ct = default) =>
+        (await QueryAsync("""
+            SELECT (SELECT COUNT(*) FROM frontier WHERE state = 0), (SELECT COUNT(*) FROM frontier WHERE state = 1),
+                   (SELECT COUNT(*) FROM pages WHERE next_fetch IS NOT NULL AND next_fetch <= $now)
+            """, r => new QueueCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), ct, ("$now", Stamp(now))))[0];
+
+    public Task RecordAsync(OperatorAction action, CancellationToken ct = default) =>
+        ExecLockedAsync("INSERT INTO operator_actions (stamp, actor, action, target, site, detail) VALUES ($s, $a, $x, $t, $site, $d)", ct,
+            ("$s", Stamp(action.Stamp)), ("$a", action.Actor), ("$x", action.Action), ("$t", action.Target), ("$site", action.Site), ("$d", action.Detail));
+
+    public async Task<IReadOnlyList<OperatorAction>> RecentActionsAsync(int limit, CancellationToken ct = default) =>
+        await QueryAsync("SELECT stamp, actor, action, target, site, detail FROM operator_actions ORDER BY stamp DESC, id DESC LIMIT $n",
+            r => new OperatorAction(Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5)), ct, ("$n", limit));
+
+    public async Task<long> CountActionsAsync(string site, IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken ct = default)
+    {
+        var names = actions.Select((a, i) => ($"$a{i}", (object?)a)).ToList();
+        string sql = $"SELECT COUNT(*) FROM operator_actions WHERE site = $site AND stamp >= $since AND action IN ({string.Join(", ", names.Select(n => n.Item1))})";
+        return (await QueryAsync(sql, r => r.GetInt64(0), ct, [("$site", site), ("$since", Stamp(since)), .. names]))[0];
+    }
+}
