@@ -36,13 +36,29 @@ public static class CrawlscopeCli
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RunCommand.Create(stdout, stderr));
         root.Subcommands.Add(ExportCommand.Create(stdout, stderr));
         root.Subcommands.Add(ImportWarcCommand.Create(stdout, stderr));
 
+        Dictionary<string, (string File, int Line)> fromFile;
+        try
+        {
+            args = Options.ConfigFile.Expand(args, out fromFile);
+        }
+        catch (Options.ConfigFileException ex)
+        {
+            foreach (var problem in ex.Problems) stderr.WriteLine($"crawlscope: {problem}");
+            return BadUsage;
+        }
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
-            stderr.WriteLine($"crawlscope: {parsed.Errors[0].Message} (see --help)");
+            // A value the file gave is named with its line; every error is reported, not only the first.
+            foreach (var error in parsed.Errors)
+            {
+                var source = fromFile.FirstOrDefault(f => error.Message.Contains(f.Key, StringComparison.Ordinal));
+                stderr.WriteLine($"crawlscope: {(source.Key is null ? "" : $"{source.Value.File}:{source.Value.Line}: ")}{error.Message} (see --help)");
+            }
             return BadUsage;
         }
         try

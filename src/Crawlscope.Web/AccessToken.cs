@@ -17,6 +17,12 @@ internal sealed class AccessToken(string token)
     internal async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var request = context.Request;
+        // Probes (systemd, Kubernetes) carry no token; these answer only whether the process and the store are up.
+        if (request.Path == "/healthz" || request.Path == "/readyz")
+        {
+            await next(context);
+            return;
+        }
         if (request.Query.TryGetValue("token", out var fromQuery) && Matches(fromQuery.ToString()))
         {
             context.Response.Cookies.Append(CookieName, fromQuery.ToString(), new CookieOptions

@@ -16,15 +16,19 @@ internal static class InspectPage
     /// link away (<c>/inspect/text</c>).</summary>
     private const int FullTextChars = 200_000, RenderedChars = 64_000;
 
-    internal static string Render(string? url, int? shard, string? key, InspectionReport? report, string? error) =>
+    /// <param name="notice">What an operator's action just did, shown above the report.</param>
+    /// <param name="actions">The operator's forms for this report (a running crawl only), shown after the badges.</param>
+    internal static string Render(string? url, int? shard, string? key, InspectionReport? report, string? error, string? notice = null,
+        Action<HtmlBuilder>? actions = null) =>
         PageLayout.Render(report is null ? "Crawler Inspector" : $"Crawler Inspector: {report.Url}", h =>
         {
             PageLayout.LookupForms(h, url ?? (key is null ? report?.Url : null), shard, key);
             if (error is not null) h.Element("p", error, ("class", "error"), ("id", "error"), ("role", "alert"));
-            if (report is not null) Report(h, report);
+            if (notice is not null) h.Element("p", notice, ("class", "notice"), ("id", "notice"), ("role", "status"));
+            if (report is not null) Report(h, report, actions);
         });
 
-    private static void Report(HtmlBuilder h, InspectionReport r)
+    private static void Report(HtmlBuilder h, InspectionReport r, Action<HtmlBuilder>? actions)
     {
         h.Tag("p", ("class", "summary"), ("id", "summary")).Text(r.Summary).End("p");
 
@@ -57,6 +61,7 @@ internal static class InspectPage
                 ("id", "badge-crawled"), ("class", b.Crawled ? "badge pass" : "badge neutral"))
             .Element("span", "🤖 ROBOTS " + b.RobotsLabel, ("id", "badge-robots"), ("class", b.RobotsAllowed switch { true => "badge pass", false => "badge fail", null => "badge neutral" }))
             .End("section");
+        actions?.Invoke(h);
 
         if (r.Filters.Count > 0)
         {

@@ -23,11 +23,14 @@ public static class InspectorSite
 
     public static WebApplication Build(InspectorSiteOptions options)
     {
+        MeterExport.Start();
         var app = Services(options).Build();
         var inspector = new UrlInspector(options.Store, options.Keyer, options.Inspection);
         UseSecurity(app, options);
         MapPages(app, inspector, options);
         MapApi(app, inspector, options);
+        MapOperations(app, options);
+        if (options.Operator is { } op) OperatorRoutes.Map(app, op, options);
         return app;
     }
 
@@ -37,6 +40,12 @@ public static class InspectorSite
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(options.Urls);
         builder.Services.ConfigureHttpJsonOptions(o => ReportJson.Configure(o.SerializerOptions));
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "crawlscope_antiforgery";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.HttpOnly = true;
+        });
         builder.Services.AddHostFiltering(o =>
         {
             o.AllowedHosts = AllowedHosts(options);
@@ -64,7 +73,58 @@ public static class InspectorSite
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             await next(context);
         });
+        app.Use(CrossSiteCheck);
         if (!string.IsNullOrEmpty(options.Token)) app.Use(new AccessToken(options.Token).InvokeAsync);
+        app.UseAntiforgery();
+    }
+
+    /// <summary>A request that changes something and that a browser says comes from another site (its Origin is not
+    /// this one, or Sec-Fetch-Site says cross-site) is refused before any route sees it; programs send neither header.</summary>
+    private static async Task CrossSiteCheck(HttpContext context, RequestDelegate next)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method))
+        {
+            string site = request.Headers["Sec-Fetch-Site"].ToString();
+            string origin = request.Headers.Origin.ToString();
+            bool foreignOrigin = origin.Length > 0 && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+            if (site is "cross-site" or "same-site" || foreignOrigin)
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsJsonAsync(new ApiError("refused: a request from another site may not act on the crawl"));
+                return;
+            }
+        }
+        await next(context);
+    }
+
+    /// <summary>Probes and metrics: <c>/healthz</c> (the process answers), <c>/readyz</c> (the store answers), <c>/metrics</c>.</summary>
+    private static void MapOperations(WebApplication app, InspectorSiteOptions options)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok\n")).ExcludeFromDescription();
+        app.MapGet("/readyz", async (CancellationToken ct) =>
+        {
+            try
+            {
+                using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                bound.CancelAfter(TimeSpan.FromSeconds(5));
+                await options.Store.QueueCountsAsync(DateTimeOffset.UtcNow, bound.Token);
+                return Results.Text("ready\n");
+            }
+#pragma warning disable CA1031 // any failure of the store means not ready, said in the body
+            catch (Exception ex)
+            {
+                return Results.Text($"store not answering: {ex.Message}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+#pragma warning restore CA1031
+        }).ExcludeFromDescription();
+        var gauges = options.Operator is { } op ? new CrawlGauges(op) : null;
+        app.MapGet("/metrics", async (HttpContext context) =>
+        {
+            if (gauges is not null) await gauges.UpdateAsync(context.RequestAborted);
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        }).ExcludeFromDescription();
     }
 
     /// <summary>The pages people read: lookup, report, the whole text of a long field, the overview, assets.</summary>
@@ -73,14 +133,14 @@ public static class InspectorSite
         app.MapGet("/assets/{name}", (string name) => Asset(name)).ExcludeFromDescription();
         app.MapGet("/favicon.ico", () => Asset("favicon.svg")).ExcludeFromDescription();
         app.MapGet("/", () => Html(InspectPage.Render(null, null, null, null, null))).ExcludeFromDescription();
-        app.MapGet("/inspect", async (string? url, string? shard, string? key, CancellationToken ct) =>
+        app.MapGet("/inspect", async (HttpContext context, string? url, string? shard, string? key, string? notice, CancellationToken ct) =>
         {
             int? shardNumber = null;
             try
             {
                 shardNumber = Shard(shard);
                 var report = await inspector.LookupAsync(url, shardNumber, key, ct);
-                return Html(InspectPage.Render(url, shardNumber, key, report, null));
+                return Html(InspectPage.Render(url, shardNumber, key, report, null, notice, ReportActions(context, options, report)));
             }
             catch (InspectionInputException ex)
             {
@@ -106,7 +166,20 @@ public static class InspectorSite
                 return Results.Text(ex.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             }
         }).ExcludeFromDescription();
-        app.MapGet("/overview", async (CancellationToken ct) => Html(OverviewPage.Render(await options.Store.OverviewAsync(20, 60, ct)))).ExcludeFromDescription();
+        app.MapGet("/overview", async (HttpContext context, string? notice, CancellationToken ct) =>
+        {
+            var overview = await options.Store.OverviewAsync(20, 60, ct);
+            if (options.Operator is not { } op) return Html(OverviewPage.Render(overview, notice));
+            var figures = await new Operating.CrawlFiguresSampler(op.Store, op.Engine).SampleAsync(ct);
+            var actions = await op.Store.RecentActionsAsync(20, ct);
+            var forms = OperatorRoutes.Context(context, op);
+            return Html(OverviewPage.Render(overview, notice, h =>
+            {
+                ActionForms.Live(h, figures);
+                ActionForms.ForOverview(h, forms);
+                ActionForms.AuditLog(h, actions);
+            }));
+        }).ExcludeFromDescription();
     }
 
     /// <summary>The JSON API, described by the OpenAPI document.</summary>
@@ -130,6 +203,14 @@ public static class InspectorSite
         app.MapGet("/api/stats", async (CancellationToken ct) => TypedResults.Ok(await options.Store.StatsAsync(ct)))
             .WithName("Stats")
             .WithSummary("Counts of the crawl store: pages by status, failure and drop reason, hosts, queue.");
+    }
+
+    /// <summary>The operator's forms for a report, when a crawl runs in this process and the URL can be keyed.</summary>
+    private static Action<HtmlBuilder>? ReportActions(HttpContext context, InspectorSiteOptions options, InspectionReport report)
+    {
+        if (options.Operator is not { } op || !options.Keyer.TryIdentify(report.Url, out var id, out _)) return null;
+        var forms = OperatorRoutes.Context(context, op);
+        return h => ActionForms.ForReport(h, forms, report.Url, id.Host, id.Site, report.Badges.Crawled);
     }
 
     /// <summary>The shard parameter; a value that is not a number is the caller's mistake, said in words.</summary>

@@ -17,4 +17,7 @@ public sealed class InspectorSiteOptions
     /// <summary>Host names the site answers to besides the addresses it listens on (a reverse proxy's name, say).
     /// Any other <c>Host:</c> header is refused, so a page that rebinds its DNS name to this machine cannot read it.</summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+    /// <summary>The running crawl's operator (<c>crawlscope run</c>): enables the actions, the live overview and the
+    /// crawl's API routes. Null for <c>serve</c>, which only reads.</summary>
+    public Operating.CrawlOperator? Operator { get; init; }
 }

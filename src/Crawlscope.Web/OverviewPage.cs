@@ -7,10 +7,13 @@ namespace Crawlscope.Web;
 /// throughput chart drawn as inline SVG on the server (no script, no chart library, nothing from a CDN).</summary>
 internal static class OverviewPage
 {
-    internal static string Render(CrawlOverview o) => PageLayout.Render("Crawl overview", h =>
+    /// <param name="live">The running crawl's live figures, controls and audit log (<c>crawlscope run</c> only).</param>
+    internal static string Render(CrawlOverview o, string? notice = null, Action<HtmlBuilder>? live = null) => PageLayout.Render("Crawl overview", h =>
     {
         var s = o.Stats;
         h.Element("h2", "Crawl overview");
+        if (notice is not null) h.Element("p", notice, ("class", "notice"), ("id", "notice"), ("role", "status"));
+        live?.Invoke(h);
         h.Tag("dl", ("class", "counters"), ("id", "counters"));
         foreach (var (name, value) in new[]
                  {

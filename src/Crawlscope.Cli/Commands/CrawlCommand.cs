@@ -103,6 +103,7 @@ internal static class CrawlCommand
         var o = new Options();
         var command = new Command("crawl", "Crawl from seed URLs into the store, politely; run it again to resume.");
         o.AddTo(command);
+        command.Options.Add(ConfigFile.Option());
         command.SetAction(async (parse, ct) =>
         {
             var seeds = o.Seeds(parse);
@@ -110,19 +111,7 @@ internal static class CrawlCommand
             if (seeds.Count == 0 && !recrawl) throw new CommandException("give at least one seed URL (or --seeds-file, or --recrawl)", CrawlscopeCli.BadUsage);
             var options = o.Build(parse);
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, options.ShardCount);
-            var identities = new List<UrlIdentity>();
-            foreach (var seed in seeds)
-            {
-                string shown = seed.Length > 200 ? seed[..200] + "…" : seed;
-                if (!keyer.TryIdentify(seed, out var id, out var error)) throw new CommandException($"not a valid http(s) URL: {shown} ({error})");
-                // Seeds are in scope by definition, but pass the patterns like every other URL the crawl fetches.
-                switch (CrawlScope.Patterns(options.ScopeRules, id.Normalized.Href))
-                {
-                    case ScopeVerdict.NotIncluded: throw new CommandException($"seed {shown} matches no --include pattern", CrawlscopeCli.BadUsage);
-                    case ScopeVerdict.Excluded: throw new CommandException($"seed {shown} matches an --exclude pattern", CrawlscopeCli.BadUsage);
-                }
-                identities.Add(id);
-            }
+            var identities = Identify(seeds, options, keyer);
             using var crawlLock = CrawlLock.Acquire(LockPath(o, parse, keyer));
             await using var store = await OpenAsync(o, parse, keyer, stderr, ct);
             if (recrawl) stderr.WriteLine($"crawlscope: {await store.RequeueDueAsync(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, ct)} stored pages are due and queued again");
@@ -131,8 +120,27 @@ internal static class CrawlCommand
         return command;
     }
 
+    /// <summary>The seeds as URL identities; an invalid one, or one the include and exclude patterns refuse, is a usage error.</summary>
+    internal static List<UrlIdentity> Identify(IEnumerable<string> seeds, CrawlOptions options, UrlKeyer keyer)
+    {
+        var identities = new List<UrlIdentity>();
+        foreach (var seed in seeds)
+        {
+            string shown = seed.Length > 200 ? seed[..200] + "…" : seed;
+            if (!keyer.TryIdentify(seed, out var id, out var error)) throw new CommandException($"not a valid http(s) URL: {shown} ({error})");
+            // Seeds are in scope by definition, but pass the patterns like every other URL the crawl fetches.
+            switch (CrawlScope.Patterns(options.ScopeRules, id.Normalized.Href))
+            {
+                case ScopeVerdict.NotIncluded: throw new CommandException($"seed {shown} matches no --include pattern", CrawlscopeCli.BadUsage);
+                case ScopeVerdict.Excluded: throw new CommandException($"seed {shown} matches an --exclude pattern", CrawlscopeCli.BadUsage);
+            }
+            identities.Add(id);
+        }
+        return identities;
+    }
+
     /// <summary>What the crawl lock guards: the embedded store's file, or a worker's state dir.</summary>
-    private static string LockPath(Options o, ParseResult parse, UrlKeyer keyer) =>
+    internal static string LockPath(Options o, ParseResult parse, UrlKeyer keyer) =>
         o.Store.Cluster(parse) is null ? parse.GetValue(o.Store.Db)! : Path.Combine(StateDir(o, parse, keyer), "worker");
 
     private static string StateDir(Options o, ParseResult parse, UrlKeyer keyer) =>
@@ -151,7 +159,7 @@ internal static class CrawlCommand
     }
 
     /// <summary>The embedded store, or on a cluster this worker's store (its shard range, its state dir).</summary>
-    private static async Task<ICrawlStore> OpenAsync(Options o, ParseResult parse, UrlKeyer keyer, TextWriter stderr, CancellationToken ct)
+    internal static async Task<ICrawlStore> OpenAsync(Options o, ParseResult parse, UrlKeyer keyer, TextWriter stderr, CancellationToken ct)
     {
         if (o.Store.Cluster(parse) is not { } address)
         {

@@ -72,7 +72,7 @@ internal static class ServeCommand
     }
 
     /// <summary>Every address must be http(s); one beyond this machine without a token gets a warning.</summary>
-    private static void CheckListen(string listen, string? secret, TextWriter stderr)
+    internal static void CheckListen(string listen, string? secret, TextWriter stderr)
     {
         foreach (var u in listen.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {

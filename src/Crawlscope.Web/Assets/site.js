@@ -8,3 +8,27 @@ document.addEventListener('click', (event) => {
     () => { button.textContent = 'Copied'; setTimeout(() => { button.textContent = 'Copy'; }, 1500); },
     () => { button.textContent = 'Copy failed'; });
 });
+
+// The live overview: figures from the server's event stream (/api/events), written into the elements marked
+// data-live. Text only (textContent), never markup.
+(() => {
+  const live = document.getElementById('live');
+  if (!live || !window.EventSource) return;
+  const number = (v) => typeof v === 'number' ? v.toLocaleString('en-US') : String(v);
+  const source = new EventSource(live.dataset.events);
+  source.addEventListener('figures', (event) => {
+    const f = JSON.parse(event.data);
+    const values = {
+      pagesPerSecond: f.pages_per_second.toFixed(1), pagesThisRun: number(f.pages_this_run), queued: number(f.queued),
+      inFlight: number(f.in_flight), hostsFetching: number(f.hosts_fetching), hostsWaiting: number(Math.max(0, f.hosts_queued - f.hosts_fetching)),
+      recrawlsDue: number(f.recrawls_due), errors: number(f.errors), state: f.paused ? 'paused' : 'running',
+      errorsByReason: Object.keys(f.errors_by_reason).length === 0 ? 'no errors'
+        : Object.entries(f.errors_by_reason).map(([k, v]) => `${k} ${number(v)}`).join(', '),
+    };
+    for (const element of live.querySelectorAll('[data-live]')) {
+      const value = values[element.dataset.live];
+      if (value !== undefined) element.textContent = value;
+    }
+    live.dataset.updated = f.at;
+  });
+})();

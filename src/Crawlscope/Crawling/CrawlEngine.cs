@@ -46,6 +46,9 @@ public sealed class CrawlEngine : IDisposable
 
     public CrawlProgress Progress { get; }
 
+    /// <summary>The running crawl's scope (null until <see cref="RunAsync"/> has started): seeds added while it runs go here.</summary>
+    public CrawlScope? Scope { get; private set; }
+
     /// <summary>Pauses, and wake-ups when URLs are submitted while the crawl runs.</summary>
     public CrawlControl Control { get; }
 
@@ -57,8 +60,9 @@ public sealed class CrawlEngine : IDisposable
         var now = _time.GetUtcNow();
         await _store.EnqueueAsync(seeds.Select(s => FrontierEntry.Seed(s, now)).ToList(), CancellationToken.None);
 
-        // A recrawl without seeds keeps to the sites already in the store.
-        var scope = new CrawlScope(_options.ScopeRules, seeds.Count > 0 ? seeds : await StoredSeedsAsync());
+        // A recrawl without seeds keeps to the sites already in the store; a continuous crawl to both.
+        var scope = new CrawlScope(_options.ScopeRules, seeds.Count > 0 && !_options.Continuous ? seeds : [.. seeds, .. await StoredSeedsAsync()]);
+        Scope = scope;
         var robots = new RobotsGate(_store, _fetcher, _agentToken, _time, _archive);
         var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive);
         long stored = await _store.PageCountAsync(CancellationToken.None);

@@ -35,9 +35,11 @@ public sealed class CrawlProgress(TimeProvider? time = null)
         if (outcome.Disposition != Disposition.Stored)
         {
             Interlocked.Increment(ref _retries);
+            CrawlMetrics.Retried(outcome.Failure);
             return;
         }
         Interlocked.Increment(ref _pages);
+        CrawlMetrics.Stored(outcome.HttpCode, outcome.Failure);
         if (outcome.HttpCode is { } code) Statuses.AddOrUpdate(code, 1, (_, n) => n + 1);
         if (outcome.Failure is { } failure)
         {

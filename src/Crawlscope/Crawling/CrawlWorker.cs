@@ -58,6 +58,7 @@ internal sealed class CrawlWorker(
         var previous = await store.GetPageAsync(entry.Key.Value, ct);
         var fetched = await fetcher.FetchAsync(entry.Url, Conditional(previous), ct);                      // 7. fetch
         progress.Time("fetch", _clock.Elapsed.TotalMilliseconds - started);
+        CrawlMetrics.Fetched(fetched.ElapsedMs);
 
         var outcome = await _processor.ProcessAsync(entry, identity, fetched, previous, ct);               // 8-14
         outcome = Report(entry.Host, fetched, outcome);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Crawlscope.Urls;
 
@@ -24,10 +25,27 @@ public sealed record ScopeOptions(CrawlScopeKind Kind, int? MaxDepth, IReadOnlyL
 /// Decides whether a URL belongs to the crawl: scope kind, depth, include and exclude patterns. Every URL the
 /// crawler fetches passes it, however it was found: seed, link, redirect, sitemap or sitemap file.
 /// </summary>
-public sealed class CrawlScope(ScopeOptions options, IEnumerable<UrlIdentity> seeds)
+public sealed class CrawlScope
 {
-    private readonly HashSet<string> _sites = seeds.Select(s => s.Site).ToHashSet(StringComparer.Ordinal);
-    private readonly HashSet<string> _hosts = seeds.Select(s => s.Host).ToHashSet(StringComparer.Ordinal);
+    private readonly ScopeOptions options;
+    // Read by every worker, extended by an operator adding seeds while the crawl runs.
+    private readonly ConcurrentDictionary<string, bool> _sites = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _hosts = new(StringComparer.Ordinal);
+
+    public CrawlScope(ScopeOptions options, IEnumerable<UrlIdentity> seeds)
+    {
+        this.options = options;
+        foreach (var seed in seeds) Add(seed);
+    }
+
+    public ScopeOptions Options => options;
+
+    /// <summary>A new seed: its site (or host, by the scope kind) is in scope from now on.</summary>
+    public void Add(UrlIdentity seed)
+    {
+        _sites.TryAdd(seed.Site, true);
+        _hosts.TryAdd(seed.Host, true);
+    }
 
     public bool Allows(UrlIdentity url, int depth) => Check(url, depth) == ScopeVerdict.Allowed;
 
@@ -36,8 +54,8 @@ public sealed class CrawlScope(ScopeOptions options, IEnumerable<UrlIdentity> se
         if (options.MaxDepth is { } max && depth > max) return ScopeVerdict.TooDeep;
         bool inScope = options.Kind switch
         {
-            CrawlScopeKind.Site => _sites.Contains(url.Site),
-            CrawlScopeKind.Seeds => _hosts.Contains(url.Host),
+            CrawlScopeKind.Site => _sites.ContainsKey(url.Site),
+            CrawlScopeKind.Seeds => _hosts.ContainsKey(url.Host),
             _ => true,
         };
         if (!inScope) return ScopeVerdict.OutOfScope;

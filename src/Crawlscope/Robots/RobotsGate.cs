@@ -40,20 +40,30 @@ public sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agent
     {
         string key = HostKey(url);
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var cached) && cached.Expires > now) return (cached.Rules, cached.SitemapsRead);
+        if (_cache.TryGetValue(key, out var cached) && cached.Expires > now)
+        {
+            CrawlMetrics.RobotsFrom("memory");
+            return (cached.Rules, cached.SitemapsRead);
+        }
 
         var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
         try
         {
-            if (_cache.TryGetValue(key, out cached) && cached.Expires > now) return (cached.Rules, cached.SitemapsRead);
+            if (_cache.TryGetValue(key, out cached) && cached.Expires > now)
+            {
+                CrawlMetrics.RobotsFrom("memory");
+                return (cached.Rules, cached.SitemapsRead);
+            }
             var stored = await store.GetRobotsAsync(key, ct);
             if (stored is not null && stored.ExpiresAt > now)
             {
+                CrawlMetrics.RobotsFrom("store");
                 var rules = Rebuild(stored);
                 _cache[key] = (rules, stored.ExpiresAt, stored.SitemapsRead);
                 return (rules, stored.SitemapsRead);
             }
+            CrawlMetrics.RobotsFrom("network");
             var fresh = await FetchAsync(url, stored, ct);
             _cache[key] = (fresh.Rules, fresh.ExpiresAt, false);
             return (fresh.Rules, false);

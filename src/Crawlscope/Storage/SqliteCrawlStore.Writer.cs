@@ -33,7 +33,9 @@ public sealed partial class SqliteCrawlStore
             }
             finally
             {
-                WriterBusy += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                WriterBusy += took;
+                CrawlMetrics.Committed(took);
                 WriterBatches++;
                 _lock.Release();
                 batch.Clear();

@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Globalization;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace Crawlscope.Cli.Options;
+
+/// <summary>
+/// The configuration file (<c>--config FILE</c>, TOML) of <c>run</c> and <c>crawl</c>. Each key stands for one
+/// command-line flag, so the file can say nothing the flags cannot, and a flag given on the command line overrides
+/// the file. The whole file is checked before anything starts: every problem (syntax, unknown key, wrong type, bad
+/// value) is reported at once, each with its line.
+/// </summary>
+internal static class ConfigFile
+{
+    private enum Kind { Text, Integer, Number, Boolean, List, Duration }
+
+    /// <summary>A key of the file: the flag it stands for, its type, the smallest value or the allowed words.</summary>
+    private sealed record Key(string Flag, Kind Kind, double Min = double.MinValue, string[]? Words = null, bool RunOnly = false);
+
+    private static readonly Dictionary<string, Key> Keys = new(StringComparer.Ordinal)
+    {
+        ["seeds"] = new("", Kind.List),
+        ["seeds_file"] = new("--seeds-file", Kind.Text),
+        ["extract"] = new("--extract", Kind.Text, Words: ["full", "none"]),
+        ["shards"] = new("--shards", Kind.Integer, 1),
+        ["scope.kind"] = new("--scope", Kind.Text, Words: ["site", "seeds", "any"]),
+        ["scope.max_depth"] = new("--max-depth", Kind.Integer, 0),
+        ["scope.include"] = new("--include", Kind.List),
+        ["scope.exclude"] = new("--exclude", Kind.List),
+        ["politeness.delay"] = new("--delay", Kind.Number, 0),
+        ["politeness.per_host"] = new("--per-host", Kind.Integer, 1),
+        ["politeness.concurrency"] = new("--concurrency", Kind.Integer, 1),
+        ["fetch.user_agent"] = new("--user-agent", Kind.Text),
+        ["fetch.timeout"] = new("--timeout", Kind.Number, 0.001),
+        ["fetch.max_body_bytes"] = new("--max-body-bytes", Kind.Integer, 1024),
+        ["fetch.allow_private_networks"] = new("--allow-private-networks", Kind.Boolean),
+        ["fetch.resolve"] = new("--resolve", Kind.List),
+        ["limits.max_pages"] = new("--max-pages", Kind.Integer, 1),
+        ["store.db"] = new("--db", Kind.Text),
+        ["store.url"] = new("--store", Kind.Text),
+        ["store.worker_shards"] = new("--worker-shards", Kind.Text),
+        ["store.state_dir"] = new("--state-dir", Kind.Text),
+        ["warc.dir"] = new("--warc", Kind.Text),
+        ["warc.max_bytes"] = new("--warc-max-bytes", Kind.Integer, 1_000_000),
+        ["recrawl.min"] = new("--recrawl-min", Kind.Duration, RunOnly: true),
+        ["recrawl.max"] = new("--recrawl-max", Kind.Duration, RunOnly: true),
+        ["recrawl.check"] = new("--recrawl-check", Kind.Duration, RunOnly: true),
+        ["web.urls"] = new("--urls", Kind.Text, RunOnly: true),
+        ["web.token"] = new("--token", Kind.Text, RunOnly: true),
+        ["web.allowed_hosts"] = new("--allowed-hosts", Kind.List, RunOnly: true),
+        ["web.max_age_months"] = new("--max-age-months", Kind.Integer, 1, RunOnly: true),
+        ["operator.daily_quota"] = new("--daily-quota", Kind.Integer, 0, RunOnly: true),
+        ["log.format"] = new("--log-format", Kind.Text, Words: ["text", "json"], RunOnly: true),
+        ["log.every"] = new("--log-every", Kind.Number, 0.001, RunOnly: true),
+    };
+
+    public static Option<string?> Option() => new("--config") { Description = "A TOML configuration file; flags given on the command line override it (see README)." };
+
+    /// <summary>
+    /// The arguments with the configuration file's settings put in front, for those the command line does not give.
+    /// Unchanged when there is no <c>--config</c>.
+    /// </summary>
+    /// <param name="lines">Which line of the file set each flag, for messages about its value.</param>
+    /// <exception cref="ConfigFileException">Every problem of the file, each with its line.</exception>
+    public static string[] Expand(string[] args, out Dictionary<string, (string File, int Line)> lines)
+    {
+        lines = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
+        if (args.Length == 0 || args[0] is not ("run" or "crawl")) return args;
+        int at = Array.FindIndex(args, a => a == "--config" || a.StartsWith("--config=", StringComparison.Ordinal));
+        if (at < 0) return args;
+        string path = args[at].Length > "--config".Length ? args[at]["--config=".Length..] : at + 1 < args.Length ? args[at + 1] : "";
+        if (path.Length == 0) throw new ConfigFileException(["--config needs a file"]);
+        if (!File.Exists(path)) throw new ConfigFileException([$"{path}: no such configuration file"]);
+        var doc = SyntaxParser.Parse(File.ReadAllText(path), path, true);
+        var problems = doc.Diagnostics.Where(d => d.Kind == DiagnosticMessageKind.Error).Select(d => $"{path}:{d.Span.Start.Line + 1}: {d.Message}").ToList();
+        var settings = new List<(string Name, Key Key, ValueSyntax Value, int Line)>();
+        foreach (var kv in doc.KeyValues) Collect("", kv, settings, problems, path);
+        foreach (var table in doc.Tables)
+        {
+            string prefix = table.Name?.ToString().Trim() ?? "";
+            foreach (var item in table.Items.OfType<KeyValueSyntax>()) Collect(prefix + ".", item, settings, problems, path);
+        }
+        var tokens = new List<string>();
+        foreach (var (name, key, value, line) in settings)
+        {
+            if (key.RunOnly && args[0] != "run") continue;
+            if (key.Flag.Length > 0 && args.Any(a => a == key.Flag || a.StartsWith(key.Flag + "=", StringComparison.Ordinal))) continue;
+            if (Tokens(name, key, value, path, line, problems) is { } given)
+            {
+                tokens.AddRange(given);
+                if (key.Flag.Length > 0) lines[key.Flag] = (path, line);
+            }
+        }
+        if (problems.Count > 0) throw new ConfigFileException(problems);
+        return [args[0], .. tokens, .. args[1..]];
+    }
+
+    private static void Collect(string prefix, KeyValueSyntax kv, List<(string, Key, ValueSyntax, int)> settings, List<string> problems, string path)
+    {
+        string name = prefix + (kv.Key?.ToString().Trim() ?? "");
+        int line = kv.Span.Start.Line + 1;
+        if (kv.Value is null) return; // a syntax error, reported by the parser
+        if (!Keys.TryGetValue(name, out var key))
+        {
+            problems.Add($"{path}:{line}: unknown setting '{name}' (known: {string.Join(", ", Keys.Keys.Order(StringComparer.Ordinal))})");
+            return;
+        }
+        settings.Add((name, key, kv.Value, line));
+    }
+
+    /// <summary>The command-line tokens for one setting, or null (and a problem) when its value is not what the key takes.</summary>
+    private static List<string>? Tokens(string name, Key key, ValueSyntax value, string path, int line, List<string> problems)
+    {
+        List<string>? Problem(string what)
+        {
+            problems.Add($"{path}:{line}: {name}: {what}");
+            return null;
+        }
+        switch (key.Kind, value)
+        {
+            case (Kind.Text, StringValueSyntax s) when key.Words is { } words && !words.Contains(s.Value):
+                return Problem($"'{s.Value}' is not one of {string.Join(", ", words)}");
+            case (Kind.Text, StringValueSyntax s):
+                return [key.Flag, s.Value!];
+            case (Kind.Duration, StringValueSyntax s) when DurationText.TryParse(s.Value, out _):
+                return [key.Flag, s.Value!];
+            case (Kind.Duration, _):
+                return Problem("a duration in quotes, like \"30m\", \"12h\" or \"7d\"");
+            case (Kind.Integer, IntegerValueSyntax i) when i.Value >= key.Min:
+                return [key.Flag, i.Value.ToString(CultureInfo.InvariantCulture)];
+            case (Kind.Number, IntegerValueSyntax i) when i.Value >= key.Min:
+                return [key.Flag, i.Value.ToString(CultureInfo.InvariantCulture)];
+            case (Kind.Number, FloatValueSyntax f) when f.Value >= key.Min && double.IsFinite(f.Value):
+                return [key.Flag, f.Value.ToString("R", CultureInfo.InvariantCulture)];
+            case (Kind.Integer or Kind.Number, IntegerValueSyntax or FloatValueSyntax):
+                return Problem($"must be at least {key.Min.ToString(CultureInfo.InvariantCulture)}");
+            case (Kind.Boolean, BooleanValueSyntax b):
+                return b.Value ? [key.Flag] : [];
+            case (Kind.List, ArraySyntax array) when array.Items.All(i => i.Value is StringValueSyntax):
+                var items = array.Items.Select(i => ((StringValueSyntax)i.Value!).Value!).ToList();
+                return key.Flag.Length == 0 ? items : items.SelectMany(v => new[] { key.Flag, v }).ToList();
+            default:
+                return Problem($"expected {key.Kind switch { Kind.List => "a list of strings", Kind.Integer => "a whole number", Kind.Number => "a number", Kind.Boolean => "true or false", _ => "a string" }}");
+        }
+    }
+}
+
+/// <summary>Every problem of a configuration file, one per line.</summary>
+internal sealed class ConfigFileException(IReadOnlyList<string> problems) : Exception(string.Join("\n", problems))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}

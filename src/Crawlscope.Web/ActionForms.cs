@@ -1,0 +1,89 @@
+using System.Globalization;
+using Crawlscope.Operating;
+using Crawlscope.Storage;
+
+namespace Crawlscope.Web;
+
+/// <summary>What a page needs to offer the operator's actions: the anti-forgery field, and the crawl's pause state.</summary>
+internal sealed record ActionContext(string FormField, string Token, bool Paused, IReadOnlyCollection<string> PausedHosts);
+
+/// <summary>
+/// The operator's forms: on a report (crawl now, ban or unban the host or the domain, pause the host) and on the
+/// overview (pause the crawl, add seeds), each a POST carrying the anti-forgery token; and the live figures and the
+/// audit log of the overview. Rendering only: the routes act.
+/// </summary>
+internal static class ActionForms
+{
+    internal static void ForReport(HtmlBuilder h, ActionContext a, string url, string host, string site, bool crawled)
+    {
+        h.Tag("section", ("id", "actions")).Element("h2", "Act on this URL");
+        Form(h, a, "/actions/crawl", "crawl-now")
+            .Tag("input", ("type", "hidden"), ("name", "url"), ("value", url))
+            .Tag("input", ("type", "hidden"), ("name", "recrawl"), ("value", crawled ? "true" : "false"))
+            .Element("button", crawled ? "Recrawl now" : "Crawl now", ("type", "submit"), ("id", "crawl-now-button")).End("form");
+        Form(h, a, "/actions/ban", "ban")
+            .Tag("input", ("type", "hidden"), ("name", "return"), ("value", url))
+            .Tag("label", ("for", "ban-reason")).Text("Reason").End("label")
+            .Tag("input", ("id", "ban-reason"), ("name", "reason"), ("type", "text"), ("size", "30"), ("placeholder", "why (kept in the audit log)"))
+            .Element("button", $"Ban host {host}", ("type", "submit"), ("name", "name"), ("value", host), ("id", "ban-host"))
+            .Element("button", $"Ban domain {site}", ("type", "submit"), ("name", "name"), ("value", site), ("id", "ban-domain")).End("form");
+        Form(h, a, "/actions/unban", "unban")
+            .Tag("input", ("type", "hidden"), ("name", "return"), ("value", url))
+            .Element("button", $"Unban host {host}", ("type", "submit"), ("name", "name"), ("value", host), ("id", "unban-host"))
+            .Element("button", $"Unban domain {site}", ("type", "submit"), ("name", "name"), ("value", site), ("id", "unban-domain")).End("form");
+        bool hostPaused = a.PausedHosts.Contains(host, StringComparer.OrdinalIgnoreCase);
+        Form(h, a, hostPaused ? "/actions/resume" : "/actions/pause", "pause-host")
+            .Tag("input", ("type", "hidden"), ("name", "host"), ("value", host))
+            .Tag("input", ("type", "hidden"), ("name", "return"), ("value", url))
+            .Element("button", hostPaused ? $"Resume host {host}" : $"Pause host {host}", ("type", "submit"), ("id", "pause-host-button")).End("form");
+        h.End("section");
+    }
+
+    internal static void ForOverview(HtmlBuilder h, ActionContext a)
+    {
+        h.Tag("section", ("id", "controls")).Element("h3", "Steer the crawl");
+        Form(h, a, a.Paused ? "/actions/resume" : "/actions/pause", "pause-crawl")
+            .Element("button", a.Paused ? "Resume crawl" : "Pause crawl", ("type", "submit"), ("id", "pause-crawl-button")).End("form");
+        if (a.PausedHosts.Count > 0) h.Element("p", "Paused hosts: " + string.Join(", ", a.PausedHosts), ("id", "paused-hosts"));
+        Form(h, a, "/actions/seeds", "add-seeds")
+            .Tag("label", ("for", "seeds")).Text("Add seeds (one URL per line)").End("label")
+            .Element("textarea", "", ("id", "seeds"), ("name", "urls"), ("rows", "3"), ("cols", "70"))
+            .Element("button", "Add seeds", ("type", "submit"), ("id", "add-seeds-button")).End("form");
+        h.End("section");
+    }
+
+    /// <summary>The live figures, each in an element the live script updates from <c>/api/events</c>.</summary>
+    internal static void Live(HtmlBuilder h, CrawlFigures f)
+    {
+        string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
+        h.Tag("section", ("id", "live"), ("data-events", "/api/events")).Element("h3", "Live")
+            .Tag("dl", ("class", "counters"));
+        foreach (var (name, field, value) in new[]
+                 {
+                     ("Pages/s", "pagesPerSecond", f.PagesPerSecond.ToString("F1", CultureInfo.InvariantCulture)), ("Pages this run", "pagesThisRun", N(f.PagesThisRun)),
+                     ("Queue", "queued", N(f.Queued)), ("In flight", "inFlight", N(f.InFlight)), ("Hosts fetching", "hostsFetching", N(f.HostsFetching)),
+                     ("Hosts waiting", "hostsWaiting", N(Math.Max(0, f.HostsQueued - f.HostsFetching))), ("Recrawls due", "recrawlsDue", N(f.RecrawlsDue)),
+                     ("Errors", "errors", N(f.Errors)), ("State", "state", f.Paused ? "paused" : "running"),
+                 })
+            h.Tag("div").Element("dt", name).Element("dd", value, ("data-live", field)).End("div");
+        h.End("dl").Element("p", ErrorsText(f.ErrorsByReason), ("data-live", "errorsByReason"), ("class", "errors-by-reason")).End("section");
+    }
+
+    internal static string ErrorsText(IReadOnlyDictionary<string, long> errors) =>
+        errors.Count == 0 ? "no errors" : string.Join(", ", errors.Select(e => $"{e.Key} {e.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
+
+    internal static void AuditLog(HtmlBuilder h, IReadOnlyList<OperatorAction> actions)
+    {
+        h.Tag("section", ("id", "operator-actions")).Element("h3", "Operator actions").Tag("table")
+            .Tag("tr").Element("th", "When (UTC)").Element("th", "Who").Element("th", "Action").Element("th", "Target").Element("th", "Detail").End("tr");
+        if (actions.Count == 0) h.Tag("tr").Element("td", "none yet").Element("td", "").Element("td", "").Element("td", "").Element("td", "").End("tr");
+        foreach (var x in actions)
+            h.Tag("tr").Element("td", x.Stamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Element("td", x.Actor).Element("td", x.Action)
+                .Element("td", x.Target).Element("td", x.Detail ?? "").End("tr");
+        h.End("table").End("section");
+    }
+
+    private static HtmlBuilder Form(HtmlBuilder h, ActionContext a, string action, string id) =>
+        h.Tag("form", ("method", "post"), ("action", action), ("id", id), ("class", "action"))
+            .Tag("input", ("type", "hidden"), ("name", a.FormField), ("value", a.Token));
+}

@@ -1,0 +1,44 @@
+using Crawlscope.Crawling;
+using Crawlscope.Storage;
+
+namespace Crawlscope.Operating;
+
+/// <summary>The live overview's figures at one moment: what the service's page and <c>/api/events</c> show.</summary>
+public sealed record CrawlFigures(
+    DateTimeOffset At,
+    double PagesPerSecond,
+    long PagesThisRun,
+    long Queued,
+    long InFlight,
+    long RecrawlsDue,
+    long RecrawlsQueued,
+    long NotModified,
+    int HostsQueued,
+    int HostsFetching,
+    long Errors,
+    IReadOnlyDictionary<string, long> ErrorsByReason,
+    bool Paused,
+    IReadOnlyCollection<string> PausedHosts);
+
+/// <summary>
+/// Samples a running crawl's figures; pages/s is the rate since the previous sample (so a pause shows as 0 within
+/// one sample), not the average of the run. One sampler per watcher: each keeps its own previous sample.
+/// </summary>
+public sealed class CrawlFiguresSampler(ICrawlStats store, CrawlEngine engine, TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private (DateTimeOffset At, long Pages)? _previous;
+
+    public async Task<CrawlFigures> SampleAsync(CancellationToken ct = default)
+    {
+        var now = _time.GetUtcNow();
+        var p = engine.Progress;
+        long pages = p.Pages;
+        double rate = _previous is { } prev && now > prev.At ? (pages - prev.Pages) / (now - prev.At).TotalSeconds : p.PagesPerSecond;
+        _previous = (now, pages);
+        var queue = await store.QueueCountsAsync(now, ct);
+        return new CrawlFigures(now, Math.Round(rate, 1), pages, queue.Queued, queue.InFlight, queue.RecrawlsDue, p.Recrawls,
+            p.Statuses.GetValueOrDefault(304), p.ActiveHosts, p.HostsFetching, p.Errors,
+            new SortedDictionary<string, long>(p.Failures, StringComparer.Ordinal), engine.Control.Paused, engine.Control.PausedHosts);
+    }
+}

@@ -1,0 +1,139 @@
+using Crawlscope.Classification;
+using Crawlscope.Crawling;
+using Crawlscope.Frontier;
+using Crawlscope.Robots;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Operating;
+
+/// <summary>What an operator asks of a URL: crawl it (new URLs only), crawl it again now, or add it as a seed.</summary>
+public enum SubmitKind { CrawlNow, RecrawlNow, Seed }
+
+/// <summary>The answer for one submitted URL: <c>queued</c>, <c>known</c> (with where it stands) or <c>refused</c> (with why).</summary>
+public sealed record SubmitAnswer(string Url, string Status, string? Reason = null, string? State = null)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Queued => Status == "queued";
+}
+
+/// <summary>Limits on what operators may ask.</summary>
+public sealed record OperatorOptions
+{
+    /// <summary>URLs one site may have crawled or recrawled on request per 24 hours (Search Console has a quota too). Default 50.</summary>
+    public int DailyQuotaPerSite { get; init; } = 50;
+    /// <summary>URLs one request may submit. Default 1,000.</summary>
+    public int MaxUrlsPerRequest { get; init; } = 1000;
+}
+
+/// <summary>
+/// The operator's actions on a running crawl, each checked, carried out through the store or the crawl's control,
+/// and written to the audit log: submit URLs (scope, robots.txt as stored, the daily quota), bans, pauses. The web
+/// page and the JSON API call the same methods, so they answer alike.
+/// </summary>
+public sealed class CrawlOperator(ICrawlStore store, UrlKeyer keyer, CrawlEngine engine, string userAgent, OperatorOptions? options = null, TimeProvider? time = null)
+{
+    private static readonly string[] QuotaActions = ["crawl_now", "recrawl_now"];
+    private readonly OperatorOptions _options = options ?? new OperatorOptions();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly string _agent = RobotsAgent.ProductToken(userAgent);
+
+    public CrawlControl Control => engine.Control;
+
+    public CrawlEngine Engine => engine;
+
+    public ICrawlStore Store => store;
+
+    public OperatorOptions Options => _options;
+
+    /// <summary>Submits URLs; each is answered on its own, and a URL answered <c>queued</c> is committed to the store.</summary>
+    public async Task<IReadOnlyList<SubmitAnswer>> SubmitAsync(IReadOnlyList<string> urls, SubmitKind kind, string actor, CancellationToken ct = default)
+    {
+        if (urls.Count > _options.MaxUrlsPerRequest) throw new ArgumentException($"at most {_options.MaxUrlsPerRequest:N0} URLs per request, not {urls.Count:N0}");
+        var answers = new List<SubmitAnswer>(urls.Count);
+        foreach (var url in urls) answers.Add(await SubmitOneAsync(url ?? "", kind, actor, ct));
+        return answers;
+    }
+
+    private async Task<SubmitAnswer> SubmitOneAsync(string url, SubmitKind kind, string actor, CancellationToken ct)
+    {
+        string shown = url.Length > 300 ? url[..300] + "…" : url;
+        if (!keyer.TryIdentify(url, out var id, out var error)) return new SubmitAnswer(shown, "refused", $"invalid: {error}");
+        if (engine.Scope is not { } scope) return new SubmitAnswer(shown, "refused", "the crawl is starting; try again in a moment");
+        if (kind == SubmitKind.Seed)
+        {
+            if (CrawlScope.Patterns(scope.Options, id.Normalized.Href) is not ScopeVerdict.Allowed and var verdict)
+                return new SubmitAnswer(shown, "refused", $"scope: {StoreNames.Of(verdict)}");
+            scope.Add(id);
+        }
+        else if (scope.Check(id, 0) is not ScopeVerdict.Allowed and var verdict)
+            return new SubmitAnswer(shown, "refused", $"scope: {StoreNames.Of(verdict)} (add it as a seed to widen the scope)");
+        if (await RobotsRefusalAsync(id, ct) is { } robots) return new SubmitAnswer(shown, "refused", robots);
+        var now = _time.GetUtcNow();
+        string action = kind switch { SubmitKind.CrawlNow => "crawl_now", SubmitKind.RecrawlNow => "recrawl_now", _ => "add_seed" };
+        if (kind != SubmitKind.Seed && await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
+            return new SubmitAnswer(shown, "refused", $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested crawls of the last 24 hours");
+        var result = await store.SubmitAsync(FrontierEntry.Submitted(id, now), kind != SubmitKind.CrawlNow, now, ct);
+        string state = StoreNames.Of(result.State);
+        if (result.Outcome == SubmitOutcome.Known) return new SubmitAnswer(shown, "known", null, state);
+        await store.RecordAsync(new OperatorAction(now, actor, action, id.Normalized.Href, id.Site, StoreNames.Of(result.Outcome)), ct);
+        engine.Control.Submitted(id.Host);
+        return new SubmitAnswer(shown, "queued", null, state);
+    }
+
+    /// <summary>robots.txt as the store has it; a host whose robots.txt was never read is let through (the crawl reads it first).</summary>
+    private async Task<string?> RobotsRefusalAsync(UrlIdentity id, CancellationToken ct)
+    {
+        var url = id.Normalized;
+        if (await store.GetRobotsAsync(RobotsGate.HostKey(url), ct) is not { Action: nameof(RobotsFetchAction.Parse), Body: { } body } stored || stored.ExpiresAt <= _time.GetUtcNow()) return null;
+        var decision = RobotsParser.Parse(body).Check(_agent, url.PathAndQuery);
+        return decision.Allowed ? null : $"robots.txt: {decision.Explanation}";
+    }
+
+    /// <summary>Bans a host or a registrable domain; returns the normalised name.</summary>
+    /// <exception cref="ArgumentException">The name is not a host or a domain.</exception>
+    public async Task<string> BanAsync(string name, string? reason, string actor, CancellationToken ct = default)
+    {
+        if (!BanName.TryNormalize(name, out var normalized, out var error)) throw new ArgumentException(error);
+        await store.BanAsync(normalized, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), ct);
+        await LogAsync(actor, "ban", normalized, normalized, reason, ct);
+        return normalized;
+    }
+
+    /// <returns><see langword="false"/> when the name was not banned.</returns>
+    public async Task<bool> UnbanAsync(string name, string actor, CancellationToken ct = default)
+    {
+        if (!BanName.TryNormalize(name, out var normalized, out var error)) throw new ArgumentException(error);
+        bool removed = await store.UnbanAsync(normalized, ct);
+        if (removed) await LogAsync(actor, "unban", normalized, normalized, null, ct);
+        return removed;
+    }
+
+    /// <summary>Pauses the whole crawl, or one host when <paramref name="host"/> is given; false when it was paused already.</summary>
+    public async Task<bool> PauseAsync(string? host, string actor, CancellationToken ct = default)
+    {
+        string? h = Host(host);
+        bool changed = h is null ? engine.Control.Pause() : engine.Control.PauseHost(h);
+        if (changed) await LogAsync(actor, "pause", h ?? "crawl", null, null, ct);
+        return changed;
+    }
+
+    /// <summary>Resumes the whole crawl, or one host; false when it was not paused.</summary>
+    public async Task<bool> ResumeAsync(string? host, string actor, CancellationToken ct = default)
+    {
+        string? h = Host(host);
+        bool changed = h is null ? engine.Control.Resume() : engine.Control.ResumeHost(h);
+        if (changed) await LogAsync(actor, "resume", h ?? "crawl", null, null, ct);
+        return changed;
+    }
+
+    /// <summary>A host name as the crawl keys it, or an error that says what is wrong.</summary>
+    private static string? Host(string? host)
+    {
+        if (string.IsNullOrWhiteSpace(host)) return null;
+        return BanName.TryNormalize(host, out var normalized, out var error) ? normalized : throw new ArgumentException(error);
+    }
+
+    private Task LogAsync(string actor, string action, string target, string? site, string? detail, CancellationToken ct) =>
+        store.RecordAsync(new OperatorAction(_time.GetUtcNow(), actor, action, target, site, detail), ct);
+}
