@@ -16,6 +16,7 @@ namespace Crawlscope.Web;
 public sealed record UrlsRequest(IReadOnlyList<string>? Urls);
 public sealed record HostRequest(string? Host);
 public sealed record BanRequest(string? Name, string? Reason);
+public sealed record QueueEntry(string Url, string State, int Priority, int Depth, int Attempts, DateTimeOffset NotBefore);
 public sealed record PauseState(bool Paused, bool Changed, IReadOnlyCollection<string> PausedHosts);
 
 /// <summary>
@@ -81,9 +82,10 @@ internal static class OperatorRoutes
             .WithName("SubmitUrls").WithSummary("Queue URLs at the front of the crawl. Each is answered: queued, known (with its state), or refused (scope, robots.txt, quota, invalid).");
         app.MapPost("/api/recrawl", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, op, options, body, SubmitKind.RecrawlNow, ct))
             .WithName("Recrawl").WithSummary("Queue URLs again at the front, known or not (Recrawl now); answered like /api/urls.");
-        app.MapGet("/api/queue", async Task<Results<Ok<IReadOnlyList<QueuedUrl>>, BadRequest<ApiError>>> (string? host, int? limit, CancellationToken ct) =>
+        app.MapGet("/api/queue", async Task<Results<Ok<List<QueueEntry>>, BadRequest<ApiError>>> (string? host, int? limit, CancellationToken ct) =>
                 string.IsNullOrWhiteSpace(host) ? TypedResults.BadRequest(new ApiError("host= is required"))
-                : TypedResults.Ok(await op.Store.QueueAsync(host.Trim().ToLowerInvariant(), Math.Clamp(limit ?? 100, 1, 1000), ct)))
+                : TypedResults.Ok((await op.Store.QueueAsync(host.Trim().ToLowerInvariant(), Math.Clamp(limit ?? 100, 1, 1000), ct))
+                    .Select(q => new QueueEntry(q.Url, StoreNames.Of(q.State), q.Priority, q.Depth, q.Attempts, q.NotBefore)).ToList()))
             .WithName("Queue").WithSummary("A host's URLs waiting or in flight, in the order they will be fetched (at most limit=, default 100).");
         app.MapPost("/api/pause", (HttpContext c, HostRequest? body, CancellationToken ct) => PauseAsync(c, op, options, body?.Host, true, ct))
             .WithName("Pause").WithSummary("Pause the whole crawl, or one host with {\"host\": \"...\"}: pages in flight finish, nothing new starts.");

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Crawlscope.SampleWeb;
+using Crawlscope.Tests.Cli;
+using Crawlscope.Tests.Crawling;
+using static Crawlscope.Tests.Operating.ServiceFixture;
+
+namespace Crawlscope.Tests.Operating;
+
+/// <summary><c>crawlscope run</c> as its users drive it: through the JSON API, with and without the token, from another site.</summary>
+[Collection(CrawlCollection.Name)]
+public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
+{
+    private async Task<JsonElement> ReportAsync(string url) => await f.JsonAsync(HttpMethod.Get, "/api/inspect?url=" + Uri.EscapeDataString(url));
+
+    private async Task<bool> CrawledAsync(string url) => (await ReportAsync(url)).GetProperty("badges").GetProperty("crawled").GetBoolean();
+
+    [Fact]
+    public async Task SubmittedUrls_AreAnsweredOneByOne_AndAQueuedOneIsCrawledWithinSeconds()
+    {
+        string unreached = f.Url(Host, "/articles/33");
+        Assert.False(await CrawledAsync(unreached));
+        var answers = await f.JsonAsync(HttpMethod.Post, "/api/urls", new
+        {
+            urls = new[] { unreached, f.Url(Host, "/"), "http://elsewhere.example/page", "not a url", f.Url(Host, "/private/report") },
+        });
+        string Status(int i) => answers[i].GetProperty("status").GetString()!;
+        string Reason(int i) => answers[i].GetProperty("reason").GetString()!;
+        Assert.Equal(["queued", "known", "refused", "refused", "refused"], Enumerable.Range(0, 5).Select(Status));
+        Assert.Equal("done", answers[1].GetProperty("state").GetString());
+        Assert.StartsWith("scope: out_of_scope", Reason(2));
+        Assert.StartsWith("invalid:", Reason(3));
+        Assert.StartsWith("robots.txt: line", Reason(4));
+        await EventuallyAsync(() => CrawledAsync(unreached), "the submitted URL crawled", TimeSpan.FromSeconds(15));
+
+        var actions = await f.JsonAsync(HttpMethod.Get, "/api/actions");
+        var mine = actions.EnumerateArray().First(a => a.GetProperty("target").GetString()!.EndsWith("/articles/33", StringComparison.Ordinal));
+        Assert.Equal(("crawl_now", "token (api)"), (mine.GetProperty("action").GetString(), mine.GetProperty("actor").GetString()));
+    }
+
+    [Fact]
+    public async Task Recrawl_QueuesAKnownUrlAgain_AndTheQuotaIsPerSite()
+    {
+        string seed = f.Url(Host, "/");
+        string before = (await ReportAsync(seed)).GetProperty("page").GetProperty("last_crawled").GetString()!;
+        var answer = (await f.JsonAsync(HttpMethod.Post, "/api/recrawl", new { urls = new[] { seed } }))[0];
+        Assert.Equal("queued", answer.GetProperty("status").GetString());
+        await EventuallyAsync(async () => (await ReportAsync(seed)).GetProperty("page").GetProperty("last_crawled").GetString() != before, "the seed fetched again");
+
+        var urls = Enumerable.Range(0, DailyQuota + 1).Select(i => f.Url(QuotaHost, $"/quota-{i}")).ToArray();
+        var answers = await f.JsonAsync(HttpMethod.Post, "/api/urls", new { urls });
+        Assert.Equal(DailyQuota, answers.EnumerateArray().Count(a => a.GetProperty("status").GetString() == "queued"));
+        var last = answers[DailyQuota];
+        Assert.Equal("refused", last.GetProperty("status").GetString());
+        Assert.Contains($"quota: pickl.test has had its {DailyQuota} requested crawls of the last 24 hours", last.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Pause_StopsNewFetches_Resume_StartsThemAgain_AndAHostCanBePausedAlone()
+    {
+        string url = f.Url(Host, "/articles/34");
+        try
+        {
+            var paused = await f.JsonAsync(HttpMethod.Post, "/api/pause");
+            Assert.True(paused.GetProperty("paused").GetBoolean());
+            Assert.Equal("queued", (await f.JsonAsync(HttpMethod.Post, "/api/urls", new { urls = new[] { url } }))[0].GetProperty("status").GetString());
+            await Task.Delay(2500);
+            Assert.False(await CrawledAsync(url));
+            var queue = await f.JsonAsync(HttpMethod.Get, $"/api/queue?host={Host}");
+            Assert.Contains(queue.EnumerateArray(), q => q.GetProperty("url").GetString() == url && q.GetProperty("state").GetString() == "queued");
+            Assert.True((await f.Figures())!.Value.GetProperty("paused").GetBoolean());
+        }
+        finally
+        {
+            Assert.False((await f.JsonAsync(HttpMethod.Post, "/api/resume")).GetProperty("paused").GetBoolean());
+        }
+        await EventuallyAsync(() => CrawledAsync(url), "the URL crawled after resume", TimeSpan.FromSeconds(15));
+
+        string held = f.Url(Host, "/articles/35");
+        try
+        {
+            await f.JsonAsync(HttpMethod.Post, "/api/pause", new { host = Host });
+            await f.JsonAsync(HttpMethod.Post, "/api/urls", new { urls = new[] { held } });
+            await Task.Delay(2000);
+            Assert.False(await CrawledAsync(held));
+        }
+        finally
+        {
+            await f.JsonAsync(HttpMethod.Post, "/api/resume", new { host = Host });
+        }
+        await EventuallyAsync(() => CrawledAsync(held), "the host's URL crawled after its resume", TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task Ban_MarksTheSite_AndUnbanLiftsIt()
+    {
+        string url = f.Url(QuotaHost, "/");
+        var ban = await f.JsonAsync(HttpMethod.Post, "/api/bans", new { name = "PICKL.test", reason = "tests" });
+        Assert.Equal("pickl.test", ban.GetProperty("name").GetString());
+        var report = await ReportAsync(url);
+        var spam = report.GetProperty("checks").EnumerateArray().First(c => c.GetProperty("name").GetString()!.Contains("Spam", StringComparison.Ordinal));
+        Assert.Contains("\"fh_dont_index\":1", spam.GetProperty("response").GetString());
+        Assert.False(report.GetProperty("badges").GetProperty("indexable").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, (await f.SendAsync(HttpMethod.Delete, "/api/bans/pickl.test")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await f.SendAsync(HttpMethod.Delete, "/api/bans/pickl.test")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await f.SendAsync(HttpMethod.Post, "/api/bans", new { name = "not a host/path" })).Status);
+    }
+
+    [Fact]
+    public async Task WithoutTheToken_EveryActionIsRefused_AndNothingChanges()
+    {
+        string url = f.Url(Host, "/articles/36");
+        foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+                 {
+                     (HttpMethod.Post, "/api/urls", new { urls = new[] { url } }), (HttpMethod.Post, "/api/recrawl", new { urls = new[] { url } }),
+                     (HttpMethod.Post, "/api/pause", null), (HttpMethod.Post, "/api/resume", null), (HttpMethod.Post, "/api/bans", new { name = "alpha-news.test" }),
+                     (HttpMethod.Delete, "/api/bans/alpha-news.test", null), (HttpMethod.Get, "/api/queue?host=" + Host, null), (HttpMethod.Get, "/api/events", null),
+                     (HttpMethod.Post, "/actions/crawl", null), (HttpMethod.Post, "/actions/pause", null), (HttpMethod.Get, "/metrics", null),
+                 })
+            Assert.Equal(HttpStatusCode.Unauthorized, (await f.SendAsync(method, path, body, token: false)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await f.SendAsync(HttpMethod.Get, "/healthz", token: false)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await f.SendAsync(HttpMethod.Get, "/readyz", token: false)).Status);
+        var queue = await f.JsonAsync(HttpMethod.Get, $"/api/queue?host={Host}");
+        Assert.DoesNotContain(queue.EnumerateArray(), q => q.GetProperty("url").GetString() == url);
+        Assert.False((await f.Figures())!.Value.GetProperty("paused").GetBoolean());
+    }
+
+    [Fact]
+    public async Task RequestsFromAnotherSite_OrFormsWithoutTheAntiForgeryToken_AreRefused()
+    {
+        var crossSite = await f.SendAsync(HttpMethod.Post, "/api/pause", adjust: r => r.Headers.Add("Origin", "http://evil.example"));
+        Assert.Equal(HttpStatusCode.Forbidden, crossSite.Status);
+        var fetchMetadata = await f.SendAsync(HttpMethod.Post, "/api/pause", adjust: r => r.Headers.Add("Sec-Fetch-Site", "cross-site"));
+        Assert.Equal(HttpStatusCode.Forbidden, fetchMetadata.Status);
+        var form = await f.SendAsync(HttpMethod.Post, "/actions/pause", adjust: r => r.Content = new FormUrlEncodedContent([new("host", Host)]));
+        Assert.Equal(HttpStatusCode.BadRequest, form.Status);
+        Assert.False((await f.Figures())!.Value.GetProperty("paused_hosts").EnumerateArray().Any());
+    }
+
+    [Fact]
+    public async Task Metrics_CountWhatTheStoreHolds()
+    {
+        // Fetch rows in the store and stored outcomes counted by the metrics come from the same saves; compared when quiet.
+        await EventuallyAsync(async () =>
+        {
+            var (status, text) = await f.SendAsync(HttpMethod.Get, "/metrics");
+            Assert.Equal(HttpStatusCode.OK, status);
+            var stats = await f.JsonAsync(HttpMethod.Get, "/api/stats");
+            var byStatus = Regex.Matches(text, @"^crawlscope_pages_stored_total\{status=""([^""]+)"",reason=""[^""]+""\} (\d+)$", RegexOptions.Multiline)
+                .GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => g.Sum(m => long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)));
+            long stored = byStatus.Values.Sum();
+            return stored > 0 && stored == stats.GetProperty("fetches").GetInt64()
+                && text.Contains("crawlscope_fetch_duration_seconds_count", StringComparison.Ordinal)
+                && text.Contains("crawlscope_store_commit_duration_seconds_bucket", StringComparison.Ordinal)
+                && text.Contains("crawlscope_robots_lookups_total{source=\"memory\"}", StringComparison.Ordinal)
+                && Regex.IsMatch(text, @"^crawlscope_queue_depth \d+$", RegexOptions.Multiline);
+        }, "metrics equal to the store's counts");
+    }
+}
