@@ -64,7 +64,14 @@ public sealed partial class RunningProcess : IDisposable
         }
     }
 
-    private const int SigTerm = 15;
+    /// <summary>SIGKILL, as <c>kill -9</c>: the process gets no chance to finish anything.</summary>
+    public void KillHard()
+    {
+        Assert.Equal(0, Kill(_process.Id, SigKill));
+        _process.WaitForExit();
+    }
+
+    private const int SigTerm = 15, SigKill = 9;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
