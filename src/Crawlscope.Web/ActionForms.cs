@@ -66,7 +66,9 @@ internal static class ActionForms
                      ("Errors", "errors", N(f.Errors)), ("State", "state", f.Paused ? "paused" : "running"),
                  })
             h.Tag("div").Element("dt", name).Element("dd", value, ("data-live", field)).End("div");
-        h.End("dl").Element("p", ErrorsText(f.ErrorsByReason), ("data-live", "errorsByReason"), ("class", "errors-by-reason")).End("section");
+        h.End("dl").Element("p", ErrorsText(f.ErrorsByReason), ("data-live", "errorsByReason"), ("class", "errors-by-reason"))
+            .Element("p", "Links not followed: " + ErrorsText(f.LinksNotFollowed).Replace("no errors", "none", StringComparison.Ordinal), ("data-live", "linksNotFollowed"))
+            .End("section");
     }
 
     internal static string ErrorsText(IReadOnlyDictionary<string, long> errors) =>

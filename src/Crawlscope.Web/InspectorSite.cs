@@ -87,7 +87,9 @@ public static class InspectorSite
         {
             string site = request.Headers["Sec-Fetch-Site"].ToString();
             string origin = request.Headers.Origin.ToString();
-            bool foreignOrigin = origin.Length > 0 && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+            // Browsers send Sec-Fetch-Site; under our no-referrer policy they send "Origin: null" even from our own
+            // pages, so the origin decides only for clients without Sec-Fetch-Site.
+            bool foreignOrigin = site.Length == 0 && origin.Length > 0 && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
             if (site is "cross-site" or "same-site" || foreignOrigin)
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;

@@ -157,6 +157,7 @@ internal static class OperatorRoutes
         response.Headers.CacheControl = "no-store";
         var json = new JsonSerializerOptions();
         ReportJson.Configure(json);
+        json.WriteIndented = false; // one event, one data line
         var sampler = new CrawlFiguresSampler(op.Store, op.Engine);
         try
         {

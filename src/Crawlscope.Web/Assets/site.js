@@ -24,6 +24,8 @@ document.addEventListener('click', (event) => {
       recrawlsDue: number(f.recrawls_due), errors: number(f.errors), state: f.paused ? 'paused' : 'running',
       errorsByReason: Object.keys(f.errors_by_reason).length === 0 ? 'no errors'
         : Object.entries(f.errors_by_reason).map(([k, v]) => `${k} ${number(v)}`).join(', '),
+      linksNotFollowed: 'Links not followed: ' + (Object.keys(f.links_not_followed).length === 0 ? 'none'
+        : Object.entries(f.links_not_followed).map(([k, v]) => `${k} ${number(v)}`).join(', ')),
     };
     for (const element of live.querySelectorAll('[data-live]')) {
       const value = values[element.dataset.live];

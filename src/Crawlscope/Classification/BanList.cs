@@ -5,11 +5,13 @@ namespace Crawlscope.Classification;
 
 /// <summary>
 /// The operator's bans (<c>fh_dont_index</c>, set by <c>crawlscope ban add</c>), read from the store and read
-/// again every few seconds, so a ban added while a crawl runs takes effect without a restart. A name bans
-/// the host of that name, or a whole registrable domain, as the inspector's spam/ban check reads it.
+/// again every few seconds, so a ban added while a crawl runs takes effect without a restart, and at once when
+/// <paramref name="changes"/> (a count of bans made in this process) moves. A name bans the host of that name, or a
+/// whole registrable domain, as the inspector's spam/ban check reads it.
 /// </summary>
-internal sealed class BanList(IBanStore store, TimeProvider time)
+internal sealed class BanList(IBanStore store, TimeProvider time, Func<long>? changes = null)
 {
+    private long _seenChanges;
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private HashSet<string> _names = new(StringComparer.Ordinal);
@@ -17,19 +19,21 @@ internal sealed class BanList(IBanStore store, TimeProvider time)
 
     public async ValueTask<bool> IsBannedAsync(UrlIdentity url, CancellationToken ct)
     {
-        if (time.GetUtcNow() >= _next) await RefreshAsync(ct);
+        long changed = changes?.Invoke() ?? 0;
+        if (time.GetUtcNow() >= _next || changed != Volatile.Read(ref _seenChanges)) await RefreshAsync(changed, ct);
         var names = _names;
         return names.Count > 0 && (names.Contains(url.Host) || names.Contains(url.Site));
     }
 
-    private async Task RefreshAsync(CancellationToken ct)
+    private async Task RefreshAsync(long changed, CancellationToken ct)
     {
         await _refresh.WaitAsync(ct);
         try
         {
-            if (time.GetUtcNow() < _next) return;
+            if (time.GetUtcNow() < _next && changed == _seenChanges) return;
             _names = (await store.BansAsync(ct)).Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
             _next = time.GetUtcNow() + RefreshEvery;
+            Volatile.Write(ref _seenChanges, changed);
         }
         finally
         {

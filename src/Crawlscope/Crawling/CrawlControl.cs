@@ -61,5 +61,12 @@ public sealed class CrawlControl
 
     internal bool TryTakeSubmitted(out string host) => _submittedHosts.TryDequeue(out host!);
 
+    private long _banChanges;
+
+    /// <summary>A ban was added or lifted: the crawl reads the bans again before its next page, not seconds later.</summary>
+    public void BansChanged() => Interlocked.Increment(ref _banChanges);
+
+    internal long BanChanges => Interlocked.Read(ref _banChanges);
+
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -25,10 +25,11 @@ internal sealed class CrawlWorker(
     string agentToken,
     TimeProvider time,
     CrawlProgress progress,
-    WarcArchive? archive = null)
+    WarcArchive? archive = null,
+    CrawlControl? control = null)
 {
     private readonly SitemapDiscovery _sitemaps = new(store, store, fetcher, keyer, scope, robots, agentToken, time, archive);
-    private readonly PageProcessor _processor = new(options, store, keyer, scope, time, progress, archive);
+    private readonly PageProcessor _processor = new(options, store, keyer, scope, time, progress, archive, control);
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, CancellationToken ct)

@@ -39,11 +39,11 @@ internal sealed record ProcessOutcome(Disposition Disposition, FailureReason? Fa
 /// end the crawl or stay leased; only a store that cannot save that record either ends it.
 /// </summary>
 internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, CrawlScope scope, TimeProvider time,
-    CrawlProgress progress, WarcArchive? archive = null)
+    CrawlProgress progress, WarcArchive? archive = null, CrawlControl? control = null)
 {
     private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = RobotsAgentToken(options), Parts = options.Extract });
     private readonly DuplicateFinder _duplicates = new(store, options.NearDuplicateBits);
-    private readonly BanList _bans = new(store, time);
+    private readonly BanList _bans = new(store, time, control is null ? null : () => control.BanChanges);
     private readonly OutlinkPolicy _outlinks = new(keyer, scope, options.FollowNoFollow, progress.LinkRefused);
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 

@@ -17,6 +17,7 @@ public sealed record CrawlFigures(
     int HostsFetching,
     long Errors,
     IReadOnlyDictionary<string, long> ErrorsByReason,
+    IReadOnlyDictionary<string, long> LinksNotFollowed,
     bool Paused,
     IReadOnlyCollection<string> PausedHosts);
 
@@ -39,6 +40,7 @@ public sealed class CrawlFiguresSampler(ICrawlStats store, CrawlEngine engine, T
         var queue = await store.QueueCountsAsync(now, ct);
         return new CrawlFigures(now, Math.Round(rate, 1), pages, queue.Queued, queue.InFlight, queue.RecrawlsDue, p.Recrawls,
             p.Statuses.GetValueOrDefault(304), p.ActiveHosts, p.HostsFetching, p.Errors,
-            new SortedDictionary<string, long>(p.Failures, StringComparer.Ordinal), engine.Control.Paused, engine.Control.PausedHosts);
+            new SortedDictionary<string, long>(p.Failures, StringComparer.Ordinal),
+            new SortedDictionary<string, long>(p.LinksNotFollowed.ToDictionary(), StringComparer.Ordinal), engine.Control.Paused, engine.Control.PausedHosts);
     }
 }

@@ -96,6 +96,7 @@ public sealed class CrawlOperator(ICrawlStore store, UrlKeyer keyer, CrawlEngine
     {
         if (!BanName.TryNormalize(name, out var normalized, out var error)) throw new ArgumentException(error);
         await store.BanAsync(normalized, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), ct);
+        engine.Control.BansChanged();
         await LogAsync(actor, "ban", normalized, normalized, reason, ct);
         return normalized;
     }
@@ -105,6 +106,7 @@ public sealed class CrawlOperator(ICrawlStore store, UrlKeyer keyer, CrawlEngine
     {
         if (!BanName.TryNormalize(name, out var normalized, out var error)) throw new ArgumentException(error);
         bool removed = await store.UnbanAsync(normalized, ct);
+        engine.Control.BansChanged();
         if (removed) await LogAsync(actor, "unban", normalized, normalized, null, ct);
         return removed;
     }

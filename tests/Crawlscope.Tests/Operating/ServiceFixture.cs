@@ -12,11 +12,13 @@ namespace Crawlscope.Tests.Operating;
 /// A real <c>./crawlscope run</c> over the sample web, configured by a TOML file as a user would, with a token; the
 /// crawl stops at depth 1, so article pages deeper than that are URLs "the crawl has not reached".
 /// </summary>
-public sealed class ServiceFixture : IAsyncLifetime
+public class ServiceFixture : IAsyncLifetime
 {
     public const string Token = "s3rvice-t0ken";
     public const string Host = "www.alpha-news.test", QuotaHost = "www.pickl.test";
     public const int DailyQuota = 5;
+    /// <summary>The per-site daily quota this service runs with.</summary>
+    protected virtual int Quota => DailyQuota;
     public SampleWebServer Web { get; private set; } = null!;
     public RunningProcess Service { get; private set; } = null!;
     public string Dir { get; } = Directory.CreateTempSubdirectory("crawlscope-service-").FullName;
@@ -30,7 +32,7 @@ public sealed class ServiceFixture : IAsyncLifetime
         int port = FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         string config = Path.Combine(Dir, "crawlscope.toml");
-        await File.WriteAllTextAsync(config, Config(Web.Port, port, DbPath));
+        await File.WriteAllTextAsync(config, Config(Web.Port, port, DbPath).Replace($"daily_quota = {DailyQuota}", $"daily_quota = {Quota}"));
         Service = RunningProcess.Start("run", "--config", config, "--log-every", "1");
         await Service.WaitUntilAsync(p => p.Stdout.Contains("Crawler Inspector on", StringComparison.Ordinal), "the service listening");
         // The first crawl (the two seeds and their robots.txt) done.

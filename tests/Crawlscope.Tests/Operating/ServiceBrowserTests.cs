@@ -1,0 +1,138 @@
+using System.Globalization;
+using Crawlscope.Tests.Crawling;
+using Crawlscope.Tests.Web;
+using Microsoft.Playwright;
+using static Crawlscope.Tests.Operating.ServiceFixture;
+
+namespace Crawlscope.Tests.Operating;
+
+/// <summary>A service whose daily quota leaves room for the browser tests' many requests.</summary>
+public sealed class BrowserServiceFixture : ServiceFixture
+{
+    protected override int Quota => 100_000;
+}
+
+/// <summary>The operator's actions in Debian's Chromium against a running <c>crawlscope run</c>, as a person uses them.</summary>
+[Collection(CrawlCollection.Name)]
+public class ServiceBrowserTests(BrowserServiceFixture f, ChromiumFixture chromium) : IClassFixture<BrowserServiceFixture>, IClassFixture<ChromiumFixture>
+{
+    /// <summary>A page signed in with the token (opened once with ?token=, as the README says), watched for any complaint.</summary>
+    private async Task<(IPage Page, List<string> Problems)> OpenAsync(bool signedIn = true)
+    {
+        var context = await chromium.Require().NewContextAsync(new BrowserNewContextOptions { BaseURL = f.BaseUrl });
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, m) => { if (m.Type is "error" or "warning") problems.Add($"console {m.Type}: {m.Text}"); };
+        page.PageError += (_, e) => problems.Add("page error: " + e);
+        if (signedIn) await page.GotoAsync("/?token=" + Token);
+        return (page, problems);
+    }
+
+    private static async Task ReloadUntilAsync(IPage page, Func<Task<bool>> condition, string what)
+    {
+        await EventuallyAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await condition();
+        }, what, TimeSpan.FromSeconds(20));
+    }
+
+    [SkippableFact]
+    public async Task CrawlNow_FromTheReport_ShowsTheUrlCrawledWithinSeconds()
+    {
+        var (page, problems) = await OpenAsync();
+        string url = f.Url(Host, "/articles/20");
+        await page.GotoAsync("/inspect?url=" + Uri.EscapeDataString(url));
+        Assert.DoesNotContain("CRAWLED", (await page.InnerTextAsync("#badge-crawled")).Replace("NOT CRAWLED", "", StringComparison.Ordinal));
+        Assert.Equal("Crawl now", await page.InnerTextAsync("#crawl-now-button"));
+        await page.ClickAsync("#crawl-now-button");
+        await page.WaitForSelectorAsync("#notice");
+        Assert.StartsWith("queued", await page.InnerTextAsync("#notice"));
+        await ReloadUntilAsync(page, async () => (await page.InnerTextAsync("#badge-crawled")).StartsWith("✅ CRAWLED", StringComparison.Ordinal), "the report showing the URL crawled");
+        Assert.Equal("Recrawl now", await page.InnerTextAsync("#crawl-now-button"));
+        Assert.Empty(problems);
+    }
+
+    [SkippableFact]
+    public async Task Ban_FromTheReport_FailsTheSpamBanFilter_AndTheCrawlStopsFollowingTheHostsLinks()
+    {
+        var (page, problems) = await OpenAsync();
+        string seed = f.Url(Host, "/");
+        await page.GotoAsync("/inspect?url=" + Uri.EscapeDataString(seed));
+        Assert.Equal("PASS", await page.InnerTextAsync("tr[data-filter='Spam/ban'] td.status"));
+        await page.FillAsync("#ban-reason", "link farm <script>alert(1)</script>");
+        await page.ClickAsync("#ban-domain");
+        await page.WaitForSelectorAsync("#notice");
+        Assert.Equal("banned alpha-news.test", await page.InnerTextAsync("#notice"));
+        Assert.Equal("FAIL", await page.InnerTextAsync("tr[data-filter='Spam/ban'] td.status"));
+        Assert.Contains("\"fh_dont_index\":1", await page.InnerTextAsync("article[data-check*='Spam'] .response"));
+
+        // A page of the banned site crawled now: none of its links is followed, each counted as from a banned source.
+        long Banned(System.Text.Json.JsonElement figures) =>
+            figures.GetProperty("links_not_followed").TryGetProperty("banned_source", out var n) ? n.GetInt64() : 0;
+        long before = Banned((await f.Figures())!.Value);
+        await f.JsonAsync(HttpMethod.Post, "/api/urls", new { urls = new[] { f.Url(Host, "/articles/3") } });
+        await EventuallyAsync(async () => Banned((await f.Figures())!.Value) > before, "links of the banned site refused");
+        var queue = await f.JsonAsync(HttpMethod.Get, $"/api/queue?host={Host}");
+        Assert.Empty(queue.EnumerateArray());
+
+        await page.ClickAsync("#unban-domain");
+        await page.WaitForSelectorAsync("#notice");
+        Assert.Equal("unbanned alpha-news.test", await page.InnerTextAsync("#notice"));
+        await page.GotoAsync("/overview");
+        Assert.Contains("link farm <script>alert(1)</script>", await page.InnerTextAsync("#operator-actions"));
+        Assert.Empty(problems);
+    }
+
+    [SkippableFact]
+    public async Task Pause_DropsTheLiveRateToZero_Resume_RaisesItAgain()
+    {
+        var (page, problems) = await OpenAsync();
+        // Work for the crawl: enough pages at its pace to keep it busy through the test.
+        var urls = Enumerable.Range(100, 300).Select(i => f.Url(Host, $"/articles/{i % 40}?page={i}")).ToArray();
+        await f.JsonAsync(HttpMethod.Post, "/api/urls", new { urls });
+        await page.GotoAsync("/overview");
+        double Rate(string text) => double.Parse(text.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        var rate = page.Locator("[data-live=pagesPerSecond]");
+        await EventuallyAsync(async () => Rate(await rate.InnerTextAsync()) > 0, "pages/s above 0 while crawling");
+        await page.ClickAsync("#pause-crawl-button");
+        await page.WaitForSelectorAsync("#notice");
+        Assert.Equal("Resume crawl", await page.InnerTextAsync("#pause-crawl-button"));
+        await EventuallyAsync(async () => Rate(await rate.InnerTextAsync()) == 0 && await page.InnerTextAsync("[data-live=state]") == "paused",
+            "pages/s at 0 while paused");
+        await page.ClickAsync("#pause-crawl-button");
+        await page.WaitForSelectorAsync("#notice");
+        await EventuallyAsync(async () => Rate(await rate.InnerTextAsync()) > 0, "pages/s above 0 after resume");
+        Assert.Equal("running", await page.InnerTextAsync("[data-live=state]"));
+        Assert.Empty(problems);
+    }
+
+    [SkippableFact]
+    public async Task AFormPostedFromAnotherSite_IsRefused()
+    {
+        var (page, _) = await OpenAsync();
+        // A page on another origin that posts a form to the service, as a hostile site would.
+        await page.Context.RouteAsync("http://evil.test/**", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            ContentType = "text/html",
+            Body = $"<form id=f method=post action='{f.BaseUrl}/actions/pause'><input name=host value='{Host}'></form><script>document.getElementById('f').submit()</script>",
+        }));
+        var response = await page.RunAndWaitForResponseAsync(() => page.GotoAsync("http://evil.test/"), r => r.Url.EndsWith("/actions/pause", StringComparison.Ordinal));
+        Assert.True(response.Status is 401 or 403, $"status {response.Status}");
+        Assert.Empty((await f.Figures())!.Value.GetProperty("paused_hosts").EnumerateArray());
+    }
+
+    [SkippableFact]
+    public async Task WithoutTheToken_ThePageOffersNoAction_AndEveryActionIsRefused()
+    {
+        var (page, _) = await OpenAsync(signedIn: false);
+        await page.GotoAsync("/inspect?url=" + Uri.EscapeDataString(f.Url(Host, "/")));
+        Assert.Equal(0, await page.Locator("#actions").CountAsync());
+        Assert.Equal(1, await page.Locator("#token-form").CountAsync());
+        foreach (var path in new[] { "/actions/crawl", "/actions/ban", "/actions/unban", "/actions/pause", "/actions/resume", "/actions/seeds" })
+        {
+            var response = await page.APIRequest.PostAsync(path, new APIRequestContextOptions { Form = page.APIRequest.CreateFormData().Set("url", f.Url(Host, "/articles/1")) });
+            Assert.Equal(401, response.Status);
+        }
+    }
+}
