@@ -99,7 +99,7 @@ internal static class CrawlBenchmark
     private static long GcPeakCommitted;
 
     /// <summary>The sample web as a child process (<c>crawlscope sample-web --fast</c>), killed on dispose.</summary>
-    private sealed class SampleWebProcess : IDisposable
+    internal sealed class SampleWebProcess : IDisposable
     {
         private readonly Process _process;
 

@@ -14,7 +14,7 @@ internal static class BenchCommand
         var json = CommonOptions.Json();
         var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction; `bench inspect` times lookups.")
         {
-            Extraction(stdout), Inspect(stdout, stderr),
+            Extraction(stdout), Inspect(stdout, stderr), Soak(stdout),
         };
         var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
         mode.AcceptOnlyFromAmong("full", "none");
@@ -45,6 +45,20 @@ internal static class BenchCommand
             return CrawlscopeCli.Success;
         });
         return bench;
+    }
+
+    /// <summary><c>bench soak</c>: the service over the sample web for a while, watched from outside.</summary>
+    private static Command Soak(TextWriter stdout)
+    {
+        var minutes = new Option<double>("--minutes") { Description = "How long to run.", DefaultValueFactory = _ => 10 };
+        var recrawl = new Option<double>("--recrawl-seconds") { Description = "Shortest recrawl interval (the longest is twice it); shortened so recrawls are the steady state.", DefaultValueFactory = _ => 60 };
+        var pages = new Option<int>("--pages") { Description = "Article pages per sample host (21 hosts).", DefaultValueFactory = _ => 100 };
+        var every = new Option<double>("--every") { Description = "Seconds between two samples.", DefaultValueFactory = _ => 30 };
+        var command = new Command("soak", "Run `crawlscope run` over the sample web with short recrawl intervals and print pages/s, 304s, RSS and its slope, WAL size and overdue recrawls over time.")
+            { minutes, recrawl, pages, every };
+        command.SetAction(async (parse, ct) => await Benchmarks.SoakBenchmark.RunAsync(TimeSpan.FromMinutes(parse.GetValue(minutes)), TimeSpan.FromSeconds(parse.GetValue(recrawl)),
+            parse.GetValue(pages), TimeSpan.FromSeconds(parse.GetValue(every)), stdout, ct));
+        return command;
     }
 
     /// <summary><c>bench extraction</c>: the extraction pass timed step by step on synthetic and real pages.</summary>
