@@ -17,29 +17,7 @@ public static class CrawlscopeCli
     /// <param name="stop">Cancelled when the process is asked to stop (SIGTERM, Ctrl+C): every command stops cleanly.</param>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken stop = default)
     {
-        // A plain Command rather than RootCommand, so help says "crawlscope" whatever the assembly is called.
-        var root = new Command("crawlscope", "Crawlscope: a polite, persistent web crawler with an inspector that explains every URL.")
-        {
-            new HelpOption(),
-            new VersionOption(),
-        };
-        root.Subcommands.Add(UrlCommand.Create(stdout));
-        root.Subcommands.Add(RobotsCommand.Create(stdout));
-        root.Subcommands.Add(ExtractCommand.Create(stdout, stdin));
-        root.Subcommands.Add(EvalCommand.Create(stdout, stderr));
-        root.Subcommands.Add(BenchCommand.Create(stdout, stderr));
-        root.Subcommands.Add(CrawlCommand.Create(stdout, stderr));
-        root.Subcommands.Add(StatsCommand.Create(stdout));
-        root.Subcommands.Add(BanCommand.Create(stdout));
-        root.Subcommands.Add(StoreCommand.Create(stdout));
-        root.Subcommands.Add(SampleWebCommand.Create(stdout));
-        root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
-        root.Subcommands.Add(InspectCommand.Create(stdout));
-        root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
-        root.Subcommands.Add(RunCommand.Create(stdout, stderr));
-        root.Subcommands.Add(ExportCommand.Create(stdout, stderr));
-        root.Subcommands.Add(ImportWarcCommand.Create(stdout, stderr));
-
+        var root = Root(stdout, stderr, stdin);
         Dictionary<string, (string File, int Line)> fromFile;
         try
         {
@@ -89,6 +67,34 @@ public static class CrawlscopeCli
                              (Environment.GetEnvironmentVariable("CRAWLSCOPE_DEBUG") == "1" ? "\n" + ex : " (set CRAWLSCOPE_DEBUG=1 for details)"));
             return Failure;
         }
+    }
+
+    /// <summary>Every command.</summary>
+    private static Command Root(TextWriter stdout, TextWriter stderr, TextReader stdin)
+    {
+        // A plain Command rather than RootCommand, so help says "crawlscope" whatever the assembly is called.
+        var root = new Command("crawlscope", "Crawlscope: a polite, persistent web crawler with an inspector that explains every URL.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
+        root.Subcommands.Add(UrlCommand.Create(stdout));
+        root.Subcommands.Add(RobotsCommand.Create(stdout));
+        root.Subcommands.Add(ExtractCommand.Create(stdout, stdin));
+        root.Subcommands.Add(EvalCommand.Create(stdout, stderr));
+        root.Subcommands.Add(BenchCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CrawlCommand.Create(stdout, stderr));
+        root.Subcommands.Add(StatsCommand.Create(stdout));
+        root.Subcommands.Add(BanCommand.Create(stdout));
+        root.Subcommands.Add(StoreCommand.Create(stdout));
+        root.Subcommands.Add(SampleWebCommand.Create(stdout));
+        root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InspectCommand.Create(stdout));
+        root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RunCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ExportCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ImportWarcCommand.Create(stdout, stderr));
+        return root;
     }
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ");

@@ -32,7 +32,7 @@ internal static class OperatorRoutes
         MapApi(app, op, options);
         app.MapGet("/api/events", (HttpContext context, IHostApplicationLifetime life) => EventsAsync(context, op, life.ApplicationStopping))
             .WithName("Events").WithSummary("Server-Sent Events: one `figures` event a second with the live overview's figures (pages/s, queue, hosts, errors, recrawls due, pause state).")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").Guarded();
     }
 
     /// <summary>Who did it, for the audit log: the token when one is set, else the caller's address (loopback by default).</summary>
@@ -79,18 +79,18 @@ internal static class OperatorRoutes
     private static void MapApi(WebApplication app, CrawlOperator op, InspectorSiteOptions options)
     {
         app.MapPost("/api/urls", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, op, options, body, SubmitKind.CrawlNow, ct))
-            .WithName("SubmitUrls").WithSummary("Queue URLs at the front of the crawl. Each is answered: queued, known (with its state), or refused (scope, robots.txt, quota, invalid).");
+            .WithName("SubmitUrls").WithSummary("Queue URLs at the front of the crawl. Each is answered: queued, known (with its state), or refused (scope, robots.txt, quota, invalid).").Guarded();
         app.MapPost("/api/recrawl", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, op, options, body, SubmitKind.RecrawlNow, ct))
-            .WithName("Recrawl").WithSummary("Queue URLs again at the front, known or not (Recrawl now); answered like /api/urls.");
+            .WithName("Recrawl").WithSummary("Queue URLs again at the front, known or not (Recrawl now); answered like /api/urls.").Guarded();
         app.MapGet("/api/queue", async Task<Results<Ok<List<QueueEntry>>, BadRequest<ApiError>>> (string? host, int? limit, CancellationToken ct) =>
                 string.IsNullOrWhiteSpace(host) ? TypedResults.BadRequest(new ApiError("host= is required"))
                 : TypedResults.Ok((await op.Store.QueueAsync(host.Trim().ToLowerInvariant(), Math.Clamp(limit ?? 100, 1, 1000), ct))
                     .Select(q => new QueueEntry(q.Url, StoreNames.Of(q.State), q.Priority, q.Depth, q.Attempts, q.NotBefore)).ToList()))
-            .WithName("Queue").WithSummary("A host's URLs waiting or in flight, in the order they will be fetched (at most limit=, default 100).");
+            .WithName("Queue").WithSummary("A host's URLs waiting or in flight, in the order they will be fetched (at most limit=, default 100).").Guarded();
         app.MapPost("/api/pause", (HttpContext c, HostRequest? body, CancellationToken ct) => PauseAsync(c, op, options, body?.Host, true, ct))
-            .WithName("Pause").WithSummary("Pause the whole crawl, or one host with {\"host\": \"...\"}: pages in flight finish, nothing new starts.");
+            .WithName("Pause").WithSummary("Pause the whole crawl, or one host with {\"host\": \"...\"}: pages in flight finish, nothing new starts.").Guarded();
         app.MapPost("/api/resume", (HttpContext c, HostRequest? body, CancellationToken ct) => PauseAsync(c, op, options, body?.Host, false, ct))
-            .WithName("Resume").WithSummary("Resume the whole crawl, or one host.");
+            .WithName("Resume").WithSummary("Resume the whole crawl, or one host.").Guarded();
         app.MapPost("/api/bans", async Task<Results<Ok<BanRecord>, BadRequest<ApiError>>> (HttpContext c, BanRequest body, CancellationToken ct) =>
             {
                 try
@@ -103,7 +103,7 @@ internal static class OperatorRoutes
                     return TypedResults.BadRequest(new ApiError(ex.Message));
                 }
             })
-            .WithName("Ban").WithSummary("Ban a host or a registrable domain (fh_dont_index = 1) with a reason; the crawl stops following its links.");
+            .WithName("Ban").WithSummary("Ban a host or a registrable domain (fh_dont_index = 1) with a reason; the crawl stops following its links.").Guarded();
         app.MapDelete("/api/bans/{name}", async Task<Results<Ok, NotFound<ApiError>, BadRequest<ApiError>>> (HttpContext c, string name, CancellationToken ct) =>
             {
                 try
@@ -115,9 +115,9 @@ internal static class OperatorRoutes
                     return TypedResults.BadRequest(new ApiError(ex.Message));
                 }
             })
-            .WithName("Unban").WithSummary("Lift a ban.");
+            .WithName("Unban").WithSummary("Lift a ban.").Guarded();
         app.MapGet("/api/actions", async (int? limit, CancellationToken ct) => TypedResults.Ok(await op.Store.RecentActionsAsync(Math.Clamp(limit ?? 50, 1, 1000), ct)))
-            .WithName("Actions").WithSummary("The audit log of operator actions, newest first.");
+            .WithName("Actions").WithSummary("The audit log of operator actions, newest first.").Guarded();
     }
 
     private static async Task<Results<Ok<IReadOnlyList<SubmitAnswer>>, BadRequest<ApiError>>> SubmitAsync(HttpContext c, CrawlOperator op, InspectorSiteOptions options,
@@ -175,6 +175,11 @@ internal static class OperatorRoutes
             // The client left or the service is stopping.
         }
     }
+
+    /// <summary>What every route of the running crawl may also answer: 401 without the token (when one is set), 403
+    /// from another site.</summary>
+    private static RouteHandlerBuilder Guarded(this RouteHandlerBuilder route) =>
+        route.Produces<ApiError>(StatusCodes.Status401Unauthorized).Produces<ApiError>(StatusCodes.Status403Forbidden);
 
     private static string Describe(SubmitAnswer a) => a.Status switch
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Cli;
 using Crawlscope.Tests.Crawling;
+using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
 
@@ -43,6 +44,19 @@ public class ServiceLifecycleTests
             Assert.Contains(expected, result.Stderr);
         Assert.False(File.Exists(Path.Combine(dir, "never.db")));
         Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void TheShippedConfigFile_IsValid_AndFlagsOverrideIt()
+    {
+        string config = Path.Combine(SharedData.RepoRoot, "deploy", "crawlscope.toml");
+        var help = CliRunner.Run("run", "--config", config, "--help");
+        Assert.True(help.ExitCode == 0, help.Stderr);
+        // A bad value given as a flag beats the file's good one, and is reported as the flag's.
+        var flag = CliRunner.Run("run", "--config", config, "--extract", "some");
+        Assert.Equal(2, flag.ExitCode);
+        Assert.Contains("some", flag.Stderr);
+        Assert.DoesNotContain("crawlscope.toml:", flag.Stderr);
     }
 
     [Fact]

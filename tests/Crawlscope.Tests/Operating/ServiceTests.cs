@@ -139,6 +139,23 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
     }
 
     [Fact]
+    public async Task TheOpenApiDocument_DescribesEveryRouteOfTheService_WithItsErrors()
+    {
+        var doc = await f.JsonAsync(HttpMethod.Get, "/openapi/v1.json");
+        var paths = doc.GetProperty("paths");
+        foreach (var (path, method) in new[]
+                 {
+                     ("/api/urls", "post"), ("/api/recrawl", "post"), ("/api/queue", "get"), ("/api/pause", "post"), ("/api/resume", "post"),
+                     ("/api/bans", "post"), ("/api/bans/{name}", "delete"), ("/api/actions", "get"), ("/api/events", "get"),
+                 })
+        {
+            var responses = paths.GetProperty(path).GetProperty(method).GetProperty("responses");
+            Assert.True(responses.TryGetProperty("401", out _) && responses.TryGetProperty("403", out _), $"{method} {path}: no 401/403");
+        }
+        Assert.True(paths.GetProperty("/api/urls").GetProperty("post").GetProperty("responses").TryGetProperty("400", out _));
+    }
+
+    [Fact]
     public async Task Metrics_CountWhatTheStoreHolds()
     {
         // Fetch rows in the store and stored outcomes counted by the metrics come from the same saves; compared when quiet.
