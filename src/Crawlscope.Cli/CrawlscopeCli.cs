@@ -31,12 +31,10 @@ public static class CrawlscopeCli
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
-            // A value the file gave is named with its line; every error is reported, not only the first.
-            foreach (var error in parsed.Errors)
-            {
-                var source = fromFile.FirstOrDefault(f => error.Message.Contains(f.Key, StringComparison.Ordinal));
-                stderr.WriteLine($"crawlscope: {(source.Key is null ? "" : $"{source.Value.File}:{source.Value.Line}: ")}{error.Message} (see --help)");
-            }
+            // One line, as every failure; a value the configuration file gave is named with its line.
+            var error = parsed.Errors[0];
+            var source = fromFile.FirstOrDefault(f => error.Message.Contains(f.Key, StringComparison.Ordinal));
+            stderr.WriteLine($"crawlscope: {(source.Key is null ? "" : $"{source.Value.File}:{source.Value.Line}: ")}{error.Message} (see --help)");
             return BadUsage;
         }
         try
