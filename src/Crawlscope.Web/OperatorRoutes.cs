@@ -82,6 +82,8 @@ internal static class OperatorRoutes
             .WithName("SubmitUrls").WithSummary("Queue URLs at the front of the crawl. Each is answered: queued, known (with its state), or refused (scope, robots.txt, quota, invalid).").Guarded();
         app.MapPost("/api/recrawl", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, op, options, body, SubmitKind.RecrawlNow, ct))
             .WithName("Recrawl").WithSummary("Queue URLs again at the front, known or not (Recrawl now); answered like /api/urls.").Guarded();
+        app.MapPost("/api/seeds", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, op, options, body, SubmitKind.Seed, ct))
+            .WithName("AddSeeds").WithSummary("Add seeds: their sites (or hosts, by the scope) join the crawl's scope at once, and they are queued at the front; answered like /api/urls.").Guarded();
         app.MapGet("/api/queue", async Task<Results<Ok<List<QueueEntry>>, BadRequest<ApiError>>> (string? host, int? limit, CancellationToken ct) =>
                 string.IsNullOrWhiteSpace(host) ? TypedResults.BadRequest(new ApiError("host= is required"))
                 : TypedResults.Ok((await op.Store.QueueAsync(host.Trim().ToLowerInvariant(), Math.Clamp(limit ?? 100, 1, 1000), ct))

@@ -40,6 +40,19 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
     }
 
     [Fact]
+    public async Task AddedSeeds_WidenTheScope()
+    {
+        string elsewhere = f.Url("www.beta-shop.co.uk", "/articles/2");
+        var before = (await f.JsonAsync(HttpMethod.Post, "/api/urls", new { urls = new[] { elsewhere } }))[0];
+        Assert.StartsWith("scope: out_of_scope", before.GetProperty("reason").GetString());
+        var seed = (await f.JsonAsync(HttpMethod.Post, "/api/seeds", new { urls = new[] { f.Url("www.beta-shop.co.uk", "/") } }))[0];
+        Assert.Equal("queued", seed.GetProperty("status").GetString());
+        var after = (await f.JsonAsync(HttpMethod.Post, "/api/urls", new { urls = new[] { elsewhere } }))[0];
+        Assert.Equal("queued", after.GetProperty("status").GetString());
+        await EventuallyAsync(() => CrawledAsync(elsewhere), "a URL of the new seed's site crawled", TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task Recrawl_QueuesAKnownUrlAgain_AndTheQuotaIsPerSite()
     {
         string seed = f.Url(Host, "/");
@@ -146,7 +159,7 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
         foreach (var (path, method) in new[]
                  {
                      ("/api/urls", "post"), ("/api/recrawl", "post"), ("/api/queue", "get"), ("/api/pause", "post"), ("/api/resume", "post"),
-                     ("/api/bans", "post"), ("/api/bans/{name}", "delete"), ("/api/actions", "get"), ("/api/events", "get"),
+                     ("/api/bans", "post"), ("/api/bans/{name}", "delete"), ("/api/actions", "get"), ("/api/events", "get"), ("/api/seeds", "post"),
                  })
         {
             var responses = paths.GetProperty(path).GetProperty(method).GetProperty("responses");
