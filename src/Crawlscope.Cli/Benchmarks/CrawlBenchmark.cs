@@ -140,7 +140,7 @@ internal static class CrawlBenchmark
         }
     }
 
-    private static double PeakRssMegabytes()
+    internal static double PeakRssMegabytes()
     {
         // VmHWM: the resident set's high-water mark.
         foreach (var line in File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status") : [])

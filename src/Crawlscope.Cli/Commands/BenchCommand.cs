@@ -14,7 +14,7 @@ internal static class BenchCommand
         var json = CommonOptions.Json();
         var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction; `bench inspect` times lookups.")
         {
-            Extraction(stdout), Inspect(stdout, stderr), Soak(stdout),
+            Extraction(stdout), Inspect(stdout, stderr), Soak(stdout), Frontier(stdout),
         };
         var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
         mode.AcceptOnlyFromAmong("full", "none");
@@ -45,6 +45,19 @@ internal static class BenchCommand
             return CrawlscopeCli.Success;
         });
         return bench;
+    }
+
+    /// <summary><c>bench frontier</c>: the frontier alone at a broad crawl's size.</summary>
+    private static Command Frontier(TextWriter stdout)
+    {
+        var urls = new Option<long>("--urls") { Description = "URLs to queue.", DefaultValueFactory = _ => 1_000_000 };
+        var hosts = new Option<int>("--hosts") { Description = "Hosts they spread over.", DefaultValueFactory = _ => 10_000 };
+        urls.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 10) r.AddError("--urls must be at least 10"); });
+        hosts.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--hosts must be at least 1"); });
+        var command = new Command("frontier", "Queue many discovered URLs over many hosts in the embedded store, then lease them all; print insert and lease rates, the host scan, bytes per queued URL and peak RSS.")
+            { urls, hosts };
+        command.SetAction(async (parse, ct) => await Benchmarks.FrontierBenchmark.RunAsync(parse.GetValue(urls), parse.GetValue(hosts), stdout, ct));
+        return command;
     }
 
     /// <summary><c>bench soak</c>: the service over the sample web for a while, watched from outside.</summary>

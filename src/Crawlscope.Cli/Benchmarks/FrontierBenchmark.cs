@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Crawlscope.Storage;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Cli.Benchmarks;
+
+/// <summary>
+/// <c>bench frontier</c>: the embedded store's frontier alone, at a broad crawl's size. Discovered URLs spread over
+/// many hosts are queued in batches as saves queue them, then every host is leased empty as the loop leases; the
+/// figures are the insert and lease rates, the host scan the loop runs, the bytes on disk per queued URL and the
+/// peak RSS.
+/// </summary>
+internal static class FrontierBenchmark
+{
+    internal static async Task<int> RunAsync(long urls, int hosts, TextWriter stdout, CancellationToken ct)
+    {
+        string db = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-frontier-{Environment.ProcessId}.db");
+        SqliteCrawlStore.DeleteFiles(db);
+        try
+        {
+            var store = await SqliteCrawlStore.OpenAsync(db, ct);
+            var keyer = UrlKeyer.Default;
+            var now = DateTimeOffset.UtcNow;
+            var clock = Stopwatch.StartNew();
+            var batch = new List<FrontierEntry>(1000);
+            long inserted = 0;
+            for (long i = 0; i < urls && !ct.IsCancellationRequested; i++)
+            {
+                long h = i % hosts;
+                var id = keyer.Identify(WebUrl.Parse($"https://www{h % 3}.site{h}.example/section/{i / hosts % 97}/page-{i}"));
+                batch.Add(FrontierEntry.Seed(id, now) with { Depth = 1, Priority = 1 });
+                if (batch.Count == batch.Capacity)
+                {
+                    inserted += await store.EnqueueAsync(batch, ct);
+                    batch.Clear();
+                }
+                if ((i + 1) % (urls / 10) == 0)
+                    stdout.WriteLine($"  queued {i + 1:N0}: {(i + 1) / clock.Elapsed.TotalSeconds:N0} URLs/s so far, RSS peak {CrawlBenchmark.PeakRssMegabytes():F0} MB");
+            }
+            inserted += await store.EnqueueAsync(batch, ct);
+            double insertSeconds = clock.Elapsed.TotalSeconds;
+            // Closed, the store checkpoints its WAL into the file: what is left is what the frontier takes on disk.
+            await store.DisposeAsync();
+            long bytes = new FileInfo(db).Length;
+            await using var reopened = await SqliteCrawlStore.OpenAsync(db, ct);
+            store = reopened;
+
+            clock.Restart();
+            var queuedHosts = await store.QueuedHostsAsync(ct);
+            double scanMs = clock.Elapsed.TotalMilliseconds;
+
+            clock.Restart();
+            long leased = 0;
+            foreach (var host in queuedHosts)
+            {
+                while (!ct.IsCancellationRequested)
+                {
+                    var got = await store.LeaseAsync(host, now.AddMinutes(1), 16, ct);
+                    leased += got.Count;
+                    if (got.Count < 16) break;
+                }
+            }
+            double leaseSeconds = clock.Elapsed.TotalSeconds;
+            stdout.WriteLine($"bench frontier: {inserted:N0} URLs over {queuedHosts.Count:N0} hosts queued at {inserted / insertSeconds:N0} URLs/s (keying included); " +
+                             $"{bytes / (double)Math.Max(1, inserted):F0} bytes on disk per queued URL; the loop's host scan {scanMs:F0} ms; " +
+                             $"{leased:N0} leased (16 at a time, host by host) at {leased / leaseSeconds:N0} URLs/s; peak RSS {CrawlBenchmark.PeakRssMegabytes():F0} MB ({Environment.ProcessorCount} cores)");
+            return CrawlscopeCli.Success;
+        }
+        finally
+        {
+            SqliteCrawlStore.DeleteFiles(db);
+        }
+    }
+}
