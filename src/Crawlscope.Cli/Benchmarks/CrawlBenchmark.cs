@@ -113,10 +113,7 @@ internal static class CrawlBenchmark
 
         public static async Task<SampleWebProcess> StartAsync(int pagesPerHost, CancellationToken ct)
         {
-            // The CLI's own assembly, run by the same dotnet host that runs this process.
-            string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h
-                : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-            var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in new[] { typeof(CrawlBenchmark).Assembly.Location, "sample-web", "--fast", "--pages", pagesPerHost.ToString(System.Globalization.CultureInfo.InvariantCulture) })
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the sample web");
@@ -139,6 +136,11 @@ internal static class CrawlBenchmark
             _process.Dispose();
         }
     }
+
+    /// <summary>The dotnet host that runs this process, to run the CLI's own assembly in a child process.</summary>
+    internal static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h
+        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 
     internal static double PeakRssMegabytes()
     {

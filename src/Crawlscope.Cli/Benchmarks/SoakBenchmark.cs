@@ -121,9 +121,7 @@ internal static partial class SoakBenchmark
 
     private static Process StartService(string[] args)
     {
-        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h
-            : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-        var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(CrawlBenchmark.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(typeof(SoakBenchmark).Assembly.Location);
         foreach (var a in args) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the service");

@@ -58,12 +58,8 @@ internal static class RunCommand
             {
                 throw new CommandException(ex.Message, CrawlscopeCli.BadUsage);
             }
-            var crawl = Crawl.Build(p);
-            return new CrawlOptions
+            return Crawl.Build(p) with
             {
-                Scope = crawl.Scope, MaxPages = crawl.MaxPages, MaxDepth = crawl.MaxDepth, Include = crawl.Include, Exclude = crawl.Exclude,
-                PerHost = crawl.PerHost, Delay = crawl.Delay, Concurrency = crawl.Concurrency, Extract = crawl.Extract, ShardCount = crawl.ShardCount,
-                Fetch = crawl.Fetch, WarcDirectory = crawl.WarcDirectory, WarcMaxFileBytes = crawl.WarcMaxFileBytes,
                 Continuous = true, Recrawl = recrawl, RecrawlCheck = DurationText.Parse(p.GetValue(RecrawlCheck)!, "--recrawl-check"),
             };
         }

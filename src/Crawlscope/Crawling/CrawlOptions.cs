@@ -7,7 +7,7 @@ using Crawlscope.Politeness;
 namespace Crawlscope.Crawling;
 
 /// <summary>Everything a crawl can be told. Defaults are the polite ones.</summary>
-public sealed class CrawlOptions
+public sealed record CrawlOptions
 {
     public CrawlScopeKind Scope { get; init; } = CrawlScopeKind.Site;
     /// <summary>Stop after this many pages are stored (across restarts). Default unlimited.</summary>
