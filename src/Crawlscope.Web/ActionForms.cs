@@ -62,17 +62,18 @@ internal static class ActionForms
                  {
                      ("Pages/s", "pagesPerSecond", f.PagesPerSecond.ToString("F1", CultureInfo.InvariantCulture)), ("Pages this run", "pagesThisRun", N(f.PagesThisRun)),
                      ("Queue", "queued", N(f.Queued)), ("In flight", "inFlight", N(f.InFlight)), ("Hosts fetching", "hostsFetching", N(f.HostsFetching)),
-                     ("Hosts waiting", "hostsWaiting", N(Math.Max(0, f.HostsQueued - f.HostsFetching))), ("Recrawls due", "recrawlsDue", N(f.RecrawlsDue)),
+                     ("Hosts waiting", "hostsWaiting", N(f.HostsWaiting)), ("Recrawls due", "recrawlsDue", N(f.RecrawlsDue)),
                      ("Errors", "errors", N(f.Errors)), ("State", "state", f.Paused ? "paused" : "running"),
                  })
             h.Tag("div").Element("dt", name).Element("dd", value, ("data-live", field)).End("div");
-        h.End("dl").Element("p", ErrorsText(f.ErrorsByReason), ("data-live", "errorsByReason"), ("class", "errors-by-reason"))
-            .Element("p", "Links not followed: " + ErrorsText(f.LinksNotFollowed).Replace("no errors", "none", StringComparison.Ordinal), ("data-live", "linksNotFollowed"))
+        h.End("dl").Element("p", Counts(f.ErrorsByReason, "no errors"), ("data-live", "errorsByReason"), ("class", "errors-by-reason"))
+            .Element("p", "Links not followed: " + Counts(f.LinksNotFollowed, "none"), ("data-live", "linksNotFollowed"))
             .End("section");
     }
 
-    internal static string ErrorsText(IReadOnlyDictionary<string, long> errors) =>
-        errors.Count == 0 ? "no errors" : string.Join(", ", errors.Select(e => $"{e.Key} {e.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
+    /// <summary>Counts by reason as one line (the live script writes the same form).</summary>
+    private static string Counts(IReadOnlyDictionary<string, long> counts, string empty) =>
+        counts.Count == 0 ? empty : string.Join(", ", counts.Select(e => $"{e.Key} {e.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
 
     internal static void AuditLog(HtmlBuilder h, IReadOnlyList<OperatorAction> actions)
     {

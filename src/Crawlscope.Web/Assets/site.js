@@ -15,17 +15,17 @@ document.addEventListener('click', (event) => {
   const live = document.getElementById('live');
   if (!live || !window.EventSource) return;
   const number = (v) => typeof v === 'number' ? v.toLocaleString('en-US') : String(v);
+  const counts = (byReason, empty) => Object.keys(byReason).length === 0 ? empty
+    : Object.entries(byReason).map(([k, v]) => `${k} ${number(v)}`).join(', ');
   const source = new EventSource(live.dataset.events);
   source.addEventListener('figures', (event) => {
     const f = JSON.parse(event.data);
     const values = {
       pagesPerSecond: f.pages_per_second.toFixed(1), pagesThisRun: number(f.pages_this_run), queued: number(f.queued),
-      inFlight: number(f.in_flight), hostsFetching: number(f.hosts_fetching), hostsWaiting: number(Math.max(0, f.hosts_queued - f.hosts_fetching)),
+      inFlight: number(f.in_flight), hostsFetching: number(f.hosts_fetching), hostsWaiting: number(f.hosts_waiting),
       recrawlsDue: number(f.recrawls_due), errors: number(f.errors), state: f.paused ? 'paused' : 'running',
-      errorsByReason: Object.keys(f.errors_by_reason).length === 0 ? 'no errors'
-        : Object.entries(f.errors_by_reason).map(([k, v]) => `${k} ${number(v)}`).join(', '),
-      linksNotFollowed: 'Links not followed: ' + (Object.keys(f.links_not_followed).length === 0 ? 'none'
-        : Object.entries(f.links_not_followed).map(([k, v]) => `${k} ${number(v)}`).join(', ')),
+      errorsByReason: counts(f.errors_by_reason, 'no errors'),
+      linksNotFollowed: 'Links not followed: ' + counts(f.links_not_followed, 'none'),
     };
     for (const element of live.querySelectorAll('[data-live]')) {
       const value = values[element.dataset.live];

@@ -19,7 +19,11 @@ public sealed record CrawlFigures(
     IReadOnlyDictionary<string, long> ErrorsByReason,
     IReadOnlyDictionary<string, long> LinksNotFollowed,
     bool Paused,
-    IReadOnlyCollection<string> PausedHosts);
+    IReadOnlyCollection<string> PausedHosts)
+{
+    /// <summary>Hosts with URLs queued but no request in flight (waiting for their politeness gap or a lease).</summary>
+    public int HostsWaiting => Math.Max(0, HostsQueued - HostsFetching);
+}
 
 /// <summary>
 /// Samples a running crawl's figures; pages/s is the rate since the previous sample (so a pause shows as 0 within

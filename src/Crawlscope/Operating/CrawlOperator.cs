@@ -81,12 +81,13 @@ public sealed class CrawlOperator(ICrawlStore store, UrlKeyer keyer, CrawlEngine
         return new SubmitAnswer(shown, "queued", null, state);
     }
 
-    /// <summary>robots.txt as the store has it; a host whose robots.txt was never read is let through (the crawl reads it first).</summary>
+    /// <summary>robots.txt as the store has it, read as the crawl reads it; a host whose robots.txt was never read (or
+    /// whose copy expired) is let through, since the crawl reads it first.</summary>
     private async Task<string?> RobotsRefusalAsync(UrlIdentity id, CancellationToken ct)
     {
         var url = id.Normalized;
-        if (await store.GetRobotsAsync(RobotsGate.HostKey(url), ct) is not { Action: nameof(RobotsFetchAction.Parse), Body: { } body } stored || stored.ExpiresAt <= _time.GetUtcNow()) return null;
-        var decision = RobotsParser.Parse(body).Check(_agent, url.PathAndQuery);
+        if (await store.GetRobotsAsync(RobotsGate.HostKey(url), ct) is not { } stored || stored.ExpiresAt <= _time.GetUtcNow()) return null;
+        var decision = RobotsGate.Rebuild(stored).Check(_agent, url.PathAndQuery);
         return decision.Allowed ? null : $"robots.txt: {decision.Explanation}";
     }
 

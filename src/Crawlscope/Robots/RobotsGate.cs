@@ -81,7 +81,8 @@ public sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agent
         await store.MarkSitemapsReadAsync(hostKey, ct);
     }
 
-    private static RobotsRules Rebuild(StoredRobots stored) => stored.Action switch
+    /// <summary>The rules a stored copy stands for, as the crawl applies them (also what an operator's submission is checked against).</summary>
+    internal static RobotsRules Rebuild(StoredRobots stored) => stored.Action switch
     {
         nameof(RobotsFetchAction.Parse) => RobotsParser.Parse(stored.Body ?? []),
         nameof(RobotsFetchAction.AllowAll) => RobotsRules.AllowAll,
