@@ -13,7 +13,7 @@ internal static class SamplePages
         int n = options.PagesPerHost;
         if (path == "/robots.txt") return Robots(site, origin, options);
         if (path.StartsWith("/private/", StringComparison.Ordinal)) return SampleResponse.Html(200, Page("Private", "<p>robots.txt disallows this page.</p>", ""));
-        if (path == "/") return Home(site, origin, n, port);
+        if (path == "/") return Home(site, origin, n, port, options);
         if (path.StartsWith("/section/", StringComparison.Ordinal) || path is "/about" or "/contact")
             return SampleResponse.Html(200, Page($"{site.Name}: {path.Trim('/')}", $"<h1>{WebUtility.HtmlEncode(path.Trim('/'))}</h1><p><a href=\"/\">Home</a></p>", ""));
         if (path.StartsWith("/articles/", StringComparison.Ordinal) && int.TryParse(path["/articles/".Length..], out int a) && a >= 0 && a < n)
@@ -57,16 +57,24 @@ internal static class SamplePages
     private static string Page(string title, string body, string head) =>
         $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title>{head}</head><body>{body}</body></html>";
 
-    private static SampleResponse Home(SampleHost site, string origin, int n, int port)
+    private static SampleResponse Home(SampleHost site, string origin, int n, int port, SampleWebOptions options)
     {
         var sb = new StringBuilder($"<h1>{site.Name}</h1><ul>");
         for (int i = 0; i < n; i++) sb.Append($"<li><a href=\"/articles/{i}\">{WebUtility.HtmlEncode(ArticlePages.Title(Seed(site, i)))}</a></li>");
         sb.Append("</ul><p>Also: <a href=\"/private/report\">private report</a></p><ul>");
         foreach (var special in Specials(site.Kind, n)) sb.Append($"<li><a href=\"{special}\">{special}</a></li>");
         sb.Append("</ul><footer>Other sites: ");
-        foreach (var other in SampleSites.Hosts) sb.Append($"<a href=\"http://{other.Name}:{port}/\">{other.Name}</a> ");
+        foreach (var other in Neighbours(site, options)) sb.Append($"<a href=\"http://{other}:{port}/\">{other}</a> ");
         sb.Append("</footer>");
         return SampleResponse.Html(200, Page($"{site.Name} home", sb.ToString(), ""));
+    }
+
+    /// <summary>The hosts a home page links: every hand-made host, or a generated host's ten children.</summary>
+    private static IEnumerable<string> Neighbours(SampleHost site, SampleWebOptions options)
+    {
+        if (!options.Broad) return SampleSites.Hosts.Select(h => h.Name);
+        long first = (long)SampleSites.GeneratedIndex(site.Name, options.Hosts)!.Value * SampleSites.GeneratedFanOut + 1;
+        return Enumerable.Range(0, SampleSites.GeneratedFanOut).Select(k => first + k).Where(i => i < options.Hosts).Select(i => SampleSites.GeneratedName((int)i));
     }
 
     private static IEnumerable<string> Specials(SiteKind kind, int n) => kind switch

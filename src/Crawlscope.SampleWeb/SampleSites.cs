@@ -36,4 +36,20 @@ public static class SampleSites
     public const string SeedArticlePath = "/blog/python-global-interpreter-lock/";
 
     public static SampleHost? Find(string host) => Hosts.FirstOrDefault(h => h.Name.Equals(host, StringComparison.OrdinalIgnoreCase));
+
+    // A broad sample web (more hosts than the 21 above, for the many-host benchmark) is made of generated blog
+    // hosts, each its own site: site0.test, site1.test, ... Host i's home links hosts 10i+1 to 10i+10, so a crawl
+    // seeded with site0.test reaches 100,000 hosts within five levels.
+    public const int GeneratedFanOut = 10;
+
+    public static string GeneratedName(int i) => $"site{i}.test";
+
+    /// <summary>The first <paramref name="count"/> generated hosts' names.</summary>
+    public static IEnumerable<string> GeneratedNames(int count) => Enumerable.Range(0, count).Select(GeneratedName);
+
+    /// <summary>The index of a generated host's name below <paramref name="count"/>, or null.</summary>
+    public static int? GeneratedIndex(string host, int count) =>
+        host.StartsWith("site", StringComparison.Ordinal) && host.EndsWith(".test", StringComparison.Ordinal)
+        && int.TryParse(host.AsSpan(4, host.Length - 9), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int i)
+        && i < count && GeneratedName(i) == host ? i : null;
 }

@@ -34,12 +34,13 @@ public sealed class SampleWebServer : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary>http://HOST:PORT/ for every host: the crawl seeds.</summary>
-    public IReadOnlyList<string> Seeds => SampleSites.Hosts.Take(_options.Hosts).Select(h => $"http://{h.Name}:{Port}/").ToList();
+    public IReadOnlyList<string> Seeds => _options.Broad ? [$"http://{SampleSites.GeneratedName(0)}:{Port}/"]
+        : SampleSites.Hosts.Take(_options.Hosts).Select(h => $"http://{h.Name}:{Port}/").ToList();
 
     public string SeedArticleUrl => $"http://www.pickl.test:{Port}{SampleSites.SeedArticlePath}";
 
     /// <summary>Hosts-file lines mapping every sample host to 127.0.0.1.</summary>
-    public string ResolveFile => string.Join('\n', SampleSites.Hosts.Select(h => $"127.0.0.1 {h.Name}")) + "\n";
+    public string ResolveFile => string.Join('\n', (_options.Broad ? SampleSites.GeneratedNames(_options.Hosts) : SampleSites.Hosts.Select(h => h.Name)).Select(h => $"127.0.0.1 {h}")) + "\n";
 
     /// <summary>Requests served so far per path (for politeness and once-only tests).</summary>
     public IReadOnlyDictionary<string, int> Hits
@@ -72,14 +73,19 @@ public sealed class SampleWebServer : IAsyncDisposable
         string host = context.Request.Host.Host.ToLowerInvariant();
         string path = context.Request.Path.Value ?? "/";
         string pathAndQuery = path + context.Request.QueryString.Value;
-        int hit;
-        lock (_hits)
-        {
-            _hits[host + pathAndQuery] = hit = _hits.GetValueOrDefault(host + pathAndQuery) + 1;
-            if (!Arrivals.TryGetValue(host, out var list)) Arrivals[host] = list = [];
-            list.Add(DateTimeOffset.UtcNow);
-        }
-        var site = SampleSites.Find(host);
+        var site = _options.Broad
+            ? SampleSites.GeneratedIndex(host, _options.Hosts) is null ? null : new SampleHost(host, SiteKind.Blog)
+            : SampleSites.Find(host);
+        int hit = 1;
+        // A benchmark's server keeps no per-request record (a million-page crawl would grow it by a million
+        // entries), except for the error host, whose answers depend on the hit count.
+        if (_options.KeepHits || site?.Kind == SiteKind.Errors)
+            lock (_hits)
+            {
+                _hits[host + pathAndQuery] = hit = _hits.GetValueOrDefault(host + pathAndQuery) + 1;
+                if (!Arrivals.TryGetValue(host, out var list)) Arrivals[host] = list = [];
+                list.Add(DateTimeOffset.UtcNow);
+            }
         SampleResponse response;
         if (site is null) response = SampleResponse.Html(404, "<html><body>unknown host</body></html>");
         else if (_options.Fast && site.Kind != SiteKind.Errors)
@@ -124,8 +130,15 @@ public sealed class SampleWebServer : IAsyncDisposable
 /// <summary>How big the sample web is and where it listens.</summary>
 public sealed class SampleWebOptions
 {
-    /// <summary>Hosts served (the first N of <see cref="SampleSites.Hosts"/>). Default all 21.</summary>
+    /// <summary>Hosts served: the first N of <see cref="SampleSites.Hosts"/> (default all 21); more than those, that
+    /// many generated blog hosts instead (<see cref="SampleSites.GeneratedName"/>).</summary>
     public int Hosts { get; init; } = SampleSites.Hosts.Count;
+
+    /// <summary>Whether <see cref="SampleWebServer.Hits"/> and <see cref="SampleWebServer.Arrivals"/> are kept (tests read them).</summary>
+    public bool KeepHits { get; init; } = true;
+
+    /// <summary>Whether the hosts are generated ones (more were asked for than the 21 hand-made ones).</summary>
+    public bool Broad => Hosts > SampleSites.Hosts.Count;
     /// <summary>Article pages per content host. Default 20.</summary>
     public int PagesPerHost { get; init; } = 20;
     /// <summary>0 picks a free port.</summary>

@@ -172,6 +172,7 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     }
 
     public Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) => throw NoFrontier();
+    public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => throw NoFrontier();
     public Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default) => throw NoFrontier();
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => throw NoFrontier();
     public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) => throw NoFrontier();

@@ -209,6 +209,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
 
     public Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default) => _local.EnqueueAsync(entries, ct);
     public Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) => _local.QueuedHostsAsync(ct);
+    public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => _local.TakeNewlyQueuedHosts();
     public Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default) => _local.LeaseAsync(host, now, max, ct);
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => _local.RescheduleAsync(key, notBefore, attempts, ct);
     public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) => _local.RequeueDueAsync(dueBy, now, ct);

@@ -10,8 +10,11 @@ using Crawlscope.Urls;
 namespace Crawlscope.Cli.Benchmarks;
 
 /// <summary>The figures `crawlscope bench` prints and writes.</summary>
-internal sealed record CrawlBenchResult(string Extract, bool Warc, string SampleWeb, long Pages, double Seconds, double PagesPerSecond, double CpuMsPerPage, double PeakRssMb,
-    double? ServingCpuMsPerPage, int Cores, string Machine, DateTimeOffset When);
+internal sealed record CrawlBenchResult(string Extract, bool Warc, string SampleWeb, int Hosts, long Pages, double Seconds, double PagesPerSecond, double CpuMsPerPage, double PeakRssMb,
+    double StoreBytesPerPage, IReadOnlyList<CrawlTenth> Curve, double? ServingCpuMsPerPage, int Cores, string Machine, DateTimeOffset When);
+
+/// <summary>One tenth of a benchmark crawl (by pages stored): its rate, CPU per page and the largest RSS seen in it.</summary>
+internal sealed record CrawlTenth(int Tenth, long PagesAtEnd, double PagesPerSecond, double CpuMsPerPage, double RssMb);
 
 /// <summary>
 /// Like `scrapy bench`: the sample web in this process with politeness delays off, crawled at full speed into a
@@ -19,7 +22,7 @@ internal sealed record CrawlBenchResult(string Extract, bool Warc, string Sample
 /// </summary>
 internal static class CrawlBenchmark
 {
-    internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int perHost, bool warc, bool inProcess, CancellationToken ct)
+    internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int hosts, int perHost, bool warc, bool inProcess, CancellationToken ct)
     {
         string db = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-{Environment.ProcessId}.db");
         string warcDir = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-warc-{Environment.ProcessId}");
@@ -27,35 +30,45 @@ internal static class CrawlBenchmark
         {
             // By default the sample web runs in a process of its own, as nginx did in the measurements, so
             // CPU time and RSS are the crawler's alone; --in-process serves it from this process.
-            await using var web = inProcess ? await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = pagesPerHost, Fast = true }, ct) : null;
-            using var child = inProcess ? null : await SampleWebProcess.StartAsync(pagesPerHost, ct);
+            var webOptions = new SampleWebOptions { PagesPerHost = pagesPerHost, Hosts = hosts, Fast = true, KeepHits = false };
+            await using var web = inProcess ? await SampleWebServer.StartAsync(webOptions, ct) : null;
+            using var child = inProcess ? null : await SampleWebProcess.StartAsync(pagesPerHost, hosts, ct);
             int port = web?.Port ?? child!.Port;
-            await using var store = await SqliteCrawlStore.OpenAsync(db, ct);
+            var hostNames = webOptions.Broad ? SampleSites.GeneratedNames(hosts).ToList() : SampleSites.Hosts.Take(hosts).Select(h => h.Name).ToList();
+            var store = await SqliteCrawlStore.OpenAsync(db, ct);
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
             var options = new CrawlOptions
             {
                 Delay = TimeSpan.Zero,
                 PerHost = perHost,
                 Concurrency = 64,
-                MaxDepth = 6,
+                // A broad sample web's hosts are linked ten to a home page, five levels deep.
+                MaxDepth = webOptions.Broad ? 8 : 6,
                 Extract = noExtraction ? ExtractionParts.Metadata : ExtractionParts.All,
                 Fetch = new FetchOptions
                 {
                     AllowPrivateNetworks = true,
-                    Resolve = SampleSites.Hosts.ToDictionary(h => h.Name, _ => IPAddress.Loopback),
+                    Resolve = hostNames.ToDictionary(h => h, _ => IPAddress.Loopback),
                     TotalTimeout = TimeSpan.FromSeconds(2),
                 },
                 RetryBase = TimeSpan.FromMilliseconds(100),
                 WarcDirectory = warc ? warcDir : null,
             };
-            var seeds = SampleSites.Hosts.Select(h => keyer.TryIdentify($"http://{h.Name}:{port}/", out var id, out _) ? id! : throw new InvalidOperationException(h.Name)).ToList();
+            var seeds = (webOptions.Broad ? hostNames.Take(1) : hostNames)
+                .Select(h => keyer.TryIdentify($"http://{h}:{port}/", out var id, out _) ? id! : throw new InvalidOperationException(h)).ToList();
             var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
-            using var sampler = new Timer(_ => GcPeakCommitted = Math.Max(GcPeakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes), null, 0, 200);
             using var engine = new CrawlEngine(options, store, keyer);
+            var samples = new List<Sample>();
+            using var sampler = new Timer(_ =>
+            {
+                GcPeakCommitted = Math.Max(GcPeakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes);
+                lock (samples) samples.Add(Sample.Now(sw, engine.Progress.Pages));
+            }, null, 0, 500);
             await engine.RunAsync(seeds, ct);
             sw.Stop();
+            lock (samples) samples.Add(Sample.Now(sw, engine.Progress.Pages));
             process.Refresh();
             long pages = engine.Progress.Pages;
             if (Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1")
@@ -68,8 +81,13 @@ internal static class CrawlBenchmark
                     $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MB, peak committed {GcPeakCommitted / 1048576} MB, threads {process.Threads.Count}");
             double peakRss = PeakRssMegabytes();
             double? serving = inProcess ? await ServingCpuAsync(store, options.Fetch, ct) : null;
-            return new CrawlBenchResult(noExtraction ? "none" : "full", warc, inProcess ? "in process" : "separate process", pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
-                crawlCpu, peakRss, serving, Environment.ProcessorCount,
+            // Closed, the store checkpoints its WAL into the file: what is left is what the crawl takes on disk.
+            await store.DisposeAsync();
+            double bytesPerPage = new FileInfo(db).Length / (double)Math.Max(1, pages);
+            List<CrawlTenth> curve;
+            lock (samples) curve = Tenths(samples);
+            return new CrawlBenchResult(noExtraction ? "none" : "full", warc, inProcess ? "in process" : "separate process", hosts, pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
+                crawlCpu, peakRss, bytesPerPage, curve, serving, Environment.ProcessorCount,
                 $"{Environment.OSVersion}, .NET {Environment.Version}", DateTimeOffset.UtcNow);
         }
         finally
@@ -98,6 +116,40 @@ internal static class CrawlBenchmark
 
     private static long GcPeakCommitted;
 
+    /// <summary>What the sampler saw at one moment: time, pages stored, the process's CPU time and resident set.</summary>
+    private readonly record struct Sample(double Seconds, long Pages, double CpuMs, double RssMb)
+    {
+        public static Sample Now(Stopwatch clock, long pages)
+        {
+            using var process = Process.GetCurrentProcess();
+            return new Sample(clock.Elapsed.TotalSeconds, pages, process.TotalProcessorTime.TotalMilliseconds, RssMegabytes("VmRSS:"));
+        }
+    }
+
+    /// <summary>The crawl cut into tenths of its pages: each tenth's pages/s and CPU ms per page between the samples
+    /// closest to its ends, and the largest RSS sampled in it.</summary>
+    private static List<CrawlTenth> Tenths(List<Sample> samples)
+    {
+        var curve = new List<CrawlTenth>();
+        long total = samples[^1].Pages;
+        if (total < 10) return curve;
+        var from = samples[0];
+        int i = 0;
+        for (int tenth = 1; tenth <= 10; tenth++)
+        {
+            long target = total * tenth / 10;
+            double rss = 0;
+            while (i < samples.Count - 1 && samples[i].Pages < target) rss = Math.Max(rss, samples[i++].RssMb);
+            var to = samples[i];
+            rss = Math.Max(rss, to.RssMb);
+            long pages = to.Pages - from.Pages;
+            double seconds = to.Seconds - from.Seconds;
+            curve.Add(new CrawlTenth(tenth, to.Pages, seconds > 0 ? pages / seconds : 0, pages > 0 ? (to.CpuMs - from.CpuMs) / pages : 0, rss));
+            from = to;
+        }
+        return curve;
+    }
+
     /// <summary>The sample web as a child process (<c>crawlscope sample-web --fast</c>), killed on dispose.</summary>
     internal sealed class SampleWebProcess : IDisposable
     {
@@ -111,10 +163,11 @@ internal static class CrawlBenchmark
 
         public int Port { get; }
 
-        public static async Task<SampleWebProcess> StartAsync(int pagesPerHost, CancellationToken ct)
+        public static async Task<SampleWebProcess> StartAsync(int pagesPerHost, int hosts, CancellationToken ct)
         {
             var psi = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { typeof(CrawlBenchmark).Assembly.Location, "sample-web", "--fast", "--pages", pagesPerHost.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            foreach (var a in new[] { typeof(CrawlBenchmark).Assembly.Location, "sample-web", "--fast", "--pages", pagesPerHost.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                         "--hosts", hosts.ToString(System.Globalization.CultureInfo.InvariantCulture) })
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the sample web");
             string? line;
@@ -142,12 +195,15 @@ internal static class CrawlBenchmark
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h
         : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 
-    internal static double PeakRssMegabytes()
+    /// <summary>VmHWM: the resident set's high-water mark.</summary>
+    internal static double PeakRssMegabytes() => RssMegabytes("VmHWM:");
+
+    private static double RssMegabytes(string field)
     {
-        // VmHWM: the resident set's high-water mark.
         foreach (var line in File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status") : [])
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal) && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out long kb))
+            if (line.StartsWith(field, StringComparison.Ordinal) && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out long kb))
                 return kb / 1024.0;
-        return Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
+        using var process = Process.GetCurrentProcess();
+        return (field == "VmHWM:" ? process.PeakWorkingSet64 : process.WorkingSet64) / 1024.0 / 1024.0;
     }
 }

@@ -22,7 +22,7 @@ internal static partial class SoakBenchmark
         string dir = Directory.CreateTempSubdirectory("crawlscope-soak-").FullName;
         try
         {
-            using var web = await CrawlBenchmark.SampleWebProcess.StartAsync(pagesPerHost, ct);
+            using var web = await CrawlBenchmark.SampleWebProcess.StartAsync(pagesPerHost, SampleSites.Hosts.Count, ct);
             string resolve = Path.Combine(dir, "hosts");
             await File.WriteAllTextAsync(resolve, string.Join('\n', SampleSites.Hosts.Select(h => $"127.0.0.1 {h.Name}")) + "\n", ct);
             int port = FreePort();

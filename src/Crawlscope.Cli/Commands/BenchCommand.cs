@@ -18,11 +18,14 @@ internal static class BenchCommand
         };
         var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
         mode.AcceptOnlyFromAmong("full", "none");
-        var perHost = new Option<int>("--pages") { Description = "Article pages per sample host (default 2,400: a 50,000-page crawl, the size of the issue's goals).", DefaultValueFactory = _ => 2400 };
+        var perHost = new Option<int>("--pages") { Description = "Article pages per sample host (default 2,400: a 50,000-page crawl over the 21 hosts).", DefaultValueFactory = _ => 2400 };
+        var hostCount = new Option<int>("--hosts") { Description = "Sample hosts: up to 21 hand-made ones, or more generated blog hosts (site0.test ...), each with --pages articles.", DefaultValueFactory = _ => SampleSites.Hosts.Count };
+        hostCount.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--hosts must be at least 1"); });
         var connections = new Option<int>("--per-host") { Description = "Connections per host.", DefaultValueFactory = _ => 4 };
         var output = new Option<string>("--out") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench-results.json" };
         bench.Options.Add(mode);
         bench.Options.Add(perHost);
+        bench.Options.Add(hostCount);
         bench.Options.Add(connections);
         bench.Options.Add(output);
         var warc = new Option<bool>("--warc") { Description = "Also write WARC files (to a temporary folder), to measure what archiving costs." };
@@ -32,7 +35,7 @@ internal static class BenchCommand
         bench.Options.Add(json);
         bench.SetAction(async (parse, ct) =>
         {
-            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(connections), parse.GetValue(warc), parse.GetValue(inProcess), ct);
+            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(hostCount), parse.GetValue(connections), parse.GetValue(warc), parse.GetValue(inProcess), ct);
             await File.WriteAllTextAsync(parse.GetValue(output)!, System.Text.Json.JsonSerializer.Serialize(result, Crawlscope.Inspection.ReportJson.Options), ct);
             if (parse.GetValue(json)) CliJson.Write(stdout, result);
             else
@@ -40,8 +43,16 @@ internal static class BenchCommand
                                  (result.ServingCpuMsPerPage is { } serving
                                      ? $"{result.CpuMsPerPage:F2} CPU ms per page (crawler and in-process sample web together; serving and plain fetching alone: {serving:F2}), "
                                      : $"{result.CpuMsPerPage:F2} CPU ms per page (the crawler's process; the sample web runs in its own), ") +
-                                 $"peak RSS {result.PeakRssMb:F0} MB " +
+                                 $"peak RSS {result.PeakRssMb:F0} MB, {result.StoreBytesPerPage:N0} bytes per page in the store, {result.Hosts:N0} hosts " +
                                  $"({Environment.ProcessorCount} cores); written to {parse.GetValue(output)}");
+            if (!parse.GetValue(json) && result.Curve.Count > 0)
+            {
+                stdout.WriteLine("| tenth | pages at its end | pages/s | CPU ms per page | RSS (largest sampled) |");
+                stdout.WriteLine("|---|---|---|---|---|");
+                foreach (var t in result.Curve)
+                    stdout.WriteLine($"| {t.Tenth} | {t.PagesAtEnd:N0} | {t.PagesPerSecond:N0} | {t.CpuMsPerPage:F2} | {t.RssMb:F0} MB |");
+                stdout.WriteLine($"last tenth / first tenth: {result.Curve[^1].PagesPerSecond / Math.Max(1, result.Curve[0].PagesPerSecond):P0} of the pages/s");
+            }
             return CrawlscopeCli.Success;
         });
         return bench;

@@ -8,7 +8,7 @@ internal static class SampleWebCommand
 {
     internal static Command Create(TextWriter stdout)
     {
-        var hosts = new Option<int>("--hosts") { Description = $"Hosts to serve (1-{SampleSites.Hosts.Count}).", DefaultValueFactory = _ => SampleSites.Hosts.Count };
+        var hosts = new Option<int>("--hosts") { Description = $"Hosts to serve: 1-{SampleSites.Hosts.Count} of the hand-made ones, or more generated ones (site0.test, site1.test, ...; seed site0.test).", DefaultValueFactory = _ => SampleSites.Hosts.Count };
         var pages = new Option<int>("--pages") { Description = "Article pages per host.", DefaultValueFactory = _ => 20 };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
         var resolveOut = new Option<string?>("--resolve-out") { Description = "Also write the resolve file here." };
@@ -20,8 +20,8 @@ internal static class SampleWebCommand
         command.SetAction(async (parse, ct) =>
         {
             int h = parse.GetValue(hosts);
-            if (h < 1 || h > SampleSites.Hosts.Count) throw new CommandException($"--hosts must be 1 to {SampleSites.Hosts.Count}", CrawlscopeCli.BadUsage);
-            await using var server = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = h, PagesPerHost = parse.GetValue(pages), Port = parse.GetValue(port), Fast = parse.GetValue(fast) }, ct);
+            if (h < 1) throw new CommandException("--hosts must be at least 1", CrawlscopeCli.BadUsage);
+            await using var server = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = h, PagesPerHost = parse.GetValue(pages), Port = parse.GetValue(port), Fast = parse.GetValue(fast), KeepHits = !parse.GetValue(fast) }, ct);
             if (parse.GetValue(resolveOut) is { } file) await File.WriteAllTextAsync(file, server.ResolveFile, ct);
             stdout.WriteLine($"sample web on 127.0.0.1:{server.Port}; seeds:");
             foreach (var s in server.Seeds) stdout.WriteLine(s);

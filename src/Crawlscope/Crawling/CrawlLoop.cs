@@ -21,6 +21,7 @@ internal sealed class CrawlLoop
     private const long MaxSavingBytes = 8L << 20;
     // URLs leased per host at a time; the next batch is leased when half are started.
     private const int LeaseBatch = 16;
+    // The longest wait for an event while pages are in flight, and the shortest wait of all.
     private static readonly TimeSpan HostRefresh = TimeSpan.FromMilliseconds(250), MinWait = TimeSpan.FromMilliseconds(5);
 
     private readonly CrawlOptions _options;
@@ -33,33 +34,41 @@ internal sealed class CrawlLoop
     private readonly CancellationToken _stop;
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LeaseBuffer _leases;
-    private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
+    // Hosts with URLs to crawl, by when politeness next lets each start. A host leaves it when taken and comes back
+    // when it may start again, when its lease arrives, when one of its fetches ends (if it was at its limit), or
+    // when a URL of it is queued (the store says so); the loop never walks every host.
+    private readonly ReadyHosts _ready = new();
+    // Hosts of URLs rescheduled for a retry, by when the retry is due.
+    private readonly PriorityQueue<string, DateTimeOffset> _retries = new();
+    // Hosts taken from the ready queue while the operator had them paused.
+    private readonly HashSet<string> _pausedHosts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _runningByHost = new(StringComparer.Ordinal);
     private int _running, _saving, _rescheduling;
     private long _savingBytes, _stored;
-    private DateTimeOffset _nextHostRefresh = DateTimeOffset.MinValue, _nextRecrawlCheck = DateTimeOffset.MinValue;
+    private DateTimeOffset _nextRecrawlCheck = DateTimeOffset.MinValue;
     private Task<bool>? _readable;
 
     public CrawlLoop(CrawlOptions options, ICrawlStore store, TimeProvider time, HostScheduler scheduler, CrawlWorker worker, CrawlProgress progress,
         CrawlControl control, long stored, CancellationToken stop)
     {
         (_options, _store, _time, _scheduler, _worker, _progress, _control, _stored, _stop) = (options, store, time, scheduler, worker, progress, control, stored, stop);
-        _leases = new LeaseBuffer(store, time, LeaseBatch, () => _events.Writer.TryWrite(Event.Leased));
+        _leases = new LeaseBuffer(store, time, LeaseBatch, host => _events.Writer.TryWrite(new Event.Leased(host)));
     }
 
     /// <summary>Runs until the frontier is empty (never, when continuous), --max-pages is reached, or a stop is asked
     /// for and the pages in flight are done; leased URLs not started go back to the frontier.</summary>
     public async Task<CrawlEnd> RunAsync()
     {
-        _hosts.UnionWith(await _store.QueuedHostsAsync(CancellationToken.None));
+        // The one scan of the queue: hosts queued by an earlier run. From here on the store tells which hosts gain URLs.
+        AddHosts(await _store.QueuedHostsAsync(CancellationToken.None));
         CrawlEnd? end;
         do
         {
             if (_options.Continuous) await QueueDueRecrawlsAsync();
-            TakeSubmitted();
-            if (MayStart()) await StartReadyAsync();
+            TakeHostsWithNewWork();
+            if (MayStart()) StartReady();
             _progress.InFlight = _running;
-            _progress.ActiveHosts = _hosts.Count;
+            _progress.ActiveHosts = _ready.Count + _runningByHost.Count + _pausedHosts.Count;
             _progress.HostsFetching = _runningByHost.Count;
             end = Idle ? await WaitWhileIdleAsync() : await HandleEventsAsync();
         } while (end is null);
@@ -73,85 +82,113 @@ internal sealed class CrawlLoop
 
     private bool MayStart() => !_stop.IsCancellationRequested && UnderMaxPages && !_control.Paused;
 
+    private void AddHosts(IEnumerable<string> hosts)
+    {
+        foreach (var host in hosts) _ready.Add(host, _scheduler.NextStart(host));
+    }
+
     /// <summary>A continuous crawl queues again, every <see cref="CrawlOptions.RecrawlCheck"/>, the stored pages whose
-    /// recrawl is due (the store computed when, page by page).</summary>
+    /// recrawl is due (the store computed when, page by page); their hosts come through the store's feed.</summary>
     private async Task QueueDueRecrawlsAsync()
     {
         var now = _time.GetUtcNow();
         if (now < _nextRecrawlCheck) return;
         _nextRecrawlCheck = now + _options.RecrawlCheck;
         _progress.RecrawlsQueued(await _store.RequeueDueAsync(now, now, CancellationToken.None));
-        _nextHostRefresh = DateTimeOffset.MinValue;
     }
 
-    /// <summary>Hosts of URLs an operator queued at the front: leased again now, so the URL goes ahead of those held.</summary>
-    private void TakeSubmitted()
+    /// <summary>Hosts that have work again: URLs of theirs newly queued (new links, recrawls), submitted by an
+    /// operator (leased again now, so the URL goes ahead of those held), a retry come due, a pause lifted.</summary>
+    private void TakeHostsWithNewWork()
     {
+        AddHosts(_store.TakeNewlyQueuedHosts());
         while (_control.TryTakeSubmitted(out var host))
         {
-            _hosts.Add(host);
             _leases.Prioritize(host);
+            _ready.Add(host, _scheduler.NextStart(host));
         }
+        var now = _time.GetUtcNow();
+        while (_retries.TryPeek(out var retried, out var due) && due <= now)
+        {
+            _retries.Dequeue();
+            _ready.Add(retried, _scheduler.NextStart(retried));
+        }
+        if (_pausedHosts.Count > 0)
+            foreach (var resumed in _pausedHosts.Where(h => !_control.IsPaused(h)).ToList())
+            {
+                _pausedHosts.Remove(resumed);
+                _ready.Add(resumed, _scheduler.NextStart(resumed));
+            }
     }
 
-    /// <summary>Steps 4 and 5: each ready host whose politeness allows it starts its next leased URL, within the limits
+    /// <summary>Steps 4 and 5: each host whose politeness allows it now starts its next leased URL, within the limits
     /// on pages in flight and pages waiting for their commit.</summary>
-    private async Task StartReadyAsync()
+    private void StartReady()
     {
-        if (_time.GetUtcNow() >= _nextHostRefresh)
+        var now = _time.GetUtcNow();
+        while (_running < _options.Concurrency && _saving < MaxSaving && _savingBytes < MaxSavingBytes && UnderMaxPages && _ready.TryTakeDue(now, out var host))
         {
-            // New links add hosts; a periodic refresh picks them up without tracking every insert.
-            _hosts.UnionWith(await _store.QueuedHostsAsync(CancellationToken.None));
-            _nextHostRefresh = _time.GetUtcNow() + HostRefresh;
-        }
-        foreach (var host in _hosts.ToList())
-        {
-            if (_running >= _options.Concurrency || _saving >= MaxSaving || _savingBytes >= MaxSavingBytes || !UnderMaxPages) break;
-            if (!_scheduler.CanStart(host) || _control.IsPaused(host)) continue;
-            switch (_leases.TryTake(host, out var entry))
+            if (_control.IsPaused(host))
             {
-                case LeaseBuffer.Take.Exhausted:
-                    _hosts.Remove(host);
-                    continue;
-                case LeaseBuffer.Take.Pending:
-                    continue;
+                _pausedHosts.Add(host);
+                continue;
             }
+            if (!_scheduler.CanStart(host))
+            {
+                // At its limit of requests in flight it comes back when one ends; pushed back (a backoff), at its new time.
+                if (!AtPerHostLimit(host)) _ready.Add(host, _scheduler.NextStart(host));
+                continue;
+            }
+            // Exhausted: back when a URL of it is queued. Pending: back when its lease arrives.
+            if (_leases.TryTake(host, out var entry) != LeaseBuffer.Take.Entry) continue;
             _scheduler.Started(host);
             _running++;
             _runningByHost[host] = _runningByHost.GetValueOrDefault(host) + 1;
+            if (!AtPerHostLimit(host)) _ready.Add(host, _scheduler.NextStart(host));
             // Workers finish their page even when a stop is requested, so nothing is half-stored.
             _ = Task.Run(() => _worker.ProcessAsync(entry, CancellationToken.None))
                 .ContinueWith(t => _events.Writer.TryWrite(new Event.Processed(entry, t)), TaskScheduler.Default);
         }
     }
 
-    /// <summary>Nothing in flight: ends the run when it should, else sleeps until a URL is due, a host's politeness
-    /// gap ends or the operator wakes it, whichever is first (5 ms to 1 s). A continuous crawl never finishes.</summary>
+    private bool AtPerHostLimit(string host) => _runningByHost.GetValueOrDefault(host) >= _options.PerHost;
+
+    /// <summary>Nothing in flight: ends the run when it should, else sleeps until a host may start, a retry is due
+    /// or the operator wakes it, whichever is first (5 ms to 1 s). A continuous crawl never finishes.</summary>
     private async Task<CrawlEnd?> WaitWhileIdleAsync()
     {
         if (_stop.IsCancellationRequested) return CrawlEnd.Cancelled;
         if (_options.MaxPages is { } m && _stored >= m) return CrawlEnd.MaxPages;
-        var next = await _store.NextReadyAsync(CancellationToken.None);
-        if (next is null && !_leases.Holding && !_options.Continuous) return CrawlEnd.Finished;
-        _hosts.UnionWith(await _store.QueuedHostsAsync(CancellationToken.None));
-        _hosts.UnionWith(_leases.HostsHolding);
         var now = _time.GetUtcNow();
-        var wake = next ?? now + TimeSpan.FromSeconds(1);
-        foreach (var h in _hosts)
+        var next = Earliest(_ready.NextDue, _retries.TryPeek(out _, out var retry) ? retry : null);
+        if (next is null && !_leases.Holding)
         {
-            var slot = _scheduler.NextStart(h);
-            if (slot > now && slot < wake) wake = slot;
+            // No host the loop knows of has work: the store has the last word (on a cluster, another worker may
+            // still hand URLs over).
+            next = await _store.NextReadyAsync(CancellationToken.None);
+            if (next is null && !_options.Continuous) return CrawlEnd.Finished;
+            if (next <= now)
+            {
+                // URLs ready for hosts the loop was not told of: take them from the queue itself, once.
+                int known = _ready.Count;
+                AddHosts((await _store.QueuedHostsAsync(CancellationToken.None)).Where(h => !_control.IsPaused(h)));
+                if (_ready.Count > known) return null;
+                next = null; // only paused hosts have URLs ready: wait for a resume
+            }
         }
+        var wake = Earliest(next, now + TimeSpan.FromSeconds(1))!.Value;
         await DelayAsync(Clamp(wake - now, MinWait, TimeSpan.FromSeconds(1)), _stop);
         return null;
     }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     /// <summary>Waits for the next event or the next politeness slot (5 to 250 ms), then takes every event there is.</summary>
     private async Task<CrawlEnd?> HandleEventsAsync()
     {
         if (!_events.Reader.TryPeek(out _))
         {
-            var nextSlot = _hosts.Count == 0 ? _time.GetUtcNow() + HostRefresh : _hosts.Min(h => _scheduler.NextStart(h));
+            var nextSlot = Earliest(_ready.NextDue, _retries.TryPeek(out _, out var retry) ? retry : null) ?? _time.GetUtcNow() + HostRefresh;
             _readable ??= _events.Reader.WaitToReadAsync().AsTask();
             await Task.WhenAny(_readable, Task.Delay(Clamp(nextSlot - _time.GetUtcNow(), MinWait, HostRefresh), _time, CancellationToken.None));
             if (_readable.IsCompleted) _readable = null;
@@ -166,6 +203,9 @@ internal sealed class CrawlLoop
                     _rescheduling--;
                     await done;
                     break;
+                case Event.Leased { Host: var host }:
+                    _ready.Add(host, _scheduler.NextStart(host));
+                    break;
             }
         }
         return null;
@@ -179,7 +219,7 @@ internal sealed class CrawlLoop
         _running--;
         if (--_runningByHost[entry.Host] == 0) _runningByHost.Remove(entry.Host);
         _scheduler.Finished(entry.Host);
-        _hosts.Add(entry.Host);
+        _ready.Add(entry.Host, _scheduler.NextStart(entry.Host));
         var outcome = await processed.Outcome;
         if (outcome.Disposition == Disposition.Stored)
         {
@@ -190,7 +230,9 @@ internal sealed class CrawlLoop
         }
         _progress.Record(outcome);
         _rescheduling++;
-        _ = _store.RescheduleAsync(entry.Key, _time.GetUtcNow() + (outcome.Wait ?? TimeSpan.Zero), entry.Attempts + 1, CancellationToken.None)
+        var due = _time.GetUtcNow() + (outcome.Wait ?? TimeSpan.Zero);
+        _retries.Enqueue(entry.Host, due);
+        _ = _store.RescheduleAsync(entry.Key, due, entry.Attempts + 1, CancellationToken.None)
             .ContinueWith(t => _events.Writer.TryWrite(new Event.Rescheduled(t)), TaskScheduler.Default);
     }
 
@@ -227,7 +269,6 @@ internal sealed class CrawlLoop
         public sealed record Processed(FrontierEntry Entry, Task<ProcessOutcome> Outcome) : Event;
         public sealed record Saved(ProcessOutcome Outcome) : Event;
         public sealed record Rescheduled(Task Done) : Event;
-        public static readonly Event Leased = new LeaseArrived();
-        private sealed record LeaseArrived : Event;
+        public sealed record Leased(string Host) : Event;
     }
 }

@@ -8,7 +8,7 @@ namespace Crawlscope.Frontier;
 /// waiting for it behind the writer's group commit would stall every host for up to a commit's length. Leased URLs not started when the crawl stops go
 /// back to the queue through <see cref="ICrawlStore.RecoverLeasesAsync"/>, as after a kill.
 /// </summary>
-internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch, Action refilled)
+internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch, Action<string> refilled)
 {
     private sealed class HostLeases
     {
@@ -40,8 +40,9 @@ internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch,
             return Take.Entry;
         }
         if (h.Refill is not null) return Take.Pending;
-        // Asked again later (new links may have queued URLs since), the host gets a fresh lease.
-        h.Exhausted = false;
+        // Asked again later (new links may have queued URLs since), the host gets a fresh lease; until then it holds
+        // nothing here, so a broad crawl's finished hosts cost no memory.
+        _hosts.Remove(host);
         return Take.Exhausted;
     }
 
@@ -56,9 +57,6 @@ internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch,
 
     /// <summary>Whether URLs are leased and not yet started, or leases are on their way.</summary>
     public bool Holding => _hosts.Values.Any(h => h.Ready.Count > 0 || h.Refill is not null);
-
-    /// <summary>Hosts with leased URLs at hand.</summary>
-    public IEnumerable<string> HostsHolding => _hosts.Where(kv => kv.Value.Ready.Count > 0).Select(kv => kv.Key);
 
     /// <summary>Waits for leases on their way and puts every leased URL not started back in the queue.</summary>
     public async Task ReturnUnstartedAsync()
@@ -85,7 +83,7 @@ internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch,
         h.Recheck = false;
         var refill = store.LeaseAsync(host, time.GetUtcNow(), batch, CancellationToken.None);
         h.Refill = refill;
-        refill.ContinueWith(_ => refilled(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        refill.ContinueWith(_ => refilled(host), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private static void Collect(HostLeases h)

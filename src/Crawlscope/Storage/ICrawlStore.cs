@@ -12,8 +12,12 @@ public interface IFrontier
     /// 0 means every one was known already.</summary>
     Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default);
 
-    /// <summary>Hosts with queued URLs.</summary>
+    /// <summary>Hosts with queued URLs (a scan of the queue: for the start of a run).</summary>
     Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default);
+
+    /// <summary>Hosts that gained a queued URL (new, requeued for recrawl, submitted) since the last call, once
+    /// committed: how the crawl loop learns of hosts without scanning the queue.</summary>
+    IReadOnlyCollection<string> TakeNewlyQueuedHosts();
 
     /// <summary>Marks up to <paramref name="max"/> of the best ready URLs of a host as in flight and returns them,
     /// best first; empty when the host has none ready.</summary>

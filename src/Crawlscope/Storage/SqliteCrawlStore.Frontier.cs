@@ -19,13 +19,13 @@ public sealed partial class SqliteCrawlStore
         try
         {
             await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
-            _knownKeys.Begin();
+            BeginFrontierWrites();
             var newlySeen = _worker is null || !replicate ? null : new List<FrontierEntry>();
             int added = 0;
             foreach (var e in entries) added += InsertFrontier(e, tx, newlySeen);
             if (newlySeen is not null) WriteOutbox(_worker!.Replica.Discovered(newlySeen), tx);
             await tx.CommitAsync(ct);
-            _knownKeys.Committed();
+            FrontierWritesCommitted();
             return added;
         }
         finally
@@ -39,7 +39,9 @@ public sealed partial class SqliteCrawlStore
         (await QueryAsync("SELECT (SELECT COUNT(*) FROM frontier WHERE state = 0), (SELECT COUNT(*) FROM frontier WHERE state = 1)", r => (r.GetInt64(0), r.GetInt64(1)), ct))[0];
 
     public async Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) =>
-        await QueryAsync("SELECT DISTINCT host FROM frontier WHERE state = 0", r => r.GetString(0), ct);
+        await QueryAsync("SELECT name FROM hosts WHERE id IN (SELECT DISTINCT host_id FROM frontier WHERE state = 0)", r => r.GetString(0), ct);
+
+    public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => _frontierHosts.TakeQueued();
 
     public async Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default)
     {
@@ -47,20 +49,25 @@ public sealed partial class SqliteCrawlStore
         try
         {
             var entries = new List<FrontierEntry>(max);
-            await using (var cmd = Command("""
-                SELECT src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, attempts, not_before, redirect_hops, redirect_chain
-                FROM frontier WHERE state = 0 AND host = $host AND not_before <= $now
-                ORDER BY priority, depth, discovered_at LIMIT $max
-                """, null, ("$host", host), ("$now", Stamp(now)), ("$max", max)))
+            var rows = new List<long>(max);
+            await using (var cmd = Command($"""
+                SELECT {FrontierColumns}
+                WHERE f.state = 0 AND f.host_id = (SELECT id FROM hosts WHERE name = $host) AND f.not_before <= $now
+                ORDER BY f.priority, f.depth, f.rowid LIMIT $max
+                """, null, ("$host", host), ("$now", Millis(now)), ("$max", max)))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
             {
-                while (await r.ReadAsync(ct)) entries.Add(ReadEntry(r));
+                while (await r.ReadAsync(ct))
+                {
+                    entries.Add(ReadEntry(r));
+                    rows.Add(r.GetInt64(12));
+                }
             }
             if (entries.Count == 0) return entries;
             await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
-            foreach (var e in entries)
+            foreach (long row in rows)
             {
-                await using var cmd = Command("UPDATE frontier SET state = 1 WHERE src_unparsed = $key", tx, ("$key", e.Key.Value));
+                await using var cmd = Command("UPDATE frontier SET state = 1 WHERE rowid = $row", tx, ("$row", row));
                 await cmd.ExecuteNonQueryAsync(ct);
             }
             await tx.CommitAsync(ct);
@@ -74,20 +81,30 @@ public sealed partial class SqliteCrawlStore
 
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) =>
         ExecLockedAsync("UPDATE frontier SET state = 0, not_before = $nb, attempts = $a WHERE src_unparsed = $key", ct,
-            ("$nb", Stamp(notBefore)), ("$a", attempts), ("$key", key.Value));
+            ("$nb", Millis(notBefore)), ("$a", attempts), ("$key", key.Value));
 
-    public async Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) =>
-        await ExecLockedAsync("""
+    /// <summary>Also hands the hosts of the requeued URLs to <see cref="TakeNewlyQueuedHosts"/>.</summary>
+    public async Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var hostIds = await QueryLockedAsync("""
             UPDATE frontier SET state = 0, attempts = 0, not_before = $now, redirect_hops = 0, redirect_chain = NULL
             WHERE state = 2 AND src_unparsed IN (SELECT src_unparsed FROM pages WHERE next_fetch IS NOT NULL AND next_fetch <= $due)
-            """, ct, ("$now", Stamp(now)), ("$due", Stamp(dueBy)));
+            RETURNING host_id
+            """, r => r.GetInt64(0), ct, ("$now", Millis(now)), ("$due", Stamp(dueBy)));
+        if (hostIds.Count == 0) return 0;
+        var names = new List<string>();
+        foreach (long id in hostIds.Distinct())
+            names.AddRange(await QueryAsync("SELECT name FROM hosts WHERE id = $id", r => r.GetString(0), ct, ("$id", id)));
+        _frontierHosts.QueuedNow(names);
+        return hostIds.Count;
+    }
 
     public async Task<int> RecoverLeasesAsync(CancellationToken ct = default) =>
         await ExecLockedAsync("UPDATE frontier SET state = 0 WHERE state = 1", ct);
 
     public async Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default)
     {
-        var values = await QueryAsync("SELECT MIN(not_before) FROM frontier WHERE state = 0", r => r.IsDBNull(0) ? null : r.GetString(0), ct);
-        return values.Count == 0 || values[0] is not { } first ? null : Parse(first);
+        var values = await QueryAsync("SELECT MIN(not_before) FROM frontier WHERE state = 0", r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0), ct);
+        return values.Count == 0 || values[0] is not { } first ? null : FromMillis(first);
     }
 }

@@ -1,3 +1,4 @@
+using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
 
 namespace Crawlscope.Storage;
@@ -17,12 +18,12 @@ public sealed partial class SqliteCrawlStore
             Submission result;
             if (state is null)
             {
-                _knownKeys.Begin();
+                BeginFrontierWrites();
                 var newlySeen = _worker is null ? null : new List<FrontierEntry>();
                 InsertFrontier(entry with { NotBefore = now }, tx, newlySeen);
                 if (newlySeen is not null) WriteOutbox(_worker!.Replica.Discovered(newlySeen), tx);
                 await tx.CommitAsync(ct);
-                _knownKeys.Committed();
+                FrontierWritesCommitted();
                 bool elsewhere = _worker is not null && !_worker.OwnsShard(entry.Shard);
                 return new Submission(SubmitOutcome.Added, elsewhere ? FrontierState.Elsewhere : FrontierState.Queued);
             }
@@ -31,9 +32,12 @@ public sealed partial class SqliteCrawlStore
                 await using var update = Command("""
                     UPDATE frontier SET state = 0, priority = $p, not_before = $now, attempts = 0, redirect_hops = 0, redirect_chain = NULL
                     WHERE src_unparsed = $k
-                    """, tx, ("$p", FrontierEntry.SubmittedPriority), ("$now", Stamp(now)), ("$k", entry.Key.Value));
+                    """, tx, ("$p", FrontierEntry.SubmittedPriority), ("$now", Millis(now)), ("$k", entry.Key.Value));
                 await update.ExecuteNonQueryAsync(ct);
                 result = new Submission(SubmitOutcome.Requeued, FrontierState.Queued);
+                await tx.CommitAsync(ct);
+                _frontierHosts.QueuedNow([entry.Host]);
+                return result;
             }
             else result = new Submission(SubmitOutcome.Known, (FrontierState)state.Value);
             await tx.CommitAsync(ct);
@@ -47,9 +51,10 @@ public sealed partial class SqliteCrawlStore
 
     public async Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default) =>
         await QueryAsync("""
-            SELECT url, state, priority, depth, attempts, not_before FROM frontier
-            WHERE host = $h AND state IN (0, 1) ORDER BY state DESC, priority, depth, discovered_at LIMIT $n
-            """, r => new QueuedUrl(r.GetString(0), (FrontierState)r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), Parse(r.GetString(5))),
+            SELECT src_unparsed, url, state, priority, depth, attempts, not_before FROM frontier
+            WHERE host_id = (SELECT id FROM hosts WHERE name = $h) AND state IN (0, 1) ORDER BY state DESC, priority, depth, rowid LIMIT $n
+            """, r => new QueuedUrl(r.IsDBNull(1) ? UrlKey.Parse(r.GetString(0)).ToUrl().Href : r.GetString(1), (FrontierState)r.GetInt32(2), r.GetInt32(3), r.GetInt32(4),
+                r.GetInt32(5), FromMillis(r.GetInt64(6))),
             ct, ("$h", host), ("$n", limit));
 
     public async Task<QueueCounts> QueueCountsAsync(DateTimeOffset now, CancellationToken ct = default) =>

@@ -38,10 +38,24 @@ public sealed partial class SqliteCrawlStore
         return PageRecord.FromColumns(S, L, c => ParseOrNull(S(c)));
     }
 
-    private static FrontierEntry ReadEntry(SqliteDataReader r) => new(
-        UrlKey.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5),
-        r.IsDBNull(6) ? null : r.GetString(6), Parse(r.GetString(7)), r.GetInt32(8), Parse(r.GetString(9)), r.GetInt32(10),
-        r.IsDBNull(11) ? null : r.GetString(11));
+    /// <summary>A frontier row read with <see cref="FrontierColumns"/> (its rowid, column 12, is the caller's).</summary>
+    private static FrontierEntry ReadEntry(SqliteDataReader r)
+    {
+        var key = UrlKey.Parse(r.GetString(0));
+        return new FrontierEntry(key, r.IsDBNull(1) ? key.ToUrl().Href : r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5),
+            r.IsDBNull(6) ? null : r.GetString(6), FromMillis(r.GetInt64(7)), r.GetInt32(8), FromMillis(r.GetInt64(9)), r.GetInt32(10),
+            r.IsDBNull(11) ? null : r.GetString(11));
+    }
+
+    private const string FrontierColumns = """
+        f.src_unparsed, f.url, h.name, f.shard, f.depth, f.priority, s.source, f.discovered_at, f.attempts, f.not_before, f.redirect_hops, f.redirect_chain, f.rowid
+        FROM frontier f JOIN hosts h ON h.id = f.host_id LEFT JOIN frontier_sources s ON s.id = f.source_id
+        """;
+
+    // The frontier's times are Unix milliseconds: a broad crawl queues tens of millions of rows, and an integer
+    // takes 6 bytes where the text takes 24.
+    internal static long Millis(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
+    private static DateTimeOffset FromMillis(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
     // Timestamps are stored as fixed-width UTC ISO 8601 text, so they sort and compare as text.
     internal static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
@@ -105,6 +119,24 @@ public sealed partial class SqliteCrawlStore
         {
             await using var cmd = Command(sql, null, parameters);
             return await cmd.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>A write that returns rows (RETURNING), on the writer's connection.</summary>
+    private async Task<List<T>> QueryLockedAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            var result = new List<T>();
+            await using var cmd = Command(sql, null, parameters);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) result.Add(read(r));
+            return result;
         }
         finally
         {

@@ -14,7 +14,7 @@ public sealed partial class SqliteCrawlStore
             await CountAsync("SELECT COUNT(*) FROM pages", ct),
             frontier.GetValueOrDefault(StateQueued.ToString(CultureInfo.InvariantCulture)),
             frontier.GetValueOrDefault(StateLeased.ToString(CultureInfo.InvariantCulture)),
-            await CountAsync("SELECT COUNT(DISTINCT host) FROM frontier", ct),
+            await CountAsync("SELECT COUNT(DISTINCT host_id) FROM frontier", ct),
             await Group("SELECT download_http_code, COUNT(*) FROM pages GROUP BY download_http_code ORDER BY 2 DESC"),
             await Group("SELECT failure_reason, COUNT(*) FROM pages WHERE failure_reason IS NOT NULL GROUP BY failure_reason ORDER BY 2 DESC"),
             await Group("SELECT history_drop_reason, COUNT(*) FROM pages WHERE history_drop_reason IS NOT NULL GROUP BY history_drop_reason ORDER BY 2 DESC"),

@@ -66,10 +66,10 @@ public sealed partial class SqliteCrawlStore
         try
         {
             await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
-            _knownKeys.Begin();
+            BeginFrontierWrites();
             for (int i = 0; i < batch.Count; i++) added[i] = WriteSave(batch[i], tx);
             await tx.CommitAsync();
-            _knownKeys.Committed();
+            FrontierWritesCommitted();
             for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(added[i]);
         }
 #pragma warning disable CA1031 // every failure is handed to the caller whose save it was
@@ -80,10 +80,10 @@ public sealed partial class SqliteCrawlStore
                 try
                 {
                     await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync();
-                    _knownKeys.Begin();
+                    BeginFrontierWrites();
                     int n = WriteSave(one, tx);
                     await tx.CommitAsync();
-                    _knownKeys.Committed();
+                    FrontierWritesCommitted();
                     one.Done.SetResult(n);
                 }
                 catch (Exception ex)
@@ -106,7 +106,7 @@ public sealed partial class SqliteCrawlStore
     private const string InsertLinkSql = "INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ($s, $t, $a, $n)";
     private const string InsertBandSql = "INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ($b, $v, $k, $h)";
     private const string InsertFrontierSql = """
-        INSERT OR IGNORE INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
+        INSERT OR IGNORE INTO frontier (src_unparsed, url, host_id, shard, depth, priority, source_id, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
         VALUES ($k, $u, $h, $s, $d, $p, $f, $at, $st, $a, $nb, $rh, $rc)
         """;
     private const string MarkDoneSql = "UPDATE frontier SET state = 2 WHERE src_unparsed = $key";
@@ -115,6 +115,23 @@ public sealed partial class SqliteCrawlStore
     // multi-row statement for every page.
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private readonly KnownFrontierKeys _knownKeys = new();
+    private readonly FrontierHosts _frontierHosts = new();
+    // Numbers of the discovering pages written in the current transaction (a page's links share one).
+    private readonly Dictionary<string, long> _sourceIds = new(StringComparer.Ordinal);
+
+    private void BeginFrontierWrites()
+    {
+        _knownKeys.Begin();
+        _frontierHosts.Begin();
+        _sourceIds.Clear();
+    }
+
+    private void FrontierWritesCommitted()
+    {
+        _knownKeys.Committed();
+        _frontierHosts.Committed();
+        _sourceIds.Clear();
+    }
 
     private SqliteCommand Prepared(string sql, SqliteTransaction tx, params (string Name, object? Value)[] parameters)
     {
@@ -163,12 +180,37 @@ public sealed partial class SqliteCrawlStore
     {
         if (_knownKeys.Contains(e.Key.Value)) return 0;
         bool elsewhere = _worker is not null && !_worker.OwnsShard(e.Shard);
-        int inserted = Prepared(InsertFrontierSql, tx, ("$k", e.Key.Value), ("$u", e.Url), ("$h", e.Host), ("$s", e.Shard), ("$d", e.Depth), ("$p", e.Priority),
-            ("$f", e.DiscoveredFrom), ("$at", Stamp(e.DiscoveredAt)), ("$st", elsewhere ? StateElsewhere : StateQueued), ("$a", e.Attempts),
-            ("$nb", Stamp(e.NotBefore ?? e.DiscoveredAt)), ("$rh", e.RedirectHops), ("$rc", e.RedirectChain)).ExecuteNonQuery();
-        if (inserted == 1) newlySeen?.Add(e);
+        // The URL is kept only when it is not the one the key stands for (the key is the normalised URL).
+        string? url = e.Url == e.Key.ToUrl().Href ? null : e.Url;
+        int inserted = Prepared(InsertFrontierSql, tx, ("$k", e.Key.Value), ("$u", url), ("$h", HostId(e.Host, tx)), ("$s", e.Shard), ("$d", e.Depth), ("$p", e.Priority),
+            ("$f", SourceId(e.DiscoveredFrom, tx)), ("$at", Millis(e.DiscoveredAt)), ("$st", elsewhere ? StateElsewhere : StateQueued), ("$a", e.Attempts),
+            ("$nb", Millis(e.NotBefore ?? e.DiscoveredAt)), ("$rh", e.RedirectHops), ("$rc", e.RedirectChain)).ExecuteNonQuery();
+        if (inserted == 1)
+        {
+            newlySeen?.Add(e);
+            if (!elsewhere) _frontierHosts.Queued(e.Host);
+        }
         _knownKeys.Add(e.Key.Value);
         return elsewhere ? 0 : inserted;
+    }
+
+    private long HostId(string name, SqliteTransaction tx)
+    {
+        if (_frontierHosts.TryGetId(name, out long id)) return id;
+        Prepared("INSERT OR IGNORE INTO hosts (name) VALUES ($n)", tx, ("$n", name)).ExecuteNonQuery();
+        id = (long)Prepared("SELECT id FROM hosts WHERE name = $n", tx, ("$n", name)).ExecuteScalar()!;
+        _frontierHosts.Numbered(name, id);
+        return id;
+    }
+
+    private long? SourceId(string? source, SqliteTransaction tx)
+    {
+        if (source is null) return null;
+        if (_sourceIds.TryGetValue(source, out long id)) return id;
+        Prepared("INSERT OR IGNORE INTO frontier_sources (source) VALUES ($s)", tx, ("$s", source)).ExecuteNonQuery();
+        id = (long)Prepared("SELECT id FROM frontier_sources WHERE source = $s", tx, ("$s", source)).ExecuteScalar()!;
+        _sourceIds[source] = id;
+        return id;
     }
 
     private void WriteOutbox(IEnumerable<ReplicaRows> rows, SqliteTransaction tx)

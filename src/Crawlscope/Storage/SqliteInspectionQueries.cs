@@ -22,8 +22,10 @@ internal sealed class SqliteInspectionQueries : InspectionQueries
         """;
 
     public override string Seen => """
-        SELECT state, depth, discovered_from, discovered_at, not_before, attempts
-        FROM frontier WHERE src_unparsed = $key
+        SELECT f.state, f.depth, s.source AS discovered_from,
+               strftime('%Y-%m-%dT%H:%M:%fZ', f.discovered_at / 1000.0, 'unixepoch') AS discovered_at,
+               strftime('%Y-%m-%dT%H:%M:%fZ', f.not_before / 1000.0, 'unixepoch') AS not_before, f.attempts
+        FROM frontier f LEFT JOIN frontier_sources s ON s.id = f.source_id WHERE f.src_unparsed = $key
         """;
 
     public override string Condition(IndexabilityFilter filter, int maxAgeMonths) => filter switch

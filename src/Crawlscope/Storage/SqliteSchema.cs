@@ -152,5 +152,38 @@ internal static class SqliteSchema
         CREATE INDEX operator_actions_site ON operator_actions(site, action, stamp) WHERE site IS NOT NULL;
         CREATE INDEX pages_next_fetch ON pages(next_fetch) WHERE next_fetch IS NOT NULL;
         """,
+        // 9: a smaller frontier row (a broad crawl queues tens of millions): the host and the discovering page are
+        // numbers into tables of their own, the URL is kept only when it is not the key's own, times are Unix
+        // milliseconds, and a host's queue is read in (priority, depth, rowid) order, rowid being discovery order.
+        """
+        CREATE TABLE hosts (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE frontier_sources (id INTEGER PRIMARY KEY, source TEXT NOT NULL UNIQUE);
+        INSERT INTO hosts (name) SELECT DISTINCT host FROM frontier ORDER BY host;
+        INSERT INTO frontier_sources (source) SELECT DISTINCT discovered_from FROM frontier WHERE discovered_from IS NOT NULL;
+        CREATE TABLE frontier_v9 (
+            src_unparsed TEXT PRIMARY KEY,
+            url TEXT,
+            host_id INTEGER NOT NULL,
+            shard INTEGER NOT NULL,
+            depth INTEGER NOT NULL,
+            priority INTEGER NOT NULL,
+            source_id INTEGER,
+            discovered_at INTEGER NOT NULL,
+            state INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before INTEGER NOT NULL,
+            redirect_hops INTEGER NOT NULL DEFAULT 0,
+            redirect_chain TEXT
+        );
+        INSERT INTO frontier_v9 (src_unparsed, url, host_id, shard, depth, priority, source_id, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
+            SELECT f.src_unparsed, f.url, h.id, f.shard, f.depth, f.priority, s.id,
+                   CAST(round((julianday(f.discovered_at) - 2440587.5) * 86400000) AS INTEGER), f.state, f.attempts,
+                   CAST(round((julianday(f.not_before) - 2440587.5) * 86400000) AS INTEGER), f.redirect_hops, f.redirect_chain
+            FROM frontier f JOIN hosts h ON h.name = f.host LEFT JOIN frontier_sources s ON s.source = f.discovered_from
+            ORDER BY f.discovered_at, f.rowid;
+        DROP TABLE frontier;
+        ALTER TABLE frontier_v9 RENAME TO frontier;
+        CREATE INDEX frontier_ready ON frontier(state, host_id, priority, depth);
+        """,
     ];
 }

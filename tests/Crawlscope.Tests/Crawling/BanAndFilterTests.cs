@@ -45,7 +45,7 @@ public class BanAndFilterTests
         Assert.Equal(200, blogHome!.DownloadHttpCode);
         Assert.Null(blogHome.FirstIndexed);
         Assert.True(blogHome.Outlinks > 0);
-        var linked = await store.InspectAsync("SELECT COUNT(*) AS n FROM frontier WHERE discovered_from = $k", [("$k", blog.Key.Value)]);
+        var linked = await store.InspectAsync("SELECT COUNT(*) AS n FROM frontier f JOIN frontier_sources s ON s.id = f.source_id WHERE s.source = $k", [("$k", blog.Key.Value)]);
         Assert.Equal(0L, linked.Rows[0]["n"]);
     }
 

@@ -193,6 +193,10 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         Assert.Equal(2, await Writer.EnqueueAsync([Entry(a, 0), Entry(b, 1)]));
         Assert.Equal(0, await Writer.EnqueueAsync([Entry(a, 0)]));
         Assert.Equal(["www.epsilon-shop.com"], await Writer.QueuedHostsAsync());
+        // The crawl loop hears of the host once, without a scan; a URL seen before tells it nothing.
+        Assert.Equal(["www.epsilon-shop.com"], Writer.TakeNewlyQueuedHosts());
+        Assert.Equal(0, await Writer.EnqueueAsync([Entry(b, 1)]));
+        Assert.Empty(Writer.TakeNewlyQueuedHosts());
         var first = Assert.Single(await Writer.LeaseAsync("www.epsilon-shop.com", now, 1));
         Assert.Equal(a.Key, first.Key);
         await Writer.RescheduleAsync(first.Key, now.AddMinutes(5), 1);
