@@ -29,8 +29,10 @@ public static class ArticlePages
 
     public static string Title(int seed) => $"What we learned from {Subjects[seed % Subjects.Length]} (part {seed / Subjects.Length + 1})";
 
-    /// <summary>An article page; <paramref name="links"/> are (href, text) pairs placed in the body and sidebar.</summary>
-    public static string Generate(int seed, string siteName, IReadOnlyList<(string Href, string Text)> links, string extraHead = "", int sections = 12)
+    /// <summary>An article page; <paramref name="links"/> are (href, text) pairs placed in the body and sidebar. Without
+    /// <paramref name="siteLinks"/> the navigation and footer link nowhere (a broad sample web's hosts have no
+    /// section pages), so a host's pages are its home and its articles.</summary>
+    public static string Generate(int seed, string siteName, IReadOnlyList<(string Href, string Text)> links, string extraHead = "", int sections = 12, bool siteLinks = true)
     {
         var random = new Random(seed);
         string subject = Subjects[seed % Subjects.Length];
@@ -44,7 +46,7 @@ public static class ArticlePages
         sb.Append("<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}gtag('js',new Date());</script>");
         sb.Append("</head><body><header><nav>");
         foreach (var section in new[] { "News", "Politics", "Science", "Culture", "Sport", "Opinion", "Weather" })
-            sb.Append($"<a href=\"/section/{section.ToLowerInvariant()}\">{section}</a>");
+            sb.Append(siteLinks ? $"<a href=\"/section/{section.ToLowerInvariant()}\">{section}</a>" : $"<span>{section}</span>");
         sb.Append("</nav></header><div class=\"sidebar\"><h3>Most read</h3><ul>");
         for (int i = 0; i < links.Count; i++)
             if (i % 2 == 1) sb.Append($"<li><a href=\"{Encode(links[i].Href)}\">{Encode(links[i].Text)}</a></li>");
@@ -72,7 +74,8 @@ public static class ArticlePages
         for (; link < links.Count; link++)
             if (link % 2 == 0) sb.Append($"<li><a href=\"{Encode(links[link].Href)}\">{Encode(links[link].Text)}</a></li>");
         sb.Append("</ul></aside></main>");
-        sb.Append("<footer><p>© Sample Web. All rights reserved.</p><a href=\"/about\">About</a> <a href=\"/contact\">Contact</a></footer>");
+        sb.Append(siteLinks ? "<footer><p>© Sample Web. All rights reserved.</p><a href=\"/about\">About</a> <a href=\"/contact\">Contact</a></footer>"
+            : "<footer><p>© Sample Web. All rights reserved.</p></footer>");
         sb.Append("<script>document.querySelectorAll('a').forEach(function(a){a.addEventListener('click',function(){})});</script>");
         sb.Append("</body></html>");
         return sb.ToString();

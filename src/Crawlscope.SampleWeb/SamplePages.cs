@@ -17,7 +17,9 @@ internal static class SamplePages
         if (path.StartsWith("/section/", StringComparison.Ordinal) || path is "/about" or "/contact")
             return SampleResponse.Html(200, Page($"{site.Name}: {path.Trim('/')}", $"<h1>{WebUtility.HtmlEncode(path.Trim('/'))}</h1><p><a href=\"/\">Home</a></p>", ""));
         if (path.StartsWith("/articles/", StringComparison.Ordinal) && int.TryParse(path["/articles/".Length..], out int a) && a >= 0 && a < n)
-            return SampleResponse.Html(200, Article(site, origin, a, n));
+            return SampleResponse.Html(200, Article(site, origin, a, n, siteLinks: !options.Broad));
+        if (path.StartsWith("/archive/", StringComparison.Ordinal) && int.TryParse(path["/archive/".Length..], out int archive) && archive >= 1 && archive * ListingSize < n)
+            return Archive(site, archive, n);
 
         return site.Kind switch
         {
@@ -60,13 +62,32 @@ internal static class SamplePages
     private static SampleResponse Home(SampleHost site, string origin, int n, int port, SampleWebOptions options)
     {
         var sb = new StringBuilder($"<h1>{site.Name}</h1><ul>");
-        for (int i = 0; i < n; i++) sb.Append($"<li><a href=\"/articles/{i}\">{WebUtility.HtmlEncode(ArticlePages.Title(Seed(site, i)))}</a></li>");
-        sb.Append("</ul><p>Also: <a href=\"/private/report\">private report</a></p><ul>");
+        ListArticles(sb, site, 0, Math.Min(n, ListingSize));
+        sb.Append("</ul><p>Older articles: ");
+        for (int page = 1; page * ListingSize < n; page++) sb.Append($"<a href=\"/archive/{page}\">{page}</a> ");
+        sb.Append(options.Broad ? "</p><ul>" : "</p><p>Also: <a href=\"/private/report\">private report</a></p><ul>");
         foreach (var special in Specials(site.Kind, n)) sb.Append($"<li><a href=\"{special}\">{special}</a></li>");
         sb.Append("</ul><footer>Other sites: ");
         foreach (var other in Neighbours(site, options)) sb.Append($"<a href=\"http://{other}:{port}/\">{other}</a> ");
         sb.Append("</footer>");
         return SampleResponse.Html(200, Page($"{site.Name} home", sb.ToString(), ""));
+    }
+
+    // A home page lists the first articles and links archive pages of the rest, as sites paginate, so no page of a
+    // big sample web carries tens of thousands of links.
+    private const int ListingSize = 1_000;
+
+    private static void ListArticles(StringBuilder sb, SampleHost site, int from, int to)
+    {
+        for (int i = from; i < to; i++) sb.Append($"<li><a href=\"/articles/{i}\">{WebUtility.HtmlEncode(ArticlePages.Title(Seed(site, i)))}</a></li>");
+    }
+
+    private static SampleResponse Archive(SampleHost site, int page, int n)
+    {
+        var sb = new StringBuilder($"<h1>{site.Name}: archive {page}</h1><ul>");
+        ListArticles(sb, site, page * ListingSize, Math.Min(n, (page + 1) * ListingSize));
+        sb.Append("</ul><p><a href=\"/\">Home</a></p>");
+        return SampleResponse.Html(200, Page($"{site.Name} archive {page}", sb.ToString(), ""));
     }
 
     /// <summary>The hosts a home page links: every hand-made host, or a generated host's ten children.</summary>
@@ -102,10 +123,10 @@ internal static class SamplePages
         }
     }
 
-    private static string Article(SampleHost site, string origin, int i, int n)
+    private static string Article(SampleHost site, string origin, int i, int n, bool siteLinks = true)
     {
         var links = Enumerable.Range(1, 6).Select(k => ($"/articles/{(i + k) % n}", ArticlePages.Title(Seed(site, (i + k) % n)))).ToList();
-        return ArticlePages.Generate(Seed(site, i), site.Name, links, $"<link rel=\"canonical\" href=\"{origin}/articles/{i}\">");
+        return ArticlePages.Generate(Seed(site, i), site.Name, links, $"<link rel=\"canonical\" href=\"{origin}/articles/{i}\">", siteLinks: siteLinks);
     }
 
     private static SampleResponse News(SampleHost site, string origin, string path, int n)

@@ -171,7 +171,7 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
         return entries.Count;
     }
 
-    public Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) => throw NoFrontier();
+    public Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default) => throw NoFrontier();
     public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => throw NoFrontier();
     public Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default) => throw NoFrontier();
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => throw NoFrontier();

@@ -208,7 +208,7 @@ public sealed class WorkerCrawlStore : ICrawlStore
     // --- the frontier: local --------------------------------------------------------------------------------
 
     public Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default) => _local.EnqueueAsync(entries, ct);
-    public Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) => _local.QueuedHostsAsync(ct);
+    public Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default) => _local.QueuedHostsAsync(ct);
     public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => _local.TakeNewlyQueuedHosts();
     public Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default) => _local.LeaseAsync(host, now, max, ct);
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => _local.RescheduleAsync(key, notBefore, attempts, ct);

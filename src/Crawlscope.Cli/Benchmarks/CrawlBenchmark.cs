@@ -3,6 +3,7 @@ using System.Net;
 using Crawlscope.Crawling;
 using Crawlscope.Extraction;
 using Crawlscope.Fetching;
+using Crawlscope.Frontier;
 using Crawlscope.SampleWeb;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
@@ -42,8 +43,9 @@ internal static class CrawlBenchmark
                 Delay = TimeSpan.Zero,
                 PerHost = perHost,
                 Concurrency = 64,
-                // A broad sample web's hosts are linked ten to a home page, five levels deep.
+                // A broad sample web's hosts are each a site of their own, linked ten to a home page, five levels deep.
                 MaxDepth = webOptions.Broad ? 8 : 6,
+                Scope = webOptions.Broad ? CrawlScopeKind.Any : CrawlScopeKind.Site,
                 Extract = noExtraction ? ExtractionParts.Metadata : ExtractionParts.All,
                 Fetch = new FetchOptions
                 {

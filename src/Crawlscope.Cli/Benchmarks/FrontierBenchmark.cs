@@ -53,7 +53,7 @@ internal static class FrontierBenchmark
 
             clock.Restart();
             long leased = 0;
-            foreach (var host in queuedHosts)
+            foreach (var (host, _) in queuedHosts)
             {
                 while (!ct.IsCancellationRequested)
                 {

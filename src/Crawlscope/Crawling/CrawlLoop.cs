@@ -60,7 +60,7 @@ internal sealed class CrawlLoop
     public async Task<CrawlEnd> RunAsync()
     {
         // The one scan of the queue: hosts queued by an earlier run. From here on the store tells which hosts gain URLs.
-        AddHosts(await _store.QueuedHostsAsync(CancellationToken.None));
+        AddQueued(await _store.QueuedHostsAsync(CancellationToken.None));
         CrawlEnd? end;
         do
         {
@@ -85,6 +85,16 @@ internal sealed class CrawlLoop
     private void AddHosts(IEnumerable<string> hosts)
     {
         foreach (var host in hosts) _ready.Add(host, _scheduler.NextStart(host));
+    }
+
+    /// <summary>Hosts found queued in the store: ready ones into the ready queue, the others (an earlier run's
+    /// retries) when their first URL is due.</summary>
+    private void AddQueued(IEnumerable<QueuedHost> hosts)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (host, ready) in hosts)
+            if (ready <= now) _ready.Add(host, _scheduler.NextStart(host));
+            else _retries.Enqueue(host, ready);
     }
 
     /// <summary>A continuous crawl queues again, every <see cref="CrawlOptions.RecrawlCheck"/>, the stored pages whose
@@ -171,7 +181,7 @@ internal sealed class CrawlLoop
             {
                 // URLs ready for hosts the loop was not told of: take them from the queue itself, once.
                 int known = _ready.Count;
-                AddHosts((await _store.QueuedHostsAsync(CancellationToken.None)).Where(h => !_control.IsPaused(h)));
+                AddQueued((await _store.QueuedHostsAsync(CancellationToken.None)).Where(h => h.Ready <= now && !_control.IsPaused(h.Host)));
                 if (_ready.Count > known) return null;
                 next = null; // only paused hosts have URLs ready: wait for a resume
             }

@@ -13,17 +13,24 @@ public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, str
 /// <summary>
 /// The robots stage: robots.txt is fetched once per host (scheme, host and port), applied with the status
 /// semantics of <see cref="RobotsFetchPolicy"/>, kept in the store for 24 hours (so a restart does not fetch it
-/// again) and in memory while the crawl runs.
+/// again) and in memory for the hosts in use: a broad crawl meets hosts by the hundred thousand, so the memory
+/// holds at most <see cref="MaxCachedHosts"/> of them and one that was dropped is read from the store again.
 /// </summary>
 public sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agentToken, TimeProvider time, Archiving.WarcArchive? archive = null)
 {
+    internal const int MaxCachedHosts = 20_000;
+    private readonly Lock _trimming = new();
     private readonly ConcurrentDictionary<string, (RobotsRules Rules, DateTimeOffset Expires, bool SitemapsRead)> _cache = new();
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
+    // One fetch or store read per host at a time; hosts share a fixed set of locks, so they cost no memory per host.
+    private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     // Hosts whose robots.txt could not be fetched because the SSRF guard refused the address: their pages are
     // recorded as ssrf_blocked, not as disallowed.
     private readonly ConcurrentDictionary<string, bool> _blocked = new();
     // Hosts whose sitemaps some worker of this process has taken on.
     private readonly ConcurrentDictionary<string, bool> _sitemapsClaimed = new();
+
+    /// <summary>Hosts whose rules are held in memory now.</summary>
+    internal int CachedHosts => _cache.Count;
 
     public static string HostKey(WebUrl url) => HostOrigin.Of(url).Key;
 
@@ -46,7 +53,7 @@ public sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agent
             return (cached.Rules, cached.SitemapsRead);
         }
 
-        var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        var gate = _locks[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_locks.Length)];
         await gate.WaitAsync(ct);
         try
         {
@@ -60,18 +67,31 @@ public sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agent
             {
                 CrawlMetrics.RobotsFrom("store");
                 var rules = Rebuild(stored);
-                _cache[key] = (rules, stored.ExpiresAt, stored.SitemapsRead);
+                Remember(key, (rules, stored.ExpiresAt, stored.SitemapsRead));
                 return (rules, stored.SitemapsRead);
             }
             CrawlMetrics.RobotsFrom("network");
             var fresh = await FetchAsync(url, stored, ct);
-            _cache[key] = (fresh.Rules, fresh.ExpiresAt, false);
+            Remember(key, (fresh.Rules, fresh.ExpiresAt, false));
             return (fresh.Rules, false);
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>Keeps a host's rules in memory; when the memory is full, half of it (any half) is dropped first: the
+    /// store still has those rules, and a crawl that works through hosts rarely comes back to one.</summary>
+    private void Remember(string key, (RobotsRules Rules, DateTimeOffset Expires, bool SitemapsRead) entry)
+    {
+        if (_cache.Count >= MaxCachedHosts)
+            lock (_trimming)
+            {
+                if (_cache.Count >= MaxCachedHosts)
+                    foreach (var old in _cache.Keys.Take(MaxCachedHosts / 2).ToList()) _cache.TryRemove(old, out _);
+            }
+        _cache[key] = entry;
     }
 
     /// <summary>After a worker read the host's sitemaps: remembered in memory and in the store.</summary>

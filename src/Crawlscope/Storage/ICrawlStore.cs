@@ -12,8 +12,8 @@ public interface IFrontier
     /// 0 means every one was known already.</summary>
     Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default);
 
-    /// <summary>Hosts with queued URLs (a scan of the queue: for the start of a run).</summary>
-    Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default);
+    /// <summary>Hosts with queued URLs, each with when its first becomes ready (a scan of the queue: for the start of a run).</summary>
+    Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default);
 
     /// <summary>Hosts that gained a queued URL (new, requeued for recrawl, submitted) since the last call, once
     /// committed: how the crawl loop learns of hosts without scanning the queue.</summary>
@@ -147,3 +147,6 @@ public interface IInspectionSource
 /// SQLite (default) and ClickHouse. Stages take the one contract they need; commands open the whole store.
 /// </summary>
 public interface ICrawlStore : IFrontier, IPageStore, IRobotsCache, IBanStore, ICrawlStats, IInspectionSource, IOperatorLog, IAsyncDisposable;
+
+/// <summary>A host with queued URLs and when the first of them is ready.</summary>
+public sealed record QueuedHost(string Host, DateTimeOffset Ready);

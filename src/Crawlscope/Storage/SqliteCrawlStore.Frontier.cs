@@ -38,8 +38,9 @@ public sealed partial class SqliteCrawlStore
     public async Task<(long Queued, long Leased)> FrontierCountsAsync(CancellationToken ct = default) =>
         (await QueryAsync("SELECT (SELECT COUNT(*) FROM frontier WHERE state = 0), (SELECT COUNT(*) FROM frontier WHERE state = 1)", r => (r.GetInt64(0), r.GetInt64(1)), ct))[0];
 
-    public async Task<IReadOnlyList<string>> QueuedHostsAsync(CancellationToken ct = default) =>
-        await QueryAsync("SELECT name FROM hosts WHERE id IN (SELECT DISTINCT host_id FROM frontier WHERE state = 0)", r => r.GetString(0), ct);
+    public async Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default) =>
+        await QueryAsync("SELECT h.name, q.ready FROM (SELECT host_id, MIN(not_before) AS ready FROM frontier WHERE state = 0 GROUP BY host_id) q JOIN hosts h ON h.id = q.host_id",
+            r => new QueuedHost(r.GetString(0), FromMillis(r.GetInt64(1))), ct);
 
     public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => _frontierHosts.TakeQueued();
 

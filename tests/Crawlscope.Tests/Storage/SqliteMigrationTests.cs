@@ -72,7 +72,7 @@ public class SqliteMigrationTests
 
             await using var store = await SqliteCrawlStore.OpenAsync(path);
             var now = DateTimeOffset.Parse("2026-06-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Equal(["other.org", "www.example.com"], (await store.QueuedHostsAsync()).Order(StringComparer.Ordinal));
+            Assert.Equal(["other.org", "www.example.com"], (await store.QueuedHostsAsync()).Select(h => h.Host).Order(StringComparer.Ordinal));
             // /a waits until 2099: only /b is ready, with its source, times and URL as they were.
             var leased = Assert.Single(await store.LeaseAsync("www.example.com", now, 10));
             Assert.Equal(("com,example!www,/b s443", "https://www.example.com/b", "com,example!www,/ s443", 1, 0),

@@ -192,7 +192,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         FrontierEntry Entry(UrlIdentity id, int depth) => new(id.Key, id.Normalized.Href, id.Host, id.Shard, depth, 0, null, now);
         Assert.Equal(2, await Writer.EnqueueAsync([Entry(a, 0), Entry(b, 1)]));
         Assert.Equal(0, await Writer.EnqueueAsync([Entry(a, 0)]));
-        Assert.Equal(["www.epsilon-shop.com"], await Writer.QueuedHostsAsync());
+        Assert.Equal([new QueuedHost("www.epsilon-shop.com", DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()))], await Writer.QueuedHostsAsync());
         // The crawl loop hears of the host once, without a scan; a URL seen before tells it nothing.
         Assert.Equal(["www.epsilon-shop.com"], Writer.TakeNewlyQueuedHosts());
         Assert.Equal(0, await Writer.EnqueueAsync([Entry(b, 1)]));
