@@ -202,9 +202,16 @@ internal static class CrawlBenchmark
 
     private static double RssMegabytes(string field)
     {
-        foreach (var line in File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status") : [])
-            if (line.StartsWith(field, StringComparison.Ordinal) && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out long kb))
-                return kb / 1024.0;
+        try
+        {
+            foreach (var line in File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status") : [])
+                if (line.StartsWith(field, StringComparison.Ordinal) && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out long kb))
+                    return kb / 1024.0;
+        }
+        catch (IOException)
+        {
+            // Out of file descriptors, say: the sample is lost, not the benchmark.
+        }
         using var process = Process.GetCurrentProcess();
         return (field == "VmHWM:" ? process.PeakWorkingSet64 : process.WorkingSet64) / 1024.0 / 1024.0;
     }

@@ -21,6 +21,10 @@ internal sealed class CrawlLoop
     private const long MaxSavingBytes = 8L << 20;
     // URLs leased per host at a time; the next batch is leased when half are started.
     private const int LeaseBatch = 16;
+    // Hosts holding leased URLs, at most this many times the pages in flight: a broad crawl has tens of thousands of
+    // hosts ready at once, and leasing ahead for all of them held every one's URLs in memory (a gigabyte at 100,000
+    // hosts); the others wait their turn, in order.
+    private const int LeasedHostsPerSlot = 4;
     // The longest wait for an event while pages are in flight, and the shortest wait of all.
     private static readonly TimeSpan HostRefresh = TimeSpan.FromMilliseconds(250), MinWait = TimeSpan.FromMilliseconds(5);
 
@@ -42,6 +46,8 @@ internal sealed class CrawlLoop
     private readonly PriorityQueue<string, DateTimeOffset> _retries = new();
     // Hosts taken from the ready queue while the operator had them paused.
     private readonly HashSet<string> _pausedHosts = new(StringComparer.Ordinal);
+    // Hosts taken from the ready queue while as many hosts as allowed held leases, first come first served.
+    private readonly Queue<string> _waitingForLease = new();
     private readonly Dictionary<string, int> _runningByHost = new(StringComparer.Ordinal);
     private int _running, _saving, _rescheduling;
     private long _savingBytes, _stored;
@@ -68,7 +74,7 @@ internal sealed class CrawlLoop
             TakeHostsWithNewWork();
             if (MayStart()) StartReady();
             _progress.InFlight = _running;
-            _progress.ActiveHosts = _ready.Count + _runningByHost.Count + _pausedHosts.Count;
+            _progress.ActiveHosts = _ready.Count + _runningByHost.Count + _pausedHosts.Count + _waitingForLease.Count;
             _progress.HostsFetching = _runningByHost.Count;
             end = Idle ? await WaitWhileIdleAsync() : await HandleEventsAsync();
         } while (end is null);
@@ -114,6 +120,8 @@ internal sealed class CrawlLoop
         AddHosts(_store.TakeNewlyQueuedHosts());
         while (_control.TryTakeSubmitted(out var host))
         {
+            // An operator's URL does not wait for its host's turn to hold leases.
+            _leases.Reserve(host);
             _leases.Prioritize(host);
             _ready.Add(host, _scheduler.NextStart(host));
         }
@@ -122,6 +130,12 @@ internal sealed class CrawlLoop
         {
             _retries.Dequeue();
             _ready.Add(retried, _scheduler.NextStart(retried));
+        }
+        while (_waitingForLease.Count > 0 && _leases.HostsHolding < MaxLeasedHosts)
+        {
+            var next = _waitingForLease.Dequeue();
+            _ready.Add(next, _scheduler.NextStart(next));
+            _leases.Reserve(next);
         }
         if (_pausedHosts.Count > 0)
             foreach (var resumed in _pausedHosts.Where(h => !_control.IsPaused(h)).ToList())
@@ -149,6 +163,11 @@ internal sealed class CrawlLoop
                 if (!AtPerHostLimit(host)) _ready.Add(host, _scheduler.NextStart(host));
                 continue;
             }
+            if (!_leases.Holds(host) && _leases.HostsHolding >= MaxLeasedHosts)
+            {
+                _waitingForLease.Enqueue(host);
+                continue;
+            }
             // Exhausted: back when a URL of it is queued. Pending: back when its lease arrives.
             if (_leases.TryTake(host, out var entry) != LeaseBuffer.Take.Entry) continue;
             _scheduler.Started(host);
@@ -161,6 +180,8 @@ internal sealed class CrawlLoop
         }
     }
 
+    private int MaxLeasedHosts => LeasedHostsPerSlot * _options.Concurrency;
+
     private bool AtPerHostLimit(string host) => _runningByHost.GetValueOrDefault(host) >= _options.PerHost;
 
     /// <summary>Nothing in flight: ends the run when it should, else sleeps until a host may start, a retry is due
@@ -171,7 +192,7 @@ internal sealed class CrawlLoop
         if (_options.MaxPages is { } m && _stored >= m) return CrawlEnd.MaxPages;
         var now = _time.GetUtcNow();
         var next = Earliest(_ready.NextDue, _retries.TryPeek(out _, out var retry) ? retry : null);
-        if (next is null && !_leases.Holding)
+        if (next is null && !_leases.Holding && _waitingForLease.Count == 0)
         {
             // No host the loop knows of has work: the store has the last word (on a cluster, another worker may
             // still hand URLs over).

@@ -55,6 +55,15 @@ internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch,
         h.Exhausted = false;
     }
 
+    /// <summary>Hosts with URLs leased or a lease on its way (or reserved for one).</summary>
+    public int HostsHolding => _hosts.Count;
+
+    public bool Holds(string host) => _hosts.ContainsKey(host);
+
+    /// <summary>Counts the host as holding from now, before its first lease is taken, so the hosts let through by
+    /// the count are not outnumbered by those arriving before their turn.</summary>
+    public void Reserve(string host) => _hosts.TryAdd(host, new HostLeases());
+
     /// <summary>Whether URLs are leased and not yet started, or leases are on their way.</summary>
     public bool Holding => _hosts.Values.Any(h => h.Ready.Count > 0 || h.Refill is not null);
 

@@ -16,7 +16,7 @@ namespace Crawlscope.Tests.Crawling;
 public class BroadWebCrawlTests
 {
     [Fact]
-    public async Task AGeneratedBroadWeb_IsCrawledWhole_FromOneSeed_EachPageOnce_PoliteToEachHost()
+    public async Task AGeneratedBroadWeb_IsCrawledWhole_FromOneSeed_EachPageOnce_PoliteToEachHost_WithFewHostsLeasedAtOnce()
     {
         const int hosts = 400, articles = 2;
         await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = hosts, PagesPerHost = articles, Fast = true });
@@ -27,7 +27,7 @@ public class BroadWebCrawlTests
         {
             Scope = CrawlScopeKind.Any,
             MaxDepth = 8,
-            Concurrency = 32,
+            Concurrency = 4,
             Fetch = new FetchOptions
             {
                 AllowPrivateNetworks = true,
@@ -36,7 +36,17 @@ public class BroadWebCrawlTests
             },
         };
         using var engine = new CrawlEngine(options, db.Store, keyer);
-        var end = await engine.RunAsync([keyer.Identify(WebUrl.Parse(web.Seeds.Single()))], CancellationToken.None);
+        var crawl = engine.RunAsync([keyer.Identify(WebUrl.Parse(web.Seeds.Single()))], CancellationToken.None);
+        // Hundreds of hosts are ready at once, but only four per fetch slot hold leased URLs (each host has at most
+        // three): the rest wait in the frontier, not in memory.
+        long mostLeased = 0;
+        while (!crawl.IsCompleted)
+        {
+            mostLeased = Math.Max(mostLeased, (await db.Store.FrontierCountsAsync()).Leased);
+            await Task.Delay(10);
+        }
+        var end = await crawl;
+        Assert.InRange(mostLeased, 1, 4 * options.Concurrency * (articles + 1));
 
         Assert.Equal(CrawlEnd.Finished, end);
         // Every host reached from one seed through the home pages' links: its robots.txt, the sitemap probe, home
