@@ -14,17 +14,10 @@ public class SqliteMigrationTests
         string path = Path.Combine(Path.GetTempPath(), $"crawlscope-migrate-{Guid.NewGuid():N}.db");
         try
         {
-            await using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
-            {
-                await old.OpenAsync();
-                await using var cmd = old.CreateCommand();
-                cmd.CommandText = "CREATE TABLE schema_version (version INTEGER NOT NULL);" + string.Join("\n", SqliteSchema.Migrations[..6]) + """
-                    INSERT INTO schema_version VALUES (6);
-                    INSERT INTO links VALUES ('com,example)/a', 'com,example)/b', 'B', 0), ('com,example)/a', 'com,example)/c', 'C', 1),
-                        ('com,example)/b', 'com,example)/c', 'see C', 0);
-                    """ + $"INSERT INTO simhash_bands VALUES (0, {SimHashBands.Value(12345, 0)}, 'com,example)/a', 12345), (1, {SimHashBands.Value(12345, 1)}, 'com,example)/a', 12345);";
-                await cmd.ExecuteNonQueryAsync();
-            }
+            await WriteOldStoreAsync(path, 6, """
+                INSERT INTO links VALUES ('com,example)/a', 'com,example)/b', 'B', 0), ('com,example)/a', 'com,example)/c', 'C', 1),
+                    ('com,example)/b', 'com,example)/c', 'see C', 0);
+                """ + $"INSERT INTO simhash_bands VALUES (0, {SimHashBands.Value(12345, 0)}, 'com,example)/a', 12345), (1, {SimHashBands.Value(12345, 1)}, 'com,example)/a', 12345);");
 
             await using (var store = await SqliteCrawlStore.OpenAsync(path))
             {
@@ -55,20 +48,13 @@ public class SqliteMigrationTests
         string path = Path.Combine(Path.GetTempPath(), $"crawlscope-migrate-{Guid.NewGuid():N}.db");
         try
         {
-            await using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
-            {
-                await old.OpenAsync();
-                await using var cmd = old.CreateCommand();
-                cmd.CommandText = "CREATE TABLE schema_version (version INTEGER NOT NULL);" + string.Join("\n", SqliteSchema.Migrations[..8]) + """
-                    INSERT INTO schema_version VALUES (8);
-                    INSERT INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before)
-                    VALUES ('com,example!www,/b s443', 'https://www.example.com/b', 'www.example.com', 3, 1, 0, 'com,example!www,/ s443', '2026-01-02T03:04:05.006Z', 0, 0, '2026-01-02T03:04:05.006Z'),
-                           ('com,example!www,/a s443', 'https://www.example.com/a', 'www.example.com', 3, 1, 0, 'com,example!www,/ s443', '2026-01-02T03:04:06.000Z', 0, 2, '2099-01-01T00:00:00.000Z'),
-                           ('com,example!www,/ s443', 'https://www.example.com/', 'www.example.com', 3, 0, 0, NULL, '2026-01-01T00:00:00.000Z', 2, 0, '2026-01-01T00:00:00.000Z'),
-                           ('org,other!/x s443', 'https://other.org/x?utm_source=a', 'other.org', 5, 1, 0, 'com,example!www,/ s443', '2026-01-02T03:04:07.000Z', 0, 0, '2026-01-02T03:04:07.000Z');
-                    """;
-                await cmd.ExecuteNonQueryAsync();
-            }
+            await WriteOldStoreAsync(path, 8, """
+                INSERT INTO frontier (src_unparsed, url, host, shard, depth, priority, discovered_from, discovered_at, state, attempts, not_before)
+                VALUES ('com,example!www,/b s443', 'https://www.example.com/b', 'www.example.com', 3, 1, 0, 'com,example!www,/ s443', '2026-01-02T03:04:05.006Z', 0, 0, '2026-01-02T03:04:05.006Z'),
+                       ('com,example!www,/a s443', 'https://www.example.com/a', 'www.example.com', 3, 1, 0, 'com,example!www,/ s443', '2026-01-02T03:04:06.000Z', 0, 2, '2099-01-01T00:00:00.000Z'),
+                       ('com,example!www,/ s443', 'https://www.example.com/', 'www.example.com', 3, 0, 0, NULL, '2026-01-01T00:00:00.000Z', 2, 0, '2026-01-01T00:00:00.000Z'),
+                       ('org,other!/x s443', 'https://other.org/x?utm_source=a', 'other.org', 5, 1, 0, 'com,example!www,/ s443', '2026-01-02T03:04:07.000Z', 0, 0, '2026-01-02T03:04:07.000Z');
+                """);
 
             await using var store = await SqliteCrawlStore.OpenAsync(path);
             var now = DateTimeOffset.Parse("2026-06-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
@@ -89,5 +75,16 @@ public class SqliteMigrationTests
         {
             SqliteCrawlStore.DeleteFiles(path);
         }
+    }
+
+    /// <summary>A store file as a build of schema <paramref name="version"/> left it, with <paramref name="rows"/> inserted.</summary>
+    private static async Task WriteOldStoreAsync(string path, int version, string rows)
+    {
+        await using var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await old.OpenAsync();
+        await using var cmd = old.CreateCommand();
+        cmd.CommandText = "CREATE TABLE schema_version (version INTEGER NOT NULL);" + string.Join("\n", SqliteSchema.Migrations[..version]) +
+            $"INSERT INTO schema_version VALUES ({version});" + rows;
+        await cmd.ExecuteNonQueryAsync();
     }
 }
