@@ -23,8 +23,9 @@ internal sealed class CrawlLoop
     private const int LeaseBatch = 16;
     // Hosts holding leased URLs, at most this many times the pages in flight: a broad crawl has tens of thousands of
     // hosts ready at once, and leasing ahead for all of them held every one's URLs in memory (a gigabyte at 100,000
-    // hosts); the others wait their turn, in order.
-    private const int LeasedHostsPerSlot = 4;
+    // hosts); the others wait their turn, in order. Enough that a polite crawl (one page a second per host) still
+    // fills every fetch slot: a slot cycles through its hosts while each waits out its delay.
+    internal const int LeasedHostsPerSlot = 16;
     // The longest wait for an event while pages are in flight, and the shortest wait of all.
     private static readonly TimeSpan HostRefresh = TimeSpan.FromMilliseconds(250), MinWait = TimeSpan.FromMilliseconds(5);
 

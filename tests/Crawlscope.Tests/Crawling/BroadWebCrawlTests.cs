@@ -37,7 +37,7 @@ public class BroadWebCrawlTests
         };
         using var engine = new CrawlEngine(options, db.Store, keyer);
         var crawl = engine.RunAsync([keyer.Identify(WebUrl.Parse(web.Seeds.Single()))], CancellationToken.None);
-        // Hundreds of hosts are ready at once, but only four per fetch slot hold leased URLs (each host has at most
+        // Hundreds of hosts are ready at once, but only a few per fetch slot hold leased URLs (each host has at most
         // three): the rest wait in the frontier, not in memory.
         long mostLeased = 0;
         while (!crawl.IsCompleted)
@@ -46,7 +46,7 @@ public class BroadWebCrawlTests
             await Task.Delay(10);
         }
         var end = await crawl;
-        Assert.InRange(mostLeased, 1, 4 * options.Concurrency * (articles + 1));
+        Assert.InRange(mostLeased, 1, CrawlLoop.LeasedHostsPerSlot * options.Concurrency * (articles + 1));
 
         Assert.Equal(CrawlEnd.Finished, end);
         // Every host reached from one seed through the home pages' links: its robots.txt, the sitemap probe, home
