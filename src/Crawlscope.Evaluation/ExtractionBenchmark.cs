@@ -4,6 +4,7 @@ using AngleSharp.Html.Parser;
 using Crawlscope.Classification;
 using Crawlscope.Extraction;
 using Crawlscope.Extraction.Boilerpipe;
+using Crawlscope.Extraction.MainContent;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Evaluation;
@@ -47,7 +48,7 @@ public static class ExtractionBenchmark
                 Lap("boilerpipe");
                 _ = MarkdownConverter.Convert(doc.Body ?? (INode)doc, baseUrl);
                 Lap("markdown");
-                _ = ReadableExtractor.Extract(doc, baseUrl, boilerpipe);
+                _ = MainContentExtractor.Extract(doc, baseUrl, boilerpipe);
                 Lap("readable");
                 _ = SpamClassifier.Classify(StatisticsCollector.Collect(doc, title, html.Length, links.Count), title);
                 Lap("spam");

@@ -10,8 +10,9 @@ internal static class ExtractCommand
 {
     private sealed record RobotsJson(bool Noindex, bool Nofollow);
     private sealed record LinksJson(int Count, IReadOnlyList<PageLink> List);
+    private sealed record PageTypeJson(string Type, double Confidence, string Signals);
     private sealed record ExtractJson(string Url, string? Title, string? Headline, string? Description, string? Canonical, RobotsJson Robots, string? Lang,
-        LinksJson Links, string BoilerpipeText, string Markdown, string ReadableMarkdown, string ContentHash, string? Simhash,
+        LinksJson Links, PageTypeJson PageType, string ReadableSource, string BoilerpipeText, string Markdown, string ReadableMarkdown, string ContentHash, string? Simhash,
         int MlSpamScore, IReadOnlyList<SpamSignal> SpamSignals, IReadOnlyDictionary<string, double> SpamFeatures,
         string Encoding, bool Truncated);
 
@@ -37,7 +38,8 @@ internal static class ExtractCommand
             var page = new PageExtractor(options).Extract(body, pageUrl, parse.GetValue(contentType));
             var spam = SpamClassifier.Classify(page);
             var report = new ExtractJson(pageUrl.Href, page.Title, page.Headline, page.Description, page.Canonical, new RobotsJson(page.Robots.NoIndex, page.Robots.NoFollow),
-                page.Language, new LinksJson(page.Links.Count, page.Links), page.BoilerpipeText, page.Markdown, page.ReadableMarkdown,
+                page.Language, new LinksJson(page.Links.Count, page.Links),
+                new PageTypeJson(page.PageType.Name, page.PageType.Confidence, page.PageType.Signals), page.ReadableSource, page.BoilerpipeText, page.Markdown, page.ReadableMarkdown,
                 page.ContentHash, page.SimHash?.ToString("x16"), spam.Level, spam.Signals, spam.Features, $"{page.EncodingName} ({page.EncodingSource}{(page.IgnoredCharset is { } ignored ? $"; ignored charset {ignored}" : "")})", truncated);
             if (parse.GetValue(json))
             {
@@ -54,6 +56,8 @@ internal static class ExtractCommand
                 ("robots", $"noindex={report.Robots.Noindex.ToString().ToLowerInvariant()} nofollow={report.Robots.Nofollow.ToString().ToLowerInvariant()}"),
                 ("lang", report.Lang ?? "(none)"),
                 ("links", report.Links.Count.ToString()),
+                ("page_type", $"{report.PageType.Type} (confidence {report.PageType.Confidence:0.00}; {report.PageType.Signals})"),
+                ("readable_source", report.ReadableSource),
                 ("encoding", report.Encoding + (truncated ? $", cut at {options.MaxHtmlBytes / 1024 / 1024} MiB" : "")),
                 ("content_hash", report.ContentHash),
                 ("simhash", report.Simhash ?? "(none)"),

@@ -14,9 +14,15 @@ namespace Crawlscope.Extraction;
 /// </summary>
 public static class MarkdownConverter
 {
-    public static string Convert(INode root, WebUrl? baseUrl)
+    public static string Convert(INode root, WebUrl? baseUrl) => Convert(root, baseUrl, null);
+
+    /// <summary>Renders <paramref name="root"/> without the elements <paramref name="leaveOut"/> names (the main-content
+    /// extractor's boilerplate inside the content it chose).</summary>
+    /// <remarks>With a leave-out rule the content of &lt;noscript&gt; is rendered: without scripts (as we parse) it is
+    /// what a reader sees, and some sites serve their whole content to crawlers that way.</remarks>
+    public static string Convert(INode root, WebUrl? baseUrl, Func<IElement, bool>? leaveOut)
     {
-        var ctx = new Context(baseUrl);
+        var ctx = new Context(baseUrl, leaveOut);
         var blocks = new BlockWriter();
         ctx.Blocks(root, blocks, includeSelf: true);
         return blocks.ToMarkdown();
@@ -46,11 +52,15 @@ public static class MarkdownConverter
         return compact.Contains("display:none", StringComparison.Ordinal) || compact.Contains("visibility:hidden", StringComparison.Ordinal);
     }
 
+    internal static bool IsSkippedBesidesNoscript(IElement e) => e.LocalName != "noscript" && IsSkipped(e) || e.LocalName == "noscript" && IsHidden(e);
+
     internal static bool IsSkipped(IElement e) => Skipped.Contains(e.LocalName) || IsHidden(e) ||
         (e.LocalName == "input" && string.Equals(e.GetAttribute("type"), "hidden", StringComparison.OrdinalIgnoreCase));
 
-    private sealed class Context(WebUrl? baseUrl)
+    private sealed class Context(WebUrl? baseUrl, Func<IElement, bool>? leaveOut)
     {
+        private bool Skip(IElement e) => (leaveOut is null ? IsSkipped(e) : IsSkippedBesidesNoscript(e)) || leaveOut?.Invoke(e) == true;
+
         private int _strong, _emphasis, _strike, _link;
 
         /// <summary>Renders a node's content as blocks.</summary>
@@ -84,7 +94,7 @@ public static class MarkdownConverter
 
         private void Element(IElement e, BlockWriter output)
         {
-            if (IsSkipped(e)) return;
+            if (Skip(e)) return;
             string tag = e.LocalName;
             if (output.FlattenBlocks && tag is "h1" or "h2" or "h3" or "h4" or "h5" or "h6" or "ul" or "ol" or "li" or "blockquote"
                     or "pre" or "table" or "tr" or "td" or "th" or "hr" or "dl" or "dd" or "dt")
@@ -325,7 +335,7 @@ public static class MarkdownConverter
             {
                 if (child is IElement e)
                 {
-                    if (IsSkipped(e)) continue;
+                    if (Skip(e)) continue;
                     if (e.LocalName is "ul" or "ol" && items.Count > 0 && stray.Count == 0)
                     {
                         // A list directly inside a list belongs to the item before it.
@@ -424,7 +434,7 @@ public static class MarkdownConverter
 
         private void Table(IElement table, BlockWriter output)
         {
-            var rows = table.QuerySelectorAll("tr").Where(r => r.Closest("table") == table && !IsSkipped(r)).ToList();
+            var rows = table.QuerySelectorAll("tr").Where(r => r.Closest("table") == table && !Skip(r)).ToList();
             if (rows.Count == 0) return;
             var first = rows[0].Children.Where(c => c.LocalName is "td" or "th").ToList();
             bool header = first.Count > 0 && (first.All(c => c.LocalName == "th") || rows[0].ParentElement?.LocalName == "thead");

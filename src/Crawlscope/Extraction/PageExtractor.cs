@@ -2,14 +2,15 @@ using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using Crawlscope.Extraction.Boilerpipe;
+using Crawlscope.Extraction.MainContent;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Extraction;
 
 /// <summary>
 /// The extraction stage: decode, parse once with AngleSharp, and hand the same document to every extractor
-/// (metadata, links, boilerpipe, Markdown, readable Markdown, statistics). Extractors read the document; the
-/// readability extractor, which rewrites the tree, works on its own copy. Never throws on page content.
+/// (metadata, links, boilerpipe, Markdown, readable Markdown and page type, statistics). Extractors only read the
+/// document. Never throws on page content.
 /// </summary>
 public sealed class PageExtractor(PageExtractorOptions? options = null)
 {
@@ -39,7 +40,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         var parts = _options.Parts;
         string boilerpipe = parts.HasFlag(ExtractionParts.Boilerpipe) || parts.HasFlag(ExtractionParts.Readable) ? BoilerpipeExtractor.Extract(document) : "";
         string markdown = parts.HasFlag(ExtractionParts.Markdown) ? MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl) : "";
-        var readable = parts.HasFlag(ExtractionParts.Readable) ? ReadableExtractor.Extract(document, baseUrl, boilerpipe) : new ReadableContent("", "", "none");
+        var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType) : new ReadableContent("", "", "none", PageTypeGuess.Default);
         var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count);
 
         return new ExtractedPage
@@ -55,6 +56,8 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             Markdown = markdown,
             ReadableMarkdown = readable.Markdown,
             ReadableText = readable.Text,
+            PageType = readable.PageType,
+            ReadableSource = readable.Source,
             ContentHash = ContentFingerprint.ContentHashOfCollapsed(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText),
             // Without readable text the statistics pass has already split the visible text into words.
             SimHash = !_options.FindsNearDuplicates ? null

@@ -28,6 +28,9 @@ public sealed class PageExtractorOptions
     /// <summary>The outputs to compute. Default all.</summary>
     public ExtractionParts Parts { get; init; } = ExtractionParts.All;
 
+    /// <summary>The page type whose profile readable extraction uses; null (the default) classifies each page.</summary>
+    public MainContent.PageType? PageType { get; init; }
+
     /// <summary>Whether the near-duplicate fingerprint is computed: only with a main text (boilerpipe or readable)
     /// to take it from, since page chrome alone makes unrelated pages of one site look alike.</summary>
     public bool FindsNearDuplicates => (Parts & (ExtractionParts.Boilerpipe | ExtractionParts.Readable)) != 0;

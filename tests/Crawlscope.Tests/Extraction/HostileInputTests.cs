@@ -81,8 +81,8 @@ public class HostileInputTests
         Assert.EndsWith("<p>after</p></body></html>", flat);
     }
 
-    /// <summary>An absolute href with a quote in it: System.Uri refuses it, and SmartReader then prefixed the base
-    /// (https://hostile.example/https://other.example/a"b).</summary>
+    /// <summary>An absolute href with a quote in it: System.Uri refuses it, and the Readability port we used before
+    /// prefixed the base (https://hostile.example/https://other.example/a"b); links resolve as the URL Standard says.</summary>
     [Theory]
     [InlineData("https://other.example/a\"b", "https://other.example/a%22b")]
     [InlineData("/local/x\"y", "https://hostile.example/local/x%22y")]

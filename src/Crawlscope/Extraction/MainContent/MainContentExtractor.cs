@@ -1,0 +1,161 @@
+using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using Crawlscope.Urls;
+
+namespace Crawlscope.Extraction.MainContent;
+
+/// <summary>The main content of a page as Markdown and as plain text, the page type that shaped it, and which
+/// method produced it.</summary>
+public sealed record ReadableContent(string Markdown, string Text, string Source, PageTypeGuess PageType);
+
+/// <summary>
+/// Readable Markdown from the DOM the page was parsed into, read-only and without a copy. One walk counts every
+/// element's text and link text and reads its tag, class, id and role (<see cref="DomBlocks"/>); the page type is
+/// classified from those counts, the page's structured data and its URL; the type's profile then steers the rest:
+/// starting at the body, the chooser moves down into the child that holds most of the content text while that child
+/// holds at least the profile's share of it; inside the chosen element, chrome (navigation, sidebars, sharing,
+/// comments on an article), link lists and the site's template blocks are left out as the Markdown is written.
+/// When that leaves almost nothing, the boilerpipe text stands in.
+/// </summary>
+internal static class MainContentExtractor
+{
+    // Hostile or machine-made pages (50,000 list items, thousands of nested divs) bound the work: past this many
+    // elements the boilerpipe text stands in.
+    private const int MaxElements = 60_000;
+    private const int MinimumTextChars = 120;
+    // Menu entries and tags are a word or two; a card's link carries a headline.
+    private const int ShortLinkChars = 24;
+
+    internal static ReadableContent Extract(IHtmlDocument document, WebUrl baseUrl, string boilerpipeFallback, PageType? pageType = null, ISiteTemplate? template = null)
+    {
+        var body = document.Body;
+        if (body is null) return Fallback(boilerpipeFallback, "boilerpipe (no body)", PageTypeGuess.Default);
+        var blocks = DomBlocks.Build(body);
+        var data = StructuredData.Read(document);
+        var guess = pageType is { } given ? new PageTypeGuess(given, 1, "given") : PageTypeClassifier.Classify(baseUrl.Href, data, blocks);
+        if (blocks.Count > MaxElements) return Fallback(boilerpipeFallback, "boilerpipe (page too large)", guess);
+        var profile = ExtractionProfile.For(guess.Type);
+
+        var left = LeftOut(blocks, profile, template);
+        var good = ContentText(blocks, left, profile.LinksAreContent);
+        int chosen = Choose(blocks, good, profile);
+
+        bool Leave(IElement e) => blocks.TryIndex(e, out int i) && i != chosen && left[i];
+        var root = blocks.Elements[chosen];
+        string markdown = MarkdownConverter.Convert(root, baseUrl, Leave);
+        string text = PlainText(root, Leave);
+        string source = $"main content ({guess.Name})";
+        if (DomBlocks.VisibleChars(text) < MinimumTextChars && chosen != 0)
+        {
+            markdown = MarkdownConverter.Convert(body, baseUrl, Leave);
+            text = PlainText(body, Leave);
+            source += " from the whole body";
+        }
+        if (profile.AddsProductDescription && data.ProductDescription is { Length: > 0 } description)
+        {
+            string collapsed = TextNormalization.CollapseWhitespace(System.Net.WebUtility.HtmlDecode(description));
+            if (collapsed.Length > 0 && !text.Contains(collapsed[..Math.Min(60, collapsed.Length)], StringComparison.Ordinal))
+            {
+                markdown = (markdown + "\n\n" + MarkdownConverter.Escape.LineStart(MarkdownConverter.Escape.Text(collapsed))).Trim();
+                text = (text + " " + collapsed).Trim();
+                source += " with the JSON-LD description";
+            }
+        }
+        if (DomBlocks.VisibleChars(text) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipeFallback) > DomBlocks.VisibleChars(text))
+            return Fallback(boilerpipeFallback, "boilerpipe", guess);
+        return new ReadableContent(markdown.Trim(), text, source, guess);
+    }
+
+    /// <summary>Which elements the profile leaves out wherever they are: chrome, comments (except on forums), tables
+    /// of contents, link lists and template blocks. A container that holds most of the page's text is never left
+    /// out for its name alone (ASP.NET wraps whole pages in a form; themes name wrappers "has-sidebar").</summary>
+    private static bool[] LeftOut(DomBlocks blocks, ExtractionProfile profile, ISiteTemplate? template)
+    {
+        int n = blocks.Count;
+        var left = new bool[n];
+        int pageText = Math.Max(1, blocks.Text[0] - blocks.LinkText[0]);
+        for (int i = 1; i < n; i++)
+        {
+            var role = blocks.Roles[i];
+            int text = blocks.Text[i], unlinked = text - blocks.LinkText[i];
+            bool wrapper = unlinked >= 0.5 * pageText && blocks.Paragraphs[i] >= 3;
+            bool named = (role & BlockRole.Content) == 0 && !wrapper && (
+                (role & BlockRole.Chrome) != 0
+                || (role & BlockRole.Comments) != 0 && !profile.CommentsAreContent
+                || (role & BlockRole.Contents) != 0 && profile.DropsContentsNavigation);
+            bool linkList = (role & BlockRole.Inline) == 0 && text > 0 && blocks.LinkText[i] > profile.LinkDensityLimit * text && unlinked < 300
+                && (!profile.LinksAreContent || blocks.LinkText[i] < ShortLinkChars * Math.Max(1, blocks.Links[i]));
+            left[i] = named || linkList || template is not null && template.IsTemplate(blocks, i);
+        }
+        return left;
+    }
+
+    /// <summary>Unlinked text of each subtree (all text when links are content), not counting what is left out.</summary>
+    private static int[] ContentText(DomBlocks blocks, bool[] left, bool linksAreContent)
+    {
+        int n = blocks.Count;
+        var good = new int[n];
+        for (int i = n - 1; i >= 0; i--)
+        {
+            good[i] += blocks.OwnText[i] - (linksAreContent ? 0 : blocks.OwnLinkText[i]);
+            int p = blocks.Parent[i];
+            if (p >= 0 && !left[i]) good[p] += good[i];
+        }
+        return good;
+    }
+
+    private static int Choose(DomBlocks blocks, int[] good, ExtractionProfile profile)
+    {
+        int current = 0;
+        while (true)
+        {
+            int best = -1;
+            foreach (int c in blocks.Children(current))
+                if (best < 0 || good[c] > good[best]) best = c;
+            if (best < 0 || good[best] < profile.DescendShare * good[current] || good[best] == 0) return current;
+            current = best;
+        }
+    }
+
+    private static readonly HashSet<string> Blocks = new(StringComparer.Ordinal)
+    {
+        "p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "table",
+        "tr", "td", "th", "dd", "dt", "dl", "br", "main", "header", "footer", "aside", "figure", "figcaption", "hr",
+    };
+
+    /// <summary>The text of the kept elements, one line per block, white space collapsed.</summary>
+    private static string PlainText(IElement root, Func<IElement, bool> leave)
+    {
+        var sb = new StringBuilder();
+        var stack = new Stack<INode>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (node is IText t)
+            {
+                sb.Append(t.Data);
+                continue;
+            }
+            if (node is not IElement e || MarkdownConverter.IsSkippedBesidesNoscript(e) || e != root && leave(e)) continue;
+            if (Blocks.Contains(e.LocalName)) sb.Append(' ');
+            for (var child = e.LastChild; child is not null; child = child.PreviousSibling) stack.Push(child);
+        }
+        return TextNormalization.CollapseWhitespace(sb.ToString());
+    }
+
+    private static ReadableContent Fallback(string boilerpipeText, string source, PageTypeGuess guess)
+    {
+        string text = boilerpipeText.Trim();
+        string markdown = string.Join("\n\n", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => MarkdownConverter.Escape.LineStart(MarkdownConverter.Escape.Text(p))));
+        return new ReadableContent(markdown, TextNormalization.CollapseWhitespace(text), source, guess);
+    }
+}
+
+/// <summary>What a crawler has learnt about one site's template: which blocks recur on many of its pages.</summary>
+internal interface ISiteTemplate
+{
+    bool IsTemplate(DomBlocks blocks, int index);
+}
