@@ -12,7 +12,7 @@ public sealed record EvaluationRow(string Output, string Dataset, string Metric,
 }
 
 /// <summary>One page's readable-text score and the page type we gave it.</summary>
-public sealed record PageScore(string Dataset, string Id, string? LabelledType, string DetectedType, double F1, string Source);
+public sealed record PageScore(string Dataset, string Id, string? LabelledType, string DetectedType, double F1, string Source, string Signals);
 
 /// <summary>Runs the extractor over the labelled datasets and scores every output with the published metrics.</summary>
 public sealed class ExtractionEvaluator(PageExtractor extractor, bool useLabelledPageTypes = false)
@@ -23,7 +23,7 @@ public sealed class ExtractionEvaluator(PageExtractor extractor, bool useLabelle
         .ToDictionary(t => t.Name(), t => new PageExtractor(new PageExtractorOptions { PageType = t }));
 
     private sealed record PageOutput(LabelledPage Page, string Readable, string Boilerpipe, string Markdown, string? Title, string? Headline,
-        string? Description, string PageType, string Source);
+        string? Description, string PageType, string Source, string Signals);
 
     /// <summary>rs-trafilatura's WCXB dev F1 by page type (WCXB README @ c039d5ee): our goal for each type.</summary>
     private static readonly (string Type, double Best)[] WcxbTypeGoals =
@@ -66,7 +66,7 @@ public sealed class ExtractionEvaluator(PageExtractor extractor, bool useLabelle
             var extracted = chosen.Extract(page.ReadHtml(), url);
             results.Add((i, new PageOutput(page, TextMetrics.MarkdownToText(extracted.ReadableMarkdown), extracted.BoilerpipeText,
                 TextMetrics.MarkdownToText(extracted.Markdown), extracted.Title, extracted.Headline, extracted.Description,
-                extracted.PageType.Name, extracted.ReadableSource)));
+                extracted.PageType.Name, extracted.ReadableSource, extracted.PageType.Signals)));
             int n = Interlocked.Increment(ref done);
             if (n % 100 == 0 || n == pages.Count) progress?.Invoke($"{pages[0].Dataset}: {n}/{pages.Count} pages");
         });
@@ -78,7 +78,7 @@ public sealed class ExtractionEvaluator(PageExtractor extractor, bool useLabelle
         foreach (var o in outputs)
         {
             var one = TextMetrics.ShingleScore([TextMetrics.ShingleCounts(o.Page.MainContent, o.Readable)]);
-            PerPage.Add(new PageScore(o.Page.Dataset, o.Page.Id, o.Page.PageType, o.PageType, one.F1, o.Source));
+            PerPage.Add(new PageScore(o.Page.Dataset, o.Page.Id, o.Page.PageType, o.PageType, one.F1, o.Source, o.Signals));
         }
         var readable = TextMetrics.ShingleScore(outputs.Select(o => TextMetrics.ShingleCounts(o.Page.MainContent, o.Readable)));
         var boilerpipe = TextMetrics.ShingleScore(outputs.Select(o => TextMetrics.ShingleCounts(o.Page.MainContent, o.Boilerpipe)));
@@ -92,7 +92,7 @@ public sealed class ExtractionEvaluator(PageExtractor extractor, bool useLabelle
     {
         var scores = outputs.Select(o => (Type: o.Page.PageType ?? "unknown", Score: TextMetrics.WordScore(o.Page.MainContent, o.Readable), Output: o)).ToList();
         foreach (var (type, score, o) in scores)
-            PerPage.Add(new PageScore(o.Page.Dataset, o.Page.Id, type, o.PageType, score.F1, o.Source));
+            PerPage.Add(new PageScore(o.Page.Dataset, o.Page.Id, type, o.PageType, score.F1, o.Source, o.Signals));
         double f1 = scores.Average(s => s.Score.F1);
         int typed = scores.Count(s => s.Type == s.Output.PageType);
         yield return new("readable Markdown", "WCXB dev", "F1", f1, 0.87, "rs-trafilatura 0.859, trafilatura 0.791",
@@ -113,7 +113,7 @@ public sealed class ExtractionEvaluator(PageExtractor extractor, bool useLabelle
         foreach (var o in outputs)
         {
             var one = TextMetrics.SnippetScore([TextMetrics.SnippetCounts(o.Readable, o.Page.With, o.Page.Without)]);
-            PerPage.Add(new PageScore(o.Page.Dataset, o.Page.Id, o.Page.PageType, o.PageType, one.F1, o.Source));
+            PerPage.Add(new PageScore(o.Page.Dataset, o.Page.Id, o.Page.PageType, o.PageType, one.F1, o.Source, o.Signals));
         }
         var readable = TextMetrics.SnippetScore(outputs.Select(o => TextMetrics.SnippetCounts(o.Readable, o.Page.With, o.Page.Without)));
         yield return new("readable Markdown", "trafilatura eval", "F1", readable.F1, 0.92, "trafilatura 0.924", readable.ToString());

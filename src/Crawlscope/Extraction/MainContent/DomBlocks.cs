@@ -25,6 +25,10 @@ internal enum BlockRole
     Shop = 128,
     /// <summary>A post of a thread: post, message, reply, answer.</summary>
     Post = 256,
+    /// <summary>Never content whatever its size: cookie and consent dialogs, pop-ups, newsletter sign-ups, ads, sharing.</summary>
+    Overlay = 512,
+    /// <summary>A price (class price, itemprop=price): one on a product page, one per card on a collection.</summary>
+    Price = 1024,
 }
 
 /// <summary>
@@ -38,6 +42,8 @@ internal sealed class DomBlocks
     public List<IElement> Elements { get; } = new(1024);
     public List<int> Parent { get; } = new(1024);
     public List<BlockRole> Roles { get; } = new(1024);
+    /// <summary>Whether the element is inside a link (or is one).</summary>
+    public List<bool> InLink { get; } = new(1024);
     public int[] Text = [], LinkText = [], Links = [], OwnText = [], OwnLinkText = [], Paragraphs = [], CodeBlocks = [], Depth = [], End = [];
     private readonly Dictionary<IElement, int> _index = new(ReferenceEqualityComparer.Instance);
 
@@ -69,6 +75,7 @@ internal sealed class DomBlocks
             depth.Add(parent < 0 ? 0 : depth[parent] + 1);
             blocks.Roles.Add(RoleOf(e));
             bool link = inLink || e.LocalName == "a";
+            blocks.InLink.Add(link);
             int text = 0;
             for (var child = e.FirstChild; child is not null; child = child.NextSibling)
                 if (child is IText t) text += VisibleChars(t.Data);
@@ -145,7 +152,8 @@ internal sealed class DomBlocks
     {
         var role = e.LocalName switch
         {
-            "nav" or "footer" or "aside" or "header" or "menu" or "dialog" or "form" => BlockRole.Chrome,
+            "nav" or "footer" or "aside" or "header" or "menu" => BlockRole.Chrome,
+            "dialog" => BlockRole.Overlay,
             "article" or "main" => BlockRole.Content,
             "p" or "blockquote" or "li" or "td" or "dd" or "h1" or "h2" or "h3" or "h4" or "h5" or "h6" => BlockRole.Paragraph,
             "pre" => BlockRole.Paragraph | BlockRole.Code,
@@ -159,8 +167,10 @@ internal sealed class DomBlocks
             if (roleAttribute.Equals("navigation", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("banner", StringComparison.OrdinalIgnoreCase)
                 || roleAttribute.Equals("contentinfo", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("complementary", StringComparison.OrdinalIgnoreCase)
                 || roleAttribute.Equals("menu", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("search", StringComparison.OrdinalIgnoreCase)
-                || roleAttribute.Equals("dialog", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("alertdialog", StringComparison.OrdinalIgnoreCase))
+                )
                 role |= BlockRole.Chrome;
+            else if (roleAttribute.Equals("dialog", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("alertdialog", StringComparison.OrdinalIgnoreCase))
+                role |= BlockRole.Overlay;
             else if (roleAttribute.Equals("main", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("article", StringComparison.OrdinalIgnoreCase))
                 role |= BlockRole.Content;
         }
@@ -169,7 +179,9 @@ internal sealed class DomBlocks
         {
             if (itemprop.Contains("articleBody", StringComparison.OrdinalIgnoreCase) || itemprop.Equals("text", StringComparison.OrdinalIgnoreCase))
                 role |= BlockRole.Content;
-            else if (itemprop.Equals("price", StringComparison.OrdinalIgnoreCase) || itemprop.Equals("offers", StringComparison.OrdinalIgnoreCase))
+            else if (itemprop.Equals("price", StringComparison.OrdinalIgnoreCase))
+                role |= BlockRole.Shop | BlockRole.Price;
+            else if (itemprop.Equals("offers", StringComparison.OrdinalIgnoreCase))
                 role |= BlockRole.Shop;
         }
         return role | ClassRole(e.GetAttribute("class")) | ClassRole(e.GetAttribute("id"));
@@ -201,12 +213,16 @@ internal sealed class DomBlocks
     private static readonly HashSet<string> ChromeWords = new(StringComparer.Ordinal)
     {
         "nav", "navbar", "navigation", "menu", "menubar", "submenu", "megamenu", "footer", "header", "masthead", "sidebar",
-        "widget", "widgets", "breadcrumb", "breadcrumbs", "share", "sharing", "sharebar", "social", "socials", "related",
-        "recommended", "recommendations", "promo", "promos", "ad", "ads", "advert", "adverts", "advertisement", "sponsor",
-        "sponsored", "banner", "cookie", "cookies", "consent", "gdpr", "newsletter", "subscribe", "subscription", "signup",
-        "popup", "modal", "overlay", "pagination", "pager", "skip", "toolbar", "login", "signin", "search", "searchbar",
-        "copyright", "trending", "popular", "outbrain", "taboola", "offcanvas", "drawer", "topbar", "bottombar", "tags",
-        "tagcloud", "byline", "postmeta", "sr",
+        "widget", "widgets", "breadcrumb", "breadcrumbs", "related", "recommended", "recommendations", "promo", "promos",
+        "banner", "pagination", "pager", "skip", "toolbar", "search", "searchbar", "copyright", "trending", "popular",
+        "offcanvas", "drawer", "topbar", "bottombar", "tags", "tagcloud", "byline", "postmeta", "sr",
+    };
+
+    private static readonly HashSet<string> OverlayWords = new(StringComparer.Ordinal)
+    {
+        "share", "sharing", "sharebar", "social", "socials", "ad", "ads", "advert", "adverts", "advertisement", "sponsor",
+        "sponsored", "cookie", "cookies", "consent", "gdpr", "onetrust", "newsletter", "subscribe", "subscription", "signup",
+        "popup", "modal", "overlay", "login", "signin", "outbrain", "taboola",
     };
 
     private static readonly HashSet<string> CommentWords = new(StringComparer.Ordinal)
@@ -236,10 +252,12 @@ internal sealed class DomBlocks
 
     private static BlockRole WordRole(ReadOnlySpan<char> word)
     {
+        if (word is "price" or "prices") return BlockRole.Shop | BlockRole.Price;
         if (ShopWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) return BlockRole.Shop;
         var lookup = ChromeWords.GetAlternateLookup<ReadOnlySpan<char>>();
         var role = BlockRole.None;
         if (lookup.Contains(word)) role |= BlockRole.Chrome;
+        if (OverlayWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) role |= BlockRole.Overlay;
         if (CommentWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) role |= BlockRole.Comments;
         if (ContentWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) role |= BlockRole.Content;
         if (ContentsWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) role |= BlockRole.Contents;

@@ -25,7 +25,7 @@ internal static class MainContentExtractor
     private const int MaxElements = 60_000;
     private const int MinimumTextChars = 120;
     // Menu entries and tags are a word or two; a card's link carries a headline.
-    private const int ShortLinkChars = 24;
+    private const int ShortLinkChars = 16;
 
     internal static ReadableContent Extract(IHtmlDocument document, WebUrl baseUrl, string boilerpipeFallback, PageType? pageType = null, ISiteTemplate? template = null)
     {
@@ -41,6 +41,7 @@ internal static class MainContentExtractor
         var good = ContentText(blocks, left, profile.LinksAreContent);
         int chosen = Choose(blocks, good, profile);
 
+        LeaveOutHeadline(blocks, chosen, left);
         bool Leave(IElement e) => blocks.TryIndex(e, out int i) && i != chosen && left[i];
         var root = blocks.Elements[chosen];
         string markdown = MarkdownConverter.Convert(root, baseUrl, Leave);
@@ -80,15 +81,37 @@ internal static class MainContentExtractor
             var role = blocks.Roles[i];
             int text = blocks.Text[i], unlinked = text - blocks.LinkText[i];
             bool wrapper = unlinked >= 0.5 * pageText && blocks.Paragraphs[i] >= 3;
-            bool named = (role & BlockRole.Content) == 0 && !wrapper && (
+            bool named = (role & BlockRole.Overlay) != 0 && (role & BlockRole.Content) == 0 || (role & BlockRole.Content) == 0 && !wrapper && (
                 (role & BlockRole.Chrome) != 0
                 || (role & BlockRole.Comments) != 0 && !profile.CommentsAreContent
                 || (role & BlockRole.Contents) != 0 && profile.DropsContentsNavigation);
             bool linkList = (role & BlockRole.Inline) == 0 && text > 0 && blocks.LinkText[i] > profile.LinkDensityLimit * text && unlinked < 300
                 && (!profile.LinksAreContent || blocks.LinkText[i] < ShortLinkChars * Math.Max(1, blocks.Links[i]));
-            left[i] = named || linkList || template is not null && template.IsTemplate(blocks, i);
+            // Pictures of the content are figures; other images are icons, avatars, logos and thumbnails of other pages.
+            bool thumbnail = blocks.Elements[i].LocalName == "img" && (blocks.InLink[i] || !InFigure(blocks, i));
+            left[i] = named || linkList || thumbnail || template is not null && template.IsTemplate(blocks, i);
         }
         return left;
+    }
+
+    /// <summary>The page's headline, the first heading of the content when no text comes before it, is the title,
+    /// which has its own field; the main text starts after it.</summary>
+    private static void LeaveOutHeadline(DomBlocks blocks, int chosen, bool[] left)
+    {
+        for (int i = chosen; i < blocks.End[chosen]; i++)
+        {
+            if (left[i]) { i = blocks.End[i] - 1; continue; }
+            string tag = blocks.Elements[i].LocalName;
+            if (tag is "h1") { left[i] = true; return; }
+            if (blocks.OwnText[i] > 0 && !blocks.InLink[i] && tag is not ("h2" or "h3")) return;
+        }
+    }
+
+    private static bool InFigure(DomBlocks blocks, int i)
+    {
+        for (int p = blocks.Parent[i], steps = 0; p >= 0 && steps < 4; p = blocks.Parent[p], steps++)
+            if (blocks.Elements[p].LocalName == "figure") return true;
+        return false;
     }
 
     /// <summary>Unlinked text of each subtree (all text when links are content), not counting what is left out.</summary>
@@ -113,7 +136,7 @@ internal static class MainContentExtractor
             int best = -1;
             foreach (int c in blocks.Children(current))
                 if (best < 0 || good[c] > good[best]) best = c;
-            if (best < 0 || good[best] < profile.DescendShare * good[current] || good[best] == 0) return current;
+            if (best < 0 || good[best] == 0 || good[best] < profile.DescendShare * good[current]) return current;
             current = best;
         }
     }

@@ -6,12 +6,13 @@ namespace Crawlscope.Extraction.MainContent;
 
 /// <summary>What the page says about itself in structured data: schema.org types (JSON-LD and microdata),
 /// Open Graph type, and a product's description when JSON-LD carries one.</summary>
-internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGraphType, string? ProductDescription)
+internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGraphType, string? ProductDescription, int Products)
 {
     public static StructuredData Read(IHtmlDocument document)
     {
         var types = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         string? productDescription = null;
+        int products = 0;
         foreach (var script in document.QuerySelectorAll("script[type]"))
         {
             if (!string.Equals(script.GetAttribute("type")?.Trim(), "application/ld+json", StringComparison.OrdinalIgnoreCase)) continue;
@@ -20,7 +21,7 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
             try
             {
                 using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
-                Walk(doc.RootElement, types, ref productDescription, 0);
+                Walk(doc.RootElement, types, ref productDescription, ref products, 0);
             }
             catch (JsonException)
             {
@@ -32,19 +33,23 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
             string? itemType = e.GetAttribute("itemtype");
             if (itemType is null) continue;
             foreach (var t in itemType.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                types.Add(t[(t.LastIndexOf('/') + 1)..]);
+            {
+                string name = t[(t.LastIndexOf('/') + 1)..];
+                types.Add(name);
+                if (name.Equals("Product", StringComparison.OrdinalIgnoreCase)) products++;
+            }
         }
         string? og = document.QuerySelector("meta[property='og:type']")?.GetAttribute("content")?.Trim();
-        return new StructuredData(types, og, productDescription);
+        return new StructuredData(types, og, productDescription, products);
     }
 
-    private static void Walk(JsonElement e, HashSet<string> types, ref string? productDescription, int depth)
+    private static void Walk(JsonElement e, HashSet<string> types, ref string? productDescription, ref int products, int depth)
     {
         if (depth > 12) return;
         switch (e.ValueKind)
         {
             case JsonValueKind.Array:
-                foreach (var item in e.EnumerateArray()) Walk(item, types, ref productDescription, depth + 1);
+                foreach (var item in e.EnumerateArray()) Walk(item, types, ref productDescription, ref products, depth + 1);
                 break;
             case JsonValueKind.Object:
                 bool product = false;
@@ -57,11 +62,12 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
                             product |= s.EndsWith("Product", StringComparison.OrdinalIgnoreCase) || s.EndsWith("ProductGroup", StringComparison.OrdinalIgnoreCase);
                         }
                 }
+                if (product) products++;
                 if (product && productDescription is null && e.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String)
                     productDescription = d.GetString();
                 foreach (var property in e.EnumerateObject())
                     if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
-                        Walk(property.Value, types, ref productDescription, depth + 1);
+                        Walk(property.Value, types, ref productDescription, ref products, depth + 1);
                 break;
         }
     }
@@ -103,14 +109,19 @@ internal static class PageTypeClassifier
 
     private static void StructuredSignals(StructuredData data, Action<PageType, double, string> add)
     {
+        if (data.Products >= 3) add(PageType.Collection, 4, $"{data.Products} schema:Product items");
+        bool faq = data.Types.Contains("FAQPage");
         foreach (var t in data.Types)
         {
             switch (t.ToLowerInvariant())
             {
                 case "product" or "productgroup" or "offer" or "aggregateoffer" or "individualproduct":
                     add(PageType.Product, 3, "schema:" + t); break;
-                case "discussionforumposting" or "qapage" or "question" or "answer":
+                case "discussionforumposting" or "qapage" or "socialmediaposting" or "comment":
                     add(PageType.Forum, 4, "schema:" + t); break;
+                // An FAQ's questions and answers are the site's own, not a thread.
+                case "question" or "answer" when !faq:
+                    add(PageType.Forum, 1.5, "schema:" + t); break;
                 case "techarticle" or "apireference" or "softwaresourcecode":
                     add(PageType.Documentation, 3, "schema:" + t); break;
                 case "newsarticle" or "blogposting" or "article" or "reportagenewsarticle" or "opinionnewsarticle" or "reviewnewsarticle" or "recipe" or "review":
@@ -185,14 +196,17 @@ internal static class PageTypeClassifier
         int code = blocks.CodeBlocks[0];
         if (code >= 2) add(PageType.Documentation, Math.Min(3, code * 0.5), $"{code} code blocks");
 
-        int shop = 0, posts = 0;
+        int shop = 0, posts = 0, prices = 0;
         for (int i = 0; i < blocks.Count; i++)
         {
             var role = blocks.Roles[i];
             if ((role & BlockRole.Shop) != 0) shop++;
+            // Nested price elements (a price inside a "price" wrapper) count once.
+            if ((role & BlockRole.Price) != 0 && (blocks.Parent[i] < 0 || (blocks.Roles[blocks.Parent[i]] & BlockRole.Price) == 0)) prices++;
             if ((role & BlockRole.Post) != 0 && blocks.Text[i] - blocks.LinkText[i] >= 150) posts++;
         }
-        if (shop >= 3) add(PageType.Product, Math.Min(2, shop * 0.2), $"{shop} shop elements");
+        if (prices >= 12) add(PageType.Collection, 2.5, $"{prices} prices");
+        else if (shop >= 3) add(PageType.Product, Math.Min(2, shop * 0.2), $"{shop} shop elements");
 
         var (cards, cardsWithShop, cardText, postLike) = RepeatedCards(blocks);
         if (cards >= 6 && cardText >= 0.3 * text)
