@@ -216,6 +216,8 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvi
         w.WriteString("etag", p.Etag);
         w.WriteString("last_modified", p.LastModified);
         Time(w, "next_fetch", p.NextFetch);
+        w.WriteString("page_type", p.PageType);
+        Nullable(w, "page_type_confidence", p.PageTypeConfidence);
         w.WriteNumber("version", (ulong)version);
     });
 

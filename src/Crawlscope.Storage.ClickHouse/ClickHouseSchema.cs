@@ -29,6 +29,9 @@ internal static class ClickHouseSchema
         ("version", "UInt64"),
     ];
 
+    /// <summary>Page columns added after the first schema, by <see cref="Migrations"/> 3.</summary>
+    internal static readonly (string Name, string Type)[] AddedPageColumns = [("page_type", "Nullable(String)"), ("page_type_confidence", "Nullable(Int32)")];
+
     internal static readonly Migration[] Migrations =
     [
         // 1: the first schema. Pages are read one key at a time with every column, so their granules are small
@@ -55,6 +58,13 @@ internal static class ClickHouseSchema
                 $"CREATE TABLE IF NOT EXISTS {{db}}.operator_actions_local (shard UInt32, id UInt64, stamp {Stamp}, actor String, action String, target String, site Nullable(String), detail Nullable(String)) ENGINE = ReplacingMergeTree ORDER BY (stamp, id)",
             ],
             ["operator_actions"]),
+        // 3: the page type of the readable content's profile, on the local table and on the Distributed one over it.
+        new(
+            [
+                .. AddedPageColumns.Select(c => $"ALTER TABLE {{db}}.pages_local ADD COLUMN {c.Name} {c.Type}"),
+                .. AddedPageColumns.Select(c => $"ALTER TABLE {{db}}.pages ADD COLUMN {c.Name} {c.Type}"),
+            ],
+            []),
     ];
 
     internal const string VersionTable = "CREATE TABLE IF NOT EXISTS {db}.schema_version (version UInt32, applied DateTime('UTC')) ENGINE = MergeTree ORDER BY version";

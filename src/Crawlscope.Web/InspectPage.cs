@@ -109,6 +109,7 @@ internal static class InspectPage
         LongRow(h, "Boilerpipe Text", p.BoilerpipeText, "boilerpipe", textHref, markdown: false);
         LongRow(h, "Markdown", p.Markdown, "markdown", textHref, markdown: true);
         LongRow(h, "Readable Markdown", p.ReadableMarkdown, "readable", textHref, markdown: true);
+        Row("Page Type", PageTypeText(p));
         Row("Shard", $"{p.Shard} ({r.ShardNode})");
         Row("Root Hash", p.RootHash.ToString(CultureInfo.InvariantCulture));
         Row("Unparsed URL", p.UnparsedUrl);
@@ -130,6 +131,9 @@ internal static class InspectPage
         HistoryRow(h, p);
         h.End("tbody").End("table").End("section");
     }
+
+    internal static string PageTypeText(PageDetails p) =>
+        p.PageType is null ? "none (no readable Markdown)" : p.PageTypeConfidence is { } c ? $"{p.PageType} ({c} % confident)" : p.PageType;
 
     private static void HeadersRow(HtmlBuilder h, PageDetails p)
     {

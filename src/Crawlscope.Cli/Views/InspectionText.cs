@@ -61,6 +61,7 @@ internal static class InspectionText
                      ("Boilerpipe Text", Shorten(p.BoilerpipeText, 300)),
                      ("Markdown", Shorten(p.Markdown, 300)),
                      ("Readable Markdown", Shorten(p.ReadableMarkdown, 300)),
+                     ("Page Type", p.PageType is null ? "none" : $"{p.PageType}{(p.PageTypeConfidence is { } c ? $" ({c} % confident)" : "")}"),
                      ("Shard", $"{p.Shard} ({r.ShardNode})"),
                      ("Root Hash", p.RootHash.ToString()),
                      ("Unparsed URL", p.UnparsedUrl),
@@ -90,6 +91,7 @@ internal static class InspectionText
             ("Meta Description", stored.Page?.MetaDescription, live.Page?.MetaDescription),
             ("Meta Canonical", stored.Page?.MetaCanonical, live.Page?.MetaCanonical),
             ("Readable Markdown", Shorten(stored.Page?.ReadableMarkdown, 60), Shorten(live.Page?.ReadableMarkdown, 60)),
+            ("Page Type", stored.Page?.PageType, live.Page?.PageType),
         };
         foreach (var f in live.Filters)
             rows.Add(("Filter " + f.Name, stored.Filters.FirstOrDefault(s => s.Name == f.Name)?.Status, f.Status));

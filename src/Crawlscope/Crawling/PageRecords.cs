@@ -49,6 +49,8 @@ internal static class PageRecords
         BoilerpipeText = page.BoilerpipeText,
         Markdown = page.Markdown,
         ReadableMarkdown = page.ReadableMarkdown,
+        PageType = page.PageType?.Name,
+        PageTypeConfidence = page.PageType is { } type ? (int)Math.Round(type.Confidence * 100) : null,
         ContentHash = page.ContentHash,
         SimHash = (long?)page.SimHash,
         DuplicateOf = duplicateOf,
@@ -106,6 +108,7 @@ internal static class PageRecords
         Add("description", p.MetaDescription);
         Add("canonical", p.MetaCanonical);
         Add("lang", p.Lang);
+        Add("page-type", p.PageType);
         Add("content-hash", p.ContentHash);
         Add("simhash", p.SimHash?.ToString(CultureInfo.InvariantCulture));
         Add("ml-spam-score", p.MlSpamScore.ToString(CultureInfo.InvariantCulture));

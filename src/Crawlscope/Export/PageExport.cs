@@ -21,6 +21,7 @@ public static class PageExport
         "src_unparsed", "url", "shard", "root_hash", "host", "site", "download_http_code", "download_stamp", "first_indexed",
         "content_type", "failure_reason", "history_drop_reason", "ml_spam_score", "meta_title", "meta_description", "meta_canonical",
         "lang", "boilerpipe_text", "markdown", "readable_markdown", "content_hash", "duplicate_of", "outlinks", "depth",
+        "page_type", "page_type_confidence",
     ];
 
     /// <summary>The fields asked for, checked against <see cref="Fields"/>; null or empty means all.</summary>
@@ -73,6 +74,8 @@ public static class PageExport
         "duplicate_of" => p.DuplicateOf,
         "outlinks" => p.Outlinks,
         "depth" => p.Depth,
+        "page_type" => p.PageType,
+        "page_type_confidence" => p.PageTypeConfidence,
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not an export field"),
     };
 

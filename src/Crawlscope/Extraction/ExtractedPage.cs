@@ -27,8 +27,9 @@ public sealed record ExtractedPage
     public required string ReadableMarkdown { get; init; }
     /// <summary>Plain text of the readable content (what hashes and the spam score look at).</summary>
     public required string ReadableText { get; init; }
-    /// <summary>The page type that chose the readable content's profile, with its confidence.</summary>
-    public MainContent.PageTypeGuess PageType { get; init; } = MainContent.PageTypeGuess.Default;
+    /// <summary>The page type that chose the readable content's profile, with its confidence; null when readable
+    /// Markdown was not asked for.</summary>
+    public MainContent.PageTypeGuess? PageType { get; init; }
     /// <summary>How the readable content was found ("main content (article)", "boilerpipe" ...).</summary>
     public string ReadableSource { get; init; } = "none";
     /// <summary>Hex XxHash128 of the whitespace-normalised readable text: equal for exact duplicates.</summary>

@@ -56,7 +56,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             Markdown = markdown,
             ReadableMarkdown = readable.Markdown,
             ReadableText = readable.Text,
-            PageType = readable.PageType,
+            PageType = parts.HasFlag(ExtractionParts.Readable) ? readable.PageType : null,
             ReadableSource = readable.Source,
             ContentHash = ContentFingerprint.ContentHashOfCollapsed(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText),
             // Without readable text the statistics pass has already split the visible text into words.

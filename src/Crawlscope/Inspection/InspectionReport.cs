@@ -37,6 +37,9 @@ public sealed record PageDetails
     public string? BoilerpipeText { get; init; }
     public string? Markdown { get; init; }
     public string? ReadableMarkdown { get; init; }
+    /// <summary>The page type whose profile made the readable Markdown, and the classifier's confidence in percent.</summary>
+    public string? PageType { get; init; }
+    public int? PageTypeConfidence { get; init; }
     public required int Shard { get; init; }
     public required long RootHash { get; init; }
     public required string UnparsedUrl { get; init; }

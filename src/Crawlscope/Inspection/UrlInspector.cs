@@ -253,6 +253,8 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
             BoilerpipeText = d["boilerpipe_text"] as string,
             Markdown = d["markdown"] as string,
             ReadableMarkdown = d["readable_markdown"] as string,
+            PageType = d.GetValueOrDefault("page_type") as string,
+            PageTypeConfidence = d.GetValueOrDefault("page_type_confidence") is { } confidence ? Convert.ToInt32(confidence, CultureInfo.InvariantCulture) : null,
             Shard = shard,
             RootHash = rootHash,
             UnparsedUrl = key.Value,

@@ -123,6 +123,11 @@ public sealed record PageRecord
     public string? Etag { get; init; }
     public string? LastModified { get; init; }
     public DateTimeOffset? NextFetch { get; init; }
+    /// <summary>article, forum, product, collection, listing, documentation or service: the profile the readable
+    /// Markdown was extracted with; null when no readable Markdown was made.</summary>
+    public string? PageType { get; init; }
+    /// <summary>The page-type classifier's confidence, in percent.</summary>
+    public int? PageTypeConfidence { get; init; }
 
     /// <summary>A stored row as a record, read column by name; each store says how it reads text, integers and times.</summary>
     public static PageRecord FromColumns(Func<string, string?> text, Func<string, long?> integer, Func<string, DateTimeOffset?> time) => new()
@@ -137,7 +142,7 @@ public sealed record PageRecord
         ReadableMarkdown = text("readable_markdown"), ContentHash = text("content_hash"), SimHash = integer("simhash"), DuplicateOf = text("duplicate_of"),
         ResponseHeaders = PageColumns.Headers(text("response_headers")), RedirectTarget = text("redirect_target"), Truncated = integer("truncated") == 1, BodyBytes = integer("body_bytes"),
         Outlinks = (int)(integer("outlinks") ?? 0), Depth = (int)(integer("depth") ?? 0), Etag = text("etag"), LastModified = text("last_modified"),
-        NextFetch = time("next_fetch"),
+        NextFetch = time("next_fetch"), PageType = text("page_type"), PageTypeConfidence = (int?)integer("page_type_confidence"),
     };
 }
 

@@ -185,5 +185,11 @@ internal static class SqliteSchema
         ALTER TABLE frontier_v9 RENAME TO frontier;
         CREATE INDEX frontier_ready ON frontier(state, host_id, priority, depth);
         """,
+        // 10: the page type that chose the readable content's extraction profile, and the classifier's confidence in
+        // percent.
+        """
+        ALTER TABLE pages ADD COLUMN page_type TEXT;
+        ALTER TABLE pages ADD COLUMN page_type_confidence INTEGER;
+        """,
     ];
 }

@@ -41,6 +41,8 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         Assert.Equal(stored.MetaTitle, seed.GetProperty("meta_title").GetString());
         Assert.Equal(stored.ReadableMarkdown, seed.GetProperty("readable_markdown").GetString());
         Assert.Equal(stored.Shard, seed.GetProperty("shard").GetInt32());
+        Assert.Equal("article", seed.GetProperty("page_type").GetString());
+        Assert.Equal(stored.PageTypeConfidence, seed.GetProperty("page_type_confidence").GetInt32());
     }
 
     [SkippableFact]
@@ -98,7 +100,7 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
             Assert.Equal((await f.Store.StatsAsync()).ByStatus["200"], Convert.ToInt64(r.GetValue(2)));
         }
         var stored = (await f.PageAsync("www.pickl.test", SampleSites.SeedArticlePath))!;
-        cmd.CommandText = $"SELECT meta_title, readable_markdown, download_stamp, shard FROM read_parquet('{path}') WHERE src_unparsed = $k";
+        cmd.CommandText = $"SELECT meta_title, readable_markdown, download_stamp, shard, page_type, page_type_confidence FROM read_parquet('{path}') WHERE src_unparsed = $k";
         cmd.Parameters.Add(new DuckDBParameter("k", stored.SrcUnparsed));
         using (var r = cmd.ExecuteReader())
         {
@@ -107,6 +109,8 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
             Assert.Equal(stored.ReadableMarkdown, r.GetString(1));
             Assert.Equal(stored.DownloadStamp!.Value.UtcDateTime, r.GetDateTime(2), TimeSpan.FromMilliseconds(1));
             Assert.Equal(stored.Shard, r.GetInt32(3));
+            Assert.Equal("article", r.GetString(4));
+            Assert.Equal(stored.PageTypeConfidence, r.GetInt32(5));
         }
     }
 

@@ -42,7 +42,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         MetaCanonical = id.Key.Value, RobotsNoIndex = false, RobotsSources = "meta", Lang = "en", BoilerpipeText = "Body text\nline two",
         Markdown = "# Title\n\nBody", ReadableMarkdown = "Body", ContentHash = contentHash ?? Guid.NewGuid().ToString("N"), SimHash = simHash,
         ResponseHeaders = new Dictionary<string, string> { ["server"] = "test", ["content-type"] = "text/html; charset=utf-8" }, Truncated = false, BodyBytes = 1234, Outlinks = 2, Depth = 1, Etag = "\"e1\"",
-        LastModified = "Wed, 18 Nov 2026 10:00:00 GMT", NextFetch = Stamp.AddDays(7),
+        LastModified = "Wed, 18 Nov 2026 10:00:00 GMT", NextFetch = Stamp.AddDays(7), PageType = "forum", PageTypeConfidence = 87,
     };
 
     private static FetchRecord Fetch(PageRecord p) => new(p.SrcUnparsed, p.Url, Stamp, p.DownloadHttpCode, PageColumns.Text(p.FailureReason), 12.5, 1234, p.ContentType, null);

@@ -87,6 +87,7 @@ public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) :
         Assert.Equal("download_http_code = 200", await page.InnerTextAsync("#filters tr[data-filter='HTTP status'] code"));
         Assert.Equal("Understanding Python Global Interpreter Lock (GIL) - Pickl.AI", await page.InnerTextAsync("#details tr[data-property='Meta Title'] td"));
         Assert.Equal("200", await page.InnerTextAsync("#details tr[data-property='HTTP Status Code'] td"));
+        Assert.Matches(@"^article \(\d+ % confident\)$", await page.InnerTextAsync("#details tr[data-property='Page Type'] td"));
 
         // Long fields open, and the Markdown shows rendered too.
         await page.ClickAsync("#readable > summary");

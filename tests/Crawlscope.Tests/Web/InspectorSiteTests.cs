@@ -52,6 +52,8 @@ public class InspectorSiteTests(InspectorSiteFixture f) : IClassFixture<Inspecto
             Assert.True(page.TryGetProperty(name, out _), $"page lacks {name}");
         Assert.Equal(200, page.GetProperty("http_status").GetInt32());
         Assert.Equal(r.GetProperty("key").GetString(), page.GetProperty("unparsed_url").GetString());
+        Assert.Equal("article", page.GetProperty("page_type").GetString());
+        Assert.InRange(page.GetProperty("page_type_confidence").GetInt32(), 1, 100);
     }
 
     [Fact]
