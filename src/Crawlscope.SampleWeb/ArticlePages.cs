@@ -27,6 +27,12 @@ public static class ArticlePages
         "Local shops near {0} report that Saturday mornings are busier than they have been for a decade.",
     ];
 
+    /// <summary>What article <paramref name="seed"/> is about.</summary>
+    public static string Subject(int seed) => Subjects[seed % Subjects.Length];
+
+    /// <summary>One of the articles' sentences about <paramref name="subject"/>, chosen by <paramref name="choice"/>.</summary>
+    public static string Sentence(int choice, string subject) => string.Format(Sentences[(choice & int.MaxValue) % Sentences.Length], subject);
+
     public static string Title(int seed) => $"What we learned from {Subjects[seed % Subjects.Length]} (part {seed / Subjects.Length + 1})";
 
     /// <summary>An article page; <paramref name="links"/> are (href, text) pairs placed in the body and sidebar. Without

@@ -34,9 +34,12 @@ internal static class EvalCommand
             string[] names = parse.GetValue(dataset) is { Length: > 0 } chosen ? chosen : ExtractionDatasets.All;
             var sw = Stopwatch.StartNew();
             var evaluator = new ExtractionEvaluator(PageExtractor.Default, parse.GetValue(labelled));
-            var rows = evaluator.Evaluate(root, names, m => stderr.WriteLine(m), parse.GetValue(limit));
+            var rows = evaluator.Evaluate(root, names, m => stderr.WriteLine(m), parse.GetValue(limit)).ToList();
             if (parse.GetValue(perPage) is { } file)
                 File.WriteAllLines(file.FullName, evaluator.PerPage.Select(p => System.Text.Json.JsonSerializer.Serialize(p)));
+            var template = SiteTemplateEvaluation.Run();
+            rows.Add(new EvaluationRow("readable Markdown, site template learnt", "sample web templated site", "word F1", template.WithTemplate, template.WithoutTemplate + 0.05,
+                "no single-page extractor sees a site", $"{template.Pages} pages: F1 {template.WithoutTemplate:F3} page by page, {template.WithTemplate:F3} with the {template.TemplateBlocks} template blocks learnt from them"));
             stdout.WriteLine();
             stdout.WriteLine("| output | dataset | metric | ours | goal | best published |");
             stdout.WriteLine("|---|---|---|---|---|---|");

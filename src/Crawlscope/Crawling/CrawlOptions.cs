@@ -39,6 +39,9 @@ public sealed record CrawlOptions
     /// <summary>Extraction and classification of one page may take this long; past it the page is stored as
     /// <c>processing_timeout</c> and the crawl goes on. Default 20 s.</summary>
     public TimeSpan ProcessingBudget { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>Whether readable extraction learns each site's template from the pages crawled so far and leaves
+    /// its recurring blocks out (from a site's 20th page on). Default true.</summary>
+    public bool LearnsSiteTemplates { get; init; } = true;
     /// <summary>Near-duplicate threshold: SimHash bits that may differ (at most 5, the index's reach). Default 5.</summary>
     public int NearDuplicateBits { get; init; } = 5;
     public int ShardCount { get; init; } = Urls.SiteHash.DefaultShardCount;

@@ -2,6 +2,7 @@ using Crawlscope.Archiving;
 using Crawlscope.Classification;
 using Crawlscope.Duplicates;
 using Crawlscope.Extraction;
+using Crawlscope.Extraction.MainContent;
 using Crawlscope.Fetching;
 using Crawlscope.Frontier;
 using Crawlscope.Indexability;
@@ -43,6 +44,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
 {
     private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = RobotsAgentToken(options), Parts = options.Extract });
     private readonly DuplicateFinder _duplicates = new(store, options.NearDuplicateBits);
+    private readonly SiteTemplates? _templates = options.LearnsSiteTemplates ? new SiteTemplates() : null;
     private readonly BanList _bans = new(store, time, control is null ? null : () => control.BanChanges);
     private readonly OutlinkPolicy _outlinks = new(keyer, scope, options.FollowNoFollow, progress.LinkRefused);
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
@@ -122,7 +124,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         SpamVerdict spam;
         try
         {
-            (page, spam) = await ExtractAndClassifyAsync(fetched, url, ct);                               // 9. extract, 10. classify (spam)
+            (page, spam) = await ExtractAndClassifyAsync(fetched, url, identity.Site, ct);                             // 9. extract, 10. classify (spam)
         }
         catch (TimeoutException)
         {
@@ -157,14 +159,17 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
     }
 
     /// <summary>Extraction and classification on a CPU slot, within the processing budget. A page past the budget
-    /// keeps its CPU slot until its work ends (so runaway pages cannot pile up), but the crawl no longer waits for it.</summary>
-    private async Task<(ExtractedPage, SpamVerdict)> ExtractAndClassifyAsync(FetchResult fetched, WebUrl url, CancellationToken ct)
+    /// keeps its CPU slot until its work ends (so runaway pages cannot pile up), but the crawl no longer waits for it.
+    /// The readable Markdown leaves out the blocks the site's pages so far have in common (its template), and the
+    /// page's blocks are then learnt for the pages after it.</summary>
+    private async Task<(ExtractedPage, SpamVerdict)> ExtractAndClassifyAsync(FetchResult fetched, WebUrl url, string site, CancellationToken ct)
     {
         await _cpu.WaitAsync(ct);
         long started = time.GetTimestamp();
         var work = Task.Run(() =>
         {
-            var page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers);
+            var page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers, _templates?.TemplateOf(site));
+            _templates?.Learn(site, page.BlockFingerprints);
             return (page, SpamClassifier.Classify(page), time.GetElapsedTime(started));
         }, CancellationToken.None);
         _ = work.ContinueWith(_ => _cpu.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -19,19 +19,22 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
 
     public static PageExtractor Default { get; } = new();
 
+    /// <param name="siteTemplate">The template blocks of the page's site (<see cref="SiteTemplates.TemplateOf"/>),
+    /// left out of the readable Markdown; null or empty for a page on its own.</param>
     public ExtractedPage Extract(ReadOnlySpan<byte> body, WebUrl url, string? contentType = null,
-        IReadOnlyDictionary<string, string[]>? headers = null)
+        IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null)
     {
         if (body.Length > _options.MaxHtmlBytes) body = body[.._options.MaxHtmlBytes];
         var decoded = HtmlDecoder.Decode(body, contentType);
         var document = Parser.ParseDocument(NestingGuard.Flatten(decoded.Text));
-        return Extract(document, url, headers, body.Length, decoded);
+        return Extract(document, url, headers, body.Length, decoded, siteTemplate);
     }
 
-    public ExtractedPage Extract(string html, WebUrl url, IReadOnlyDictionary<string, string[]>? headers = null) =>
-        Extract(Parser.ParseDocument(NestingGuard.Flatten(html)), url, headers, html.Length, null);
+    public ExtractedPage Extract(string html, WebUrl url, IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null) =>
+        Extract(Parser.ParseDocument(NestingGuard.Flatten(html)), url, headers, html.Length, null, siteTemplate);
 
-    private ExtractedPage Extract(IHtmlDocument document, WebUrl url, IReadOnlyDictionary<string, string[]>? headers, int htmlLength, DecodedHtml? decoded)
+    private ExtractedPage Extract(IHtmlDocument document, WebUrl url, IReadOnlyDictionary<string, string[]>? headers, int htmlLength, DecodedHtml? decoded,
+        IReadOnlySet<ulong>? siteTemplate)
     {
         var baseUrl = MetadataExtractor.BaseUrl(document, url);
         string? title = MetadataExtractor.Title(document);
@@ -40,7 +43,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         var parts = _options.Parts;
         string boilerpipe = parts.HasFlag(ExtractionParts.Boilerpipe) || parts.HasFlag(ExtractionParts.Readable) ? BoilerpipeExtractor.Extract(document) : "";
         string markdown = parts.HasFlag(ExtractionParts.Markdown) ? MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl) : "";
-        var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType) : new ReadableContent("", "", "none", PageTypeGuess.Default);
+        var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType, siteTemplate) : new ReadableContent("", "", "none", PageTypeGuess.Default);
         var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count);
 
         return new ExtractedPage
@@ -58,6 +61,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             ReadableText = readable.Text,
             PageType = parts.HasFlag(ExtractionParts.Readable) ? readable.PageType : null,
             ReadableSource = readable.Source,
+            BlockFingerprints = readable.BlockFingerprints,
             ContentHash = ContentFingerprint.ContentHashOfCollapsed(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText),
             // Without readable text the statistics pass has already split the visible text into words.
             SimHash = !_options.FindsNearDuplicates ? null

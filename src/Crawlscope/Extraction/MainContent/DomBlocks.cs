@@ -61,6 +61,7 @@ internal sealed class DomBlocks
         var blocks = new DomBlocks();
         var ownText = new List<int>(1024);
         var ownLink = new List<int>(1024);
+        var ownHash = new List<ulong>(1024);
         var stack = new Stack<(IElement Element, int Parent, bool InLink)>();
         stack.Push((root, -1, false));
         var depth = new List<int>(1024);
@@ -77,9 +78,11 @@ internal sealed class DomBlocks
             bool link = inLink || e.LocalName == "a";
             blocks.InLink.Add(link);
             int text = 0;
+            ulong textHash = FingerprintHash.Seed;
             for (var child = e.FirstChild; child is not null; child = child.NextSibling)
-                if (child is IText t) text += VisibleChars(t.Data);
+                if (child is IText t) text += FingerprintHash.AddVisible(ref textHash, t.Data);
             ownText.Add(text);
+            ownHash.Add(textHash);
             ownLink.Add(link ? text : 0);
             // Children pushed in reverse so they pop in document order.
             for (var child = e.LastElementChild; child is not null; child = child.PreviousElementSibling)
@@ -96,6 +99,8 @@ internal sealed class DomBlocks
         blocks.OwnText = ownText.ToArray();
         blocks.OwnLinkText = ownLink.ToArray();
         blocks.End = new int[n];
+        blocks.Fingerprints = new ulong[n];
+        var content = ownHash.ToArray();
         for (int i = n - 1; i >= 0; i--)
         {
             if (blocks.End[i] < i + 1) blocks.End[i] = i + 1;
@@ -107,6 +112,9 @@ internal sealed class DomBlocks
             if (blocks.Elements[i].LocalName == "a") blocks.Links[i]++;
             int p = blocks.Parent[i];
             if (p < 0) continue;
+            // Children are folded into the parent's content hash in reverse document order, which is as good an
+            // order as any for telling blocks apart.
+            content[p] = FingerprintHash.Combine(content[p], content[i]);
             if (blocks.End[p] < blocks.End[i]) blocks.End[p] = blocks.End[i];
             blocks.Text[p] += blocks.Text[i];
             blocks.LinkText[p] += blocks.LinkText[i];
@@ -114,7 +122,33 @@ internal sealed class DomBlocks
             blocks.CodeBlocks[p] += blocks.CodeBlocks[i];
             blocks.Links[p] += blocks.Links[i];
         }
+        blocks.SetFingerprints(content);
         return blocks;
+    }
+
+    /// <summary>
+    /// Each block's fingerprint: its DOM path (tags and classes from the root) and a hash of its subtree's text
+    /// without white space, case-folded. The same block on two pages of a site has the same fingerprint; inline
+    /// elements and blocks with fewer than <see cref="MinFingerprintChars"/> characters have none (0).
+    /// </summary>
+    public ulong[] Fingerprints { get; private set; } = [];
+
+    internal const int MinFingerprintChars = 20;
+
+    private void SetFingerprints(ulong[] content)
+    {
+        int n = Count;
+        var path = new ulong[n];
+        for (int i = 0; i < n; i++)
+        {
+            var e = Elements[i];
+            ulong h = Parent[i] < 0 ? FingerprintHash.Seed : path[Parent[i]];
+            FingerprintHash.AddVisible(ref h, e.LocalName);
+            FingerprintHash.AddVisible(ref h, e.GetAttribute("class") ?? "");
+            path[i] = FingerprintHash.Combine(h, 0x2F);
+            if ((Roles[i] & BlockRole.Inline) == 0 && Text[i] >= MinFingerprintChars)
+                Fingerprints[i] = FingerprintHash.Combine(path[i], FingerprintHash.Combine(content[i], (ulong)Text[i])) | 1;
+        }
     }
 
     private static readonly HashSet<string> HiddenClasses = new(StringComparer.OrdinalIgnoreCase)

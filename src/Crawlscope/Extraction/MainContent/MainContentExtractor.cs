@@ -7,7 +7,11 @@ namespace Crawlscope.Extraction.MainContent;
 
 /// <summary>The main content of a page as Markdown and as plain text, the page type that shaped it, and which
 /// method produced it.</summary>
-public sealed record ReadableContent(string Markdown, string Text, string Source, PageTypeGuess PageType);
+public sealed record ReadableContent(string Markdown, string Text, string Source, PageTypeGuess PageType)
+{
+    /// <summary>The page's distinct block fingerprints, for <see cref="SiteTemplate.Learn"/>.</summary>
+    public IReadOnlyCollection<ulong> BlockFingerprints { get; init; } = [];
+}
 
 /// <summary>
 /// Readable Markdown from the DOM the page was parsed into, read-only and without a copy. One walk counts every
@@ -27,7 +31,8 @@ internal static class MainContentExtractor
     // Menu entries and tags are a word or two; a card's link carries a headline.
     private const int ShortLinkChars = 16;
 
-    internal static ReadableContent Extract(IHtmlDocument document, WebUrl baseUrl, string boilerpipeFallback, PageType? pageType = null, ISiteTemplate? template = null)
+    internal static ReadableContent Extract(IHtmlDocument document, WebUrl baseUrl, string boilerpipeFallback, PageType? pageType = null,
+        IReadOnlySet<ulong>? template = null)
     {
         var body = document.Body;
         if (body is null) return Fallback(boilerpipeFallback, "boilerpipe (no body)", PageTypeGuess.Default);
@@ -47,6 +52,8 @@ internal static class MainContentExtractor
         string markdown = MarkdownConverter.Convert(root, baseUrl, Leave);
         string text = PlainText(root, Leave);
         string source = $"main content ({guess.Name})";
+        int templateBlocks = template is { Count: > 0 } ? CountTopLevelTemplate(blocks, chosen, template) : 0;
+        if (templateBlocks > 0) source += $" without {templateBlocks} template block{(templateBlocks == 1 ? "" : "s")}";
         if (DomBlocks.VisibleChars(text) < MinimumTextChars && chosen != 0)
         {
             markdown = MarkdownConverter.Convert(body, baseUrl, Leave);
@@ -63,15 +70,29 @@ internal static class MainContentExtractor
                 source += " with the JSON-LD description";
             }
         }
+        var fingerprints = SiteTemplate.Distinct(blocks);
         if (DomBlocks.VisibleChars(text) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipeFallback) > DomBlocks.VisibleChars(text))
-            return Fallback(boilerpipeFallback, "boilerpipe", guess);
-        return new ReadableContent(markdown.Trim(), text, source, guess);
+            return Fallback(boilerpipeFallback, "boilerpipe", guess) with { BlockFingerprints = fingerprints };
+        return new ReadableContent(markdown.Trim(), text, source, guess) { BlockFingerprints = fingerprints };
+    }
+
+    /// <summary>Template blocks inside the chosen element that were left out, not counting those inside another.</summary>
+    private static int CountTopLevelTemplate(DomBlocks blocks, int chosen, IReadOnlySet<ulong> template)
+    {
+        int count = 0;
+        for (int i = chosen + 1; i < blocks.End[chosen]; i++)
+        {
+            if (!template.Contains(blocks.Fingerprints[i])) continue;
+            count++;
+            i = blocks.End[i] - 1;
+        }
+        return count;
     }
 
     /// <summary>Which elements the profile leaves out wherever they are: chrome, comments (except on forums), tables
     /// of contents, link lists and template blocks. A container that holds most of the page's text is never left
     /// out for its name alone (ASP.NET wraps whole pages in a form; themes name wrappers "has-sidebar").</summary>
-    private static bool[] LeftOut(DomBlocks blocks, ExtractionProfile profile, ISiteTemplate? template)
+    private static bool[] LeftOut(DomBlocks blocks, ExtractionProfile profile, IReadOnlySet<ulong>? template)
     {
         int n = blocks.Count;
         var left = new bool[n];
@@ -89,7 +110,7 @@ internal static class MainContentExtractor
                 && (!profile.LinksAreContent || blocks.LinkText[i] < ShortLinkChars * Math.Max(1, blocks.Links[i]));
             // Pictures of the content are figures; other images are icons, avatars, logos and thumbnails of other pages.
             bool thumbnail = blocks.Elements[i].LocalName == "img" && (blocks.InLink[i] || !InFigure(blocks, i));
-            left[i] = named || linkList || thumbnail || template is not null && template.IsTemplate(blocks, i);
+            left[i] = named || linkList || thumbnail || template is { Count: > 0 } && template.Contains(blocks.Fingerprints[i]);
         }
         return left;
     }
@@ -175,10 +196,4 @@ internal static class MainContentExtractor
             .Select(p => MarkdownConverter.Escape.LineStart(MarkdownConverter.Escape.Text(p))));
         return new ReadableContent(markdown, TextNormalization.CollapseWhitespace(text), source, guess);
     }
-}
-
-/// <summary>What a crawler has learnt about one site's template: which blocks recur on many of its pages.</summary>
-internal interface ISiteTemplate
-{
-    bool IsTemplate(DomBlocks blocks, int index);
 }
