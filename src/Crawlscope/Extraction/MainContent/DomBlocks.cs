@@ -249,7 +249,8 @@ internal sealed class DomBlocks
         "nav", "navbar", "navigation", "menu", "menubar", "submenu", "megamenu", "footer", "header", "masthead", "sidebar",
         "widget", "widgets", "breadcrumb", "breadcrumbs", "related", "recommended", "recommendations", "promo", "promos",
         "banner", "pagination", "pager", "skip", "toolbar", "search", "searchbar", "copyright", "trending", "popular",
-        "offcanvas", "drawer", "topbar", "bottombar", "tags", "tagcloud", "byline", "postmeta", "sr",
+        "offcanvas", "drawer", "topbar", "bottombar", "tags", "tagcloud", "byline", "postmeta", "sr", "filter", "filters", "facet",
+        "facets", "refine", "sorting",
     };
 
     private static readonly HashSet<string> OverlayWords = new(StringComparer.Ordinal)

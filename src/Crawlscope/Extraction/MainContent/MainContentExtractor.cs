@@ -30,6 +30,7 @@ internal static class MainContentExtractor
     private const int MinimumTextChars = 120;
     // Menu entries and tags are a word or two; a card's link carries a headline.
     private const int ShortLinkChars = 16;
+    private const double ParagraphLinkDensityLimit = 0.8;
 
     internal static ReadableContent Extract(IHtmlDocument document, WebUrl baseUrl, string boilerpipeFallback, PageType? pageType = null,
         IReadOnlySet<ulong>? template = null)
@@ -102,11 +103,14 @@ internal static class MainContentExtractor
             var role = blocks.Roles[i];
             int text = blocks.Text[i], unlinked = text - blocks.LinkText[i];
             bool wrapper = unlinked >= 0.5 * pageText && blocks.Paragraphs[i] >= 3;
-            bool named = (role & BlockRole.Overlay) != 0 && (role & BlockRole.Content) == 0 || (role & BlockRole.Content) == 0 && !wrapper && (
-                (role & BlockRole.Chrome) != 0
-                || (role & BlockRole.Comments) != 0 && !profile.CommentsAreContent
-                || (role & BlockRole.Contents) != 0 && profile.DropsContentsNavigation);
-            bool linkList = (role & BlockRole.Inline) == 0 && text > 0 && blocks.LinkText[i] > profile.LinkDensityLimit * text && unlinked < 300
+            bool content = (role & BlockRole.Content) != 0;
+            // "comment-content" and "comment-body" are comments, whatever their second word says.
+            bool named = (role & BlockRole.Overlay) != 0 && !content
+                || (role & BlockRole.Comments) != 0 && !profile.CommentsAreContent && !wrapper
+                || !content && !wrapper && ((role & BlockRole.Chrome) != 0 || (role & BlockRole.Contents) != 0 && profile.DropsContentsNavigation);
+            // A paragraph is dropped only when it is hardly more than its link ("Read the full survey online" stays).
+            double limit = (role & BlockRole.Paragraph) != 0 && blocks.Elements[i].LocalName == "p" ? Math.Max(profile.LinkDensityLimit, ParagraphLinkDensityLimit) : profile.LinkDensityLimit;
+            bool linkList = (role & BlockRole.Inline) == 0 && text > 0 && blocks.LinkText[i] > limit * text && unlinked < 300
                 && (!profile.LinksAreContent || blocks.LinkText[i] < ShortLinkChars * Math.Max(1, blocks.Links[i]));
             // Pictures of the content are figures; other images are icons, avatars, logos and thumbnails of other pages.
             bool thumbnail = blocks.Elements[i].LocalName == "img" && (blocks.InLink[i] || !InFigure(blocks, i));
