@@ -52,6 +52,8 @@ public static class MarkdownConverter
         return compact.Contains("display:none", StringComparison.Ordinal) || compact.Contains("visibility:hidden", StringComparison.Ordinal);
     }
 
+    internal static bool IsSkippedTag(string localName) => Skipped.Contains(localName);
+
     internal static bool IsSkippedBesidesNoscript(IElement e) => e.LocalName != "noscript" && IsSkipped(e) || e.LocalName == "noscript" && IsHidden(e);
 
     internal static bool IsSkipped(IElement e) => Skipped.Contains(e.LocalName) || IsHidden(e) ||

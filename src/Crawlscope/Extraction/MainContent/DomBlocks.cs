@@ -29,6 +29,8 @@ internal enum BlockRole
     Overlay = 512,
     /// <summary>A price (class price, itemprop=price): one on a product page, one per card on a collection.</summary>
     Price = 1024,
+    /// <summary>An &lt;a&gt; element.</summary>
+    Link = 2048,
 }
 
 /// <summary>
@@ -45,7 +47,11 @@ internal sealed class DomBlocks
     /// <summary>Whether the element is inside a link (or is one).</summary>
     public List<bool> InLink { get; } = new(1024);
     public int[] Text = [], LinkText = [], Links = [], OwnText = [], OwnLinkText = [], Paragraphs = [], CodeBlocks = [], Depth = [], End = [];
-    private readonly Dictionary<IElement, int> _index = new(ReferenceEqualityComparer.Instance);
+    /// <summary>A hash of the element's tag and class attribute: siblings built from one template share it.</summary>
+    public ulong[] TagAndClass = [];
+    /// <summary>The texts of the page's JSON-LD scripts and its microdata item types, met on the way.</summary>
+    public List<string> JsonLd { get; } = [];
+    public List<string> ItemTypes { get; } = [];
 
     public int Count => Elements.Count;
 
@@ -54,7 +60,44 @@ internal sealed class DomBlocks
     {
         for (int c = index + 1; c < End[index]; c = End[c]) yield return c;
     }
-    public bool TryIndex(IElement e, out int index) => _index.TryGetValue(e, out index);
+
+    /// <summary>The attributes the walk reads, found in one pass over the element's attributes.</summary>
+    private struct Attributes
+    {
+        public string? Class, Id, Role, ItemProp, ItemType, Type;
+        public bool Hidden;
+
+        public static Attributes Of(IElement e)
+        {
+            var a = new Attributes();
+            var list = e.Attributes;
+            for (int i = 0; i < list.Length; i++)
+            {
+                var attribute = list[i];
+                if (attribute is null) continue;
+                switch (attribute.Name)
+                {
+                    case "class": a.Class = attribute.Value; break;
+                    case "id": a.Id = attribute.Value; break;
+                    case "role": a.Role = attribute.Value; break;
+                    case "itemprop": a.ItemProp = attribute.Value; break;
+                    case "itemtype": a.ItemType = attribute.Value; break;
+                    case "type": a.Type = attribute.Value; break;
+                    case "hidden": a.Hidden = true; break;
+                    case "aria-hidden": a.Hidden |= string.Equals(attribute.Value, "true", StringComparison.OrdinalIgnoreCase); break;
+                    case "style": a.Hidden |= HiddenByStyle(attribute.Value); break;
+                }
+            }
+            return a;
+        }
+    }
+
+    private static bool HiddenByStyle(string style)
+    {
+        if (!style.Contains("none", StringComparison.OrdinalIgnoreCase) && !style.Contains("hidden", StringComparison.OrdinalIgnoreCase)) return false;
+        string compact = style.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
+        return compact.Contains("display:none", StringComparison.Ordinal) || compact.Contains("visibility:hidden", StringComparison.Ordinal);
+    }
 
     public static DomBlocks Build(IElement root)
     {
@@ -62,20 +105,32 @@ internal sealed class DomBlocks
         var ownText = new List<int>(1024);
         var ownLink = new List<int>(1024);
         var ownHash = new List<ulong>(1024);
+        var tagAndClass = new List<ulong>(1024);
         var stack = new Stack<(IElement Element, int Parent, bool InLink)>();
         stack.Push((root, -1, false));
         var depth = new List<int>(1024);
         while (stack.Count > 0)
         {
             var (e, parent, inLink) = stack.Pop();
-            if (MarkdownConverter.IsSkippedBesidesNoscript(e) || HiddenByClass(e.GetAttribute("class"))) continue;
+            string tag = e.LocalName;
+            var attributes = Attributes.Of(e);
+            if (tag != "noscript" && MarkdownConverter.IsSkippedTag(tag))
+            {
+                if (tag == "script" && string.Equals(attributes.Type?.Trim(), "application/ld+json", StringComparison.OrdinalIgnoreCase)) blocks.JsonLd.Add(e.TextContent);
+                continue;
+            }
+            if (attributes.Hidden || HiddenByClass(attributes.Class)) continue;
+            if (attributes.ItemType is { } itemType) blocks.ItemTypes.Add(itemType);
             int index = blocks.Elements.Count;
             blocks.Elements.Add(e);
             blocks.Parent.Add(parent);
-            blocks._index[e] = index;
             depth.Add(parent < 0 ? 0 : depth[parent] + 1);
-            blocks.Roles.Add(RoleOf(e));
-            bool link = inLink || e.LocalName == "a";
+            blocks.Roles.Add(RoleOf(tag, attributes));
+            ulong tagClass = FingerprintHash.Seed;
+            FingerprintHash.AddVisible(ref tagClass, tag);
+            FingerprintHash.AddVisible(ref tagClass, attributes.Class ?? "");
+            tagAndClass.Add(tagClass);
+            bool link = inLink || tag == "a";
             blocks.InLink.Add(link);
             int text = 0;
             ulong textHash = FingerprintHash.Seed;
@@ -98,6 +153,7 @@ internal sealed class DomBlocks
         blocks.Depth = depth.ToArray();
         blocks.OwnText = ownText.ToArray();
         blocks.OwnLinkText = ownLink.ToArray();
+        blocks.TagAndClass = tagAndClass.ToArray();
         blocks.End = new int[n];
         blocks.Fingerprints = new ulong[n];
         var content = ownHash.ToArray();
@@ -109,7 +165,7 @@ internal sealed class DomBlocks
             var role = blocks.Roles[i];
             if ((role & BlockRole.Paragraph) != 0 && blocks.Text[i] - blocks.LinkText[i] >= 60) blocks.Paragraphs[i]++;
             if ((role & BlockRole.Code) != 0 && blocks.Text[i] > 0) blocks.CodeBlocks[i]++;
-            if (blocks.Elements[i].LocalName == "a") blocks.Links[i]++;
+            if ((role & BlockRole.Link) != 0) blocks.Links[i]++;
             int p = blocks.Parent[i];
             if (p < 0) continue;
             // Children are folded into the parent's content hash in reverse document order, which is as good an
@@ -141,11 +197,7 @@ internal sealed class DomBlocks
         var path = new ulong[n];
         for (int i = 0; i < n; i++)
         {
-            var e = Elements[i];
-            ulong h = Parent[i] < 0 ? FingerprintHash.Seed : path[Parent[i]];
-            FingerprintHash.AddVisible(ref h, e.LocalName);
-            FingerprintHash.AddVisible(ref h, e.GetAttribute("class") ?? "");
-            path[i] = FingerprintHash.Combine(h, 0x2F);
+            path[i] = FingerprintHash.Combine(Parent[i] < 0 ? FingerprintHash.Seed : path[Parent[i]], TagAndClass[i]);
             if ((Roles[i] & BlockRole.Inline) == 0 && Text[i] >= MinFingerprintChars)
                 Fingerprints[i] = FingerprintHash.Combine(path[i], FingerprintHash.Combine(content[i], (ulong)Text[i])) | 1;
         }
@@ -162,6 +214,9 @@ internal sealed class DomBlocks
     internal static bool HiddenByClass(string? classes)
     {
         if (string.IsNullOrEmpty(classes) || classes.Length > 1000) return false;
+        if (!classes.Contains("hid", StringComparison.OrdinalIgnoreCase) && !classes.Contains("invisible", StringComparison.OrdinalIgnoreCase)
+            && !classes.Contains("sr-only", StringComparison.OrdinalIgnoreCase) && !classes.Contains("offscreen", StringComparison.OrdinalIgnoreCase)
+            && !classes.Contains("d-none", StringComparison.OrdinalIgnoreCase)) return false;
         bool hidden = false;
         foreach (var range in classes.AsSpan().Split(' '))
         {
@@ -182,34 +237,29 @@ internal sealed class DomBlocks
         return count;
     }
 
-    private static BlockRole RoleOf(IElement e)
+    private static BlockRole RoleOf(string tag, in Attributes a)
     {
-        var role = e.LocalName switch
+        var role = tag switch
         {
             "nav" or "footer" or "aside" or "header" or "menu" => BlockRole.Chrome,
-            "dialog" => BlockRole.Overlay,
             "article" or "main" => BlockRole.Content,
             "p" or "blockquote" or "li" or "td" or "dd" or "h1" or "h2" or "h3" or "h4" or "h5" or "h6" => BlockRole.Paragraph,
             "pre" => BlockRole.Paragraph | BlockRole.Code,
-            "a" or "span" or "em" or "strong" or "b" or "i" or "u" or "small" or "code" or "sup" or "sub" or "abbr" or "time"
+            "a" => BlockRole.Inline | BlockRole.Link,
+            "span" or "em" or "strong" or "b" or "i" or "u" or "small" or "code" or "sup" or "sub" or "abbr" or "time"
                 or "label" or "font" or "mark" or "cite" or "q" or "s" or "del" or "ins" or "kbd" or "var" or "img" or "br" => BlockRole.Inline,
             _ => BlockRole.None,
         };
-        string? roleAttribute = e.GetAttribute("role");
-        if (roleAttribute is not null)
+        if (a.Role is { } roleAttribute)
         {
-            if (roleAttribute.Equals("navigation", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("banner", StringComparison.OrdinalIgnoreCase)
-                || roleAttribute.Equals("contentinfo", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("complementary", StringComparison.OrdinalIgnoreCase)
-                || roleAttribute.Equals("menu", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("search", StringComparison.OrdinalIgnoreCase)
-                )
-                role |= BlockRole.Chrome;
-            else if (roleAttribute.Equals("dialog", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("alertdialog", StringComparison.OrdinalIgnoreCase))
-                role |= BlockRole.Overlay;
-            else if (roleAttribute.Equals("main", StringComparison.OrdinalIgnoreCase) || roleAttribute.Equals("article", StringComparison.OrdinalIgnoreCase))
-                role |= BlockRole.Content;
+            switch (roleAttribute.Trim().ToLowerInvariant())
+            {
+                case "navigation" or "banner" or "contentinfo" or "complementary" or "menu" or "search": role |= BlockRole.Chrome; break;
+                case "dialog" or "alertdialog": role |= BlockRole.Overlay; break;
+                case "main" or "article": role |= BlockRole.Content; break;
+            }
         }
-        string? itemprop = e.GetAttribute("itemprop");
-        if (itemprop is not null)
+        if (a.ItemProp is { } itemprop)
         {
             if (itemprop.Contains("articleBody", StringComparison.OrdinalIgnoreCase) || itemprop.Equals("text", StringComparison.OrdinalIgnoreCase))
                 role |= BlockRole.Content;
@@ -218,7 +268,7 @@ internal sealed class DomBlocks
             else if (itemprop.Equals("offers", StringComparison.OrdinalIgnoreCase))
                 role |= BlockRole.Shop;
         }
-        return role | ClassRole(e.GetAttribute("class")) | ClassRole(e.GetAttribute("id"));
+        return role | ClassRole(a.Class) | ClassRole(a.Id);
     }
 
     /// <summary>What the words of a class or id attribute say: each word (split at anything but letters and digits)
@@ -285,18 +335,29 @@ internal sealed class DomBlocks
         "post", "posts", "message", "messages", "reply", "replies", "answer", "answers", "comment", "thread", "topic",
     };
 
-    private static BlockRole WordRole(ReadOnlySpan<char> word)
+    /// <summary>Every known word with all it says, so each word of a class is one lookup.</summary>
+    private static readonly Dictionary<string, BlockRole> WordRoles = BuildWordRoles();
+
+    private static readonly Dictionary<string, BlockRole>.AlternateLookup<ReadOnlySpan<char>> WordLookup = WordRoles.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static Dictionary<string, BlockRole> BuildWordRoles()
     {
-        if (word is "price" or "prices") return BlockRole.Shop | BlockRole.Price;
-        if (ShopWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) return BlockRole.Shop;
-        var lookup = ChromeWords.GetAlternateLookup<ReadOnlySpan<char>>();
-        var role = BlockRole.None;
-        if (lookup.Contains(word)) role |= BlockRole.Chrome;
-        if (OverlayWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) role |= BlockRole.Overlay;
-        if (CommentWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) role |= BlockRole.Comments;
-        if (ContentWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) role |= BlockRole.Content;
-        if (ContentsWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) role |= BlockRole.Contents;
-        if (PostWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)) role |= BlockRole.Post;
-        return role;
+        var roles = new Dictionary<string, BlockRole>(StringComparer.Ordinal);
+        void Add(IEnumerable<string> words, BlockRole role)
+        {
+            foreach (var w in words) roles[w] = roles.GetValueOrDefault(w) | role;
+        }
+        Add(ChromeWords, BlockRole.Chrome);
+        Add(OverlayWords, BlockRole.Overlay);
+        Add(CommentWords, BlockRole.Comments);
+        Add(ContentWords, BlockRole.Content);
+        Add(ContentsWords, BlockRole.Contents);
+        Add(PostWords, BlockRole.Post);
+        // Shop words say only that.
+        foreach (var w in ShopWords) roles[w] = BlockRole.Shop;
+        roles["price"] = roles["prices"] = BlockRole.Shop | BlockRole.Price;
+        return roles;
     }
+
+    private static BlockRole WordRole(ReadOnlySpan<char> word) => WordLookup.TryGetValue(word, out var role) ? role : BlockRole.None;
 }

@@ -14,9 +14,20 @@ internal static class FingerprintHash
         ulong h = hash;
         foreach (char c in text)
         {
-            if (char.IsWhiteSpace(c)) continue;
+            char folded;
+            if (c < 128)
+            {
+                // ASCII, nearly all of markup and much of text: no table lookups.
+                if (c <= ' ') continue;
+                folded = c is >= 'A' and <= 'Z' ? (char)(c | 0x20) : c;
+            }
+            else
+            {
+                if (char.IsWhiteSpace(c)) continue;
+                folded = char.ToLowerInvariant(c);
+            }
             count++;
-            h = (h ^ char.ToLowerInvariant(c)) * Prime;
+            h = (h ^ folded) * Prime;
         }
         hash = h;
         return count;

@@ -38,17 +38,18 @@ internal static class MainContentExtractor
         var body = document.Body;
         if (body is null) return Fallback(boilerpipeFallback, "boilerpipe (no body)", PageTypeGuess.Default);
         var blocks = DomBlocks.Build(body);
-        var data = StructuredData.Read(document);
+        var data = StructuredData.Read(document, blocks);
         var guess = pageType is { } given ? new PageTypeGuess(given, 1, "given") : PageTypeClassifier.Classify(baseUrl.Href, data, blocks);
         if (blocks.Count > MaxElements) return Fallback(boilerpipeFallback, "boilerpipe (page too large)", guess);
         var profile = ExtractionProfile.For(guess.Type);
 
         var left = LeftOut(blocks, profile, template);
         var good = ContentText(blocks, left, profile.LinksAreContent);
-        int chosen = Choose(blocks, good, profile);
+        int chosen = Choose(blocks, good, left, profile);
 
         LeaveOutHeadline(blocks, chosen, left);
-        bool Leave(IElement e) => blocks.TryIndex(e, out int i) && i != chosen && left[i];
+        var leftOut = TopLevel(blocks, left, chosen);
+        bool Leave(IElement e) => leftOut.Contains(e);
         var root = blocks.Elements[chosen];
         string markdown = MarkdownConverter.Convert(root, baseUrl, Leave);
         string text = PlainText(root, Leave);
@@ -119,6 +120,21 @@ internal static class MainContentExtractor
         return left;
     }
 
+    /// <summary>The left-out elements that are not inside another left-out element (the Markdown writer skips their
+    /// subtrees whole), never the chosen element itself.</summary>
+    private static HashSet<IElement> TopLevel(DomBlocks blocks, bool[] left, int chosen)
+    {
+        var set = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
+        for (int i = 1; i < blocks.Count; i++)
+        {
+            if (!left[i] || i == chosen) continue;
+            set.Add(blocks.Elements[i]);
+            // The chosen element is never inside a left-out one, so a left-out subtree can be skipped whole.
+            i = blocks.End[i] - 1;
+        }
+        return set;
+    }
+
     /// <summary>The page's headline, the first heading of the content when no text comes before it, is the title,
     /// which has its own field; the main text starts after it.</summary>
     private static void LeaveOutHeadline(DomBlocks blocks, int chosen, bool[] left)
@@ -153,14 +169,14 @@ internal static class MainContentExtractor
         return good;
     }
 
-    private static int Choose(DomBlocks blocks, int[] good, ExtractionProfile profile)
+    private static int Choose(DomBlocks blocks, int[] good, bool[] left, ExtractionProfile profile)
     {
         int current = 0;
         while (true)
         {
             int best = -1;
-            foreach (int c in blocks.Children(current))
-                if (best < 0 || good[c] > good[best]) best = c;
+            for (int c = current + 1; c < blocks.End[current]; c = blocks.End[c])
+                if (!left[c] && (best < 0 || good[c] > good[best])) best = c;
             if (best < 0 || good[best] == 0 || good[best] < profile.DescendShare * good[current]) return current;
             current = best;
         }

@@ -8,15 +8,23 @@ namespace Crawlscope.Extraction.MainContent;
 /// Open Graph type, and a product's description when JSON-LD carries one.</summary>
 internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGraphType, string? ProductDescription, int Products)
 {
-    public static StructuredData Read(IHtmlDocument document)
+    /// <summary>Reads the JSON-LD and microdata the body walk met, and the head's JSON-LD and og:type.</summary>
+    public static StructuredData Read(IHtmlDocument document, DomBlocks blocks)
     {
         var types = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         string? productDescription = null;
         int products = 0;
-        foreach (var script in document.QuerySelectorAll("script[type]"))
+        string? og = null;
+        var scripts = new List<string>(blocks.JsonLd);
+        for (var e = document.Head?.FirstElementChild; e is not null; e = e.NextElementSibling)
         {
-            if (!string.Equals(script.GetAttribute("type")?.Trim(), "application/ld+json", StringComparison.OrdinalIgnoreCase)) continue;
-            string json = script.TextContent;
+            if (e.LocalName == "script" && string.Equals(e.GetAttribute("type")?.Trim(), "application/ld+json", StringComparison.OrdinalIgnoreCase))
+                scripts.Add(e.TextContent);
+            else if (e.LocalName == "meta" && og is null && string.Equals(e.GetAttribute("property"), "og:type", StringComparison.OrdinalIgnoreCase))
+                og = e.GetAttribute("content")?.Trim();
+        }
+        foreach (string json in scripts)
+        {
             if (json.Length > 1_000_000) continue;
             try
             {
@@ -28,10 +36,8 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
                 // Broken JSON-LD is common; the page's other signals still count.
             }
         }
-        foreach (var e in document.QuerySelectorAll("[itemtype]"))
+        foreach (string itemType in blocks.ItemTypes)
         {
-            string? itemType = e.GetAttribute("itemtype");
-            if (itemType is null) continue;
             foreach (var t in itemType.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 string name = t[(t.LastIndexOf('/') + 1)..];
@@ -39,7 +45,6 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
                 if (name.Equals("Product", StringComparison.OrdinalIgnoreCase)) products++;
             }
         }
-        string? og = document.QuerySelector("meta[property='og:type']")?.GetAttribute("content")?.Trim();
         return new StructuredData(types, og, productDescription, products);
     }
 
@@ -176,11 +181,10 @@ internal static class PageTypeClassifier
             add(PageType.Product, 1, "host");
 
         string path = uri.AbsolutePath.ToLowerInvariant() + (uri.AbsolutePath.EndsWith('/') ? "" : "/");
+        string pathAndQuery = uri.PathAndQuery;
         foreach (var (part, type, weight) in PathParts)
-            if (path.Contains(part, StringComparison.Ordinal) || uri.PathAndQuery.Contains(part, StringComparison.OrdinalIgnoreCase) && part.Length > 6)
-            {
+            if (path.Contains(part, StringComparison.Ordinal) || part.Length > 6 && pathAndQuery.Contains(part, StringComparison.OrdinalIgnoreCase))
                 add(type, weight, "url " + part);
-            }
         var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments.Length == 0) add(PageType.Service, 1.5, "site root");
         else if (segments[^1] is "blog" or "news" or "articles" or "posts" or "stories" or "press" or "insights" or "resources")
@@ -225,28 +229,21 @@ internal static class PageTypeClassifier
     internal static (int Cards, int WithShop, int Text, int Posts) RepeatedCards(DomBlocks blocks)
     {
         int bestCards = 0, bestShop = 0, bestText = 0, bestPosts = 0;
-        var children = new Dictionary<int, List<int>>();
-        for (int i = 1; i < blocks.Count; i++)
+        var groups = new Dictionary<ulong, (int Count, int Shop, int Text, int Posts)>();
+        for (int parent = 0; parent < blocks.Count; parent++)
         {
-            int p = blocks.Parent[i];
-            if (!children.TryGetValue(p, out var list)) children[p] = list = [];
-            list.Add(i);
-        }
-        var groups = new Dictionary<string, (int Count, int Shop, int Text, int Posts)>(StringComparer.Ordinal);
-        foreach (var (_, kids) in children)
-        {
-            if (kids.Count < 3) continue;
+            // Only elements with at least three element children can hold a group.
+            int first = parent + 1;
+            if (first >= blocks.End[parent] || blocks.End[first] >= blocks.End[parent] || blocks.End[blocks.End[first]] >= blocks.End[parent]) continue;
             groups.Clear();
-            foreach (int k in kids)
+            for (int k = first; k < blocks.End[parent]; k = blocks.End[k])
             {
-                var e = blocks.Elements[k];
                 if ((blocks.Roles[k] & BlockRole.Inline) != 0 || blocks.Text[k] < 20) continue;
-                string key = e.LocalName + "." + (e.GetAttribute("class") ?? "");
-                groups.TryGetValue(key, out var g);
+                groups.TryGetValue(blocks.TagAndClass[k], out var g);
                 bool card = blocks.LinkText[k] > 0 && blocks.Text[k] < 1500;
                 bool post = (blocks.Roles[k] & (BlockRole.Post | BlockRole.Comments)) != 0 && (blocks.Roles[k] & BlockRole.Paragraph) == 0
                     && blocks.Text[k] - blocks.LinkText[k] >= 100 && blocks.LinkText[k] < 0.5 * blocks.Text[k];
-                groups[key] = (g.Count + (card ? 1 : 0), g.Shop + (card && HasShop(blocks, k) ? 1 : 0), g.Text + (card ? blocks.Text[k] : 0), g.Posts + (post ? 1 : 0));
+                groups[blocks.TagAndClass[k]] = (g.Count + (card ? 1 : 0), g.Shop + (card && HasShop(blocks, k) ? 1 : 0), g.Text + (card ? blocks.Text[k] : 0), g.Posts + (post ? 1 : 0));
             }
             foreach (var (_, g) in groups)
             {
