@@ -12,7 +12,12 @@ public sealed record EvaluationRow(string Output, string Dataset, string Metric,
 }
 
 /// <summary>One page's readable-text score and the page type we gave it.</summary>
-public sealed record PageScore(string Dataset, string Id, string? LabelledType, string DetectedType, double F1, string Source, string Signals);
+public sealed record PageScore(string Dataset, string Id, string? LabelledType, string DetectedType, double F1, string Source, string Signals)
+{
+    /// <summary>Word precision and recall (WCXB pages).</summary>
+    public double? P { get; init; }
+    public double? R { get; init; }
+}
 
 /// <summary>Runs the extractor over the labelled datasets and scores every output with the published metrics.</summary>
 public sealed class ExtractionEvaluator(PageExtractor extractor, bool useLabelledPageTypes = false)
@@ -92,7 +97,7 @@ public sealed class ExtractionEvaluator(PageExtractor extractor, bool useLabelle
     {
         var scores = outputs.Select(o => (Type: o.Page.PageType ?? "unknown", Score: TextMetrics.WordScore(o.Page.MainContent, o.Readable), Output: o)).ToList();
         foreach (var (type, score, o) in scores)
-            PerPage.Add(new PageScore(o.Page.Dataset, o.Page.Id, type, o.PageType, score.F1, o.Source, o.Signals));
+            PerPage.Add(new PageScore(o.Page.Dataset, o.Page.Id, type, o.PageType, score.F1, o.Source, o.Signals) { P = score.P, R = score.R });
         double f1 = scores.Average(s => s.Score.F1);
         int typed = scores.Count(s => s.Type == s.Output.PageType);
         yield return new("readable Markdown", "WCXB dev", "F1", f1, 0.87, "rs-trafilatura 0.859, trafilatura 0.791",

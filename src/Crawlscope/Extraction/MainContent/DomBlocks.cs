@@ -179,6 +179,7 @@ internal sealed class DomBlocks
             blocks.Links[p] += blocks.Links[i];
         }
         blocks.SetFingerprints(content);
+        blocks.Contents = content;
         return blocks;
     }
 
@@ -190,6 +191,9 @@ internal sealed class DomBlocks
     public ulong[] Fingerprints { get; private set; } = [];
 
     internal const int MinFingerprintChars = 20;
+
+    /// <summary>A hash of each subtree's tags and text alone (no path): equal for a block repeated on the page.</summary>
+    public ulong[] Contents { get; private set; } = [];
 
     private void SetFingerprints(ulong[] content)
     {
@@ -300,7 +304,8 @@ internal sealed class DomBlocks
         "widget", "widgets", "breadcrumb", "breadcrumbs", "related", "recommended", "recommendations", "promo", "promos",
         "banner", "pagination", "pager", "skip", "toolbar", "search", "searchbar", "copyright", "trending", "popular",
         "offcanvas", "drawer", "topbar", "bottombar", "tags", "tagcloud", "byline", "postmeta", "sr", "filter", "filters", "facet",
-        "facets", "refine", "sorting",
+        "facets", "refine", "sorting", "signature", "sig", "postprofile", "userinfo", "memberinfo", "usertitle", "avatar",
+        "reactions", "likes", "votes", "badges",
     };
 
     private static readonly HashSet<string> OverlayWords = new(StringComparer.Ordinal)

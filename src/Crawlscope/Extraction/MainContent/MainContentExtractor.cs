@@ -28,6 +28,8 @@ internal static class MainContentExtractor
     // elements the boilerpipe text stands in.
     private const int MaxElements = 60_000;
     private const int MinimumTextChars = 120;
+    // Short repeats ("Read more", "Add to cart", a price) are legitimately many; only longer blocks count as copies.
+    private const int MinimumRepeatChars = 40;
     // Menu entries and tags are a word or two; a card's link carries a headline.
     private const int ShortLinkChars = 16;
     private const double ParagraphLinkDensityLimit = 0.8;
@@ -117,6 +119,7 @@ internal static class MainContentExtractor
             bool thumbnail = blocks.Elements[i].LocalName == "img" && (blocks.InLink[i] || !InFigure(blocks, i));
             left[i] = named || linkList || thumbnail || template is { Count: > 0 } && template.Contains(blocks.Fingerprints[i]);
         }
+        LeaveOutRepeats(blocks, left);
         return left;
     }
 
@@ -153,6 +156,27 @@ internal static class MainContentExtractor
         for (int p = blocks.Parent[i], steps = 0; p >= 0 && steps < 4; p = blocks.Parent[p], steps++)
             if (blocks.Elements[p].LocalName == "figure") return true;
         return false;
+    }
+
+    /// <summary>A block whose tags and text repeat an earlier block of the page (the mobile and desktop copies of one
+    /// section, a carousel's cloned slides) is written once.</summary>
+    private static void LeaveOutRepeats(DomBlocks blocks, bool[] left)
+    {
+        var seen = new HashSet<ulong>();
+        for (int i = 1; i < blocks.Count; i++)
+        {
+            if (left[i])
+            {
+                i = blocks.End[i] - 1;
+                continue;
+            }
+            if ((blocks.Roles[i] & BlockRole.Inline) != 0 || blocks.Text[i] < MinimumRepeatChars) continue;
+            if (!seen.Add(blocks.Contents[i]))
+            {
+                left[i] = true;
+                i = blocks.End[i] - 1;
+            }
+        }
     }
 
     /// <summary>Unlinked text of each subtree (all text when links are content), not counting what is left out.</summary>
