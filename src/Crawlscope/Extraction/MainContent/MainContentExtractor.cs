@@ -30,6 +30,7 @@ internal static class MainContentExtractor
     private const int MinimumTextChars = 120;
     // Short repeats ("Read more", "Add to cart", a price) are legitimately many; only longer blocks count as copies.
     private const int MinimumRepeatChars = 40;
+    private const int MinimumCards = 4, CardAnchorChars = 20, CardOwnTextChars = 20;
     // Menu entries and tags are a word or two; a card's link carries a headline.
     private const int ShortLinkChars = 16;
     private const double ParagraphLinkDensityLimit = 0.8;
@@ -100,6 +101,7 @@ internal static class MainContentExtractor
     {
         int n = blocks.Count;
         var left = new bool[n];
+        var inCard = Cards(blocks);
         int pageText = Math.Max(1, blocks.Text[0] - blocks.LinkText[0]);
         for (int i = 1; i < n; i++)
         {
@@ -113,7 +115,7 @@ internal static class MainContentExtractor
                 || !content && !wrapper && ((role & BlockRole.Chrome) != 0 || (role & BlockRole.Contents) != 0 && profile.DropsContentsNavigation);
             // A paragraph is dropped only when it is hardly more than its link ("Read the full survey online" stays).
             double limit = (role & BlockRole.Paragraph) != 0 && blocks.Elements[i].LocalName == "p" ? Math.Max(profile.LinkDensityLimit, ParagraphLinkDensityLimit) : profile.LinkDensityLimit;
-            bool linkList = (role & BlockRole.Inline) == 0 && text > 0 && blocks.LinkText[i] > limit * text && unlinked < 300
+            bool linkList = !inCard[i] && (role & BlockRole.Inline) == 0 && text > 0 && blocks.LinkText[i] > limit * text && unlinked < 300
                 && (!profile.LinksAreContent || blocks.LinkText[i] < ShortLinkChars * Math.Max(1, blocks.Links[i]));
             // Pictures of the content are figures; other images are icons, avatars, logos and thumbnails of other pages.
             bool thumbnail = blocks.Elements[i].LocalName == "img" && (blocks.InLink[i] || !InFigure(blocks, i));
@@ -157,6 +159,40 @@ internal static class MainContentExtractor
             if (blocks.Elements[p].LocalName == "figure") return true;
         return false;
     }
+
+    /// <summary>
+    /// Elements inside cards: four or more siblings built alike (same tag and class) that each link somewhere with a
+    /// headline-sized anchor and carry text of their own besides (a teaser, a date, a price). Listings are made of
+    /// them, on any profile; menus (short anchors) and related-story lists (anchors alone) are not.
+    /// </summary>
+    private static bool[] Cards(DomBlocks blocks)
+    {
+        int n = blocks.Count;
+        var inCard = new bool[n];
+        var groups = new Dictionary<ulong, (int Members, int Cards)>();
+        for (int parent = 0; parent < n; parent++)
+        {
+            int first = parent + 1, end = blocks.End[parent];
+            if (first >= end || blocks.End[first] >= end || blocks.End[blocks.End[first]] >= end || blocks.End[blocks.End[blocks.End[first]]] >= end) continue;
+            groups.Clear();
+            for (int k = first; k < end; k = blocks.End[k])
+            {
+                groups.TryGetValue(blocks.TagAndClass[k], out var g);
+                groups[blocks.TagAndClass[k]] = (g.Members + 1, g.Cards + (IsCard(blocks, k) ? 1 : 0));
+            }
+            foreach (var (key, g) in groups)
+            {
+                if (g.Cards < MinimumCards || g.Cards < 0.75 * g.Members) continue;
+                for (int k = first; k < end; k = blocks.End[k])
+                    if (blocks.TagAndClass[k] == key) Array.Fill(inCard, true, k, blocks.End[k] - k);
+            }
+        }
+        return inCard;
+    }
+
+    private static bool IsCard(DomBlocks blocks, int k) =>
+        blocks.Links[k] > 0 && blocks.LinkText[k] >= CardAnchorChars * Math.Min(blocks.Links[k], 3) / 3 && blocks.LinkText[k] >= CardAnchorChars
+        && blocks.Text[k] - blocks.LinkText[k] >= CardOwnTextChars && blocks.Text[k] < 2000;
 
     /// <summary>A block whose tags and text repeat an earlier block of the page (the mobile and desktop copies of one
     /// section, a carousel's cloned slides) is written once.</summary>
