@@ -52,6 +52,9 @@ internal sealed class DomBlocks
     /// <summary>The texts of the page's JSON-LD scripts and its microdata item types, met on the way.</summary>
     public List<string> JsonLd { get; } = [];
     public List<string> ItemTypes { get; } = [];
+    /// <summary>Elements the walk skipped that the Markdown writer would render: hidden by a class, or a &lt;noscript&gt;
+    /// whose markup stayed text (in the head, a parser keeps it so).</summary>
+    public List<IElement> Unread { get; } = [];
 
     public int Count => Elements.Count;
 
@@ -92,6 +95,9 @@ internal sealed class DomBlocks
         }
     }
 
+    private static bool IsUnparsedMarkup(IElement noscript) =>
+        noscript.FirstElementChild is null && noscript.TextContent.AsSpan().TrimStart().StartsWith("<");
+
     private static bool HiddenByStyle(string style)
     {
         if (!style.Contains("none", StringComparison.OrdinalIgnoreCase) && !style.Contains("hidden", StringComparison.OrdinalIgnoreCase)) return false;
@@ -119,7 +125,11 @@ internal sealed class DomBlocks
                 if (tag == "script" && string.Equals(attributes.Type?.Trim(), "application/ld+json", StringComparison.OrdinalIgnoreCase)) blocks.JsonLd.Add(e.TextContent);
                 continue;
             }
-            if (attributes.Hidden || HiddenByClass(attributes.Class)) continue;
+            if (attributes.Hidden || HiddenByClass(attributes.Class) || tag == "noscript" && IsUnparsedMarkup(e))
+            {
+                blocks.Unread.Add(e);
+                continue;
+            }
             if (attributes.ItemType is { } itemType) blocks.ItemTypes.Add(itemType);
             int index = blocks.Elements.Count;
             blocks.Elements.Add(e);

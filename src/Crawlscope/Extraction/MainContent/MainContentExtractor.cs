@@ -101,7 +101,8 @@ internal static class MainContentExtractor
     {
         int n = blocks.Count;
         var left = new bool[n];
-        var inCard = Cards(blocks);
+        // On other profiles cards are related stories and more-from-the-site lists.
+        var inCard = profile.LinksAreContent ? Cards(blocks) : new bool[n];
         int pageText = Math.Max(1, blocks.Text[0] - blocks.LinkText[0]);
         for (int i = 1; i < n; i++)
         {
@@ -126,10 +127,10 @@ internal static class MainContentExtractor
     }
 
     /// <summary>The left-out elements that are not inside another left-out element (the Markdown writer skips their
-    /// subtrees whole), never the chosen element itself.</summary>
+    /// subtrees whole), never the chosen element itself, and the elements the walk did not read.</summary>
     private static HashSet<IElement> TopLevel(DomBlocks blocks, bool[] left, int chosen)
     {
-        var set = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
+        var set = new HashSet<IElement>(blocks.Unread, ReferenceEqualityComparer.Instance);
         for (int i = 1; i < blocks.Count; i++)
         {
             if (!left[i] || i == chosen) continue;
