@@ -163,7 +163,7 @@ public sealed class ReadableMarkdownStructureTests
 
     private static string Readable(string article) => PageExtractor.Default.Extract(
         "<!DOCTYPE html><html><head><title>Report</title></head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>" +
-        $"<main><article><h1>The report</h1><p>{Prose}</p>{article}<p>{Prose}</p></article></main>" +
+        $"<main><article><h1>The report</h1><p>{Prose}</p>{article}<p>{Prose.Replace("council", "mayor", StringComparison.Ordinal)}</p></article></main>" +
         "<footer><p>Copyright 2026 Example</p></footer></body></html>", WebUrl.Parse("https://www.example.org/news/2026/the-report")).ReadableMarkdown;
 
     [Fact]

@@ -238,6 +238,8 @@ internal static class MainContentExtractor
             int best = -1;
             for (int c = current + 1; c < blocks.End[current]; c = blocks.End[c])
                 if (!left[c] && (best < 0 || good[c] > good[best])) best = c;
+            // A paragraph is content, not a container of it: the blocks beside it (a list, code) would be lost.
+            if (best >= 0 && (blocks.Roles[best] & BlockRole.Paragraph) != 0 && blocks.Elements[best].LocalName is not ("li" or "td" or "dd")) return current;
             if (best < 0 || good[best] == 0 || good[best] < profile.DescendShare * good[current]) return current;
             current = best;
         }
