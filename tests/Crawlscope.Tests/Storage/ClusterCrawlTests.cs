@@ -36,14 +36,17 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
         Assert.True(second.ExitCode == 0, second.Stderr);
         foreach (var node in cluster.Nodes)
         {
-            Assert.Contains($"127.0.0.1:{node.HttpPort}: schema version 2", second.Stdout);
+            Assert.Contains($"127.0.0.1:{node.HttpPort}: schema version {Crawlscope.Storage.ClickHouse.ClickHouseSchema.Migrations.Length}", second.Stdout);
+            // Migration 3 added the page type to the local table and to the Distributed one over it.
+            string pageTypeColumns = await cluster.QueryAsync(node.Index, $"SELECT table FROM system.columns WHERE database = '{db}' AND name = 'page_type' ORDER BY table FORMAT TSV");
+            Assert.Equal("pages\npages_local\n", pageTypeColumns);
             string tables = await cluster.QueryAsync(node.Index, $"SELECT name FROM system.tables WHERE database = '{db}' ORDER BY name FORMAT TSV");
             foreach (var t in new[] { "pages", "fetches", "links", "simhash_bands", "robots", "sitemap_entries", "bans", "discovered", "workers", "operator_actions" })
             {
                 Assert.Contains(t + "\n", tables);
                 Assert.Contains(t + "_local\n", tables);
             }
-            Assert.Equal("2\n", await cluster.QueryAsync(node.Index, $"SELECT count() FROM {db}.schema_version"));
+            Assert.Equal($"{Crawlscope.Storage.ClickHouse.ClickHouseSchema.Migrations.Length}\n", await cluster.QueryAsync(node.Index, $"SELECT count() FROM {db}.schema_version"));
             Assert.Contains("ReplacingMergeTree", await cluster.QueryAsync(node.Index, $"SELECT engine_full FROM system.tables WHERE database = '{db}' AND name = 'pages_local' FORMAT TSV"));
             Assert.Contains("Distributed", await cluster.QueryAsync(node.Index, $"SELECT engine_full FROM system.tables WHERE database = '{db}' AND name = 'pages' FORMAT TSV"));
         }

@@ -310,9 +310,9 @@ internal sealed class DomBlocks
 
     private static readonly HashSet<string> ChromeWords = new(StringComparer.Ordinal)
     {
-        "nav", "navbar", "navigation", "menu", "menubar", "submenu", "megamenu", "footer", "header", "masthead", "sidebar",
-        "widget", "widgets", "breadcrumb", "breadcrumbs", "related", "recommended", "recommendations", "promo", "promos",
-        "banner", "pagination", "pager", "skip", "toolbar", "search", "searchbar", "copyright", "trending", "popular",
+        "nav", "navbar", "navigation", "menu", "menubar", "submenu", "megamenu", "footer", "masthead", "sidebar",
+        "widgets", "breadcrumb", "breadcrumbs", "related", "recommended", "recommendations", "promo", "promos",
+        "pagination", "pager", "skip", "toolbar", "search", "searchbar", "copyright", "trending", "popular",
         "offcanvas", "drawer", "topbar", "bottombar", "tags", "tagcloud", "byline", "postmeta", "sr", "filter", "filters", "facet",
         "facets", "refine", "sorting", "signature", "sig", "postprofile", "userinfo", "memberinfo", "usertitle", "avatar",
         "reactions", "likes", "votes", "badges",
@@ -320,7 +320,7 @@ internal sealed class DomBlocks
 
     private static readonly HashSet<string> OverlayWords = new(StringComparer.Ordinal)
     {
-        "share", "sharing", "sharebar", "social", "socials", "ad", "ads", "advert", "adverts", "advertisement", "sponsor",
+        "share", "sharing", "sharebar", "social", "socials", "advert", "adverts", "advertisement", "sponsor",
         "sponsored", "cookie", "cookies", "consent", "gdpr", "onetrust", "newsletter", "subscribe", "subscription", "signup",
         "popup", "modal", "overlay", "login", "signin", "outbrain", "taboola",
     };
@@ -337,7 +337,7 @@ internal sealed class DomBlocks
 
     private static readonly HashSet<string> ContentsWords = new(StringComparer.Ordinal)
     {
-        "toc", "contents", "tableofcontents", "sidenav", "docs-nav", "docsnav", "sidebar",
+        "toc", "tableofcontents", "sidenav", "docsnav", "sidebar",
     };
 
     private static readonly HashSet<string> ShopWords = new(StringComparer.Ordinal)
