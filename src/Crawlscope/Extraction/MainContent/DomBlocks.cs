@@ -312,7 +312,7 @@ internal sealed class DomBlocks
     {
         "nav", "navbar", "navigation", "menu", "menubar", "submenu", "megamenu", "footer", "masthead", "sidebar",
         "widgets", "breadcrumb", "breadcrumbs", "related", "recommended", "recommendations", "promo", "promos",
-        "pagination", "pager", "skip", "toolbar", "search", "searchbar", "copyright", "trending", "popular",
+        "pagination", "pager", "skip", "toolbar", "searchbar", "copyright", "trending", "popular",
         "offcanvas", "drawer", "topbar", "bottombar", "tags", "tagcloud", "byline", "postmeta", "sr", "filter", "filters", "facet",
         "facets", "refine", "sorting", "signature", "sig", "postprofile", "userinfo", "memberinfo", "usertitle", "avatar",
         "reactions", "likes", "votes", "badges",
