@@ -22,7 +22,7 @@ internal sealed record ExtractionProfile(
     public static ExtractionProfile For(PageType type) => type switch
     {
         PageType.Forum => new(CommentsAreContent: true, DescendShare: 0.8, LinkDensityLimit: 0.5, DropsContentsNavigation: true, AddsProductDescription: false),
-        PageType.Product => new(false, 0.75, 0.5, true, AddsProductDescription: true),
+        PageType.Product => new(false, 0.85, 0.5, true, AddsProductDescription: true),
         PageType.Collection => new(false, 0.8, 0.5, true, false, LinksAreContent: true),
         PageType.Listing => new(false, 0.8, 0.5, true, false, LinksAreContent: true),
         PageType.Documentation => new(false, 0.75, 0.5, DropsContentsNavigation: true, false),
