@@ -76,6 +76,21 @@ public sealed class MainContentProfileTests
     }
 
     [Fact]
+    public void HomePageOfStories_IsAListing_AndAPageListingArticlesInJsonLdToo()
+    {
+        string cards = string.Concat(Enumerable.Range(1, 9).Select(i =>
+            $"<div class='c'><h2><a href='/2026/story-{i}'>A headline for story {i} that runs long enough</a></h2><span>May {i}</span></div>"));
+        string body = SiteChrome + $"<main>{cards}<section><h2>About us</h2><p>{Words("the newsroom", 20)}</p></section></main>" + Footer;
+        var home = Extract("https://www.paper.example/", body);
+        Assert.Equal(PageType.Listing, home.PageType!.Type);
+        Assert.Contains("cards on the home page", home.PageType.Signals);
+
+        string items = string.Join(",", Enumerable.Range(1, 4).Select(i => $"{{\"@type\":\"BlogPosting\",\"headline\":\"Post {i}\"}}"));
+        var index = Extract("https://www.paper.example/some/section", body, $"<script type='application/ld+json'>{{\"@graph\":[{items}]}}</script>");
+        Assert.Equal(PageType.Listing, index.PageType!.Type);
+    }
+
+    [Fact]
     public void Collection_KeepsEveryProductCard()
     {
         string cards = string.Concat(Enumerable.Range(1, 12).Select(i =>

@@ -6,14 +6,14 @@ namespace Crawlscope.Extraction.MainContent;
 
 /// <summary>What the page says about itself in structured data: schema.org types (JSON-LD and microdata),
 /// Open Graph type, and a product's description when JSON-LD carries one.</summary>
-internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGraphType, string? ProductDescription, int Products)
+internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGraphType, string? ProductDescription, int Products, int Articles = 0)
 {
     /// <summary>Reads the JSON-LD and microdata the body walk met, and the head's JSON-LD and og:type.</summary>
     public static StructuredData Read(IHtmlDocument document, DomBlocks blocks)
     {
         var types = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         string? productDescription = null;
-        int products = 0;
+        var tally = new Tally();
         string? og = null;
         var scripts = new List<string>(blocks.JsonLd);
         for (var e = document.Head?.FirstElementChild; e is not null; e = e.NextElementSibling)
@@ -29,7 +29,7 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
             try
             {
                 using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
-                Walk(doc.RootElement, types, ref productDescription, ref products, 0);
+                Walk(doc.RootElement, types, ref productDescription, tally, 0);
             }
             catch (JsonException)
             {
@@ -42,22 +42,28 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
             {
                 string name = t[(t.LastIndexOf('/') + 1)..];
                 types.Add(name);
-                if (name.Equals("Product", StringComparison.OrdinalIgnoreCase)) products++;
+                if (name.Equals("Product", StringComparison.OrdinalIgnoreCase)) tally.Products++;
             }
         }
-        return new StructuredData(types, og, productDescription, products);
+        return new StructuredData(types, og, productDescription, tally.Products, tally.Articles);
     }
 
-    private static void Walk(JsonElement e, HashSet<string> types, ref string? productDescription, ref int products, int depth)
+    /// <summary>How many products and articles the structured data describes.</summary>
+    private sealed class Tally
+    {
+        public int Products, Articles;
+    }
+
+    private static void Walk(JsonElement e, HashSet<string> types, ref string? productDescription, Tally tally, int depth)
     {
         if (depth > 12) return;
         switch (e.ValueKind)
         {
             case JsonValueKind.Array:
-                foreach (var item in e.EnumerateArray()) Walk(item, types, ref productDescription, ref products, depth + 1);
+                foreach (var item in e.EnumerateArray()) Walk(item, types, ref productDescription, tally, depth + 1);
                 break;
             case JsonValueKind.Object:
-                bool product = false;
+                bool product = false, article = false;
                 if (e.TryGetProperty("@type", out var type))
                 {
                     foreach (var name in type.ValueKind == JsonValueKind.Array ? type.EnumerateArray() : Enumerable.Repeat(type, 1))
@@ -65,14 +71,16 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
                         {
                             types.Add(s[(s.LastIndexOf('/') + 1)..]);
                             product |= s.EndsWith("Product", StringComparison.OrdinalIgnoreCase) || s.EndsWith("ProductGroup", StringComparison.OrdinalIgnoreCase);
+                            article |= s.EndsWith("Article", StringComparison.OrdinalIgnoreCase) || s.EndsWith("BlogPosting", StringComparison.OrdinalIgnoreCase);
                         }
                 }
-                if (product) products++;
+                if (product) tally.Products++;
+                if (article) tally.Articles++;
                 if (product && productDescription is null && e.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String)
                     productDescription = d.GetString();
                 foreach (var property in e.EnumerateObject())
                     if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
-                        Walk(property.Value, types, ref productDescription, ref products, depth + 1);
+                        Walk(property.Value, types, ref productDescription, tally, depth + 1);
                 break;
         }
     }
@@ -97,8 +105,8 @@ internal static class PageTypeClassifier
         }
 
         StructuredSignals(data, Add);
-        UrlSignals(url, Add);
-        DomSignals(blocks, Add);
+        bool siteRoot = UrlSignals(url, Add);
+        DomSignals(blocks, siteRoot, Add);
 
         int best = 0;
         for (int i = 1; i < weights.Length; i++)
@@ -115,6 +123,7 @@ internal static class PageTypeClassifier
     private static void StructuredSignals(StructuredData data, Action<PageType, double, string> add)
     {
         if (data.Products >= 3) add(PageType.Collection, 4, $"{data.Products} schema:Product items");
+        if (data.Articles >= 3) add(PageType.Listing, 4, $"{data.Articles} schema:Article items");
         bool faq = data.Types.Contains("FAQPage");
         foreach (var t in data.Types)
         {
@@ -167,9 +176,10 @@ internal static class PageTypeClassifier
         ("/archive", PageType.Listing, 2), ("/events", PageType.Listing, 1),
     ];
 
-    private static void UrlSignals(string url, Action<PageType, double, string> add)
+    /// <summary>Adds what the URL says; true when it is a site's root.</summary>
+    private static bool UrlSignals(string url, Action<PageType, double, string> add)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return false;
         string host = uri.Host.ToLowerInvariant();
         if (host.StartsWith("forum.", StringComparison.Ordinal) || host.StartsWith("forums.", StringComparison.Ordinal)
             || host.StartsWith("community.", StringComparison.Ordinal) || host.StartsWith("discuss.", StringComparison.Ordinal))
@@ -191,9 +201,10 @@ internal static class PageTypeClassifier
             add(PageType.Listing, 2.5, "url ends in an index word");
         // A long hyphenated last segment is the slug of an article.
         else if (segments[^1].Count(c => c == '-') >= 3) add(PageType.Article, 1, "slug");
+        return segments.Length == 0;
     }
 
-    private static void DomSignals(DomBlocks blocks, Action<PageType, double, string> add)
+    private static void DomSignals(DomBlocks blocks, bool siteRoot, Action<PageType, double, string> add)
     {
         if (blocks.Count == 0) return;
         int text = Math.Max(1, blocks.Text[0]);
@@ -218,6 +229,8 @@ internal static class PageTypeClassifier
             if (cardsWithShop >= cards / 2) add(PageType.Collection, 3, $"{cards} product cards");
             else add(PageType.Listing, 2.5, $"{cards} repeated cards");
         }
+        // A site's home page made of cards is its front page of stories (a company's home is sections, not cards).
+        else if (siteRoot && cards >= 6 && cardsWithShop < cards / 2) add(PageType.Listing, 2, $"{cards} cards on the home page");
         if (postLike >= 3 || posts >= 4) add(PageType.Forum, 2, $"{Math.Max(postLike, posts)} posts");
     }
 
