@@ -46,8 +46,13 @@ public static class MarkdownConverter
     {
         if (e.HasAttribute("hidden")) return true;
         if (string.Equals(e.GetAttribute("aria-hidden"), "true", StringComparison.OrdinalIgnoreCase)) return true;
-        string? style = e.GetAttribute("style");
-        if (style is null) return false;
+        return e.GetAttribute("style") is { } style && IsHiddenStyle(style);
+    }
+
+    /// <summary>An inline style that hides its element (display:none, visibility:hidden).</summary>
+    internal static bool IsHiddenStyle(string style)
+    {
+        if (!style.Contains("none", StringComparison.OrdinalIgnoreCase) && !style.Contains("hidden", StringComparison.OrdinalIgnoreCase)) return false;
         string compact = style.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
         return compact.Contains("display:none", StringComparison.Ordinal) || compact.Contains("visibility:hidden", StringComparison.Ordinal);
     }

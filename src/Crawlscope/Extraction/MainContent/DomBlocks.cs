@@ -88,7 +88,7 @@ internal sealed class DomBlocks
                     case "type": a.Type = attribute.Value; break;
                     case "hidden": a.Hidden = true; break;
                     case "aria-hidden": a.Hidden |= string.Equals(attribute.Value, "true", StringComparison.OrdinalIgnoreCase); break;
-                    case "style": a.Hidden |= HiddenByStyle(attribute.Value); break;
+                    case "style": a.Hidden |= MarkdownConverter.IsHiddenStyle(attribute.Value); break;
                 }
             }
             return a;
@@ -97,13 +97,6 @@ internal sealed class DomBlocks
 
     private static bool IsUnparsedMarkup(IElement noscript) =>
         noscript.FirstElementChild is null && noscript.TextContent.AsSpan().TrimStart().StartsWith("<");
-
-    private static bool HiddenByStyle(string style)
-    {
-        if (!style.Contains("none", StringComparison.OrdinalIgnoreCase) && !style.Contains("hidden", StringComparison.OrdinalIgnoreCase)) return false;
-        string compact = style.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
-        return compact.Contains("display:none", StringComparison.Ordinal) || compact.Contains("visibility:hidden", StringComparison.Ordinal);
-    }
 
     public static DomBlocks Build(IElement root)
     {
