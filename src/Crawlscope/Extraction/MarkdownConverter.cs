@@ -59,14 +59,17 @@ public static class MarkdownConverter
 
     internal static bool IsSkippedTag(string localName) => Skipped.Contains(localName);
 
-    internal static bool IsSkippedBesidesNoscript(IElement e) => e.LocalName != "noscript" && IsSkipped(e) || e.LocalName == "noscript" && IsHidden(e);
+    /// <summary>Skipped for what it is (a script, a form control, ...), not for being hidden: with a leave-out rule,
+    /// its owner decides what is hidden (a page-wide curtain a script lifts is not), and noscript is read.</summary>
+    internal static bool IsSkippedKind(IElement e) => e.LocalName != "noscript" && Skipped.Contains(e.LocalName) ||
+        (e.LocalName == "input" && string.Equals(e.GetAttribute("type"), "hidden", StringComparison.OrdinalIgnoreCase));
 
     internal static bool IsSkipped(IElement e) => Skipped.Contains(e.LocalName) || IsHidden(e) ||
         (e.LocalName == "input" && string.Equals(e.GetAttribute("type"), "hidden", StringComparison.OrdinalIgnoreCase));
 
     private sealed class Context(WebUrl? baseUrl, Func<IElement, bool>? leaveOut)
     {
-        private bool Skip(IElement e) => (leaveOut is null ? IsSkipped(e) : IsSkippedBesidesNoscript(e)) || leaveOut?.Invoke(e) == true;
+        private bool Skip(IElement e) => (leaveOut is null ? IsSkipped(e) : IsSkippedKind(e)) || leaveOut?.Invoke(e) == true;
 
         private int _strong, _emphasis, _strike, _link;
 

@@ -160,6 +160,17 @@ public sealed class MainContentProfileTests
     }
 
     [Fact]
+    public void PageWideCurtain_HidesNothing_ButAHiddenMenuBesideItStaysOut()
+    {
+        var page = Extract("https://news.example/2026/05/a-story-behind-a-curtain",
+            $"<div id='menu' style='display:none'><p>{Words("the hidden menu", 2)}</p></div>" +
+            $"<div id='app' style='visibility:hidden'><main><article><p>{Words("the story", 4)}</p></article></main></div>");
+        Assert.StartsWith("main content", page.ReadableSource);
+        Assert.Contains("about the story says", page.ReadableMarkdown);
+        Assert.DoesNotContain("the hidden menu", page.ReadableMarkdown);
+    }
+
+    [Fact]
     public void CookieDialog_IsNeverContent_EvenWhenItIsTheLongestText()
     {
         var page = Extract("https://news.example/2026/05/short-note-on-the-weather",

@@ -55,6 +55,11 @@ internal sealed class DomBlocks
     /// <summary>Elements the walk skipped that the Markdown writer would render: hidden by a class, or a &lt;noscript&gt;
     /// whose markup stayed text (in the head, a parser keeps it so).</summary>
     public List<IElement> Unread { get; } = [];
+    /// <summary>Hidden elements near the body, walked all the same: a page-wide curtain that a script lifts (it holds
+    /// most of the page's text) is not hidden from a reader; the others are (<see cref="IsCurtain"/>).</summary>
+    public List<int> HiddenNearTop { get; } = [];
+
+    public bool IsCurtain(int index) => Text[index] >= 0.5 * Text[0];
 
     public int Count => Elements.Count;
 
@@ -95,6 +100,9 @@ internal sealed class DomBlocks
         }
     }
 
+    /// <summary>Hidden wrappers this close to the body (its children and grandchildren) may be curtains.</summary>
+    private const int CurtainDepth = 2;
+
     private static bool IsUnparsedMarkup(IElement noscript) =>
         noscript.FirstElementChild is null && noscript.TextContent.AsSpan().TrimStart().StartsWith("<");
 
@@ -118,13 +126,16 @@ internal sealed class DomBlocks
                 if (tag == "script" && string.Equals(attributes.Type?.Trim(), "application/ld+json", StringComparison.OrdinalIgnoreCase)) blocks.JsonLd.Add(e.TextContent);
                 continue;
             }
-            if (attributes.Hidden || HiddenByClass(attributes.Class) || tag == "noscript" && IsUnparsedMarkup(e))
+            int level = parent < 0 ? 0 : depth[parent] + 1;
+            bool hidden = attributes.Hidden || HiddenByClass(attributes.Class);
+            if (hidden && level > CurtainDepth || tag == "noscript" && IsUnparsedMarkup(e))
             {
                 blocks.Unread.Add(e);
                 continue;
             }
             if (attributes.ItemType is { } itemType) blocks.ItemTypes.Add(itemType);
             int index = blocks.Elements.Count;
+            if (hidden) blocks.HiddenNearTop.Add(index);
             blocks.Elements.Add(e);
             blocks.Parent.Add(parent);
             depth.Add(parent < 0 ? 0 : depth[parent] + 1);

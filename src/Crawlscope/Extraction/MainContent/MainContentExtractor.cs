@@ -122,6 +122,8 @@ internal static class MainContentExtractor
             bool thumbnail = blocks.Elements[i].LocalName == "img" && (blocks.InLink[i] || !InFigure(blocks, i));
             left[i] = named || linkList || thumbnail || template is { Count: > 0 } && template.Contains(blocks.Fingerprints[i]);
         }
+        foreach (int i in blocks.HiddenNearTop)
+            if (!blocks.IsCurtain(i)) left[i] = true;
         LeaveOutRepeats(blocks, left);
         return left;
     }
@@ -265,7 +267,7 @@ internal static class MainContentExtractor
                 sb.Append(t.Data);
                 continue;
             }
-            if (node is not IElement e || MarkdownConverter.IsSkippedBesidesNoscript(e) || e != root && leave(e)) continue;
+            if (node is not IElement e || MarkdownConverter.IsSkippedKind(e) || e != root && leave(e)) continue;
             if (Blocks.Contains(e.LocalName)) sb.Append(' ');
             for (var child = e.LastChild; child is not null; child = child.PreviousSibling) stack.Push(child);
         }
