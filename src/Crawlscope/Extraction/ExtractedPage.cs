@@ -32,7 +32,7 @@ public sealed record ExtractedPage
     public MainContent.PageTypeGuess? PageType { get; init; }
     /// <summary>How the readable content was found ("main content (article)", "boilerpipe" ...).</summary>
     public string ReadableSource { get; init; } = "none";
-    /// <summary>The page's distinct block fingerprints, for learning its site's template (<see cref="MainContent.SiteTemplates.Learn"/>).</summary>
+    /// <summary>The page's block fingerprints, for learning its site's template (<see cref="MainContent.SiteTemplates.Learn"/>).</summary>
     public IReadOnlyCollection<ulong> BlockFingerprints { get; init; } = [];
     /// <summary>Hex XxHash128 of the whitespace-normalised readable text: equal for exact duplicates.</summary>
     public required string ContentHash { get; init; }

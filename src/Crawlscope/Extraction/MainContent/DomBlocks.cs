@@ -63,10 +63,13 @@ internal sealed class DomBlocks
 
     public int Count => Elements.Count;
 
-    /// <summary>The element's children, as indexes.</summary>
-    public IEnumerable<int> Children(int index)
+    /// <summary>Whether the element has at least <paramref name="count"/> element children (the next sibling of
+    /// element i is End[i], so this walks only the first few children).</summary>
+    public bool HasChildren(int index, int count)
     {
-        for (int c = index + 1; c < End[index]; c = End[c]) yield return c;
+        for (int c = index + 1; c < End[index]; c = End[c])
+            if (--count <= 0) return true;
+        return count <= 0;
     }
 
     /// <summary>The attributes the walk reads, found in one pass over the element's attributes.</summary>

@@ -9,7 +9,7 @@ namespace Crawlscope.Extraction.MainContent;
 /// method produced it.</summary>
 public sealed record ReadableContent(string Markdown, string Text, string Source, PageTypeGuess PageType)
 {
-    /// <summary>The page's distinct block fingerprints, for <see cref="SiteTemplate.Learn"/>.</summary>
+    /// <summary>The page's block fingerprints (0 where a block has none), for <see cref="SiteTemplate.Learn"/>.</summary>
     public IReadOnlyCollection<ulong> BlockFingerprints { get; init; } = [];
 }
 
@@ -75,7 +75,7 @@ internal static class MainContentExtractor
                 source += " with the JSON-LD description";
             }
         }
-        var fingerprints = SiteTemplate.Distinct(blocks);
+        var fingerprints = blocks.Fingerprints;
         if (DomBlocks.VisibleChars(text) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipeFallback) > DomBlocks.VisibleChars(text))
             return Fallback(boilerpipeFallback, "boilerpipe", guess) with { BlockFingerprints = fingerprints };
         return new ReadableContent(markdown.Trim(), text, source, guess) { BlockFingerprints = fingerprints };
@@ -113,7 +113,7 @@ internal static class MainContentExtractor
             // "comment-content" and "comment-body" are comments, whatever their second word says.
             bool named = (role & BlockRole.Overlay) != 0 && !content
                 || (role & BlockRole.Comments) != 0 && !profile.CommentsAreContent && !wrapper
-                || !content && !wrapper && ((role & BlockRole.Chrome) != 0 || (role & BlockRole.Contents) != 0 && profile.DropsContentsNavigation);
+                || !content && !wrapper && (role & (BlockRole.Chrome | BlockRole.Contents)) != 0;
             // A paragraph is dropped only when it is hardly more than its link ("Read the full survey online" stays).
             double limit = (role & BlockRole.Paragraph) != 0 && blocks.Elements[i].LocalName == "p" ? Math.Max(profile.LinkDensityLimit, ParagraphLinkDensityLimit) : profile.LinkDensityLimit;
             bool linkList = !inCard[i] && (role & BlockRole.Inline) == 0 && text > 0 && blocks.LinkText[i] > limit * text && unlinked < 300
@@ -175,8 +175,8 @@ internal static class MainContentExtractor
         var groups = new Dictionary<ulong, (int Members, int Cards)>();
         for (int parent = 0; parent < n; parent++)
         {
+            if (!blocks.HasChildren(parent, MinimumCards)) continue;
             int first = parent + 1, end = blocks.End[parent];
-            if (first >= end || blocks.End[first] >= end || blocks.End[blocks.End[first]] >= end || blocks.End[blocks.End[blocks.End[first]]] >= end) continue;
             groups.Clear();
             for (int k = first; k < end; k = blocks.End[k])
             {

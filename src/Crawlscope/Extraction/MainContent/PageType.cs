@@ -41,12 +41,4 @@ public static class PageTypeNames
         PageType.Documentation => "documentation",
         _ => "service",
     };
-
-    public static bool TryParse(string? name, out PageType type)
-    {
-        foreach (var t in Enum.GetValues<PageType>())
-            if (string.Equals(t.Name(), name, StringComparison.OrdinalIgnoreCase)) { type = t; return true; }
-        type = PageType.Article;
-        return false;
-    }
 }

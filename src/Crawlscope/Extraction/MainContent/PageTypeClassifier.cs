@@ -245,11 +245,9 @@ internal static class PageTypeClassifier
         var groups = new Dictionary<ulong, (int Count, int Shop, int Text, int Posts)>();
         for (int parent = 0; parent < blocks.Count; parent++)
         {
-            // Only elements with at least three element children can hold a group.
-            int first = parent + 1;
-            if (first >= blocks.End[parent] || blocks.End[first] >= blocks.End[parent] || blocks.End[blocks.End[first]] >= blocks.End[parent]) continue;
+            if (!blocks.HasChildren(parent, 3)) continue;
             groups.Clear();
-            for (int k = first; k < blocks.End[parent]; k = blocks.End[k])
+            for (int k = parent + 1; k < blocks.End[parent]; k = blocks.End[k])
             {
                 if ((blocks.Roles[k] & BlockRole.Inline) != 0 || blocks.Text[k] < 20) continue;
                 groups.TryGetValue(blocks.TagAndClass[k], out var g);

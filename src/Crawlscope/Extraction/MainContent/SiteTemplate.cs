@@ -39,17 +39,15 @@ public sealed class SiteTemplate
         }
     }
 
-    /// <summary>Counts one page's blocks (each distinct fingerprint once).</summary>
+    /// <summary>Counts one page's blocks: each distinct fingerprint once, 0 (no fingerprint) never.</summary>
     public void Learn(IReadOnlyCollection<ulong> pageFingerprints)
     {
+        var distinct = new HashSet<ulong>(pageFingerprints);
+        distinct.Remove(0);
         lock (_lock)
         {
             _pages++;
-            foreach (ulong f in pageFingerprints)
-            {
-                if (f == 0) continue;
-                _pagesWith[f] = _pagesWith.GetValueOrDefault(f) + 1;
-            }
+            foreach (ulong f in distinct) _pagesWith[f] = _pagesWith.GetValueOrDefault(f) + 1;
             if (_pagesWith.Count > MaxBlocks)
                 foreach (var (f, n) in _pagesWith.ToList())
                     if (n <= 1) _pagesWith.Remove(f);
@@ -69,15 +67,6 @@ public sealed class SiteTemplate
     }
 
     private static readonly IReadOnlySet<ulong> EmptySet = new HashSet<ulong>();
-
-    /// <summary>The distinct block fingerprints of a page, as <see cref="Learn"/> takes them.</summary>
-    internal static IReadOnlyCollection<ulong> Distinct(DomBlocks blocks)
-    {
-        var set = new HashSet<ulong>();
-        foreach (ulong f in blocks.Fingerprints)
-            if (f != 0) set.Add(f);
-        return set;
-    }
 }
 
 /// <summary>
@@ -97,8 +86,6 @@ public sealed class SiteTemplates
     }
 
     private readonly ConcurrentDictionary<string, Entry> _sites = new(StringComparer.Ordinal);
-
-    public int Sites => _sites.Count;
 
     /// <summary>The template blocks known for a site now (empty before it has <see cref="SiteTemplate.MinPages"/> pages).</summary>
     public IReadOnlySet<ulong> TemplateOf(string site)
@@ -122,7 +109,7 @@ public sealed class SiteTemplates
     /// <summary>Learns a page's blocks for its site.</summary>
     public void Learn(string site, IReadOnlyCollection<ulong> pageFingerprints)
     {
-        if (pageFingerprints.Count == 0) return;
+        if (!pageFingerprints.Any(f => f != 0)) return;
         if (!_sites.TryGetValue(site, out var entry))
         {
             if (_sites.Count >= MaxSites) return;
@@ -130,9 +117,6 @@ public sealed class SiteTemplates
         }
         entry.Template.Learn(pageFingerprints);
     }
-
-    /// <summary>The learnt statistics of one site, or null.</summary>
-    public SiteTemplate? Site(string site) => _sites.TryGetValue(site, out var e) ? e.Template : null;
 
     private static readonly IReadOnlySet<ulong> Empty = new HashSet<ulong>();
 }
