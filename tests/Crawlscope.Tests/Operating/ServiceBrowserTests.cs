@@ -73,6 +73,10 @@ public class ServiceBrowserTests(BrowserServiceFixture f, ChromiumFixture chromi
         long before = Banned((await f.Figures())!.Value);
         await f.JsonAsync(HttpMethod.Post, "/api/urls", new { urls = new[] { f.Url(Host, "/articles/3") } });
         await EventuallyAsync(async () => Banned((await f.Figures())!.Value) > before, "links of the banned site refused");
+        // The refusal is counted as the page is processed; the page itself leaves the queue when its save commits.
+        string submitted = f.Url(Host, "/articles/3");
+        await EventuallyAsync(async () => !(await f.JsonAsync(HttpMethod.Get, $"/api/queue?host={Host}")).EnumerateArray()
+            .Any(e => e.GetProperty("url").GetString() == submitted), "the submitted page stored");
         var queue = await f.JsonAsync(HttpMethod.Get, $"/api/queue?host={Host}");
         Assert.Empty(queue.EnumerateArray());
 
