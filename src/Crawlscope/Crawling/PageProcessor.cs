@@ -158,25 +158,38 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         };
     }
 
-    /// <summary>Extraction and classification on a CPU slot, within the processing budget. A page past the budget
-    /// keeps its CPU slot until its work ends (so runaway pages cannot pile up), but the crawl no longer waits for it.
-    /// The readable Markdown leaves out the blocks the site's pages so far have in common (its template), and the
-    /// page's blocks are then learnt for the pages after it.</summary>
+    /// <summary>Extraction and classification on a CPU slot, within the processing budget. The budget (and the crawl's
+    /// own stop) cancels the work inside the extractor's walks, so a page past it frees its CPU slot at once instead of
+    /// holding it until a quadratic or endless walk ends. The readable Markdown leaves out the blocks the site's pages
+    /// so far have in common (its template), and the page's blocks are then learnt for the pages after it.</summary>
     private async Task<(ExtractedPage, SpamVerdict)> ExtractAndClassifyAsync(FetchResult fetched, WebUrl url, string site, CancellationToken ct)
     {
         await _cpu.WaitAsync(ct);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         long started = time.GetTimestamp();
         var work = Task.Run(() =>
         {
-            var page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers, _templates?.TemplateOf(site));
+            var page = _extractor.Extract(fetched.Body, url, fetched.ContentType, fetched.Headers, _templates?.TemplateOf(site), budget.Token);
             _templates?.Learn(site, page.BlockFingerprints);
             return (page, SpamClassifier.Classify(page), time.GetElapsedTime(started));
         }, CancellationToken.None);
         _ = work.ContinueWith(_ => _cpu.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        var (extracted, spam, took) = await work.WaitAsync(options.ProcessingBudget, time, ct);
-        // The work's own time decides too: a caller that looks late (a busy machine) still sees a page that overran.
-        if (took > options.ProcessingBudget) throw new TimeoutException();
-        return (extracted, spam);
+        try
+        {
+            var (extracted, spam, took) = await work.WaitAsync(options.ProcessingBudget, time, ct);
+            // The work's own time decides too: a caller that looks late (a busy machine) still sees a page that overran.
+            if (took > options.ProcessingBudget) throw new TimeoutException();
+            return (extracted, spam);
+        }
+        catch (TimeoutException)
+        {
+            await budget.CancelAsync();
+            throw;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException();
+        }
     }
 
     /// <summary>A redirect: the target goes through the frontier (so a target seen before is not fetched again) when

@@ -14,15 +14,15 @@ namespace Crawlscope.Extraction;
 /// </summary>
 public static class MarkdownConverter
 {
-    public static string Convert(INode root, WebUrl? baseUrl) => Convert(root, baseUrl, null);
+    public static string Convert(INode root, WebUrl? baseUrl, CancellationToken cancellation = default) => Convert(root, baseUrl, null, cancellation);
 
     /// <summary>Renders <paramref name="root"/> without the elements <paramref name="leaveOut"/> names (the main-content
     /// extractor's boilerplate inside the content it chose).</summary>
     /// <remarks>With a leave-out rule the content of &lt;noscript&gt; is rendered: without scripts (as we parse) it is
     /// what a reader sees, and some sites serve their whole content to crawlers that way.</remarks>
-    public static string Convert(INode root, WebUrl? baseUrl, Func<IElement, bool>? leaveOut)
+    public static string Convert(INode root, WebUrl? baseUrl, Func<IElement, bool>? leaveOut, CancellationToken cancellation = default)
     {
-        var ctx = new Context(baseUrl, leaveOut);
+        var ctx = new Context(baseUrl, leaveOut, cancellation);
         var blocks = new BlockWriter();
         ctx.Blocks(root, blocks, includeSelf: true);
         return blocks.ToMarkdown();
@@ -67,7 +67,7 @@ public static class MarkdownConverter
     internal static bool IsSkipped(IElement e) => Skipped.Contains(e.LocalName) || IsHidden(e) ||
         (e.LocalName == "input" && string.Equals(e.GetAttribute("type"), "hidden", StringComparison.OrdinalIgnoreCase));
 
-    private sealed class Context(WebUrl? baseUrl, Func<IElement, bool>? leaveOut)
+    private sealed class Context(WebUrl? baseUrl, Func<IElement, bool>? leaveOut, CancellationToken cancellation)
     {
         private bool Skip(IElement e) => (leaveOut is null ? IsSkipped(e) : IsSkippedKind(e)) || leaveOut?.Invoke(e) == true;
 
@@ -104,6 +104,7 @@ public static class MarkdownConverter
 
         private void Element(IElement e, BlockWriter output)
         {
+            cancellation.ThrowIfCancellationRequested();
             if (Skip(e)) return;
             string tag = e.LocalName;
             if (output.FlattenBlocks && tag is "h1" or "h2" or "h3" or "h4" or "h5" or "h6" or "ul" or "ol" or "li" or "blockquote"
@@ -442,9 +443,22 @@ public static class MarkdownConverter
             return best;
         }
 
+        /// <summary>The table's own rows, in order: its children and its sections' children. (A selector query for
+        /// rows walks the whole subtree, nested tables included, which made tables nested in cells quadratic.)</summary>
+        private static IEnumerable<IElement> RowsOf(IElement table)
+        {
+            foreach (var child in table.Children)
+            {
+                if (child.LocalName == "tr") yield return child;
+                else if (child.LocalName is "thead" or "tbody" or "tfoot")
+                    foreach (var row in child.Children)
+                        if (row.LocalName == "tr") yield return row;
+            }
+        }
+
         private void Table(IElement table, BlockWriter output)
         {
-            var rows = table.QuerySelectorAll("tr").Where(r => r.Closest("table") == table && !Skip(r)).ToList();
+            var rows = RowsOf(table).Where(r => !Skip(r)).ToList();
             if (rows.Count == 0) return;
             var first = rows[0].Children.Where(c => c.LocalName is "td" or "th").ToList();
             bool header = first.Count > 0 && (first.All(c => c.LocalName == "th") || rows[0].ParentElement?.LocalName == "thead");

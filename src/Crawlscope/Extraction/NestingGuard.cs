@@ -6,25 +6,30 @@ namespace Crawlscope.Extraction;
 /// recursive walk of the tree goes n frames deep. Browsers cap the depth too (Blink attaches elements past depth
 /// 512 to the element at that depth). Here, start tags past <see cref="MaxDepth"/> and their end tags are removed
 /// from the text; the text between them is kept. Pages that never get that deep are returned as they are.
+/// The number of start tags is bounded too (<see cref="MaxTags"/>): the largest real pages have tens of thousands of
+/// elements, a hostile one a million <c>&lt;p&gt;</c>, which costs every walk of the tree; the page is cut before the
+/// tag past the bound, as a body past the byte limit is.
 /// </summary>
 internal static class NestingGuard
 {
     public const int MaxDepth = 512;
+    public const int MaxTags = 200_000;
+    private const int TableLevels = 4;
 
     /// <summary>The html, or a copy without the tags nested deeper than <paramref name="maxDepth"/>.</summary>
-    public static string Flatten(string html, int maxDepth = MaxDepth)
+    public static string Flatten(string html, int maxDepth = MaxDepth, int maxTags = MaxTags)
     {
-        if (html.Length < 3 * maxDepth || Scan(html, maxDepth, null)) return html;
+        if (html.Length < 3 * maxDepth || Scan(html, maxDepth, maxTags, null)) return html;
         var output = new System.Text.StringBuilder(html.Length);
-        Scan(html, maxDepth, output);
+        Scan(html, maxDepth, maxTags, output);
         return output.ToString();
     }
 
-    /// <summary>Walks the tags once. Without an output: true when the depth stays within the limit. With one: copies
-    /// the text without the tags past the limit.</summary>
-    private static bool Scan(string html, int maxDepth, System.Text.StringBuilder? output)
+    /// <summary>Walks the tags once. Without an output: true when the depth and the tag count stay within the limits.
+    /// With one: copies the text without the tags past the depth limit, up to the tag past the count limit.</summary>
+    private static bool Scan(string html, int maxDepth, int maxTags, System.Text.StringBuilder? output)
     {
-        int depth = 0, excess = 0, copied = 0, i = 0;
+        int depth = 0, excess = 0, copied = 0, i = 0, tags = 0;
         while ((i = html.IndexOf('<', i)) >= 0 && i + 1 < html.Length)
         {
             int start = i;
@@ -44,6 +49,12 @@ internal static class NestingGuard
             }
             int nameEnd = nameStart;
             while (nameEnd < html.Length && (char.IsAsciiLetterOrDigit(html[nameEnd]) || html[nameEnd] == '-')) nameEnd++;
+            if (!isEnd && ++tags > maxTags)
+            {
+                if (output is null) return false;
+                output.Append(html, copied, start - copied);
+                return true;
+            }
             int tagEnd = TagEnd(html, nameEnd);
             var name = html.AsSpan(nameStart, nameEnd - nameStart);
             i = tagEnd;
@@ -55,17 +66,20 @@ internal static class NestingGuard
             }
             if (kind is TagKind.Void or TagKind.OptionalEnd || (!isEnd && html[tagEnd - 2] == '/')) continue;
             bool drop;
+            // A table opens four levels (table, tbody, tr, td) though only its own tag is in the text: 80,000 unclosed
+            // tables each nested in the last cell would otherwise give the parser a stack four times the limit to scan.
+            int levels = name.Equals("table", StringComparison.OrdinalIgnoreCase) ? TableLevels : 1;
             if (isEnd)
             {
                 drop = excess > 0;
                 if (drop) excess--;
-                else if (depth > 0) depth--;
+                else depth = Math.Max(0, depth - levels);
             }
             else
             {
-                drop = depth >= maxDepth;
+                drop = depth + levels > maxDepth;
                 if (drop) excess++;
-                else depth++;
+                else depth += levels;
             }
             if (!drop) continue;
             if (output is null) return false;

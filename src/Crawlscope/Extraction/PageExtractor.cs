@@ -21,30 +21,41 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
 
     /// <param name="siteTemplate">The template blocks of the page's site (<see cref="SiteTemplates.TemplateOf"/>),
     /// left out of the readable Markdown; null or empty for a page on its own.</param>
+    /// <param name="cancellation">Checked between the steps and inside every walk of the tree, so a page past its
+    /// processing budget stops costing CPU (<see cref="OperationCanceledException"/>).</param>
     public ExtractedPage Extract(ReadOnlySpan<byte> body, WebUrl url, string? contentType = null,
-        IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null)
+        IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null, CancellationToken cancellation = default)
     {
         if (body.Length > _options.MaxHtmlBytes) body = body[.._options.MaxHtmlBytes];
         var decoded = HtmlDecoder.Decode(body, contentType);
-        var document = Parser.ParseDocument(NestingGuard.Flatten(decoded.Text));
-        return Extract(document, url, headers, body.Length, decoded, siteTemplate);
+        var document = Parse(decoded.Text, cancellation);
+        return Extract(document, url, headers, body.Length, decoded, siteTemplate, cancellation);
     }
 
-    public ExtractedPage Extract(string html, WebUrl url, IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null) =>
-        Extract(Parser.ParseDocument(NestingGuard.Flatten(html)), url, headers, html.Length, null, siteTemplate);
+    public ExtractedPage Extract(string html, WebUrl url, IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null,
+        CancellationToken cancellation = default) =>
+        Extract(Parse(html, cancellation), url, headers, html.Length, null, siteTemplate, cancellation);
+
+    private static IHtmlDocument Parse(string html, CancellationToken cancellation)
+    {
+        string flat = NestingGuard.Flatten(html);
+        cancellation.ThrowIfCancellationRequested();
+        return Parser.ParseDocument(flat);
+    }
 
     private ExtractedPage Extract(IHtmlDocument document, WebUrl url, IReadOnlyDictionary<string, string[]>? headers, int htmlLength, DecodedHtml? decoded,
-        IReadOnlySet<ulong>? siteTemplate)
+        IReadOnlySet<ulong>? siteTemplate, CancellationToken cancellation)
     {
+        cancellation.ThrowIfCancellationRequested();
         var baseUrl = MetadataExtractor.BaseUrl(document, url);
         string? title = MetadataExtractor.Title(document);
         var robots = MetadataExtractor.Robots(document, headers, _options.AgentToken);
         var links = MetadataExtractor.Links(document, baseUrl, robots.NoFollow);
         var parts = _options.Parts;
-        string boilerpipe = parts.HasFlag(ExtractionParts.Boilerpipe) || parts.HasFlag(ExtractionParts.Readable) ? BoilerpipeExtractor.Extract(document) : "";
-        string markdown = parts.HasFlag(ExtractionParts.Markdown) ? MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl) : "";
-        var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType, siteTemplate) : new ReadableContent("", "", "none", PageTypeGuess.Default);
-        var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count);
+        string boilerpipe = parts.HasFlag(ExtractionParts.Boilerpipe) || parts.HasFlag(ExtractionParts.Readable) ? BoilerpipeExtractor.Extract(document, BoilerpipeMode.Article, cancellation) : "";
+        string markdown = parts.HasFlag(ExtractionParts.Markdown) ? MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl, cancellation) : "";
+        var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType, siteTemplate, cancellation) : new ReadableContent("", "", "none", PageTypeGuess.Default);
+        var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count, cancellation);
 
         return new ExtractedPage
         {

@@ -10,7 +10,7 @@ internal static class StatisticsCollector
         "script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object", "embed", "canvas",
     };
 
-    internal static PageStatistics Collect(IDocument doc, string? title, int htmlLength, int linkCount)
+    internal static PageStatistics Collect(IDocument doc, string? title, int htmlLength, int linkCount, CancellationToken cancellation = default)
     {
         var visible = new CollapsedText();
         var hiddenText = new CollapsedText();
@@ -48,6 +48,7 @@ internal static class StatisticsCollector
                 }
                 else if (child is IElement e)
                 {
+                    cancellation.ThrowIfCancellationRequested();
                     if (Invisible.Contains(e.LocalName)) continue;
                     if (e.LocalName is "br" or "p" or "div" or "li" or "td" or "h1" or "h2" or "h3" or "h4" or "h5" or "h6") visible.Append(" ");
                     Walk(e, hidden || MarkdownConverter.IsHidden(e), inAnchor || e.LocalName == "a");

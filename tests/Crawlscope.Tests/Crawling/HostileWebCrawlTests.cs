@@ -94,6 +94,30 @@ public sealed class HostileWebCrawlTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM frontier WHERE state <> 2"));
     }
 
+    /// <summary>Two pages of a million unclosed paragraphs among ordinary ones: before, each held a CPU slot for
+    /// minutes after its budget (the walks did not stop), so the crawl stalled at 0 pages/s; now each costs at most its
+    /// budget of one slot and the crawl ends in time.</summary>
+    [Fact]
+    public async Task HostilePages_CostAtMostTheirBudget_AndTheCrawlEnds()
+    {
+        string hostile = Extraction.HostileInputTests.HostilePage("million-p");
+        var links = new[] { "/flat-1", "/flat-2" }.Concat(Enumerable.Range(0, 20).Select(i => $"/ordinary-{i}")).ToArray();
+        _web.Robots(Site, "").Html(Site, "/", Page("Home", links)).Html(Site, "/flat-1", hostile).Html(Site, "/flat-2", hostile);
+        for (int i = 0; i < 20; i++) _web.Html(Site, $"/ordinary-{i}", Page($"Ordinary {i}"));
+        var options = _web.Options(Site) with { Concurrency = 4, ProcessingBudget = TimeSpan.FromSeconds(1) };
+
+        Assert.Equal(CrawlEnd.Finished, await CrawlAsync(options, _web.Url(Site, "/")));
+
+        for (int i = 0; i < 20; i++)
+        {
+            var page = await StoredAsync(_web.Url(Site, $"/ordinary-{i}"));
+            Assert.True(page is { DownloadHttpCode: 200, FailureReason: null }, $"/ordinary-{i}: {page?.FailureReason}");
+        }
+        foreach (var path in new[] { "/flat-1", "/flat-2" })
+            Assert.NotNull(await StoredAsync(_web.Url(Site, path)));
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM frontier WHERE state <> 2"));
+    }
+
     [Fact]
     public async Task RedirectsAndSitemaps_PassTheScopeGate_AndSitemapsTheirHostsRobotsTxt()
     {

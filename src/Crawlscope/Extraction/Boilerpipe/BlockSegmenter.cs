@@ -38,15 +38,16 @@ internal sealed class BlockSegmenter
     private readonly StringBuilder _tokens = new();
     private readonly StringBuilder _text = new();
     private readonly List<TextBlock> _blocks = [];
+    private CancellationToken _cancellation;
     private int _inBody, _inAnchor, _inIgnorable, _tagLevel, _blockTagLevel = -1, _offset;
     private bool _lastWasWhitespace, _flush, _inAnchorText;
     private string? _lastStartTag;
 
     internal string? Title { get; private set; }
 
-    internal static (List<TextBlock> Blocks, string? Title) Segment(IDocument document)
+    internal static (List<TextBlock> Blocks, string? Title) Segment(IDocument document, CancellationToken cancellation = default)
     {
-        var segmenter = new BlockSegmenter();
+        var segmenter = new BlockSegmenter { _cancellation = cancellation };
         segmenter.Walk(document);
         segmenter.FlushBlock();
         return (segmenter._blocks, segmenter.Title);
@@ -67,6 +68,7 @@ internal sealed class BlockSegmenter
                     Characters(text.Data);
                     break;
                 case IElement element:
+                    _cancellation.ThrowIfCancellationRequested();
                     CloseAsNekoWould(element.LocalName);
                     _open.Add(element);
                     StartElement(element.LocalName);

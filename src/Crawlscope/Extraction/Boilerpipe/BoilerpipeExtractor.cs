@@ -18,9 +18,9 @@ public enum BoilerpipeMode
 /// </summary>
 public static class BoilerpipeExtractor
 {
-    public static string Extract(IDocument document, BoilerpipeMode mode = BoilerpipeMode.Article)
+    public static string Extract(IDocument document, BoilerpipeMode mode = BoilerpipeMode.Article, CancellationToken cancellation = default)
     {
-        var (blocks, title) = BlockSegmenter.Segment(document);
+        var (blocks, title) = BlockSegmenter.Segment(document, cancellation);
         if (mode == BoilerpipeMode.Article) Article(blocks, title);
         else Default(blocks);
         var sb = new StringBuilder();

@@ -109,7 +109,9 @@ internal sealed class DomBlocks
     private static bool IsUnparsedMarkup(IElement noscript) =>
         noscript.FirstElementChild is null && noscript.TextContent.AsSpan().TrimStart().StartsWith("<");
 
-    public static DomBlocks Build(IElement root)
+    /// <param name="maxElements">The walk stops once it has numbered more elements than this (the caller then falls
+    /// back; <see cref="Count"/> says so), so a page of a hundred thousand elements is not walked to its end.</param>
+    public static DomBlocks Build(IElement root, CancellationToken cancellation = default, int maxElements = int.MaxValue)
     {
         var blocks = new DomBlocks();
         var ownText = new List<int>(1024);
@@ -122,6 +124,8 @@ internal sealed class DomBlocks
         while (stack.Count > 0)
         {
             var (e, parent, inLink) = stack.Pop();
+            cancellation.ThrowIfCancellationRequested();
+            if (blocks.Elements.Count > maxElements) break;
             string tag = e.LocalName;
             var attributes = Attributes.Of(e);
             if (tag != "noscript" && MarkdownConverter.IsSkippedTag(tag))
@@ -151,14 +155,16 @@ internal sealed class DomBlocks
             blocks.InLink.Add(link);
             int text = 0;
             ulong textHash = FingerprintHash.Seed;
-            for (var child = e.FirstChild; child is not null; child = child.NextSibling)
-                if (child is IText t) text += FingerprintHash.AddVisible(ref textHash, t.Data);
+            // Children by index: AngleSharp's sibling properties look the node up in its parent, O(siblings) each.
+            var children = e.ChildNodes;
+            for (int c = 0; c < children.Length; c++)
+                if (children[c] is IText t) text += FingerprintHash.AddVisible(ref textHash, t.Data);
             ownText.Add(text);
             ownHash.Add(textHash);
             ownLink.Add(link ? text : 0);
             // Children pushed in reverse so they pop in document order.
-            for (var child = e.LastElementChild; child is not null; child = child.PreviousElementSibling)
-                stack.Push((child, index, link));
+            for (int c = children.Length - 1; c >= 0; c--)
+                if (children[c] is IElement child) stack.Push((child, index, link));
         }
 
         int n = blocks.Elements.Count;

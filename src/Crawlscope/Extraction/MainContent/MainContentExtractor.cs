@@ -36,14 +36,14 @@ internal static class MainContentExtractor
     private const double ParagraphLinkDensityLimit = 0.8;
 
     internal static ReadableContent Extract(IHtmlDocument document, WebUrl baseUrl, string boilerpipeFallback, PageType? pageType = null,
-        IReadOnlySet<ulong>? template = null)
+        IReadOnlySet<ulong>? template = null, CancellationToken cancellation = default)
     {
         var body = document.Body;
         if (body is null) return Fallback(boilerpipeFallback, "boilerpipe (no body)", PageTypeGuess.Default);
-        var blocks = DomBlocks.Build(body);
+        var blocks = DomBlocks.Build(body, cancellation, MaxElements);
+        if (blocks.Count > MaxElements) return Fallback(boilerpipeFallback, "boilerpipe (page too large)", PageTypeGuess.Default);
         var data = StructuredData.Read(document, blocks);
         var guess = pageType is { } given ? new PageTypeGuess(given, 1, "given") : PageTypeClassifier.Classify(baseUrl.Href, data, blocks);
-        if (blocks.Count > MaxElements) return Fallback(boilerpipeFallback, "boilerpipe (page too large)", guess);
         var profile = ExtractionProfile.For(guess.Type);
 
         var left = LeftOut(blocks, profile, template);
@@ -54,15 +54,15 @@ internal static class MainContentExtractor
         var leftOut = TopLevel(blocks, left, chosen);
         bool Leave(IElement e) => leftOut.Contains(e);
         var root = blocks.Elements[chosen];
-        string markdown = MarkdownConverter.Convert(root, baseUrl, Leave);
-        string text = PlainText(root, Leave);
+        string markdown = MarkdownConverter.Convert(root, baseUrl, Leave, cancellation);
+        string text = PlainText(root, Leave, cancellation);
         string source = $"main content ({guess.Name})";
         int templateBlocks = template is { Count: > 0 } ? CountTopLevelTemplate(blocks, chosen, template) : 0;
         if (templateBlocks > 0) source += $" without {templateBlocks} template block{(templateBlocks == 1 ? "" : "s")}";
         if (DomBlocks.VisibleChars(text) < MinimumTextChars && chosen != 0)
         {
-            markdown = MarkdownConverter.Convert(body, baseUrl, Leave);
-            text = PlainText(body, Leave);
+            markdown = MarkdownConverter.Convert(body, baseUrl, Leave, cancellation);
+            text = PlainText(body, Leave, cancellation);
             source += " from the whole body";
         }
         if (profile.AddsProductDescription && data.ProductDescription is { Length: > 0 } description)
@@ -254,7 +254,7 @@ internal static class MainContentExtractor
     };
 
     /// <summary>The text of the kept elements, one line per block, white space collapsed.</summary>
-    private static string PlainText(IElement root, Func<IElement, bool> leave)
+    private static string PlainText(IElement root, Func<IElement, bool> leave, CancellationToken cancellation)
     {
         var sb = new StringBuilder();
         var stack = new Stack<INode>();
@@ -262,6 +262,7 @@ internal static class MainContentExtractor
         while (stack.Count > 0)
         {
             var node = stack.Pop();
+            cancellation.ThrowIfCancellationRequested();
             if (node is IText t)
             {
                 sb.Append(t.Data);
@@ -269,7 +270,8 @@ internal static class MainContentExtractor
             }
             if (node is not IElement e || MarkdownConverter.IsSkippedKind(e) || e != root && leave(e)) continue;
             if (Blocks.Contains(e.LocalName)) sb.Append(' ');
-            for (var child = e.LastChild; child is not null; child = child.PreviousSibling) stack.Push(child);
+            var children = e.ChildNodes;
+            for (int c = children.Length - 1; c >= 0; c--) stack.Push(children[c]);
         }
         return TextNormalization.CollapseWhitespace(sb.ToString());
     }

@@ -16,8 +16,9 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
         var tally = new Tally();
         string? og = null;
         var scripts = new List<string>(blocks.JsonLd);
-        for (var e = document.Head?.FirstElementChild; e is not null; e = e.NextElementSibling)
+        foreach (var node in document.Head?.ChildNodes ?? (IEnumerable<INode>)[])
         {
+            if (node is not IElement e) continue;
             if (e.LocalName == "script" && string.Equals(e.GetAttribute("type")?.Trim(), "application/ld+json", StringComparison.OrdinalIgnoreCase))
                 scripts.Add(e.TextContent);
             else if (e.LocalName == "meta" && og is null && string.Equals(e.GetAttribute("property"), "og:type", StringComparison.OrdinalIgnoreCase))
