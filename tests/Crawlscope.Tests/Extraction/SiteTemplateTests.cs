@@ -86,9 +86,48 @@ public sealed class SiteTemplateTests
     {
         var template = new SiteTemplate();
         for (int page = 0; page < 40; page++)
-            template.Learn(Enumerable.Range(0, 5_000).Select(i => (ulong)(page * 1_000_003L + i) * 2 + 1).ToList());
+            template.Learn(Enumerable.Range(0, 1_500).Select(i => (ulong)(page * 1_000_003L + i) * 2 + 1).ToList());
         Assert.InRange(template.Blocks, 1, SiteTemplate.MaxBlocks);
         Assert.Equal(40, template.Pages);
+    }
+
+    private static List<ulong> DistinctBlocks(int site, int count) =>
+        Enumerable.Range(0, count).Select(i => ((ulong)site << 32 | (uint)i) * 2 + 1).ToList();
+
+    /// <summary>The attack of the hardening sweep: one-page sites of ~49,500 distinct blocks each held ~2.1 MB, and
+    /// 633 of them took a crawl from 215 MB to 2.2 GB. Such a page does not look like a site's normal page and is not
+    /// learnt at all.</summary>
+    [Fact]
+    public void PagesOfTensOfThousandsOfBlocks_AreNotLearnt()
+    {
+        var templates = new SiteTemplates();
+        for (int site = 0; site < 50; site++) templates.Learn($"hostile{site}.test", DistinctBlocks(site, 49_500));
+        Assert.Equal(0, templates.Blocks);
+    }
+
+    /// <summary>Sites just under the per-page bound fill the table; the byte budget holds it, in the count and in the
+    /// memory the process really holds, and the sites that taught the most pages are the ones kept.</summary>
+    [Fact]
+    public void ManySites_StayWithinTheByteBudget_AndTheUsefulSitesStay()
+    {
+        const long budget = 8L << 20;
+        var templates = new SiteTemplates(budget);
+        var ordinary = Enumerable.Range(0, 30).Select(i => PageExtractor.Default.Extract(TemplatedSite.Html(i), Url(i)).BlockFingerprints).ToList();
+        foreach (var page in ordinary) templates.Learn("riverside-chronicle.test", page);
+        Assert.NotEmpty(templates.TemplateOf("riverside-chronicle.test"));
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        long largest = 0;
+        for (int site = 0; site < 3_000; site++)
+        {
+            templates.Learn($"hostile{site}.test", DistinctBlocks(site, SiteTemplate.MaxBlocksPerPage - 1));
+            largest = Math.Max(largest, templates.Blocks);
+        }
+        long held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Assert.InRange(largest * SiteTemplate.BytesPerBlock, 1, budget + SiteTemplate.MaxBlocksPerPage * SiteTemplate.BytesPerBlock);
+        Assert.True(held < 2 * budget, $"{held / 1e6:F1} MB held for a budget of {budget / 1e6:F1} MB");
+        Assert.True(templates.Sites < 3_000, $"{templates.Sites} sites kept");
+        Assert.NotEmpty(templates.TemplateOf("riverside-chronicle.test"));
+        GC.KeepAlive(templates);
     }
 
     [Fact]
