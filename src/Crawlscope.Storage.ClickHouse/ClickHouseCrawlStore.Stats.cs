@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Crawlscope.Model;
 
 namespace Crawlscope.Storage.ClickHouse;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Crawlscope.Urls;
+using Crawlscope.Model;
 
 namespace Crawlscope.Storage.ClickHouse;
 

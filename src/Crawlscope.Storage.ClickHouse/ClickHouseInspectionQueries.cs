@@ -1,3 +1,4 @@
+using Crawlscope.Model;
 using Crawlscope.Indexability;
 
 namespace Crawlscope.Storage.ClickHouse;

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Crawlscope.Urls;
+using Crawlscope.Model;
 
 namespace Crawlscope.Storage.ClickHouse;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Crawlscope.Urls;
+using Crawlscope.Model;
 
 namespace Crawlscope.Storage.ClickHouse;
 

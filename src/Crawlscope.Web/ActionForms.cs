@@ -1,6 +1,6 @@
 using System.Globalization;
 using Crawlscope.Operating;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 
 namespace Crawlscope.Web;
 

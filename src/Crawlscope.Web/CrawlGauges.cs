@@ -1,5 +1,6 @@
 using Crawlscope.Operating;
 using Prometheus;
+using Crawlscope.Telemetry;
 
 namespace Crawlscope.Web;
 

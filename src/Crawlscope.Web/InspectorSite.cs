@@ -1,6 +1,5 @@
 using System.Reflection;
 using Crawlscope.Inspection;
-using Crawlscope.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,5 @@
 using Crawlscope.Inspection;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Web;

@@ -2,13 +2,14 @@ using System.Net;
 using System.Text.Json;
 using Crawlscope.Inspection;
 using Crawlscope.Operating;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Web;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 
 namespace Crawlscope.Web;
 

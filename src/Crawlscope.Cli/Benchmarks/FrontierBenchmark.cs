@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Crawlscope.Model;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 

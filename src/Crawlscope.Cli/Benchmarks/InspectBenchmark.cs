@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 using Crawlscope.Inspection;
+using Crawlscope.Model;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 using Crawlscope.Web;
 using Microsoft.AspNetCore.Builder;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Cli.Commands;

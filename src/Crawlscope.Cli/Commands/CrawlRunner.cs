@@ -1,5 +1,5 @@
 using Crawlscope.Crawling;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Cli.Commands;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Crawlscope.Export;
 using Crawlscope.Inspection;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Cli.Commands;

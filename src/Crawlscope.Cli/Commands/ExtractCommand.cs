@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Crawlscope.Model;
 using Crawlscope.Classification;
 using Crawlscope.Extraction;
 using Crawlscope.Urls;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Crawlscope.Inspection;
-using Crawlscope.Storage;
 using Crawlscope.Urls;
 using Spectre.Console;
 

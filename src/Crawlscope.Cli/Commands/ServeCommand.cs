@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using Crawlscope.Inspection;
-using Crawlscope.Storage;
 using Crawlscope.Urls;
 using Crawlscope.Web;
 using Microsoft.AspNetCore.Builder;

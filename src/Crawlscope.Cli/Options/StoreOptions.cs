@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Crawlscope.Model;
 using Crawlscope.Storage;
 using Crawlscope.Storage.ClickHouse;
 using Crawlscope.Urls;

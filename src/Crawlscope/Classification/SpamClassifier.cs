@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Crawlscope.Extraction;
+using Crawlscope.Model;
 
 namespace Crawlscope.Classification;
 

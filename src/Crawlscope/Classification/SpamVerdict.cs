@@ -1,7 +1,6 @@
-namespace Crawlscope.Classification;
+using Crawlscope.Model;
 
-/// <summary>One content feature that looked like spam, with the value measured and the threshold it crossed.</summary>
-public sealed record SpamSignal(string Name, double Value, double Threshold, int Weight, string Detail);
+namespace Crawlscope.Classification;
 
 /// <summary>
 /// The spam score stored as <c>ml_spam_score</c>: a level from 0 (clean) to 3 (certainly spam), with the signals

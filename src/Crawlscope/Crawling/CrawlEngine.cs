@@ -1,11 +1,8 @@
-using Crawlscope.Classification;
-using Crawlscope.Duplicates;
+using Crawlscope.Model;
 using Crawlscope.Fetching;
 using Crawlscope.Frontier;
 using Crawlscope.Politeness;
 using Crawlscope.Robots;
-using Crawlscope.Sitemaps;
-using Crawlscope.Storage;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Crawling;

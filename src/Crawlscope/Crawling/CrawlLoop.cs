@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Crawlscope.Frontier;
 using Crawlscope.Politeness;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 
 namespace Crawlscope.Crawling;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Crawlscope.Frontier;
-using Crawlscope.Storage;
+using Crawlscope.Telemetry;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Crawling;
 

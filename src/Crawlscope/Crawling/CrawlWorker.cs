@@ -4,8 +4,10 @@ using Crawlscope.Frontier;
 using Crawlscope.Politeness;
 using Crawlscope.Robots;
 using Crawlscope.Sitemaps;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
+using Crawlscope.Telemetry;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Crawling;
 

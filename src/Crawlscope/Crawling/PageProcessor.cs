@@ -1,4 +1,5 @@
 using Crawlscope.Archiving;
+using Crawlscope.Model;
 using Crawlscope.Classification;
 using Crawlscope.Duplicates;
 using Crawlscope.Extraction;
@@ -9,6 +10,7 @@ using Crawlscope.Indexability;
 using Crawlscope.Robots;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Crawling;
 

@@ -1,10 +1,11 @@
 using System.Globalization;
+using Crawlscope.Model;
 using Crawlscope.Classification;
 using Crawlscope.Extraction;
 using Crawlscope.Fetching;
 using Crawlscope.Frontier;
-using Crawlscope.Storage;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Crawling;
 

@@ -1,5 +1,5 @@
 using Crawlscope.Extraction;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 
 namespace Crawlscope.Duplicates;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 
 namespace Crawlscope.Export;
 

@@ -1,4 +1,4 @@
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Parquet;
 using Parquet.Schema;
 

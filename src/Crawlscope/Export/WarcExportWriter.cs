@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Crawlscope.Archiving;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 
 namespace Crawlscope.Export;
 

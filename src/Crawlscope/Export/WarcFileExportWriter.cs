@@ -1,5 +1,5 @@
 using Crawlscope.Archiving;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 
 namespace Crawlscope.Export;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Crawlscope.Archiving;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 
 namespace Crawlscope.Export;
 

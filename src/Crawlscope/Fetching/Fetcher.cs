@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Crawlscope.Storage;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Fetching;
 

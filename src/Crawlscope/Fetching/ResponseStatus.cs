@@ -1,4 +1,5 @@
-using Crawlscope.Storage;
+using Crawlscope.Vocabulary;
+
 
 namespace Crawlscope.Fetching;
 

@@ -1,5 +1,5 @@
 using Crawlscope.Extraction;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Frontier;

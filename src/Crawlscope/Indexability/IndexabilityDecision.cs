@@ -1,4 +1,5 @@
-using Crawlscope.Storage;
+using Crawlscope.Model;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Indexability;
 

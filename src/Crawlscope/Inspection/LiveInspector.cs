@@ -2,6 +2,7 @@ using Crawlscope.Crawling;
 using Crawlscope.Fetching;
 using Crawlscope.Frontier;
 using Crawlscope.Robots;
+using Crawlscope.Model;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Crawlscope.Model;
 using Crawlscope.Indexability;
 using Crawlscope.Robots;
-using Crawlscope.Storage;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Inspection;

@@ -1,5 +1,5 @@
 using Crawlscope.Crawling;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 
 namespace Crawlscope.Operating;
 

@@ -1,9 +1,10 @@
+using Crawlscope.Model;
 using Crawlscope.Classification;
 using Crawlscope.Crawling;
 using Crawlscope.Frontier;
 using Crawlscope.Robots;
-using Crawlscope.Storage;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Operating;
 

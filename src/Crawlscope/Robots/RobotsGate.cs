@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using Crawlscope.Fetching;
 using Crawlscope.Robots;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
+using Crawlscope.Telemetry;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Robots;
 

@@ -2,7 +2,7 @@ using Crawlscope.Fetching;
 using Crawlscope.Frontier;
 using Crawlscope.Robots;
 using Crawlscope.Sitemaps;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Sitemaps;

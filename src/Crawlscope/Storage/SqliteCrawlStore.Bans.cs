@@ -1,3 +1,5 @@
+using Crawlscope.Model;
+
 namespace Crawlscope.Storage;
 
 /// <summary>The operator's bans (fh_dont_index).</summary>

@@ -1,5 +1,6 @@
-using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
+using Crawlscope.Model;
+using Crawlscope.Urls;
 
 namespace Crawlscope.Storage;
 

@@ -1,3 +1,5 @@
+using Crawlscope.Model;
+
 namespace Crawlscope.Storage;
 
 /// <summary>A crawl worker's outbox and metadata: what is written here and not yet shipped to the cluster.</summary>

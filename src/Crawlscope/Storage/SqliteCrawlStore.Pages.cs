@@ -1,5 +1,6 @@
 using Crawlscope.Duplicates;
 using Microsoft.Data.Sqlite;
+using Crawlscope.Model;
 
 namespace Crawlscope.Storage;
 

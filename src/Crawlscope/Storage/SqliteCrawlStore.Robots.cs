@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Crawlscope.Model;
 
 namespace Crawlscope.Storage;
 

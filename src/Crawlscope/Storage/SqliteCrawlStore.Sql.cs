@@ -1,6 +1,8 @@
 using System.Globalization;
-using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
+using Crawlscope.Model;
+using Crawlscope.Vocabulary;
+using Crawlscope.Urls;
 
 namespace Crawlscope.Storage;
 

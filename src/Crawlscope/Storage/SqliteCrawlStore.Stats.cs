@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crawlscope.Model;
 
 namespace Crawlscope.Storage;
 

@@ -1,5 +1,7 @@
 using Crawlscope.Duplicates;
 using Microsoft.Data.Sqlite;
+using Crawlscope.Model;
+using Crawlscope.Telemetry;
 
 namespace Crawlscope.Storage;
 

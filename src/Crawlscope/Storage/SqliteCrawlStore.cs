@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Crawlscope.Model;
 
 namespace Crawlscope.Storage;
 

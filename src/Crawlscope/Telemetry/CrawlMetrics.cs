@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Crawlscope.Vocabulary;
 
-namespace Crawlscope;
+namespace Crawlscope.Telemetry;
 
 /// <summary>
 /// The crawl's measurements as .NET metrics (meter <c>Crawlscope</c>); <c>crawlscope run</c> exports them for

@@ -1,4 +1,4 @@
-namespace Crawlscope;
+namespace Crawlscope.Vocabulary;
 
 // The closed vocabularies of the crawl, used by every stage; they depend on nothing, and become snake_case text only
 // where a store writes them (StoreNames).

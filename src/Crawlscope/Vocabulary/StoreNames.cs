@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text;
 
-namespace Crawlscope;
+namespace Crawlscope.Vocabulary;
 
 /// <summary>The snake_case names under which enum values are stored and shown: <c>Http4xx</c> ↔ <c>http_4xx</c>.</summary>
 public static class StoreNames

@@ -4,6 +4,7 @@ using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Cli;
 using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Tests.Crawling;
 

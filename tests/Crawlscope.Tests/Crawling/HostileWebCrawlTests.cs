@@ -1,8 +1,9 @@
 using System.Text;
 using Crawlscope.Crawling;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Tests.Crawling;
 

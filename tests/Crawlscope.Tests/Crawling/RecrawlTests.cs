@@ -1,7 +1,6 @@
 using Crawlscope.Crawling;
 using Crawlscope.Frontier;
 using Crawlscope.SampleWeb;
-using Crawlscope.Storage;
 using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;

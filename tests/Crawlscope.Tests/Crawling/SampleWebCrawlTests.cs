@@ -3,10 +3,12 @@ using Crawlscope.Crawling;
 using Crawlscope.Frontier;
 using Crawlscope.Fetching;
 using Crawlscope.SampleWeb;
+using Crawlscope.Model;
 using Crawlscope.Storage;
 using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
 using Microsoft.Data.Sqlite;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Tests.Crawling;
 

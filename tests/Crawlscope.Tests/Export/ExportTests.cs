@@ -9,6 +9,7 @@ using Crawlscope.Tests.Crawling;
 using Crawlscope.Tests.Support;
 using DuckDB.NET.Data;
 using Parquet;
+using Crawlscope.Model;
 
 namespace Crawlscope.Tests.Export;
 
@@ -123,7 +124,7 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         Assert.Equal("warcinfo", records[0].GetProperty("warc-type").GetString());
         var conversions = records.Skip(1).ToList();
         Assert.All(conversions, r => Assert.Equal("conversion", r.GetProperty("warc-type").GetString()));
-        var pages = new Dictionary<string, Crawlscope.Storage.PageRecord>();
+        var pages = new Dictionary<string, Crawlscope.Model.PageRecord>();
         await foreach (var p in f.Store.PagesAsync("readable_markdown IS NOT NULL AND readable_markdown <> ''", [])) pages[p.Url] = p;
         Assert.Equal(pages.Count, conversions.Count);
         foreach (var r in conversions)

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Crawlscope.Extraction;
 using Crawlscope.Frontier;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,8 @@
 using Crawlscope.Fetching;
+using Crawlscope.Model;
 using Crawlscope.Indexability;
-using Crawlscope.Storage;
 using Microsoft.Extensions.Time.Testing;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Tests.Indexability;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Cli;
 using Crawlscope.Tests.Crawling;
 using static Crawlscope.Tests.Operating.ServiceFixture;

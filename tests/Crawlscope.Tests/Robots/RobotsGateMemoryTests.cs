@@ -1,7 +1,7 @@
 using System.Text;
 using Crawlscope.Fetching;
 using Crawlscope.Robots;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Crawlscope.Crawling;
 using Crawlscope.Fetching;
 using Crawlscope.SampleWeb;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Storage.ClickHouse;
 using Crawlscope.Tests.Cli;
 using Crawlscope.Tests.Support;

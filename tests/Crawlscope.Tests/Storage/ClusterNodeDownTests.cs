@@ -1,3 +1,4 @@
+using Crawlscope.Model;
 using Crawlscope.Storage;
 using Crawlscope.Storage.ClickHouse;
 using Crawlscope.Tests.Cli;

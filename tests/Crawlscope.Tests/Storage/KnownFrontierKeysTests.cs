@@ -1,3 +1,4 @@
+using Crawlscope.Model;
 using Crawlscope.Storage;
 
 namespace Crawlscope.Tests.Storage;

@@ -1,11 +1,11 @@
-using Crawlscope.Classification;
+using Crawlscope.Model;
 using System.Text;
 using Crawlscope.Indexability;
 using Crawlscope.Inspection;
-using Crawlscope.Storage;
 using Crawlscope.Storage.ClickHouse;
 using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Tests.Storage;
 

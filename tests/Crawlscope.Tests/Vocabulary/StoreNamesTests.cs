@@ -1,4 +1,5 @@
 using Crawlscope.Frontier;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Tests.Vocabulary;
 

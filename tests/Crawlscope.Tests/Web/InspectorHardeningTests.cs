@@ -1,5 +1,5 @@
 using System.Net;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
 using Crawlscope.Web;

@@ -1,6 +1,7 @@
 using Crawlscope.Urls;
 
-namespace Crawlscope.Storage;
+
+namespace Crawlscope.Model;
 
 /// <summary>
 /// URLs waiting to be fetched, and the exact, persisted seen-set. The crawl loop leases and reschedules; seeds,

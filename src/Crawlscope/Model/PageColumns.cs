@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Crawlscope.Classification;
+using Crawlscope.Vocabulary;
 
-namespace Crawlscope.Storage;
+namespace Crawlscope.Model;
 
 /// <summary>
 /// The store's boundary for a page's typed fields: reasons as their snake_case names, spam signals and response

@@ -1,15 +1,12 @@
 using System.Text;
 using Crawlscope.Archiving;
-using Crawlscope.Crawling;
 using Crawlscope.Fetching;
-using Crawlscope.Politeness;
 using Crawlscope.Frontier;
-using Crawlscope.Classification;
-using Crawlscope.Robots;
-using Crawlscope.Storage;
+using Crawlscope.Model;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
-namespace Crawlscope.Archiving;
+namespace Crawlscope.Crawling;
 
 /// <summary>What an import did: records read, pages stored, records skipped, and every error with its offset.</summary>
 public sealed record WarcImportResult(long Records, long Pages, long Skipped, IReadOnlyList<WarcReadError> Errors);

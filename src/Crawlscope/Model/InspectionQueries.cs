@@ -1,6 +1,5 @@
-using Crawlscope.Indexability;
 
-namespace Crawlscope.Storage;
+namespace Crawlscope.Model;
 
 /// <summary>One indexability filter as a store evaluates it: the filter, its name and its SQL condition (shown verbatim).</summary>
 public sealed record FilterDefinition(IndexabilityFilter Filter, string Name, string Condition);

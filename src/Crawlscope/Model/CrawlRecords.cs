@@ -1,7 +1,7 @@
-using Crawlscope.Classification;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
-namespace Crawlscope.Storage;
+namespace Crawlscope.Model;
 
 /// <summary>A URL waiting in (or done with) the frontier. The frontier table is also the exact, persisted seen-set.</summary>
 public sealed record FrontierEntry(

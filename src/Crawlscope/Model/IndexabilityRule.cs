@@ -1,6 +1,7 @@
-using Crawlscope.Storage;
+using Crawlscope.Vocabulary;
 
-namespace Crawlscope.Indexability;
+
+namespace Crawlscope.Model;
 
 /// <summary>The indexability filters, in the order the inspector shows them (the seed's five first).</summary>
 public enum IndexabilityFilter

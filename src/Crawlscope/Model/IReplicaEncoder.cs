@@ -1,4 +1,4 @@
-namespace Crawlscope.Storage;
+namespace Crawlscope.Model;
 
 /// <summary>Rows written for another store, in that store's own format: a table name and its encoded lines.</summary>
 public readonly record struct ReplicaRows(string Table, string Lines);
