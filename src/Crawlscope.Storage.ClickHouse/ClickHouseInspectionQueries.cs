@@ -32,8 +32,8 @@ internal sealed class ClickHouseInspectionQueries : InspectionQueries
         """;
 
     // Frontiers live in the workers' own files; the cluster knows a URL was seen from the discovered table.
-    public override string Seen => """
-        SELECT 0 AS state, depth, discovered_from, discovered_at, discovered_at AS not_before, 0 AS attempts
+    public override string Seen => $"""
+        SELECT {(int)FrontierState.Queued} AS state, depth, discovered_from, discovered_at, discovered_at AS not_before, 0 AS attempts
         FROM discovered FINAL WHERE src_unparsed = $key ORDER BY discovered_at LIMIT 1
         """;
 

@@ -156,10 +156,10 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         var seen = await store.InspectAsync(_queries.Seen, [("$key", q.Key.Value)], ct);
         var s = seen.Rows.FirstOrDefault();
         string result = s is null ? "not seen: no crawled page links here yet"
-            : Convert.ToInt64(s["state"], CultureInfo.InvariantCulture) switch
+            : (FrontierState)Convert.ToInt32(s["state"], CultureInfo.InvariantCulture) switch
             {
-                0 => $"queued (depth {s["depth"]}, due {s["not_before"]}) since {s["discovered_at"]}, discovered from {s["discovered_from"] ?? "the seeds"}",
-                1 => $"being fetched, discovered from {s["discovered_from"] ?? "the seeds"}",
+                FrontierState.Queued => $"queued (depth {s["depth"]}, due {s["not_before"]}) since {s["discovered_at"]}, discovered from {s["discovered_from"] ?? "the seeds"}",
+                FrontierState.InFlight => $"being fetched, discovered from {s["discovered_from"] ?? "the seeds"}",
                 _ => "seen and done",
             };
         return (new CheckResult("Seen Status Check", seen.Display, seen.RawResponse, seen.ElapsedMs, false, result), s is null ? "NOT CRAWLED" : "QUEUED");

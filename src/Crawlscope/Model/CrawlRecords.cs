@@ -44,14 +44,15 @@ public sealed record FrontierEntry(
     public RedirectPath Redirects => RedirectPath.Parse(RedirectChain);
 }
 
-/// <summary>Where a URL stands in the frontier.</summary>
+/// <summary>Where a URL stands in the frontier. The values are stored (the frontier's <c>state</c> column): never
+/// renumber them, only add.</summary>
 public enum FrontierState
 {
-    Queued,
-    InFlight,
-    Done,
+    Queued = 0,
+    InFlight = 1,
+    Done = 2,
     /// <summary>Seen by this crawl worker, owned by another (on a cluster): handed over through the store.</summary>
-    Elsewhere,
+    Elsewhere = 3,
 }
 
 /// <summary>What submitting a URL did: added it, queued a known URL again, or nothing (it was known and stays as it is).</summary>

@@ -37,10 +37,10 @@ public sealed partial class SqliteCrawlStore
 
     /// <summary>Queued and in-flight URLs, read together (one snapshot).</summary>
     public async Task<(long Queued, long Leased)> FrontierCountsAsync(CancellationToken ct = default) =>
-        (await QueryAsync("SELECT (SELECT COUNT(*) FROM frontier WHERE state = 0), (SELECT COUNT(*) FROM frontier WHERE state = 1)", r => (r.GetInt64(0), r.GetInt64(1)), ct))[0];
+        (await QueryAsync($"SELECT (SELECT COUNT(*) FROM frontier WHERE state = {StateQueued}), (SELECT COUNT(*) FROM frontier WHERE state = {StateLeased})", r => (r.GetInt64(0), r.GetInt64(1)), ct))[0];
 
     public async Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default) =>
-        await QueryAsync("SELECT h.name, q.ready FROM (SELECT host_id, MIN(not_before) AS ready FROM frontier WHERE state = 0 GROUP BY host_id) q JOIN hosts h ON h.id = q.host_id",
+        await QueryAsync($"SELECT h.name, q.ready FROM (SELECT host_id, MIN(not_before) AS ready FROM frontier WHERE state = {StateQueued} GROUP BY host_id) q JOIN hosts h ON h.id = q.host_id",
             r => new QueuedHost(r.GetString(0), FromMillis(r.GetInt64(1))), ct);
 
     public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => _frontierHosts.TakeQueued();
@@ -54,7 +54,7 @@ public sealed partial class SqliteCrawlStore
             var rows = new List<long>(max);
             await using (var cmd = Command($"""
                 SELECT {FrontierColumns}
-                WHERE f.state = 0 AND f.host_id = (SELECT id FROM hosts WHERE name = $host) AND f.not_before <= $now
+                WHERE f.state = {StateQueued} AND f.host_id = (SELECT id FROM hosts WHERE name = $host) AND f.not_before <= $now
                 ORDER BY f.priority, f.depth, f.rowid LIMIT $max
                 """, null, ("$host", host), ("$now", Millis(now)), ("$max", max)))
             await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -69,7 +69,7 @@ public sealed partial class SqliteCrawlStore
             await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
             foreach (long row in rows)
             {
-                await using var cmd = Command("UPDATE frontier SET state = 1 WHERE rowid = $row", tx, ("$row", row));
+                await using var cmd = Command($"UPDATE frontier SET state = {StateLeased} WHERE rowid = $row", tx, ("$row", row));
                 await cmd.ExecuteNonQueryAsync(ct);
             }
             await tx.CommitAsync(ct);
@@ -82,15 +82,15 @@ public sealed partial class SqliteCrawlStore
     }
 
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) =>
-        ExecLockedAsync("UPDATE frontier SET state = 0, not_before = $nb, attempts = $a WHERE src_unparsed = $key", ct,
+        ExecLockedAsync($"UPDATE frontier SET state = {StateQueued}, not_before = $nb, attempts = $a WHERE src_unparsed = $key", ct,
             ("$nb", Millis(notBefore)), ("$a", attempts), ("$key", key.Value));
 
     /// <summary>Also hands the hosts of the requeued URLs to <see cref="TakeNewlyQueuedHosts"/>.</summary>
     public async Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default)
     {
-        var hostIds = await QueryLockedAsync("""
-            UPDATE frontier SET state = 0, attempts = 0, not_before = $now, redirect_hops = 0, redirect_chain = NULL
-            WHERE state = 2 AND src_unparsed IN (SELECT src_unparsed FROM pages WHERE next_fetch IS NOT NULL AND next_fetch <= $due)
+        var hostIds = await QueryLockedAsync($"""
+            UPDATE frontier SET state = {StateQueued}, attempts = 0, not_before = $now, redirect_hops = 0, redirect_chain = NULL
+            WHERE state = {StateDone} AND src_unparsed IN (SELECT src_unparsed FROM pages WHERE next_fetch IS NOT NULL AND next_fetch <= $due)
             RETURNING host_id
             """, r => r.GetInt64(0), ct, ("$now", Millis(now)), ("$due", Stamp(dueBy)));
         if (hostIds.Count == 0) return 0;
@@ -102,11 +102,11 @@ public sealed partial class SqliteCrawlStore
     }
 
     public async Task<int> RecoverLeasesAsync(CancellationToken ct = default) =>
-        await ExecLockedAsync("UPDATE frontier SET state = 0 WHERE state = 1", ct);
+        await ExecLockedAsync($"UPDATE frontier SET state = {StateQueued} WHERE state = {StateLeased}", ct);
 
     public async Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default)
     {
-        var values = await QueryAsync("SELECT MIN(not_before) FROM frontier WHERE state = 0", r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0), ct);
+        var values = await QueryAsync($"SELECT MIN(not_before) FROM frontier WHERE state = {StateQueued}", r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0), ct);
         return values.Count == 0 || values[0] is not { } first ? null : FromMillis(first);
     }
 }

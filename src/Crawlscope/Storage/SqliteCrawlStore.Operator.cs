@@ -30,8 +30,8 @@ public sealed partial class SqliteCrawlStore
             }
             if (requeueKnown && state is StateQueued or StateDone)
             {
-                await using var update = Command("""
-                    UPDATE frontier SET state = 0, priority = $p, not_before = $now, attempts = 0, redirect_hops = 0, redirect_chain = NULL
+                await using var update = Command($"""
+                    UPDATE frontier SET state = {StateQueued}, priority = $p, not_before = $now, attempts = 0, redirect_hops = 0, redirect_chain = NULL
                     WHERE src_unparsed = $k
                     """, tx, ("$p", FrontierEntry.SubmittedPriority), ("$now", Millis(now)), ("$k", entry.Key.Value));
                 await update.ExecuteNonQueryAsync(ct);
@@ -40,7 +40,7 @@ public sealed partial class SqliteCrawlStore
                 _frontierHosts.QueuedNow([entry.Host]);
                 return result;
             }
-            else result = new Submission(SubmitOutcome.Known, (FrontierState)state.Value);
+            else result = new Submission(SubmitOutcome.Known, StateOf(state.Value));
             await tx.CommitAsync(ct);
             return result;
         }
@@ -51,16 +51,16 @@ public sealed partial class SqliteCrawlStore
     }
 
     public async Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default) =>
-        await QueryAsync("""
+        await QueryAsync($"""
             SELECT src_unparsed, url, state, priority, depth, attempts, not_before FROM frontier
-            WHERE host_id = (SELECT id FROM hosts WHERE name = $h) AND state IN (0, 1) ORDER BY state DESC, priority, depth, rowid LIMIT $n
-            """, r => new QueuedUrl(r.IsDBNull(1) ? UrlKey.Parse(r.GetString(0)).ToUrl().Href : r.GetString(1), (FrontierState)r.GetInt32(2), r.GetInt32(3), r.GetInt32(4),
+            WHERE host_id = (SELECT id FROM hosts WHERE name = $h) AND state IN ({StateQueued}, {StateLeased}) ORDER BY state DESC, priority, depth, rowid LIMIT $n
+            """, r => new QueuedUrl(r.IsDBNull(1) ? UrlKey.Parse(r.GetString(0)).ToUrl().Href : r.GetString(1), StateOf(r.GetInt32(2)), r.GetInt32(3), r.GetInt32(4),
                 r.GetInt32(5), FromMillis(r.GetInt64(6))),
             ct, ("$h", host), ("$n", limit));
 
     public async Task<QueueCounts> QueueCountsAsync(DateTimeOffset now, CancellationToken ct = default) =>
-        (await QueryAsync("""
-            SELECT (SELECT COUNT(*) FROM frontier WHERE state = 0), (SELECT COUNT(*) FROM frontier WHERE state = 1),
+        (await QueryAsync($"""
+            SELECT (SELECT COUNT(*) FROM frontier WHERE state = {StateQueued}), (SELECT COUNT(*) FROM frontier WHERE state = {StateLeased}),
                    (SELECT COUNT(*) FROM pages WHERE next_fetch IS NOT NULL AND next_fetch <= $now)
             """, r => new QueueCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), ct, ("$now", Stamp(now))))[0];
 

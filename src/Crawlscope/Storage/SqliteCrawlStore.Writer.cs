@@ -111,7 +111,7 @@ public sealed partial class SqliteCrawlStore
         INSERT OR IGNORE INTO frontier (src_unparsed, url, host_id, shard, depth, priority, source_id, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
         VALUES ($k, $u, $h, $s, $d, $p, $f, $at, $st, $a, $nb, $rh, $rc)
         """;
-    private const string MarkDoneSql = "UPDATE frontier SET state = 2 WHERE src_unparsed = $key";
+    private static readonly string MarkDoneSql = $"UPDATE frontier SET state = {StateDone} WHERE src_unparsed = $key";
 
     // The writer's statements, prepared once and executed row by row: cheaper than building and compiling a
     // multi-row statement for every page.

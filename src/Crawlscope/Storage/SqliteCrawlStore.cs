@@ -11,9 +11,14 @@ namespace Crawlscope.Storage;
 /// </summary>
 public sealed partial class SqliteCrawlStore : ICrawlStore
 {
-    private const int StateQueued = 0, StateLeased = 1, StateDone = 2;
-    // A worker's seen-set also holds URLs of other workers' shards: recorded (so each is handed over once), never leased.
-    private const int StateElsewhere = 3;
+    // The frontier's state column holds FrontierState's values; SQL is written with these, never with digits. A worker's
+    // seen-set also holds URLs of other workers' shards (Elsewhere): recorded (so each is handed over once), never leased.
+    private const int StateQueued = (int)FrontierState.Queued, StateLeased = (int)FrontierState.InFlight, StateDone = (int)FrontierState.Done,
+        StateElsewhere = (int)FrontierState.Elsewhere;
+
+    /// <summary>A stored state read back; a value this build does not know is a damaged store, not a state.</summary>
+    internal static FrontierState StateOf(int stored) => Enum.IsDefined((FrontierState)stored)
+        ? (FrontierState)stored : throw new CrawlStoreException($"the frontier holds an unknown state {stored}");
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _lock = new(1, 1);

@@ -1,3 +1,4 @@
+using Crawlscope.Model;
 using Crawlscope.Frontier;
 using Crawlscope.Vocabulary;
 
@@ -28,5 +29,13 @@ public class StoreNamesTests
         Assert.Contains("'vanished' is not a known DropReason", error.Message);
         Assert.Contains("no_index", error.Message);
         Assert.False(StoreNames.TryParse<FailureReason>("Http4xx", out _)); // the stored name only, not the C# one
+    }
+
+    /// <summary>The frontier's stored states are numbers in every SQLite file ever written: pinned here.</summary>
+    [Fact]
+    public void FrontierStates_KeepTheirStoredNumbers()
+    {
+        Assert.Equal([(FrontierState.Queued, 0), (FrontierState.InFlight, 1), (FrontierState.Done, 2), (FrontierState.Elsewhere, 3)],
+            Enum.GetValues<FrontierState>().Select(s => (s, (int)s)).ToArray());
     }
 }
