@@ -10,7 +10,8 @@ namespace Crawlscope.Storage.ClickHouse;
 /// <summary>
 /// The crawl store on a ClickHouse cluster, over the HTTP interface. Pages, fetches, links, robots.txt copies,
 /// bans and discovered URLs live in Distributed tables sharded by site (<see cref="ClickHouseSchema"/>).
-/// There is no frontier here: crawl workers keep theirs in their own files (<see cref="WorkerCrawlStore"/>).
+/// There is no frontier here (it implements <see cref="ICrawlStore"/>, not <see cref="IFrontierStore"/>): crawl workers
+/// keep theirs in their own files (<see cref="WorkerCrawlStore"/>).
 /// Reads of latest state use FINAL (see <see cref="Crawlscope.Inspection"/>'s queries for why).
 /// </summary>
 public sealed partial class ClickHouseCrawlStore : ICrawlStore
@@ -161,10 +162,7 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
         }
     }
 
-    // --- the frontier lives with the workers ------------------------------------------------------------------
-
-    private static NotSupportedException NoFrontier() =>
-        new("the cluster store keeps no frontier: a crawl on the cluster runs as workers, each with its own --state-dir");
+    // --- URLs go to the workers, whose frontiers they are ----------------------------------------------------
 
     public async Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
     {
@@ -172,15 +170,7 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
         return entries.Count;
     }
 
-    public Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default) => throw NoFrontier();
-    public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => throw NoFrontier();
-    public Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default) => throw NoFrontier();
-    public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => throw NoFrontier();
-    public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) => throw NoFrontier();
-    public Task<int> RecoverLeasesAsync(CancellationToken ct = default) => throw NoFrontier();
-    public Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default) => throw NoFrontier();
     public Task MarkSitemapsReadAsync(string hostKey, CancellationToken ct = default) => Task.CompletedTask;
-    public Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default) => throw NoFrontier();
 
     /// <summary>Handed to the worker that owns the URL's shard, as discovered links are; that worker queues it
     /// unless it knows it already.</summary>

@@ -11,7 +11,7 @@ namespace Crawlscope.Storage.ClickHouse;
 /// other workers' shards are handed over through the cluster's discovered table; each worker pulls what others
 /// handed to its shards. Reads for the inspector, stats and bans go to the cluster.
 /// </summary>
-public sealed class WorkerCrawlStore : ICrawlStore
+public sealed class WorkerCrawlStore : IFrontierStore
 {
     private static readonly TimeSpan ShipEvery = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(1);

@@ -159,7 +159,7 @@ internal static class CrawlCommand
     }
 
     /// <summary>The embedded store, or on a cluster this worker's store (its shard range, its state dir).</summary>
-    internal static async Task<ICrawlStore> OpenAsync(Options o, ParseResult parse, UrlKeyer keyer, TextWriter stderr, CancellationToken ct)
+    internal static async Task<IFrontierStore> OpenAsync(Options o, ParseResult parse, UrlKeyer keyer, TextWriter stderr, CancellationToken ct)
     {
         if (o.Store.Cluster(parse) is not { } address)
         {

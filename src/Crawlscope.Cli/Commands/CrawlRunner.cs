@@ -9,7 +9,7 @@ namespace Crawlscope.Cli.Commands;
 /// summary printed, and the exit code is 130.</summary>
 internal static class CrawlRunner
 {
-    internal static async Task<int> RunAsync(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, IReadOnlyList<UrlIdentity> seeds,
+    internal static async Task<int> RunAsync(CrawlOptions options, IFrontierStore store, UrlKeyer keyer, IReadOnlyList<UrlIdentity> seeds,
         TextWriter stdout, TextWriter stderr, CancellationToken stop)
     {
         using var announce = stop.Register(() => stderr.WriteLine("crawlscope: stopping after the pages in flight (Ctrl+C again to quit at once)"));

@@ -19,7 +19,7 @@ public enum CrawlEnd { Finished, MaxPages, Cancelled }
 public sealed class CrawlEngine : IDisposable
 {
     private readonly CrawlOptions _options;
-    private readonly ICrawlStore _store;
+    private readonly IFrontierStore _store;
     private readonly UrlKeyer _keyer;
     private readonly TimeProvider _time;
     private readonly Fetcher _fetcher;
@@ -27,7 +27,7 @@ public sealed class CrawlEngine : IDisposable
     private readonly string _agentToken;
     private readonly Archiving.WarcArchive? _archive;
 
-    public CrawlEngine(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, TimeProvider? time = null, CrawlControl? control = null)
+    public CrawlEngine(CrawlOptions options, IFrontierStore store, UrlKeyer keyer, TimeProvider? time = null, CrawlControl? control = null)
     {
         Control = control ?? new CrawlControl();
         _options = options;

@@ -30,7 +30,7 @@ internal sealed class CrawlLoop
     private static readonly TimeSpan HostRefresh = TimeSpan.FromMilliseconds(250), MinWait = TimeSpan.FromMilliseconds(5);
 
     private readonly CrawlOptions _options;
-    private readonly ICrawlStore _store;
+    private readonly IFrontierStore _store;
     private readonly TimeProvider _time;
     private readonly HostScheduler _scheduler;
     private readonly CrawlWorker _worker;
@@ -55,7 +55,7 @@ internal sealed class CrawlLoop
     private DateTimeOffset _nextRecrawlCheck = DateTimeOffset.MinValue;
     private Task<bool>? _readable;
 
-    public CrawlLoop(CrawlOptions options, ICrawlStore store, TimeProvider time, HostScheduler scheduler, CrawlWorker worker, CrawlProgress progress,
+    public CrawlLoop(CrawlOptions options, IFrontierStore store, TimeProvider time, HostScheduler scheduler, CrawlWorker worker, CrawlProgress progress,
         CrawlControl control, long stored, CancellationToken stop)
     {
         (_options, _store, _time, _scheduler, _worker, _progress, _control, _stored, _stop) = (options, store, time, scheduler, worker, progress, control, stored, stop);

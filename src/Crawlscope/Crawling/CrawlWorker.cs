@@ -18,7 +18,7 @@ namespace Crawlscope.Crawling;
 /// </summary>
 internal sealed class CrawlWorker(
     CrawlOptions options,
-    ICrawlStore store,
+    IFrontierStore store,
     UrlKeyer keyer,
     Fetcher fetcher,
     RobotsGate robots,

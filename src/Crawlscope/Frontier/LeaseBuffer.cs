@@ -6,7 +6,7 @@ namespace Crawlscope.Frontier;
 /// URLs leased from the frontier ahead of need, per host. A host's next batch is leased in the background
 /// while it still has URLs at hand, so the crawl loop never waits for the store: a lease is a write, and
 /// waiting for it behind the writer's group commit would stall every host for up to a commit's length. Leased URLs not started when the crawl stops go
-/// back to the queue through <see cref="ICrawlStore.RecoverLeasesAsync"/>, as after a kill.
+/// back to the queue through <see cref="IFrontier.RecoverLeasesAsync"/>, as after a kill.
 /// </summary>
 internal sealed class LeaseBuffer(IFrontier store, TimeProvider time, int batch, Action<string> refilled)
 {

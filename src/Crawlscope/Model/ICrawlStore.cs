@@ -3,15 +3,26 @@ using Crawlscope.Urls;
 
 namespace Crawlscope.Model;
 
-/// <summary>
-/// URLs waiting to be fetched, and the exact, persisted seen-set. The crawl loop leases and reschedules; seeds,
-/// sitemaps and saved pages add URLs.
-/// </summary>
-public interface IFrontier
+/// <summary>Where URLs enter a store: seeds, sitemap entries and an operator's submissions. A store with a frontier
+/// queues them; the cluster store hands each to the worker that owns its shard.</summary>
+public interface IUrlIntake
 {
     /// <summary>Adds URLs not seen before; returns how many were new. A seen URL (any state) is never re-added, so
     /// 0 means every one was known already.</summary>
     Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default);
+
+    /// <summary>An operator's URL, committed before this returns: a new one is added ahead of every other; a known one
+    /// waiting or done is queued again at the front when <paramref name="requeueKnown"/>, ready now; a URL in flight,
+    /// or a known one without <paramref name="requeueKnown"/>, is left as it is (<see cref="SubmitOutcome.Known"/>).</summary>
+    Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default);
+}
+
+/// <summary>
+/// URLs waiting to be fetched, and the exact, persisted seen-set. The crawl loop leases and reschedules; seeds,
+/// sitemaps and saved pages add URLs.
+/// </summary>
+public interface IFrontier : IUrlIntake
+{
 
     /// <summary>Hosts with queued URLs, each with when its first becomes ready (a scan of the queue: for the start of a run).</summary>
     Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default);
@@ -36,11 +47,6 @@ public interface IFrontier
 
     /// <summary>When the earliest queued URL becomes ready; null when the queue is empty.</summary>
     Task<DateTimeOffset?> NextReadyAsync(CancellationToken ct = default);
-
-    /// <summary>An operator's URL, committed before this returns: a new one is added ahead of every other; a known one
-    /// waiting or done is queued again at the front when <paramref name="requeueKnown"/>, ready now; a URL in flight,
-    /// or a known one without <paramref name="requeueKnown"/>, is left as it is (<see cref="SubmitOutcome.Known"/>).</summary>
-    Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default);
 
     /// <summary>Up to <paramref name="limit"/> of a host's URLs waiting or in flight, in the order they will be leased.</summary>
     Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default);
@@ -144,10 +150,15 @@ public interface IInspectionSource
 }
 
 /// <summary>
-/// The crawl store: every concern above, keyed by <c>src_unparsed</c> and shard. Two real implementations: embedded
-/// SQLite (default) and ClickHouse. Stages take the one contract they need; commands open the whole store.
+/// The crawl store as every store honours it whole, keyed by <c>src_unparsed</c> and shard: embedded SQLite (the
+/// default), the ClickHouse cluster, and a cluster worker's store. What readers open (inspect, serve, stats, export)
+/// and what the page processor writes through. Stages take the one contract they need.
 /// </summary>
-public interface ICrawlStore : IFrontier, IPageStore, IRobotsCache, IBanStore, ICrawlStats, IInspectionSource, IOperatorLog, IAsyncDisposable;
+public interface ICrawlStore : IUrlIntake, IPageStore, IRobotsCache, IBanStore, ICrawlStats, IInspectionSource, IOperatorLog, IAsyncDisposable;
+
+/// <summary>A crawl store that also holds a frontier, so a crawl can run on it: the embedded store and a cluster
+/// worker's (the cluster itself keeps none: its workers do).</summary>
+public interface IFrontierStore : ICrawlStore, IFrontier;
 
 /// <summary>A host with queued URLs and when the first of them is ready.</summary>
 public sealed record QueuedHost(string Host, DateTimeOffset Ready);

@@ -32,7 +32,7 @@ public sealed record OperatorOptions
 /// and written to the audit log: submit URLs (scope, robots.txt as stored, the daily quota), bans, pauses. The web
 /// page and the JSON API call the same methods, so they answer alike.
 /// </summary>
-public sealed class CrawlOperator(ICrawlStore store, UrlKeyer keyer, CrawlEngine engine, string userAgent, OperatorOptions? options = null, TimeProvider? time = null)
+public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEngine engine, string userAgent, OperatorOptions? options = null, TimeProvider? time = null)
 {
     private static readonly string[] QuotaActions = ["crawl_now", "recrawl_now"];
     private readonly OperatorOptions _options = options ?? new OperatorOptions();
@@ -43,7 +43,7 @@ public sealed class CrawlOperator(ICrawlStore store, UrlKeyer keyer, CrawlEngine
 
     public CrawlEngine Engine => engine;
 
-    public ICrawlStore Store => store;
+    public IFrontierStore Store => store;
 
     public OperatorOptions Options => _options;
 

@@ -9,7 +9,7 @@ namespace Crawlscope.Storage;
 /// through one connection under a lock; each page is saved in one transaction, so a killed process loses at
 /// most the pages in flight, which the frontier still holds as leased and hands out again on restart.
 /// </summary>
-public sealed partial class SqliteCrawlStore : ICrawlStore
+public sealed partial class SqliteCrawlStore : IFrontierStore
 {
     // The frontier's state column holds FrontierState's values; SQL is written with these, never with digits. A worker's
     // seen-set also holds URLs of other workers' shards (Elsewhere): recorded (so each is handed over once), never leased.

@@ -20,7 +20,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
     private static readonly DateTimeOffset Stamp = new DateTimeOffset(2026, 11, 20, 10, 30, 15, TimeSpan.Zero);
 
     /// <summary>Where the crawler writes (frontier, saves, robots, bans).</summary>
-    protected ICrawlStore Writer { get; set; } = null!;
+    protected IFrontierStore Writer { get; set; } = null!;
     /// <summary>Where the inspector, stats and exports read.</summary>
     protected ICrawlStore Reader { get; set; } = null!;
 
@@ -306,7 +306,7 @@ public sealed class SqliteStoreBehaviourTests : StoreBehaviourTests
     public override async Task InitializeAsync()
     {
         _temp = await TempCrawlStore.OpenAsync("behaviour");
-        Writer = Reader = _temp.Store;
+        Reader = Writer = _temp.Store;
     }
 
     public override async Task DisposeAsync() => await _temp.DisposeAsync();
