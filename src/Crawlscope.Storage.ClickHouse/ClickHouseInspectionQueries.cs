@@ -56,12 +56,32 @@ internal sealed class ClickHouseInspectionQueries : InspectionQueries
 
     public override object TimeValue(DateTimeOffset time) => time;
 
-    public override string FilterQuery(IReadOnlyList<FilterDefinition> filters) =>
+    public override string ConditionQuery(IReadOnlyList<string> conditions) =>
         // fh_dont_index is a WITH scalar: as a column of a subquery over the Distributed table, ClickHouse 18.16
         // loses it on the remote shard ("Not found column ... in block").
         "WITH toUInt8((SELECT count() FROM bans FINAL WHERE name IN ($host, $site) AND deleted = 0) > 0) AS fh_dont_index\n" +
-        "SELECT " + string.Join(",\n       ", filters.Select((f, i) => $"toUInt8(ifNull(({f.Condition}), 0)) AS f{i}")) + "\n" +
+        "SELECT " + string.Join(",\n       ", conditions.Select((c, i) => $"{Truthy(c)} AS f{i}")) + "\n" +
         "FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key";
+
+    protected override string Truthy(string condition) => $"toUInt8(ifNull(({condition}), 0))";
+
+    // GLOBAL IN: the ban list is read once and sent to every shard, as the exports read it.
+    public override string AllPages =>
+        "(SELECT *, toUInt8(host GLOBAL IN (SELECT name FROM bans FINAL WHERE deleted = 0) OR site GLOBAL IN (SELECT name FROM bans FINAL WHERE deleted = 0)) AS fh_dont_index FROM pages FINAL)";
+
+    public override string Scope(bool host, bool prefix) =>
+        (host ? "host = $host" : "1 = 1") + (prefix ? " AND startsWith(url, $prefix)" : "");
+
+    // The cluster keeps no frontier: a URL is known from the discovered table until a worker stores its page.
+    public override string QueuedCount(bool host) =>
+        "SELECT count() AS n FROM (SELECT DISTINCT src_unparsed FROM discovered FINAL WHERE " + (host ? "host = $host" : "1 = 1") +
+        ") WHERE src_unparsed GLOBAL NOT IN (SELECT src_unparsed FROM pages FINAL)";
+
+    public override string QueuedPages(bool host) =>
+        "SELECT any(url) AS url, src_unparsed FROM discovered FINAL WHERE " + (host ? "host = $host" : "1 = 1") +
+        " AND src_unparsed GLOBAL NOT IN (SELECT src_unparsed FROM pages FINAL) GROUP BY src_unparsed ORDER BY src_unparsed LIMIT $limit OFFSET $offset";
+
+    protected override string DayOf(string column) => $"toString(toDate({column}))";
 
     public override string Details => "SELECT * FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key";
     public override string History => "SELECT stamp, http_code, failure_reason, elapsed_ms, bytes, location FROM fetches FINAL WHERE src_unparsed = $key ORDER BY stamp DESC, id DESC LIMIT 20";

@@ -1,6 +1,30 @@
 using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Inspection;
+
+/// <summary>Writes an enum as its snake_case name (<c>blocked_by_robots</c>), the names the store and the API share.</summary>
+public sealed class SnakeCaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.SnakeCaseLower) where T : struct, Enum;
+
+/// <summary>A reason that holds for the URL, with what shows it.</summary>
+public sealed record ReasonEvidence(
+    [property: JsonConverter(typeof(SnakeCaseEnumConverter<IndexingReason>))] IndexingReason Reason,
+    string Label,
+    [property: Description("What shows it: the robots.txt line, the redirect target, the canonical URL, the status ...")] string Evidence);
+
+/// <summary>
+/// The report's first line: the URL's primary reason (the first cause in the data flow, from a closed vocabulary),
+/// its evidence, the store's condition that decided it, and the other reasons that hold too.
+/// </summary>
+public sealed record Verdict(
+    [property: Description("True when the URL is stored and every indexability filter passes.")] bool Indexable,
+    [property: JsonConverter(typeof(SnakeCaseEnumConverter<IndexingReason>))] IndexingReason Reason,
+    string Label,
+    string Evidence,
+    [property: Description("The store's SQL condition that decided the reason (null for URLs the store has no page of).")] string? Condition,
+    IReadOnlyList<ReasonEvidence> OtherReasons);
 
 /// <summary>One of the five checks: the query sent, the raw response, the time it took, and what it found.</summary>
 public sealed record CheckResult(string Name, string Query, string Response, double ElapsedMs, bool Skipped, string Result);
@@ -9,11 +33,11 @@ public sealed record CheckResult(string Name, string Query, string Response, dou
 /// <c>robots_allowed</c>, null while the host's robots.txt is unknown) and the labels people read beside them.</summary>
 public sealed record Badges(
     [property: Description("True when every indexability filter passes.")] bool Indexable,
-    [property: Description("True when the URL has been fetched.")] bool Crawled,
+    [property: Description("True when a fetch of the URL happened (false for a URL refused by robots.txt, queued or unknown).")] bool Crawled,
     [property: Description("The host's robots.txt allows the URL; null while it has not been fetched.")] bool? RobotsAllowed,
     DateTimeOffset? CrawledAt,
     [property: Description("For people: INDEXABLE or NOT INDEXABLE (a non-empty string either way: test indexable, not this).")] string IndexableLabel,
-    [property: Description("For people: CRAWLED, QUEUED or NOT CRAWLED.")] string CrawledLabel,
+    [property: Description("For people: CRAWLED, QUEUED or NOT FETCHED (the verdict says why).")] string CrawledLabel,
     [property: Description("For people: ALLOWED, DISALLOWED or UNKNOWN.")] string RobotsLabel);
 
 /// <summary>An indexability filter: PASS or FAIL, the condition evaluated (verbatim), and a detail for people.</summary>
@@ -34,6 +58,10 @@ public sealed record PageDetails
     public string? MetaTitle { get; init; }
     public string? MetaDescription { get; init; }
     public string? MetaCanonical { get; init; }
+    /// <summary>The canonical, the original of a duplicate and a redirect's target as URLs (the keys are beside them).</summary>
+    public string? CanonicalUrl { get; init; }
+    public string? DuplicateOfUrl { get; init; }
+    public string? RedirectTargetUrl { get; init; }
     public string? BoilerpipeText { get; init; }
     public string? Markdown { get; init; }
     public string? ReadableMarkdown { get; init; }
@@ -68,6 +96,7 @@ public sealed record PageDetails
 /// </summary>
 public sealed record InspectionReport
 {
+    public required Verdict Verdict { get; init; }
     public required string Url { get; init; }
     public required string Key { get; init; }
     public required int Shard { get; init; }

@@ -4,6 +4,7 @@ using Crawlscope.Model;
 using Crawlscope.Indexability;
 using Crawlscope.Robots;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Inspection;
 
@@ -56,7 +57,11 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
     /// <summary>One lookup: what it is about, and its queries, all sent at once.</summary>
     private sealed record Lookup(UrlKey Key, int Shard, long RootHash, string Site, string HostKey, WebUrl Url, DateTimeOffset Now,
         Task<string> Node, Task<RawQueryResult> Crawled, Task<RawQueryResult> Robots, Task<RawQueryResult> Spam,
-        IReadOnlyList<FilterDefinition> Definitions, Task<RawQueryResult> Evaluated, Task<RawQueryResult> Details, PageQueries Page);
+        IReadOnlyList<FilterDefinition> Definitions, IReadOnlyList<ReasonDefinition> Reasons, Task<RawQueryResult> Evaluated, Task<RawQueryResult> Details,
+        PageQueries Page);
+
+    /// <summary>What the checks found that the verdict's evidence quotes.</summary>
+    private sealed record Findings(string? RobotsExplanation, bool? RobotsAllowed, string? Bans, string SeenResult);
 
     private async Task<InspectionReport> InspectAsync(UrlKey key, int shard, long rootHash, string site, string host, WebUrl url, CancellationToken ct)
     {
@@ -65,33 +70,79 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         checks.Add(await ShardCheckAsync(q));                                       // 1. shard calculation
         var (crawled, row, stamp) = await CrawledCheckAsync(q);                     // 2. crawled status
         checks.Add(crawled);
-        var (robots, robotsBadge) = await RobotsCheckAsync(q, ct);                  // 3. robots.txt
+        var (robots, robotsBadge, robotsExplanation) = await RobotsCheckAsync(q, ct); // 3. robots.txt
         checks.Add(robots);
-        var (spam, banned) = await SpamCheckAsync(q);                               // 4. spam/ban
+        var (spam, banned, bans) = await SpamCheckAsync(q);                         // 4. spam/ban
         checks.Add(spam);
-        var (seen, crawledBadge) = await SeenCheckAsync(q, row, ct);                // 5. seen status
+        var (seen, queued) = await SeenCheckAsync(q, row, ct);                      // 5. seen status
         checks.Add(seen);
-        var (filters, page) = await FiltersAndDetailsAsync(q, row, banned);         // filters evaluated by the store; details
+        var (filters, reasons, page) = await FiltersAndDetailsAsync(q, row, banned); // filters and reasons evaluated by the store; details
         bool indexable = row is not null && filters.All(f => f.Status == "PASS");
+        var findings = new Findings(robotsExplanation, robotsBadge == "UNKNOWN" ? null : robotsBadge == "ALLOWED", bans, seen.Result);
+        var verdict = Decide(q, row, queued, reasons, page, findings);
+        bool fetched = row is not null && stamp is not null;
+        string crawledBadge = fetched ? "CRAWLED" : row is null && queued ? "QUEUED" : "NOT FETCHED";
         return new InspectionReport
         {
+            Verdict = verdict,
             Url = url.Href,
             Key = key.Value,
             Shard = shard,
             ShardNode = await q.Node,
             RootHash = rootHash,
-            Known = row is not null || crawledBadge == "QUEUED",
-            Summary = row is not null
-                ? indexable ? "indexable: every filter passes" : $"not indexable: {string.Join(", ", filters.Where(f => f.Status == "FAIL").Select(f => f.Name))} failed"
-                : crawledBadge == "QUEUED" ? "known to the crawler but not crawled yet"
-                : $"not known: the crawler has not seen this URL; it would go to shard {shard}",
+            Known = row is not null || queued,
+            Summary = $"{(verdict.Indexable ? "indexable" : "not indexable")}: {verdict.Label}{(verdict.Evidence.Length > 0 ? " (" + verdict.Evidence + ")" : "")}",
             Checks = checks,
-            Badges = new Badges(indexable, crawledBadge == "CRAWLED", robotsBadge == "UNKNOWN" ? null : robotsBadge == "ALLOWED", stamp,
+            Badges = new Badges(indexable, fetched, robotsBadge == "UNKNOWN" ? null : robotsBadge == "ALLOWED", stamp,
                 indexable ? "INDEXABLE" : "NOT INDEXABLE", crawledBadge, robotsBadge),
             Filters = filters,
             Page = page,
         };
     }
+
+    /// <summary>The primary reason and its evidence: for a URL without a page, unknown or queued; for a stored page,
+    /// the first reason whose condition the store found true, in the rule's order (<see cref="IndexingReasons"/>).</summary>
+    private Verdict Decide(Lookup q, IReadOnlyDictionary<string, object?>? row, bool queued, IReadOnlyList<ReasonDefinition> holding, PageDetails? page,
+        Findings found)
+    {
+        if (row is null || page is null)
+        {
+            var reason = queued ? IndexingReason.Queued : IndexingReason.Unknown;
+            string evidence = queued ? found.SeenResult : $"the crawler has not seen this URL; it would go to shard {q.Shard}";
+            if (!queued && found.RobotsAllowed == false) evidence += $"; robots.txt would refuse it ({found.RobotsExplanation})";
+            return new Verdict(false, reason, IndexingReasons.Label(reason), evidence, null, []);
+        }
+        if (holding.Count == 0)
+            return new Verdict(true, IndexingReason.Indexed, IndexingReasons.Label(IndexingReason.Indexed), "every indexability filter passes", null, []);
+        var all = holding.Select(r => new ReasonEvidence(r.Reason, IndexingReasons.Label(r.Reason), Evidence(r.Reason, page, found, q.Now))).ToList();
+        return new Verdict(false, all[0].Reason, all[0].Label, all[0].Evidence, holding[0].Condition, all.Skip(1).ToList());
+    }
+
+    private string Evidence(IndexingReason reason, PageDetails p, Findings found, DateTimeOffset now)
+    {
+        string lastFailure = p.CrawlHistory.FirstOrDefault()?.FailureReason ?? p.FailureReason ?? "no failure recorded";
+        return reason switch
+        {
+            IndexingReason.BlockedByRobots => found.RobotsAllowed == false ? $"robots.txt for {_options.AgentToken}: {found.RobotsExplanation}"
+                : $"refused when it was due ({p.RobotsDirectives ?? "robots.txt"}); robots.txt allows it now: it will be fetched when it is due again",
+            IndexingReason.FetchFailed or IndexingReason.ProcessingFailed => lastFailure,
+            IndexingReason.Redirect => $"HTTP {p.HttpStatus} to {p.RedirectTargetUrl ?? "no usable Location"}",
+            IndexingReason.NotFound or IndexingReason.Forbidden or IndexingReason.ClientError or IndexingReason.ServerError or IndexingReason.OtherStatus
+                => $"HTTP {p.HttpStatus}",
+            IndexingReason.NotHtml => $"Content-Type: {p.ContentType ?? "none"}",
+            IndexingReason.Noindex => $"noindex from {p.RobotsDirectives ?? "the page"}",
+            IndexingReason.CanonicalElsewhere => $"rel=canonical points to {p.CanonicalUrl}",
+            IndexingReason.Duplicate => $"same content as {p.DuplicateOfUrl}",
+            IndexingReason.Banned => $"banned: {found.Bans ?? "its host or site"}",
+            IndexingReason.Spam => $"ml_spam_score = {p.MlSpamScore}{(p.SpamSignals is { Length: > 0 } signals ? ": " + signals : "")}",
+            IndexingReason.TooOld => p.LastCrawled is { } at ? $"last fetched {RelativeTime.Ago(at, now)}; the limit is {_options.MaxAgeMonths} months" : "no download time",
+            IndexingReason.Dropped => $"history_drop_reason = {p.HistoryDropReason}",
+            _ => "",
+        };
+    }
+
+    /// <summary>A stored key as the URL it names, for people (the key stays beside it); the text itself when it is no key.</summary>
+    public static string UrlOf(string key) => UrlKey.TryParse(key, out var parsed) ? parsed.ToUrl().Href : key;
 
     /// <summary>The queries do not depend on each other, so they are all sent at once: on a cluster each one is a round
     /// trip to every node, and the lookup takes as long as the slowest, not the sum. The page's own queries go out
@@ -102,9 +153,10 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         var spamParams = new List<(string, object?)>(p) { ("$host", host), ("$site", site) };
         string hostKey = HostOrigin.Of(url).Key;
         var definitions = _queries.Filters(_options.MaxAgeMonths);
+        var reasons = _queries.Reasons(_options.MaxAgeMonths);
         return new Lookup(key, shard, rootHash, site, hostKey, url, _time.GetUtcNow(),
             store.ShardNodeAsync(shard, ct), store.InspectAsync(_queries.Crawled, p, ct), store.InspectAsync(_queries.Robots, [("$host_key", hostKey)], ct),
-            store.InspectAsync(_queries.SpamBan, spamParams, ct), definitions, store.InspectAsync(_queries.FilterQuery(definitions), spamParams, ct),
+            store.InspectAsync(_queries.SpamBan, spamParams, ct), definitions, reasons, store.InspectAsync(_queries.FilterQuery(definitions, reasons), spamParams, ct),
             store.InspectAsync(_queries.Details, p, ct), StartPageQueries(key, ct));
     }
 
@@ -127,32 +179,34 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         return (new CheckResult("Crawled Status Check", crawled.Display, crawled.RawResponse, crawled.ElapsedMs, false, result), row, stamp);
     }
 
-    private async Task<(CheckResult, string Badge)> RobotsCheckAsync(Lookup q, CancellationToken ct)
+    private async Task<(CheckResult, string Badge, string? Explanation)> RobotsCheckAsync(Lookup q, CancellationToken ct)
     {
         var robots = await q.Robots;
         string badge = "UNKNOWN", result = "robots.txt of this host not fetched yet";
+        string? explanation = null;
         if (robots.Rows.Count > 0)
         {
             var body = await store.InspectAsync(_queries.RobotsBody, [("$host_key", q.HostKey)], ct);
             var decision = RulesOf(body.Rows[0]).Check(_options.AgentToken, q.Url.PathAndQuery);
             badge = decision.Allowed ? "ALLOWED" : "DISALLOWED";
+            explanation = decision.Explanation;
             result = $"{(decision.Allowed ? "allowed" : "disallowed")} for {_options.AgentToken} ({decision.Group}): {decision.Explanation}";
         }
-        return (new CheckResult("Robots.txt Check", robots.Display, robots.RawResponse, robots.ElapsedMs, false, result), badge);
+        return (new CheckResult("Robots.txt Check", robots.Display, robots.RawResponse, robots.ElapsedMs, false, result), badge, explanation);
     }
 
-    private static async Task<(CheckResult, bool Banned)> SpamCheckAsync(Lookup q)
+    private static async Task<(CheckResult, bool Banned, string? Bans)> SpamCheckAsync(Lookup q)
     {
         var spam = await q.Spam;
         var row = spam.Rows[0];
         bool banned = Convert.ToInt64(row["fh_dont_index"] ?? 0L, CultureInfo.InvariantCulture) > 0;
         return (new CheckResult("Spam/Ban Check", spam.Display, spam.RawResponse, spam.ElapsedMs, false,
-            $"fh_dont_index={(banned ? 1 : 0)}{(banned ? $" ({row["bans"]})" : "")}, ml_spam_score={row["ml_spam_score"] ?? "none"}"), banned);
+            $"fh_dont_index={(banned ? 1 : 0)}{(banned ? $" ({row["bans"]})" : "")}, ml_spam_score={row["ml_spam_score"] ?? "none"}"), banned, row["bans"] as string);
     }
 
-    private async Task<(CheckResult, string Badge)> SeenCheckAsync(Lookup q, IReadOnlyDictionary<string, object?>? crawledRow, CancellationToken ct)
+    private async Task<(CheckResult, bool Queued)> SeenCheckAsync(Lookup q, IReadOnlyDictionary<string, object?>? crawledRow, CancellationToken ct)
     {
-        if (crawledRow is not null) return (new CheckResult("Seen Status Check", "", "", 0, true, "Skipped - page is already crawled"), "CRAWLED");
+        if (crawledRow is not null) return (new CheckResult("Seen Status Check", "", "", 0, true, "Skipped - page is already crawled"), false);
         var seen = await store.InspectAsync(_queries.Seen, [("$key", q.Key.Value)], ct);
         var s = seen.Rows.FirstOrDefault();
         string result = s is null ? "not seen: no crawled page links here yet"
@@ -162,28 +216,31 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
                 FrontierState.InFlight => $"being fetched, discovered from {s["discovered_from"] ?? "the seeds"}",
                 _ => "seen and done",
             };
-        return (new CheckResult("Seen Status Check", seen.Display, seen.RawResponse, seen.ElapsedMs, false, result), s is null ? "NOT CRAWLED" : "QUEUED");
+        return (new CheckResult("Seen Status Check", seen.Display, seen.RawResponse, seen.ElapsedMs, false, result), s is not null);
     }
 
-    /// <summary>The filters as the store evaluated them, each with its condition and a detail, and the page details;
-    /// nothing for a URL that is not stored.</summary>
-    private async Task<(List<FilterResult>, PageDetails?)> FiltersAndDetailsAsync(Lookup q, IReadOnlyDictionary<string, object?>? row, bool banned)
+    /// <summary>The filters as the store evaluated them, each with its condition and a detail, the reasons whose
+    /// condition the store found true (in the rule's order), and the page details; nothing for a URL that is not stored.</summary>
+    private async Task<(List<FilterResult>, List<ReasonDefinition>, PageDetails?)> FiltersAndDetailsAsync(Lookup q, IReadOnlyDictionary<string, object?>? row, bool banned)
     {
         var filters = new List<FilterResult>();
+        var reasons = new List<ReasonDefinition>();
         if (row is null)
         {
             await Task.WhenAll(q.Evaluated, q.Details, q.Page.All);
-            return (filters, null);
+            return (filters, reasons, null);
         }
         var evaluated = (await q.Evaluated).Rows[0];
         var details = (await q.Details).Rows[0];
+        bool True(int column) => Convert.ToInt64(evaluated[$"f{column}"] ?? 0L, CultureInfo.InvariantCulture) == 1;
         for (int i = 0; i < q.Definitions.Count; i++)
         {
             var definition = q.Definitions[i];
-            bool pass = Convert.ToInt64(evaluated[$"f{i}"] ?? 0L, CultureInfo.InvariantCulture) == 1;
-            filters.Add(new FilterResult(definition.Name, pass ? "PASS" : "FAIL", definition.Condition, Detail(definition.Filter, details, banned, q.Now)));
+            filters.Add(new FilterResult(definition.Name, True(i) ? "PASS" : "FAIL", definition.Condition, Detail(definition.Filter, details, banned, q.Now)));
         }
-        return (filters, await DetailsAsync(q.Key, q.Url, q.Shard, q.RootHash, details, q.Now, q.Page));
+        for (int i = 0; i < q.Reasons.Count; i++)
+            if (True(q.Definitions.Count + i)) reasons.Add(q.Reasons[i]);
+        return (filters, reasons, await DetailsAsync(q.Key, q.Url, q.Shard, q.RootHash, details, q.Now, q.Page));
     }
 
     private static RobotsRules RulesOf(IReadOnlyDictionary<string, object?> row)
@@ -250,6 +307,9 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
             MetaTitle = d["meta_title"] as string,
             MetaDescription = d["meta_description"] as string,
             MetaCanonical = d["meta_canonical"] as string,
+            CanonicalUrl = d["meta_canonical"] is string { Length: > 0 } canonical ? UrlOf(canonical) : null,
+            DuplicateOfUrl = d["duplicate_of"] is string original ? UrlOf(original) : null,
+            RedirectTargetUrl = d["redirect_target"] is string redirected ? UrlOf(redirected) : null,
             BoilerpipeText = d["boilerpipe_text"] as string,
             Markdown = d["markdown"] as string,
             ReadableMarkdown = d["readable_markdown"] as string,

@@ -49,10 +49,29 @@ internal sealed class SqliteInspectionQueries : InspectionQueries
     // Times are ISO 8601 text in this store.
     public override object TimeValue(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-    public override string FilterQuery(IReadOnlyList<FilterDefinition> filters) =>
+    public override string ConditionQuery(IReadOnlyList<string> conditions) =>
         "WITH p AS (SELECT pages.*, CASE WHEN EXISTS (SELECT 1 FROM bans WHERE name IN ($host, $site)) THEN 1 ELSE 0 END AS fh_dont_index\n" +
         "           FROM pages WHERE shard = $shard AND src_unparsed = $key)\nSELECT " +
-        string.Join(",\n       ", filters.Select((f, i) => $"COALESCE(({f.Condition}), 0) AS f{i}")) + "\nFROM p";
+        string.Join(",\n       ", conditions.Select((c, i) => $"{Truthy(c)} AS f{i}")) + "\nFROM p";
+
+    protected override string Truthy(string condition) => $"COALESCE(({condition}), 0)";
+
+    public override string AllPages =>
+        "(SELECT pages.*, CASE WHEN EXISTS (SELECT 1 FROM bans WHERE name IN (pages.host, pages.site)) THEN 1 ELSE 0 END AS fh_dont_index FROM pages)";
+
+    public override string Scope(bool host, bool prefix) =>
+        (host ? "host = $host" : "1 = 1") + (prefix ? " AND substr(url, 1, length($prefix)) = $prefix" : "");
+
+    public override string QueuedCount(bool host) =>
+        $"SELECT COUNT(*) AS n FROM frontier f JOIN hosts h ON h.id = f.host_id WHERE f.state IN ({(int)FrontierState.Queued}, {(int)FrontierState.InFlight}) " +
+        "AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.src_unparsed = f.src_unparsed)" + (host ? " AND h.name = $host" : "");
+
+    public override string QueuedPages(bool host) =>
+        $"SELECT f.url, f.src_unparsed FROM frontier f JOIN hosts h ON h.id = f.host_id WHERE f.state IN ({(int)FrontierState.Queued}, {(int)FrontierState.InFlight}) " +
+        "AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.src_unparsed = f.src_unparsed)" + (host ? " AND h.name = $host" : "") +
+        " ORDER BY f.src_unparsed LIMIT $limit OFFSET $offset";
+
+    protected override string DayOf(string column) => $"substr({column}, 1, 10)";
 
     public override string Details => "SELECT * FROM pages WHERE shard = $shard AND src_unparsed = $key";
     public override string History => "SELECT stamp, http_code, failure_reason, elapsed_ms, bytes, location FROM fetches WHERE src_unparsed = $key ORDER BY id DESC LIMIT 20";

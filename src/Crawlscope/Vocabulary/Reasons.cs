@@ -43,3 +43,42 @@ public enum DropReason
     Spam,
     Banned,
 }
+
+/// <summary>
+/// Why a URL is or is not indexed: one primary reason per URL, the first cause in the data flow (see
+/// <c>Model/IndexingReasons</c> for the order). Stored and served as snake_case (<c>blocked_by_robots</c>); the names
+/// are an interface: never rename one, only add.
+/// </summary>
+public enum IndexingReason
+{
+    /// <summary>Stored and every indexability filter passes.</summary>
+    Indexed,
+    /// <summary>Neither stored nor in the frontier: the crawler has not seen it.</summary>
+    Unknown,
+    /// <summary>In the frontier, not fetched yet.</summary>
+    Queued,
+    BlockedByRobots,
+    /// <summary>No HTTP answer: DNS, connection, timeout, TLS, body too large, SSRF guard.</summary>
+    FetchFailed,
+    /// <summary>Answered 3xx: the content is at the target.</summary>
+    Redirect,
+    /// <summary>404 or 410.</summary>
+    NotFound,
+    /// <summary>401 or 403.</summary>
+    Forbidden,
+    ClientError,
+    ServerError,
+    /// <summary>A status that is none of the above and not 200 (204, 206, 999 ...).</summary>
+    OtherStatus,
+    NotHtml,
+    /// <summary>Fetched as HTML, but a stage after the fetch failed on it (error, processing budget).</summary>
+    ProcessingFailed,
+    Noindex,
+    CanonicalElsewhere,
+    Duplicate,
+    Banned,
+    Spam,
+    TooOld,
+    /// <summary>Was indexable and stopped being so for a reason that no longer shows (<c>history_drop_reason</c>).</summary>
+    Dropped,
+}

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crawlscope.Inspection;
+using Crawlscope.Model;
 using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Cli;
 using Crawlscope.Tests.Crawling;
@@ -42,6 +43,50 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.Contains(r.Page!.Sitemaps, s => s.EndsWith("/sitemap-1.xml.gz", StringComparison.Ordinal));
     }
 
+    /// <summary>The verdict comes first and names one reason, the first cause in the data flow, with what shows it:
+    /// the robots.txt line, the redirect's target URL, the canonical URL, the status, the content type.</summary>
+    [Theory]
+    [InlineData("www.pickl.test", SampleSites.SeedArticlePath, IndexingReason.Indexed, "every indexability filter passes")]
+    [InlineData("www.alpha-news.test", "/private/report", IndexingReason.BlockedByRobots, "line 2: Disallow: /private/")]
+    [InlineData("www.alpha-news.test", "/old/2", IndexingReason.Redirect, "HTTP 301 to {www.alpha-news.test}/moved/2")]
+    [InlineData("nu-errors.test", "/missing", IndexingReason.NotFound, "HTTP 404")]
+    [InlineData("nu-errors.test", "/gone", IndexingReason.NotFound, "HTTP 410")]
+    [InlineData("nu-errors.test", "/broken", IndexingReason.ServerError, "HTTP 500")]
+    [InlineData("nu-errors.test", "/slow-timeout", IndexingReason.FetchFailed, "timeout")]
+    [InlineData("xi-files.test", "/files/report.pdf", IndexingReason.NotHtml, "Content-Type: application/pdf")]
+    [InlineData("www.alpha-news.test", "/noindex-meta", IndexingReason.Noindex, "noindex from")]
+    [InlineData("www.alpha-news.test", "/print/2", IndexingReason.CanonicalElsewhere, "rel=canonical points to {www.alpha-news.test}/articles/2")]
+    [InlineData("kappa-deals.test", "/spam/KeywordStuffing/1", IndexingReason.Spam, "ml_spam_score = ")]
+    [InlineData("www.alpha-news.test", "/never-linked", IndexingReason.Unknown, "the crawler has not seen this URL")]
+    public async Task Verdict_NamesThePrimaryReason_WithItsEvidence(string host, string path, IndexingReason reason, string evidence)
+    {
+        var r = await InspectAsync(host, path);
+        string expected = evidence.Replace("{www.alpha-news.test}", f.Url("www.alpha-news.test", "").TrimEnd('/'), StringComparison.Ordinal);
+        Assert.Equal(reason, r.Verdict.Reason);
+        Assert.Contains(expected, r.Verdict.Evidence);
+        Assert.Equal(reason == IndexingReason.Indexed, r.Verdict.Indexable);
+        Assert.Equal(r.Verdict.Indexable, r.Badges.Indexable);
+        Assert.StartsWith(r.Verdict.Indexable ? "indexable: " : "not indexable: ", r.Summary);
+        Assert.Contains(IndexingReasons.Label(reason), r.Summary);
+        // The JSON begins with the verdict, its reason in snake_case.
+        string json = JsonSerializer.Serialize(r, ReportJson.Options);
+        Assert.StartsWith("{\n  \"verdict\": {\n    \"indexable\": ", json.Replace("\r", "", StringComparison.Ordinal));
+        Assert.Contains($"\"reason\": \"{StoreNames.Of(reason)}\"", json);
+    }
+
+    /// <summary>A URL refused by robots.txt was never fetched: its badge says so, not CRAWLED.</summary>
+    [Fact]
+    public async Task RobotsRefusedUrl_IsNotFetched_AndOneReasonLeads()
+    {
+        var r = await InspectAsync("www.alpha-news.test", "/private/report");
+        Assert.False(r.Badges.Crawled);
+        Assert.Equal("NOT FETCHED", r.Badges.CrawledLabel);
+        Assert.Null(r.Badges.CrawledAt);
+        Assert.Equal(IndexingReason.BlockedByRobots, r.Verdict.Reason);
+        Assert.Equal("failure_reason = 'robots_disallowed'", r.Verdict.Condition);
+        Assert.DoesNotContain(r.Verdict.OtherReasons, o => o.Reason is IndexingReason.FetchFailed or IndexingReason.TooOld);
+    }
+
     [Fact]
     public async Task NoIndexPage_FailsTheNoindexFilter()
     {
@@ -49,7 +94,8 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.Equal("NOT INDEXABLE", r.Badges.IndexableLabel);
         Assert.False(r.Badges.Indexable);
         Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "Robots noindex").Status);
-        Assert.Contains("Robots noindex", r.Summary);
+        Assert.Equal(IndexingReason.Noindex, r.Verdict.Reason);
+        Assert.Contains("Excluded by noindex", r.Summary);
     }
 
     [Fact]
@@ -93,7 +139,8 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
     {
         var r = await InspectAsync("www.alpha-news.test", "/never-linked");
         Assert.False(r.Known);
-        Assert.Equal("NOT CRAWLED", r.Badges.CrawledLabel);
+        Assert.Equal("NOT FETCHED", r.Badges.CrawledLabel);
+        Assert.Equal(IndexingReason.Unknown, r.Verdict.Reason);
         Assert.False(r.Badges.Crawled);
         Assert.Equal("ALLOWED", r.Badges.RobotsLabel);
         Assert.Contains($"shard {r.Shard}", r.Summary);

@@ -43,7 +43,7 @@ public class ServiceBrowserTests(BrowserServiceFixture f, ChromiumFixture chromi
         var (page, problems) = await OpenAsync();
         string url = f.Url(Host, "/articles/20");
         await page.GotoAsync("/inspect?url=" + Uri.EscapeDataString(url));
-        Assert.DoesNotContain("CRAWLED", (await page.InnerTextAsync("#badge-crawled")).Replace("NOT CRAWLED", "", StringComparison.Ordinal));
+        Assert.DoesNotContain("CRAWLED", (await page.InnerTextAsync("#badge-crawled")).Replace("NOT FETCHED", "", StringComparison.Ordinal));
         Assert.Equal("Crawl now", await page.InnerTextAsync("#crawl-now-button"));
         await page.ClickAsync("#crawl-now-button");
         await page.WaitForSelectorAsync("#notice");

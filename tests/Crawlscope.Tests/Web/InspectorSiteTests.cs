@@ -88,7 +88,7 @@ public class InspectorSiteTests(InspectorSiteFixture f) : IClassFixture<Inspecto
         long before = await f.Crawl.Store.PageCountAsync();
         var r = await ApiAsync("url=" + Uri.EscapeDataString(url));
         Assert.False(r.GetProperty("known").GetBoolean());
-        Assert.Equal("NOT CRAWLED", r.GetProperty("badges").GetProperty("crawled_label").GetString());
+        Assert.Equal("NOT FETCHED", r.GetProperty("badges").GetProperty("crawled_label").GetString());
         Assert.False(r.GetProperty("badges").GetProperty("crawled").GetBoolean());
         Assert.Equal(before, await f.Crawl.Store.PageCountAsync());
         // The key travels as a bound parameter: the query text is the same as for any other URL.
