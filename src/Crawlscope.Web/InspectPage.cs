@@ -28,11 +28,41 @@ internal static class InspectPage
             if (report is not null) Report(h, report, actions);
         });
 
+    /// <summary>The primary reason, large, with its evidence, the store's condition that decided it, and the other
+    /// reasons that hold too. Every text is the report's (crawled content among it), encoded by the builder.</summary>
+    private static void Verdict(HtmlBuilder h, Verdict v)
+    {
+        h.Tag("section", ("id", "verdict"), ("class", v.Indexable ? "verdict pass" : "verdict fail"), ("data-reason", Vocabulary.StoreNames.Of(v.Reason)))
+            .Element("h2", (v.Indexable ? "✅ " : "⛔ ") + v.Label, ("id", "verdict-label"))
+            .Element("p", v.Evidence, ("id", "verdict-evidence"), ("class", "evidence"));
+        if (v.Condition is not null)
+            h.Tag("p", ("class", "decided-by")).Text("Decided by ").Element("code", v.Condition, ("id", "verdict-condition")).End("p");
+        if (v.OtherReasons.Count > 0)
+        {
+            h.Tag("p", ("class", "other-reasons-title")).Text("Also:").End("p").Tag("ul", ("id", "other-reasons"));
+            foreach (var o in v.OtherReasons)
+                h.Tag("li", ("data-reason", Vocabulary.StoreNames.Of(o.Reason))).Element("strong", o.Label).Text(": " + o.Evidence).End("li");
+            h.End("ul");
+        }
+        h.End("section");
+    }
+
     private static void Report(HtmlBuilder h, InspectionReport r, Action<HtmlBuilder>? actions)
     {
+        Verdict(h, r.Verdict);
         h.Tag("p", ("class", "summary"), ("id", "summary")).Text(r.Summary).End("p");
 
-        h.Tag("section", ("id", "checks")).Element("h2", "Raw Queries and Responses");
+        var b = r.Badges;
+        h.Tag("section", ("id", "badges"), ("class", "badges"))
+            .Element("span", "📄 " + b.IndexableLabel, ("id", "badge-indexable"), ("class", b.Indexable ? "badge pass" : "badge fail"))
+            .Element("span", (b.Crawled ? "✅ " : "⏸ ") + b.CrawledLabel + (b.CrawledAt is { } at ? " " + RelativeTime.Ago(at, DateTimeOffset.UtcNow) : ""),
+                ("id", "badge-crawled"), ("class", b.Crawled ? "badge pass" : "badge neutral"))
+            .Element("span", "🤖 ROBOTS " + b.RobotsLabel, ("id", "badge-robots"), ("class", b.RobotsAllowed switch { true => "badge pass", false => "badge fail", null => "badge neutral" }))
+            .End("section");
+        actions?.Invoke(h);
+
+        // The evidence behind the verdict, one click away: every query as sent and its raw answer.
+        h.Tag("details", ("id", "checks")).Element("summary", "Raw Queries and Responses");
         for (int i = 0; i < r.Checks.Count; i++)
         {
             var c = r.Checks[i];
@@ -52,16 +82,7 @@ internal static class InspectPage
             }
             h.End("article");
         }
-        h.End("section");
-
-        var b = r.Badges;
-        h.Tag("section", ("id", "badges"), ("class", "badges"))
-            .Element("span", "📄 " + b.IndexableLabel, ("id", "badge-indexable"), ("class", b.Indexable ? "badge pass" : "badge fail"))
-            .Element("span", "✅ " + b.CrawledLabel + (b.CrawledAt is { } at ? " " + RelativeTime.Ago(at, DateTimeOffset.UtcNow) : ""),
-                ("id", "badge-crawled"), ("class", b.Crawled ? "badge pass" : "badge neutral"))
-            .Element("span", "🤖 ROBOTS " + b.RobotsLabel, ("id", "badge-robots"), ("class", b.RobotsAllowed switch { true => "badge pass", false => "badge fail", null => "badge neutral" }))
-            .End("section");
-        actions?.Invoke(h);
+        h.End("details");
 
         if (r.Filters.Count > 0)
         {

@@ -15,7 +15,12 @@ internal static class InspectionText
     {
         var console = ConsoleFor(o);
         console.Write(new Rule("[bold]🕷️ Crawler Inspector[/]").LeftJustified());
-        console.Write(new Text($"URL: {Safe(r.Url)}\n{r.Summary}\n\n"));
+        var v = r.Verdict;
+        console.Write(new Text($"{(v.Indexable ? "INDEXED" : "NOT INDEXED")}: {v.Label} [{Vocabulary.StoreNames.Of(v.Reason)}]\n",
+            new Style(v.Indexable ? Color.Green : Color.Red, decoration: Decoration.Bold)));
+        console.Write(new Text($"  {Safe(v.Evidence)}\n" + (v.Condition is null ? "" : $"  decided by: {v.Condition}\n") +
+            string.Concat(v.OtherReasons.Select(o => $"  also: {o.Label} [{Vocabulary.StoreNames.Of(o.Reason)}]: {Safe(o.Evidence)}\n"))));
+        console.Write(new Text($"URL: {Safe(r.Url)}\n{Safe(r.Summary)}\n\n"));
         console.Write(new Rule("Raw Queries and Responses").LeftJustified());
         int n = 1;
         foreach (var c in r.Checks)

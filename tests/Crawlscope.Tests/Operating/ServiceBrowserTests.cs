@@ -65,6 +65,8 @@ public class ServiceBrowserTests(BrowserServiceFixture f, ChromiumFixture chromi
         await page.WaitForSelectorAsync("#notice");
         Assert.Equal("banned alpha-news.test", await page.InnerTextAsync("#notice"));
         Assert.Equal("FAIL", await page.InnerTextAsync("tr[data-filter='Spam/ban'] td.status"));
+        Assert.Equal("banned", await page.GetAttributeAsync("#verdict", "data-reason"));
+        await page.ClickAsync("#checks > summary");
         Assert.Contains("\"fh_dont_index\":1", await page.InnerTextAsync("article[data-check*='Spam'] .response"));
 
         // A page of the banned site crawled now: none of its links is followed, each counted as from a banned source.

@@ -78,6 +78,10 @@ public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) :
         Assert.Equal("📄 INDEXABLE", await page.InnerTextAsync("#badge-indexable"));
         Assert.StartsWith("✅ CRAWLED", await page.InnerTextAsync("#badge-crawled"));
         Assert.Equal("🤖 ROBOTS ALLOWED", await page.InnerTextAsync("#badge-robots"));
+        // The verdict leads; the raw queries are one click away.
+        Assert.Equal("✅ Indexed", await page.InnerTextAsync("#verdict-label"));
+        Assert.False(await page.IsVisibleAsync("#checks article"));
+        await page.ClickAsync("#checks > summary");
         var checks = await page.Locator("#checks article h3").AllInnerTextsAsync();
         Assert.Equal(5, checks.Count);
         Assert.StartsWith("1. Shard Calculation", checks[0]);
