@@ -167,6 +167,19 @@ public static class InspectorSite
                 return Results.Text(ex.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             }
         }).ExcludeFromDescription();
+        var reporter = new IndexingReporter(options.Store, options.Inspection);
+        app.MapGet("/indexing", async (string? host, string? prefix, string? reason, int? limit, int? offset, CancellationToken ct) =>
+        {
+            try
+            {
+                return Html(IndexingPage.Render(await IndexingAsync(reporter, host, prefix, reason, limit, offset, ct)));
+            }
+            catch (InspectionInputException ex)
+            {
+                return Html(PageLayout.Render("Page indexing", h => h.Element("p", ex.Message, ("class", "error"), ("id", "error"), ("role", "alert"))),
+                    StatusCodes.Status400BadRequest);
+            }
+        }).ExcludeFromDescription();
         app.MapGet("/overview", async (HttpContext context, string? notice, CancellationToken ct) =>
         {
             var overview = await options.Store.OverviewAsync(20, 60, ct);
@@ -201,9 +214,38 @@ public static class InspectorSite
             })
             .WithName("Inspect")
             .WithSummary("Inspect one URL (url=) or one stored key (shard= and key=): the five checks with their queries and raw responses, badges, filters, page details.");
+        var reporter = new IndexingReporter(options.Store, options.Inspection);
+        app.MapGet("/api/indexing", async Task<Results<Ok<IndexingReport>, BadRequest<ApiError>>> (string? host, string? prefix, string? reason, int? limit, int? offset, CancellationToken ct) =>
+            {
+                try
+                {
+                    return TypedResults.Ok(await IndexingAsync(reporter, host, prefix, reason, limit, offset, ct));
+                }
+                catch (InspectionInputException ex)
+                {
+                    return TypedResults.BadRequest(new ApiError(ex.Message));
+                }
+            })
+            .WithName("Indexing")
+            .WithSummary("The page indexing report: every URL known, counted by its primary reason (the inspector's verdict), with example URLs, the daily history and the SQL of each count; host= and prefix= narrow it, reason= lists that reason's URLs (limit=, offset=).");
         app.MapGet("/api/stats", async (CancellationToken ct) => TypedResults.Ok(await options.Store.StatsAsync(ct)))
             .WithName("Stats")
             .WithSummary("Counts of the crawl store: pages by status, failure and drop reason, hosts, queue.");
+    }
+
+    /// <summary>The report with its parameters read as the page and the API take them; a reason that is not one is
+    /// the caller's mistake, said with the names there are.</summary>
+    private static Task<IndexingReport> IndexingAsync(IndexingReporter reporter, string? host, string? prefix, string? reason, int? limit, int? offset,
+        CancellationToken ct)
+    {
+        Vocabulary.IndexingReason? listed = null;
+        if (!string.IsNullOrEmpty(reason))
+        {
+            if (!Vocabulary.StoreNames.TryParse<Vocabulary.IndexingReason>(reason, out var parsed))
+                throw new InspectionInputException($"reason must be one of {string.Join(", ", Model.IndexingReasons.All.Select(r => Vocabulary.StoreNames.Of(r)))}");
+            listed = parsed;
+        }
+        return reporter.ReportAsync(host, prefix, listed, limit ?? 100, offset ?? 0, ct: ct);
     }
 
     /// <summary>The operator's forms for a report, when a crawl runs in this process and the URL can be keyed.</summary>

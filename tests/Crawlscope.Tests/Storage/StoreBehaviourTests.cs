@@ -250,18 +250,18 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
     /// what this store's SQL condition evaluates (what the inspector shows and exports select). Download times are
     /// kept a week away from the age cut-off, where the two clocks and the stores' month arithmetic may differ.
     /// </summary>
-    [Fact]
-    public async Task IndexabilityRule_EveryFilter_CSharpVerdictEqualsTheStoresSql()
+    /// <summary>Pages with every combination the rules tell apart, stored (and some hosts or sites banned).</summary>
+    private async Task<List<(PageRecord Page, bool Banned)>> GeneratedPagesAsync(int seed, int count, DateTimeOffset now)
     {
-        var random = new Random(20261203);
-        var now = DateTimeOffset.UtcNow;
+        var random = new Random(seed);
         T Pick<T>(params T[] values) => values[random.Next(values.Length)];
         var cases = new List<(PageRecord Page, bool Banned)>();
-        for (int i = 0; i < 120; i++)
+        for (int i = 0; i < count; i++)
         {
             var id = Id($"https://www{i % 3}.prop{i}.example/page{i}");
             string other = Id($"https://www.prop{i}.example/other").Key.Value;
-            var page = Page(id, Pick<int?>(200, 200, 200, 404, 301, 500, null), Pick<FailureReason?>(null, null, null, FailureReason.RobotsDisallowed, FailureReason.Http4xx, FailureReason.ProcessingError),
+            var page = Page(id, Pick<int?>(200, 200, 200, 404, 410, 403, 418, 301, 500, 204, 999, null),
+                Pick<FailureReason?>(null, null, null, FailureReason.RobotsDisallowed, FailureReason.Http4xx, FailureReason.ProcessingError),
                 Pick<string?>("A title", null), null, null) with
             {
                 DownloadStamp = Pick<DateTimeOffset?>(now.AddDays(-1), now.AddDays(-40), now.AddDays(-170), now.AddDays(-195), now.AddDays(-400), null),
@@ -277,6 +277,14 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
             await SaveAsync(page);
             cases.Add((page, banned));
         }
+        return cases;
+    }
+
+    [Fact]
+    public async Task IndexabilityRule_EveryFilter_CSharpVerdictEqualsTheStoresSql()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var cases = await GeneratedPagesAsync(20261203, 120, now);
         await SettleAsync();
 
         var inspector = new UrlInspector(Reader, Keyer, new InspectionOptions { MaxAgeMonths = 6 });
@@ -296,6 +304,58 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         }
         // The generator reaches both verdicts.
         Assert.InRange(indexable, 1, cases.Count - 1);
+    }
+
+    /// <summary>
+    /// The primary reason on generated stores: the C# rule (what the crawl would say), the store's SQL in the
+    /// inspector's verdict, and the page indexing report agree page by page; the report's reasons add up to every URL
+    /// known (stored pages and queued ones); every reason the generator can reach is reached.
+    /// </summary>
+    [Fact]
+    public async Task IndexingReasons_VerdictReportAndRule_Agree_AndCountsSumToTheUrlsKnown()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var cases = await GeneratedPagesAsync(20261206, 160, now);
+        var queued = Enumerable.Range(0, 7).Select(i => FrontierEntry.Seed(Id($"https://www.queued{i}.example/waiting"), now)).ToList();
+        await Writer.EnqueueAsync(queued);
+        await SettleAsync();
+
+        var inspector = new UrlInspector(Reader, Keyer, new InspectionOptions { MaxAgeMonths = 6 });
+        var expected = new Dictionary<IndexingReason, int>();
+        foreach (var (page, banned) in cases)
+        {
+            var rule = IndexingReasons.Of(page, banned, now, 6);
+            var report = await inspector.LookupAsync(page.Url, null, null);
+            Assert.True(rule[0] == report.Verdict.Reason, $"{page.Url}: the rule says {rule[0]}, the store {report.Verdict.Reason} ({report.Verdict.Condition})");
+            Assert.Equal(rule.Skip(1), report.Verdict.OtherReasons.Select(o => o.Reason));
+            Assert.Equal(report.Badges.Indexable, report.Verdict.Indexable);
+            expected[rule[0]] = expected.GetValueOrDefault(rule[0]) + 1;
+        }
+        Assert.Equal(IndexingReason.Queued, (await inspector.LookupAsync(queued[0].Url, null, null)).Verdict.Reason);
+
+        var reporter = new IndexingReporter(Reader, new InspectionOptions { MaxAgeMonths = 6 });
+        var all = await reporter.ReportAsync(examples: 1000);
+        Assert.Equal(cases.Count + queued.Count, all.Total);
+        Assert.Equal(all.Total, all.Reasons.Sum(r => r.Count));
+        Assert.Equal(all.Total, all.Indexed + all.NotIndexed);
+        Assert.Equal(queued.Count, all.Reasons.Single(r => r.Reason == IndexingReason.Queued).Count);
+        foreach (var (reason, count) in expected)
+            Assert.True(count == all.Reasons.Single(r => r.Reason == reason).Count, $"{reason}: {count} by the rule, {all.Reasons.Single(r => r.Reason == reason).Count} in the report");
+        foreach (var (page, banned) in cases)
+        {
+            var reason = IndexingReasons.Of(page, banned, now, 6)[0];
+            Assert.Contains(page.Url, all.Reasons.Single(r => r.Reason == reason).Examples);
+        }
+        // Paged lists of one reason, and one host.
+        var largest = all.Reasons.Where(r => r.Reason != IndexingReason.Queued).MaxBy(r => r.Count)!;
+        var first = await reporter.ReportAsync(reason: largest.Reason, limit: 2);
+        var second = await reporter.ReportAsync(reason: largest.Reason, limit: 2, offset: 2);
+        Assert.Equal(largest.Examples.Take(4), first.Urls!.Concat(second.Urls!));
+        var host = Id(cases[0].Page.Url).Host;
+        var one = await reporter.ReportAsync(host: host);
+        Assert.Equal(cases.Count(c => Id(c.Page.Url).Host == host), one.Total);
+        Assert.Contains(all.Queries, q => q.Sql.Contains("GROUP BY reason", StringComparison.Ordinal));
+        Assert.True(expected.Count >= 15, $"the generator reached only {string.Join(", ", expected.Keys)}");
     }
 }
 

@@ -111,6 +111,30 @@ public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) :
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
+    /// <summary>The page indexing report in a browser: its counters are the API's, an example opens its inspection,
+    /// whose verdict names the reason it was listed under and shows a URL refused by robots.txt as not fetched.</summary>
+    [SkippableFact]
+    public async Task IndexingReport_ExampleOpensItsInspection_WithThatVerdict()
+    {
+        chromium.Require();
+        var (page, problems) = await OpenAsync();
+        var api = System.Text.Json.JsonDocument.Parse(await site.Http.GetStringAsync("/api/indexing")).RootElement;
+        await page.GotoAsync("/indexing");
+        Assert.Equal(api.GetProperty("total").GetInt64().ToString("N0", System.Globalization.CultureInfo.InvariantCulture), await page.InnerTextAsync("#count-total"));
+        Assert.True(await page.Locator("#indexing-chart rect").CountAsync() > 0);
+        Directory.CreateDirectory(ScreenshotDir);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, "page-indexing.png"), FullPage = true });
+
+        await page.ClickAsync("tr[data-reason='blocked_by_robots'] a.example >> nth=0");
+        await page.WaitForSelectorAsync("#verdict");
+        Assert.Equal("blocked_by_robots", await page.GetAttributeAsync("#verdict", "data-reason"));
+        Assert.Equal("⛔ Blocked by robots.txt", await page.InnerTextAsync("#verdict-label"));
+        Assert.Contains("Disallow: /private/", await page.InnerTextAsync("#verdict-evidence"));
+        Assert.StartsWith("⏸ NOT FETCHED", await page.InnerTextAsync("#badge-crawled"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, "verdict-blocked-by-robots.png"), FullPage = false });
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     [SkippableFact]
     public async Task DirectParameterLookup_FindsTheStoredKey()
     {

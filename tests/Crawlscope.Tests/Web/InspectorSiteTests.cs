@@ -56,6 +56,54 @@ public class InspectorSiteTests(InspectorSiteFixture f) : IClassFixture<Inspecto
         Assert.InRange(page.GetProperty("page_type_confidence").GetInt32(), 1, 100);
     }
 
+    /// <summary>The page indexing report over the sample web: its counts are the store's, they add up, and every
+    /// example's own inspection gives the reason it is listed under.</summary>
+    [Fact]
+    public async Task ApiIndexing_CountsAreTheStores_AndEachExampleIsInspectedAsItsReason()
+    {
+        var response = await f.Http.GetAsync("/api/indexing");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var r = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        long pages = await f.Crawl.Store.PageCountAsync();
+        long queued = Convert.ToInt64((await f.Crawl.Store.InspectAsync("SELECT COUNT(*) AS n FROM frontier WHERE state IN (0, 1)", [])).Rows[0]["n"]);
+        Assert.Equal(pages + queued, r.GetProperty("total").GetInt64());
+        var reasons = r.GetProperty("reasons").EnumerateArray().ToList();
+        Assert.Equal(r.GetProperty("total").GetInt64(), reasons.Sum(x => x.GetProperty("count").GetInt64()));
+        Assert.Equal(r.GetProperty("indexed").GetInt64(), reasons.Where(x => x.GetProperty("reason").GetString() == "indexed").Sum(x => x.GetProperty("count").GetInt64()));
+        var names = reasons.Select(x => x.GetProperty("reason").GetString()).ToList();
+        foreach (var expected in new[] { "indexed", "blocked_by_robots", "redirect", "not_found", "server_error", "not_html", "noindex", "canonical_elsewhere", "spam" })
+            Assert.Contains(expected, names);
+        foreach (var reason in reasons)
+            foreach (var example in reason.GetProperty("examples").EnumerateArray())
+                Assert.Equal(reason.GetProperty("reason").GetString(), (await ApiAsync("url=" + Uri.EscapeDataString(example.GetString()!))).GetProperty("verdict").GetProperty("reason").GetString());
+        Assert.Contains(r.GetProperty("queries").EnumerateArray(), q => q.GetProperty("sql").GetString()!.Contains("GROUP BY reason", StringComparison.Ordinal));
+
+        var listed = JsonDocument.Parse(await f.Http.GetStringAsync("/api/indexing?reason=blocked_by_robots&host=www.alpha-news.test&limit=5")).RootElement;
+        Assert.Equal("blocked_by_robots", listed.GetProperty("reason").GetString());
+        Assert.Contains(listed.GetProperty("urls").EnumerateArray(), u => u.GetString() == f.Crawl.Url("www.alpha-news.test", "/private/report"));
+        Assert.All(listed.GetProperty("reasons").EnumerateArray().SelectMany(x => x.GetProperty("examples").EnumerateArray()),
+            u => Assert.StartsWith("http://www.alpha-news.test:", u.GetString()));
+
+        var bad = await f.Http.GetAsync("/api/indexing?reason=blocked");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("blocked_by_robots", await bad.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Cli_StatsIndexing_PrintsTheReport_AndRefusesAnUnknownReason()
+    {
+        var r = await Task.Run(() => Cli.CliRunner.Run("stats", "--indexing", "--db", f.Crawl.DbPath));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Matches(@"^page indexing: \d+ URLs known, \d+ indexed, \d+ not indexed", r.Stdout);
+        Assert.Contains("Blocked by robots.txt [blocked_by_robots]", r.Stdout);
+        var listed = Cli.CliRunner.Run("stats", "--indexing", "--host", "www.alpha-news.test", "--reason", "blocked_by_robots", "--db", f.Crawl.DbPath);
+        Assert.True(listed.ExitCode == 0, listed.Stderr);
+        Assert.Contains(f.Crawl.Url("www.alpha-news.test", "/private/report"), listed.Stdout);
+        var wrong = Cli.CliRunner.Run("stats", "--indexing", "--reason", "blocked", "--db", f.Crawl.DbPath);
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("--reason must be one of", wrong.Stderr);
+    }
+
     [Fact]
     public async Task ApiDirectLookup_EqualsUrlLookup()
     {
