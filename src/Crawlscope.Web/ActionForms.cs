@@ -14,23 +14,32 @@ internal sealed record ActionContext(string FormField, string Token, bool Paused
 /// </summary>
 internal static class ActionForms
 {
-    internal static void ForReport(HtmlBuilder h, ActionContext a, string url, string host, string site, bool crawled)
+    /// <param name="banned">The names banned now: each of host and domain is offered Ban or Unban, whichever applies.</param>
+    internal static void ForReport(HtmlBuilder h, ActionContext a, string url, string host, string site, bool crawled, IReadOnlySet<string> banned)
     {
         h.Tag("section", ("id", "actions")).Element("h2", "Act on this URL");
         Form(h, a, "/actions/crawl", "crawl-now")
             .Tag("input", ("type", "hidden"), ("name", "url"), ("value", url))
             .Tag("input", ("type", "hidden"), ("name", "recrawl"), ("value", crawled ? "true" : "false"))
             .Element("button", crawled ? "Recrawl now" : "Crawl now", ("type", "submit"), ("id", "crawl-now-button")).End("form");
-        Form(h, a, "/actions/ban", "ban")
-            .Tag("input", ("type", "hidden"), ("name", "return"), ("value", url))
-            .Tag("label", ("for", "ban-reason")).Text("Reason").End("label")
-            .Tag("input", ("id", "ban-reason"), ("name", "reason"), ("type", "text"), ("size", "30"), ("placeholder", "why (kept in the audit log)"))
-            .Element("button", $"Ban host {host}", ("type", "submit"), ("name", "name"), ("value", host), ("id", "ban-host"))
-            .Element("button", $"Ban domain {site}", ("type", "submit"), ("name", "name"), ("value", site), ("id", "ban-domain")).End("form");
-        Form(h, a, "/actions/unban", "unban")
-            .Tag("input", ("type", "hidden"), ("name", "return"), ("value", url))
-            .Element("button", $"Unban host {host}", ("type", "submit"), ("name", "name"), ("value", host), ("id", "unban-host"))
-            .Element("button", $"Unban domain {site}", ("type", "submit"), ("name", "name"), ("value", site), ("id", "unban-domain")).End("form");
+        var names = new[] { ("host", host), ("domain", site) }.DistinctBy(n => n.Item2).ToList();
+        if (names.Any(n => !banned.Contains(n.Item2)))
+        {
+            Form(h, a, "/actions/ban", "ban")
+                .Tag("input", ("type", "hidden"), ("name", "return"), ("value", url))
+                .Tag("label", ("for", "ban-reason")).Text("Reason").End("label")
+                .Tag("input", ("id", "ban-reason"), ("name", "reason"), ("type", "text"), ("size", "30"), ("placeholder", "why (kept in the audit log)"));
+            foreach (var (kind, name) in names.Where(n => !banned.Contains(n.Item2)))
+                h.Element("button", $"Ban {kind} {name}", ("type", "submit"), ("name", "name"), ("value", name), ("id", "ban-" + kind));
+            h.End("form");
+        }
+        if (names.Any(n => banned.Contains(n.Item2)))
+        {
+            Form(h, a, "/actions/unban", "unban").Tag("input", ("type", "hidden"), ("name", "return"), ("value", url));
+            foreach (var (kind, name) in names.Where(n => banned.Contains(n.Item2)))
+                h.Element("button", $"Unban {kind} {name}", ("type", "submit"), ("name", "name"), ("value", name), ("id", "unban-" + kind));
+            h.End("form");
+        }
         bool hostPaused = a.PausedHosts.Contains(host, StringComparer.OrdinalIgnoreCase);
         Form(h, a, hostPaused ? "/actions/resume" : "/actions/pause", "pause-host")
             .Tag("input", ("type", "hidden"), ("name", "host"), ("value", host))
@@ -44,7 +53,15 @@ internal static class ActionForms
         h.Tag("section", ("id", "controls")).Element("h3", "Steer the crawl");
         Form(h, a, a.Paused ? "/actions/resume" : "/actions/pause", "pause-crawl")
             .Element("button", a.Paused ? "Resume crawl" : "Pause crawl", ("type", "submit"), ("id", "pause-crawl-button")).End("form");
-        if (a.PausedHosts.Count > 0) h.Element("p", "Paused hosts: " + string.Join(", ", a.PausedHosts), ("id", "paused-hosts"));
+        if (a.PausedHosts.Count > 0)
+        {
+            h.Tag("div", ("id", "paused-hosts")).Text("Paused hosts:");
+            foreach (var host in a.PausedHosts)
+                Form(h, a, "/actions/resume", "resume-" + host).Tag("input", ("type", "hidden"), ("name", "host"), ("value", host))
+                    .Element("button", $"Resume {host}", ("type", "submit")).End("form");
+            h.End("div");
+        }
+        h.Tag("p").Link("/bans", "Bans", ("id", "bans-link")).End("p");
         Form(h, a, "/actions/seeds", "add-seeds")
             .Tag("label", ("for", "seeds")).Text("Add seeds (one URL per line)").End("label")
             .Element("textarea", "", ("id", "seeds"), ("name", "urls"), ("rows", "3"), ("cols", "70"))
@@ -84,6 +101,28 @@ internal static class ActionForms
             h.Tag("tr").Element("td", x.Stamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Element("td", x.Actor).Element("td", x.Action)
                 .Element("td", x.Target).Element("td", x.Detail ?? "").End("tr");
         h.End("table").End("section");
+    }
+
+    /// <summary>Every ban with its kind, reason, author and time, each with its Unban button.</summary>
+    internal static void Bans(HtmlBuilder h, ActionContext a, IReadOnlyList<BanEntry> bans)
+    {
+        h.Element("h2", $"Bans ({bans.Count})");
+        if (bans.Count == 0)
+        {
+            h.Element("p", "Nothing is banned.", ("id", "no-bans"));
+            return;
+        }
+        h.Tag("table", ("id", "bans")).Tag("thead").Tag("tr").Element("th", "Name").Element("th", "Kind").Element("th", "Reason").Element("th", "By")
+            .Element("th", "When").Element("th", "").End("tr").End("thead").Tag("tbody");
+        foreach (var b in bans)
+        {
+            h.Tag("tr", ("data-ban", b.Name)).Element("td", b.Name).Element("td", b.Kind).Element("td", b.Reason ?? "").Element("td", b.By ?? "command line")
+                .Element("td", b.At.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture)).Tag("td");
+            Form(h, a, "/actions/unban", "unban-" + b.Name).Tag("input", ("type", "hidden"), ("name", "return"), ("value", "/bans"))
+                .Element("button", "Unban", ("type", "submit"), ("name", "name"), ("value", b.Name)).End("form");
+            h.End("td").End("tr");
+        }
+        h.End("tbody").End("table");
     }
 
     private static HtmlBuilder Form(HtmlBuilder h, ActionContext a, string action, string id) =>

@@ -141,7 +141,7 @@ public static class InspectorSite
             {
                 shardNumber = Shard(shard);
                 var report = await inspector.LookupAsync(url, shardNumber, key, ct);
-                return Html(InspectPage.Render(url, shardNumber, key, report, null, notice, ReportActions(context, options, report)));
+                return Html(InspectPage.Render(url, shardNumber, key, report, null, notice, await ReportActionsAsync(context, options, report, ct)));
             }
             catch (InspectionInputException ex)
             {
@@ -249,11 +249,12 @@ public static class InspectorSite
     }
 
     /// <summary>The operator's forms for a report, when a crawl runs in this process and the URL can be keyed.</summary>
-    private static Action<HtmlBuilder>? ReportActions(HttpContext context, InspectorSiteOptions options, InspectionReport report)
+    private static async Task<Action<HtmlBuilder>?> ReportActionsAsync(HttpContext context, InspectorSiteOptions options, InspectionReport report, CancellationToken ct)
     {
         if (options.Operator is not { } op || !options.Keyer.TryIdentify(report.Url, out var id, out _)) return null;
         var forms = OperatorRoutes.Context(context, op);
-        return h => ActionForms.ForReport(h, forms, report.Url, id.Host, id.Site, report.Badges.Crawled);
+        var banned = (await op.Store.BansAsync(ct)).Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return h => ActionForms.ForReport(h, forms, report.Url, id.Host, id.Site, report.Badges.Crawled, banned);
     }
 
     /// <summary>The shard parameter; a value that is not a number is the caller's mistake, said in words.</summary>

@@ -31,6 +31,16 @@ internal static class OperatorRoutes
     {
         MapForms(app, op, options);
         MapApi(app, op, options);
+        app.MapGet("/bans", async (HttpContext context, string? notice, CancellationToken ct) =>
+        {
+            var bans = await BansAsync(op, options, ct);
+            var forms = Context(context, op);
+            return Results.Content(PageLayout.Render("Bans", h =>
+            {
+                if (notice is not null) h.Element("p", notice, ("class", "notice"), ("id", "notice"), ("role", "status"));
+                ActionForms.Bans(h, forms, bans);
+            }), "text/html; charset=utf-8");
+        }).ExcludeFromDescription();
         app.MapGet("/api/events", (HttpContext context, IHostApplicationLifetime life) => EventsAsync(context, op, life.ApplicationStopping))
             .WithName("Events").WithSummary("Server-Sent Events: one `figures` event a second with the live overview's figures (pages/s, queue, hosts, errors, recrawls due, pause state).")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").Guarded();
@@ -94,6 +104,8 @@ internal static class OperatorRoutes
             .WithName("Pause").WithSummary("Pause the whole crawl, or one host with {\"host\": \"...\"}: pages in flight finish, nothing new starts.").Guarded();
         app.MapPost("/api/resume", (HttpContext c, HostRequest? body, CancellationToken ct) => PauseAsync(c, op, options, body?.Host, false, ct))
             .WithName("Resume").WithSummary("Resume the whole crawl, or one host.").Guarded();
+        app.MapGet("/api/bans", async (CancellationToken ct) => TypedResults.Ok(await BansAsync(op, options, ct)))
+            .WithName("Bans").WithSummary("Every ban: the name, whether it is a host or a registrable domain, the reason, who banned it (from the audit log; null for the CLI) and when.").Guarded();
         app.MapPost("/api/bans", async Task<Results<Ok<BanRecord>, BadRequest<ApiError>>> (HttpContext c, BanRequest body, CancellationToken ct) =>
             {
                 try
@@ -206,7 +218,22 @@ internal static class OperatorRoutes
     /// <summary>After a form: back to the report of <paramref name="url"/> (or the overview), with what happened.</summary>
     private static IResult BackTo(string? url, string notice)
     {
-        string page = string.IsNullOrEmpty(url) ? "/overview?" : PageLayout.InspectHref(url) + "&";
+        string page = string.IsNullOrEmpty(url) ? "/overview?" : url == "/bans" ? "/bans?" : PageLayout.InspectHref(url) + "&";
         return Results.Redirect(page + "notice=" + Uri.EscapeDataString(notice.Length > 500 ? notice[..500] + "…" : notice), permanent: false, preserveMethod: false);
     }
+
+    /// <summary>The bans with their kind and who made them (the audit log's latest ban of each name).</summary>
+    internal static async Task<IReadOnlyList<BanEntry>> BansAsync(CrawlOperator op, InspectorSiteOptions options, CancellationToken ct)
+    {
+        var bans = await op.Store.BansAsync(ct);
+        var by = (await op.Store.RecentActionsAsync(1000, ct)).Where(a => a.Action == "ban").GroupBy(a => a.Target, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First().Actor, StringComparer.OrdinalIgnoreCase);
+        return bans.Select(b => new BanEntry(b.Name,
+                options.Keyer.TryIdentify($"http://{b.Name}/", out var id, out _) && id.Site == b.Name ? "domain" : "host",
+                b.Reason, by.GetValueOrDefault(b.Name), b.Created))
+            .OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
+    }
 }
+
+/// <summary>One ban as the API lists it.</summary>
+public sealed record BanEntry(string Name, string Kind, string? Reason, string? By, DateTimeOffset At);

@@ -66,6 +66,13 @@ public class ServiceBrowserTests(BrowserServiceFixture f, ChromiumFixture chromi
         Assert.Equal("banned alpha-news.test", await page.InnerTextAsync("#notice"));
         Assert.Equal("FAIL", await page.InnerTextAsync("tr[data-filter='Spam/ban'] td.status"));
         Assert.Equal("banned", await page.GetAttributeAsync("#verdict", "data-reason"));
+        // The report offers only what applies: the banned domain can be unbanned, not banned again.
+        Assert.Equal(0, await page.Locator("#ban-domain").CountAsync());
+        Assert.Equal("Unban domain alpha-news.test", await page.InnerTextAsync("#unban-domain"));
+        var ban = (await f.JsonAsync(HttpMethod.Get, "/api/bans")).EnumerateArray().Single(b => b.GetProperty("name").GetString() == "alpha-news.test");
+        Assert.Equal("domain", ban.GetProperty("kind").GetString());
+        Assert.Equal("link farm <script>alert(1)</script>", ban.GetProperty("reason").GetString());
+        Assert.False(string.IsNullOrEmpty(ban.GetProperty("by").GetString()));
         await page.ClickAsync("#checks > summary");
         Assert.Contains("\"fh_dont_index\":1", await page.InnerTextAsync("article[data-check*='Spam'] .response"));
 
@@ -85,6 +92,8 @@ public class ServiceBrowserTests(BrowserServiceFixture f, ChromiumFixture chromi
         await page.ClickAsync("#unban-domain");
         await page.WaitForSelectorAsync("#notice");
         Assert.Equal("unbanned alpha-news.test", await page.InnerTextAsync("#notice"));
+        Assert.Equal("Ban domain alpha-news.test", await page.InnerTextAsync("#ban-domain"));
+        Assert.Equal(0, await page.Locator("#unban-domain").CountAsync());
         await page.GotoAsync("/overview");
         Assert.Contains("link farm <script>alert(1)</script>", await page.InnerTextAsync("#operator-actions"));
         Assert.Empty(problems);
@@ -110,6 +119,25 @@ public class ServiceBrowserTests(BrowserServiceFixture f, ChromiumFixture chromi
         await page.WaitForSelectorAsync("#notice");
         await EventuallyAsync(async () => Rate(await rate.InnerTextAsync()) > 0, "pages/s above 0 after resume");
         Assert.Equal("running", await page.InnerTextAsync("[data-live=state]"));
+        Assert.Empty(problems);
+    }
+
+    /// <summary>A paused host is shown as such where it is acted on: the report offers Resume, the overview lists it with Resume.</summary>
+    [SkippableFact]
+    public async Task PausedHost_ShowsResume_OnTheReportAndTheOverview()
+    {
+        var (page, problems) = await OpenAsync();
+        await page.GotoAsync("/inspect?url=" + Uri.EscapeDataString(f.Url(Host, "/articles/5")));
+        Assert.Equal($"Pause host {Host}", await page.InnerTextAsync("#pause-host-button"));
+        await page.ClickAsync("#pause-host-button");
+        await page.WaitForSelectorAsync("#notice");
+        Assert.Equal($"Resume host {Host}", await page.InnerTextAsync("#pause-host-button"));
+        await page.GotoAsync("/overview");
+        Assert.Contains(Host, await page.InnerTextAsync("#paused-hosts"));
+        await page.ClickAsync($"#paused-hosts button:has-text('Resume {Host}')");
+        await page.WaitForSelectorAsync("#notice");
+        Assert.Equal(0, await page.Locator("#paused-hosts").CountAsync());
+        Assert.Empty((await f.Figures())!.Value.GetProperty("paused_hosts").EnumerateArray());
         Assert.Empty(problems);
     }
 
