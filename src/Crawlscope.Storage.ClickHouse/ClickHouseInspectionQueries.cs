@@ -83,6 +83,11 @@ internal sealed class ClickHouseInspectionQueries : InspectionQueries
 
     protected override string DayOf(string column) => $"toString(toDate({column}))";
 
+    public override string LinksFrom => "SELECT target AS other, anchor, nofollow, refusal FROM links FINAL WHERE source = $key ORDER BY target LIMIT $limit OFFSET $offset";
+    public override string LinksTo => "SELECT source AS other, anchor, nofollow, refusal FROM links FINAL WHERE target = $key ORDER BY source LIMIT $limit OFFSET $offset";
+    public override string PageStates(int count) => $"SELECT src_unparsed, download_http_code, failure_reason FROM pages FINAL WHERE src_unparsed IN ({KeyList(count)})";
+    public override string KnownKeys(int count) => $"SELECT DISTINCT src_unparsed FROM discovered FINAL WHERE src_unparsed IN ({KeyList(count)})";
+
     public override string Details => "SELECT * FROM pages FINAL WHERE shard = $shard AND src_unparsed = $key";
     public override string History => "SELECT stamp, http_code, failure_reason, elapsed_ms, bytes, location FROM fetches FINAL WHERE src_unparsed = $key ORDER BY stamp DESC, id DESC LIMIT 20";
     public override string Inlinks => "SELECT count() AS inlinks FROM links FINAL WHERE target = $key";

@@ -1,3 +1,4 @@
+using Crawlscope.Vocabulary;
 using Crawlscope.Duplicates;
 using System.Buffers;
 using System.Globalization;
@@ -58,6 +59,7 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvi
                 w.WriteString("target", l.Target);
                 w.WriteString("anchor", l.Anchor);
                 w.WriteNumber("nofollow", l.NoFollow ? 1 : 0);
+                w.WriteString("refusal", l.Refusal is { } refusal ? StoreNames.Of(refusal) : null);
             }));
         // As in the embedded store, only originals are in the near-duplicate index.
         if (page.SimHash is long simhash && page.DuplicateOf is null)

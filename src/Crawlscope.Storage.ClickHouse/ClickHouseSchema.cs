@@ -65,6 +65,13 @@ internal static class ClickHouseSchema
                 .. AddedPageColumns.Select(c => $"ALTER TABLE {{db}}.pages ADD COLUMN {c.Name} {c.Type}"),
             ],
             []),
+        // 4: why the crawl did not follow a link (null: followed).
+        new(
+            [
+                "ALTER TABLE {db}.links_local ADD COLUMN refusal Nullable(String)",
+                "ALTER TABLE {db}.links ADD COLUMN refusal Nullable(String)",
+            ],
+            []),
     ];
 
     internal const string VersionTable = "CREATE TABLE IF NOT EXISTS {db}.schema_version (version UInt32, applied DateTime('UTC')) ENGINE = MergeTree ORDER BY version";

@@ -7,6 +7,9 @@ namespace Crawlscope.Web;
 /// The report as a web page, laid out like the seed: raw queries and responses, badges, page info filters,
 /// page details. It only renders the <see cref="InspectionReport"/>; every decision was made by the engine.
 /// </summary>
+/// <summary>The first links of a page each way, as the report shows them.</summary>
+internal sealed record PageLinks(IReadOnlyList<LinkView> Out, IReadOnlyList<LinkView> In);
+
 internal static class InspectPage
 {
     /// <summary>Fields longer than this are shown shortened, with the whole text one click away.</summary>
@@ -18,14 +21,15 @@ internal static class InspectPage
 
     /// <param name="notice">What an operator's action just did, shown above the report.</param>
     /// <param name="actions">The operator's forms for this report (a running crawl only), shown after the badges.</param>
+    /// <param name="links">The page's first outlinks and inlinks, shown after the details.</param>
     internal static string Render(string? url, int? shard, string? key, InspectionReport? report, string? error, string? notice = null,
-        Action<HtmlBuilder>? actions = null) =>
+        Action<HtmlBuilder>? actions = null, PageLinks? links = null) =>
         PageLayout.Render(report is null ? "Crawler Inspector" : $"Crawler Inspector: {report.Url}", h =>
         {
             PageLayout.LookupForms(h, url ?? (key is null ? report?.Url : null), shard, key);
             if (error is not null) h.Element("p", error, ("class", "error"), ("id", "error"), ("role", "alert"));
             if (notice is not null) h.Element("p", notice, ("class", "notice"), ("id", "notice"), ("role", "status"));
-            if (report is not null) Report(h, report, actions);
+            if (report is not null) Report(h, report, actions, links);
         });
 
     /// <summary>The primary reason, large, with its evidence, the store's condition that decided it, and the other
@@ -47,7 +51,7 @@ internal static class InspectPage
         h.End("section");
     }
 
-    private static void Report(HtmlBuilder h, InspectionReport r, Action<HtmlBuilder>? actions)
+    private static void Report(HtmlBuilder h, InspectionReport r, Action<HtmlBuilder>? actions, PageLinks? links)
     {
         Verdict(h, r.Verdict);
         h.Tag("p", ("class", "summary"), ("id", "summary")).Text(r.Summary).End("p");
@@ -99,6 +103,18 @@ internal static class InspectPage
         }
 
         if (r.Page is { } p) Details(h, r, p);
+        if (links is not null) Links(h, r, links);
+    }
+
+    private static void Links(HtmlBuilder h, InspectionReport r, PageLinks links)
+    {
+        string Href(string direction) => $"/links?url={Uri.EscapeDataString(r.Url)}&direction={direction}";
+        h.Tag("section", ("id", "links")).Element("h2", "Links");
+        h.Tag("h3").Text($"Outlinks ({r.Page?.Outlinks ?? 0}) ").Link(Href("out"), "all", ("id", "all-outlinks")).End("h3");
+        LinksPage.Table(h, links.Out, LinkDirection.Out, "outlinks");
+        h.Tag("h3").Text($"Inlinks ({r.Page?.Inlinks ?? 0}) ").Link(Href("in"), "all", ("id", "all-inlinks")).End("h3");
+        LinksPage.Table(h, links.In, LinkDirection.In, "inlinks");
+        h.End("section");
     }
 
     private static void Details(HtmlBuilder h, InspectionReport r, PageDetails p)
@@ -106,14 +122,16 @@ internal static class InspectPage
         h.Tag("section", ("id", "details")).Element("h2", "Page Details")
             .Tag("table").Tag("thead").Tag("tr").Element("th", "Property").Element("th", "Value").End("tr").End("thead").Tag("tbody");
         void Row(string name, string? value) => h.Tag("tr", ("data-property", name)).Element("th", name, ("scope", "row")).Element("td", value ?? "null").End("tr");
-        void LinkRow(string name, IReadOnlyList<string> urls)
+        // Stored keys shown as the URLs they name, each opening its inspection, the key beside it.
+        void LinkRow(string name, IReadOnlyList<string> keys)
         {
             h.Tag("tr", ("data-property", name)).Element("th", name, ("scope", "row")).Tag("td");
-            if (urls.Count == 0) h.Text("none");
-            for (int i = 0; i < urls.Count; i++)
+            if (keys.Count == 0) h.Text("none");
+            for (int i = 0; i < keys.Count; i++)
             {
                 if (i > 0) h.Tag("br");
-                h.Link(PageLayout.InspectHref(urls[i]), urls[i]);
+                string url = UrlInspector.UrlOf(keys[i]);
+                h.Link(PageLayout.InspectHref(url), url).Text(" ").Element("span", keys[i], ("class", "label key"));
             }
             h.End("td").End("tr");
         }
@@ -125,7 +143,7 @@ internal static class InspectPage
         Row("HTTP Status Code", p.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? p.FailureReason);
         Row("Meta Title", p.MetaTitle);
         Row("Meta Description", p.MetaDescription);
-        Row("Meta Canonical", p.MetaCanonical);
+        LinkRow("Meta Canonical", string.IsNullOrEmpty(p.MetaCanonical) ? [] : [p.MetaCanonical]);
         string textHref = $"/inspect/text?shard={p.Shard.ToString(CultureInfo.InvariantCulture)}&key={Uri.EscapeDataString(p.UnparsedUrl)}&field=";
         LongRow(h, "Boilerpipe Text", p.BoilerpipeText, "boilerpipe", textHref, markdown: false);
         LongRow(h, "Markdown", p.Markdown, "markdown", textHref, markdown: true);
@@ -142,11 +160,14 @@ internal static class InspectPage
         Row("Language", p.Lang);
         Row("Truncated", p.Truncated ? "yes (body cap reached)" : "no");
         Row("Outlinks / Inlinks", $"{p.Outlinks} / {p.Inlinks}");
+        if (p.RedirectTargetUrl is { } target)
+            h.Tag("tr", ("data-property", "Redirect Target")).Element("th", "Redirect Target", ("scope", "row")).Tag("td")
+                .Link(PageLayout.InspectHref(target), target, ("id", "redirect-target")).End("td").End("tr");
         LinkRow("Referring Pages", p.ReferringPages);
         Row("Sitemaps", p.Sitemaps.Count == 0 ? "none" : string.Join(", ", p.Sitemaps));
         Row("Redirect Chain", p.RedirectChain.Count == 0 ? "none" : string.Join(" | ", p.RedirectChain));
         LinkRow("Duplicate Of", p.DuplicateOf is null ? [] : [p.DuplicateOf]);
-        Row("Near-duplicates", p.NearDuplicates.Count == 0 ? "none" : string.Join(", ", p.NearDuplicates));
+        LinkRow("Near-duplicates", p.NearDuplicates);
 
         HeadersRow(h, p);
         HistoryRow(h, p);

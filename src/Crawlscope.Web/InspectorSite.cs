@@ -131,6 +131,7 @@ public static class InspectorSite
     /// <summary>The pages people read: lookup, report, the whole text of a long field, the overview, assets.</summary>
     private static void MapPages(WebApplication app, UrlInspector inspector, InspectorSiteOptions options)
     {
+        var links = new LinkLister(options.Store, options.Keyer);
         app.MapGet("/assets/{name}", (string name) => Asset(name)).ExcludeFromDescription();
         app.MapGet("/favicon.ico", () => Asset("favicon.svg")).ExcludeFromDescription();
         app.MapGet("/", () => Html(InspectPage.Render(null, null, null, null, null))).ExcludeFromDescription();
@@ -141,7 +142,10 @@ public static class InspectorSite
             {
                 shardNumber = Shard(shard);
                 var report = await inspector.LookupAsync(url, shardNumber, key, ct);
-                return Html(InspectPage.Render(url, shardNumber, key, report, null, notice, await ReportActionsAsync(context, options, report, ct)));
+                PageLinks? pageLinks = report.Known
+                    ? new PageLinks(await links.ListAsync(report.Url, LinkDirection.Out, 20, 0, ct), await links.ListAsync(report.Url, LinkDirection.In, 20, 0, ct))
+                    : null;
+                return Html(InspectPage.Render(url, shardNumber, key, report, null, notice, await ReportActionsAsync(context, options, report, ct), pageLinks));
             }
             catch (InspectionInputException ex)
             {
@@ -165,6 +169,19 @@ public static class InspectorSite
             catch (InspectionInputException ex)
             {
                 return Results.Text(ex.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
+            }
+        }).ExcludeFromDescription();
+        app.MapGet("/links", async (string? url, string? direction, int? offset, CancellationToken ct) =>
+        {
+            try
+            {
+                var listed = await links.ListAsync(url, Direction(direction), LinksPage.PageSize, offset ?? 0, ct);
+                return Html(LinksPage.Render(url!, Direction(direction), offset ?? 0, listed));
+            }
+            catch (InspectionInputException ex)
+            {
+                return Html(PageLayout.Render("Links", h => h.Element("p", ex.Message, ("class", "error"), ("id", "error"), ("role", "alert"))),
+                    StatusCodes.Status400BadRequest);
             }
         }).ExcludeFromDescription();
         var reporter = new IndexingReporter(options.Store, options.Inspection);
@@ -228,6 +245,20 @@ public static class InspectorSite
             })
             .WithName("Indexing")
             .WithSummary("The page indexing report: every URL known, counted by its primary reason (the inspector's verdict), with example URLs, the daily history and the SQL of each count; host= and prefix= narrow it, reason= lists that reason's URLs (limit=, offset=).");
+        var links = new LinkLister(options.Store, options.Keyer);
+        app.MapGet("/api/links", async Task<Results<Ok<IReadOnlyList<LinkView>>, BadRequest<ApiError>>> (string? url, string? direction, int? limit, int? offset, CancellationToken ct) =>
+            {
+                try
+                {
+                    return TypedResults.Ok(await links.ListAsync(url, Direction(direction), limit ?? 100, offset ?? 0, ct));
+                }
+                catch (InspectionInputException ex)
+                {
+                    return TypedResults.BadRequest(new ApiError(ex.Message));
+                }
+            })
+            .WithName("Links")
+            .WithSummary("A page's links, out (its outlinks) or in (the pages linking to it): URL, anchor text, rel, whether the crawl followed each and why not, and the state of the page at the other end; paged by limit= and offset=.");
         app.MapGet("/api/stats", async (CancellationToken ct) => TypedResults.Ok(await options.Store.StatsAsync(ct)))
             .WithName("Stats")
             .WithSummary("Counts of the crawl store: pages by status, failure and drop reason, hosts, queue.");
@@ -256,6 +287,14 @@ public static class InspectorSite
         var banned = (await op.Store.BansAsync(ct)).Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return h => ActionForms.ForReport(h, forms, report.Url, id.Host, id.Site, report.Badges.Crawled, banned);
     }
+
+    /// <summary>out (the default) or in.</summary>
+    internal static LinkDirection Direction(string? text) => text switch
+    {
+        null or "" or "out" => LinkDirection.Out,
+        "in" => LinkDirection.In,
+        _ => throw new InspectionInputException("direction must be out or in"),
+    };
 
     /// <summary>The shard parameter; a value that is not a number is the caller's mistake, said in words.</summary>
     private static int? Shard(string? text) =>

@@ -21,10 +21,14 @@ internal static class InspectCommand
         var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
         var shards = CommonOptions.Shards();
         var live = new Option<bool>("--live") { Description = "Also fetch the URL now (same robots and SSRF rules), extract and filter it, and show that next to the stored result; stores nothing." };
+        var links = new Option<string?>("--links") { Description = "Instead of the report, the page's links: out (its outlinks) or in (pages linking to it), with anchor, rel, followed or why not, and the page there." };
+        links.AcceptOnlyFromAmong("out", "in");
+        var limit = new Option<int>("--limit") { Description = "With --links: how many (1-1000).", DefaultValueFactory = _ => 100 };
+        var offset = new Option<int>("--offset") { Description = "With --links: from which link.", DefaultValueFactory = _ => 0 };
         var fetch = new FetchCliOptions();
-        var command = new Command("inspect", "Explain what the crawler knows about a URL: five checks with their queries, badges, filters, page details.")
+        var command = new Command("inspect", "Explain what the crawler knows about a URL: the verdict with its evidence, five checks with their queries, badges, filters, page details.")
         {
-            url, shard, key, json, maxAge, shards, live,
+            url, shard, key, json, maxAge, shards, live, links, limit, offset,
         };
         storeOptions.AddTo(command);
         foreach (var option in fetch.All) command.Options.Add(option);
@@ -40,6 +44,14 @@ internal static class InspectCommand
             try
             {
                 report = await inspector.LookupAsync(parse.GetValue(url), parse.GetValue(shard), parse.GetValue(key), ct);
+                if (parse.GetValue(links) is { } direction)
+                {
+                    var listed = await new LinkLister(store, keyer).ListAsync(report.Url, direction == "in" ? LinkDirection.In : LinkDirection.Out,
+                        parse.GetValue(limit), parse.GetValue(offset), ct);
+                    if (parse.GetValue(json)) CliJson.Write(stdout, listed);
+                    else InspectionText.WriteLinks(stdout, report.Url, direction, listed);
+                    return CrawlscopeCli.Success;
+                }
             }
             catch (InspectionInputException ex)
             {

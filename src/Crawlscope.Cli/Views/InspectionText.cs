@@ -11,6 +11,14 @@ namespace Crawlscope.Cli.Views;
 /// </summary>
 internal static class InspectionText
 {
+    internal static void WriteLinks(TextWriter o, string url, string direction, IReadOnlyList<LinkView> links)
+    {
+        o.WriteLine($"{(direction == "in" ? "pages linking to" : "links of")} {Safe(url)}: {links.Count}");
+        foreach (var l in links)
+            o.WriteLine($"  {(l.Followed ? "followed" : "not followed" + (l.Reason is null ? "" : $" ({l.Reason})")),-28} {l.TargetState,-18} {Safe(l.Url)}" +
+                (l.Rel.Length > 0 ? $" [{l.Rel}]" : "") + (l.Anchor.Length > 0 ? $" \"{Shorten(l.Anchor, 80, flatten: true)}\"" : ""));
+    }
+
     internal static void Write(TextWriter o, InspectionReport r)
     {
         var console = ConsoleFor(o);

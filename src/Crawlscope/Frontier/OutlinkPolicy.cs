@@ -1,11 +1,9 @@
+using Crawlscope.Vocabulary;
 using Crawlscope.Extraction;
 using Crawlscope.Model;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Frontier;
-
-/// <summary>Why a link found on a page is not queued (snake_case in the counters).</summary>
-public enum LinkRefusal { Unparsable, RepeatedOnPage, NoFollow, BannedSource, TooDeep, OutOfScope, NotIncluded, Excluded }
 
 /// <summary>The links a page keeps (stored in the links table) and the URLs it hands to the frontier.</summary>
 internal sealed record Outlinks(List<LinkRecord> Links, List<FrontierEntry> Discovered);
@@ -28,24 +26,21 @@ internal sealed class OutlinkPolicy(UrlKeyer keyer, CrawlScope scope, bool follo
         {
             if (!keyer.TryIdentify(link.Url, out var target, out _)) { refused(LinkRefusal.Unparsable); continue; }
             if (!seen.Add(target.Key.Value)) { refused(LinkRefusal.RepeatedOnPage); continue; }
-            links.Add(new LinkRecord(from.Key.Value, target.Key.Value, link.Text.Length > MaxAnchorChars ? link.Text[..MaxAnchorChars] : link.Text, link.NoFollow));
-            if (banned) { refused(LinkRefusal.BannedSource); continue; }
-            if (link.NoFollow && !followNoFollow) { refused(LinkRefusal.NoFollow); continue; }
-            switch (scope.Check(target, from.Depth + 1))
-            {
-                case ScopeVerdict.Allowed:
-                    discovered.Add(FrontierEntry.Outlink(target, link.Url, from, now));
-                    break;
-                case var verdict:
-                    refused(verdict switch
-                    {
-                        ScopeVerdict.TooDeep => LinkRefusal.TooDeep,
-                        ScopeVerdict.NotIncluded => LinkRefusal.NotIncluded,
-                        ScopeVerdict.Excluded => LinkRefusal.Excluded,
-                        _ => LinkRefusal.OutOfScope,
-                    });
-                    break;
-            }
+            string anchor = link.Text.Length > MaxAnchorChars ? link.Text[..MaxAnchorChars] : link.Text;
+            LinkRefusal? refusal = banned ? LinkRefusal.BannedSource
+                : link.NoFollow && !followNoFollow ? LinkRefusal.NoFollow
+                : scope.Check(target, from.Depth + 1) switch
+                {
+                    ScopeVerdict.Allowed => null,
+                    ScopeVerdict.TooDeep => LinkRefusal.TooDeep,
+                    ScopeVerdict.NotIncluded => LinkRefusal.NotIncluded,
+                    ScopeVerdict.Excluded => LinkRefusal.Excluded,
+                    _ => LinkRefusal.OutOfScope,
+                };
+            // Every link is kept with why it was not followed, so the inspector can say it per page.
+            links.Add(new LinkRecord(from.Key.Value, target.Key.Value, anchor, link.NoFollow) { Refusal = refusal });
+            if (refusal is { } why) refused(why);
+            else discovered.Add(FrontierEntry.Outlink(target, link.Url, from, now));
         }
         return new Outlinks(links, discovered);
     }

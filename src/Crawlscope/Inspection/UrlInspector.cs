@@ -293,7 +293,8 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         var redirectsHere = (await redirectsTask).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
         var duplicates = (await duplicatesTask).Rows.Select(r => (string)r["src_unparsed"]!).ToList();
         var sitemaps = (await sitemapsTask).Rows.Select(r => (string)r["sitemap"]!).ToList();
-        var chain = redirectsHere.Concat(d["redirect_target"] is string target ? [$"{key.Value} → {target}"] : []).ToList();
+        // As URLs people can open: the pages that redirect here, then this page and where it redirects.
+        var chain = redirectsHere.Select(UrlOf).Concat(d["redirect_target"] is string target ? [$"{url.Href} → {UrlOf(target)}"] : []).ToList();
         var stamp = Stamp(d["download_stamp"]);
         var first = Stamp(d["first_indexed"]);
         return new PageDetails

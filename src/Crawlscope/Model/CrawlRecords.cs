@@ -151,7 +151,11 @@ public sealed record PageRecord
 public sealed record FetchRecord(string SrcUnparsed, string Url, DateTimeOffset Stamp, int? HttpCode, string? FailureReason,
     double ElapsedMs, long Bytes, string? ContentType, string? Location);
 
-public sealed record LinkRecord(string Source, string Target, string Anchor, bool NoFollow);
+public sealed record LinkRecord(string Source, string Target, string Anchor, bool NoFollow)
+{
+    /// <summary>Why the crawl did not follow it; null when it did (the target was queued, or was known already).</summary>
+    public LinkRefusal? Refusal { get; init; }
+}
 
 public sealed record StoredRobots(string HostKey, DateTimeOffset FetchedAt, DateTimeOffset ExpiresAt, int? Status, byte[]? Body,
     string Action, string Reason, byte[]? LastGoodBody, bool SitemapsRead = false);

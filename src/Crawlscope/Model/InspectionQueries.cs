@@ -116,6 +116,23 @@ public abstract class InspectionQueries
     /// <summary>A time as this store binds it in a condition on <c>download_stamp</c>.</summary>
     public abstract object TimeValue(DateTimeOffset time);
 
+    /// <summary>A page's outlinks (columns <c>other</c>: the target key, <c>anchor</c>, <c>nofollow</c>, <c>refusal</c>),
+    /// in target order, paged by <c>$limit</c> and <c>$offset</c>.</summary>
+    public abstract string LinksFrom { get; }
+
+    /// <summary>The links to a page (columns <c>other</c>: the source key, <c>anchor</c>, <c>nofollow</c>, <c>refusal</c>),
+    /// in source order, paged.</summary>
+    public abstract string LinksTo { get; }
+
+    /// <summary>The stored state of up to <paramref name="count"/> keys <c>$k0</c>, <c>$k1</c> ... (columns
+    /// <c>src_unparsed</c>, <c>download_http_code</c>, <c>failure_reason</c>).</summary>
+    public abstract string PageStates(int count);
+
+    /// <summary>Which of the keys <c>$k0</c> ... the crawl knows without a stored page (column <c>src_unparsed</c>).</summary>
+    public abstract string KnownKeys(int count);
+
+    protected static string KeyList(int count) => string.Join(", ", Enumerable.Range(0, count).Select(i => $"$k{i}"));
+
     public abstract string Details { get; }
     public abstract string History { get; }
     public abstract string Inlinks { get; }

@@ -1,3 +1,4 @@
+using Crawlscope.Vocabulary;
 using Crawlscope.Duplicates;
 using Microsoft.Data.Sqlite;
 using Crawlscope.Model;
@@ -105,7 +106,7 @@ public sealed partial class SqliteCrawlStore
         INSERT INTO fetches (src_unparsed, url, stamp, http_code, failure_reason, elapsed_ms, bytes, content_type, location)
         VALUES ($key, $url, $stamp, $code, $failure, $elapsed, $bytes, $type, $location)
         """;
-    private const string InsertLinkSql = "INSERT OR REPLACE INTO links (source, target, anchor, nofollow) VALUES ($s, $t, $a, $n)";
+    private const string InsertLinkSql = "INSERT OR REPLACE INTO links (source, target, anchor, nofollow, refusal) VALUES ($s, $t, $a, $n, $r)";
     private const string InsertBandSql = "INSERT OR IGNORE INTO simhash_bands (band, value, src_unparsed, simhash) VALUES ($b, $v, $k, $h)";
     private const string InsertFrontierSql = """
         INSERT OR IGNORE INTO frontier (src_unparsed, url, host_id, shard, depth, priority, source_id, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
@@ -159,7 +160,8 @@ public sealed partial class SqliteCrawlStore
             ("$failure", fetch.FailureReason), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location))
             .ExecuteNonQuery();
         foreach (var l in links)
-            Prepared(InsertLinkSql, tx, ("$s", l.Source), ("$t", l.Target), ("$a", l.Anchor), ("$n", l.NoFollow ? 1 : 0)).ExecuteNonQuery();
+            Prepared(InsertLinkSql, tx, ("$s", l.Source), ("$t", l.Target), ("$a", l.Anchor), ("$n", l.NoFollow ? 1 : 0),
+                ("$r", l.Refusal is { } refusal ? StoreNames.Of(refusal) : null)).ExecuteNonQuery();
         // Only originals go into the near-duplicate index: a duplicate points at its original, never at another duplicate.
         if (page.SimHash is long simhash && page.DuplicateOf is null)
             for (int band = 0; band < SimHashBands.Count; band++)

@@ -73,6 +73,11 @@ internal sealed class SqliteInspectionQueries : InspectionQueries
 
     protected override string DayOf(string column) => $"substr({column}, 1, 10)";
 
+    public override string LinksFrom => "SELECT target AS other, anchor, nofollow, refusal FROM links WHERE source = $key ORDER BY target LIMIT $limit OFFSET $offset";
+    public override string LinksTo => "SELECT source AS other, anchor, nofollow, refusal FROM links WHERE target = $key ORDER BY source LIMIT $limit OFFSET $offset";
+    public override string PageStates(int count) => $"SELECT src_unparsed, download_http_code, failure_reason FROM pages WHERE src_unparsed IN ({KeyList(count)})";
+    public override string KnownKeys(int count) => $"SELECT src_unparsed FROM frontier WHERE src_unparsed IN ({KeyList(count)})";
+
     public override string Details => "SELECT * FROM pages WHERE shard = $shard AND src_unparsed = $key";
     public override string History => "SELECT stamp, http_code, failure_reason, elapsed_ms, bytes, location FROM fetches WHERE src_unparsed = $key ORDER BY id DESC LIMIT 20";
     public override string Inlinks => "SELECT COUNT(*) AS inlinks FROM links WHERE target = $key";

@@ -191,5 +191,9 @@ internal static class SqliteSchema
         ALTER TABLE pages ADD COLUMN page_type TEXT;
         ALTER TABLE pages ADD COLUMN page_type_confidence INTEGER;
         """,
+        // 11: why the crawl did not follow a link (null: followed), so the inspector can say it per page.
+        """
+        ALTER TABLE links ADD COLUMN refusal TEXT;
+        """,
     ];
 }

@@ -82,3 +82,6 @@ public enum IndexingReason
     /// <summary>Was indexable and stopped being so for a reason that no longer shows (<c>history_drop_reason</c>).</summary>
     Dropped,
 }
+
+/// <summary>Why a link of a page was not followed (stored with the link, counted by the crawl).</summary>
+public enum LinkRefusal { Unparsable, RepeatedOnPage, NoFollow, BannedSource, TooDeep, OutOfScope, NotIncluded, Excluded }

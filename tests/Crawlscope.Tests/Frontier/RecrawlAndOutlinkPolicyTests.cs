@@ -1,3 +1,4 @@
+using Crawlscope.Vocabulary;
 using System.Text.RegularExpressions;
 using Crawlscope.Extraction;
 using Crawlscope.Frontier;
@@ -54,6 +55,8 @@ public class RecrawlAndOutlinkPolicyTests
         Assert.Equal(2, result.Discovered[0].Depth);
         Assert.Equal([LinkRefusal.RepeatedOnPage, LinkRefusal.NoFollow, LinkRefusal.OutOfScope, LinkRefusal.Excluded, LinkRefusal.Unparsable], refused);
         Assert.Equal(4, result.Links.Count);
+        // Each stored link keeps why it was not followed.
+        Assert.Equal([null, LinkRefusal.NoFollow, LinkRefusal.OutOfScope, LinkRefusal.Excluded], result.Links.Select(l => l.Refusal));
 
         refused.Clear();
         var deeper = policy.Select(source with { Depth = 2 }, [new("https://www.site.test/e", "e", false)], banned: false, _time.GetUtcNow());

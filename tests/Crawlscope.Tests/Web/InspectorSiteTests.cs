@@ -89,6 +89,49 @@ public class InspectorSiteTests(InspectorSiteFixture f) : IClassFixture<Inspecto
         Assert.Contains("blocked_by_robots", await bad.Content.ReadAsStringAsync());
     }
 
+    /// <summary>A page's links with their anchors, rel, whether the crawl followed each and why not, and the page
+    /// at the other end; the pages linking to it with their anchors.</summary>
+    [Fact]
+    public async Task ApiLinks_SayWhichLinksWereFollowed_AndWhyNot()
+    {
+        string home = f.Crawl.Url("www.alpha-news.test", "/");
+        var outlinks = JsonDocument.Parse(await f.Http.GetStringAsync($"/api/links?url={Uri.EscapeDataString(home)}&direction=out&limit=1000")).RootElement.EnumerateArray().ToList();
+        Assert.NotEmpty(outlinks);
+        var article = outlinks.First(l => l.GetProperty("url").GetString() == f.Crawl.Url("www.alpha-news.test", "/articles/0"));
+        Assert.True(article.GetProperty("followed").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, article.GetProperty("reason").ValueKind);
+        Assert.Equal("http_200", article.GetProperty("target_state").GetString());
+        Assert.False(string.IsNullOrEmpty(article.GetProperty("anchor").GetString()));
+        // The home page links other sites, which the crawl's scope keeps out.
+        var refused = outlinks.Where(l => !l.GetProperty("followed").GetBoolean()).ToList();
+        Assert.All(refused, l => Assert.False(string.IsNullOrEmpty(l.GetProperty("reason").GetString())));
+        var robots = outlinks.FirstOrDefault(l => l.GetProperty("url").GetString()!.EndsWith("/private/report", StringComparison.Ordinal));
+        if (robots.ValueKind != JsonValueKind.Undefined) Assert.Equal("robots_disallowed", robots.GetProperty("target_state").GetString());
+
+        string target = f.Crawl.Url("www.alpha-news.test", "/articles/0");
+        var inlinks = JsonDocument.Parse(await f.Http.GetStringAsync($"/api/links?url={Uri.EscapeDataString(target)}&direction=in")).RootElement.EnumerateArray().ToList();
+        Assert.Contains(inlinks, l => l.GetProperty("url").GetString() == home);
+        var paged = JsonDocument.Parse(await f.Http.GetStringAsync($"/api/links?url={Uri.EscapeDataString(home)}&limit=2&offset=1")).RootElement.EnumerateArray()
+            .Select(l => l.GetProperty("url").GetString()).ToList();
+        Assert.Equal(outlinks.Skip(1).Take(2).Select(l => l.GetProperty("url").GetString()), paged);
+        Assert.Equal(HttpStatusCode.BadRequest, (await f.Http.GetAsync($"/api/links?url={Uri.EscapeDataString(home)}&direction=sideways")).StatusCode);
+
+        var page = await f.Http.GetStringAsync("/inspect?url=" + Uri.EscapeDataString(home));
+        Assert.Contains("id=\"outlinks\"", page);
+    }
+
+    [Fact]
+    public async Task Cli_InspectLinks_ListsFollowedAndNotFollowed()
+    {
+        string home = f.Crawl.Url("www.alpha-news.test", "/");
+        var r = await Task.Run(() => Cli.CliRunner.Run("inspect", home, "--links", "out", "--limit", "1000", "--db", f.Crawl.DbPath));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.StartsWith($"links of {home}: ", r.Stdout);
+        Assert.Contains($"followed                     http_200           {f.Crawl.Url("www.alpha-news.test", "/articles/0")}", r.Stdout);
+        var wrong = Cli.CliRunner.Run("inspect", home, "--links", "sideways", "--db", f.Crawl.DbPath);
+        Assert.Equal(2, wrong.ExitCode);
+    }
+
     [Fact]
     public async Task Cli_StatsIndexing_PrintsTheReport_AndRefusesAnUnknownReason()
     {
