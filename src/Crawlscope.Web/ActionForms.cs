@@ -22,6 +22,9 @@ internal static class ActionForms
             .Tag("input", ("type", "hidden"), ("name", "url"), ("value", url))
             .Tag("input", ("type", "hidden"), ("name", "recrawl"), ("value", crawled ? "true" : "false"))
             .Element("button", crawled ? "Recrawl now" : "Crawl now", ("type", "submit"), ("id", "crawl-now-button")).End("form");
+        Form(h, a, "/actions/live", "live-test")
+            .Tag("input", ("type", "hidden"), ("name", "url"), ("value", url))
+            .Element("button", "Test live URL", ("type", "submit"), ("id", "live-test-button")).End("form");
         var names = new[] { ("host", host), ("domain", site) }.DistinctBy(n => n.Item2).ToList();
         if (names.Any(n => !banned.Contains(n.Item2)))
         {

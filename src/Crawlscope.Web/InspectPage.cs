@@ -102,8 +102,39 @@ internal static class InspectPage
             h.End("tbody").End("table").End("section");
         }
 
+        if (r.Live is { } live) Live(h, r, live);
         if (r.Page is { } p) Details(h, r, p);
         if (links is not null) Links(h, r, links);
+    }
+
+    /// <summary>Stored and live side by side, then the live filters: what changed since the crawl fetched the URL.</summary>
+    private static void Live(HtmlBuilder h, InspectionReport stored, InspectionReport live)
+    {
+        h.Tag("section", ("id", "live-test")).Element("h2", "Live test: stored vs now")
+            .Tag("table").Tag("thead").Tag("tr").Element("th", "").Element("th", "Stored").Element("th", "Live (fetched now)").End("tr").End("thead").Tag("tbody");
+        void Row(string name, string? a, string? b) =>
+            h.Tag("tr", ("data-compare", name), ("class", a == b ? "same" : "changed")).Element("th", name, ("scope", "row"))
+                .Element("td", a ?? "none", ("class", "stored")).Element("td", b ?? "none", ("class", "live")).End("tr");
+        Row("Verdict", $"{stored.Verdict.Label}: {stored.Verdict.Evidence}", $"{live.Verdict.Label}: {live.Verdict.Evidence}");
+        Row("Indexable", stored.Badges.IndexableLabel, live.Badges.IndexableLabel);
+        Row("Robots", stored.Badges.RobotsLabel, live.Badges.RobotsLabel);
+        Row("HTTP status", stored.Page?.HttpStatus?.ToString(CultureInfo.InvariantCulture), live.Page?.HttpStatus?.ToString(CultureInfo.InvariantCulture));
+        Row("Title", stored.Page?.MetaTitle, live.Page?.MetaTitle);
+        Row("Canonical", stored.Page?.CanonicalUrl, live.Page?.CanonicalUrl);
+        Row("Robots directives", stored.Page?.RobotsDirectives, live.Page?.RobotsDirectives);
+        Row("Content type", stored.Page?.ContentType, live.Page?.ContentType);
+        Row("Page type", stored.Page is { } sp ? PageTypeText(sp) : null, live.Page is { } lp ? PageTypeText(lp) : null);
+        Row("Readable Markdown", stored.Page?.ReadableMarkdown?.Length.ToString("N0", CultureInfo.InvariantCulture) + " characters",
+            live.Page?.ReadableMarkdown?.Length.ToString("N0", CultureInfo.InvariantCulture) + " characters");
+        h.End("tbody").End("table");
+        if (live.Filters.Count > 0)
+        {
+            h.Tag("table", ("id", "live-filters")).Tag("thead").Tag("tr").Element("th", "Filter (live)").Element("th", "Status").Element("th", "Details").End("tr").End("thead").Tag("tbody");
+            foreach (var f in live.Filters)
+                h.Tag("tr", ("data-filter", f.Name)).Element("td", f.Name).Element("td", f.Status, ("class", f.Status == "PASS" ? "status pass" : "status fail")).Element("td", f.Details).End("tr");
+            h.End("tbody").End("table");
+        }
+        h.End("section");
     }
 
     private static void Links(HtmlBuilder h, InspectionReport r, PageLinks links)

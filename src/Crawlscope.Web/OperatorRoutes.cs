@@ -17,6 +17,7 @@ namespace Crawlscope.Web;
 public sealed record UrlsRequest(IReadOnlyList<string>? Urls);
 public sealed record HostRequest(string? Host);
 public sealed record BanRequest(string? Name, string? Reason);
+public sealed record LiveRequest(string? Url);
 public sealed record QueueEntry(string Url, string State, int Priority, int Depth, int Attempts, DateTimeOffset NotBefore);
 public sealed record PauseState(bool Paused, bool Changed, IReadOnlyCollection<string> PausedHosts);
 
@@ -67,6 +68,18 @@ internal static class OperatorRoutes
             var answer = (await op.SubmitAsync([url ?? ""], recrawl == "true" ? SubmitKind.RecrawlNow : SubmitKind.CrawlNow, Actor(context, options), ct))[0];
             return BackTo(url, Describe(answer));
         }).ExcludeFromDescription();
+        var inspector = new UrlInspector(options.Store, options.Keyer, options.Inspection);
+        app.MapPost("/actions/live", async (HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? url, CancellationToken ct) =>
+        {
+            var test = await op.LiveTestAsync(url ?? "", inspector, Actor(context, options), ct);
+            if (test.Report is not { } report) return BackTo(url, "live test refused: " + test.Refused);
+            var forms = Context(context, op);
+            var banned = (await op.Store.BansAsync(ct)).Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            Action<HtmlBuilder>? actions = options.Keyer.TryIdentify(report.Url, out var id, out _)
+                ? h => ActionForms.ForReport(h, forms, report.Url, id.Host, id.Site, report.Badges.Crawled, banned) : null;
+            return Results.Content(InspectPage.Render(report.Url, null, null, report, null, "live test done: the URL was fetched now; nothing of it is stored", actions),
+                "text/html; charset=utf-8");
+        }).ExcludeFromDescription();
         app.MapPost("/actions/ban", async (HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? name, [Microsoft.AspNetCore.Mvc.FromForm] string? reason,
             [Microsoft.AspNetCore.Mvc.FromForm(Name = "return")] string? back, CancellationToken ct) =>
             BackTo(back, await Try(async () => $"banned {await op.BanAsync(name ?? "", reason, Actor(context, options), ct)}"))).ExcludeFromDescription();
@@ -104,6 +117,13 @@ internal static class OperatorRoutes
             .WithName("Pause").WithSummary("Pause the whole crawl, or one host with {\"host\": \"...\"}: pages in flight finish, nothing new starts.").Guarded();
         app.MapPost("/api/resume", (HttpContext c, HostRequest? body, CancellationToken ct) => PauseAsync(c, op, options, body?.Host, false, ct))
             .WithName("Resume").WithSummary("Resume the whole crawl, or one host.").Guarded();
+        var inspector = new UrlInspector(options.Store, options.Keyer, options.Inspection);
+        app.MapPost("/api/inspect/live", async Task<Results<Ok<InspectionReport>, BadRequest<ApiError>>> (HttpContext c, LiveRequest body, CancellationToken ct) =>
+            {
+                var test = await op.LiveTestAsync(body.Url ?? "", inspector, Actor(c, options), ct);
+                return test.Report is { } report ? TypedResults.Ok(report) : TypedResults.BadRequest(new ApiError(test.Refused!));
+            })
+            .WithName("InspectLive").WithSummary("Test the live URL: fetch it now with the running crawl's settings and robots.txt, and answer the stored report with its live part beside it (duplicates are not evaluated live); counted in the site's daily quota.").Guarded();
         app.MapGet("/api/bans", async (CancellationToken ct) => TypedResults.Ok(await BansAsync(op, options, ct)))
             .WithName("Bans").WithSummary("Every ban: the name, whether it is a host or a registrable domain, the reason, who banned it (from the audit log; null for the CLI) and when.").Guarded();
         app.MapPost("/api/bans", async Task<Results<Ok<BanRecord>, BadRequest<ApiError>>> (HttpContext c, BanRequest body, CancellationToken ct) =>

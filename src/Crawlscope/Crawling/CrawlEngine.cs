@@ -43,6 +43,9 @@ public sealed class CrawlEngine : IDisposable
 
     public CrawlProgress Progress { get; }
 
+    /// <summary>The crawl's options (its fetch settings serve the live test).</summary>
+    public CrawlOptions Options => _options;
+
     /// <summary>The running crawl's scope (null until <see cref="RunAsync"/> has started): seeds added while it runs go here.</summary>
     public CrawlScope? Scope { get; private set; }
 

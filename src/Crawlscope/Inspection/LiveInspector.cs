@@ -27,7 +27,10 @@ public sealed class LiveInspector(UrlKeyer keyer, FetchOptions fetch, Inspection
             foreach (var ban in bans) await scratch.BanAsync(ban.Name, ban.Reason, ct);
             await TestAsync(scratch, url, ct);
             var report = await new UrlInspector(scratch, keyer, inspection).InspectAsync(url, ct);
-            return report with { Summary = "live test: " + report.Summary };
+            // Duplicates need the whole crawl; the scratch store has this page alone, so its answer says nothing.
+            var filters = report.Filters.Select(f => f.Name == IndexabilityRule.Name(IndexabilityFilter.Duplicate)
+                ? f with { Details = "not evaluated live: needs the whole crawl" } : f).ToList();
+            return report with { Summary = "live test: " + report.Summary, Filters = filters };
         }
         finally
         {

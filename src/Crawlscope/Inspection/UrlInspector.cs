@@ -16,6 +16,9 @@ namespace Crawlscope.Inspection;
 public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, InspectionOptions? options = null, TimeProvider? time = null)
 {
     private readonly InspectionOptions _options = options ?? new InspectionOptions();
+
+    /// <summary>The options the verdicts are decided with (age cut-off, agent).</summary>
+    public InspectionOptions Options => _options;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly InspectionQueries _queries = store.Queries;
 
@@ -134,11 +137,18 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
             IndexingReason.CanonicalElsewhere => $"rel=canonical points to {p.CanonicalUrl}",
             IndexingReason.Duplicate => $"same content as {p.DuplicateOfUrl}",
             IndexingReason.Banned => $"banned: {found.Bans ?? "its host or site"}",
-            IndexingReason.Spam => $"ml_spam_score = {p.MlSpamScore}{(p.SpamSignals is { Length: > 0 } signals ? ": " + signals : "")}",
+            IndexingReason.Spam => $"ml_spam_score = {p.MlSpamScore}{SpamSignalNames(p.SpamSignals)}",
             IndexingReason.TooOld => p.LastCrawled is { } at ? $"last fetched {RelativeTime.Ago(at, now)}; the limit is {_options.MaxAgeMonths} months" : "no download time",
             IndexingReason.Dropped => $"history_drop_reason = {p.HistoryDropReason}",
             _ => "",
         };
+    }
+
+    /// <summary>The signals that fired, by name and detail, from their stored JSON.</summary>
+    private static string SpamSignalNames(string? stored)
+    {
+        if (PageColumns.SpamSignals(stored) is not { Count: > 0 } signals) return "";
+        return ": " + string.Join("; ", signals.Select(s => $"{s.Name} ({s.Detail})"));
     }
 
     /// <summary>A stored key as the URL it names, for people (the key stays beside it); the text itself when it is no key.</summary>

@@ -1,3 +1,4 @@
+using Crawlscope.Inspection;
 using Crawlscope.Model;
 using Crawlscope.Classification;
 using Crawlscope.Crawling;
@@ -19,6 +20,9 @@ public sealed record SubmitAnswer(string Url, string Status, string? Reason = nu
 }
 
 /// <summary>Limits on what operators may ask.</summary>
+/// <summary>A live test's answer: the stored report with its live part, or why it was refused.</summary>
+public sealed record LiveTest(InspectionReport? Report, string? Refused);
+
 public sealed record OperatorOptions
 {
     /// <summary>URLs one site may have crawled or recrawled on request per 24 hours (Search Console has a quota too). Default 50.</summary>
@@ -34,7 +38,7 @@ public sealed record OperatorOptions
 /// </summary>
 public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEngine engine, string userAgent, OperatorOptions? options = null, TimeProvider? time = null)
 {
-    private static readonly string[] QuotaActions = ["crawl_now", "recrawl_now"];
+    private static readonly string[] QuotaActions = ["crawl_now", "recrawl_now", "live_test"];
     private readonly OperatorOptions _options = options ?? new OperatorOptions();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly string _agent = RobotsAgent.ProductToken(userAgent);
@@ -80,6 +84,24 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         await store.RecordAsync(new OperatorAction(now, actor, action, id.Normalized.Href, id.Site, StoreNames.Of(result.Outcome)), ct);
         engine.Control.Submitted(id.Host);
         return new SubmitAnswer(shown, "queued", null, state);
+    }
+
+    /// <summary>
+    /// The live test from the service: the URL fetched now with the running crawl's own fetch settings (user agent,
+    /// resolve map, private-network rule, body cap, timeouts: nothing to repeat), through its robots gate, inspected
+    /// beside the stored report. Counted in the site's daily quota, since it fetches from the site. Nothing is stored
+    /// in the crawl store but the audit row.
+    /// </summary>
+    public async Task<LiveTest> LiveTestAsync(string url, UrlInspector inspector, string actor, CancellationToken ct = default)
+    {
+        if (!keyer.TryIdentify(url, out var id, out var error)) return new LiveTest(null, $"invalid: {error}");
+        var now = _time.GetUtcNow();
+        if (await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
+            return new LiveTest(null, $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested fetches of the last 24 hours");
+        await store.RecordAsync(new OperatorAction(now, actor, "live_test", id.Normalized.Href, id.Site, null), ct);
+        var stored = await inspector.InspectAsync(id, ct);
+        var live = await new LiveInspector(keyer, engine.Options.Fetch, inspector.Options, _time).InspectAsync(id, await store.BansAsync(ct), ct);
+        return new LiveTest(stored with { Live = live }, null);
     }
 
     /// <summary>robots.txt as the store has it, read as the crawl reads it; a host whose robots.txt was never read (or

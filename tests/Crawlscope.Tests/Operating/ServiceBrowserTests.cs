@@ -122,6 +122,23 @@ public class ServiceBrowserTests(BrowserServiceFixture f, ChromiumFixture chromi
         Assert.Empty(problems);
     }
 
+    /// <summary>The live test from the report: one click fetches the URL now and shows stored and live side by side.</summary>
+    [SkippableFact]
+    public async Task TestLiveUrl_FromTheReport_ShowsStoredBesideLive()
+    {
+        var (page, problems) = await OpenAsync();
+        await page.GotoAsync("/inspect?url=" + Uri.EscapeDataString(f.Url("zeta-travel.test", "/")));
+        await page.ClickAsync("#live-test-button");
+        await page.WaitForSelectorAsync("#live-test");
+        Assert.StartsWith("live test done", await page.InnerTextAsync("#notice"));
+        Assert.Equal("200", await page.InnerTextAsync("#live-test tr[data-compare='HTTP status'] td.live"));
+        // The stored column is the crawl's (this host is outside the service's scope: not known); the live one is now.
+        var stored = System.Text.Json.JsonDocument.Parse((await f.SendAsync(HttpMethod.Get, "/api/inspect?url=" + Uri.EscapeDataString(f.Url("zeta-travel.test", "/")))).Body).RootElement;
+        Assert.StartsWith(stored.GetProperty("verdict").GetProperty("label").GetString()!, await page.InnerTextAsync("#live-test tr[data-compare='Verdict'] td.stored"));
+        Assert.False(string.IsNullOrWhiteSpace(await page.InnerTextAsync("#live-test tr[data-compare='Title'] td.live")));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     /// <summary>A paused host is shown as such where it is acted on: the report offers Resume, the overview lists it with Resume.</summary>
     [SkippableFact]
     public async Task PausedHost_ShowsResume_OnTheReportAndTheOverview()

@@ -38,6 +38,27 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
         Assert.Equal(("crawl_now", "token (api)"), (mine.GetProperty("action").GetString(), mine.GetProperty("actor").GetString()));
     }
 
+    /// <summary>The live test over the API uses the running crawl's fetch settings (the sample web is reachable only
+    /// through its resolve map and the private-network rule, so nothing else could fetch it) and answers the stored
+    /// report with its live part.</summary>
+    [Fact]
+    public async Task LiveTest_FetchesNowWithTheServicesSettings_AndAnswersStoredBesideLive()
+    {
+        string url = f.Url("gamma-blog.test", "/articles/1");
+        var report = await f.JsonAsync(HttpMethod.Post, "/api/inspect/live", new { url });
+        var live = report.GetProperty("live");
+        Assert.Equal(JsonValueKind.Object, live.ValueKind);
+        Assert.StartsWith("live test: ", live.GetProperty("summary").GetString());
+        Assert.Equal(200, live.GetProperty("page").GetProperty("http_status").GetInt32());
+        Assert.Equal("indexed", live.GetProperty("verdict").GetProperty("reason").GetString());
+        Assert.Contains(live.GetProperty("filters").EnumerateArray(), x => x.GetProperty("details").GetString() == "not evaluated live: needs the whole crawl");
+        var actions = await f.JsonAsync(HttpMethod.Get, "/api/actions");
+        Assert.Contains(actions.EnumerateArray(), a => a.GetProperty("action").GetString() == "live_test" && a.GetProperty("target").GetString() == url);
+        var (status, body) = await f.SendAsync(HttpMethod.Post, "/api/inspect/live", new { url = "not a url" });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, status);
+        Assert.Contains("invalid", body);
+    }
+
     [Fact]
     public async Task AddedSeeds_WidenTheScope()
     {
