@@ -101,7 +101,8 @@ internal static class SamplePages
     private static IEnumerable<string> Specials(SiteKind kind, int n) => kind switch
     {
         SiteKind.News => ["/articles/1?utm_source=newsletter&utm_medium=email", "/articles/1?fbclid=abc123", "/print/2", "/old/2", "/noindex-meta", "/noindex-header", "/gone-soon"],
-        SiteKind.Errors => ["/missing", "/gone", "/broken", "/busy", "/rate-limited", "/loop/a", "/chain/1", "/slow-timeout"],
+        SiteKind.Errors => ["/missing", "/gone", "/broken", "/busy", "/rate-limited", "/loop/a", "/chain/1", "/slow-timeout", "/soft-missing", "/produkt-entfernt",
+            "/guides/fixing-404-pages"],
         SiteKind.Files => ["/files/report.pdf", "/files/data.json", "/image.png", "/huge", "/latin1", "/wrong-charset", "/gzip-page", "/hostile"],
         SiteKind.Spam => Enum.GetValues<SpamKind>().SelectMany(k => new[] { $"/spam/{k}/1", $"/spam/{k}/2" }),
         SiteKind.Mirror => Enumerable.Range(0, Math.Min(n, 5)).Select(i => $"/copy/{i}"),
@@ -167,6 +168,13 @@ internal static class SamplePages
         "/loop/a" => SampleResponse.Redirect(302, "/loop/b"),
         "/loop/b" => SampleResponse.Redirect(302, "/loop/a"),
         "/slow-timeout" => SampleResponse.Html(200, Page("Slow", "<p>slow</p>", "")) with { Delay = TimeSpan.FromSeconds(6) },
+        // Soft 404s: "not found" answered 200, in English and in German; and an article about 404 pages, which is not one.
+        "/soft-missing" => SampleResponse.Html(200, Page("Page not found", "<p>Sorry, we could not find that page. Try the search box above.</p>", "")),
+        "/produkt-entfernt" => SampleResponse.Html(200, Page("Seite nicht gefunden", "<p>Dieses Produkt gibt es nicht mehr.</p>", "")),
+        "/guides/fixing-404-pages" => SampleResponse.Html(200, Page("How to fix 404 not found errors",
+            string.Concat(Enumerable.Range(1, 12).Select(i => $"<p>Step {i}: a server answers 404 when a path names nothing it has; a good error page " +
+                "keeps the visitor on the site with a search box, links to the sections and a short apology, and is served with the 404 status so that " +
+                "crawlers do not keep it as a page of its own.</p>")), "")),
         _ when path.StartsWith("/chain/", StringComparison.Ordinal) && int.TryParse(path[7..], out int step) =>
             step < 8 ? SampleResponse.Redirect(301, $"{origin}/chain/{step + 1}") : SampleResponse.Html(200, Page("End of chain", "<p>end</p>", "")),
         _ => SampleResponse.Html(404, Page("Not found", "<p>No such page.</p>", "")),

@@ -51,6 +51,7 @@ internal sealed class ClickHouseInspectionQueries : InspectionQueries
         IndexabilityFilter.Duplicate => "duplicate_of IS NULL",
         // A page stored with a failure (processing_error, unsupported_type, ...) is not indexable whatever its status.
         IndexabilityFilter.Failure => "failure_reason IS NULL",
+        IndexabilityFilter.Soft404 => "soft_404 IS NULL",
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 

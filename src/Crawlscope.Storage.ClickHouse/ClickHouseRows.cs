@@ -221,6 +221,7 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvi
         Time(w, "next_fetch", p.NextFetch);
         w.WriteString("page_type", p.PageType);
         Nullable(w, "page_type_confidence", p.PageTypeConfidence);
+        w.WriteString("soft_404", p.Soft404);
         w.WriteNumber("version", (ulong)version);
     });
 

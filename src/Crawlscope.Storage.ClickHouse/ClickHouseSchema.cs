@@ -72,6 +72,13 @@ internal static class ClickHouseSchema
                 "ALTER TABLE {db}.links ADD COLUMN refusal Nullable(String)",
             ],
             []),
+        // 5: what showed that a page answered 200 is really "not found" (a soft 404).
+        new(
+            [
+                "ALTER TABLE {db}.pages_local ADD COLUMN soft_404 Nullable(String)",
+                "ALTER TABLE {db}.pages ADD COLUMN soft_404 Nullable(String)",
+            ],
+            []),
     ];
 
     internal const string VersionTable = "CREATE TABLE IF NOT EXISTS {db}.schema_version (version UInt32, applied DateTime('UTC')) ENGINE = MergeTree ORDER BY version";

@@ -52,6 +52,7 @@ internal static class PageRecords
         ReadableMarkdown = page.ReadableMarkdown,
         PageType = page.PageType?.Name,
         PageTypeConfidence = page.PageType is { } type ? (int)Math.Round(type.Confidence * 100) : null,
+        Soft404 = fetched.StatusCode == 200 ? page.Soft404 : null,
         ContentHash = page.ContentHash,
         SimHash = (long?)page.SimHash,
         DuplicateOf = duplicateOf,

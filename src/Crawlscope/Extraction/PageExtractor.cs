@@ -81,6 +81,8 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             EncodingName = decoded?.Encoding.WebName ?? "utf-16",
             EncodingSource = decoded?.EncodingSource ?? "string",
             IgnoredCharset = decoded?.IgnoredCharset,
+            Soft404 = Soft404Detector.Detect(title, MetadataExtractor.Headline(document, title),
+                ContentFingerprint.CountWords(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText)),
         };
     }
 }

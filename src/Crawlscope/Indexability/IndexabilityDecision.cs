@@ -25,6 +25,7 @@ public static class IndexabilityDecision
             : page.RobotsNoIndex ? DropReason.NoIndex
             : !IndexabilityRule.Passes(IndexabilityFilter.Canonical, fresh, banned, now, MaxAgeMonths) ? DropReason.CanonicalElsewhere
             : page.DuplicateOf is not null ? DropReason.Duplicate
+            : page.Soft404 is not null ? DropReason.Soft404
             : page.MlSpamScore > 0 ? DropReason.Spam
             : null;
         return fresh with

@@ -5,8 +5,16 @@ using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Inspection;
 
-/// <summary>Writes an enum as its snake_case name (<c>blocked_by_robots</c>), the names the store and the API share.</summary>
-public sealed class SnakeCaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.SnakeCaseLower) where T : struct, Enum;
+/// <summary>Writes an enum as its stored name (<c>blocked_by_robots</c>, <c>soft_404</c>): the one mapping
+/// (<see cref="StoreNames"/>) the store, the JSON and the labels share.</summary>
+public sealed class SnakeCaseEnumConverter<T> : JsonConverter<T> where T : struct, Enum
+{
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetString() is { } name && StoreNames.TryParse<T>(name, out var value) ? value
+        : throw new JsonException($"not a known {typeof(T).Name}: {reader.GetString()}");
+
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(StoreNames.Of(value));
+}
 
 /// <summary>A reason that holds for the URL, with what shows it.</summary>
 public sealed record ReasonEvidence(
@@ -68,6 +76,8 @@ public sealed record PageDetails
     /// <summary>The page type whose profile made the readable Markdown, and the classifier's confidence in percent.</summary>
     public string? PageType { get; init; }
     public int? PageTypeConfidence { get; init; }
+    /// <summary>What showed the page answered 200 is really "not found"; null when it is not a soft 404.</summary>
+    public string? Soft404 { get; init; }
     public required int Shard { get; init; }
     public required long RootHash { get; init; }
     public required string UnparsedUrl { get; init; }

@@ -136,6 +136,7 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
             IndexingReason.Noindex => $"noindex from {p.RobotsDirectives ?? "the page"}",
             IndexingReason.CanonicalElsewhere => $"rel=canonical points to {p.CanonicalUrl}",
             IndexingReason.Duplicate => $"same content as {p.DuplicateOfUrl}",
+            IndexingReason.Soft404 => p.Soft404 ?? "",
             IndexingReason.Banned => $"banned: {found.Bans ?? "its host or site"}",
             IndexingReason.Spam => $"ml_spam_score = {p.MlSpamScore}{SpamSignalNames(p.SpamSignals)}",
             IndexingReason.TooOld => p.LastCrawled is { } at ? $"last fetched {RelativeTime.Ago(at, now)}; the limit is {_options.MaxAgeMonths} months" : "no download time",
@@ -273,6 +274,7 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         IndexabilityFilter.HtmlContentType => d["content_type"] as string ?? "unknown type",
         IndexabilityFilter.Duplicate => d["duplicate_of"] is string original ? $"duplicate of {original}" : "original",
         IndexabilityFilter.Failure => d["failure_reason"] as string ?? "none",
+        IndexabilityFilter.Soft404 => d.GetValueOrDefault("soft_404") as string ?? "not a soft 404",
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 
@@ -325,6 +327,7 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
             Markdown = d["markdown"] as string,
             ReadableMarkdown = d["readable_markdown"] as string,
             PageType = d.GetValueOrDefault("page_type") as string,
+            Soft404 = d.GetValueOrDefault("soft_404") as string,
             PageTypeConfidence = d.GetValueOrDefault("page_type_confidence") is { } confidence ? Convert.ToInt32(confidence, CultureInfo.InvariantCulture) : null,
             Shard = shard,
             RootHash = rootHash,

@@ -129,6 +129,8 @@ public sealed record PageRecord
     public string? PageType { get; init; }
     /// <summary>The page-type classifier's confidence, in percent.</summary>
     public int? PageTypeConfidence { get; init; }
+    /// <summary>What showed that a page answered 200 is really "not found"; null when it is not a soft 404.</summary>
+    public string? Soft404 { get; init; }
 
     /// <summary>A stored row as a record, read column by name; each store says how it reads text, integers and times.</summary>
     public static PageRecord FromColumns(Func<string, string?> text, Func<string, long?> integer, Func<string, DateTimeOffset?> time) => new()
@@ -144,6 +146,7 @@ public sealed record PageRecord
         ResponseHeaders = PageColumns.Headers(text("response_headers")), RedirectTarget = text("redirect_target"), Truncated = integer("truncated") == 1, BodyBytes = integer("body_bytes"),
         Outlinks = (int)(integer("outlinks") ?? 0), Depth = (int)(integer("depth") ?? 0), Etag = text("etag"), LastModified = text("last_modified"),
         NextFetch = time("next_fetch"), PageType = text("page_type"), PageTypeConfidence = (int?)integer("page_type_confidence"),
+        Soft404 = text("soft_404"),
     };
 }
 

@@ -16,6 +16,7 @@ public enum IndexabilityFilter
     HtmlContentType,
     Duplicate,
     Failure,
+    Soft404,
 }
 
 /// <summary>
@@ -39,6 +40,7 @@ public static class IndexabilityRule
         IndexabilityFilter.HtmlContentType => "HTML content type",
         IndexabilityFilter.Duplicate => "Duplicate",
         IndexabilityFilter.Failure => "No failure",
+        IndexabilityFilter.Soft404 => "Not a soft 404",
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 
@@ -56,6 +58,7 @@ public static class IndexabilityRule
         IndexabilityFilter.HtmlContentType => page.ContentType is { } type && type.Contains("html", StringComparison.OrdinalIgnoreCase),
         IndexabilityFilter.Duplicate => page.DuplicateOf is null,
         IndexabilityFilter.Failure => page.FailureReason is null,
+        IndexabilityFilter.Soft404 => page.Soft404 is null,
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 

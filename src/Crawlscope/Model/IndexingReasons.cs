@@ -18,7 +18,7 @@ public static class IndexingReasons
         IndexingReason.BlockedByRobots, IndexingReason.FetchFailed, IndexingReason.Redirect, IndexingReason.NotFound,
         IndexingReason.Forbidden, IndexingReason.ClientError, IndexingReason.ServerError, IndexingReason.OtherStatus,
         IndexingReason.NotHtml, IndexingReason.ProcessingFailed, IndexingReason.Noindex, IndexingReason.CanonicalElsewhere,
-        IndexingReason.Duplicate, IndexingReason.Banned, IndexingReason.Spam, IndexingReason.TooOld, IndexingReason.Dropped,
+        IndexingReason.Duplicate, IndexingReason.Soft404, IndexingReason.Banned, IndexingReason.Spam, IndexingReason.TooOld, IndexingReason.Dropped,
     ];
 
     /// <summary>Every reason in report order: the URLs not stored first, then the pages' reasons, indexed last.</summary>
@@ -44,6 +44,7 @@ public static class IndexingReasons
         IndexingReason.Noindex => "Excluded by noindex",
         IndexingReason.CanonicalElsewhere => "Canonical points elsewhere",
         IndexingReason.Duplicate => "Duplicate of another page",
+        IndexingReason.Soft404 => "Soft 404",
         IndexingReason.Banned => "Banned by an operator",
         IndexingReason.Spam => "Spam",
         IndexingReason.TooOld => "Too old",
@@ -74,6 +75,7 @@ public static class IndexingReasons
             IndexingReason.Noindex => page.RobotsNoIndex,
             IndexingReason.CanonicalElsewhere => !IndexabilityRule.Passes(IndexabilityFilter.Canonical, page, banned, now, maxAgeMonths),
             IndexingReason.Duplicate => page.DuplicateOf is not null,
+            IndexingReason.Soft404 => page.Soft404 is not null,
             IndexingReason.Banned => banned,
             IndexingReason.Spam => page.MlSpamScore != 0,
             // A URL never fetched (robots.txt, a failed fetch) is not "too old": it has no age.

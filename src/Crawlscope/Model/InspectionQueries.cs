@@ -66,6 +66,7 @@ public abstract class InspectionQueries
             IndexingReason.Noindex => Fails(IndexabilityFilter.RobotsNoIndex),
             IndexingReason.CanonicalElsewhere => Fails(IndexabilityFilter.Canonical),
             IndexingReason.Duplicate => Fails(IndexabilityFilter.Duplicate),
+            IndexingReason.Soft404 => Fails(IndexabilityFilter.Soft404),
             IndexingReason.Banned => "fh_dont_index = 1",
             IndexingReason.Spam => "ml_spam_score <> 0",
             IndexingReason.TooOld => $"{Fails(IndexabilityFilter.AgeCutoff)} AND NOT (download_http_code IS NULL AND download_stamp IS NULL)",

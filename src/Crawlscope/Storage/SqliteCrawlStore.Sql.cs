@@ -15,7 +15,7 @@ public sealed partial class SqliteCrawlStore
         "content_type", "failure_reason", "history_drop_reason", "ml_spam_score", "spam_signals", "meta_title", "meta_description",
         "meta_canonical", "robots_noindex", "robots_nofollow", "robots_sources", "lang", "boilerpipe_text", "markdown",
         "readable_markdown", "content_hash", "simhash", "duplicate_of", "response_headers", "redirect_target", "truncated",
-        "body_bytes", "outlinks", "depth", "etag", "last_modified", "next_fetch", "page_type", "page_type_confidence",
+        "body_bytes", "outlinks", "depth", "etag", "last_modified", "next_fetch", "page_type", "page_type_confidence", "soft_404",
     ];
 
     private static readonly string UpsertPageSql =
@@ -31,7 +31,8 @@ public sealed partial class SqliteCrawlStore
         ("$readable_markdown", p.ReadableMarkdown), ("$content_hash", p.ContentHash), ("$simhash", p.SimHash), ("$duplicate_of", p.DuplicateOf),
         ("$response_headers", PageColumns.Text(p.ResponseHeaders)), ("$redirect_target", p.RedirectTarget), ("$truncated", p.Truncated ? 1 : 0),
         ("$body_bytes", p.BodyBytes), ("$outlinks", p.Outlinks), ("$depth", p.Depth), ("$etag", p.Etag), ("$last_modified", p.LastModified),
-        ("$next_fetch", StampOrNull(p.NextFetch)), ("$page_type", p.PageType), ("$page_type_confidence", p.PageTypeConfidence));
+        ("$next_fetch", StampOrNull(p.NextFetch)), ("$page_type", p.PageType), ("$page_type_confidence", p.PageTypeConfidence),
+        ("$soft_404", p.Soft404));
 
     private static PageRecord ReadPage(SqliteDataReader r)
     {

@@ -195,5 +195,9 @@ internal static class SqliteSchema
         """
         ALTER TABLE links ADD COLUMN refusal TEXT;
         """,
+        // 12: what showed that a page answered 200 is really "not found" (a soft 404); null when it is not.
+        """
+        ALTER TABLE pages ADD COLUMN soft_404 TEXT;
+        """,
     ];
 }

@@ -42,6 +42,8 @@ public enum DropReason
     Duplicate,
     Spam,
     Banned,
+    /// <summary>Now answered as "not found" with a 200 (a soft 404).</summary>
+    Soft404,
 }
 
 /// <summary>
@@ -76,6 +78,8 @@ public enum IndexingReason
     Noindex,
     CanonicalElsewhere,
     Duplicate,
+    /// <summary>Answered 200, but the page says "not found" and has almost no text.</summary>
+    Soft404,
     Banned,
     Spam,
     TooOld,

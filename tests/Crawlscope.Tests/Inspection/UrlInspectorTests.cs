@@ -53,6 +53,8 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
     [InlineData("nu-errors.test", "/gone", IndexingReason.NotFound, "HTTP 410")]
     [InlineData("nu-errors.test", "/broken", IndexingReason.ServerError, "HTTP 500")]
     [InlineData("nu-errors.test", "/slow-timeout", IndexingReason.FetchFailed, "timeout")]
+    [InlineData("nu-errors.test", "/soft-missing", IndexingReason.Soft404, "title says \"Page not found\"")]
+    [InlineData("nu-errors.test", "/produkt-entfernt", IndexingReason.Soft404, "title says \"Seite nicht gefunden\"")]
     [InlineData("xi-files.test", "/files/report.pdf", IndexingReason.NotHtml, "Content-Type: application/pdf")]
     [InlineData("www.alpha-news.test", "/noindex-meta", IndexingReason.Noindex, "noindex from")]
     [InlineData("www.alpha-news.test", "/print/2", IndexingReason.CanonicalElsewhere, "rel=canonical points to {www.alpha-news.test}/articles/2")]
@@ -72,6 +74,18 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         string json = JsonSerializer.Serialize(r, ReportJson.Options);
         Assert.StartsWith("{\n  \"verdict\": {\n    \"indexable\": ", json.Replace("\r", "", StringComparison.Ordinal));
         Assert.Contains($"\"reason\": \"{StoreNames.Of(reason)}\"", json);
+    }
+
+    /// <summary>Soft 404s on the sample web: both "not found" pages answered 200 are found, and no other page of
+    /// the crawl is called one (an article about 404 errors among them): precision and recall 1 here.</summary>
+    [Fact]
+    public async Task Soft404s_AreFound_AndNoOrdinaryPageIsCalledOne()
+    {
+        var flagged = (await f.Store.InspectAsync("SELECT url FROM pages WHERE soft_404 IS NOT NULL ORDER BY url", [])).Rows.Select(r => (string)r["url"]!).ToList();
+        Assert.Equal([f.Url("nu-errors.test", "/produkt-entfernt"), f.Url("nu-errors.test", "/soft-missing")], flagged);
+        var guide = await f.PageAsync("nu-errors.test", "/guides/fixing-404-pages");
+        Assert.True(guide is { DownloadHttpCode: 200, Soft404: null });
+        Assert.Equal(IndexingReason.Indexed, (await InspectAsync("nu-errors.test", "/guides/fixing-404-pages")).Verdict.Reason);
     }
 
     /// <summary>A URL refused by robots.txt was never fetched: its badge says so, not CRAWLED.</summary>

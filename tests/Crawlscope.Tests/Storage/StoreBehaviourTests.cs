@@ -271,6 +271,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
                 RobotsNoIndex = random.Next(4) == 0,
                 ContentType = Pick<string?>("text/html; charset=utf-8", "TEXT/HTML", "application/xhtml+xml", "application/pdf", null),
                 DuplicateOf = Pick<string?>(null, null, other),
+                Soft404 = Pick<string?>(null, null, null, null, "title says \"not found\""),
             };
             bool banned = random.Next(5) == 0;
             if (banned) await Writer.BanAsync(Pick(id.Host, id.Site), "property test");
