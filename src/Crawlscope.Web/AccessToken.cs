@@ -17,8 +17,9 @@ internal sealed class AccessToken(string token)
     internal async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var request = context.Request;
-        // Probes (systemd, Kubernetes) carry no token; these answer only whether the process and the store are up.
-        if (request.Path == "/healthz" || request.Path == "/readyz")
+        // Probes (systemd, Kubernetes) carry no token; these answer only whether the process and the store are up. The
+        // stylesheet, script and icon hold no data, and the token page itself needs them.
+        if (request.Path == "/healthz" || request.Path == "/readyz" || request.Path.StartsWithSegments("/assets") || request.Path == "/favicon.ico")
         {
             await next(context);
             return;
@@ -33,7 +34,8 @@ internal sealed class AccessToken(string token)
             context.Response.Redirect(LocalPath(request) + rest);
             return;
         }
-        string? bearer = request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : null;
+        // The scheme's name is case-insensitive (RFC 9110, section 11.1).
+        string? bearer = request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? auth[7..].Trim() : null;
         if (Matches(bearer) || Matches(request.Cookies[CookieName]))
         {
             await next(context);

@@ -70,6 +70,8 @@ public static class InspectorSite
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            // The API's answers are the crawl's state now (and may carry what a token guards): never kept by a cache.
+            if (context.Request.Path.StartsWithSegments("/api")) headers.CacheControl = "no-store";
             await next(context);
         });
         app.Use(CrossSiteCheck);

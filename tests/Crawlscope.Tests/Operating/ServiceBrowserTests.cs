@@ -180,6 +180,9 @@ public class ServiceBrowserTests(BrowserServiceFixture f, ChromiumFixture chromi
         await page.GotoAsync("/inspect?url=" + Uri.EscapeDataString(f.Url(Host, "/")));
         Assert.Equal(0, await page.Locator("#actions").CountAsync());
         Assert.Equal(1, await page.Locator("#token-form").CountAsync());
+        // The token page is styled: its stylesheet loads without the token (it holds no data).
+        Assert.Equal("rgb(246, 247, 250)", await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+        Assert.Equal(200, (await page.APIRequest.GetAsync("/assets/site.css")).Status);
         foreach (var path in new[] { "/actions/crawl", "/actions/ban", "/actions/unban", "/actions/pause", "/actions/resume", "/actions/seeds" })
         {
             var response = await page.APIRequest.PostAsync(path, new APIRequestContextOptions { Form = page.APIRequest.CreateFormData().Set("url", f.Url(Host, "/articles/1")) });

@@ -59,6 +59,20 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
         Assert.Contains("invalid", body);
     }
 
+    /// <summary>The Bearer scheme is case-insensitive (RFC 9110); API answers are never cached.</summary>
+    [Theory]
+    [InlineData("bearer")]
+    [InlineData("BEARER")]
+    [InlineData("Bearer")]
+    public async Task Token_AnySchemeCase_IsAccepted_AndApiAnswersAreNotCached(string scheme)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, f.BaseUrl + "/api/stats");
+        request.Headers.TryAddWithoutValidation("Authorization", $"{scheme} {ServiceFixture.Token}");
+        using var response = await f.Http.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore, "Cache-Control: no-store");
+    }
+
     [Fact]
     public async Task AddedSeeds_WidenTheScope()
     {
