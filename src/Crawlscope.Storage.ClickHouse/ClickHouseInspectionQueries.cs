@@ -96,6 +96,7 @@ internal sealed class ClickHouseInspectionQueries : InspectionQueries
     // Pages that point here: found in each node's local table first (all versions of a page live on the node of
     // its shard), then read with FINAL by key, so FINAL merges a few rows instead of every page (10 ms → 3 ms).
     public override string RedirectsHere => "SELECT src_unparsed FROM pages FINAL WHERE src_unparsed IN (SELECT src_unparsed FROM {db}.pages_local WHERE redirect_target = $key) AND redirect_target = $key ORDER BY src_unparsed LIMIT 10";
+    public override string RecentFetches => "SELECT url, stamp, http_code FROM fetches FINAL ORDER BY stamp DESC LIMIT $limit";
     public override string Sitemaps => "SELECT sitemap FROM sitemap_entries FINAL WHERE src_unparsed = $key ORDER BY sitemap LIMIT 10";
     public override string Duplicates => "SELECT src_unparsed FROM pages FINAL WHERE src_unparsed IN (SELECT src_unparsed FROM {db}.pages_local WHERE duplicate_of = $key) AND duplicate_of = $key ORDER BY src_unparsed LIMIT 10";
 }

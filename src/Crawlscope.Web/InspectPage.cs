@@ -22,14 +22,16 @@ internal static class InspectPage
     /// <param name="notice">What an operator's action just did, shown above the report.</param>
     /// <param name="actions">The operator's forms for this report (a running crawl only), shown after the badges.</param>
     /// <param name="links">The page's first outlinks and inlinks, shown after the details.</param>
+    /// <param name="home">What the home page shows under the lookup forms.</param>
     internal static string Render(string? url, int? shard, string? key, InspectionReport? report, string? error, string? notice = null,
-        Action<HtmlBuilder>? actions = null, PageLinks? links = null) =>
+        Action<HtmlBuilder>? actions = null, PageLinks? links = null, Action<HtmlBuilder>? home = null) =>
         PageLayout.Render(report is null ? "Crawler Inspector" : $"Crawler Inspector: {report.Url}", h =>
         {
             PageLayout.LookupForms(h, url ?? (key is null ? report?.Url : null), shard, key);
             if (error is not null) h.Element("p", error, ("class", "error"), ("id", "error"), ("role", "alert"));
             if (notice is not null) h.Element("p", notice, ("class", "notice"), ("id", "notice"), ("role", "status"));
             if (report is not null) Report(h, report, actions, links);
+            home?.Invoke(h);
         });
 
     /// <summary>The primary reason, large, with its evidence, the store's condition that decided it, and the other

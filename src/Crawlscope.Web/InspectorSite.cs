@@ -136,7 +136,15 @@ public static class InspectorSite
         var links = new LinkLister(options.Store, options.Keyer);
         app.MapGet("/assets/{name}", (string name) => Asset(name)).ExcludeFromDescription();
         app.MapGet("/favicon.ico", () => Asset("favicon.svg")).ExcludeFromDescription();
-        app.MapGet("/", () => Html(InspectPage.Render(null, null, null, null, null))).ExcludeFromDescription();
+        var home = new IndexingReporter(options.Store, options.Inspection);
+        app.MapGet("/", async (CancellationToken ct) =>
+        {
+            // Where to start: the pages by reason, each with an example to open, and the pages fetched last.
+            var report = await home.ReportAsync(examples: 1, ct: ct);
+            var recent = (await options.Store.InspectAsync(options.Store.Queries.RecentFetches, [("$limit", 10)], ct)).Rows
+                .Select(r => (Url: (string)r["url"]!, Stamp: r["stamp"]?.ToString(), Status: r["http_code"]?.ToString())).ToList();
+            return Html(InspectPage.Render(null, null, null, null, null, home: h => HomePage.Write(h, report, recent)));
+        }).ExcludeFromDescription();
         app.MapGet("/inspect", async (HttpContext context, string? url, string? shard, string? key, string? notice, CancellationToken ct) =>
         {
             int? shardNumber = null;

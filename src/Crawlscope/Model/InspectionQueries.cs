@@ -140,5 +140,8 @@ public abstract class InspectionQueries
     public abstract string Referrers { get; }
     public abstract string RedirectsHere { get; }
     public abstract string Sitemaps { get; }
+
+    /// <summary>The URLs fetched last, newest first (columns <c>url</c>, <c>stamp</c>, <c>http_code</c>), at most <c>$limit</c>.</summary>
+    public abstract string RecentFetches { get; }
     public abstract string Duplicates { get; }
 }

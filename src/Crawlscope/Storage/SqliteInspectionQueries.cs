@@ -84,6 +84,8 @@ internal sealed class SqliteInspectionQueries : InspectionQueries
     public override string Inlinks => "SELECT COUNT(*) AS inlinks FROM links WHERE target = $key";
     public override string Referrers => "SELECT source FROM links WHERE target = $key ORDER BY source LIMIT 10";
     public override string RedirectsHere => "SELECT src_unparsed FROM pages WHERE redirect_target = $key ORDER BY src_unparsed LIMIT 10";
+    // The fetch history's own order (its id): the newest rows without a sort of the table.
+    public override string RecentFetches => "SELECT url, stamp, http_code FROM fetches ORDER BY id DESC LIMIT $limit";
     public override string Sitemaps => "SELECT sitemap FROM sitemap_entries WHERE src_unparsed = $key ORDER BY sitemap LIMIT 10";
     public override string Duplicates => "SELECT src_unparsed FROM pages WHERE duplicate_of = $key ORDER BY src_unparsed LIMIT 10";
 }

@@ -120,6 +120,19 @@ public class InspectorSiteTests(InspectorSiteFixture f) : IClassFixture<Inspecto
         Assert.Contains("id=\"outlinks\"", page);
     }
 
+    /// <summary>The home page is a place to start: pages by reason, each with an example to open, and the URLs fetched last.</summary>
+    [Fact]
+    public async Task HomePage_ListsReasonsWithExamples_AndRecentFetches()
+    {
+        string page = await f.Http.GetStringAsync("/");
+        Assert.Contains("id=\"url-lookup\"", page);
+        Assert.Contains("data-reason=\"blocked_by_robots\"", page);
+        Assert.Contains("href=\"/indexing?reason=noindex\"", page);
+        Assert.Matches("<a href=\"/inspect\\?url=http%3A%2F%2F[^\"]+\" class=\"example\">", page);
+        Assert.Contains("id=\"recent\"", page);
+        Assert.Matches("<li><a href=\"/inspect\\?url=[^\"]+\">http://[^<]+</a> — (HTTP \\d+|no answer)", page);
+    }
+
     [Fact]
     public async Task Cli_InspectLinks_ListsFollowedAndNotFollowed()
     {
