@@ -91,9 +91,9 @@ internal static class IndexingPage
             var d = shown[i];
             double x = left + i * bar + 1, w = Math.Max(1, bar - 2);
             double yIndexed = height - bottom - d.Indexed * scale, yNot = yIndexed - d.NotIndexed * scale;
-            h.Tag("rect", ("x", F(x)), ("y", F(yIndexed)), ("width", F(w)), ("height", F(d.Indexed * scale)), ("fill", "#117a3d"))
+            h.Tag("rect", ("x", F(x)), ("y", F(yIndexed)), ("width", F(w)), ("height", F(d.Indexed * scale)), ("class", "indexed"))
                 .Element("title", $"{d.Day}: {d.Indexed} indexed").End("rect")
-                .Tag("rect", ("x", F(x)), ("y", F(yNot)), ("width", F(w)), ("height", F(d.NotIndexed * scale)), ("fill", "#b42318"))
+                .Tag("rect", ("x", F(x)), ("y", F(yNot)), ("width", F(w)), ("height", F(d.NotIndexed * scale)), ("class", "not-indexed"))
                 .Element("title", $"{d.Day}: {d.NotIndexed} not indexed").End("rect");
             if (i == 0 || i == shown.Count - 1 || shown.Count <= 8)
                 h.Element("text", d.Day, ("x", F(x + w / 2)), ("y", F(height - bottom + 16)), ("text-anchor", "middle"), ("font-size", "11"));
