@@ -84,6 +84,13 @@ internal sealed class ClickHouseInspectionQueries : InspectionQueries
 
     protected override string DayOf(string column) => $"toString(toDate({column}))";
 
+    public override string Fetches(bool host) =>
+        "(SELECT toString(toDate(stamp)) AS day, http_code, splitByChar(':', ifNull(failure_reason, ''))[1] AS failure_text, " +
+        "if(failure_reason IS NULL, NULL, failure_text) AS failure, elapsed_ms, bytes, lower(ifNull(content_type, '')) AS content_type, src_unparsed, " +
+        "domain(url) AS host FROM fetches FINAL" + (host ? " WHERE domain(url) = $host)" : ")");
+
+    public override string RobotsStatus => "SELECT host_key, status, action, fetched_at FROM robots FINAL ORDER BY host_key LIMIT $limit";
+
     public override string LinksFrom => "SELECT target AS other, anchor, nofollow, refusal FROM links FINAL WHERE source = $key ORDER BY target LIMIT $limit OFFSET $offset";
     public override string LinksTo => "SELECT source AS other, anchor, nofollow, refusal FROM links FINAL WHERE target = $key ORDER BY source LIMIT $limit OFFSET $offset";
     public override string PageStates(int count) => $"SELECT src_unparsed, download_http_code, failure_reason FROM pages FINAL WHERE src_unparsed IN ({KeyList(count)})";

@@ -67,7 +67,7 @@ internal static class IndexingPage
         "/indexing?reason=" + Uri.EscapeDataString(reason) + (host is null ? "" : "&host=" + Uri.EscapeDataString(host)) +
         (prefix is null ? "" : "&prefix=" + Uri.EscapeDataString(prefix)) + (offset > 0 ? "&offset=" + offset.ToString(CultureInfo.InvariantCulture) : "");
 
-    /// <summary>Stacked bars, one a day: indexed below, not indexed above, with a count axis and the days under them.</summary>
+    /// <summary>Stacked bars, one a day: indexed below, not indexed above.</summary>
     private static void Chart(HtmlBuilder h, IReadOnlyList<DailyIndexing> days)
     {
         if (days.Count == 0)
@@ -75,29 +75,8 @@ internal static class IndexingPage
             h.Element("p", "No page has been fetched yet.", ("class", "skipped"));
             return;
         }
-        var shown = days.TakeLast(60).ToList();
-        const int width = 720, height = 200, left = 48, bottom = 30, top = 10;
-        long max = Math.Max(1, shown.Max(d => d.Indexed + d.NotIndexed));
-        double bar = (width - left) / (double)shown.Count;
-        string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
-        h.Tag("svg", ("id", "indexing-chart"), ("class", "chart"), ("viewBox", $"0 0 {width} {height}"), ("width", width.ToString(CultureInfo.InvariantCulture)),
-                ("height", height.ToString(CultureInfo.InvariantCulture)), ("role", "img"), ("aria-label", "Indexed and not indexed pages by the day of their last fetch"))
-            .Tag("line", ("x1", F(left)), ("y1", F(top)), ("x2", F(left)), ("y2", F(height - bottom)), ("stroke", "#5b6473")).End("line")
-            .Element("text", max.ToString("N0", CultureInfo.InvariantCulture), ("x", F(left - 4)), ("y", F(top + 10)), ("text-anchor", "end"), ("font-size", "11"))
-            .Element("text", "0", ("x", F(left - 4)), ("y", F(height - bottom)), ("text-anchor", "end"), ("font-size", "11"));
-        double scale = (height - bottom - top) / (double)max;
-        for (int i = 0; i < shown.Count; i++)
-        {
-            var d = shown[i];
-            double x = left + i * bar + 1, w = Math.Max(1, bar - 2);
-            double yIndexed = height - bottom - d.Indexed * scale, yNot = yIndexed - d.NotIndexed * scale;
-            h.Tag("rect", ("x", F(x)), ("y", F(yIndexed)), ("width", F(w)), ("height", F(d.Indexed * scale)), ("class", "indexed"))
-                .Element("title", $"{d.Day}: {d.Indexed} indexed").End("rect")
-                .Tag("rect", ("x", F(x)), ("y", F(yNot)), ("width", F(w)), ("height", F(d.NotIndexed * scale)), ("class", "not-indexed"))
-                .Element("title", $"{d.Day}: {d.NotIndexed} not indexed").End("rect");
-            if (i == 0 || i == shown.Count - 1 || shown.Count <= 8)
-                h.Element("text", d.Day, ("x", F(x + w / 2)), ("y", F(height - bottom + 16)), ("text-anchor", "middle"), ("font-size", "11"));
-        }
-        h.End("svg").Tag("p", ("class", "label")).Text("green: indexed · red: not indexed").End("p");
+        BarChart.Write(h, "indexing-chart", "Indexed and not indexed pages by the day of their last fetch", ["indexed", "not-indexed"],
+            days.Select(d => (d.Day, new[] { d.Indexed, d.NotIndexed })).ToList());
+        h.Tag("p", ("class", "label")).Text("green: indexed · red: not indexed").End("p");
     }
 }

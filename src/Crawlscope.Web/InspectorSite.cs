@@ -194,6 +194,8 @@ public static class InspectorSite
                     StatusCodes.Status400BadRequest);
             }
         }).ExcludeFromDescription();
+        var crawlStats = new CrawlStatsReporter(options.Store);
+        app.MapGet("/crawl-stats", async (string? host, CancellationToken ct) => Html(CrawlStatsPage.Render(await crawlStats.ReportAsync(host, ct)))).ExcludeFromDescription();
         var reporter = new IndexingReporter(options.Store, options.Inspection);
         app.MapGet("/indexing", async (string? host, string? prefix, string? reason, int? limit, int? offset, CancellationToken ct) =>
         {
@@ -269,6 +271,10 @@ public static class InspectorSite
             })
             .WithName("Links")
             .WithSummary("A page's links, out (its outlinks) or in (the pages linking to it): URL, anchor text, rel, whether the crawl followed each and why not, and the state of the page at the other end; paged by limit= and offset=.");
+        var crawlStats = new CrawlStatsReporter(options.Store);
+        app.MapGet("/api/crawl-stats", async (string? host, CancellationToken ct) => TypedResults.Ok(await crawlStats.ReportAsync(host, ct)))
+            .WithName("CrawlStats")
+            .WithSummary("The crawl stats report from the fetch history: requests per day by response class, by content type, by purpose (discovery, recrawl), by host; fetches without an answer by failure; each host's robots.txt; mean response time; the SQL of each count. host= narrows it to one host.");
         app.MapGet("/api/stats", async (CancellationToken ct) => TypedResults.Ok(await options.Store.StatsAsync(ct)))
             .WithName("Stats")
             .WithSummary("Counts of the crawl store: pages by status, failure and drop reason, hosts, queue.");

@@ -114,6 +114,42 @@ public abstract class InspectionQueries
     /// <summary>The calendar day (UTC, YYYY-MM-DD) of a stored time column.</summary>
     protected abstract string DayOf(string column);
 
+    /// <summary>Every fetch of the history as a FROM source, one host (<c>$host</c>) or all: columns <c>day</c>,
+    /// <c>http_code</c>, <c>failure</c> (the reason without its detail), <c>elapsed_ms</c>, <c>bytes</c>,
+    /// <c>content_type</c> (lower case), <c>src_unparsed</c>, <c>host</c>.</summary>
+    public abstract string Fetches(bool host);
+
+    /// <summary>What an answer was, for the crawl stats: 2xx, not_modified, 3xx, 4xx, 5xx, other, or no_answer.</summary>
+    private const string ResponseClass =
+        "CASE WHEN http_code IS NULL THEN 'no_answer' WHEN http_code = 304 THEN 'not_modified' WHEN http_code >= 200 AND http_code < 300 THEN '2xx' " +
+        "WHEN http_code >= 300 AND http_code < 400 THEN '3xx' WHEN http_code >= 400 AND http_code < 500 THEN '4xx' WHEN http_code >= 500 AND http_code < 600 THEN '5xx' ELSE 'other' END";
+
+    /// <summary>Requests per day and response class, with the mean response time (columns <c>day</c>, <c>class</c>, <c>n</c>, <c>ms</c>).</summary>
+    public string FetchesByDay(bool host) =>
+        $"SELECT day, {ResponseClass} AS class, COUNT(*) AS n, AVG(elapsed_ms) AS ms FROM {Fetches(host)} s GROUP BY day, class ORDER BY day, class";
+
+    /// <summary>Requests by content type (columns <c>content_type</c>, <c>n</c>).</summary>
+    public string FetchesByType(bool host) => $"SELECT content_type, COUNT(*) AS n FROM {Fetches(host)} s GROUP BY content_type ORDER BY n DESC";
+
+    /// <summary>All requests, the URLs they were for (the first fetch of each is discovery, the others recrawls), the
+    /// mean response time and the bytes (columns <c>fetches</c>, <c>urls</c>, <c>ms</c>, <c>bytes</c>).</summary>
+    public string FetchTotals(bool host) =>
+        $"SELECT COUNT(*) AS fetches, COUNT(DISTINCT src_unparsed) AS urls, AVG(elapsed_ms) AS ms, SUM(bytes) AS bytes FROM {Fetches(host)} s";
+
+    /// <summary>Requests per host, the ones that got no answer, the mean response time (columns <c>host</c>, <c>n</c>,
+    /// <c>no_answer</c>, <c>ms</c>), most requested first, at most <c>$limit</c>.</summary>
+    public string FetchesByHost(bool host) =>
+        $"SELECT host, COUNT(*) AS n, SUM(CASE WHEN http_code IS NULL THEN 1 ELSE 0 END) AS no_answer, AVG(elapsed_ms) AS ms FROM {Fetches(host)} s " +
+        "GROUP BY host ORDER BY n DESC, host LIMIT $limit";
+
+    /// <summary>Requests that got no answer, by failure (DNS, connect, timeout, TLS ...; columns <c>failure</c>, <c>n</c>).</summary>
+    public string FetchFailures(bool host) =>
+        $"SELECT failure, COUNT(*) AS n FROM {Fetches(host)} s WHERE http_code IS NULL AND failure IS NOT NULL GROUP BY failure ORDER BY n DESC";
+
+    /// <summary>Each host's robots.txt as last fetched (columns <c>host_key</c>, <c>status</c>, <c>action</c>,
+    /// <c>fetched_at</c>), at most <c>$limit</c>.</summary>
+    public abstract string RobotsStatus { get; }
+
     /// <summary>A time as this store binds it in a condition on <c>download_stamp</c>.</summary>
     public abstract object TimeValue(DateTimeOffset time);
 

@@ -74,6 +74,14 @@ internal sealed class SqliteInspectionQueries : InspectionQueries
 
     protected override string DayOf(string column) => $"substr({column}, 1, 10)";
 
+    // The history has no host: each fetch has a page row (every fetch is saved with its page), which has.
+    public override string Fetches(bool host) =>
+        "(SELECT substr(f.stamp, 1, 10) AS day, f.http_code, CASE WHEN instr(f.failure_reason, ':') > 0 THEN substr(f.failure_reason, 1, instr(f.failure_reason, ':') - 1) " +
+        "ELSE f.failure_reason END AS failure, f.elapsed_ms, f.bytes, lower(COALESCE(f.content_type, '')) AS content_type, f.src_unparsed, p.host " +
+        "FROM fetches f JOIN pages p ON p.src_unparsed = f.src_unparsed" + (host ? " WHERE p.host = $host)" : ")");
+
+    public override string RobotsStatus => "SELECT host_key, status, action, fetched_at FROM robots ORDER BY host_key LIMIT $limit";
+
     public override string LinksFrom => "SELECT target AS other, anchor, nofollow, refusal FROM links WHERE source = $key ORDER BY target LIMIT $limit OFFSET $offset";
     public override string LinksTo => "SELECT source AS other, anchor, nofollow, refusal FROM links WHERE target = $key ORDER BY source LIMIT $limit OFFSET $offset";
     public override string PageStates(int count) => $"SELECT src_unparsed, download_http_code, failure_reason FROM pages WHERE src_unparsed IN ({KeyList(count)})";

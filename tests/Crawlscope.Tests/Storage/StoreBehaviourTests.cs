@@ -357,6 +357,17 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         Assert.Equal(cases.Count(c => Id(c.Page.Url).Host == host), one.Total);
         Assert.Contains(all.Queries, q => q.Sql.Contains("GROUP BY reason", StringComparison.Ordinal));
         Assert.True(expected.Count >= 15, $"the generator reached only {string.Join(", ", expected.Keys)}");
+
+        // The crawl stats count the same fetch history on both stores: one fetch a page here, each a discovery.
+        var stats = await new CrawlStatsReporter(Reader).ReportAsync();
+        Assert.Equal(cases.Count, stats.Requests);
+        Assert.Equal((stats.Requests, 0L), (stats.Discovery, stats.Recrawl));
+        Assert.Equal(stats.Requests, stats.Daily.Sum(d => d.Requests));
+        Assert.Equal(stats.Requests, stats.ContentTypes.Sum(c => c.Requests));
+        Assert.Equal(cases.Count(c => c.Page.DownloadHttpCode is null), stats.Daily.Where(d => d.ResponseClass == "no_answer").Sum(d => d.Requests));
+        var oneHost = await new CrawlStatsReporter(Reader).ReportAsync(host);
+        Assert.Equal(one.Total, oneHost.Requests);
+        Assert.Equal([host], oneHost.Hosts.Select(h => h.Host));
     }
 }
 

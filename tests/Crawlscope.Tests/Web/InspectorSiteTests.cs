@@ -133,6 +133,32 @@ public class InspectorSiteTests(InspectorSiteFixture f) : IClassFixture<Inspecto
         Assert.Matches("<li><a href=\"/inspect\\?url=[^\"]+\">http://[^<]+</a> — (HTTP \\d+|no answer)", page);
     }
 
+    /// <summary>The crawl stats of the sample web's crawl: its counts are the fetch history's, by day and response,
+    /// content type, host and failure, and each host's robots.txt is listed; the page renders them with a chart.</summary>
+    [Fact]
+    public async Task ApiCrawlStats_CountTheFetchHistory()
+    {
+        var r = JsonDocument.Parse(await f.Http.GetStringAsync("/api/crawl-stats")).RootElement;
+        long fetches = Convert.ToInt64((await f.Crawl.Store.InspectAsync("SELECT COUNT(*) AS n FROM fetches", [])).Rows[0]["n"]);
+        long urls = Convert.ToInt64((await f.Crawl.Store.InspectAsync("SELECT COUNT(DISTINCT src_unparsed) AS n FROM fetches", [])).Rows[0]["n"]);
+        Assert.Equal(fetches, r.GetProperty("requests").GetInt64());
+        Assert.Equal(urls, r.GetProperty("discovery").GetInt64());
+        Assert.Equal(fetches - urls, r.GetProperty("recrawl").GetInt64());
+        Assert.Equal(fetches, r.GetProperty("daily").EnumerateArray().Sum(d => d.GetProperty("requests").GetInt64()));
+        var classes = r.GetProperty("daily").EnumerateArray().Select(d => d.GetProperty("response_class").GetString()).ToHashSet();
+        foreach (var expected in new[] { "2xx", "3xx", "4xx", "5xx", "no_answer" }) Assert.Contains(expected, classes);
+        Assert.Contains(r.GetProperty("content_types").EnumerateArray(), c => c.GetProperty("name").GetString() == "text/html");
+        Assert.Contains(r.GetProperty("failures").EnumerateArray(), c => c.GetProperty("name").GetString() == "timeout");
+        Assert.Contains(r.GetProperty("robots").EnumerateArray(), c => c.GetProperty("host_key").GetString()!.Contains("//www.alpha-news.test", StringComparison.Ordinal));
+        Assert.True(r.GetProperty("mean_response_ms").GetDouble() > 0);
+
+        var host = JsonDocument.Parse(await f.Http.GetStringAsync("/api/crawl-stats?host=nu-errors.test")).RootElement;
+        Assert.Equal(["nu-errors.test"], host.GetProperty("hosts").EnumerateArray().Select(h => h.GetProperty("host").GetString()));
+        string page = await f.Http.GetStringAsync("/crawl-stats");
+        Assert.Contains("id=\"crawl-chart\"", page);
+        Assert.Contains("id=\"by-host\"", page);
+    }
+
     [Fact]
     public async Task Cli_InspectLinks_ListsFollowedAndNotFollowed()
     {
