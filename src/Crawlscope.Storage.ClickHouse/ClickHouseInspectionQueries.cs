@@ -73,6 +73,11 @@ internal sealed class ClickHouseInspectionQueries : InspectionQueries
     public override string Scope(bool host, bool prefix) =>
         (host ? "host = $host" : "1 = 1") + (prefix ? " AND startsWith(url, $prefix)" : "");
 
+    // 18.16 has no window functions: each reason's keys are sorted in an array and the first kept.
+    public override string ReasonExamples(int maxAgeMonths, bool host, bool prefix) =>
+        $"SELECT reason, tupleElement(pair, 2) AS url, tupleElement(pair, 1) AS src_unparsed FROM (SELECT reason, arraySlice(arraySort(groupArray((src_unparsed, url))), 1, $examples) AS pairs " +
+        $"FROM (SELECT {ReasonCase(maxAgeMonths)} AS reason, src_unparsed, url FROM {AllPages} p WHERE {Scope(host, prefix)}) GROUP BY reason) ARRAY JOIN pairs AS pair ORDER BY reason, src_unparsed";
+
     // The cluster keeps no frontier: a URL is known from the discovered table until a worker stores its page.
     public override string QueuedCount(bool host) =>
         "SELECT count() AS n FROM (SELECT DISTINCT src_unparsed FROM discovered FINAL WHERE " + (host ? "host = $host" : "1 = 1") +

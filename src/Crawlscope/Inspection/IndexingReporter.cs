@@ -75,10 +75,12 @@ public sealed class IndexingReporter(IInspectionSource store, InspectionOptions?
         counts[IndexingReason.Queued] = Long((await queuedTask).Rows[0]["n"]);
 
         var shown = IndexingReasons.All.Where(r => counts.GetValueOrDefault(r) > 0).ToList();
-        var exampleTasks = shown.Select(r => UrlsAsync(r, examples, 0)).ToList();
-        var reasons = new List<ReasonCount>();
-        for (int i = 0; i < shown.Count; i++)
-            reasons.Add(new ReasonCount(shown[i], IndexingReasons.Label(shown[i]), shown[i] == IndexingReason.Indexed, counts[shown[i]], await exampleTasks[i]));
+        // One pass gives every reason's first pages; the queued URLs have a query of their own.
+        var exampleRows = await Run("examples", _queries.ReasonExamples(months, host is not null, prefix is not null), [("$examples", examples)]);
+        var byReason = exampleRows.Rows.GroupBy(r => StoreNames.Parse<IndexingReason>((string)r["reason"]!)!.Value)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(UrlOf).ToList());
+        if (counts[IndexingReason.Queued] > 0) byReason[IndexingReason.Queued] = await UrlsAsync(IndexingReason.Queued, examples, 0);
+        var reasons = shown.Select(r => new ReasonCount(r, IndexingReasons.Label(r), r == IndexingReason.Indexed, counts[r], byReason.GetValueOrDefault(r, []))).ToList();
         var daily = (await dailyTask).Rows.Select(r => new DailyIndexing((string)r["day"]!, Long(r["indexed"]), Long(r["not_indexed"]))).ToList();
         long total = counts.Values.Sum(), indexed = counts.GetValueOrDefault(IndexingReason.Indexed);
         return new IndexingReport
@@ -95,8 +97,11 @@ public sealed class IndexingReporter(IInspectionSource store, InspectionOptions?
             var rows = r == IndexingReason.Queued
                 ? await Run("queued URLs", _queries.QueuedPages(host is not null), paging)
                 : await Run($"{StoreNames.Of(r)} URLs", _queries.ReasonPages(months, host is not null, prefix is not null), paging);
-            return rows.Rows.Select(row => row["url"] as string is { Length: > 0 } url ? url : UrlInspector.UrlOf((string)row["src_unparsed"]!)).ToList();
+            return rows.Rows.Select(UrlOf).ToList();
         }
+
+        static string UrlOf(IReadOnlyDictionary<string, object?> row) =>
+            row["url"] as string is { Length: > 0 } url ? url : UrlInspector.UrlOf((string)row["src_unparsed"]!);
     }
 
     private static long Long(object? value) => value is null ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);

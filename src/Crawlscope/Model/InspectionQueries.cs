@@ -100,6 +100,10 @@ public abstract class InspectionQueries
         $"SELECT url, src_unparsed FROM (SELECT url, src_unparsed, {ReasonCase(maxAgeMonths)} AS reason FROM {AllPages} p WHERE {Scope(host, prefix)}) r " +
         "WHERE reason = $reason ORDER BY src_unparsed LIMIT $limit OFFSET $offset";
 
+    /// <summary>The first <c>$examples</c> stored pages of every reason in key order, in one pass (columns <c>reason</c>,
+    /// <c>url</c>, <c>src_unparsed</c>).</summary>
+    public abstract string ReasonExamples(int maxAgeMonths, bool host, bool prefix);
+
     /// <summary>Known URLs not stored yet: the frontier's queue (or, on a cluster, the discovered URLs); column <c>n</c>.</summary>
     public abstract string QueuedCount(bool host);
 

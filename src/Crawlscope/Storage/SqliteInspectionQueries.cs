@@ -63,6 +63,10 @@ internal sealed class SqliteInspectionQueries : InspectionQueries
     public override string Scope(bool host, bool prefix) =>
         (host ? "host = $host" : "1 = 1") + (prefix ? " AND substr(url, 1, length($prefix)) = $prefix" : "");
 
+    public override string ReasonExamples(int maxAgeMonths, bool host, bool prefix) =>
+        $"SELECT reason, url, src_unparsed FROM (SELECT reason, url, src_unparsed, ROW_NUMBER() OVER (PARTITION BY reason ORDER BY src_unparsed) AS rank " +
+        $"FROM (SELECT {ReasonCase(maxAgeMonths)} AS reason, url, src_unparsed FROM {AllPages} p WHERE {Scope(host, prefix)})) WHERE rank <= $examples ORDER BY reason, src_unparsed";
+
     public override string QueuedCount(bool host) =>
         $"SELECT COUNT(*) AS n FROM frontier f JOIN hosts h ON h.id = f.host_id WHERE f.state IN ({(int)FrontierState.Queued}, {(int)FrontierState.InFlight}) " +
         "AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.src_unparsed = f.src_unparsed)" + (host ? " AND h.name = $host" : "");
