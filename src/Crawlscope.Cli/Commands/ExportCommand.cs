@@ -1,9 +1,10 @@
 using System.CommandLine;
+using Crawlscope.Model;
+using Crawlscope.Vocabulary;
 using System.Diagnostics;
 using System.Globalization;
 using Crawlscope.Export;
 using Crawlscope.Inspection;
-using Crawlscope.Model;
 using Crawlscope.Urls;
 
 namespace Crawlscope.Cli.Commands;
@@ -21,8 +22,22 @@ internal static class ExportCommand
         var output = new Option<string>("--out") { Description = "The file to write (- for standard output, jsonl only).", Required = true };
         var storeOptions = new StoreOptions();
         var shards = CommonOptions.Shards();
-        var where = new Option<string>("--where") { Description = "all pages, or only the indexable ones (the inspector's filters).", DefaultValueFactory = _ => "all" };
-        where.AcceptOnlyFromAmong("all", "indexable");
+        var where = new Option<string>("--where")
+        {
+            Description = "all pages; indexable or not-indexable (the inspector's filters); or reason=NAME, the pages whose primary reason is NAME (" +
+                          string.Join(", ", IndexingReasons.PageReasons.Append(IndexingReason.Indexed).Select(r => StoreNames.Of(r))) + ").",
+            DefaultValueFactory = _ => "all",
+        };
+        where.Validators.Add(r =>
+        {
+            string value = r.GetValueOrDefault<string>() ?? "all";
+            if (value is "all" or "indexable" or "not-indexable") return;
+            if (value.StartsWith("reason=", StringComparison.Ordinal) && StoreNames.TryParse<IndexingReason>(value["reason=".Length..], out var reason)
+                && reason is not (IndexingReason.Unknown or IndexingReason.Queued)) return;
+            r.AddError($"--where must be all, indexable, not-indexable or reason=NAME with NAME one of {string.Join(", ", IndexingReasons.PageReasons.Append(IndexingReason.Indexed).Select(x => StoreNames.Of(x)))}");
+        });
+        var host = new Option<string?>("--host") { Description = "Only this host's pages (www.example.com)." };
+        var site = new Option<string?>("--site") { Description = "Only this registrable domain's pages (example.com, its hosts together)." };
         var since = new Option<string?>("--since") { Description = "Only pages fetched at or after this date (ISO 8601, UTC unless an offset is given)." };
         var fields = new Option<string?>("--fields") { Description = $"Comma-separated fields for jsonl and parquet (default all: {string.Join(",", PageExport.Fields)})." };
         var text = new Option<string>("--text") { Description = "The text of WET records.", DefaultValueFactory = _ => "readable" };
@@ -30,7 +45,7 @@ internal static class ExportCommand
         var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
         var command = new Command("export", "Export stored pages as WARC, WET, JSON Lines or Parquet, streamed (memory stays flat).")
         {
-            format, output, where, since, fields, text, maxAge, shards,
+            format, output, where, since, fields, text, maxAge, shards, host, site,
         };
         storeOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -42,20 +57,29 @@ internal static class ExportCommand
             if (target == "-" && kind != "jsonl") throw new CommandException("only jsonl can go to standard output", CrawlscopeCli.BadUsage);
 
             var inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(maxAge) };
-            var selection = new ExportSelection(parse.GetValue(where) == "indexable", from, inspection.MaxAgeMonths);
+            string chosenWhere = parse.GetValue(where) ?? "all";
+            var selection = new ExportSelection(chosenWhere == "indexable", from, inspection.MaxAgeMonths)
+            {
+                NotIndexableOnly = chosenWhere == "not-indexable",
+                Reason = chosenWhere.StartsWith("reason=", StringComparison.Ordinal) ? StoreNames.Parse<IndexingReason>(chosenWhere["reason=".Length..]) : null,
+                Host = parse.GetValue(host)?.Trim().ToLowerInvariant(),
+                Site = parse.GetValue(site)?.Trim().ToLowerInvariant(),
+            };
             var exportText = parse.GetValue(text) switch { "boilerpipe" => ExportText.Boilerpipe, "markdown" => ExportText.Markdown, _ => ExportText.Readable };
 
             await using var store = await storeOptions.OpenAsync(parse, new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards)), ct);
             var (condition, parameters) = PageExport.Condition(selection, UrlInspector.IndexabilityConditions(store, inspection), store.Queries);
+            var context = new ExportContext((await store.BansAsync(ct)).Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase), DateTimeOffset.UtcNow,
+                inspection.MaxAgeMonths);
             Stream stream = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             await using (stream)
             {
                 IPageExportWriter writer = kind switch
                 {
                     "wet" => new WetExportWriter(stream, Path.GetFileName(target), exportText),
-                    "warc" => new WarcExportWriter(stream, Path.GetFileName(target), chosen, exportText),
-                    "parquet" => new ParquetExportWriter(stream, chosen),
-                    _ => new JsonlExportWriter(stream, chosen),
+                    "warc" => new WarcExportWriter(stream, Path.GetFileName(target), chosen, exportText, context: context),
+                    "parquet" => new ParquetExportWriter(stream, chosen, context),
+                    _ => new JsonlExportWriter(stream, chosen, context),
                 };
                 var sw = Stopwatch.StartNew();
                 long read;

@@ -5,7 +5,7 @@ using Crawlscope.Model;
 namespace Crawlscope.Export;
 
 /// <summary>JSON Lines: one object per page with the chosen fields, snake_case, nulls written.</summary>
-public sealed class JsonlExportWriter(Stream output, IReadOnlyList<string> fields) : IPageExportWriter
+public sealed class JsonlExportWriter(Stream output, IReadOnlyList<string> fields, ExportContext? context = null) : IPageExportWriter
 {
     private readonly Utf8JsonWriter _json = new(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     private static readonly byte[] NewLine = "\n"u8.ToArray();
@@ -17,7 +17,7 @@ public sealed class JsonlExportWriter(Stream output, IReadOnlyList<string> field
         _json.WriteStartObject();
         foreach (var field in fields)
         {
-            switch (PageExport.Value(page, field))
+            switch (PageExport.Value(page, field, context))
             {
                 case null: _json.WriteNull(field); break;
                 case string s: _json.WriteString(field, s); break;

@@ -1,10 +1,26 @@
 using System.Globalization;
 using Crawlscope.Model;
+using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Export;
 
-/// <summary>Which pages an export takes: all stored pages, or only the indexable ones; optionally only those fetched since a date.</summary>
-public sealed record ExportSelection(bool IndexableOnly = false, DateTimeOffset? Since = null, int MaxAgeMonths = 6);
+/// <summary>Which pages an export takes: all stored pages, only the indexable ones, only those not indexable, or those of
+/// one primary reason; optionally only those fetched since a date, of one host or of one site.</summary>
+public sealed record ExportSelection(bool IndexableOnly = false, DateTimeOffset? Since = null, int MaxAgeMonths = 6)
+{
+    public bool NotIndexableOnly { get; init; }
+    public IndexingReason? Reason { get; init; }
+    public string? Host { get; init; }
+    public string? Site { get; init; }
+}
+
+/// <summary>What the computed export fields need: the bans (for <c>fh_dont_index</c>), the time and the age cut-off the
+/// reason is decided at, as the inspector decides it.</summary>
+public sealed record ExportContext(IReadOnlySet<string> Bans, DateTimeOffset Now, int MaxAgeMonths)
+{
+    public IndexingReason Reason(PageRecord p) => IndexingReasons.Of(p, Bans.Contains(p.Host) || Bans.Contains(p.Site), Now, MaxAgeMonths)[0];
+}
 
 /// <summary>Which text a WET record carries.</summary>
 public enum ExportText { Readable, Boilerpipe, Markdown }
@@ -21,7 +37,7 @@ public static class PageExport
         "src_unparsed", "url", "shard", "root_hash", "host", "site", "download_http_code", "download_stamp", "first_indexed",
         "content_type", "failure_reason", "history_drop_reason", "ml_spam_score", "meta_title", "meta_description", "meta_canonical",
         "lang", "boilerpipe_text", "markdown", "readable_markdown", "content_hash", "duplicate_of", "outlinks", "depth",
-        "page_type", "page_type_confidence",
+        "page_type", "page_type_confidence", "soft_404", "reason", "canonical_url", "duplicate_of_url",
     ];
 
     /// <summary>The fields asked for, checked against <see cref="Fields"/>; null or empty means all.</summary>
@@ -39,6 +55,22 @@ public static class PageExport
         var parts = new List<string>();
         var parameters = new List<(string, object?)>();
         if (selection.IndexableOnly) parts.AddRange(filterConditions.Select(c => $"COALESCE(({c}), 0) = 1"));
+        if (selection.NotIndexableOnly) parts.Add("NOT (" + string.Join(" AND ", filterConditions.Select(c => $"COALESCE(({c}), 0) = 1")) + ")");
+        if (selection.Reason is { } reason)
+        {
+            parts.Add($"({queries.ReasonCase(selection.MaxAgeMonths)}) = $reason");
+            parameters.Add(("$reason", StoreNames.Of(reason)));
+        }
+        if (selection.Host is { } host)
+        {
+            parts.Add("host = $host");
+            parameters.Add(("$host", host));
+        }
+        if (selection.Site is { } site)
+        {
+            parts.Add("site = $site");
+            parameters.Add(("$site", site));
+        }
         if (selection.Since is { } since)
         {
             parts.Add("download_stamp >= $since");
@@ -48,7 +80,8 @@ public static class PageExport
     }
 
     /// <summary>A field's value as exported (timestamps in ISO 8601 UTC).</summary>
-    public static object? Value(PageRecord p, string field) => field switch
+    /// <param name="context">For the computed fields (<c>reason</c>); without it they are null.</param>
+    public static object? Value(PageRecord p, string field, ExportContext? context = null) => field switch
     {
         "src_unparsed" => p.SrcUnparsed,
         "url" => p.Url,
@@ -76,6 +109,10 @@ public static class PageExport
         "depth" => p.Depth,
         "page_type" => p.PageType,
         "page_type_confidence" => p.PageTypeConfidence,
+        "soft_404" => p.Soft404,
+        "reason" => context is null ? null : StoreNames.Of(context.Reason(p)),
+        "canonical_url" => string.IsNullOrEmpty(p.MetaCanonical) ? null : UrlKey.TryParse(p.MetaCanonical, out var canonical) ? canonical.ToUrl().Href : p.MetaCanonical,
+        "duplicate_of_url" => p.DuplicateOf is { } original && UrlKey.TryParse(original, out var key) ? key.ToUrl().Href : p.DuplicateOf,
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not an export field"),
     };
 

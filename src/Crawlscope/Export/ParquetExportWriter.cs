@@ -21,8 +21,11 @@ public sealed class ParquetExportWriter : IPageExportWriter
     private long _bufferedChars;
     private ParquetWriter? _writer;
 
-    public ParquetExportWriter(Stream output, IReadOnlyList<string> fields)
+    private readonly ExportContext? _context;
+
+    public ParquetExportWriter(Stream output, IReadOnlyList<string> fields, ExportContext? context = null)
     {
+        _context = context;
         _output = output;
         _fields = fields;
         _schema = new ParquetSchema(fields.Select(Field).ToArray());
@@ -42,7 +45,7 @@ public sealed class ParquetExportWriter : IPageExportWriter
     {
         _buffer.Add(page);
         foreach (var f in _fields)
-            if (PageExport.Value(page, f) is string s) _bufferedChars += s.Length;
+            if (PageExport.Value(page, f, _context) is string s) _bufferedChars += s.Length;
         Count++;
         if (_buffer.Count >= RowGroupRows || _bufferedChars >= RowGroupChars) await FlushAsync(ct);
     }
@@ -56,13 +59,13 @@ public sealed class ParquetExportWriter : IPageExportWriter
             foreach (var field in _schema.DataFields)
             {
                 if (field.ClrType == typeof(int))
-                    await group.WriteAsync<int>(field, _buffer.Select(p => (int?)PageExport.Value(p, field.Name)).ToArray().AsMemory(), null, null, ct);
+                    await group.WriteAsync<int>(field, _buffer.Select(p => (int?)PageExport.Value(p, field.Name, _context)).ToArray().AsMemory(), null, null, ct);
                 else if (field.ClrType == typeof(long))
-                    await group.WriteAsync<long>(field, _buffer.Select(p => (long?)PageExport.Value(p, field.Name)).ToArray().AsMemory(), null, null, ct);
+                    await group.WriteAsync<long>(field, _buffer.Select(p => (long?)PageExport.Value(p, field.Name, _context)).ToArray().AsMemory(), null, null, ct);
                 else if (field.ClrType == typeof(DateTime))
-                    await group.WriteAsync<DateTime>(field, _buffer.Select(p => PageExport.Value(p, field.Name) is DateTimeOffset d ? d.UtcDateTime : (DateTime?)null).ToArray().AsMemory(), null, null, ct);
+                    await group.WriteAsync<DateTime>(field, _buffer.Select(p => PageExport.Value(p, field.Name, _context) is DateTimeOffset d ? d.UtcDateTime : (DateTime?)null).ToArray().AsMemory(), null, null, ct);
                 else
-                    await group.WriteAsync(field, _buffer.Select(p => (string?)PageExport.Value(p, field.Name)).ToArray()!, null);
+                    await group.WriteAsync(field, _buffer.Select(p => (string?)PageExport.Value(p, field.Name, _context)).ToArray()!, null);
             }
         }
         _buffer.Clear();

@@ -10,7 +10,7 @@ namespace Crawlscope.Export;
 /// and a <c>conversion</c> record with its text (<c>text/markdown</c> for Markdown). The store keeps extracted
 /// pages, not responses: the exchanges themselves are archived by <c>crawl --warc</c>.
 /// </summary>
-public sealed class WarcExportWriter(Stream output, string fileName, IReadOnlyList<string> fields, ExportText text, TimeProvider? time = null)
+public sealed class WarcExportWriter(Stream output, string fileName, IReadOnlyList<string> fields, ExportText text, TimeProvider? time = null, ExportContext? context = null)
     : WarcFileExportWriter(output, "1.1", fileName, "pages exported from a Crawlscope store (metadata and extracted text)", time)
 {
     protected override async Task<bool> WritePageAsync(PageRecord page, CancellationToken ct)
@@ -19,7 +19,7 @@ public sealed class WarcExportWriter(Stream output, string fileName, IReadOnlyLi
         string id = $"{page.SrcUnparsed}:{stamp.ToUnixTimeMilliseconds()}";
         // The texts go in the conversion record; every other chosen field is a metadata line.
         var lines = fields.Where(f => f is not ("boilerpipe_text" or "markdown" or "readable_markdown"))
-            .Select(f => (Name: f, Value: PageExport.Value(page, f) switch
+            .Select(f => (Name: f, Value: PageExport.Value(page, f, context) switch
             {
                 null => null,
                 DateTimeOffset t => WarcRecordWriter.Date(t),

@@ -46,6 +46,47 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         Assert.Equal(stored.PageTypeConfidence, seed.GetProperty("page_type_confidence").GetInt32());
     }
 
+    /// <summary>Exports carry each page's reason (the inspector's verdict) and URLs instead of keys, and select by
+    /// reason, not indexable, host and site.</summary>
+    [SkippableFact]
+    public async Task Jsonl_ReasonAndUrls_AgreeWithTheInspector_AndSelectByReasonHostAndSite()
+    {
+        string all = Path.Combine(_dir, "reasons.jsonl");
+        Export("--format", "jsonl", "--out", all, "--fields", "url,reason,canonical_url,duplicate_of_url,host,site");
+        var rows = File.ReadAllLines(all).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var inspector = new UrlInspector(f.Store, f.Keyer);
+        foreach (var row in rows.Where((_, i) => i % 11 == 0))
+        {
+            string url = row.GetProperty("url").GetString()!;
+            Assert.Equal(Crawlscope.Vocabulary.StoreNames.Of((await inspector.InspectAsync(f.Identify(url))).Verdict.Reason), row.GetProperty("reason").GetString());
+        }
+        var print = rows.Single(r => r.GetProperty("url").GetString() == f.Url("www.alpha-news.test", "/print/2"));
+        Assert.Equal("canonical_elsewhere", print.GetProperty("reason").GetString());
+        Assert.Equal(f.Url("www.alpha-news.test", "/articles/2"), print.GetProperty("canonical_url").GetString());
+        Assert.Contains(rows, r => r.GetProperty("reason").GetString() == "duplicate" && r.GetProperty("duplicate_of_url").GetString()!.StartsWith("http://", StringComparison.Ordinal));
+
+        string robots = Path.Combine(_dir, "robots.jsonl");
+        Export("--format", "jsonl", "--out", robots, "--fields", "url,reason", "--where", "reason=blocked_by_robots");
+        var blocked = File.ReadAllLines(robots).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(rows.Count(r => r.GetProperty("reason").GetString() == "blocked_by_robots"), blocked.Count);
+        Assert.All(blocked, r => Assert.Equal("blocked_by_robots", r.GetProperty("reason").GetString()));
+
+        string not = Path.Combine(_dir, "not.jsonl");
+        Export("--format", "jsonl", "--out", not, "--fields", "url,reason", "--where", "not-indexable");
+        Assert.Equal(rows.Count(r => r.GetProperty("reason").GetString() != "indexed"), File.ReadAllLines(not).Length);
+
+        string hostFile = Path.Combine(_dir, "host.jsonl"), siteFile = Path.Combine(_dir, "site.jsonl");
+        Export("--format", "jsonl", "--out", hostFile, "--fields", "url,host", "--host", "www.alpha-news.test");
+        Export("--format", "jsonl", "--out", siteFile, "--fields", "url,site", "--site", "alpha-news.test");
+        Assert.Equal(rows.Count(r => r.GetProperty("host").GetString() == "www.alpha-news.test"), File.ReadAllLines(hostFile).Length);
+        Assert.Equal(rows.Count(r => r.GetProperty("site").GetString() == "alpha-news.test"), File.ReadAllLines(siteFile).Length);
+        Assert.True(File.ReadAllLines(siteFile).Length > File.ReadAllLines(hostFile).Length);
+
+        var wrong = CliRunner.Run("export", "--db", f.DbPath, "--format", "jsonl", "--out", Path.Combine(_dir, "x.jsonl"), "--where", "reason=blocked");
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("reason=NAME with NAME one of", wrong.Stderr);
+    }
+
     [SkippableFact]
     public async Task Jsonl_IndexableOnly_AgreesWithTheInspector()
     {
