@@ -56,11 +56,12 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         string markdown = parts.HasFlag(ExtractionParts.Markdown) ? MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl, cancellation) : "";
         var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType, siteTemplate, cancellation) : new ReadableContent("", "", "none", PageTypeGuess.Default);
         var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count, cancellation);
+        string? headline = MetadataExtractor.Headline(document, title);
 
         return new ExtractedPage
         {
             Title = title,
-            Headline = MetadataExtractor.Headline(document, title),
+            Headline = headline,
             Description = MetadataExtractor.Description(document),
             Canonical = MetadataExtractor.Canonical(document, baseUrl, headers),
             Robots = robots,
@@ -81,8 +82,8 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             EncodingName = decoded?.Encoding.WebName ?? "utf-16",
             EncodingSource = decoded?.EncodingSource ?? "string",
             IgnoredCharset = decoded?.IgnoredCharset,
-            Soft404 = Soft404Detector.Detect(title, MetadataExtractor.Headline(document, title),
-                ContentFingerprint.CountWords(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText)),
+            // Words are counted only for a page whose title or heading says "not found".
+            Soft404 = Soft404Detector.Detect(title, headline, () => readable.Text.Length > 0 ? ContentFingerprint.CountWords(readable.Text) : statistics.Words),
         };
     }
 }

@@ -23,22 +23,24 @@ public static partial class Soft404Detector
 
     /// <param name="title">The page's &lt;title&gt;.</param>
     /// <param name="headline">Its main heading (the first &lt;h1&gt;, or the title without the site name).</param>
-    /// <param name="words">Words of its main content.</param>
-    public static string? Detect(string? title, string? headline, int words)
+    /// <param name="words">Words of its main content, counted only when the title or heading says "not found".</param>
+    public static string? Detect(string? title, string? headline, Func<int> words)
     {
-        if (words > MaxWords) return null;
         foreach (var (where, text) in new[] { ("title", title), ("heading", headline) })
         {
             if (string.IsNullOrEmpty(text) || text.Length > 300) continue;
+            Match match;
             try
             {
-                if (NotFound().Match(text) is { Success: true } match)
-                    return $"{where} says \"{match.Value}\" (\"{text}\") and the page has {words} words of text";
+                match = NotFound().Match(text);
             }
             catch (RegexMatchTimeoutException)
             {
                 return null;
             }
+            if (!match.Success) continue;
+            int count = words();
+            return count > MaxWords ? null : $"{where} says \"{match.Value}\" (\"{text}\") and the page has {count} words of text";
         }
         return null;
     }
