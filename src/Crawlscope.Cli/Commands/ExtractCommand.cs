@@ -27,7 +27,7 @@ internal static class ExtractCommand
         {
             file, url, contentType, json,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, ct) =>
         {
             if (!WebUrl.TryParse(parse.GetValue(url), null, out var pageUrl, out string? urlError) || pageUrl.Scheme is not ("http" or "https"))
                 throw new CommandException($"--url is not a valid http(s) URL ({urlError ?? "unsupported scheme"})", CrawlscopeCli.BadUsage);
@@ -36,7 +36,16 @@ internal static class ExtractCommand
 
             var options = new PageExtractorOptions();
             bool truncated = body.Length > options.MaxHtmlBytes;
-            var page = new PageExtractor(options).Extract(body, pageUrl, parse.GetValue(contentType));
+            ExtractedPage page;
+            try
+            {
+                // SIGTERM or Ctrl+C stops the extraction inside its walks (a hostile page could otherwise hold on for long).
+                page = new PageExtractor(options).Extract(body, pageUrl, parse.GetValue(contentType), cancellation: ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw new CommandException("stopped before the page was extracted", CrawlscopeCli.Interrupted);
+            }
             var spam = SpamClassifier.Classify(page);
             var report = new ExtractJson(pageUrl.Href, page.Title, page.Headline, page.Description, page.Canonical, new RobotsJson(page.Robots.NoIndex, page.Robots.NoFollow),
                 page.Language, new LinksJson(page.Links.Count, page.Links),
@@ -45,7 +54,7 @@ internal static class ExtractCommand
             if (parse.GetValue(json))
             {
                 CliJson.Write(stdout, report);
-                return CrawlscopeCli.Success;
+                return Task.FromResult(CrawlscopeCli.Success);
             }
             TextTable.Write(stdout,
             [
@@ -67,7 +76,7 @@ internal static class ExtractCommand
             Section(stdout, "Boilerpipe Text", report.BoilerpipeText);
             Section(stdout, "Readable Markdown", report.ReadableMarkdown);
             Section(stdout, "Markdown", report.Markdown);
-            return CrawlscopeCli.Success;
+            return Task.FromResult(CrawlscopeCli.Success);
         });
         return command;
     }
