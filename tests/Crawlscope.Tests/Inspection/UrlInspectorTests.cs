@@ -88,6 +88,20 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.Equal(IndexingReason.Indexed, (await InspectAsync("nu-errors.test", "/guides/fixing-404-pages")).Verdict.Reason);
     }
 
+    /// <summary>A duplicate names the page it duplicates, as a URL (which page of a pair is first depends on the crawl's order).</summary>
+    [Fact]
+    public async Task Duplicate_NamesTheOriginal_AsAUrl()
+    {
+        var row = (await f.Store.InspectAsync("SELECT url, duplicate_of FROM pages WHERE duplicate_of IS NOT NULL AND download_http_code = 200 " +
+            "AND failure_reason IS NULL AND robots_noindex = 0 AND (meta_canonical IS NULL OR meta_canonical = '' OR meta_canonical = src_unparsed) ORDER BY url LIMIT 1", [])).Rows.Single();
+        var r = await Inspector.InspectAsync(f.Identify((string)row["url"]!));
+        Assert.Equal(IndexingReason.Duplicate, r.Verdict.Reason);
+        string original = UrlInspector.UrlOf((string)row["duplicate_of"]!);
+        Assert.StartsWith("http://", original);
+        Assert.Equal($"same content as {original}", r.Verdict.Evidence);
+        Assert.Equal(original, r.Page!.DuplicateOfUrl);
+    }
+
     /// <summary>A URL refused by robots.txt was never fetched: its badge says so, not CRAWLED.</summary>
     [Fact]
     public async Task RobotsRefusedUrl_IsNotFetched_AndOneReasonLeads()
