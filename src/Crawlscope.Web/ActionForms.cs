@@ -81,9 +81,9 @@ internal static class ActionForms
         foreach (var (name, field, value) in new[]
                  {
                      ("Pages/s", "pagesPerSecond", f.PagesPerSecond.ToString("F1", CultureInfo.InvariantCulture)), ("Pages this run", "pagesThisRun", N(f.PagesThisRun)),
-                     ("Queue", "queued", N(f.Queued)), ("In flight", "inFlight", N(f.InFlight)), ("Hosts fetching", "hostsFetching", N(f.HostsFetching)),
-                     ("Hosts waiting", "hostsWaiting", N(f.HostsWaiting)), ("Recrawls due", "recrawlsDue", N(f.RecrawlsDue)),
-                     ("Errors", "errors", N(f.Errors)), ("State", "state", f.Paused ? "paused" : "running"),
+                     ("Queue", "queued", N(f.Queued)), ("Requests in progress", "inFlight", N(f.InFlight)), ("URLs leased (in progress or ahead)", "leased", N(f.Leased)),
+                     ("Hosts fetching", "hostsFetching", N(f.HostsFetching)), ("Hosts waiting", "hostsWaiting", N(f.HostsWaiting)), ("Recrawls due", "recrawlsDue", N(f.RecrawlsDue)),
+                     ("Errors", "errors", N(f.Errors)), ("Redirects", "redirects", N(f.Redirects)), ("State", "state", f.Paused ? "paused" : "running"),
                  })
             h.Tag("div").Element("dt", name).Element("dd", value, ("data-live", field)).End("div");
         h.End("dl").Element("p", Counts(f.ErrorsByReason, "no errors"), ("data-live", "errorsByReason"), ("class", "errors-by-reason"))

@@ -28,7 +28,7 @@ internal sealed class CrawlGauges(CrawlOperator op)
             var f = await _sampler.SampleAsync(ct);
             PagesPerSecond.Set(f.PagesPerSecond);
             Queued.Set(f.Queued);
-            InFlight.Set(f.InFlight);
+            InFlight.Set(f.Leased);
             RecrawlsDue.Set(f.RecrawlsDue);
             HostsFetching.Set(f.HostsFetching);
             Paused.Set(f.Paused ? 1 : 0);

@@ -17,8 +17,8 @@ internal static class OverviewPage
         h.Tag("dl", ("class", "counters"), ("id", "counters"));
         foreach (var (name, value) in new[]
                  {
-                     ("Pages", s.Pages.ToString("N0", CultureInfo.InvariantCulture)), ("Queued", s.Queued.ToString("N0", CultureInfo.InvariantCulture)),
-                     ("In flight", s.Leased.ToString("N0", CultureInfo.InvariantCulture)), ("Hosts", s.Hosts.ToString("N0", CultureInfo.InvariantCulture)),
+                     ("Pages stored", s.Pages.ToString("N0", CultureInfo.InvariantCulture)), ("Queued", s.Queued.ToString("N0", CultureInfo.InvariantCulture)),
+                     ("URLs leased", s.Leased.ToString("N0", CultureInfo.InvariantCulture)), ("Hosts", s.Hosts.ToString("N0", CultureInfo.InvariantCulture)),
                      ("Fetches", s.Fetches.ToString("N0", CultureInfo.InvariantCulture)), ("Downloaded", $"{s.Bytes / 1048576.0:F1} MB"),
                  })
             h.Tag("div").Element("dt", name).Element("dd", value).End("div");

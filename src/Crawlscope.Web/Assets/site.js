@@ -22,7 +22,7 @@ document.addEventListener('click', (event) => {
     const f = JSON.parse(event.data);
     const values = {
       pagesPerSecond: f.pages_per_second.toFixed(1), pagesThisRun: number(f.pages_this_run), queued: number(f.queued),
-      inFlight: number(f.in_flight), hostsFetching: number(f.hosts_fetching), hostsWaiting: number(f.hosts_waiting),
+      inFlight: number(f.in_flight), leased: number(f.leased), redirects: number(f.redirects), hostsFetching: number(f.hosts_fetching), hostsWaiting: number(f.hosts_waiting),
       recrawlsDue: number(f.recrawls_due), errors: number(f.errors), state: f.paused ? 'paused' : 'running',
       errorsByReason: counts(f.errors_by_reason, 'no errors'),
       linksNotFollowed: 'Links not followed: ' + counts(f.links_not_followed, 'none'),

@@ -9,10 +9,13 @@ namespace Crawlscope.Crawling;
 public sealed class CrawlProgress(TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private long _pages, _errors, _bytes, _retries, _discovered;
+    private long _pages, _errors, _redirects, _bytes, _retries, _discovered;
     public DateTimeOffset Started { get; } = (time ?? TimeProvider.System).GetUtcNow();
     public long Pages => Interlocked.Read(ref _pages);
+    /// <summary>Pages stored with a failure; a redirect is no failure (<see cref="Redirects"/>).</summary>
     public long Errors => Interlocked.Read(ref _errors);
+    /// <summary>Pages answered with a redirect (its target goes through the frontier).</summary>
+    public long Redirects => Interlocked.Read(ref _redirects);
     public long Bytes => Interlocked.Read(ref _bytes);
     public long Retries => Interlocked.Read(ref _retries);
     public long Discovered => Interlocked.Read(ref _discovered);
@@ -42,7 +45,8 @@ public sealed class CrawlProgress(TimeProvider? time = null)
         Interlocked.Increment(ref _pages);
         CrawlMetrics.Stored(outcome.HttpCode, outcome.Failure);
         if (outcome.HttpCode is { } code) Statuses.AddOrUpdate(code, 1, (_, n) => n + 1);
-        if (outcome.Failure is { } failure)
+        if (outcome.Failure is FailureReason.Redirected) Interlocked.Increment(ref _redirects);
+        else if (outcome.Failure is { } failure)
         {
             Interlocked.Increment(ref _errors);
             Failures.AddOrUpdate(StoreNames.Of(failure), 1, (_, n) => n + 1);

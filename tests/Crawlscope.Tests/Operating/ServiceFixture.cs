@@ -36,7 +36,7 @@ public class ServiceFixture : IAsyncLifetime
         Service = RunningProcess.Start("run", "--config", config, "--log-every", "1");
         await Service.WaitUntilAsync(p => p.Stdout.Contains("Crawler Inspector on", StringComparison.Ordinal), "the service listening");
         // The first crawl (the two seeds and their robots.txt) done.
-        await EventuallyAsync(async () => (await Figures())!.Value.GetProperty("pages_this_run").GetInt64() >= 2 && (await Figures())!.Value.GetProperty("in_flight").GetInt64() == 0,
+        await EventuallyAsync(async () => (await Figures())!.Value.GetProperty("pages_this_run").GetInt64() >= 2 && (await Figures())!.Value.GetProperty("leased").GetInt64() == 0,
             "the first crawl to settle", TimeSpan.FromSeconds(60));
     }
 

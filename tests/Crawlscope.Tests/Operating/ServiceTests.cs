@@ -59,6 +59,27 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
         Assert.Contains("invalid", body);
     }
 
+    /// <summary>One set of counters, one meaning each: requests in progress apart from URLs leased ahead, and
+    /// redirects counted apart from failures.</summary>
+    [Fact]
+    public async Task LiveFigures_SayInProgressApartFromLeased_AndRedirectsApartFromErrors()
+    {
+        var figures = (await f.Figures())!.Value;
+        Assert.False(figures.GetProperty("errors_by_reason").TryGetProperty("redirected", out _));
+        Assert.Equal(JsonValueKind.Number, figures.GetProperty("leased").ValueKind);
+        Assert.Equal(JsonValueKind.Number, figures.GetProperty("redirects").ValueKind);
+        // A redirect is counted as such, not as an error.
+        var progress = new Crawlscope.Crawling.CrawlProgress();
+        progress.Record(new Crawlscope.Crawling.ProcessOutcome(Crawlscope.Crawling.Disposition.Stored, Crawlscope.Vocabulary.FailureReason.Redirected, 301, 0, 1));
+        progress.Record(new Crawlscope.Crawling.ProcessOutcome(Crawlscope.Crawling.Disposition.Stored, Crawlscope.Vocabulary.FailureReason.Http4xx, 404, 0, 0));
+        Assert.Equal((1L, 1L), (progress.Redirects, progress.Errors));
+        Assert.False(progress.Failures.ContainsKey("redirected"));
+        var (_, overview) = await f.SendAsync(HttpMethod.Get, "/overview");
+        Assert.Contains("Requests in progress", overview);
+        Assert.Contains("URLs leased (in progress or ahead)", overview);
+        Assert.DoesNotContain("<dt>In flight</dt>", overview);
+    }
+
     /// <summary>The Bearer scheme is case-insensitive (RFC 9110); API answers are never cached.</summary>
     [Theory]
     [InlineData("bearer")]
