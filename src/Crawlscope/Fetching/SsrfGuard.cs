@@ -50,6 +50,20 @@ public static class SsrfGuard
         return false;
     }
 
+    /// <summary>
+    /// Why a submitted URL's host would be refused at connect time, known without a DNS query: an address literal or a
+    /// resolve-map entry that is not public, or a loopback name; null when nothing shows it yet (connect time still
+    /// checks every address DNS gives). Lets an operator's submission be refused with the true reason at once.
+    /// </summary>
+    public static string? RefusalBeforeFetch(string host, FetchOptions options)
+    {
+        if (options.AllowPrivateNetworks) return null;
+        string name = host.Trim('[', ']').ToLowerInvariant();
+        if (name is "localhost" || name.EndsWith(".localhost", StringComparison.Ordinal)) return $"{host} is a loopback name";
+        IPAddress? address = options.Resolve.TryGetValue(name, out var mapped) ? mapped : IPAddress.TryParse(name, out var literal) ? literal : null;
+        return address is not null && !IsPublic(address) ? $"{address} is not a public address" : null;
+    }
+
     /// <summary>The connect callback for <see cref="SocketsHttpHandler"/>: resolve, filter, connect.</summary>
     public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Connect(FetchOptions options) =>
         async (context, ct) =>

@@ -1,3 +1,4 @@
+using Crawlscope.Fetching;
 using Crawlscope.Inspection;
 using Crawlscope.Model;
 using Crawlscope.Classification;
@@ -73,6 +74,8 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         }
         else if (scope.Check(id, 0) is not ScopeVerdict.Allowed and var verdict)
             return new SubmitAnswer(shown, "refused", $"scope: {StoreNames.Of(verdict)} (add it as a seed to widen the scope)");
+        // The SSRF guard would refuse it at connect time: said now, with its own reason (not a robots.txt one).
+        if (SsrfGuard.RefusalBeforeFetch(id.Host, engine.Options.Fetch) is { } ssrf) return new SubmitAnswer(shown, "refused", $"ssrf: {ssrf}");
         if (await RobotsRefusalAsync(id, ct) is { } robots) return new SubmitAnswer(shown, "refused", robots);
         var now = _time.GetUtcNow();
         string action = kind switch { SubmitKind.CrawlNow => "crawl_now", SubmitKind.RecrawlNow => "recrawl_now", _ => "add_seed" };

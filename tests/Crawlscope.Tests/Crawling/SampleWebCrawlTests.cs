@@ -290,4 +290,23 @@ public class CrawlPolitenessTests
     [InlineData("93.184.216.34", true)]
     [InlineData("2606:4700::1111", true)]
     public void SsrfGuard_Ranges(string address, bool isPublic) => Assert.Equal(isPublic, SsrfGuard.IsPublic(IPAddress.Parse(address)));
+
+    /// <summary>An operator's submission of a URL the guard would refuse is refused at once with the SSRF reason
+    /// (it was answered "queued", or refused with a false robots.txt reason): literals, loopback names and
+    /// resolve-map entries; names DNS alone can answer are left to connect time; nothing when private networks are allowed.</summary>
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1 is not a public address")]
+    [InlineData("[::1]", "::1 is not a public address")]
+    [InlineData("10.1.2.3", "10.1.2.3 is not a public address")]
+    [InlineData("localhost", "localhost is a loopback name")]
+    [InlineData("admin.localhost", "admin.localhost is a loopback name")]
+    [InlineData("intranet.test", "192.168.1.5 is not a public address")]
+    [InlineData("93.184.216.34", null)]
+    [InlineData("www.example.com", null)]
+    public void SsrfGuard_RefusesBeforeTheFetch_WhatItWouldRefuseAtConnect(string host, string? reason)
+    {
+        var resolve = new Dictionary<string, IPAddress> { ["intranet.test"] = IPAddress.Parse("192.168.1.5") };
+        Assert.Equal(reason, SsrfGuard.RefusalBeforeFetch(host, new FetchOptions { Resolve = resolve }));
+        Assert.Null(SsrfGuard.RefusalBeforeFetch(host, new FetchOptions { Resolve = resolve, AllowPrivateNetworks = true }));
+    }
 }
