@@ -136,11 +136,11 @@ public static class InspectorSite
         var links = new LinkLister(options.Store, options.Keyer);
         app.MapGet("/assets/{name}", (string name) => Asset(name)).ExcludeFromDescription();
         app.MapGet("/favicon.ico", () => Asset("favicon.svg")).ExcludeFromDescription();
-        var home = new IndexingReporter(options.Store, options.Inspection);
+        var reporter = new IndexingReporter(options.Store, options.Inspection);
         app.MapGet("/", async (CancellationToken ct) =>
         {
             // Where to start: the pages by reason, each with an example to open, and the pages fetched last.
-            var report = await home.ReportAsync(examples: 1, ct: ct);
+            var report = await reporter.ReportAsync(examples: 1, ct: ct);
             var recent = (await options.Store.InspectAsync(options.Store.Queries.RecentFetches, [("$limit", 10)], ct)).Rows
                 .Select(r => (Url: (string)r["url"]!, Stamp: r["stamp"]?.ToString(), Status: r["http_code"]?.ToString())).ToList();
             return Html(InspectPage.Render(null, null, null, null, null, home: h => HomePage.Write(h, report, recent)));
@@ -196,7 +196,6 @@ public static class InspectorSite
         }).ExcludeFromDescription();
         var crawlStats = new CrawlStatsReporter(options.Store);
         app.MapGet("/crawl-stats", async (string? host, CancellationToken ct) => Html(CrawlStatsPage.Render(await crawlStats.ReportAsync(host, ct)))).ExcludeFromDescription();
-        var reporter = new IndexingReporter(options.Store, options.Inspection);
         app.MapGet("/indexing", async (string? host, string? prefix, string? reason, int? limit, int? offset, CancellationToken ct) =>
         {
             try
@@ -296,7 +295,7 @@ public static class InspectorSite
     }
 
     /// <summary>The operator's forms for a report, when a crawl runs in this process and the URL can be keyed.</summary>
-    private static async Task<Action<HtmlBuilder>?> ReportActionsAsync(HttpContext context, InspectorSiteOptions options, InspectionReport report, CancellationToken ct)
+    internal static async Task<Action<HtmlBuilder>?> ReportActionsAsync(HttpContext context, InspectorSiteOptions options, InspectionReport report, CancellationToken ct)
     {
         if (options.Operator is not { } op || !options.Keyer.TryIdentify(report.Url, out var id, out _)) return null;
         var forms = OperatorRoutes.Context(context, op);

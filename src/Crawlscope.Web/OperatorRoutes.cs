@@ -73,12 +73,8 @@ internal static class OperatorRoutes
         {
             var test = await op.LiveTestAsync(url ?? "", inspector, Actor(context, options), ct);
             if (test.Report is not { } report) return BackTo(url, "live test refused: " + test.Refused);
-            var forms = Context(context, op);
-            var banned = (await op.Store.BansAsync(ct)).Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            Action<HtmlBuilder>? actions = options.Keyer.TryIdentify(report.Url, out var id, out _)
-                ? h => ActionForms.ForReport(h, forms, report.Url, id.Host, id.Site, report.Badges.Crawled, banned) : null;
-            return Results.Content(InspectPage.Render(report.Url, null, null, report, null, "live test done: the URL was fetched now; nothing of it is stored", actions),
-                "text/html; charset=utf-8");
+            return Results.Content(InspectPage.Render(report.Url, null, null, report, null, "live test done: the URL was fetched now; nothing of it is stored",
+                await InspectorSite.ReportActionsAsync(context, options, report, ct)), "text/html; charset=utf-8");
         }).ExcludeFromDescription();
         app.MapPost("/actions/ban", async (HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? name, [Microsoft.AspNetCore.Mvc.FromForm] string? reason,
             [Microsoft.AspNetCore.Mvc.FromForm(Name = "return")] string? back, CancellationToken ct) =>

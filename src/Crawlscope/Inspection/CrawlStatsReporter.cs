@@ -43,13 +43,8 @@ public sealed class CrawlStatsReporter(IInspectionSource store)
         host = string.IsNullOrWhiteSpace(host) ? null : host.Trim().ToLowerInvariant();
         var q = store.Queries;
         bool one = host is not null;
-        var queries = new List<ReportQuery>();
-        async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Run(string name, string sql)
-        {
-            var result = await store.InspectAsync(sql, [("$host", host), ("$limit", 100)], ct);
-            lock (queries) queries.Add(new ReportQuery(name, sql, result.ElapsedMs));
-            return result.Rows;
-        }
+        var queries = new ReportQueries(store, [("$host", host), ("$limit", 100)], ct);
+        async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Run(string name, string sql) => (await queries.RunAsync(name, sql)).Rows;
         var daily = Run("requests by day and response", q.FetchesByDay(one));
         var types = Run("requests by content type", q.FetchesByType(one));
         var totals = Run("requests, URLs, time, bytes", q.FetchTotals(one));
@@ -75,10 +70,10 @@ public sealed class CrawlStatsReporter(IInspectionSource store)
             Robots = (await robots).Where(r => host is null || ((string)r["host_key"]!).Contains("//" + host, StringComparison.Ordinal))
                 .Select(r => new RobotsStatusRow((string)r["host_key"]!, r["status"] is { } s ? Convert.ToInt32(s, CultureInfo.InvariantCulture) : null,
                     (string)r["action"]!, r["fetched_at"]?.ToString())).ToList(),
-            Queries = queries.OrderBy(x => x.Name, StringComparer.Ordinal).ToList(),
+            Queries = queries.Ran(),
         };
     }
 
-    private static long Long(object? v) => v is null ? 0 : Convert.ToInt64(v, CultureInfo.InvariantCulture);
+    private static long Long(object? v) => ReportQueries.Long(v);
     private static double Double(object? v) => v is null ? 0 : Math.Round(Convert.ToDouble(v, CultureInfo.InvariantCulture), 1);
 }

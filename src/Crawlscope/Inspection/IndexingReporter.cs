@@ -59,35 +59,27 @@ public sealed class IndexingReporter(IInspectionSource store, InspectionOptions?
         host = string.IsNullOrWhiteSpace(host) ? null : host.Trim().ToLowerInvariant();
         prefix = string.IsNullOrEmpty(prefix) ? null : prefix;
         int months = _options.MaxAgeMonths;
-        var scope = new List<(string, object?)> { ("$host", host), ("$prefix", prefix) };
-        var queries = new List<ReportQuery>();
-        async Task<RawQueryResult> Run(string name, string sql, IEnumerable<(string, object?)> extra)
-        {
-            var result = await store.InspectAsync(sql, [.. scope, .. extra], ct);
-            lock (queries) queries.Add(new ReportQuery(name, sql, result.ElapsedMs));
-            return result;
-        }
-
-        var countsTask = Run("pages by reason", _queries.ReasonCounts(months, host is not null, prefix is not null), []);
-        var queuedTask = Run("queued, not stored", _queries.QueuedCount(host is not null), []);
-        var dailyTask = Run("daily", _queries.Daily(months, host is not null, prefix is not null), []);
-        var counts = (await countsTask).Rows.ToDictionary(r => StoreNames.Parse<IndexingReason>((string)r["reason"]!)!.Value, r => Long(r["n"]));
-        counts[IndexingReason.Queued] = Long((await queuedTask).Rows[0]["n"]);
+        var queries = new ReportQueries(store, [("$host", host), ("$prefix", prefix)], ct);
+        var countsTask = queries.RunAsync("pages by reason", _queries.ReasonCounts(months, host is not null, prefix is not null));
+        var queuedTask = queries.RunAsync("queued, not stored", _queries.QueuedCount(host is not null));
+        var dailyTask = queries.RunAsync("daily", _queries.Daily(months, host is not null, prefix is not null));
+        var counts = (await countsTask).Rows.ToDictionary(r => StoreNames.Parse<IndexingReason>((string)r["reason"]!)!.Value, r => ReportQueries.Long(r["n"]));
+        counts[IndexingReason.Queued] = ReportQueries.Long((await queuedTask).Rows[0]["n"]);
 
         var shown = IndexingReasons.All.Where(r => counts.GetValueOrDefault(r) > 0).ToList();
         // One pass gives every reason's first pages; the queued URLs have a query of their own.
-        var exampleRows = await Run("examples", _queries.ReasonExamples(months, host is not null, prefix is not null), [("$examples", examples)]);
+        var exampleRows = await queries.RunAsync("examples", _queries.ReasonExamples(months, host is not null, prefix is not null), ("$examples", examples));
         var byReason = exampleRows.Rows.GroupBy(r => StoreNames.Parse<IndexingReason>((string)r["reason"]!)!.Value)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(UrlOf).ToList());
         if (counts[IndexingReason.Queued] > 0) byReason[IndexingReason.Queued] = await UrlsAsync(IndexingReason.Queued, examples, 0);
         var reasons = shown.Select(r => new ReasonCount(r, IndexingReasons.Label(r), r == IndexingReason.Indexed, counts[r], byReason.GetValueOrDefault(r, []))).ToList();
-        var daily = (await dailyTask).Rows.Select(r => new DailyIndexing((string)r["day"]!, Long(r["indexed"]), Long(r["not_indexed"]))).ToList();
+        var daily = (await dailyTask).Rows.Select(r => new DailyIndexing((string)r["day"]!, ReportQueries.Long(r["indexed"]), ReportQueries.Long(r["not_indexed"]))).ToList();
         long total = counts.Values.Sum(), indexed = counts.GetValueOrDefault(IndexingReason.Indexed);
         return new IndexingReport
         {
             Host = host, Prefix = prefix, Total = total, Indexed = indexed, NotIndexed = total - indexed, Reasons = reasons, Daily = daily,
             Reason = reason, Urls = reason is { } listed ? await UrlsAsync(listed, limit, offset) : null, Offset = offset, Limit = limit,
-            Queries = queries.OrderBy(q => q.Name, StringComparer.Ordinal).ToList(),
+            Queries = queries.Ran(),
         };
 
         async Task<IReadOnlyList<string>> UrlsAsync(IndexingReason r, int n, int from)
@@ -95,14 +87,12 @@ public sealed class IndexingReporter(IInspectionSource store, InspectionOptions?
             if (r == IndexingReason.Unknown) return [];
             var paging = new (string, object?)[] { ("$limit", n), ("$offset", from), ("$reason", StoreNames.Of(r)) };
             var rows = r == IndexingReason.Queued
-                ? await Run("queued URLs", _queries.QueuedPages(host is not null), paging)
-                : await Run($"{StoreNames.Of(r)} URLs", _queries.ReasonPages(months, host is not null, prefix is not null), paging);
+                ? await queries.RunAsync("queued URLs", _queries.QueuedPages(host is not null), paging)
+                : await queries.RunAsync($"{StoreNames.Of(r)} URLs", _queries.ReasonPages(months, host is not null, prefix is not null), paging);
             return rows.Rows.Select(UrlOf).ToList();
         }
 
         static string UrlOf(IReadOnlyDictionary<string, object?> row) =>
             row["url"] as string is { Length: > 0 } url ? url : UrlInspector.UrlOf((string)row["src_unparsed"]!);
     }
-
-    private static long Long(object? value) => value is null ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
 }

@@ -91,7 +91,7 @@ public sealed class SiteTemplateTests
         Assert.Equal(40, template.Pages);
     }
 
-    private static List<ulong> DistinctBlocks(int site, int count) =>
+    internal static List<ulong> DistinctBlocks(int site, int count) =>
         Enumerable.Range(0, count).Select(i => ((ulong)site << 32 | (uint)i) * 2 + 1).ToList();
 
     /// <summary>The attack of the hardening sweep: one-page sites of ~49,500 distinct blocks each held ~2.1 MB, and
@@ -152,8 +152,6 @@ public class SiteTemplateMemoryTests
 {
     private static WebUrl Url(int i) => WebUrl.Parse($"https://www.riverside-chronicle.test{TemplatedSite.Path(i)}");
 
-    private static List<ulong> DistinctBlocks(int site, int count) =>
-        Enumerable.Range(0, count).Select(i => ((ulong)site << 32 | (uint)i) * 2 + 1).ToList();
 
     /// <summary>Sites just under the per-page bound fill the table; the byte budget holds it, in the count and in the
     /// memory the process really holds, and the sites that taught the most pages are the ones kept.</summary>
@@ -169,7 +167,7 @@ public class SiteTemplateMemoryTests
         long largest = 0;
         for (int site = 0; site < 3_000; site++)
         {
-            templates.Learn($"hostile{site}.test", DistinctBlocks(site, SiteTemplate.MaxBlocksPerPage - 1));
+            templates.Learn($"hostile{site}.test", SiteTemplateTests.DistinctBlocks(site, SiteTemplate.MaxBlocksPerPage - 1));
             largest = Math.Max(largest, templates.Blocks);
         }
         long held = GC.GetTotalMemory(forceFullCollection: true) - before;
