@@ -6,9 +6,9 @@ cd "$root"
 
 # Debian packages the tests use: the system Public Suffix List (PSL load-order tests); the original
 # boilerpipe 1.2.0 and a JDK to run it (our boilerpipe is compared with it); Chromium for the inspector's
-# browser tests (driven by Microsoft.Playwright); ClickHouse for the cluster store's tests, which start their
+# browser tests (driven by Microsoft.Playwright) and chromium-headless-shell, the crawl's renderer; ClickHouse for the cluster store's tests, which start their
 # own two-node cluster on 127.0.0.1 (the package's own service is not used).
-packages=(publicsuffix libboilerpipe-java openjdk-17-jdk-headless chromium clickhouse-server)
+packages=(publicsuffix libboilerpipe-java openjdk-17-jdk-headless chromium chromium-headless-shell clickhouse-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,6 +12,8 @@ internal static class SamplePages
         string origin = $"http://{site.Name}:{port}";
         int n = options.PagesPerHost;
         if (path == "/robots.txt") return Robots(site, origin, options);
+        if (site.Kind == SiteKind.ClientRendered) return ScriptedPages.ClientRendered(path, n);
+        if (site.Kind == SiteKind.HostileScripts) return ScriptedPages.Hostile(path, options.ProbePort ?? port);
         if (path.StartsWith("/private/", StringComparison.Ordinal)) return SampleResponse.Html(200, Page("Private", "<p>robots.txt disallows this page.</p>", ""));
         if (path == "/") return Home(site, origin, n, port, options);
         if (path.StartsWith("/section/", StringComparison.Ordinal) || path is "/about" or "/contact")

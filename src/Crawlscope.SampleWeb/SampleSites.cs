@@ -1,11 +1,12 @@
 namespace Crawlscope.SampleWeb;
 
 /// <summary>What a sample host is for: each kind serves the pages that exercise one part of the crawler.</summary>
-public enum SiteKind { News, Shop, Blog, Docs, Travel, Recipes, Forum, Spam, Mirror, Slow, Errors, Files, SeedArticle }
+public enum SiteKind { News, Shop, Blog, Docs, Travel, Recipes, Forum, Spam, Mirror, Slow, Errors, Files, SeedArticle, ClientRendered, HostileScripts }
 
 public sealed record SampleHost(string Name, SiteKind Kind);
 
-/// <summary>The hosts of the sample web: 21 hosts over 16 registrable domains, some under multi-label suffixes.</summary>
+/// <summary>The hosts of the sample web: 23 hosts over 18 registrable domains, some under multi-label suffixes; the last
+/// two build their pages with scripts (<see cref="ScriptedPages"/>).</summary>
 public static class SampleSites
 {
     public static readonly IReadOnlyList<SampleHost> Hosts =
@@ -31,7 +32,13 @@ public static class SampleSites
         new("xi-files.test", SiteKind.Files),
         new("www.pickl.test", SiteKind.SeedArticle),
         new("omicron.net.test", SiteKind.Blog),
+        new("rho-app.test", SiteKind.ClientRendered),
+        new("sigma-scripts.test", SiteKind.HostileScripts),
     ];
+
+    /// <summary>The hosts whose pages the server renders whole (the first 21): what the crawl benchmarks crawl by
+    /// default, so that their figures compare with builds before the scripted hosts.</summary>
+    public static int ServerRenderedCount => Hosts.Count(h => h.Kind is not (SiteKind.ClientRendered or SiteKind.HostileScripts));
 
     public const string SeedArticlePath = "/blog/python-global-interpreter-lock/";
 

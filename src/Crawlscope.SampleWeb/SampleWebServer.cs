@@ -143,6 +143,9 @@ public sealed class SampleWebOptions
     public int PagesPerHost { get; init; } = 20;
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; }
+    /// <summary>The port the hostile scripts' requests to loopback aim at (a test's listener that counts connections);
+    /// null: the sample web's own port.</summary>
+    public int? ProbePort { get; init; }
     /// <summary>Serve without the slow responses and crawl-delays (for bench). Default false.</summary>
     public bool Fast { get; init; }
 }

@@ -222,6 +222,9 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvi
         w.WriteString("page_type", p.PageType);
         Nullable(w, "page_type_confidence", p.PageTypeConfidence);
         w.WriteString("soft_404", p.Soft404);
+        w.WriteNumber("rendered", p.Rendered ? 1 : 0);
+        w.WriteString("render_reason", p.RenderReason is { } reason ? StoreNames.Of(reason) : null);
+        w.WriteString("render_details", p.RenderDetails);
         w.WriteNumber("version", (ulong)version);
     });
 

@@ -79,6 +79,13 @@ internal static class ClickHouseSchema
                 "ALTER TABLE {db}.pages ADD COLUMN soft_404 Nullable(String)",
             ],
             []),
+        // 6: whether the page was rendered in a browser, why (or why not), and the render's account (JSON).
+        new(
+            [
+                "ALTER TABLE {db}.pages_local ADD COLUMN rendered UInt8 DEFAULT 0, ADD COLUMN render_reason Nullable(String), ADD COLUMN render_details Nullable(String)",
+                "ALTER TABLE {db}.pages ADD COLUMN rendered UInt8 DEFAULT 0, ADD COLUMN render_reason Nullable(String), ADD COLUMN render_details Nullable(String)",
+            ],
+            []),
     ];
 
     internal const string VersionTable = "CREATE TABLE IF NOT EXISTS {db}.schema_version (version UInt32, applied DateTime('UTC')) ENGINE = MergeTree ORDER BY version";

@@ -23,7 +23,8 @@ internal sealed record CrawlTenth(int Tenth, long PagesAtEnd, double PagesPerSec
 /// </summary>
 internal static class CrawlBenchmark
 {
-    internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int hosts, int perHost, bool warc, bool inProcess, CancellationToken ct)
+    internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int hosts, int perHost, bool warc, bool inProcess, CancellationToken ct,
+        Rendering.RenderMode render = Rendering.RenderMode.Auto)
     {
         string db = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-{Environment.ProcessId}.db");
         string warcDir = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-warc-{Environment.ProcessId}");
@@ -49,12 +50,13 @@ internal static class CrawlBenchmark
                 Extract = noExtraction ? ExtractionParts.Metadata : ExtractionParts.All,
                 Fetch = new FetchOptions
                 {
-                    AllowPrivateNetworks = true,
+                    TrustResolveMap = true,
                     Resolve = hostNames.ToDictionary(h => h, _ => IPAddress.Loopback),
                     TotalTimeout = TimeSpan.FromSeconds(2),
                 },
                 RetryBase = TimeSpan.FromMilliseconds(100),
                 WarcDirectory = warc ? warcDir : null,
+                Render = new Rendering.RenderOptions { Mode = render },
             };
             var seeds = (webOptions.Broad ? hostNames.Take(1) : hostNames)
                 .Select(h => keyer.TryIdentify($"http://{h}:{port}/", out var id, out _) ? id! : throw new InvalidOperationException(h)).ToList();

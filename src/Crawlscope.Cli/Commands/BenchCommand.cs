@@ -19,7 +19,7 @@ internal static class BenchCommand
         var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
         mode.AcceptOnlyFromAmong("full", "none");
         var perHost = new Option<int>("--pages") { Description = "Article pages per sample host (default 2,400: a 50,000-page crawl over the 21 hosts).", DefaultValueFactory = _ => 2400 };
-        var hostCount = new Option<int>("--hosts") { Description = "Sample hosts: up to 21 hand-made ones, or more generated blog hosts (site0.test ...), each with --pages articles.", DefaultValueFactory = _ => SampleSites.Hosts.Count };
+        var hostCount = new Option<int>("--hosts") { Description = "Sample hosts: up to 23 hand-made ones (the last two render with scripts; default the 21 others), or more generated blog hosts (site0.test ...), each with --pages articles.", DefaultValueFactory = _ => SampleSites.ServerRenderedCount };
         hostCount.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--hosts must be at least 1"); });
         var connections = new Option<int>("--per-host") { Description = "Connections per host.", DefaultValueFactory = _ => 4 };
         var output = new Option<string>("--out") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench-results.json" };
@@ -32,10 +32,14 @@ internal static class BenchCommand
         bench.Options.Add(warc);
         var inProcess = new Option<bool>("--in-process") { Description = "Serve the sample web from this process (default: a process of its own, so the figures are the crawler's alone)." };
         bench.Options.Add(inProcess);
+        var render = new Option<string>("--render") { Description = "never, auto or always (auto renders only empty shells: none among the 21 default hosts).", DefaultValueFactory = _ => "auto" };
+        render.AcceptOnlyFromAmong("never", "auto", "always");
+        bench.Options.Add(render);
         bench.Options.Add(json);
         bench.SetAction(async (parse, ct) =>
         {
-            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(hostCount), parse.GetValue(connections), parse.GetValue(warc), parse.GetValue(inProcess), ct);
+            var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(hostCount), parse.GetValue(connections), parse.GetValue(warc), parse.GetValue(inProcess), ct,
+                Enum.Parse<Rendering.RenderMode>(parse.GetValue(render)!, ignoreCase: true));
             await File.WriteAllTextAsync(parse.GetValue(output)!, System.Text.Json.JsonSerializer.Serialize(result, Crawlscope.Inspection.ReportJson.Options), ct);
             if (parse.GetValue(json)) CliJson.Write(stdout, result);
             else

@@ -33,6 +33,8 @@ internal static class CrawlCommand
         public readonly FetchCliOptions Fetch = new();
         public readonly Option<string?> Warc = new("--warc") { Description = "Write WARC/1.1 files of every exchange into this folder." };
         public readonly Option<long> WarcMaxBytes = new("--warc-max-bytes") { Description = "Start a new WARC file at this size.", DefaultValueFactory = _ => 1_000_000_000 };
+        public readonly Option<string> Render = new("--render") { Description = "Render pages in a headless browser: never, auto (pages whose HTML is an empty shell; learnt per site) or always.", DefaultValueFactory = _ => "auto" };
+        public readonly Option<string?> Browser = new("--browser") { Description = "The browser to render with (default /usr/bin/chromium-headless-shell, else /usr/bin/chromium)." };
         public readonly Option<bool> Recrawl = new("--recrawl") { Description = "Fetch again the stored pages that are due (conditional GET), then crawl what is new." };
 
         public Options()
@@ -40,6 +42,7 @@ internal static class CrawlCommand
             Scope.AcceptOnlyFromAmong("site", "seeds", "any");
             WarcMaxBytes.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1_000_000) r.AddError("--warc-max-bytes must be at least 1,000,000"); });
             Extract.AcceptOnlyFromAmong("full", "none");
+            Render.AcceptOnlyFromAmong("never", "auto", "always");
             PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--per-host must be at least 1"); });
             Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1"); });
             Delay.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--delay cannot be negative"); });
@@ -50,7 +53,7 @@ internal static class CrawlCommand
         public void AddTo(Command c)
         {
             c.Arguments.Add(Urls);
-            foreach (Option o in new Option[] { SeedsFile, WorkerShards, StateDir, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, Extract, Shards, Recrawl, Warc, WarcMaxBytes }.Concat(Fetch.All).Concat(Store.All))
+            foreach (Option o in new Option[] { SeedsFile, WorkerShards, StateDir, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, Extract, Render, Browser, Shards, Recrawl, Warc, WarcMaxBytes }.Concat(Fetch.All).Concat(Store.All))
                 c.Options.Add(o);
         }
 
@@ -71,6 +74,11 @@ internal static class CrawlCommand
                 Fetch = Fetch.Build(p),
                 WarcDirectory = p.GetValue(Warc),
                 WarcMaxFileBytes = p.GetValue(WarcMaxBytes),
+                Render = new Rendering.RenderOptions
+                {
+                    Mode = p.GetValue(Render) switch { "never" => Rendering.RenderMode.Never, "always" => Rendering.RenderMode.Always, _ => Rendering.RenderMode.Auto },
+                    BrowserPath = p.GetValue(Browser),
+                },
             };
         }
 

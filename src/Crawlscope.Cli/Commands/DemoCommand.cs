@@ -32,8 +32,9 @@ internal static class DemoCommand
                 MaxDepth = 4,
                 Fetch = new FetchOptions
                 {
-                    // The sample web lives on loopback: allowed explicitly, and only for its own names.
-                    AllowPrivateNetworks = true,
+                    // The sample web lives on loopback: allowed for its own names only, so the hostile scripts of its
+                    // rendered pages cannot reach any other loopback or private address.
+                    TrustResolveMap = true,
                     Resolve = SampleSites.Hosts.ToDictionary(h => h.Name, _ => System.Net.IPAddress.Loopback),
                     TotalTimeout = TimeSpan.FromSeconds(2),
                 },

@@ -8,6 +8,7 @@ internal sealed class FetchCliOptions
 {
     public readonly Option<string?> UserAgent = new("--user-agent") { Description = "User-Agent header (its product token is matched in robots.txt)." };
     public readonly Option<bool> AllowPrivate = new("--allow-private-networks") { Description = "Allow loopback and private addresses (off: SSRF guard)." };
+    public readonly Option<bool> TrustResolve = new("--trust-resolve") { Description = "Hosts named by --resolve/--resolve-file may be at private addresses; every other private address stays refused." };
     public readonly Option<string[]> Resolve = new("--resolve") { Description = "HOST=ADDRESS, as curl's --resolve." };
     public readonly Option<FileInfo[]> ResolveFile = new("--resolve-file") { Description = "A hosts-file of name to address mappings." };
     public readonly Option<double> Timeout = new("--timeout") { Description = "Seconds a request may take in all.", DefaultValueFactory = _ => 30 };
@@ -19,12 +20,13 @@ internal sealed class FetchCliOptions
         MaxBodyBytes.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1024) r.AddError("--max-body-bytes must be at least 1024"); });
     }
 
-    public IEnumerable<Option> All => [UserAgent, AllowPrivate, Resolve, ResolveFile, Timeout, MaxBodyBytes];
+    public IEnumerable<Option> All => [UserAgent, AllowPrivate, TrustResolve, Resolve, ResolveFile, Timeout, MaxBodyBytes];
 
     public FetchOptions Build(ParseResult p) => new()
     {
         UserAgent = p.GetValue(UserAgent) ?? new FetchOptions().UserAgent,
         AllowPrivateNetworks = p.GetValue(AllowPrivate),
+        TrustResolveMap = p.GetValue(TrustResolve),
         Resolve = ResolveMap.Parse(p.GetValue(Resolve) ?? [], (p.GetValue(ResolveFile) ?? []).Select(f => f.FullName)),
         TotalTimeout = TimeSpan.FromSeconds(p.GetValue(Timeout)),
         MaxBodyBytes = p.GetValue(MaxBodyBytes),

@@ -26,6 +26,7 @@ public sealed class CrawlEngine : IDisposable
     private readonly HostScheduler _scheduler;
     private readonly string _agentToken;
     private readonly Archiving.WarcArchive? _archive;
+    private PageRendering? _rendering;
 
     public CrawlEngine(CrawlOptions options, IFrontierStore store, UrlKeyer keyer, TimeProvider? time = null, CrawlControl? control = null)
     {
@@ -64,7 +65,8 @@ public sealed class CrawlEngine : IDisposable
         var scope = new CrawlScope(_options.ScopeRules, seeds.Count > 0 && !_options.Continuous ? seeds : [.. seeds, .. await StoredSeedsAsync()]);
         Scope = scope;
         var robots = new RobotsGate(_store, _fetcher, _agentToken, _time, _archive);
-        var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive, Control);
+        _rendering = _options.Render.Mode == Rendering.RenderMode.Never ? null : new PageRendering(_options.Render, _fetcher, robots, _options.Fetch.UserAgent);
+        var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive, Control, _rendering);
         long stored = await _store.PageCountAsync(CancellationToken.None);
         return await new CrawlLoop(_options, _store, _time, _scheduler, worker, Progress, Control, stored, stop).RunAsync();
     }
@@ -72,8 +74,13 @@ public sealed class CrawlEngine : IDisposable
     private async Task<IReadOnlyList<UrlIdentity>> StoredSeedsAsync() =>
         (await _store.SeedUrlsAsync(CancellationToken.None)).Select(u => _keyer.TryIdentify(u, out var id, out _) ? id : null).OfType<UrlIdentity>().ToList();
 
+    /// <summary>Browsers started by this crawl's renderer (0 when none was needed).</summary>
+    public int BrowserLaunches => _rendering?.Renderer.Launches ?? 0;
+
     public void Dispose()
     {
+        // The browser first: a stopped crawl leaves no browser process behind.
+        _rendering?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _fetcher.Dispose();
         _archive?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }

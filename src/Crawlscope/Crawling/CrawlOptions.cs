@@ -61,6 +61,9 @@ public sealed record CrawlOptions
     /// <summary>The scope part of these options.</summary>
     public ScopeOptions ScopeRules => new(Scope, MaxDepth, Include, Exclude);
 
+    /// <summary>When and how pages are rendered in a browser. Default: only empty shells (<see cref="Rendering.RenderMode.Auto"/>).</summary>
+    public Rendering.RenderOptions Render { get; init; } = new();
+
     /// <summary>A WARC file is closed and the next begun at this size. Default 1 GB.</summary>
     public long WarcMaxFileBytes { get; init; } = 1_000_000_000;
 }

@@ -28,10 +28,11 @@ internal sealed class CrawlWorker(
     TimeProvider time,
     CrawlProgress progress,
     WarcArchive? archive = null,
-    CrawlControl? control = null)
+    CrawlControl? control = null,
+    PageRendering? rendering = null)
 {
     private readonly SitemapDiscovery _sitemaps = new(store, store, fetcher, keyer, scope, robots, agentToken, time, archive);
-    private readonly PageProcessor _processor = new(options, store, keyer, scope, time, progress, archive, control);
+    private readonly PageProcessor _processor = new(options, store, keyer, scope, time, progress, archive, control, rendering);
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, CancellationToken ct)

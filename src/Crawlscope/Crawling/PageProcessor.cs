@@ -7,6 +7,7 @@ using Crawlscope.Extraction.MainContent;
 using Crawlscope.Fetching;
 using Crawlscope.Frontier;
 using Crawlscope.Indexability;
+using Crawlscope.Rendering;
 using Crawlscope.Robots;
 using Crawlscope.Storage;
 using Crawlscope.Urls;
@@ -42,7 +43,7 @@ internal sealed record ProcessOutcome(Disposition Disposition, FailureReason? Fa
 /// end the crawl or stay leased; only a store that cannot save that record either ends it.
 /// </summary>
 internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, CrawlScope scope, TimeProvider time,
-    CrawlProgress progress, WarcArchive? archive = null, CrawlControl? control = null)
+    CrawlProgress progress, WarcArchive? archive = null, CrawlControl? control = null, PageRendering? rendering = null)
 {
     private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = RobotsAgentToken(options), Parts = options.Extract });
     private readonly DuplicateFinder _duplicates = new(store, options.NearDuplicateBits);
@@ -138,12 +139,20 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
             return await FailAsync(entry, identity, previous, fetched with { FailureDetail = FetchResult.Describe(ex) }, FailureReason.ProcessingError, null, ct);
         }
         Lap(ref t, "extract+classify");
+        var render = rendering is null || fetched.StatusCode != 200 ? null : await RenderAsync(url, identity.Site, fetched, page, spam, ct);   // 9b. render
+        if (render is not null)
+        {
+            (page, spam) = (render.Page, render.Spam);
+            Lap(ref t, "render");
+        }
         var duplicate = await _duplicates.FindAsync(entry.Key.Value, page, ct);                            // 10. duplicates
         bool banned = await _bans.IsBannedAsync(identity, ct);                                              // 10. bans
         Lap(ref t, "duplicates");
         var now = time.GetUtcNow();
         string? canonicalKey = page.Canonical is { } c && keyer.TryIdentify(c, out var canon, out _) ? canon.Key.Value : null;
         var record = PageRecords.Fetched(entry, identity, previous, fetched, page, spam, canonicalKey, duplicate.DuplicateOf, options.Recrawl, now);   // 11. record
+        record = render is null ? record with { RenderReason = fetched.StatusCode == 200 ? RenderReason.Off : null }
+            : record with { Rendered = render.Rendered, RenderReason = render.Reason, RenderDetails = render.Details };
         record = IndexabilityDecision.Decide(record, previous, banned, now);                  // 12. decide
         var outlinks = _outlinks.Select(entry, page.Links, banned, now);                                    // 13. links
         record = record with { Outlinks = outlinks.Links.Count };
@@ -158,6 +167,43 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         {
             Saved = saved, SavingBytes = PageRecords.Footprint(record, outlinks), Discovered = outlinks.Discovered.Count,
         };
+    }
+
+    /// <summary>What rendering made of a page: the extraction used from here on (the rendered one when the render
+    /// succeeded), and why it was or was not rendered.</summary>
+    private sealed record RenderStep(ExtractedPage Page, SpamVerdict Spam, bool Rendered, RenderReason Reason, string? Details);
+
+    /// <summary>Step 9b (docs/rendering.md): the policy decides from the raw extraction whether the page is rendered; a
+    /// rendered DOM goes through the same extraction as a fetched one, and the policy learns whether it helped. A failed
+    /// render keeps the page as fetched and records why.</summary>
+    private async Task<RenderStep> RenderAsync(WebUrl url, string site, FetchResult fetched, ExtractedPage raw, SpamVerdict spam, CancellationToken ct)
+    {
+        var reason = rendering!.Policy.Decide(site, raw);
+        if (!RenderPolicy.Renders(reason)) return new RenderStep(raw, spam, false, reason, null);
+        string? signal = RenderPolicy.ShellSignal(raw);
+        var result = await rendering.Renderer.RenderAsync(url.Href, fetched, rendering.Gate, screenshot: false, ct);
+        if (result.Html is null)
+            return new RenderStep(raw, spam, false, rendering.Renderer.Unavailable is not null && result.ElapsedMs == 0 ? RenderReason.BrowserUnavailable : reason,
+                RenderReport.Json(reason, signal, result, fetched.Body.Length, raw, null));
+        try
+        {
+            var (page, renderedSpam) = await ExtractAndClassifyAsync(fetched with { Body = result.Html, Headers = RenderedHeaders(fetched.Headers) }, url, site, ct);
+            rendering.Policy.Learn(site, RenderPolicy.Helped(raw, page));
+            return new RenderStep(page, renderedSpam, true, reason, RenderReport.Json(reason, signal, result, fetched.Body.Length, raw, page));
+        }
+        catch (TimeoutException)
+        {
+            var failed = result with { Html = null, Failure = $"the rendered page's extraction took longer than {options.ProcessingBudget.TotalSeconds:F0} s" };
+            return new RenderStep(raw, spam, false, reason, RenderReport.Json(reason, signal, failed, fetched.Body.Length, raw, null));
+        }
+    }
+
+    /// <summary>The response's headers, with the rendered DOM's type: it is serialised as UTF-8.</summary>
+    private static Dictionary<string, string[]> RenderedHeaders(IReadOnlyDictionary<string, string[]> headers)
+    {
+        var copy = headers.Where(h => !h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase);
+        copy["Content-Type"] = ["text/html; charset=utf-8"];
+        return copy;
     }
 
     /// <summary>Extraction and classification on a CPU slot, within the processing budget. The budget (and the crawl's

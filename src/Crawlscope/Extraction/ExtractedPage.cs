@@ -45,6 +45,8 @@ public sealed record ExtractedPage
     public required string EncodingSource { get; init; }
     /// <summary>What shows that the page is "not found" although answered 200 (<see cref="Soft404Detector"/>); null when it is not.</summary>
     public string? Soft404 { get; init; }
+    /// <summary>What in the raw HTML says scripts build the page (read when deciding to render it).</summary>
+    public ShellEvidence Shell { get; init; } = ShellEvidence.None;
     /// <summary>A declared charset that was ignored because it names no usable encoding (UTF-7, an unknown label).</summary>
     public string? IgnoredCharset { get; init; }
 }

@@ -47,6 +47,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         IReadOnlySet<ulong>? siteTemplate, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();
+        var shell = ShellEvidence.Of(document);
         var baseUrl = MetadataExtractor.BaseUrl(document, url);
         string? title = MetadataExtractor.Title(document);
         var robots = MetadataExtractor.Robots(document, headers, _options.AgentToken);
@@ -83,6 +84,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             EncodingSource = decoded?.EncodingSource ?? "string",
             IgnoredCharset = decoded?.IgnoredCharset,
             // Words are counted only for a page whose title or heading says "not found".
+            Shell = shell,
             Soft404 = Soft404Detector.Detect(title, headline, () => readable.Text.Length > 0 ? ContentFingerprint.CountWords(readable.Text) : statistics.Words),
         };
     }

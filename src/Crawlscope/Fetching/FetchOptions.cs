@@ -15,6 +15,10 @@ public sealed class FetchOptions
     public int MaxBodyBytes { get; init; } = 10 * 1024 * 1024;
     /// <summary>Fetch loopback, private, link-local and reserved addresses too. Default false (SSRF guard on).</summary>
     public bool AllowPrivateNetworks { get; init; }
+    /// <summary>The hosts <see cref="Resolve"/> names may be at private addresses: the operator said where they are.
+    /// Every other private address stays refused, so a page (or a script in a rendered page) cannot reach them.
+    /// Default false.</summary>
+    public bool TrustResolveMap { get; init; }
     /// <summary>Keep the exchange as it went over the wire (request and response head, body before content
     /// decoding), for WARC archiving. Bodies are then decoded by the fetcher rather than the HTTP handler.</summary>
     public bool KeepRawExchange { get; init; }
@@ -25,7 +29,7 @@ public sealed class FetchOptions
     public FetchOptions WithRawExchange() => new()
     {
         UserAgent = UserAgent, ConnectTimeout = ConnectTimeout, TotalTimeout = TotalTimeout, MaxBodyBytes = MaxBodyBytes,
-        AllowPrivateNetworks = AllowPrivateNetworks, Resolve = Resolve, KeepRawExchange = true,
+        AllowPrivateNetworks = AllowPrivateNetworks, TrustResolveMap = TrustResolveMap, Resolve = Resolve, KeepRawExchange = true,
     };
 }
 

@@ -59,6 +59,7 @@ public static class SsrfGuard
     {
         if (options.AllowPrivateNetworks) return null;
         string name = host.Trim('[', ']').ToLowerInvariant();
+        if (options.TrustResolveMap && options.Resolve.ContainsKey(name)) return null;
         if (name is "localhost" || name.EndsWith(".localhost", StringComparison.Ordinal)) return $"{host} is a loopback name";
         IPAddress? address = options.Resolve.TryGetValue(name, out var mapped) ? mapped : IPAddress.TryParse(name, out var literal) ? literal : null;
         return address is not null && !IsPublic(address) ? $"{address} is not a public address" : null;
@@ -72,7 +73,8 @@ public static class SsrfGuard
             IPAddress[] addresses = options.Resolve.TryGetValue(host.ToLowerInvariant(), out var mapped)
                 ? [mapped]
                 : IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-            var allowed = options.AllowPrivateNetworks ? addresses : addresses.Where(IsPublic).ToArray();
+            bool trusted = options.TrustResolveMap && mapped is not null;
+            var allowed = options.AllowPrivateNetworks || trusted ? addresses : addresses.Where(IsPublic).ToArray();
             if (allowed.Length == 0)
                 throw new SsrfBlockedException(host, addresses.Length == 0 ? "no address" : $"{string.Join(", ", addresses.Select(a => a.ToString()))} is not a public address");
 

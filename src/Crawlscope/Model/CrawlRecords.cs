@@ -131,6 +131,12 @@ public sealed record PageRecord
     public int? PageTypeConfidence { get; init; }
     /// <summary>What showed that a page answered 200 is really "not found"; null when it is not a soft 404.</summary>
     public string? Soft404 { get; init; }
+    /// <summary>Whether the stored content is the page as a browser rendered it.</summary>
+    public bool Rendered { get; init; }
+    /// <summary>Why the page was rendered or not; null when no decision was made (not a 200 HTML page).</summary>
+    public RenderReason? RenderReason { get; init; }
+    /// <summary>The render's account as JSON (raw vs rendered, resources, console); null when not rendered.</summary>
+    public string? RenderDetails { get; init; }
 
     /// <summary>A stored row as a record, read column by name; each store says how it reads text, integers and times.</summary>
     public static PageRecord FromColumns(Func<string, string?> text, Func<string, long?> integer, Func<string, DateTimeOffset?> time) => new()
@@ -146,7 +152,8 @@ public sealed record PageRecord
         ResponseHeaders = PageColumns.Headers(text("response_headers")), RedirectTarget = text("redirect_target"), Truncated = integer("truncated") == 1, BodyBytes = integer("body_bytes"),
         Outlinks = (int)(integer("outlinks") ?? 0), Depth = (int)(integer("depth") ?? 0), Etag = text("etag"), LastModified = text("last_modified"),
         NextFetch = time("next_fetch"), PageType = text("page_type"), PageTypeConfidence = (int?)integer("page_type_confidence"),
-        Soft404 = text("soft_404"),
+        Soft404 = text("soft_404"), Rendered = integer("rendered") == 1, RenderReason = StoreNames.Parse<RenderReason>(text("render_reason")),
+        RenderDetails = text("render_details"),
     };
 }
 

@@ -16,6 +16,7 @@ public sealed partial class SqliteCrawlStore
         "meta_canonical", "robots_noindex", "robots_nofollow", "robots_sources", "lang", "boilerpipe_text", "markdown",
         "readable_markdown", "content_hash", "simhash", "duplicate_of", "response_headers", "redirect_target", "truncated",
         "body_bytes", "outlinks", "depth", "etag", "last_modified", "next_fetch", "page_type", "page_type_confidence", "soft_404",
+        "rendered", "render_reason", "render_details",
     ];
 
     private static readonly string UpsertPageSql =
@@ -32,7 +33,8 @@ public sealed partial class SqliteCrawlStore
         ("$response_headers", PageColumns.Text(p.ResponseHeaders)), ("$redirect_target", p.RedirectTarget), ("$truncated", p.Truncated ? 1 : 0),
         ("$body_bytes", p.BodyBytes), ("$outlinks", p.Outlinks), ("$depth", p.Depth), ("$etag", p.Etag), ("$last_modified", p.LastModified),
         ("$next_fetch", StampOrNull(p.NextFetch)), ("$page_type", p.PageType), ("$page_type_confidence", p.PageTypeConfidence),
-        ("$soft_404", p.Soft404));
+        ("$soft_404", p.Soft404), ("$rendered", p.Rendered ? 1 : 0), ("$render_reason", p.RenderReason is { } r ? StoreNames.Of(r) : null),
+        ("$render_details", p.RenderDetails));
 
     private static PageRecord ReadPage(SqliteDataReader r)
     {

@@ -199,5 +199,11 @@ internal static class SqliteSchema
         """
         ALTER TABLE pages ADD COLUMN soft_404 TEXT;
         """,
+        // 13: whether the page was rendered in a browser, why (or why not), and the render's account (JSON).
+        """
+        ALTER TABLE pages ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE pages ADD COLUMN render_reason TEXT;
+        ALTER TABLE pages ADD COLUMN render_details TEXT;
+        """,
     ];
 }

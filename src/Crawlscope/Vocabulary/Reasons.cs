@@ -89,3 +89,29 @@ public enum IndexingReason
 
 /// <summary>Why a link of a page was not followed (stored with the link, counted by the crawl).</summary>
 public enum LinkRefusal { Unparsable, RepeatedOnPage, NoFollow, BannedSource, TooDeep, OutOfScope, NotIncluded, Excluded }
+
+/// <summary>Why a page was rendered in a browser, or why it was not (stored with the page as <c>render_reason</c>).</summary>
+public enum RenderReason
+{
+    /// <summary>Rendering is off for this crawl (<c>--render never</c>).</summary>
+    Off,
+    /// <summary>The raw HTML has its text and links: no empty-shell signal.</summary>
+    NotAShell,
+    /// <summary>The raw HTML looks like an empty shell (little text, few links, scripts present).</summary>
+    EmptyShell,
+    /// <summary>Rendering added text or links on this site's first pages, so its pages are rendered directly.</summary>
+    SiteRenders,
+    /// <summary>Rendering added nothing on this site's first shells: its shells are no longer rendered.</summary>
+    SiteNeedsNoRendering,
+    /// <summary>Every page is rendered (<c>--render always</c>).</summary>
+    Always,
+    /// <summary>An operator asked for it (a live test).</summary>
+    Requested,
+    /// <summary>The render budget (share of fetches) was spent: the page was kept as fetched.</summary>
+    BudgetSpent,
+    /// <summary>No browser could be started; the page was kept as fetched.</summary>
+    BrowserUnavailable,
+}
+
+/// <summary>Why the renderer refused a request a page made (recorded with the page's resources).</summary>
+public enum ResourceRefusal { Scheme, ResourceType, TooMany, Navigation, Ssrf, Robots, FetchFailed, TooLarge }

@@ -16,7 +16,7 @@ public class StageOrderTests
     /// <summary>Every namespace of src/Crawlscope, lowest first; a sub-namespace belongs to its stage.</summary>
     internal static readonly string[] Stages =
     [
-        "Vocabulary", "Urls", "Model", "Telemetry", "Politeness", "Fetching", "Archiving", "Robots", "Extraction", "Frontier",
+        "Vocabulary", "Urls", "Model", "Telemetry", "Politeness", "Fetching", "Archiving", "Robots", "Extraction", "Rendering", "Frontier",
         "Sitemaps", "Classification", "Duplicates", "Indexability", "Storage", "Crawling", "Inspection", "Operating", "Export",
     ];
 

@@ -1,0 +1,54 @@
+using Crawlscope.Extraction;
+using Crawlscope.Fetching;
+using Crawlscope.Rendering;
+using Crawlscope.Robots;
+using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
+
+namespace Crawlscope.Crawling;
+
+/// <summary>The renderer of a crawl, the policy that decides which pages it renders, and the gate its pages'
+/// requests go through. Owned (and disposed) by whoever made it: the crawl engine or the live inspector.</summary>
+internal sealed class PageRendering(RenderOptions options, Fetcher fetcher, RobotsGate robots, string userAgent) : IAsyncDisposable
+{
+    public BrowserRenderer Renderer { get; } = new(options, userAgent);
+    public RenderPolicy Policy { get; } = new(options);
+    public ISubresourceGate Gate { get; } = new SubresourceGate(fetcher, robots);
+
+    public ValueTask DisposeAsync() => Renderer.DisposeAsync();
+}
+
+/// <summary>
+/// Subrequests of a rendered page, fetched as the crawler fetches pages: the SSRF guard (before the fetch for what
+/// is known without DNS, at connect time for the rest), the resource host's robots.txt, the fetcher's body cap and
+/// timeouts. Redirects are followed here, each hop through the same checks: a redirect handed to the browser would
+/// be followed by the browser itself, past the routes (only the dead-proxy fence would stop it).
+/// </summary>
+internal sealed class SubresourceGate(Fetcher fetcher, RobotsGate robots) : ISubresourceGate
+{
+    private const int MaxRedirects = 5;
+
+    public async Task<SubresourceAnswer> FetchAsync(string url, CancellationToken ct)
+    {
+        WebUrl? from = null;
+        for (int hop = 0; hop <= MaxRedirects; hop++)
+        {
+            if (!WebUrl.TryParse(url, from, out var parsed, out string? error) || parsed.Scheme is not ("http" or "https"))
+                return SubresourceAnswer.Refused(ResourceRefusal.Scheme, error ?? $"only http(s) is fetched: {url}");
+            if (SsrfGuard.RefusalBeforeFetch(parsed.Host, fetcher.Options) is { } unsafeHost) return SubresourceAnswer.Refused(ResourceRefusal.Ssrf, Via(hop, parsed, unsafeHost));
+            var check = await robots.CheckAsync(parsed, ct);
+            if (check.SsrfBlocked) return SubresourceAnswer.Refused(ResourceRefusal.Ssrf, Via(hop, parsed, "the host's address is not public"));
+            if (!check.Decision.Allowed) return SubresourceAnswer.Refused(ResourceRefusal.Robots, Via(hop, parsed, "robots.txt " + check.Decision.Explanation));
+            var fetched = await fetcher.FetchAsync(parsed.Href.Split('#')[0], null, ct);
+            if (fetched.Failure == FailureReason.SsrfBlocked)
+                return SubresourceAnswer.Refused(ResourceRefusal.Ssrf, Via(hop, parsed, fetched.FailureDetail ?? "the host's address is not public"));
+            if (fetched.Failure != FailureReason.None)
+                return SubresourceAnswer.Refused(ResourceRefusal.FetchFailed, StoreNames.Of(fetched.Failure) + (fetched.FailureDetail is { } d ? ": " + d : ""));
+            if (fetched.StatusCode is not (301 or 302 or 303 or 307 or 308) || fetched.Location is null) return new SubresourceAnswer(fetched, null, null);
+            (from, url) = (parsed, fetched.Location);
+        }
+        return SubresourceAnswer.Refused(ResourceRefusal.FetchFailed, $"more than {MaxRedirects} redirects");
+    }
+
+    private static string Via(int hop, WebUrl url, string why) => hop == 0 ? why : $"redirected to {url.Href}: {why}";
+}
