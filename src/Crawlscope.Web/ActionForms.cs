@@ -24,6 +24,7 @@ internal static class ActionForms
             .Element("button", crawled ? "Recrawl now" : "Crawl now", ("type", "submit"), ("id", "crawl-now-button")).End("form");
         Form(h, a, "/actions/live", "live-test")
             .Tag("input", ("type", "hidden"), ("name", "url"), ("value", url))
+            .Tag("label").Tag("input", ("type", "checkbox"), ("name", "render"), ("value", "true"), ("id", "live-render")).Text(" render in a browser").End("label")
             .Element("button", "Test live URL", ("type", "submit"), ("id", "live-test-button")).End("form");
         var names = new[] { ("host", host), ("domain", site) }.DistinctBy(n => n.Item2).ToList();
         if (names.Any(n => !banned.Contains(n.Item2)))

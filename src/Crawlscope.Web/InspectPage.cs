@@ -106,6 +106,7 @@ internal static class InspectPage
 
         if (r.Live is { } live) Live(h, r, live);
         if (r.Page is { } p) Details(h, r, p);
+        if (r.Page is { } rp) RenderedSection(h, rp, null, "render");
         if (links is not null) Links(h, r, links);
     }
 
@@ -129,6 +130,7 @@ internal static class InspectPage
         Row("Readable Markdown", stored.Page?.ReadableMarkdown?.Length.ToString("N0", CultureInfo.InvariantCulture) + " characters",
             live.Page?.ReadableMarkdown?.Length.ToString("N0", CultureInfo.InvariantCulture) + " characters");
         h.End("tbody").End("table");
+        if (live.Page is { } livePage) RenderedSection(h, livePage, live.ScreenshotPng, "live-render");
         if (live.Filters.Count > 0)
         {
             h.Tag("table", ("id", "live-filters")).Tag("thead").Tag("tr").Element("th", "Filter (live)").Element("th", "Status").Element("th", "Details").End("tr").End("thead").Tag("tbody");
@@ -136,6 +138,59 @@ internal static class InspectPage
                 h.Tag("tr", ("data-filter", f.Name)).Element("td", f.Name).Element("td", f.Status, ("class", f.Status == "PASS" ? "status pass" : "status fail")).Element("td", f.Details).End("tr");
             h.End("tbody").End("table");
         }
+        h.End("section");
+    }
+
+    /// <summary>The page as a browser rendered it: why it was (or was not) rendered, raw against rendered, the links
+    /// only rendering found, every request the page made with its status or the reason it was refused, its console
+    /// errors, and (live tests) a screenshot. Every text here is crawled content or derived from it: encoded.</summary>
+    private static void RenderedSection(HtmlBuilder h, PageDetails p, string? screenshotPng, string id)
+    {
+        if (p.RenderReason is null && screenshotPng is null) return;
+        var a = p.Render;
+        h.Tag("section", ("id", id), ("class", "rendered")).Element("h2", id == "render" ? "Rendered page" : "Rendered page (live)");
+        string reason = a?.Reason ?? p.RenderReason ?? "";
+        string described = Vocabulary.StoreNames.TryParse<Vocabulary.RenderReason>(reason, out var known) ? Rendering.RenderPolicy.Describe(known) : reason;
+        string summary = p.Rendered
+            ? $"Rendered in {a?.RenderMs.ToString("N0", CultureInfo.InvariantCulture)} ms: {described}" + (a?.ShellSignal is { } s ? $" ({s})" : "") + "."
+            : a?.Failure is { } failure ? $"Kept as fetched: the render failed ({failure}); it was tried because {described}."
+            : $"Not rendered: {described}.";
+        h.Element("p", summary, ("id", id + "-summary"), ("data-reason", reason));
+        if (a is not null)
+        {
+            h.Tag("table", ("id", id + "-compare")).Tag("thead").Tag("tr").Element("th", "").Element("th", "As fetched").Element("th", "As rendered").End("tr").End("thead").Tag("tbody");
+            void Row(string name, Func<Rendering.RenderSide, string> value) =>
+                h.Tag("tr", ("data-compare", name)).Element("th", name, ("scope", "row")).Element("td", value(a.Raw))
+                    .Element("td", a.RenderedPage is { } rendered ? value(rendered) : "none").End("tr");
+            Row("Bytes", s => s.Bytes.ToString("N0", CultureInfo.InvariantCulture));
+            Row("Words", s => s.Words.ToString("N0", CultureInfo.InvariantCulture));
+            Row("Links", s => s.Links.ToString("N0", CultureInfo.InvariantCulture));
+            Row("Readable Markdown", s => s.ReadableChars.ToString("N0", CultureInfo.InvariantCulture) + " characters");
+            Row("Content hash", s => s.ContentHash);
+            h.End("tbody").End("table");
+            if (a.LinksOnlyRenderedCount > 0)
+            {
+                h.Element("h3", $"Links found only after rendering ({a.LinksOnlyRenderedCount})").Tag("ul", ("id", id + "-links"));
+                foreach (string link in a.LinksOnlyRendered) h.Tag("li").Link(PageLayout.InspectHref(link), link).End("li");
+                h.End("ul");
+            }
+            string refused = a.SubrequestsRefused.Count == 0 ? "none refused"
+                : string.Join(", ", a.SubrequestsRefused.Select(r => $"{r.Value} refused ({r.Key})"));
+            h.Element("h3", $"Page resources: {a.SubrequestsFetched} fetched, {refused}");
+            h.Tag("table", ("id", id + "-resources")).Tag("thead").Tag("tr").Element("th", "URL").Element("th", "Type").Element("th", "Status or refusal").End("tr").End("thead").Tag("tbody");
+            foreach (var r in a.Resources)
+                h.Tag("tr", ("class", r.Refused is null ? "fetched" : "refused"), ("data-refused", r.Refused)).Element("td", r.Url).Element("td", r.Type)
+                    .Element("td", r.Status is { } status ? status.ToString(CultureInfo.InvariantCulture) : $"refused: {r.Refused}" + (r.Detail is { } d ? $" ({d})" : "")).End("tr");
+            h.End("tbody").End("table");
+            if (a.Console.Count > 0)
+            {
+                h.Element("h3", "Console").Tag("ul", ("id", id + "-console"));
+                foreach (var line in a.Console) h.Element("li", $"{line.Type}: {line.Text}");
+                h.End("ul");
+            }
+        }
+        if (screenshotPng is not null)
+            h.Tag("img", ("id", id + "-screenshot"), ("src", "data:image/png;base64," + screenshotPng), ("alt", "the page as the browser rendered it"), ("width", "640"));
         h.End("section");
     }
 

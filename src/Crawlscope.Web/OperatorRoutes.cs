@@ -17,7 +17,9 @@ namespace Crawlscope.Web;
 public sealed record UrlsRequest(IReadOnlyList<string>? Urls);
 public sealed record HostRequest(string? Host);
 public sealed record BanRequest(string? Name, string? Reason);
-public sealed record LiveRequest(string? Url);
+/// <param name="Render">Render the page in a browser even when its HTML is not an empty shell (it is rendered
+/// anyway when it is one, or when the stored page was rendered); the answer then carries a screenshot.</param>
+public sealed record LiveRequest(string? Url, bool? Render = null);
 public sealed record QueueEntry(string Url, string State, int Priority, int Depth, int Attempts, DateTimeOffset NotBefore);
 public sealed record PauseState(bool Paused, bool Changed, IReadOnlyCollection<string> PausedHosts);
 
@@ -69,9 +71,9 @@ internal static class OperatorRoutes
             return BackTo(url, Describe(answer));
         }).ExcludeFromDescription();
         var inspector = new UrlInspector(options.Store, options.Keyer, options.Inspection);
-        app.MapPost("/actions/live", async (HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? url, CancellationToken ct) =>
+        app.MapPost("/actions/live", async (HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? url, [Microsoft.AspNetCore.Mvc.FromForm] string? render, CancellationToken ct) =>
         {
-            var test = await op.LiveTestAsync(url ?? "", inspector, Actor(context, options), ct);
+            var test = await op.LiveTestAsync(url ?? "", inspector, Actor(context, options), render == "true", ct);
             if (test.Report is not { } report) return BackTo(url, "live test refused: " + test.Refused);
             return Results.Content(InspectPage.Render(report.Url, null, null, report, null, "live test done: the URL was fetched now; nothing of it is stored",
                 await InspectorSite.ReportActionsAsync(context, options, report, ct)), "text/html; charset=utf-8");
@@ -116,7 +118,7 @@ internal static class OperatorRoutes
         var inspector = new UrlInspector(options.Store, options.Keyer, options.Inspection);
         app.MapPost("/api/inspect/live", async Task<Results<Ok<InspectionReport>, BadRequest<ApiError>>> (HttpContext c, LiveRequest body, CancellationToken ct) =>
             {
-                var test = await op.LiveTestAsync(body.Url ?? "", inspector, Actor(c, options), ct);
+                var test = await op.LiveTestAsync(body.Url ?? "", inspector, Actor(c, options), body.Render == true, ct);
                 return test.Report is { } report ? TypedResults.Ok(report) : TypedResults.BadRequest(new ApiError(test.Refused!));
             })
             .WithName("InspectLive").WithSummary("Test the live URL: fetch it now with the running crawl's settings and robots.txt, and answer the stored report with its live part beside it (duplicates are not evaluated live); counted in the site's daily quota.").Guarded();

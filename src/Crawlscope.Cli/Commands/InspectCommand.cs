@@ -21,6 +21,8 @@ internal static class InspectCommand
         var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
         var shards = CommonOptions.Shards();
         var live = new Option<bool>("--live") { Description = "Also fetch the URL now (same robots and SSRF rules), extract and filter it, and show that next to the stored result; stores nothing." };
+        var render = new Option<bool>("--render") { Description = "With --live: render the page in a browser even when its HTML is not an empty shell (a shell, or a page stored rendered, is rendered anyway)." };
+        var screenshot = new Option<FileInfo?>("--screenshot") { Description = "With --live: write the rendered page's screenshot (PNG) to this file, when it was rendered." };
         var links = new Option<string?>("--links") { Description = "Instead of the report, the page's links: out (its outlinks) or in (pages linking to it), with anchor, rel, followed or why not, and the page there." };
         links.AcceptOnlyFromAmong("out", "in");
         var limit = new Option<int>("--limit") { Description = "With --links: how many (1-1000).", DefaultValueFactory = _ => 100 };
@@ -28,7 +30,7 @@ internal static class InspectCommand
         var fetch = new FetchCliOptions();
         var command = new Command("inspect", "Explain what the crawler knows about a URL: the verdict with its evidence, five checks with their queries, badges, filters, page details.")
         {
-            url, shard, key, json, maxAge, shards, live, links, limit, offset,
+            url, shard, key, json, maxAge, shards, live, render, screenshot, links, limit, offset,
         };
         storeOptions.AddTo(command);
         foreach (var option in fetch.All) command.Options.Add(option);
@@ -60,8 +62,11 @@ internal static class InspectCommand
             if (parse.GetValue(live))
             {
                 if (!keyer.TryIdentify(report.Url, out var identity, out _)) throw new CommandException($"cannot fetch {report.Url}");
-                var liveReport = await new LiveInspector(keyer, fetch.Build(parse), inspection).InspectAsync(identity, await store.BansAsync(ct), ct);
+                var liveReport = await new LiveInspector(keyer, fetch.Build(parse), inspection)
+                    .InspectAsync(identity, await store.BansAsync(ct), ct, renderRequested: parse.GetValue(render) || report.Page?.Rendered == true);
                 report = report with { Live = liveReport };
+                if (parse.GetValue(screenshot) is { } png && liveReport.ScreenshotPng is { } shot)
+                    await File.WriteAllBytesAsync(png.FullName, Convert.FromBase64String(shot), ct);
             }
             if (parse.GetValue(json)) CliJson.Write(stdout, report);
             else

@@ -56,6 +56,32 @@ internal static class InspectionText
             console.Write(filters);
         }
         if (r.Page is { } p) console.Write(Details(r, p));
+        if (r.Page is { RenderReason: not null } rp) console.Write(Rendered(rp));
+    }
+
+    /// <summary>Why the page was rendered or not, raw against rendered, and the requests it made.</summary>
+    private static Table Rendered(PageDetails p)
+    {
+        var table = new Table { Title = new TableTitle("Rendered Page") }.AddColumns("Property", "Value");
+        var a = p.Render;
+        string reason = a?.Reason ?? p.RenderReason!;
+        string described = Vocabulary.StoreNames.TryParse<Vocabulary.RenderReason>(reason, out var known) ? Rendering.RenderPolicy.Describe(known) : reason;
+        var rows = new List<(string, string)> { ("Rendered", p.Rendered ? $"yes, in {a?.RenderMs:N0} ms" : "no"), ("Why", $"{reason}: {described}") };
+        if (a is not null)
+        {
+            if (a.ShellSignal is { } signal) rows.Add(("Shell signal", signal));
+            if (a.Failure is { } failure) rows.Add(("Render failure", failure));
+            string Side(Rendering.RenderSide? s) => s is null ? "none" : $"{s.Bytes:N0} bytes, {s.Words:N0} words, {s.Links:N0} links, {s.ReadableChars:N0} readable characters";
+            rows.Add(("As fetched", Side(a.Raw)));
+            rows.Add(("As rendered", Side(a.RenderedPage)));
+            rows.Add(("Links only rendered", a.LinksOnlyRenderedCount == 0 ? "none" : $"{a.LinksOnlyRenderedCount}: {string.Join(", ", a.LinksOnlyRendered.Take(5))}"));
+            rows.Add(("Requests", $"{a.SubrequestsFetched} fetched; " + (a.SubrequestsRefused.Count == 0 ? "none refused" : string.Join(", ", a.SubrequestsRefused.Select(r => $"{r.Value} refused ({r.Key})")))));
+            foreach (var r in a.Resources.Take(10))
+                rows.Add(("  " + r.Type, $"{r.Url} → {(r.Status is { } status ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"refused: {r.Refused} ({r.Detail})")}"));
+            if (a.Console.Count > 0) rows.Add(("Console", string.Join(" | ", a.Console.Take(5).Select(c => $"{c.Type}: {c.Text}"))));
+        }
+        foreach (var (name, value) in rows) table.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(Safe(value)));
+        return table;
     }
 
     private static Table Details(InspectionReport r, PageDetails p)

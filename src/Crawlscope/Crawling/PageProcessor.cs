@@ -181,20 +181,21 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         var reason = rendering!.Policy.Decide(site, raw);
         if (!RenderPolicy.Renders(reason)) return new RenderStep(raw, spam, false, reason, null);
         string? signal = RenderPolicy.ShellSignal(raw);
-        var result = await rendering.Renderer.RenderAsync(url.Href, fetched, rendering.Gate, screenshot: false, ct);
+        var result = await rendering.Renderer.RenderAsync(url.Href, fetched, rendering.Gate, rendering.Screenshots, ct);
+        if (result.Screenshot is not null) rendering.LastScreenshot = result.Screenshot;
         if (result.Html is null)
             return new RenderStep(raw, spam, false, rendering.Renderer.Unavailable is not null && result.ElapsedMs == 0 ? RenderReason.BrowserUnavailable : reason,
-                RenderReport.Json(reason, signal, result, fetched.Body.Length, raw, null));
+                RenderAccount.Of(reason, signal, result, fetched.Body.Length, raw, null).ToJson());
         try
         {
             var (page, renderedSpam) = await ExtractAndClassifyAsync(fetched with { Body = result.Html, Headers = RenderedHeaders(fetched.Headers) }, url, site, ct);
             rendering.Policy.Learn(site, RenderPolicy.Helped(raw, page));
-            return new RenderStep(page, renderedSpam, true, reason, RenderReport.Json(reason, signal, result, fetched.Body.Length, raw, page));
+            return new RenderStep(page, renderedSpam, true, reason, RenderAccount.Of(reason, signal, result, fetched.Body.Length, raw, page).ToJson());
         }
         catch (TimeoutException)
         {
             var failed = result with { Html = null, Failure = $"the rendered page's extraction took longer than {options.ProcessingBudget.TotalSeconds:F0} s" };
-            return new RenderStep(raw, spam, false, reason, RenderReport.Json(reason, signal, failed, fetched.Body.Length, raw, null));
+            return new RenderStep(raw, spam, false, reason, RenderAccount.Of(reason, signal, failed, fetched.Body.Length, raw, null).ToJson());
         }
     }
 

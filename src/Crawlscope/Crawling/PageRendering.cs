@@ -15,6 +15,12 @@ internal sealed class PageRendering(RenderOptions options, Fetcher fetcher, Robo
     public RenderPolicy Policy { get; } = new(options);
     public ISubresourceGate Gate { get; } = new SubresourceGate(fetcher, robots);
 
+    /// <summary>Whether renders take a screenshot (the live test's; a crawl stores none).</summary>
+    public bool Screenshots { get; init; }
+
+    /// <summary>The last screenshot taken, when <see cref="Screenshots"/> is on.</summary>
+    public byte[]? LastScreenshot { get; set; }
+
     public ValueTask DisposeAsync() => Renderer.DisposeAsync();
 }
 

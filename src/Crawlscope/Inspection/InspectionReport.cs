@@ -78,6 +78,11 @@ public sealed record PageDetails
     public int? PageTypeConfidence { get; init; }
     /// <summary>What showed the page answered 200 is really "not found"; null when it is not a soft 404.</summary>
     public string? Soft404 { get; init; }
+    /// <summary>Whether the stored content is the page as a browser rendered it, why it was rendered or not, and the
+    /// render's account: raw vs rendered, the page's requests with their status or refusal, its console errors.</summary>
+    public bool Rendered { get; init; }
+    public string? RenderReason { get; init; }
+    public Rendering.RenderAccount? Render { get; init; }
     public required int Shard { get; init; }
     public required long RootHash { get; init; }
     public required string UnparsedUrl { get; init; }
@@ -120,4 +125,6 @@ public sealed record InspectionReport
     public PageDetails? Page { get; init; }
     /// <summary>With --live: the same inspection of the URL fetched just now (nothing of it is stored).</summary>
     public InspectionReport? Live { get; init; }
+    /// <summary>A live test that rendered the page: a PNG of what the browser showed, base64 (size-capped).</summary>
+    public string? ScreenshotPng { get; init; }
 }

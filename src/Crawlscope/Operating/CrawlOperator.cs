@@ -95,7 +95,8 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
     /// beside the stored report. Counted in the site's daily quota, since it fetches from the site. Nothing is stored
     /// in the crawl store but the audit row.
     /// </summary>
-    public async Task<LiveTest> LiveTestAsync(string url, UrlInspector inspector, string actor, CancellationToken ct = default)
+    /// <param name="render">Render the page even when it is not an empty shell (a page whose stored copy was rendered is).</param>
+    public async Task<LiveTest> LiveTestAsync(string url, UrlInspector inspector, string actor, bool render = false, CancellationToken ct = default)
     {
         if (!keyer.TryIdentify(url, out var id, out var error)) return new LiveTest(null, $"invalid: {error}");
         var now = _time.GetUtcNow();
@@ -103,7 +104,8 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
             return new LiveTest(null, $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested fetches of the last 24 hours");
         await store.RecordAsync(new OperatorAction(now, actor, "live_test", id.Normalized.Href, id.Site, null), ct);
         var stored = await inspector.InspectAsync(id, ct);
-        var live = await new LiveInspector(keyer, engine.Options.Fetch, inspector.Options, _time).InspectAsync(id, await store.BansAsync(ct), ct);
+        var live = await new LiveInspector(keyer, engine.Options.Fetch, inspector.Options, _time, engine.Options.Render)
+            .InspectAsync(id, await store.BansAsync(ct), ct, renderRequested: render || stored.Page?.Rendered == true);
         return new LiveTest(stored with { Live = live }, null);
     }
 

@@ -62,6 +62,21 @@ public sealed class RenderPolicy(RenderOptions options)
         }
     }
 
+    /// <summary>The reason for people (the inspector's "Rendered page" section).</summary>
+    public static string Describe(RenderReason reason) => reason switch
+    {
+        RenderReason.Off => "rendering is off for this crawl",
+        RenderReason.NotAShell => "the HTML as fetched has its text and links (not an empty shell)",
+        RenderReason.EmptyShell => "the HTML as fetched is an empty shell",
+        RenderReason.SiteRenders => "rendering added text or links on this site's pages, so they are rendered directly",
+        RenderReason.SiteNeedsNoRendering => "rendering added nothing on this site's first shells",
+        RenderReason.Always => "every page is rendered (--render always)",
+        RenderReason.Requested => "rendering was asked for",
+        RenderReason.BudgetSpent => "the crawl's render budget was spent",
+        RenderReason.BrowserUnavailable => "no browser could be started",
+        _ => Vocabulary.StoreNames.Of(reason),
+    };
+
     /// <summary>True for the reasons that render.</summary>
     public static bool Renders(RenderReason reason) => reason is RenderReason.EmptyShell or RenderReason.SiteRenders or RenderReason.Always or RenderReason.Requested;
 

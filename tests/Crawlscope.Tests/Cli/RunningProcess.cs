@@ -14,12 +14,16 @@ public sealed partial class RunningProcess : IDisposable
 
     private RunningProcess(Process process) => _process = process;
 
-    public static RunningProcess Start(params string[] args)
+    public static RunningProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <param name="environment">Variables set for the process (and inherited by its children).</param>
+    public static RunningProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(Path.Combine(SharedData.RepoRoot, "crawlscope"))
         {
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = SharedData.RepoRoot,
         };
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         foreach (var a in args) psi.ArgumentList.Add(a);
         var running = new RunningProcess(Process.Start(psi)!);
         running._process.OutputDataReceived += (_, e) => { lock (running._stdout) running._stdout.AppendLine(e.Data); };

@@ -44,6 +44,45 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
         await AssertStopsAsync(web, 0);
     }
 
+    /// <summary>Processes (any, children of children included) whose environment holds <paramref name="marker"/>.</summary>
+    private static List<string> ProcessesMarked(string marker)
+    {
+        var found = new List<string>();
+        foreach (string dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(dir, "environ")).Contains(marker, StringComparison.Ordinal)) continue;
+                found.Add(File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim());
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while it was read.
+            }
+        }
+        return found;
+    }
+
+    [Fact]
+    public async Task Crawl_StopsOnSigtermWhileRendering_AndLeavesNoBrowserProcess()
+    {
+        Rendering.RenderingBrowser.Require();
+        await using var web = await SampleWeb.SampleWebServer.StartAsync(new SampleWeb.SampleWebOptions { PagesPerHost = 2 });
+        string marker = "CRAWLSCOPE_SIGNAL_TEST=" + Guid.NewGuid().ToString("N");
+        CliRunner.RunScript("--version");
+        using var crawl = RunningProcess.Start(new Dictionary<string, string> { [marker.Split('=')[0]] = marker.Split('=')[1] },
+            "crawl", $"http://sigma-scripts.test:{web.Port}/busy", "--db", Path.Combine(_dir, "render.db"), "--render", "always",
+            "--trust-resolve", "--resolve", "sigma-scripts.test=127.0.0.1", "--delay", "0");
+        // The busy page holds the browser: wait until it runs, then stop the crawl in the middle of its render.
+        await crawl.WaitUntilAsync(_ => ProcessesMarked(marker).Any(c => c.Contains("chromium", StringComparison.Ordinal)), "a browser process");
+        await Task.Delay(1500);
+        await AssertStopsAsync(crawl, 130);
+        List<string> left = [];
+        for (int i = 0; i < 20 && (left = ProcessesMarked(marker)).Count > 0; i++) await Task.Delay(100);
+        Assert.True(left.Count == 0, "left running: " + string.Join("\n", left));
+    }
+
     [Fact]
     public async Task Demo_StopsOnSigterm_WithItsSummary()
     {

@@ -230,6 +230,34 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.Equal(1, CliRunner.Run("inspect", "http://x.test/", "--db", "/no/such.db").ExitCode);
     }
 
+    [Fact]
+    public void Live_RendersAnEmptyShell_WithItsRequests_AndWritesAScreenshot()
+    {
+        Rendering.RenderingBrowser.Require();
+        string png = Path.Combine(Path.GetTempPath(), $"crawlscope-live-{Guid.NewGuid():N}.png");
+        try
+        {
+            var result = CliRunner.Run(LiveArgs("rho-app.test", "/articles/1", "--trust-resolve", "--screenshot", png));
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            var live = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("live");
+            var page = live.GetProperty("page");
+            Assert.True(page.GetProperty("rendered").GetBoolean(), page.GetProperty("render").ToString());
+            var render = page.GetProperty("render");
+            Assert.Equal(0, render.GetProperty("raw").GetProperty("words").GetInt32());
+            Assert.True(render.GetProperty("rendered_page").GetProperty("words").GetInt32() > 200);
+            Assert.Contains(render.GetProperty("resources").EnumerateArray(),
+                r => r.GetProperty("url").GetString()!.EndsWith("/api/articles/1", StringComparison.Ordinal) && r.GetProperty("status").GetInt32() == 200);
+            Assert.Equal(SampleWeb.ScriptedPages.ArticleTitle(1), page.GetProperty("meta_title").GetString());
+            byte[] shot = File.ReadAllBytes(png);
+            Assert.True(shot.Length > 2_000 && shot.AsSpan(0, 4).SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47 }), $"{shot.Length} bytes");
+            Assert.Equal(Convert.ToBase64String(shot), live.GetProperty("screenshot_png").GetString());
+        }
+        finally
+        {
+            File.Delete(png);
+        }
+    }
+
     private string[] LiveArgs(string host, string path, params string[] extra) =>
         ["inspect", f.Url(host, path), "--db", f.DbPath, "--live", "--json", "--resolve", $"{host}=127.0.0.1", .. extra];
 

@@ -192,4 +192,30 @@ public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) :
         Assert.Equal("📄 NOT INDEXABLE", await page.InnerTextAsync("#badge-indexable"));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
+
+    [SkippableFact]
+    public async Task RenderedPage_ShowsWhyRawAgainstRendered_AndEveryRequestOfThePage()
+    {
+        chromium.Require();
+        var (page, problems) = await OpenAsync();
+        await page.GotoAsync(site.InspectPath("rho-app.test", "/articles/2"));
+        await page.WaitForSelectorAsync("#render");
+        Assert.Contains(await page.GetAttributeAsync("#render-summary", "data-reason"), new[] { "empty_shell", "site_renders" });
+        Assert.StartsWith("Rendered in", await page.InnerTextAsync("#render-summary"));
+        // Raw against rendered: the shell had no words, the rendered article hundreds.
+        var words = await page.Locator("#render-compare tr[data-compare=Words] td").AllInnerTextsAsync();
+        Assert.Equal("0", words[0]);
+        Assert.True(int.Parse(words[1].Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture) > 200, words[1]);
+        // The page's requests: its script and its JSON, each fetched by the crawler with status 200.
+        var fetched = await page.Locator("#render-resources tr.fetched td:first-child").AllInnerTextsAsync();
+        Assert.Contains(fetched, u => u.EndsWith("/app.js", StringComparison.Ordinal));
+        Assert.Contains(fetched, u => u.EndsWith("/api/articles/2", StringComparison.Ordinal));
+        // The links only rendering found open their own inspection.
+        await page.ClickAsync("#render-links a >> nth=0");
+        await page.WaitForSelectorAsync("#badges");
+        Directory.CreateDirectory(ScreenshotDir);
+        await page.GoBackAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, "inspector-rendered-page.png"), FullPage = true });
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
 }
