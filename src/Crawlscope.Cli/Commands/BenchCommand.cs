@@ -14,7 +14,7 @@ internal static class BenchCommand
         var json = CommonOptions.Json();
         var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction; `bench inspect` times lookups.")
         {
-            Extraction(stdout), Inspect(stdout, stderr), Soak(stdout), Frontier(stdout),
+            Extraction(stdout), Inspect(stdout, stderr), Soak(stdout), Frontier(stdout), Render(stdout),
         };
         var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
         mode.AcceptOnlyFromAmong("full", "none");
@@ -60,6 +60,29 @@ internal static class BenchCommand
             return CrawlscopeCli.Success;
         });
         return bench;
+    }
+
+    /// <summary><c>bench render</c>: rendering's throughput and cost on the sample web's client-rendered site.</summary>
+    private static Command Render(TextWriter stdout)
+    {
+        var pages = new Option<int>("--pages") { Description = "Articles of the client-rendered site (each rendered).", DefaultValueFactory = _ => 200 };
+        var parallel = new Option<int>("--parallel") { Description = "Pages rendered at once.", DefaultValueFactory = _ => 2 };
+        pages.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--pages must be at least 1"); });
+        parallel.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--parallel must be at least 1"); });
+        var json = CommonOptions.Json();
+        var command = new Command("render", "Crawl the sample web's client-rendered site rendering every page; print pages/s, CPU ms per rendered page (crawler and browser), peak browser RSS and the first render's time.")
+            { pages, parallel, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var r = await Benchmarks.RenderBenchmark.RunAsync(parse.GetValue(pages), parse.GetValue(parallel), ct);
+            if (parse.GetValue(json)) CliJson.Write(stdout, r);
+            else
+                stdout.WriteLine($"bench render: {r.Rendered} of {r.Pages} pages rendered in {r.Seconds:F1} s = {r.PagesPerSecond:F1} pages/s with {r.Parallel} at once; " +
+                                 $"{r.CpuMsPerPage:F0} CPU ms per rendered page ({r.BrowserCpuMsPerPage:F0} in the browser and its driver); peak browser RSS {r.PeakBrowserRssMb:F0} MB; " +
+                                 $"first render {r.FirstRenderSeconds:F2} s after its request (browser start included); {r.Browser}, {r.Cores} cores");
+            return CrawlscopeCli.Success;
+        });
+        return command;
     }
 
     /// <summary><c>bench frontier</c>: the frontier alone at a broad crawl's size.</summary>

@@ -77,6 +77,9 @@ public sealed class CrawlEngine : IDisposable
     /// <summary>Browsers started by this crawl's renderer (0 when none was needed).</summary>
     public int BrowserLaunches => _rendering?.Renderer.Launches ?? 0;
 
+    /// <summary>How long this crawl's first render took, the browser's start included (null when none was made).</summary>
+    public TimeSpan? FirstRender => _rendering?.Renderer.FirstRender;
+
     public void Dispose()
     {
         // The browser first: a stopped crawl leaves no browser process behind.

@@ -23,6 +23,7 @@ public sealed class BrowserRenderer(RenderOptions options, string userAgent) : I
     public const int MaxScreenshotBytes = 2 * 1024 * 1024;
     private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RelaunchAfterFailure = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan SettleInterval = TimeSpan.FromMilliseconds(60);
     // The probe read while the page settles: its visible text length and its links.
     private const string SettleProbe = "() => [document.body ? document.body.innerText.length : 0, document.links.length]";
 
@@ -48,17 +49,23 @@ public sealed class BrowserRenderer(RenderOptions options, string userAgent) : I
     /// <summary>Browsers started so far (the first, and one after every restart).</summary>
     public int Launches => _launches;
 
+    /// <summary>How long the first render took from its request, the browser's start included (null before one).</summary>
+    public TimeSpan? FirstRender { get; private set; }
+
     /// <summary>Renders <paramref name="url"/>, whose document is <paramref name="document"/>; every other request the
     /// page makes goes through <paramref name="gate"/>. Never throws for the page's sake: a failure is a value.</summary>
     public async Task<RenderResult> RenderAsync(string url, FetchResult document, ISubresourceGate gate, bool screenshot, CancellationToken ct)
     {
+        var requested = DateTimeOffset.UtcNow;
         await _slots.WaitAsync(ct);
         Instance? instance = null;
         try
         {
             instance = await AcquireAsync(ct);
             if (instance is null) return RenderResult.Failed($"no browser: {Unavailable}");
-            return await RenderOnAsync(instance, url, document, gate, screenshot, ct);
+            var result = await RenderOnAsync(instance, url, document, gate, screenshot, ct);
+            FirstRender ??= DateTimeOffset.UtcNow - requested;
+            return result;
         }
         finally
         {
@@ -90,7 +97,7 @@ public sealed class BrowserRenderer(RenderOptions options, string userAgent) : I
             context.Page += (_, other) => { if (other != page) _ = other.CloseAsync().ContinueWith(_ => { }, TaskScheduler.Default); };
             page.Console += (_, m) => Keep(console, m.Type, m.Text);
             page.PageError += (_, e) => Keep(console, "error", e);
-            var work = LoadAndReadAsync(page, url, screenshot, clock);
+            var work = LoadAndReadAsync(page, url, screenshot, clock, requests);
             (html, shot, string? note) = await work.WaitAsync(options.PageTimeout + TimeSpan.FromSeconds(1), ct);
             failure = note;
         }
@@ -116,9 +123,10 @@ public sealed class BrowserRenderer(RenderOptions options, string userAgent) : I
     }
 
     /// <summary>Loads the page (to its load event, within most of the time cap), lets its content settle (text and
-    /// links unchanged over two probes), then reads the DOM. No network-idle wait: a page holding a socket open never
-    /// gets there. A page that did not finish loading is still read; the note says so.</summary>
-    private async Task<(byte[]? Html, byte[]? Screenshot, string? Note)> LoadAndReadAsync(IPage page, string url, bool screenshot, Stopwatch clock)
+    /// links unchanged between two probes while none of its requests is being answered), then reads the DOM. No
+    /// browser network-idle wait: a page holding a socket open never gets there; the routes know what is in flight.
+    /// A page that did not finish loading is still read; the note says so.</summary>
+    private async Task<(byte[]? Html, byte[]? Screenshot, string? Note)> LoadAndReadAsync(IPage page, string url, bool screenshot, Stopwatch clock, PageRequests requests)
     {
         TimeSpan Remaining() => options.PageTimeout - clock.Elapsed;
         string? note = null;
@@ -131,12 +139,15 @@ public sealed class BrowserRenderer(RenderOptions options, string userAgent) : I
             note = "the load event did not come";
         }
         double[]? last = null;
-        for (int stable = 0; stable < 2 && Remaining() > TimeSpan.FromMilliseconds(300);)
+        while (Remaining() > SettleInterval * 2)
         {
-            await Task.Delay(150);
             var probe = await page.EvaluateAsync<double[]>(SettleProbe).WaitAsync(Remaining());
-            stable = last is not null && probe.SequenceEqual(last) ? stable + 1 : 0;
+            // Settled: nothing changed since the last probe, and no request was answered since then either (its
+            // answer's scripts may not have run yet).
+            if (last is not null && probe.SequenceEqual(last) && requests.InFlight == 0
+                && Environment.TickCount64 - requests.LastActivity >= SettleInterval.TotalMilliseconds) break;
             last = probe;
+            await Task.Delay(SettleInterval);
         }
         string content = await page.ContentAsync().WaitAsync(Remaining() > TimeSpan.Zero ? Remaining() : TimeSpan.FromMilliseconds(500));
         byte[]? png = null;

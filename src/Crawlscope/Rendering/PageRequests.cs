@@ -28,6 +28,14 @@ internal sealed class PageRequests(RenderOptions options, ISubresourceGate gate,
 
     public IFrame? MainFrame { get; set; }
 
+    /// <summary>Requests of the page being answered now (the page has not settled while one is).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+    private int _inFlight;
+
+    /// <summary>When a request of the page last began or was answered (<see cref="Environment.TickCount64"/>).</summary>
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+    private long _lastActivity = Environment.TickCount64;
+
     public IReadOnlyList<RenderedResource> Resources => _resources.ToArray();
 
     /// <summary>Subrequests answered, and refused by reason: every one, though only the first are kept in full.</summary>
@@ -48,7 +56,18 @@ internal sealed class PageRequests(RenderOptions options, ISubresourceGate gate,
                 await RefuseAsync(route, request, refusal.Reason, refusal.Detail);
                 return;
             }
-            var answer = await gate.FetchAsync(request.Url, ct);
+            Interlocked.Increment(ref _inFlight);
+            Volatile.Write(ref _lastActivity, Environment.TickCount64);
+            SubresourceAnswer answer;
+            try
+            {
+                answer = await gate.FetchAsync(request.Url, ct);
+            }
+            finally
+            {
+                Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                Interlocked.Decrement(ref _inFlight);
+            }
             if (answer.Fetched is not { StatusCode: { } status } fetched)
             {
                 await RefuseAsync(route, request, answer.Refusal ?? ResourceRefusal.FetchFailed, answer.Detail);
