@@ -57,7 +57,7 @@ public sealed class RenderPolicy(RenderOptions options)
             var state = _sites.GetValueOrDefault(site);
             bool shell = ShellSignal(raw) is not null;
             if (state is { Direct: true }) return Take(RenderReason.SiteRenders);
-            if (!shell) return RenderReason.NotAShell;
+            if (!shell) return RenderReason.NoShellSignal;
             return state is { Off: true } ? RenderReason.SiteNeedsNoRendering : Take(RenderReason.EmptyShell);
         }
     }
@@ -66,7 +66,7 @@ public sealed class RenderPolicy(RenderOptions options)
     public static string Describe(RenderReason reason) => reason switch
     {
         RenderReason.Off => "rendering is off for this crawl",
-        RenderReason.NotAShell => "the HTML as fetched has its text and links (not an empty shell)",
+        RenderReason.NoShellSignal => "the HTML as fetched has its text and links (not an empty shell)",
         RenderReason.EmptyShell => "the HTML as fetched is an empty shell",
         RenderReason.SiteRenders => "rendering added text or links on this site's pages, so they are rendered directly",
         RenderReason.SiteNeedsNoRendering => "rendering added nothing on this site's first shells",

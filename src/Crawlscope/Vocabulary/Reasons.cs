@@ -96,7 +96,7 @@ public enum RenderReason
     /// <summary>Rendering is off for this crawl (<c>--render never</c>).</summary>
     Off,
     /// <summary>The raw HTML has its text and links: no empty-shell signal.</summary>
-    NotAShell,
+    NoShellSignal,
     /// <summary>The raw HTML looks like an empty shell (little text, few links, scripts present).</summary>
     EmptyShell,
     /// <summary>Rendering added text or links on this site's first pages, so its pages are rendered directly.</summary>

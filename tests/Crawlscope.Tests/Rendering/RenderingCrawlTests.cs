@@ -126,7 +126,7 @@ public class RenderingCrawlTests
         // The server-rendered section of the same site is not a shell: rendered only because the site renders, and then
         // the render shows it gained nothing.
         var about = pages.Single(p => p.Url.EndsWith("/about", StringComparison.Ordinal));
-        Assert.True(about.RenderReason is RenderReason.NotAShell or RenderReason.SiteRenders, $"{about.RenderReason}");
+        Assert.True(about.RenderReason is RenderReason.NoShellSignal or RenderReason.SiteRenders, $"{about.RenderReason}");
         if (about.Rendered)
         {
             using var aboutDetails = JsonDocument.Parse(about.RenderDetails!);

@@ -13,12 +13,20 @@ public class StoreNamesTests
     [InlineData(FailureReason.TooManyRedirects, "too_many_redirects")]
     public void Of_IsSnakeCase(FailureReason reason, string stored) => Assert.Equal(stored, StoreNames.Of(reason));
 
+    /// <summary>The render reasons as stored and documented (docs/rendering.md): words split where a reader splits them.</summary>
+    [Fact]
+    public void RenderReasons_ReadAsDocumented() =>
+        Assert.Equal("off no_shell_signal empty_shell site_renders site_needs_no_rendering always requested budget_spent browser_unavailable",
+            string.Join(' ', Enum.GetValues<RenderReason>().Select(r => StoreNames.Of(r))));
+
     [Fact]
     public void EveryReason_ParsesBackFromItsName()
     {
         foreach (var r in Enum.GetValues<FailureReason>()) Assert.Equal(r, StoreNames.Parse<FailureReason>(StoreNames.Of(r)));
         foreach (var r in Enum.GetValues<DropReason>()) Assert.Equal(r, StoreNames.Parse<DropReason>(StoreNames.Of(r)));
         foreach (var r in Enum.GetValues<LinkRefusal>()) Assert.Equal(r, StoreNames.Parse<LinkRefusal>(StoreNames.Of(r)));
+        foreach (var r in Enum.GetValues<RenderReason>()) Assert.Equal(r, StoreNames.Parse<RenderReason>(StoreNames.Of(r)));
+        foreach (var r in Enum.GetValues<ResourceRefusal>()) Assert.Equal(r, StoreNames.Parse<ResourceRefusal>(StoreNames.Of(r)));
         Assert.Null(StoreNames.Parse<DropReason>(null));
     }
 
