@@ -97,7 +97,7 @@ internal static class InspectPage
             foreach (var f in r.Filters)
             {
                 h.Tag("tr", ("data-filter", f.Name)).Element("td", f.Name)
-                    .Element("td", f.Status, ("class", f.Status == "PASS" ? "status pass" : "status fail"))
+                    .Element("td", f.Label, ("class", f.Passes ? "status pass" : "status fail"))
                     .Tag("td").Element("code", f.Condition).End("td")
                     .Element("td", f.Details).End("tr");
             }
@@ -135,7 +135,7 @@ internal static class InspectPage
         {
             h.Tag("table", ("id", "live-filters")).Tag("thead").Tag("tr").Element("th", "Filter (live)").Element("th", "Status").Element("th", "Details").End("tr").End("thead").Tag("tbody");
             foreach (var f in live.Filters)
-                h.Tag("tr", ("data-filter", f.Name)).Element("td", f.Name).Element("td", f.Status, ("class", f.Status == "PASS" ? "status pass" : "status fail")).Element("td", f.Details).End("tr");
+                h.Tag("tr", ("data-filter", f.Name)).Element("td", f.Name).Element("td", f.Label, ("class", f.Passes ? "status pass" : "status fail")).Element("td", f.Details).End("tr");
             h.End("tbody").End("table");
         }
         h.End("section");

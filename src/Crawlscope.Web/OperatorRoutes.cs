@@ -216,8 +216,8 @@ internal static class OperatorRoutes
 
     private static string Describe(SubmitAnswer a) => a.Status switch
     {
-        "queued" => $"queued {a.Url} at the front of the crawl",
-        "known" => $"{a.Url} is known already ({a.State})",
+        SubmitStatus.Queued => $"queued {a.Url} at the front of the crawl",
+        SubmitStatus.Known => $"{a.Url} is known already ({a.State})",
         _ => $"refused {a.Url}: {a.Reason}",
     };
 

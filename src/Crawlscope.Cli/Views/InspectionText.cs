@@ -52,7 +52,7 @@ internal static class InspectionText
         {
             var filters = new Table { Title = new TableTitle("Page Info Filters") }.AddColumns("Filter", "Status", "Condition", "Details");
             foreach (var f in r.Filters)
-                filters.AddRow(new Text(f.Name), new Text(f.Status, new Style(f.Status == "PASS" ? Color.Green : Color.Red)), new Text(f.Condition), new Text(Safe(f.Details)));
+                filters.AddRow(new Text(f.Name), new Text(f.Label, new Style(f.Passes ? Color.Green : Color.Red)), new Text(f.Condition), new Text(Safe(f.Details)));
             console.Write(filters);
         }
         if (r.Page is { } p) console.Write(Details(r, p));
@@ -132,7 +132,7 @@ internal static class InspectionText
             ("Page Type", stored.Page?.PageType, live.Page?.PageType),
         };
         foreach (var f in live.Filters)
-            rows.Add(("Filter " + f.Name, stored.Filters.FirstOrDefault(s => s.Name == f.Name)?.Status, f.Status));
+            rows.Add(("Filter " + f.Name, stored.Filters.FirstOrDefault(s => s.Name == f.Name)?.Label, f.Label));
         foreach (var (name, a, b) in rows)
             o.WriteLine($"  {(a == b ? " " : "*")} {name,-26} stored: {Safe(a ?? "null")}  |  live: {Safe(b ?? "null")}");
     }

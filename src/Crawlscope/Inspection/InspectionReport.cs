@@ -48,8 +48,34 @@ public sealed record Badges(
     [property: Description("For people: CRAWLED, QUEUED or NOT FETCHED (the verdict says why).")] string CrawledLabel,
     [property: Description("For people: ALLOWED, DISALLOWED or UNKNOWN.")] string RobotsLabel);
 
+/// <summary>Whether an indexability filter passes.</summary>
+public enum FilterStatus { Pass, Fail }
+
+/// <summary>Writes <see cref="FilterStatus"/> as the seed shows it: <c>PASS</c> or <c>FAIL</c>.</summary>
+public sealed class FilterStatusConverter : JsonConverter<FilterStatus>
+{
+    public static string Label(FilterStatus status) => status == FilterStatus.Pass ? "PASS" : "FAIL";
+
+    public override FilterStatus Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString() switch
+    {
+        "PASS" => FilterStatus.Pass,
+        "FAIL" => FilterStatus.Fail,
+        var other => throw new JsonException($"not a filter status: {other}"),
+    };
+
+    public override void Write(Utf8JsonWriter writer, FilterStatus value, JsonSerializerOptions options) => writer.WriteStringValue(Label(value));
+}
+
 /// <summary>An indexability filter: PASS or FAIL, the condition evaluated (verbatim), and a detail for people.</summary>
-public sealed record FilterResult(string Name, string Status, string Condition, string Details);
+public sealed record FilterResult(string Name, [property: JsonConverter(typeof(FilterStatusConverter))] FilterStatus Status, string Condition, string Details)
+{
+    [JsonIgnore]
+    public bool Passes => Status == FilterStatus.Pass;
+
+    /// <summary>PASS or FAIL, as the seed shows it.</summary>
+    [JsonIgnore]
+    public string Label => FilterStatusConverter.Label(Status);
+}
 
 /// <summary>One request in the crawl history of the URL.</summary>
 public sealed record HistoryEntry(DateTimeOffset Stamp, int? HttpStatus, string? FailureReason, double ElapsedMs, long Bytes, string? Location);

@@ -73,15 +73,15 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         checks.Add(await ShardCheckAsync(q));                                       // 1. shard calculation
         var (crawled, row, stamp) = await CrawledCheckAsync(q);                     // 2. crawled status
         checks.Add(crawled);
-        var (robots, robotsBadge, robotsExplanation) = await RobotsCheckAsync(q, ct); // 3. robots.txt
+        var (robots, robotsAllowed, robotsExplanation) = await RobotsCheckAsync(q, ct); // 3. robots.txt
         checks.Add(robots);
         var (spam, banned, bans) = await SpamCheckAsync(q);                         // 4. spam/ban
         checks.Add(spam);
         var (seen, queued) = await SeenCheckAsync(q, row, ct);                      // 5. seen status
         checks.Add(seen);
         var (filters, reasons, page) = await FiltersAndDetailsAsync(q, row, banned); // filters and reasons evaluated by the store; details
-        bool indexable = row is not null && filters.All(f => f.Status == "PASS");
-        var findings = new Findings(robotsExplanation, robotsBadge == "UNKNOWN" ? null : robotsBadge == "ALLOWED", bans, seen.Result);
+        bool indexable = row is not null && filters.All(f => f.Passes);
+        var findings = new Findings(robotsExplanation, robotsAllowed, bans, seen.Result);
         var verdict = Decide(q, row, queued, reasons, page, findings);
         bool fetched = row is not null && stamp is not null;
         string crawledBadge = fetched ? "CRAWLED" : row is null && queued ? "QUEUED" : "NOT FETCHED";
@@ -96,8 +96,8 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
             Known = row is not null || queued,
             Summary = $"{(verdict.Indexable ? "indexable" : "not indexable")}: {verdict.Label}{(verdict.Evidence.Length > 0 ? " (" + verdict.Evidence + ")" : "")}",
             Checks = checks,
-            Badges = new Badges(indexable, fetched, robotsBadge == "UNKNOWN" ? null : robotsBadge == "ALLOWED", stamp,
-                indexable ? "INDEXABLE" : "NOT INDEXABLE", crawledBadge, robotsBadge),
+            Badges = new Badges(indexable, fetched, robotsAllowed, stamp,
+                indexable ? "INDEXABLE" : "NOT INDEXABLE", crawledBadge, robotsAllowed switch { true => "ALLOWED", false => "DISALLOWED", null => "UNKNOWN" }),
             Filters = filters,
             Page = page,
         };
@@ -190,20 +190,22 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         return (new CheckResult("Crawled Status Check", crawled.Display, crawled.RawResponse, crawled.ElapsedMs, false, result), row, stamp);
     }
 
-    private async Task<(CheckResult, string Badge, string? Explanation)> RobotsCheckAsync(Lookup q, CancellationToken ct)
+    /// <returns>The check, whether robots.txt allows the URL (null while the host's robots.txt is not known), and the deciding rule.</returns>
+    private async Task<(CheckResult, bool? Allowed, string? Explanation)> RobotsCheckAsync(Lookup q, CancellationToken ct)
     {
         var robots = await q.Robots;
-        string badge = "UNKNOWN", result = "robots.txt of this host not fetched yet";
+        bool? allowed = null;
+        string result = "robots.txt of this host not fetched yet";
         string? explanation = null;
         if (robots.Rows.Count > 0)
         {
             var body = await store.InspectAsync(_queries.RobotsBody, [("$host_key", q.HostKey)], ct);
             var decision = RulesOf(body.Rows[0]).Check(_options.AgentToken, q.Url.PathAndQuery);
-            badge = decision.Allowed ? "ALLOWED" : "DISALLOWED";
+            allowed = decision.Allowed;
             explanation = decision.Explanation;
             result = $"{(decision.Allowed ? "allowed" : "disallowed")} for {_options.AgentToken} ({decision.Group}): {decision.Explanation}";
         }
-        return (new CheckResult("Robots.txt Check", robots.Display, robots.RawResponse, robots.ElapsedMs, false, result), badge, explanation);
+        return (new CheckResult("Robots.txt Check", robots.Display, robots.RawResponse, robots.ElapsedMs, false, result), allowed, explanation);
     }
 
     private static async Task<(CheckResult, bool Banned, string? Bans)> SpamCheckAsync(Lookup q)
@@ -247,7 +249,7 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         for (int i = 0; i < q.Definitions.Count; i++)
         {
             var definition = q.Definitions[i];
-            filters.Add(new FilterResult(definition.Name, True(i) ? "PASS" : "FAIL", definition.Condition, Detail(definition.Filter, details, banned, q.Now)));
+            filters.Add(new FilterResult(definition.Name, True(i) ? FilterStatus.Pass : FilterStatus.Fail, definition.Condition, Detail(definition.Filter, details, banned, q.Now)));
         }
         for (int i = 0; i < q.Reasons.Count; i++)
             if (True(q.Definitions.Count + i)) reasons.Add(q.Reasons[i]);

@@ -13,11 +13,16 @@ namespace Crawlscope.Operating;
 /// <summary>What an operator asks of a URL: crawl it (new URLs only), crawl it again now, or add it as a seed.</summary>
 public enum SubmitKind { CrawlNow, RecrawlNow, Seed }
 
+/// <summary>What became of a submitted URL.</summary>
+public enum SubmitStatus { Queued, Known, Refused }
+
 /// <summary>The answer for one submitted URL: <c>queued</c>, <c>known</c> (with where it stands) or <c>refused</c> (with why).</summary>
-public sealed record SubmitAnswer(string Url, string Status, string? Reason = null, string? State = null)
+public sealed record SubmitAnswer(string Url,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(SnakeCaseEnumConverter<SubmitStatus>))] SubmitStatus Status,
+    string? Reason = null, string? State = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool Queued => Status == "queued";
+    public bool Queued => Status == SubmitStatus.Queued;
 }
 
 /// <summary>Limits on what operators may ask.</summary>
@@ -64,29 +69,29 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
     private async Task<SubmitAnswer> SubmitOneAsync(string url, SubmitKind kind, string actor, CancellationToken ct)
     {
         string shown = url.Length > 300 ? url[..300] + "…" : url;
-        if (!keyer.TryIdentify(url, out var id, out var error)) return new SubmitAnswer(shown, "refused", $"invalid: {error}");
-        if (engine.Scope is not { } scope) return new SubmitAnswer(shown, "refused", "the crawl is starting; try again in a moment");
+        if (!keyer.TryIdentify(url, out var id, out var error)) return new SubmitAnswer(shown, SubmitStatus.Refused, $"invalid: {error}");
+        if (engine.Scope is not { } scope) return new SubmitAnswer(shown, SubmitStatus.Refused, "the crawl is starting; try again in a moment");
         if (kind == SubmitKind.Seed)
         {
             if (CrawlScope.Patterns(scope.Options, id.Normalized.Href) is not ScopeVerdict.Allowed and var verdict)
-                return new SubmitAnswer(shown, "refused", $"scope: {StoreNames.Of(verdict)}");
+                return new SubmitAnswer(shown, SubmitStatus.Refused, $"scope: {StoreNames.Of(verdict)}");
             scope.Add(id);
         }
         else if (scope.Check(id, 0) is not ScopeVerdict.Allowed and var verdict)
-            return new SubmitAnswer(shown, "refused", $"scope: {StoreNames.Of(verdict)} (add it as a seed to widen the scope)");
+            return new SubmitAnswer(shown, SubmitStatus.Refused, $"scope: {StoreNames.Of(verdict)} (add it as a seed to widen the scope)");
         // The SSRF guard would refuse it at connect time: said now, with its own reason (not a robots.txt one).
-        if (SsrfGuard.RefusalBeforeFetch(id.Host, engine.Options.Fetch) is { } ssrf) return new SubmitAnswer(shown, "refused", $"ssrf: {ssrf}");
-        if (await RobotsRefusalAsync(id, ct) is { } robots) return new SubmitAnswer(shown, "refused", robots);
+        if (SsrfGuard.RefusalBeforeFetch(id.Host, engine.Options.Fetch) is { } ssrf) return new SubmitAnswer(shown, SubmitStatus.Refused, $"ssrf: {ssrf}");
+        if (await RobotsRefusalAsync(id, ct) is { } robots) return new SubmitAnswer(shown, SubmitStatus.Refused, robots);
         var now = _time.GetUtcNow();
         string action = kind switch { SubmitKind.CrawlNow => "crawl_now", SubmitKind.RecrawlNow => "recrawl_now", _ => "add_seed" };
         if (kind != SubmitKind.Seed && await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
-            return new SubmitAnswer(shown, "refused", $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested crawls of the last 24 hours");
+            return new SubmitAnswer(shown, SubmitStatus.Refused, $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested crawls of the last 24 hours");
         var result = await store.SubmitAsync(FrontierEntry.Submitted(id, now), kind != SubmitKind.CrawlNow, now, ct);
         string state = StoreNames.Of(result.State);
-        if (result.Outcome == SubmitOutcome.Known) return new SubmitAnswer(shown, "known", null, state);
+        if (result.Outcome == SubmitOutcome.Known) return new SubmitAnswer(shown, SubmitStatus.Known, null, state);
         await store.RecordAsync(new OperatorAction(now, actor, action, id.Normalized.Href, id.Site, StoreNames.Of(result.Outcome)), ct);
         engine.Control.Submitted(id.Host);
-        return new SubmitAnswer(shown, "queued", null, state);
+        return new SubmitAnswer(shown, SubmitStatus.Queued, null, state);
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.Equal(["HTTP status", "Age cutoff", "History drop", "Spam/ban", "Canonical"], r.Filters.Take(5).Select(x => x.Name));
         Assert.Equal("download_http_code = 200", r.Filters[0].Condition);
         Assert.Equal("fh_dont_index != 1 AND ml_spam_score = 0", r.Filters[3].Condition);
-        Assert.All(r.Filters, x => Assert.Equal("PASS", x.Status));
+        Assert.All(r.Filters, x => Assert.Equal("PASS", x.Label));
         Assert.Equal("Understanding Python Global Interpreter Lock (GIL) - Pickl.AI", r.Page!.MetaTitle);
         Assert.Equal(r.Key, r.Page.UnparsedUrl);
     }
@@ -121,7 +121,7 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         var r = await InspectAsync("www.alpha-news.test", "/noindex-meta");
         Assert.Equal("NOT INDEXABLE", r.Badges.IndexableLabel);
         Assert.False(r.Badges.Indexable);
-        Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "Robots noindex").Status);
+        Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "Robots noindex").Label);
         Assert.Equal(IndexingReason.Noindex, r.Verdict.Reason);
         Assert.Contains("Excluded by noindex", r.Summary);
     }
@@ -133,8 +133,8 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         Assert.Equal("DISALLOWED", r.Badges.RobotsLabel);
         Assert.False(r.Badges.RobotsAllowed);
         Assert.Contains("line 2: Disallow: /private/", r.Checks[2].Result);
-        Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "robots.txt allowed").Status);
-        Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "HTTP status").Status);
+        Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "robots.txt allowed").Label);
+        Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "HTTP status").Label);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
     {
         var r = await InspectAsync("www.alpha-news.test", "/print/2");
         var canonical = r.Filters.Single(x => x.Name == "Canonical");
-        Assert.Equal("FAIL", canonical.Status);
+        Assert.Equal("FAIL", canonical.Label);
         Assert.Contains("/articles/2", canonical.Details);
     }
 
@@ -153,7 +153,7 @@ public class UrlInspectorTests(SampleWebCrawlFixture f) : IClassFixture<SampleWe
         try
         {
             var r = await InspectAsync("gamma-blog.test", "/articles/0");
-            Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "Spam/ban").Status);
+            Assert.Equal("FAIL", r.Filters.Single(x => x.Name == "Spam/ban").Label);
             Assert.Contains("gamma-blog.test: test ban", r.Checks[3].Result);
         }
         finally

@@ -228,7 +228,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         var report = await inspector.LookupAsync(page.Url, null, null);
         Assert.True(report.Badges.Indexable);
         Assert.Equal("INDEXABLE", report.Badges.IndexableLabel);
-        Assert.All(report.Filters, f => Assert.Equal("PASS", f.Status));
+        Assert.All(report.Filters, f => Assert.Equal("PASS", f.Label));
         Assert.Equal(1, report.Page!.Inlinks);
         Assert.Equal([other.SrcUnparsed], report.Page.ReferringPages);
         Assert.Equal(["https://www.zeta-travel.com/sitemap.xml"], report.Page.Sitemaps);
@@ -240,7 +240,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         await Writer.BanAsync("zeta-travel.com", "testing");
         await SettleAsync();
         var banned = await inspector.LookupAsync(page.Url, null, null);
-        Assert.Equal("FAIL", banned.Filters.Single(f => f.Name == "Spam/ban").Status);
+        Assert.Equal("FAIL", banned.Filters.Single(f => f.Name == "Spam/ban").Label);
         Assert.False(banned.Badges.Indexable);
         Assert.Equal("NOT INDEXABLE", banned.Badges.IndexableLabel);
     }
@@ -298,7 +298,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
             {
                 bool expected = IndexabilityRule.Passes(filter, page, banned, now, 6);
                 var shown = report.Filters[(int)filter];
-                Assert.True(expected == (shown.Status == "PASS"), $"{page.Url}: {shown.Name} is {shown.Status} in the store ({shown.Condition}), the rule says {expected}");
+                Assert.True(expected == (shown.Label == "PASS"), $"{page.Url}: {shown.Name} is {shown.Label} in the store ({shown.Condition}), the rule says {expected}");
             }
             Assert.Equal(IndexabilityRule.IsIndexable(page, banned, now, 6), report.Badges.Indexable);
             if (report.Badges.Indexable) indexable++;
