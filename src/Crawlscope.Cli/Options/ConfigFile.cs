@@ -85,18 +85,23 @@ internal static class ConfigFile
             foreach (var item in table.Items.OfType<KeyValueSyntax>()) Collect(prefix + ".", item, settings, problems, path);
         }
         var tokens = new List<string>();
+        var positional = new List<string>();
         foreach (var (name, key, value, line) in settings)
         {
             if (key.RunOnly && args[0] != "run") continue;
             if (key.Flag.Length > 0 && args.Any(a => a == key.Flag || a.StartsWith(key.Flag + "=", StringComparison.Ordinal))) continue;
             if (Tokens(name, key, value, path, line, problems) is { } given)
             {
-                tokens.AddRange(given);
+                (key.Flag.Length > 0 ? tokens : positional).AddRange(given);
                 if (key.Flag.Length > 0) lines[key.Flag] = (path, line);
             }
         }
         if (problems.Count > 0) throw new ConfigFileException(problems);
-        return [args[0], .. tokens, .. args[1..]];
+        // A setting's value is a value, never an option: flags take theirs as --flag=value, and the seeds come after
+        // "--", where the parser reads every token as an argument ("--allow-private-networks" as a seed is refused).
+        return positional.Count == 0 ? [args[0], .. tokens, .. args[1..]]
+            : args.Contains("--") ? [args[0], .. tokens, .. args[1..], .. positional]
+            : [args[0], .. tokens, .. args[1..], "--", .. positional];
     }
 
     private static void Collect(string prefix, KeyValueSyntax kv, List<(string, Key, ValueSyntax, int)> settings, List<string> problems, string path)
@@ -125,24 +130,24 @@ internal static class ConfigFile
             case (Kind.Text, StringValueSyntax s) when key.Words is { } words && !words.Contains(s.Value):
                 return Problem($"'{s.Value}' is not one of {string.Join(", ", words)}");
             case (Kind.Text, StringValueSyntax s):
-                return [key.Flag, s.Value!];
+                return [key.Flag + "=" + s.Value];
             case (Kind.Duration, StringValueSyntax s) when DurationText.TryParse(s.Value, out _):
-                return [key.Flag, s.Value!];
+                return [key.Flag + "=" + s.Value];
             case (Kind.Duration, _):
                 return Problem("a duration in quotes, like \"30m\", \"12h\" or \"7d\"");
             case (Kind.Integer, IntegerValueSyntax i) when i.Value >= key.Min:
-                return [key.Flag, i.Value.ToString(CultureInfo.InvariantCulture)];
+                return [key.Flag + "=" + i.Value.ToString(CultureInfo.InvariantCulture)];
             case (Kind.Number, IntegerValueSyntax i) when i.Value >= key.Min:
-                return [key.Flag, i.Value.ToString(CultureInfo.InvariantCulture)];
+                return [key.Flag + "=" + i.Value.ToString(CultureInfo.InvariantCulture)];
             case (Kind.Number, FloatValueSyntax f) when f.Value >= key.Min && double.IsFinite(f.Value):
-                return [key.Flag, f.Value.ToString("R", CultureInfo.InvariantCulture)];
+                return [key.Flag + "=" + f.Value.ToString("R", CultureInfo.InvariantCulture)];
             case (Kind.Integer or Kind.Number, IntegerValueSyntax or FloatValueSyntax):
                 return Problem($"must be at least {key.Min.ToString(CultureInfo.InvariantCulture)}");
             case (Kind.Boolean, BooleanValueSyntax b):
                 return b.Value ? [key.Flag] : [];
             case (Kind.List, ArraySyntax array) when array.Items.All(i => i.Value is StringValueSyntax):
                 var items = array.Items.Select(i => ((StringValueSyntax)i.Value!).Value!).ToList();
-                return key.Flag.Length == 0 ? items : items.SelectMany(v => new[] { key.Flag, v }).ToList();
+                return key.Flag.Length == 0 ? items : items.Select(v => key.Flag + "=" + v).ToList();
             default:
                 return Problem($"expected {key.Kind switch { Kind.List => "a list of strings", Kind.Integer => "a whole number", Kind.Number => "a number", Kind.Boolean => "true or false", _ => "a string" }}");
         }

@@ -37,6 +37,11 @@ internal sealed class CrawlLoop
     private readonly CrawlProgress _progress;
     private readonly CrawlControl _control;
     private readonly CancellationToken _stop;
+    // Cancelled a grace period after a stop is asked: work in flight that has not finished by then (a page that never
+    // answers, a crawl-delay between sitemap requests, a render) is abandoned; its URL stays leased and is crawled
+    // again on the next start (RecoverLeasesAsync), so a stop takes seconds and loses nothing.
+    private readonly CancellationTokenSource _abandon = new();
+    internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LeaseBuffer _leases;
     // Hosts with URLs to crawl, by when politeness next lets each start. A host leaves it when taken and comes back
@@ -66,6 +71,7 @@ internal sealed class CrawlLoop
     /// for and the pages in flight are done; leased URLs not started go back to the frontier.</summary>
     public async Task<CrawlEnd> RunAsync()
     {
+        using var graceAfterStop = _stop.Register(() => _abandon.CancelAfter(StopGrace));
         // The one scan of the queue: hosts queued by an earlier run. From here on the store tells which hosts gain URLs.
         AddQueued(await _store.QueuedHostsAsync(CancellationToken.None));
         CrawlEnd? end;
@@ -175,8 +181,8 @@ internal sealed class CrawlLoop
             _running++;
             _runningByHost[host] = _runningByHost.GetValueOrDefault(host) + 1;
             if (!AtPerHostLimit(host)) _ready.Add(host, _scheduler.NextStart(host));
-            // Workers finish their page even when a stop is requested, so nothing is half-stored.
-            _ = Task.Run(() => _worker.ProcessAsync(entry, CancellationToken.None))
+            // Workers finish their page when a stop is requested, within the grace period; nothing is half-stored.
+            _ = Task.Run(() => _worker.ProcessAsync(entry, _abandon.Token))
                 .ContinueWith(t => _events.Writer.TryWrite(new Event.Processed(entry, t)), TaskScheduler.Default);
         }
     }
@@ -252,6 +258,8 @@ internal sealed class CrawlLoop
         if (--_runningByHost[entry.Host] == 0) _runningByHost.Remove(entry.Host);
         _scheduler.Finished(entry.Host);
         _ready.Add(entry.Host, _scheduler.NextStart(entry.Host));
+        // Abandoned at a stop: nothing of it was stored, and its URL, still leased, is crawled again on the next start.
+        if (_abandon.IsCancellationRequested && processed.Outcome is { IsCanceled: true } or { Exception.InnerException: OperationCanceledException }) return;
         var outcome = await processed.Outcome;
         if (outcome.Disposition == Disposition.Stored)
         {

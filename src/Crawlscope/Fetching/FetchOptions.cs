@@ -33,6 +33,24 @@ public sealed class FetchOptions
     };
 }
 
+/// <summary>What an HTTP header value may be (RFC 9110 section 5.5: visible characters, spaces and tabs; no CR, LF or NUL).</summary>
+public static class HeaderValue
+{
+    /// <summary>Longer user agents are refused: nothing legitimate needs more, and every request carries it.</summary>
+    public const int MaxUserAgentLength = 512;
+
+    /// <summary>Why <paramref name="value"/> cannot be the User-Agent header; null when it can.</summary>
+    public static string? UserAgentProblem(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return "the user agent is empty";
+        if (value.Length > MaxUserAgentLength) return $"the user agent is {value.Length:N0} characters long (at most {MaxUserAgentLength})";
+        foreach (char c in value)
+            if (c is not ('\t' or (>= ' ' and <= '~')))
+                return $"the user agent holds {(c is '\r' or '\n' ? "a line break" : $"the character U+{(int)c:X4}")}: a header value is visible ASCII, spaces and tabs";
+        return null;
+    }
+}
+
 internal static class FetchDefaults
 {
     internal static readonly string Version = typeof(FetchDefaults).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";

@@ -16,8 +16,10 @@ public sealed class Fetcher : IDisposable
     private readonly HttpClient _client;
     private readonly FetchOptions _options;
 
+    /// <exception cref="ArgumentException">The user agent is not a valid header value (a line break would inject headers).</exception>
     public Fetcher(FetchOptions options)
     {
+        if (HeaderValue.UserAgentProblem(options.UserAgent) is { } problem) throw new ArgumentException(problem, nameof(options));
         _options = options;
         var handler = new SocketsHttpHandler
         {

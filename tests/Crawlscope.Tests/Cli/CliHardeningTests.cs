@@ -30,6 +30,41 @@ public sealed class CliHardeningTests : IDisposable
     public void Crawl_NonsenseLimits_AreRefused(string option, string value, string expected) =>
         AssertClearError(CliRunner.Run("crawl", "https://example.com/", option, value, "--db", Path.Combine(_dir, "x.db")), 2, expected);
 
+    /// <summary>A user agent is one header value: a line break would inject headers into every request.</summary>
+    [Fact]
+    public void UserAgent_WithALineBreak_OrHuge_IsRefused_InTheCliTheConfigAndTheLibrary()
+    {
+        AssertClearError(CliRunner.Run("crawl", "https://example.com/", "--user-agent", "Evil\r\nX-Injected: 1", "--db", Path.Combine(_dir, "ua.db")), 2, "line break");
+        AssertClearError(CliRunner.Run("crawl", "https://example.com/", "--user-agent", new string('a', 100_000), "--db", Path.Combine(_dir, "ua.db")), 2, "at most 512");
+        string config = Path.Combine(_dir, "ua.toml");
+        File.WriteAllText(config, "seeds = [\"https://example.com/\"]\n[fetch]\nuser_agent = \"Evil\\r\\nX-Injected: 1\"\n");
+        AssertClearError(CliRunner.Run("crawl", "--config", config, "--db", Path.Combine(_dir, "ua.db")), 2, "ua.toml:3:");
+        Assert.Throws<ArgumentException>(() => new Crawlscope.Fetching.Fetcher(new Crawlscope.Fetching.FetchOptions { UserAgent = "a\nX-Injected: 1" }));
+        Assert.False(File.Exists(Path.Combine(_dir, "ua.db")));
+    }
+
+    /// <summary>A configuration file's values are values: a seed spelled like a flag is a (bad) seed, and a text
+    /// value spelled like a flag is that text, never the option it names (the SSRF guard stays on).</summary>
+    [Fact]
+    public void ConfigValues_NeverBecomeFlags()
+    {
+        using var counter = new Rendering.ConnectionCounter();
+        string config = Path.Combine(_dir, "flags.toml");
+        File.WriteAllText(config, $"seeds = [\"http://127.0.0.1:{counter.Port}/x\", \"--allow-private-networks\"]\n");
+        var result = CliRunner.Run("crawl", "--config", config, "--db", Path.Combine(_dir, "flags.db"));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--allow-private-networks", result.Stderr);
+        Assert.DoesNotContain("internal error", result.Stderr);
+
+        // Alone, the loopback seed is refused by the SSRF guard: nothing connects.
+        File.WriteAllText(config, $"seeds = [\"http://127.0.0.1:{counter.Port}/x\"]\n[fetch]\nuser_agent = \"--allow-private-networks\"\n");
+        var alone = CliRunner.Run("crawl", "--config", config, "--db", Path.Combine(_dir, "flags2.db"));
+        Assert.True(alone.ExitCode == 0, alone.Stderr);
+        Assert.Equal(0, counter.Connections);
+        var stats = CliRunner.Run("stats", "--db", Path.Combine(_dir, "flags2.db"));
+        Assert.Contains("ssrf_blocked", stats.Stdout);
+    }
+
     [Theory]
     [InlineData("", "give a domain or a host to ban")]
     [InlineData("   ", "give a domain or a host to ban")]
