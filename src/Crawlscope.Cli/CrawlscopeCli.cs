@@ -32,9 +32,14 @@ public static class CrawlscopeCli
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
             // One line, as every failure; a value the configuration file gave is named with its line.
-            var error = parsed.Errors[0];
+            // An unknown word is the likeliest cause of the other errors ("Required command was not provided"): it goes first,
+            // with the nearest command or option.
+            var error = parsed.Errors.FirstOrDefault(e => UnknownToken(e.Message) is not null) ?? parsed.Errors[0];
+            string hint = UnknownToken(error.Message) is { } token ? Options.UsageHints.DidYouMean(token, token.StartsWith('-')
+                ? parsed.CommandResult.Command.Options.SelectMany(o => o.Aliases.Prepend(o.Name))
+                : (parsed.CommandResult.Command.Subcommands.Count > 0 ? parsed.CommandResult.Command : root).Subcommands.Select(c => c.Name)) : "";
             var source = fromFile.FirstOrDefault(f => error.Message.Contains(f.Key, StringComparison.Ordinal));
-            stderr.WriteLine($"crawlscope: {(source.Key is null ? "" : $"{source.Value.File}:{source.Value.Line}: ")}{error.Message} (see --help)");
+            stderr.WriteLine($"crawlscope: {(source.Key is null ? "" : $"{source.Value.File}:{source.Value.Line}: ")}{error.Message}{hint} (see --help)");
             return BadUsage;
         }
         try
@@ -65,6 +70,13 @@ public static class CrawlscopeCli
                              (Environment.GetEnvironmentVariable("CRAWLSCOPE_DEBUG") == "1" ? "\n" + ex : " (set CRAWLSCOPE_DEBUG=1 for details)"));
             return Failure;
         }
+    }
+
+    /// <summary>The word of an "Unrecognized command or argument 'X'" error; null for other errors.</summary>
+    private static string? UnknownToken(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, "^Unrecognized command or argument '(.+)'");
+        return m.Success ? m.Groups[1].Value : null;
     }
 
     /// <summary>Every command.</summary>

@@ -97,6 +97,14 @@ internal static class CrawlCommand
         public List<string> Seeds(ParseResult p)
         {
             var seeds = new List<string>(p.GetValue(Urls) ?? []);
+            // An option the command does not have lands among the seeds: name it as what it is, with the nearest one.
+            if (seeds.FirstOrDefault(s => s.StartsWith('-')) is { } unknown)
+            {
+                var names = p.CommandResult.Command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).ToList();
+                if (names.Contains(unknown))
+                    throw new CommandException($"not a seed: {unknown} (it came after -- or from the config file's seeds, which are URLs only)", CrawlscopeCli.BadUsage);
+                throw new CommandException($"unknown option {unknown}{Cli.Options.UsageHints.DidYouMean(unknown.Split('=')[0], names)}", CrawlscopeCli.BadUsage);
+            }
             if (p.GetValue(SeedsFile) is { } file)
             {
                 if (!file.Exists) throw new CommandException($"seeds file not found: {file.FullName}");
@@ -135,7 +143,8 @@ internal static class CrawlCommand
         foreach (var seed in seeds)
         {
             string shown = seed.Length > 200 ? seed[..200] + "…" : seed;
-            if (!keyer.TryIdentify(seed, out var id, out var error)) throw new CommandException($"not a valid http(s) URL: {shown} ({error})");
+            if (!keyer.TryIdentify(seed, out var id, out var error))
+                throw new CommandException($"not a valid http(s) URL: {shown} ({error}){UrlHints.SchemeHint(seed)}", CrawlscopeCli.BadUsage);
             // Seeds are in scope by definition, but pass the patterns like every other URL the crawl fetches.
             switch (CrawlScope.Patterns(options.ScopeRules, id.Normalized.Href))
             {

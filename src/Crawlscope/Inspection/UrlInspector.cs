@@ -36,7 +36,7 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
             return InspectAsync(s, parsed, ct);
         }
         if (string.IsNullOrWhiteSpace(url)) throw new InspectionInputException("give a URL, or a shard and a key");
-        if (!keyer.TryIdentify(url, out var id, out var error)) throw new InspectionInputException($"not a valid http(s) URL: {url} ({error})");
+        if (!keyer.TryIdentify(url, out var id, out var error)) throw new InspectionInputException($"not a valid http(s) URL: {url} ({error}){UrlHints.SchemeHint(url)}");
         return InspectAsync(id, ct);
     }
 

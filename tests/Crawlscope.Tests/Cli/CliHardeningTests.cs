@@ -30,6 +30,34 @@ public sealed class CliHardeningTests : IDisposable
     public void Crawl_NonsenseLimits_AreRefused(string option, string value, string expected) =>
         AssertClearError(CliRunner.Run("crawl", "https://example.com/", option, value, "--db", Path.Combine(_dir, "x.db")), 2, expected);
 
+    /// <summary>A usage error names the nearest right thing: the misspelt option or command, the URL with its scheme.</summary>
+    [Theory]
+    [InlineData(new[] { "crawl", "https://example.com/", "--max-page", "10" }, "unknown option --max-page (did you mean --max-pages?)")]
+    [InlineData(new[] { "inspekt", "https://example.com/" }, "(did you mean inspect?)")]
+    [InlineData(new[] { "crawl", "https://example.com/", "--delya", "1" }, "(did you mean --delay?)")]
+    [InlineData(new[] { "crawl", "www.example.test" }, "(did you mean https://www.example.test/?)")]
+    [InlineData(new[] { "crawl", "example.test/blog/" }, "(did you mean https://example.test/blog/?)")]
+    public void UsageErrors_SuggestTheNearestRightThing(string[] args, string expected) =>
+        AssertClearError(CliRunner.Run([.. args, "--db", Path.Combine(_dir, "hints.db")]), 2, expected);
+
+    [Fact]
+    public void InspectingAUrlWithoutItsScheme_SuggestsIt()
+    {
+        string db = Path.Combine(_dir, "hint-inspect.db");
+        Assert.Equal(0, CliRunner.Run("ban", "add", "example.com", "--db", db).ExitCode);
+        var result = CliRunner.Run("inspect", "example.test/blog/", "--db", db);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("(did you mean https://example.test/blog/?)", result.Stderr);
+    }
+
+    [Theory]
+    [InlineData("inspekt", "inspect", 1)]
+    [InlineData("--max-page", "--max-pages", 1)]
+    [InlineData("crawl", "crawl", 0)]
+    [InlineData("abc", "cba", 2)]
+    public void Distance_CountsEditsAndTranspositions(string a, string b, int distance) =>
+        Assert.Equal(distance, Crawlscope.Cli.Options.UsageHints.Distance(a, b));
+
     /// <summary>A user agent is one header value: a line break would inject headers into every request.</summary>
     [Fact]
     public void UserAgent_WithALineBreak_OrHuge_IsRefused_InTheCliTheConfigAndTheLibrary()
