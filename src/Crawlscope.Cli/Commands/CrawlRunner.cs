@@ -4,9 +4,10 @@ using Crawlscope.Urls;
 
 namespace Crawlscope.Cli.Commands;
 
-/// <summary>Runs a crawl with a progress line and a summary; shared by crawl and demo. When <paramref name="stop"/>
-/// fires (Ctrl+C, SIGTERM) the pages in flight are finished and stored, the rest handed back to the frontier, the
-/// summary printed, and the exit code is 130.</summary>
+/// <summary>Runs a crawl with a progress line and a summary; shared by crawl and demo. When the stop token fires
+/// (Ctrl+C, SIGTERM) the pages in flight are finished and stored within a few seconds (what is not done by then stays
+/// leased and is crawled on the next start), the rest handed back to the frontier, the summary printed, and the exit
+/// code is 130.</summary>
 internal static class CrawlRunner
 {
     internal static async Task<int> RunAsync(CrawlOptions options, IFrontierStore store, UrlKeyer keyer, IReadOnlyList<UrlIdentity> seeds,

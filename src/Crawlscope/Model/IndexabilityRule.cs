@@ -21,7 +21,7 @@ public enum IndexabilityFilter
 
 /// <summary>
 /// The one indexability rule. Each filter has its C# predicate here, which the crawl uses, and its SQL condition in
-/// each store (<see cref="Inspection.InspectionQueries.Condition"/>), which the inspector and exports evaluate;
+/// each store (<see cref="InspectionQueries.Condition"/>), which the inspector and exports evaluate;
 /// the stores' behaviour suite checks on generated pages that the two agree on both backends.
 /// </summary>
 public static class IndexabilityRule
