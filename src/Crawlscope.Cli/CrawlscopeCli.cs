@@ -28,7 +28,18 @@ public static class CrawlscopeCli
             foreach (var problem in ex.Problems) stderr.WriteLine($"crawlscope: {problem}");
             return BadUsage;
         }
-        ParseResult parsed = root.Parse(args);
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(args);
+        }
+        catch (InvalidOperationException ex) when (Unconvertible(ex.Message) is { } problem)
+        {
+            // A validator read a value the parser could not convert (a number out of its type's range).
+            var source = fromFile.FirstOrDefault(f => problem.Contains(f.Key, StringComparison.Ordinal));
+            stderr.WriteLine($"crawlscope: {(source.Key is null ? "" : $"{source.Value.File}:{source.Value.Line}: ")}{problem} (see --help)");
+            return BadUsage;
+        }
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
             // One line, as every failure; a value the configuration file gave is named with its line.
@@ -70,6 +81,20 @@ public static class CrawlscopeCli
                              (Environment.GetEnvironmentVariable("CRAWLSCOPE_DEBUG") == "1" ? "\n" + ex : " (set CRAWLSCOPE_DEBUG=1 for details)"));
             return Failure;
         }
+    }
+
+    /// <summary>"--per-host: '99999999999' is not a whole number from -2,147,483,648 to 2,147,483,647" for System.CommandLine's
+    /// "Cannot parse argument 'X' for option 'Y' as expected type 'Z'"; null for other messages.</summary>
+    internal static string? Unconvertible(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, "^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'");
+        if (!m.Success) return null;
+        string type = m.Groups[3].Value;
+        string expected = type.Contains("Int32", StringComparison.Ordinal) ? $"a whole number up to {int.MaxValue:N0}"
+            : type.Contains("Int64", StringComparison.Ordinal) ? $"a whole number up to {long.MaxValue:N0}"
+            : type.Contains("Double", StringComparison.Ordinal) ? "a number" : type;
+        string value = m.Groups[1].Value.Length > 40 ? m.Groups[1].Value[..40] + "…" : m.Groups[1].Value;
+        return $"{m.Groups[2].Value}: '{value}' is not {expected}";
     }
 
     /// <summary>The word of an "Unrecognized command or argument 'X'" error; null for other errors.</summary>

@@ -45,7 +45,7 @@ internal static class CrawlCommand
             Render.AcceptOnlyFromAmong("never", "auto", "always");
             PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--per-host must be at least 1"); });
             Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1"); });
-            Delay.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--delay cannot be negative"); });
+            Delay.Validators.Add(DurationText.Seconds("--delay", zeroAllowed: true));
             MaxPages.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 1) r.AddError("--max-pages must be at least 1"); });
             MaxDepth.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--max-depth cannot be negative"); });
         }

@@ -37,7 +37,7 @@ internal static class RunCommand
         {
             LogFormat.AcceptOnlyFromAmong("text", "json");
             DailyQuota.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--daily-quota cannot be negative"); });
-            LogEvery.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--log-every must be positive"); });
+            LogEvery.Validators.Add(DurationText.Seconds("--log-every"));
         }
 
         public void AddTo(Command c)

@@ -17,7 +17,7 @@ internal sealed class FetchCliOptions
     public FetchCliOptions()
     {
         UserAgent.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } ua && HeaderValue.UserAgentProblem(ua) is { } problem) r.AddError("--user-agent: " + problem); });
-        Timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be positive"); });
+        Timeout.Validators.Add(DurationText.Seconds("--timeout"));
         MaxBodyBytes.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1024) r.AddError("--max-body-bytes must be at least 1024"); });
     }
 

@@ -30,6 +30,29 @@ public sealed class CliHardeningTests : IDisposable
     public void Crawl_NonsenseLimits_AreRefused(string option, string value, string expected) =>
         AssertClearError(CliRunner.Run("crawl", "https://example.com/", option, value, "--db", Path.Combine(_dir, "x.db")), 2, expected);
 
+    /// <summary>Numbers out of range or not numbers at all: one line and exit 2 before anything starts, never a stack trace.</summary>
+    [Theory]
+    [InlineData("--concurrency", "abc", "--concurrency: 'abc' is not a whole number")]
+    [InlineData("--per-host", "99999999999", "--per-host: '99999999999' is not a whole number up to 2,147,483,647")]
+    [InlineData("--max-pages", "99999999999999999999", "--max-pages: '99999999999999999999' is not a whole number")]
+    [InlineData("--delay", "1e308", "--delay must be at most a year")]
+    [InlineData("--timeout", "1e308", "--timeout must be at most a year")]
+    public void Crawl_UnconvertibleNumbers_AreUsageErrors(string option, string value, string expected) =>
+        AssertClearError(CliRunner.Run("crawl", "https://example.com/", option, value, "--db", Path.Combine(_dir, "n.db")), 2, expected);
+
+    [Theory]
+    [InlineData("[recrawl]\nmin = \"1e300d\"", "n.toml:3: recrawl.min")]
+    [InlineData("[operator]\ndaily_quota = 9223372036854775807", "n.toml:3: --daily-quota: '9223372036854775807' is not a whole number")]
+    [InlineData("[politeness]\ndelay = 1e308", "n.toml:3: --delay must be at most a year")]
+    [InlineData("[log]\nevery = 1e308", "n.toml:3: --log-every must be at most a year")]
+    public void Config_UnconvertibleNumbers_AreUsageErrorsWithTheirLine(string setting, string expected)
+    {
+        string config = Path.Combine(_dir, "n.toml");
+        File.WriteAllText(config, $"seeds = [\"https://example.com/\"]\n{setting}\n");
+        AssertClearError(CliRunner.Run("run", "--config", config, "--db", Path.Combine(_dir, "n.db")), 2, expected);
+        Assert.False(File.Exists(Path.Combine(_dir, "n.db")));
+    }
+
     /// <summary>A usage error names the nearest right thing: the misspelt option or command, the URL with its scheme.</summary>
     [Theory]
     [InlineData(new[] { "crawl", "https://example.com/", "--max-page", "10" }, "unknown option --max-page (did you mean --max-pages?)")]
@@ -118,7 +141,8 @@ public sealed class CliHardeningTests : IDisposable
     {
         string seed = "https://example.com/" + new string('a', 10 * 1024 * 1024);
         var result = CliRunner.Run("crawl", seed, "--db", Path.Combine(_dir, "x.db"));
-        AssertClearError(result, 1, "URL too long");
+        // A seed that is not a URL is bad usage: exit 2, as every usage error.
+        AssertClearError(result, 2, "URL too long");
         Assert.True(result.Stderr.Length < 1000, $"{result.Stderr.Length:N0} characters of error");
     }
 
