@@ -1,4 +1,4 @@
-using Crawlscope.Extraction;
+using Crawlscope.Archiving;
 using Crawlscope.Fetching;
 using Crawlscope.Rendering;
 using Crawlscope.Robots;
@@ -9,11 +9,14 @@ namespace Crawlscope.Crawling;
 
 /// <summary>The renderer of a crawl, the policy that decides which pages it renders, and the gate its pages'
 /// requests go through. Owned (and disposed) by whoever made it: the crawl engine or the live inspector.</summary>
-internal sealed class PageRendering(RenderOptions options, Fetcher fetcher, RobotsGate robots, string userAgent) : IAsyncDisposable
+/// <param name="archive">With <c>--warc</c>: every subrequest fetched is archived as its own record (as Brozzler does), so
+/// the archive replays the rendered page.</param>
+internal sealed class PageRendering(RenderOptions options, Fetcher fetcher, RobotsGate robots, string userAgent,
+    WarcArchive? archive = null, TimeProvider? time = null) : IAsyncDisposable
 {
     public BrowserRenderer Renderer { get; } = new(options, userAgent);
     public RenderPolicy Policy { get; } = new(options);
-    public ISubresourceGate Gate { get; } = new SubresourceGate(fetcher, robots);
+    public ISubresourceGate Gate { get; } = new SubresourceGate(fetcher, robots, archive, time ?? TimeProvider.System);
 
     /// <summary>Whether renders take a screenshot (the live test's; a crawl stores none).</summary>
     public bool Screenshots { get; init; }
@@ -30,7 +33,7 @@ internal sealed class PageRendering(RenderOptions options, Fetcher fetcher, Robo
 /// timeouts. Redirects are followed here, each hop through the same checks: a redirect handed to the browser would
 /// be followed by the browser itself, past the routes (only the dead-proxy fence would stop it).
 /// </summary>
-internal sealed class SubresourceGate(Fetcher fetcher, RobotsGate robots) : ISubresourceGate
+internal sealed class SubresourceGate(Fetcher fetcher, RobotsGate robots, WarcArchive? archive, TimeProvider time) : ISubresourceGate
 {
     private const int MaxRedirects = 5;
 
@@ -46,6 +49,7 @@ internal sealed class SubresourceGate(Fetcher fetcher, RobotsGate robots) : ISub
             if (check.SsrfBlocked) return SubresourceAnswer.Refused(ResourceRefusal.Ssrf, Via(hop, parsed, "the host's address is not public"));
             if (!check.Decision.Allowed) return SubresourceAnswer.Refused(ResourceRefusal.Robots, Via(hop, parsed, "robots.txt " + check.Decision.Explanation));
             var fetched = await fetcher.FetchAsync(parsed.Href.Split('#')[0], null, ct);
+            if (archive is not null) await archive.WriteAsync(fetched, time.GetUtcNow(), [], null, ct);
             if (fetched.Failure == FailureReason.SsrfBlocked)
                 return SubresourceAnswer.Refused(ResourceRefusal.Ssrf, Via(hop, parsed, fetched.FailureDetail ?? "the host's address is not public"));
             if (fetched.Failure != FailureReason.None)

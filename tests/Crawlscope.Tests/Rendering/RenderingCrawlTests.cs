@@ -134,6 +134,37 @@ public class RenderingCrawlTests
         }
     }
 
+    /// <summary>With --warc, what a rendered page fetched is archived beside it (as Brozzler does): the archive replays it.</summary>
+    [Fact]
+    public async Task RenderedPages_ArchiveTheirSubrequests()
+    {
+        RenderingBrowser.Require();
+        await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 2 });
+        await using var temp = await TempCrawlStore.OpenAsync("render-warc");
+        string warc = Directory.CreateTempSubdirectory("crawlscope-render-warc").FullName;
+        try
+        {
+            var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
+            keyer.TryIdentify($"http://rho-app.test:{web.Port}/articles/1", out var seed, out _);
+            using (var engine = new CrawlEngine(Options(web, RenderMode.Auto) with { WarcDirectory = warc, MaxDepth = 0 }, temp.Store, keyer))
+                await engine.RunAsync([seed!], CancellationToken.None);
+            var targets = new List<string>();
+            foreach (string file in Directory.GetFiles(warc, "*.warc.gz"))
+                await foreach (var (record, error) in Crawlscope.Archiving.WarcReader.ReadAsync(file))
+                {
+                    Assert.Null(error);
+                    if (record!.Headers.GetValueOrDefault("WARC-Type") == "response") targets.Add(record.Headers["WARC-Target-URI"]);
+                }
+            Assert.Contains($"http://rho-app.test:{web.Port}/articles/1", targets);
+            Assert.Contains($"http://rho-app.test:{web.Port}/app.js", targets);
+            Assert.Contains($"http://rho-app.test:{web.Port}/api/articles/1", targets);
+        }
+        finally
+        {
+            Directory.Delete(warc, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task NeverMode_StoresTheShellsAsFetched_WithTheReason()
     {
