@@ -13,17 +13,34 @@ namespace Crawlscope.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
+    internal const int DefaultPort = 8131;
+
+    private static async Task<SampleWebServer> StartSampleWebAsync(int pages, int port, TextWriter stderr, CancellationToken ct)
+    {
+        try
+        {
+            return await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = pages, Port = port }, ct);
+        }
+        catch (Exception ex) when (port != 0 && ex is IOException or InvalidOperationException)
+        {
+            stderr.WriteLine($"crawlscope: port {port} is busy ({ex.Message}); the sample web takes a free one, so this demo's URLs differ from an earlier one's");
+            return await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = pages }, ct);
+        }
+    }
+
     internal static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var db = new Option<string>("--db") { Description = "Where the demo crawl is stored.", DefaultValueFactory = _ => "crawlscope-demo.db" };
+        var db = new Option<string>("--db") { Description = "Where the demo crawl is stored.", DefaultValueFactory = _ => Options.StoreOptions.DemoStore };
+        // A fixed port: the port is part of every stored URL and key, so a second demo keeps the first one's URLs.
+        var port = new Option<int>("--port") { Description = "Where the sample web listens (a free one is taken when this one is busy).", DefaultValueFactory = _ => DefaultPort };
         var pages = new Option<int>("--pages") { Description = "Article pages per sample host.", DefaultValueFactory = _ => 8 };
-        var command = new Command("demo", "Crawl the built-in sample web into crawlscope-demo.db and show a stored page.") { db, pages };
+        var command = new Command("demo", "Crawl the built-in sample web into crawlscope-demo.db and show a stored page.") { db, pages, port };
         command.SetAction(async (parse, ct) =>
         {
             string path = parse.GetValue(db)!;
             using var crawlLock = CrawlLock.Acquire(path);
             SqliteCrawlStore.DeleteFiles(path);
-            await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = parse.GetValue(pages) }, ct);
+            await using var web = await StartSampleWebAsync(parse.GetValue(pages), parse.GetValue(port), stderr, ct);
             stdout.WriteLine($"sample web: {SampleSites.Hosts.Count} hosts on 127.0.0.1:{web.Port}; crawling politely (1 connection per host, 0.5 s apart, robots.txt and crawl-delay obeyed)");
 
             var options = new CrawlOptions

@@ -13,6 +13,9 @@ namespace Crawlscope.Cli.Options;
 /// </summary>
 internal sealed class StoreOptions
 {
+    /// <summary>Where <c>crawlscope demo</c> writes its store (named when a command is pointed at a store that is not there).</summary>
+    internal const string DemoStore = "crawlscope-demo.db";
+
     public readonly Option<string> Db = CommonOptions.Db();
     public readonly Option<string?> Store = new("--store")
     {
@@ -63,7 +66,8 @@ internal sealed class StoreOptions
         }
         string path = p.GetValue(Db)!;
         if (Directory.Exists(path)) throw new CommandException($"--db {path} is a folder; give the store's file");
-        if (!create && !File.Exists(path)) throw new CommandException($"no crawl store at {path}");
+        if (!create && !File.Exists(path))
+            throw new CommandException($"no crawl store at {path}" + (path != DemoStore && File.Exists(DemoStore) ? $" (the demo's is {DemoStore}: --db {DemoStore})" : ""));
         // Commands that only read open the store so that a file they cannot write can still be read.
         return create ? await SqliteCrawlStore.OpenAsync(path, ct) : await SqliteCrawlStore.OpenForReadingAsync(path, ct);
     }
