@@ -44,7 +44,11 @@ public sealed record OperatorOptions
 /// </summary>
 public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEngine engine, string userAgent, OperatorOptions? options = null, TimeProvider? time = null)
 {
-    private static readonly string[] QuotaActions = ["crawl_now", "recrawl_now", "live_test"];
+    // Every request that makes the crawler fetch from a site counts: crawl now, recrawl now, seeds, live tests.
+    private static readonly string[] QuotaActions = ["crawl_now", "recrawl_now", "add_seed", "live_test"];
+    // The quota's check and its audit row are one step: submissions (and live tests) take turns, so parallel requests
+    // cannot all pass the check before any is recorded.
+    private readonly SemaphoreSlim _quotaTurn = new(1, 1);
     private readonly OperatorOptions _options = options ?? new OperatorOptions();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly string _agent = RobotsAgent.ProductToken(userAgent);
@@ -62,7 +66,15 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
     {
         if (urls.Count > _options.MaxUrlsPerRequest) throw new ArgumentException($"at most {_options.MaxUrlsPerRequest:N0} URLs per request, not {urls.Count:N0}");
         var answers = new List<SubmitAnswer>(urls.Count);
-        foreach (var url in urls) answers.Add(await SubmitOneAsync(url ?? "", kind, actor, ct));
+        await _quotaTurn.WaitAsync(ct);
+        try
+        {
+            foreach (var url in urls) answers.Add(await SubmitOneAsync(url ?? "", kind, actor, ct));
+        }
+        finally
+        {
+            _quotaTurn.Release();
+        }
         return answers;
     }
 
@@ -84,7 +96,7 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         if (await RobotsRefusalAsync(id, ct) is { } robots) return new SubmitAnswer(shown, SubmitStatus.Refused, robots);
         var now = _time.GetUtcNow();
         string action = kind switch { SubmitKind.CrawlNow => "crawl_now", SubmitKind.RecrawlNow => "recrawl_now", _ => "add_seed" };
-        if (kind != SubmitKind.Seed && await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
+        if (await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
             return new SubmitAnswer(shown, SubmitStatus.Refused, $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested crawls of the last 24 hours");
         var result = await store.SubmitAsync(FrontierEntry.Submitted(id, now), kind != SubmitKind.CrawlNow, now, ct);
         string state = StoreNames.Of(result.State);
@@ -105,9 +117,17 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
     {
         if (!keyer.TryIdentify(url, out var id, out var error)) return new LiveTest(null, $"invalid: {error}");
         var now = _time.GetUtcNow();
-        if (await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
-            return new LiveTest(null, $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested fetches of the last 24 hours");
-        await store.RecordAsync(new OperatorAction(now, actor, "live_test", id.Normalized.Href, id.Site, null), ct);
+        await _quotaTurn.WaitAsync(ct);
+        try
+        {
+            if (await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
+                return new LiveTest(null, $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested fetches of the last 24 hours");
+            await store.RecordAsync(new OperatorAction(now, actor, "live_test", id.Normalized.Href, id.Site, null), ct);
+        }
+        finally
+        {
+            _quotaTurn.Release();
+        }
         var stored = await inspector.InspectAsync(id, ct);
         var live = await new LiveInspector(keyer, engine.Options.Fetch, inspector.Options, _time, engine.Options.Render)
             .InspectAsync(id, await store.BansAsync(ct), ct, renderRequested: render || stored.Page?.Rendered == true);

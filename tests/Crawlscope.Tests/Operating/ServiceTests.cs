@@ -124,6 +124,21 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
         Assert.Contains($"quota: pickl.test has had its {DailyQuota} requested crawls of the last 24 hours", last.GetProperty("reason").GetString());
     }
 
+    /// <summary>Seeds count in the site's daily quota, and requests sent at once cannot all pass its check before any
+    /// is recorded: 20 parallel requests queue exactly the quota.</summary>
+    [Fact]
+    public async Task DailyQuota_CountsSeeds_AndHoldsUnderParallelRequests()
+    {
+        var requests = Enumerable.Range(0, 20).Select(i => f.JsonAsync(HttpMethod.Post, i % 2 == 0 ? "/api/seeds" : "/api/urls",
+            new { urls = new[] { f.Url("theta-forum.test", i % 2 == 0 ? $"/seeded-{i}" : $"/asked-{i}") } }));
+        var answers = (await Task.WhenAll(requests)).Select(a => a[0]).ToList();
+        // The first seed widens the scope; a /api/urls request before it is refused as out of scope, not counted.
+        int queued = answers.Count(a => a.GetProperty("status").GetString() == "queued");
+        Assert.Equal(DailyQuota, queued);
+        Assert.All(answers.Where(a => a.GetProperty("status").GetString() == "refused"),
+            a => Assert.Matches("^(quota: theta-forum.test has had its|scope: out_of_scope)", a.GetProperty("reason").GetString()));
+    }
+
     [Fact]
     public async Task Pause_StopsNewFetches_Resume_StartsThemAgain_AndAHostCanBePausedAlone()
     {
