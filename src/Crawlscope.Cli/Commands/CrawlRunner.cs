@@ -35,6 +35,11 @@ internal static class CrawlRunner
         stdout.WriteLine($"crawl {(end == CrawlEnd.Cancelled ? "interrupted" : end == CrawlEnd.MaxPages ? "stopped at --max-pages" : "finished")}: " +
                          $"{pr.Pages} pages this run in {(DateTimeOffset.UtcNow - pr.Started).TotalSeconds:F1} s ({pr.PagesPerSecond:F1} pages/s), {pr.Retries} retries");
         StatsCommand.Write(stdout, stats);
+        if (pr.Rendered + pr.RenderFailures > 0)
+            stdout.WriteLine($"rendered in a browser: {pr.Rendered:N0} pages" + (pr.RenderFailures > 0 ? $", {pr.RenderFailures:N0} renders failed (kept as fetched)" : "") +
+                             (engine.FirstRender is { } first ? $"; the first took {first.TotalSeconds:F1} s, the browser's start included" : ""));
+        else if (options.Render.Mode != Rendering.RenderMode.Never && engine.BrowserLaunches == 0 && stats.Pages > 0)
+            stdout.WriteLine("rendered in a browser: none (no page's HTML was an empty shell)");
         if (pr.LinksNotFollowed is { Count: > 0 } refused)
             stdout.WriteLine($"links not queued this run: {string.Join(", ", refused.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:N0}"))}");
         return end == CrawlEnd.Cancelled ? CrawlscopeCli.Interrupted : CrawlscopeCli.Success;

@@ -18,6 +18,13 @@ public sealed class CrawlProgress(TimeProvider? time = null)
     public long Redirects => Interlocked.Read(ref _redirects);
     public long Bytes => Interlocked.Read(ref _bytes);
     public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Pages rendered in a browser this run, and renders that failed (the page kept as fetched).</summary>
+    public long Rendered => Interlocked.Read(ref _rendered);
+    public long RenderFailures => Interlocked.Read(ref _renderFailures);
+    private long _rendered, _renderFailures;
+
+    internal void Render(bool succeeded) => Interlocked.Increment(ref succeeded ? ref _rendered : ref _renderFailures);
     public long Discovered => Interlocked.Read(ref _discovered);
     /// <summary>Hosts with URLs queued or at hand.</summary>
     public int ActiveHosts { get; internal set; }

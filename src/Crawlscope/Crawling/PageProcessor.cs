@@ -187,6 +187,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         // A render that failed (its time cap, a crash) taught that rendering does not help this site's pages: a site
         // of hostile or broken scripts stops being rendered after its learning pages, as one whose renders add nothing.
         if (result.Html is null && !noBrowser) rendering.Policy.Learn(site, helped: false);
+        if (!noBrowser) progress.Render(result.Html is not null);
         if (result.Html is null)
             return new RenderStep(raw, spam, false, noBrowser ? RenderReason.BrowserUnavailable : reason,
                 RenderAccount.Of(reason, signal, result, fetched.Body.Length, raw, null).ToJson());

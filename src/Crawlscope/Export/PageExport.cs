@@ -37,7 +37,7 @@ public static class PageExport
         "src_unparsed", "url", "shard", "root_hash", "host", "site", "download_http_code", "download_stamp", "first_indexed",
         "content_type", "failure_reason", "history_drop_reason", "ml_spam_score", "meta_title", "meta_description", "meta_canonical",
         "lang", "boilerpipe_text", "markdown", "readable_markdown", "content_hash", "duplicate_of", "outlinks", "depth",
-        "page_type", "page_type_confidence", "soft_404", "reason", "canonical_url", "duplicate_of_url",
+        "page_type", "page_type_confidence", "soft_404", "reason", "canonical_url", "duplicate_of_url", "rendered", "render_reason",
     ];
 
     /// <summary>The fields asked for, checked against <see cref="Fields"/>; null or empty means all.</summary>
@@ -113,6 +113,8 @@ public static class PageExport
         "reason" => context is null ? null : StoreNames.Of(context.Reason(p)),
         "canonical_url" => string.IsNullOrEmpty(p.MetaCanonical) ? null : UrlKey.TryParse(p.MetaCanonical, out var canonical) ? canonical.ToUrl().Href : p.MetaCanonical,
         "duplicate_of_url" => p.DuplicateOf is { } original && UrlKey.TryParse(original, out var key) ? key.ToUrl().Href : p.DuplicateOf,
+        "rendered" => p.Rendered ? 1 : 0,
+        "render_reason" => p.RenderReason is { } render ? StoreNames.Of(render) : null,
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not an export field"),
     };
 

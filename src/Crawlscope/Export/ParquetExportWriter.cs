@@ -35,7 +35,7 @@ public sealed class ParquetExportWriter : IPageExportWriter
 
     private static DataField Field(string name) => name switch
     {
-        "shard" or "download_http_code" or "ml_spam_score" or "outlinks" or "depth" or "page_type_confidence" => new DataField<int?>(name),
+        "shard" or "download_http_code" or "ml_spam_score" or "outlinks" or "depth" or "page_type_confidence" or "rendered" => new DataField<int?>(name),
         "root_hash" => new DataField<long?>(name),
         "download_stamp" or "first_indexed" => new DataField<DateTime?>(name),
         _ => new DataField<string>(name),
