@@ -80,7 +80,7 @@ internal static class OperatorRoutes
         }).ExcludeFromDescription();
         app.MapPost("/actions/ban", async (HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? name, [Microsoft.AspNetCore.Mvc.FromForm] string? reason,
             [Microsoft.AspNetCore.Mvc.FromForm(Name = "return")] string? back, CancellationToken ct) =>
-            BackTo(back, await Try(async () => $"banned {await op.BanAsync(name ?? "", reason, Actor(context, options), ct)}"))).ExcludeFromDescription();
+            BackTo(back, await Try(async () => $"banned {(await op.BanAsync(name ?? "", reason, Actor(context, options), ct)).Name}"))).ExcludeFromDescription();
         app.MapPost("/actions/unban", async (HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? name,
             [Microsoft.AspNetCore.Mvc.FromForm(Name = "return")] string? back, CancellationToken ct) =>
             BackTo(back, await Try(async () => await op.UnbanAsync(name ?? "", Actor(context, options), ct) ? $"unbanned {name}" : $"{name} was not banned"))).ExcludeFromDescription();
@@ -128,8 +128,7 @@ internal static class OperatorRoutes
             {
                 try
                 {
-                    string name = await op.BanAsync(body.Name ?? "", body.Reason, Actor(c, options), ct);
-                    return TypedResults.Ok((await op.Store.BansAsync(ct)).First(b => b.Name == name));
+                    return TypedResults.Ok(await op.BanAsync(body.Name ?? "", body.Reason, Actor(c, options), ct));
                 }
                 catch (ArgumentException ex)
                 {

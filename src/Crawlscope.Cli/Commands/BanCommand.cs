@@ -19,6 +19,7 @@ internal static class BanCommand
         add.SetAction(async (p, ct) =>
         {
             if (!Classification.BanName.TryNormalize(p.GetValue(name), out string banned, out string error)) throw new CommandException(error, CrawlscopeCli.BadUsage);
+            if (Classification.BanName.ReasonProblem(p.GetValue(reason)) is { } tooLong) throw new CommandException(tooLong, CrawlscopeCli.BadUsage);
             await using var store = await Open(p, ct);
             await store.BanAsync(banned, p.GetValue(reason), ct);
             stdout.WriteLine($"banned {banned}");

@@ -45,8 +45,17 @@ internal sealed class BanList(IBanStore store, TimeProvider time, Func<long>? ch
 /// <summary>The name a ban is stored under.</summary>
 public static class BanName
 {
+    /// <summary>A DNS name is at most 253 characters (RFC 1035), a reason at most this many.</summary>
+    public const int MaxNameLength = 253, MaxReasonLength = 1000;
+
     /// <summary>A ban names a host or a registrable domain as the crawler keys them (lower case, IDNA): the name is
-    /// checked and normalised by parsing it as a URL's host; anything else (empty, a path, a port) is refused.</summary>
+    /// checked and normalised by parsing it as a URL's host; anything else (empty, a path, a port, an address, a
+    /// wildcard, an empty label as in <c>a..b</c> or <c>.</c>, more than 253 characters) is refused. <c>*.</c> is not
+    /// a wildcard: banning a registrable domain already covers all its hosts.</summary>
+    /// <summary>Why <paramref name="reason"/> cannot be a ban's reason (too long); null when it can.</summary>
+    public static string? ReasonProblem(string? reason) =>
+        reason is { Length: > MaxReasonLength } ? $"the reason is {reason.Length:N0} characters long (at most {MaxReasonLength:N0})" : null;
+
     public static bool TryNormalize(string? name, out string normalized, out string error)
     {
         normalized = "";
@@ -61,8 +70,15 @@ public static class BanName
             error = $"not a domain or host name: {(trimmed.Length > 100 ? trimmed[..100] + "…" : trimmed)}";
             return false;
         }
-        normalized = url.Host;
-        error = "";
+        string host = url.Host.TrimEnd('.');
+        string shown = trimmed.Length > 100 ? trimmed[..100] + "…" : trimmed;
+        if (url.HostKind != HostKind.Domain) error = $"not a domain or host name: {shown} (an address; ban the names that point to it)";
+        else if (trimmed.Contains('*')) error = $"not a domain or host name: {shown} (no wildcards: ban the registrable domain to cover all its hosts)";
+        else if (host.Length == 0 || host.Split('.').Any(l => l.Length == 0)) error = $"not a domain or host name: {shown} (an empty label)";
+        else if (host.Length > MaxNameLength) error = $"not a domain or host name: {host.Length:N0} characters (at most {MaxNameLength})";
+        else error = "";
+        if (error.Length > 0) return false;
+        normalized = host;
         return true;
     }
 }

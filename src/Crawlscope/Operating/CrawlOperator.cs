@@ -146,13 +146,16 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
 
     /// <summary>Bans a host or a registrable domain; returns the normalised name.</summary>
     /// <exception cref="ArgumentException">The name is not a host or a domain.</exception>
-    public async Task<string> BanAsync(string name, string? reason, string actor, CancellationToken ct = default)
+    /// <returns>The ban as stored (answered without reading every ban back: adding one is one write).</returns>
+    public async Task<BanRecord> BanAsync(string name, string? reason, string actor, CancellationToken ct = default)
     {
         if (!BanName.TryNormalize(name, out var normalized, out var error)) throw new ArgumentException(error);
-        await store.BanAsync(normalized, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), ct);
+        if (BanName.ReasonProblem(reason) is { } tooLong) throw new ArgumentException(tooLong);
+        string? kept = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        await store.BanAsync(normalized, kept, ct);
         engine.Control.BansChanged();
         await LogAsync(actor, "ban", normalized, normalized, reason, ct);
-        return normalized;
+        return new BanRecord(normalized, kept, _time.GetUtcNow());
     }
 
     /// <returns><see langword="false"/> when the name was not banned.</returns>

@@ -121,11 +121,24 @@ public sealed class CliHardeningTests : IDisposable
     [InlineData("   ", "give a domain or a host to ban")]
     [InlineData("example.com/path", "not a domain or host name")]
     [InlineData("example.com:8080", "not a domain or host name")]
+    [InlineData(".", "not a domain or host name")]
+    [InlineData("a..b", "not a domain or host name")]
+    [InlineData("*.test", "no wildcards")]
+    [InlineData("127.0.0.1", "an address")]
     public void BanAdd_WithoutAName_IsRefused(string name, string expected)
     {
         string db = Path.Combine(_dir, "bans.db");
         AssertClearError(CliRunner.Run("ban", "add", name, "--db", db), 2, expected);
         Assert.False(File.Exists(db) && CliRunner.Run("ban", "list", "--db", db).Stdout.Trim().Length > 0);
+    }
+
+    [Fact]
+    public void BanAdd_HugeNameOrReason_IsRefused()
+    {
+        string db = Path.Combine(_dir, "bans.db");
+        string label = new('a', 60);
+        AssertClearError(CliRunner.Run("ban", "add", string.Join('.', Enumerable.Repeat(label, 5)) + ".test", "--db", db), 2, "at most 253");
+        AssertClearError(CliRunner.Run("ban", "add", "example.com", "--reason", new string('r', 5_000), "--db", db), 2, "at most 1,000");
     }
 
     [Fact]
