@@ -124,6 +124,27 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
         Assert.Contains($"quota: pickl.test has had its {DailyQuota} requested crawls of the last 24 hours", last.GetProperty("reason").GetString());
     }
 
+    /// <summary>A body past the API's limit is refused as it arrives (413), 16 at once, and the service answers after.</summary>
+    [Fact]
+    public async Task HugeBodies_AreRefusedAsTheyArrive()
+    {
+        string huge = "{\"urls\": [\"http://" + new string('a', 3 * 1024 * 1024) + ".test/\"]}";
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            try
+            {
+                return (await f.SendAsync(HttpMethod.Post, "/api/urls", adjust: r => r.Content = new StringContent(huge, System.Text.Encoding.UTF8, "application/json"))).Status;
+            }
+            catch (HttpRequestException)
+            {
+                return System.Net.HttpStatusCode.RequestEntityTooLarge; // answered 413 and closed while the body was still being sent
+            }
+        }));
+        Assert.All(statuses, s => Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, s));
+        var ok = await f.JsonAsync(HttpMethod.Post, "/api/urls", new { urls = new[] { f.Url(Host, "/after-huge-bodies") } });
+        Assert.Equal("queued", ok[0].GetProperty("status").GetString());
+    }
+
     /// <summary>Seeds count in the site's daily quota, and requests sent at once cannot all pass its check before any
     /// is recorded: 20 parallel requests queue exactly the quota.</summary>
     [Fact]
