@@ -11,7 +11,10 @@ public sealed class InspectorSiteOptions
     public required UrlKeyer Keyer { get; init; }
     public InspectionOptions Inspection { get; init; } = new();
     /// <summary>Where to listen. Loopback by default: crawled content is hostile and the store is private.</summary>
-    public string Urls { get; init; } = "http://127.0.0.1:5080";
+    public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>Where the inspector listens by default: loopback only.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:5080";
     /// <summary>When set, every page and API route needs it (Bearer header, or once as ?token= which sets a cookie).</summary>
     public string? Token { get; init; }
     /// <summary>Host names the site answers to besides the addresses it listens on (a reverse proxy's name, say).

@@ -25,14 +25,14 @@ internal static class CrawlCommand
         public readonly Option<int?> MaxDepth = new("--max-depth") { Description = "Follow links at most this deep from a seed." };
         public readonly Option<string[]> Include = new("--include") { Description = "Only URLs matching one of these regular expressions." };
         public readonly Option<string[]> Exclude = new("--exclude") { Description = "Never URLs matching one of these regular expressions." };
-        public readonly Option<int> PerHost = new("--per-host") { Description = "Connections to one host at once.", DefaultValueFactory = _ => 1 };
-        public readonly Option<double> Delay = new("--delay") { Description = "Seconds between two requests to one host.", DefaultValueFactory = _ => 1.0 };
-        public readonly Option<int> Concurrency = new("--concurrency") { Description = "Requests in flight over all hosts.", DefaultValueFactory = _ => 32 };
+        public readonly Option<int> PerHost = new("--per-host") { Description = "Connections to one host at once.", DefaultValueFactory = _ => CrawlOptions.Defaults.PerHost };
+        public readonly Option<double> Delay = new("--delay") { Description = "Seconds between two requests to one host.", DefaultValueFactory = _ => CrawlOptions.Defaults.Delay.TotalSeconds };
+        public readonly Option<int> Concurrency = new("--concurrency") { Description = "Requests in flight over all hosts.", DefaultValueFactory = _ => CrawlOptions.Defaults.Concurrency };
         public readonly Option<string> Extract = new("--extract") { Description = "full (every field) or none (fetch results, metadata, links, content hash and spam score; no boilerpipe, Markdown, readable text or near-duplicates).", DefaultValueFactory = _ => "full" };
         public readonly Option<int> Shards = CommonOptions.Shards();
         public readonly FetchCliOptions Fetch = new();
         public readonly Option<string?> Warc = new("--warc") { Description = "Write WARC/1.1 files of every exchange into this folder." };
-        public readonly Option<long> WarcMaxBytes = new("--warc-max-bytes") { Description = "Start a new WARC file at this size.", DefaultValueFactory = _ => 1_000_000_000 };
+        public readonly Option<long> WarcMaxBytes = new("--warc-max-bytes") { Description = "Start a new WARC file at this size.", DefaultValueFactory = _ => CrawlOptions.Defaults.WarcMaxFileBytes };
         public readonly Option<string> Render = new("--render") { Description = "Render pages in a headless browser: never, auto (pages whose HTML is an empty shell; learnt per site) or always.", DefaultValueFactory = _ => "auto" };
         public readonly Option<string?> Browser = new("--browser") { Description = "The browser to render with (default /usr/bin/chromium-headless-shell, else /usr/bin/chromium)." };
         public readonly Option<bool> Recrawl = new("--recrawl") { Description = "Fetch again the stored pages that are due (conditional GET), then crawl what is new." };

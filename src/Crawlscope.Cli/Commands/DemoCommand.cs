@@ -70,7 +70,7 @@ internal static class DemoCommand
             stdout.WriteLine();
             stdout.WriteLine($"Look further: ./crawlscope inspect URL --db {path}   (any URL of the sample web, e.g. {web.Seeds[0]}noindex-meta)");
             stdout.WriteLine($"              ./crawlscope inspect http://rho-app.test:{web.Port}/articles/0 --db {path}   (a page built by scripts, rendered in a browser)");
-            stdout.WriteLine($"              ./crawlscope serve --db {path}   (the inspector in a browser at http://127.0.0.1:5080/, JSON API at /api/inspect?url=)");
+            stdout.WriteLine($"              ./crawlscope serve --db {path}   (the inspector in a browser at {Web.InspectorSiteOptions.DefaultUrls}/, JSON API at /api/inspect?url=)");
             stdout.WriteLine($"              ./crawlscope stats --db {path}");
             return code;
         });

@@ -42,7 +42,7 @@ internal static class ExportCommand
         var fields = new Option<string?>("--fields") { Description = $"Comma-separated fields for jsonl and parquet (default all: {string.Join(",", PageExport.Fields)})." };
         var text = new Option<string>("--text") { Description = "The text of WET records.", DefaultValueFactory = _ => "readable" };
         text.AcceptOnlyFromAmong("readable", "boilerpipe", "markdown");
-        var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
+        var maxAge = CommonOptions.MaxAgeMonths();
         var command = new Command("export", "Export stored pages as WARC, WET, JSON Lines or Parquet, streamed (memory stays flat).")
         {
             format, output, where, since, fields, text, maxAge, shards, host, site,

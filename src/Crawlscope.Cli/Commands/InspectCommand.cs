@@ -18,7 +18,7 @@ internal static class InspectCommand
         var key = new Option<string?>("--key") { Description = "Direct parameter lookup: the stored key, src_unparsed (with --shard)." };
         var storeOptions = new StoreOptions();
         var json = CommonOptions.Json();
-        var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
+        var maxAge = CommonOptions.MaxAgeMonths();
         var shards = CommonOptions.Shards();
         var live = new Option<bool>("--live") { Description = "Also fetch the URL now (same robots and SSRF rules), extract and filter it, and show that next to the stored result; stores nothing." };
         var render = new Option<bool>("--render") { Description = "With --live: render the page in a browser even when its HTML is not an empty shell (a shell, or a page stored rendered, is rendered anyway)." };

@@ -22,10 +22,10 @@ internal static class RunCommand
     private sealed class Options
     {
         public readonly CrawlCommand.Options Crawl = new();
-        public readonly Option<string> Urls = new("--urls") { Description = "Where the inspector listens (semicolon-separated).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        public readonly Option<string> Urls = new("--urls") { Description = "Where the inspector listens (semicolon-separated).", DefaultValueFactory = _ => Web.InspectorSiteOptions.DefaultUrls };
         public readonly Option<string?> Token = new("--token") { Description = $"Require this token on every page, API route and action (default: ${ServeCommand.TokenVariable})." };
         public readonly Option<string[]> AllowedHosts = new("--allowed-hosts") { Description = "Host names the site answers to besides the addresses it listens on.", AllowMultipleArgumentsPerToken = true };
-        public readonly Option<int> MaxAge = new("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
+        public readonly Option<int> MaxAge = CommonOptions.MaxAgeMonths();
         public readonly Option<int> DailyQuota = new("--daily-quota") { Description = "Crawl-now and recrawl-now requests per site per 24 hours.", DefaultValueFactory = _ => 50 };
         public readonly Option<string> RecrawlMin = new("--recrawl-min") { Description = "Shortest recrawl interval (500ms, 45s, 30m, 12h, 7d).", DefaultValueFactory = _ => "1d" };
         public readonly Option<string> RecrawlMax = new("--recrawl-max") { Description = "Longest recrawl interval.", DefaultValueFactory = _ => "30d" };

@@ -18,14 +18,14 @@ internal static class ServeCommand
     internal static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var storeOptions = new StoreOptions();
-        var urls = new Option<string>("--urls") { Description = "Where to listen (semicolon-separated).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var urls = new Option<string>("--urls") { Description = "Where to listen (semicolon-separated).", DefaultValueFactory = _ => Web.InspectorSiteOptions.DefaultUrls };
         var token = new Option<string?>("--token") { Description = $"Require this token on every page and API route (default: ${TokenVariable})." };
         var allowedHosts = new Option<string[]>("--allowed-hosts")
         {
             Description = "Host names the site answers to besides the addresses it listens on (e.g. a reverse proxy's name); other Host headers get 400.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var maxAge = new Option<int>("--max-age-months") { Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => 6 };
+        var maxAge = CommonOptions.MaxAgeMonths();
         var shards = CommonOptions.Shards();
         var command = new Command("serve", "Serve the inspector as a web page and a JSON API (OpenAPI at /openapi/v1.json).") { urls, token, allowedHosts, maxAge, shards };
         storeOptions.AddTo(command);

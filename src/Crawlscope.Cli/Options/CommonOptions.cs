@@ -8,6 +8,12 @@ internal static class CommonOptions
 {
     internal static Option<bool> Json() => new("--json") { Description = "Print JSON instead of text." };
 
+    /// <summary>The indexability filter's age cut-off, defaulting to the rule's own.</summary>
+    internal static Option<int> MaxAgeMonths() => new("--max-age-months")
+    {
+        Description = "Age cut-off of the indexability filter.", DefaultValueFactory = _ => Model.IndexabilityRule.DefaultMaxAgeMonths,
+    };
+
     internal static Option<int> Shards()
     {
         var option = new Option<int>("--shards")

@@ -28,8 +28,10 @@ public sealed class CrawlEngine : IDisposable
     private readonly Archiving.WarcArchive? _archive;
     private PageRendering? _rendering;
 
+    /// <exception cref="ArgumentException">The options have problems (<see cref="CrawlOptions.Problems"/>), every one named.</exception>
     public CrawlEngine(CrawlOptions options, IFrontierStore store, UrlKeyer keyer, TimeProvider? time = null, CrawlControl? control = null)
     {
+        if (options.Problems() is { Count: > 0 } problems) throw new ArgumentException("crawl options: " + string.Join("; ", problems), nameof(options));
         Control = control ?? new CrawlControl();
         _options = options;
         _store = store;

@@ -66,4 +66,41 @@ public sealed record CrawlOptions
 
     /// <summary>A WARC file is closed and the next begun at this size. Default 1 GB.</summary>
     public long WarcMaxFileBytes { get; init; } = 1_000_000_000;
+
+    /// <summary>The defaults, which the command line and the configuration file show as theirs.</summary>
+    public static CrawlOptions Defaults { get; } = new();
+
+    /// <summary>Every reason these options cannot run a crawl, one line each (empty when they can). The engine refuses
+    /// options with problems; the command line and the configuration file check the same bounds before they get here.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        void Check(bool ok, string problem)
+        {
+            if (!ok) problems.Add(problem);
+        }
+        Check(Concurrency >= 1, $"Concurrency must be at least 1, not {Concurrency}");
+        Check(PerHost >= 1, $"PerHost must be at least 1, not {PerHost}");
+        Check(Delay >= TimeSpan.Zero, "Delay cannot be negative");
+        Check(MaxCrawlDelay >= TimeSpan.Zero, "MaxCrawlDelay cannot be negative");
+        Check(MaxAttempts >= 1, $"MaxAttempts must be at least 1, not {MaxAttempts}");
+        Check(RetryBase > TimeSpan.Zero, "RetryBase must be positive");
+        Check(MaxRedirects >= 0, "MaxRedirects cannot be negative");
+        Check(MaxPages is null or >= 1, "MaxPages must be at least 1");
+        Check(MaxDepth is null or >= 0, "MaxDepth cannot be negative");
+        Check(ProcessingBudget > TimeSpan.Zero, "ProcessingBudget must be positive");
+        Check(NearDuplicateBits is >= 0 and <= 5, $"NearDuplicateBits must be 0 to 5, not {NearDuplicateBits}");
+        Check(ShardCount >= 1, $"ShardCount must be at least 1, not {ShardCount}");
+        Check(WarcMaxFileBytes >= 1_000_000, "WarcMaxFileBytes must be at least 1,000,000");
+        Check(RecrawlCheck > TimeSpan.Zero, "RecrawlCheck must be positive");
+        Check(Fetch.TotalTimeout > TimeSpan.Zero && Fetch.ConnectTimeout > TimeSpan.Zero, "the fetch timeouts must be positive");
+        Check(Fetch.MaxBodyBytes >= 1024, "Fetch.MaxBodyBytes must be at least 1024");
+        if (HeaderValue.UserAgentProblem(Fetch.UserAgent) is { } agent) problems.Add(agent);
+        Check(Render.Parallel >= 1, "Render.Parallel must be at least 1");
+        Check(Render.PageTimeout > TimeSpan.Zero, "Render.PageTimeout must be positive");
+        Check(Render.MaxShare is > 0 and <= 1, "Render.MaxShare must be above 0 and at most 1");
+        Check(Render.LearningPages >= 1 && Render.RestartAfterPages >= 1 && Render.MaxSubrequests >= 0 && Render.MaxSubrequestBytes >= 0,
+            "Render's counts cannot be negative (learning pages and restarts at least 1)");
+        return problems;
+    }
 }

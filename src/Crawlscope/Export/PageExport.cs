@@ -7,7 +7,7 @@ namespace Crawlscope.Export;
 
 /// <summary>Which pages an export takes: all stored pages, only the indexable ones, only those not indexable, or those of
 /// one primary reason; optionally only those fetched since a date, of one host or of one site.</summary>
-public sealed record ExportSelection(bool IndexableOnly = false, DateTimeOffset? Since = null, int MaxAgeMonths = 6)
+public sealed record ExportSelection(bool IndexableOnly = false, DateTimeOffset? Since = null, int MaxAgeMonths = IndexabilityRule.DefaultMaxAgeMonths)
 {
     public bool NotIndexableOnly { get; init; }
     public IndexingReason? Reason { get; init; }

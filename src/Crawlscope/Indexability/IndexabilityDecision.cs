@@ -12,7 +12,7 @@ public static class IndexabilityDecision
 {
     // A page is judged when it is fetched, and a previous record at its own download time, so the age cut-off
     // cannot fail here; any value serves.
-    private const int MaxAgeMonths = 6;
+    private const int MaxAgeMonths = IndexabilityRule.DefaultMaxAgeMonths;
 
     /// <summary>The record with <c>first_indexed</c> and <c>history_drop_reason</c> decided. <paramref name="page"/> is
     /// the new state without its drop reason; its own faults name the reason, in the order the inspector lists them.</summary>

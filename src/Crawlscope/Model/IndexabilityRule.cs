@@ -26,6 +26,9 @@ public enum IndexabilityFilter
 /// </summary>
 public static class IndexabilityRule
 {
+    /// <summary>The age filter's default cut-off: a page last crawled longer ago than this is not indexable.</summary>
+    public const int DefaultMaxAgeMonths = 6;
+
     public static IReadOnlyList<IndexabilityFilter> Filters { get; } = Enum.GetValues<IndexabilityFilter>();
 
     public static string Name(IndexabilityFilter filter) => filter switch
