@@ -94,6 +94,8 @@ internal static class CrawlCommand
             }
         }
 
+        private const long MaxSeedsFileBytes = 256L * 1024 * 1024;
+
         public List<string> Seeds(ParseResult p)
         {
             var seeds = new List<string>(p.GetValue(Urls) ?? []);
@@ -107,8 +109,18 @@ internal static class CrawlCommand
             }
             if (p.GetValue(SeedsFile) is { } file)
             {
-                if (!file.Exists) throw new CommandException($"seeds file not found: {file.FullName}");
-                seeds.AddRange(File.ReadLines(file.FullName).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0));
+                if (Cli.Options.InputFile.Problem(file.FullName, MaxSeedsFileBytes, "seeds file") is { } unusable) throw new CommandException(unusable, CrawlscopeCli.BadUsage);
+                int number = 0;
+                foreach (string line in File.ReadLines(file.FullName))
+                {
+                    number++;
+                    string seed = line.Split('#')[0].Trim();
+                    if (seed.Length == 0) continue;
+                    // The line is not quoted back: a file named by mistake (or by a hostile config) stays unread in the error.
+                    if (!WebUrl.TryParse(seed, out var parsed) || parsed.Scheme is not ("http" or "https"))
+                        throw new CommandException($"{file.FullName}:{number}: not an http(s) URL (a seeds file holds one URL per line)", CrawlscopeCli.BadUsage);
+                    seeds.Add(seed);
+                }
             }
             return seeds;
         }

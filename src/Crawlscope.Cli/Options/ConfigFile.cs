@@ -58,6 +58,9 @@ internal static class ConfigFile
         ["log.every"] = new("--log-every", Kind.Number, 0.001, RunOnly: true),
     };
 
+    /// <summary>A configuration file is small: a larger one is refused before it is read.</summary>
+    public const long MaxBytes = 1024 * 1024;
+
     public static Option<string?> Option() => new("--config") { Description = "A TOML configuration file; flags given on the command line override it (see README)." };
 
     /// <summary>
@@ -74,7 +77,7 @@ internal static class ConfigFile
         if (at < 0) return args;
         string path = args[at].Length > "--config".Length ? args[at]["--config=".Length..] : at + 1 < args.Length ? args[at + 1] : "";
         if (path.Length == 0) throw new ConfigFileException(["--config needs a file"]);
-        if (!File.Exists(path)) throw new ConfigFileException([$"{path}: no such configuration file"]);
+        if (InputFile.Problem(path, MaxBytes, "configuration file") is { } unusable) throw new ConfigFileException([unusable]);
         var doc = SyntaxParser.Parse(File.ReadAllText(path), path, true);
         var problems = doc.Diagnostics.Where(d => d.Kind == DiagnosticMessageKind.Error).Select(d => $"{path}:{d.Span.Start.Line + 1}: {d.Message}").ToList();
         var settings = new List<(string Name, Key Key, ValueSyntax Value, int Line)>();

@@ -53,6 +53,40 @@ public sealed class CliHardeningTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "n.db")));
     }
 
+    /// <summary>A configuration or seeds file is a regular file of bounded size: a FIFO does not hang the command, /dev/zero
+    /// does not fill its memory, and a file named by mistake is not quoted back in the error.</summary>
+    [Theory]
+    [InlineData("fifo")]
+    [InlineData("/dev/zero")]
+    [InlineData("/proc/self/environ")]
+    [InlineData("directory")]
+    public void ConfigFile_ThatIsNotARegularFile_IsRefusedAtOnce(string kind)
+    {
+        string path = kind switch
+        {
+            "fifo" => Path.Combine(_dir, "config.fifo"),
+            "directory" => _dir,
+            _ => kind,
+        };
+        if (kind == "fifo") using (var mkfifo = Process.Start("mkfifo", [path])) mkfifo.WaitForExit();
+        var clock = Stopwatch.StartNew();
+        var result = CliRunner.Run("crawl", "--config", path, "--db", Path.Combine(_dir, "c.db"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        AssertClearError(result, 2, path);
+        Assert.DoesNotContain("PATH=", result.Stderr);
+    }
+
+    [Fact]
+    public void SeedsFile_OfAnotherKind_IsNotQuotedBack()
+    {
+        string secret = Path.Combine(_dir, "shadow");
+        File.WriteAllText(secret, "root:$6$s3cr3tSalt$hashhashhash:19000:0:99999:7:::\n");
+        var result = CliRunner.Run("crawl", "--seeds-file", secret, "--db", Path.Combine(_dir, "s.db"));
+        AssertClearError(result, 2, $"{secret}:1: not an http(s) URL");
+        Assert.DoesNotContain("s3cr3t", result.Stderr);
+        AssertClearError(CliRunner.Run("crawl", "--seeds-file", "/dev/zero", "--db", Path.Combine(_dir, "s.db")), 2, "not a regular file");
+    }
+
     /// <summary>A usage error names the nearest right thing: the misspelt option or command, the URL with its scheme.</summary>
     [Theory]
     [InlineData(new[] { "crawl", "https://example.com/", "--max-page", "10" }, "unknown option --max-page (did you mean --max-pages?)")]

@@ -124,6 +124,36 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
         Assert.Contains($"quota: pickl.test has had its {DailyQuota} requested crawls of the last 24 hours", last.GetProperty("reason").GetString());
     }
 
+    /// <summary>Bodies the framework cannot read are answered with an RFC 9457 problem document, never an empty 400 or a 500.</summary>
+    [Theory]
+    [InlineData("invalid-utf8")]
+    [InlineData("utf-7")]
+    [InlineData("deeply-nested")]
+    [InlineData("lone-surrogate")]
+    public async Task UnreadableBodies_AreProblemDetails(string kind)
+    {
+        HttpContent content = kind switch
+        {
+            "invalid-utf8" => new ByteArrayContent([(byte)'{', (byte)'"', (byte)'u', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}']),
+            "utf-7" => new StringContent("{\"urls\": [\"http://a.test/\"]}"),
+            "deeply-nested" => new StringContent(new string('[', 5000) + new string(']', 5000)),
+            _ => new StringContent("{\"urls\": [\"\\ud800\"]}"),
+        };
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(kind == "utf-7" ? "application/json; charset=utf-7" : "application/json");
+        HttpResponseMessage? response = null;
+        using var request = new HttpRequestMessage(HttpMethod.Post, f.BaseUrl + "/api/urls") { Content = content };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServiceFixture.Token);
+        response = await f.Http.SendAsync(request);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode is >= 400 and < 500, $"{(int)response.StatusCode}: {body}");
+        using var answer = JsonDocument.Parse(body);
+        // The framework's own refusals are problem documents; a body it could read but that says nothing right gets the
+        // route's error, which names the problem too.
+        if (response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+            Assert.Equal((int)response.StatusCode, answer.RootElement.GetProperty("status").GetInt32());
+        else Assert.False(string.IsNullOrWhiteSpace(answer.RootElement.GetProperty("error").GetString()));
+    }
+
     /// <summary>A body past the API's limit is refused as it arrives (413), 16 at once, and the service answers after.</summary>
     [Fact]
     public async Task HugeBodies_AreRefusedAsTheyArrive()
