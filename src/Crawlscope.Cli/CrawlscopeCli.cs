@@ -67,6 +67,11 @@ public static class CrawlscopeCli
             stderr.WriteLine($"crawlscope: {ex.Message}");
             return ex.ExitCode;
         }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (Crawlscope.Storage.SqliteCrawlStore.Condition(ex) is { } condition)
+        {
+            stderr.WriteLine($"crawlscope: {condition}");
+            return Failure;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException
                                    or Crawlscope.Storage.ClickHouse.ClickHouseException)
         {

@@ -65,6 +65,19 @@ public sealed partial class SqliteCrawlStore : IFrontierStore
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
     }
 
+    private static string Reason(SqliteException ex) => ex.Message.Replace("SQLite Error " + ex.SqliteErrorCode + ": ", "").Split('\n', 2)[0];
+
+    /// <summary>What a store failure means for the operator, in one line with what to do (a damaged file, a full disk, a
+    /// file that cannot be written); null for other failures, which are bugs.</summary>
+    public static string? Condition(SqliteException ex, string? path = null) => ex.SqliteErrorCode switch
+    {
+        Corrupt or NotADatabase => $"the store {path ?? ""} is damaged ({Reason(ex)}): check it with `sqlite3 FILE 'PRAGMA integrity_check'` and " +
+                                   "restore a backup, or start a new store (--db NEW.db)",
+        Full => $"the disk holding the store {path ?? ""} is full: free space and run the command again (a crawl resumes where it stopped)",
+        ReadOnly or CantOpen or Permission => $"the store {path ?? ""} cannot be written or opened ({Reason(ex)}): check the file's and its folder's permissions",
+        _ => null,
+    };
+
     /// <summary>Opens (creating or migrating) a store. With <paramref name="worker"/>, the store is a crawl worker's
     /// own: URLs of other shards are only recorded, and every write is also kept, encoded, in the outbox.</summary>
     public static async Task<SqliteCrawlStore> OpenAsync(string path, CancellationToken ct = default, WorkerStoreOptions? worker = null)
@@ -79,10 +92,16 @@ public sealed partial class SqliteCrawlStore : IFrontierStore
             await connection.OpenAsync(ct);
             return await InitializeAsync(connection, connectionString, path, worker, ct);
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is NotADatabase or Corrupt)
+        catch (SqliteException ex) when (ex.SqliteErrorCode is NotADatabase)
         {
             await connection.DisposeAsync();
-            throw new CrawlStoreException($"{path} is not a crawl store: {ex.Message.Replace("SQLite Error " + ex.SqliteErrorCode + ": ", "")}", ex);
+            throw new CrawlStoreException($"{path} is not a crawl store: {Reason(ex)}", ex);
+        }
+        // A store that cannot be written is left to the caller (readers open it read-only instead).
+        catch (SqliteException ex) when (ex.SqliteErrorCode is Corrupt or Full && Condition(ex, path) is { } condition)
+        {
+            await connection.DisposeAsync();
+            throw new CrawlStoreException(condition, ex);
         }
         catch
         {
@@ -91,7 +110,7 @@ public sealed partial class SqliteCrawlStore : IFrontierStore
         }
     }
 
-    private const int Permission = 3, ReadOnly = 8, CantOpen = 14, Corrupt = 11, NotADatabase = 26;
+    private const int Permission = 3, ReadOnly = 8, CantOpen = 14, Corrupt = 11, Full = 13, NotADatabase = 26;
 
     /// <summary>Opens a store for commands that only read it (stats, inspect, serve, export). Where the file or its
     /// folder cannot be written (another user's crawl, a read-only mount), it is opened read-only instead, and if

@@ -87,6 +87,29 @@ public sealed class CliHardeningTests : IDisposable
         AssertClearError(CliRunner.Run("crawl", "--seeds-file", "/dev/zero", "--db", Path.Combine(_dir, "s.db")), 2, "not a regular file");
     }
 
+    /// <summary>A damaged store is named as such, with how to check and recover, in one line (not "internal error").</summary>
+    [Fact]
+    public void DamagedStore_IsSaidInOneLine_WithTheWayOut()
+    {
+        string db = Path.Combine(_dir, "damaged.db");
+        Assert.Equal(0, CliRunner.Run("ban", "add", "example.com", "--db", db).ExitCode);
+        SqliteConnection.ClearAllPools();
+        // Every page after the first overwritten at its start: the file still opens as SQLite, its tables are garbage.
+        using (var file = new FileStream(db, FileMode.Open, FileAccess.Write))
+            for (long offset = 4096; offset < file.Length; offset += 4096)
+            {
+                file.Position = offset;
+                file.Write(Enumerable.Repeat((byte)0xFF, 200).ToArray());
+            }
+        foreach (var command in new[] { new[] { "stats", "--db", db }, ["ban", "list", "--db", db], ["inspect", "https://example.com/", "--db", db] })
+        {
+            var result = CliRunner.Run(command);
+            AssertClearError(result, 1, $"the store {db} is damaged");
+            Assert.Contains("PRAGMA integrity_check", result.Stderr);
+            Assert.Single(result.Stderr.Trim().Split('\n'));
+        }
+    }
+
     /// <summary>A usage error names the nearest right thing: the misspelt option or command, the URL with its scheme.</summary>
     [Theory]
     [InlineData(new[] { "crawl", "https://example.com/", "--max-page", "10" }, "unknown option --max-page (did you mean --max-pages?)")]
