@@ -73,7 +73,22 @@ public class RenderingCrawlTests
         Render = new RenderOptions { Mode = mode, PageTimeout = pageTimeout ?? TimeSpan.FromSeconds(10) },
     };
 
-    private static async Task<(SampleWebServer Web, TempCrawlStore Store, CrawlEngine Engine)> CrawlAsync(string host, RenderMode mode, SampleWebOptions? webOptions = null)
+    /// <summary>A finished crawl of one sample host: its web, engine and stored pages, disposed together.</summary>
+    private sealed class RenderedCrawl(SampleWebServer web, TempCrawlStore temp, CrawlEngine engine, IReadOnlyList<PageRecord> pages) : IAsyncDisposable
+    {
+        public SampleWebServer Web => web;
+        public CrawlEngine Engine => engine;
+        public IReadOnlyList<PageRecord> Pages => pages;
+
+        public async ValueTask DisposeAsync()
+        {
+            engine.Dispose();
+            await temp.DisposeAsync();
+            await web.DisposeAsync();
+        }
+    }
+
+    private static async Task<RenderedCrawl> CrawlAsync(string host, RenderMode mode, SampleWebOptions? webOptions = null)
     {
         RenderingBrowser.Require();
         var web = await SampleWebServer.StartAsync(webOptions ?? new SampleWebOptions { PagesPerHost = 6 });
@@ -82,7 +97,7 @@ public class RenderingCrawlTests
         keyer.TryIdentify($"http://{host}:{web.Port}/", out var seed, out _);
         var engine = new CrawlEngine(Options(web, mode), temp.Store, keyer);
         await engine.RunAsync([seed!], CancellationToken.None);
-        return (web, temp, engine);
+        return new RenderedCrawl(web, temp, engine, await temp.Store.PagesAsync("1 = 1", []).ToListAsync());
     }
 
     private static double WordF1(string found, string truth)
@@ -101,11 +116,8 @@ public class RenderingCrawlTests
     [Fact]
     public async Task ClientRenderedSite_ArticlesStoredWithTheirText_LinksFollowed_ServerSectionsNotRendered()
     {
-        var (web, temp, engine) = await CrawlAsync("rho-app.test", RenderMode.Auto);
-        await using var _ = web;
-        await using var __ = temp;
-        using var ___ = engine;
-        var pages = await temp.Store.PagesAsync("1 = 1", []).ToListAsync();
+        await using var crawl = await CrawlAsync("rho-app.test", RenderMode.Auto);
+        var (web, pages) = (crawl.Web, crawl.Pages);
         // The article links exist only after rendering: every article was reached through them.
         for (int i = 0; i < 6; i++)
         {
@@ -168,14 +180,11 @@ public class RenderingCrawlTests
     [Fact]
     public async Task NeverMode_StoresTheShellsAsFetched_WithTheReason()
     {
-        var (web, temp, engine) = await CrawlAsync("rho-app.test", RenderMode.Never);
-        await using var _ = web;
-        await using var __ = temp;
-        using var ___ = engine;
-        var pages = await temp.Store.PagesAsync("1 = 1", []).ToListAsync();
+        await using var crawl = await CrawlAsync("rho-app.test", RenderMode.Never);
+        var pages = crawl.Pages;
         Assert.All(pages.Where(p => p.DownloadHttpCode == 200), p => Assert.Equal(RenderReason.Off, p.RenderReason));
         Assert.DoesNotContain(pages, p => p.Rendered || p.Url.Contains("/articles/", StringComparison.Ordinal));
-        Assert.Equal(0, engine.BrowserLaunches);
+        Assert.Equal(0, crawl.Engine.BrowserLaunches);
     }
 
     [Fact]
@@ -184,14 +193,12 @@ public class RenderingCrawlTests
         using var counter = new ConnectionCounter();
         var started = DateTime.UtcNow;
         // Always: in auto the site's unhelpful renders would soon stop its shells being rendered (the policy at work).
-        var (web, temp, engine) = await CrawlAsync("sigma-scripts.test", RenderMode.Always, new SampleWebOptions { PagesPerHost = 2, ProbePort = counter.Port });
-        await using var _ = web;
-        await using var __ = temp;
-        using var ___ = engine;
+        await using var crawl = await CrawlAsync("sigma-scripts.test", RenderMode.Always, new SampleWebOptions { PagesPerHost = 2, ProbePort = counter.Port });
+        var web = crawl.Web;
         var elapsed = DateTime.UtcNow - started;
         Assert.Equal(0, counter.Connections);
         Assert.DoesNotContain(web.Hits.Keys, k => k.StartsWith("127.0.0.1", StringComparison.Ordinal) || k.StartsWith("localhost", StringComparison.Ordinal));
-        var pages = await temp.Store.PagesAsync("1 = 1", []).ToListAsync();
+        var pages = crawl.Pages;
         foreach (string path in ScriptedPages.HostilePaths)
         {
             var page = pages.SingleOrDefault(p => p.Url.EndsWith(path, StringComparison.Ordinal));
