@@ -129,12 +129,15 @@ public static class InspectorSite
         await next(context);
     }
 
-    /// <summary>Probes and metrics: <c>/healthz</c> (the process answers), <c>/readyz</c> (the store answers), <c>/metrics</c>.</summary>
+    /// <summary>Probes and metrics: <c>/healthz</c> (the process answers), <c>/readyz</c> (the store answers and the service is
+    /// not stopping), <c>/metrics</c>.</summary>
     private static void MapOperations(WebApplication app, InspectorSiteOptions options)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n")).ExcludeFromDescription();
         app.MapGet("/readyz", async (CancellationToken ct) =>
         {
+            if (options.Stopping.IsCancellationRequested)
+                return Results.Text("stopping: finishing the pages in flight\n", statusCode: StatusCodes.Status503ServiceUnavailable);
             try
             {
                 using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);

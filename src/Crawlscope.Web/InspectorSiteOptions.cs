@@ -23,4 +23,7 @@ public sealed class InspectorSiteOptions
     /// <summary>The running crawl's operator (<c>crawlscope run</c>): enables the actions, the live overview and the
     /// crawl's API routes. Null for <c>serve</c>, which only reads.</summary>
     public Operating.CrawlOperator? Operator { get; init; }
+    /// <summary>Fires when the service is asked to stop: from then on <c>/readyz</c> answers 503, so a load balancer
+    /// sends no new work while the pages in flight finish.</summary>
+    public CancellationToken Stopping { get; init; }
 }

@@ -95,6 +95,7 @@ internal static class RunCommand
                 Store = store, Keyer = keyer, Urls = listen, Token = token, Operator = op,
                 Inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(o.MaxAge) },
                 AllowedHosts = parse.GetValue(o.AllowedHosts) ?? [],
+                Stopping = ct,
             });
             try
             {

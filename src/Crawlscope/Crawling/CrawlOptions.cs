@@ -91,7 +91,7 @@ public sealed record CrawlOptions
         Check(ProcessingBudget > TimeSpan.Zero, "ProcessingBudget must be positive");
         Check(NearDuplicateBits is >= 0 and <= 5, $"NearDuplicateBits must be 0 to 5, not {NearDuplicateBits}");
         Check(ShardCount >= 1, $"ShardCount must be at least 1, not {ShardCount}");
-        Check(WarcMaxFileBytes >= 1_000_000, "WarcMaxFileBytes must be at least 1,000,000");
+        Check(WarcMaxFileBytes >= 1, "WarcMaxFileBytes must be positive");
         Check(RecrawlCheck > TimeSpan.Zero, "RecrawlCheck must be positive");
         Check(Fetch.TotalTimeout > TimeSpan.Zero && Fetch.ConnectTimeout > TimeSpan.Zero, "the fetch timeouts must be positive");
         Check(Fetch.MaxBodyBytes >= 1024, "Fetch.MaxBodyBytes must be at least 1024");

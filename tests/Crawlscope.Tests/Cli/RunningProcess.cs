@@ -54,7 +54,16 @@ public sealed partial class RunningProcess : IDisposable
     public async Task<TimeSpan?> TerminateAsync(TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
-        Assert.Equal(0, Kill(_process.Id, SigTerm));
+        SendTerm();
+        return await WaitForExitAsync(limit, clock);
+    }
+
+    /// <summary>SIGTERM, once, without waiting (what systemd sends before it waits).</summary>
+    public void SendTerm() => Assert.Equal(0, Kill(_process.Id, SigTerm));
+
+    /// <summary>Waits for the exit; the time since <paramref name="clock"/> started, or null when it did not exit in <paramref name="limit"/>.</summary>
+    public async Task<TimeSpan?> WaitForExitAsync(TimeSpan limit, Stopwatch clock)
+    {
         using var timeout = new CancellationTokenSource(limit);
         try
         {

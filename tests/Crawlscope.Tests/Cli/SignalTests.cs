@@ -135,6 +135,50 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("pages 6", CliRunner.Run("stats", "--db", db).Stdout);
     }
 
+    /// <summary>While the service finishes its pages in flight after SIGTERM, /readyz says it is stopping (503), so a load
+    /// balancer sends it nothing new; /healthz still answers.</summary>
+    [Fact]
+    public async Task Service_IsNotReadyWhileItStops()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await silent.AcceptTcpClientAsync();
+                    lock (held) held.Add(client);
+                }
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+            }
+        });
+        int port = Operating.ServiceFixture.FreePort();
+        CliRunner.RunScript("--version");
+        using var service = RunningProcess.Start("run", $"http://slow.test:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/", "--db", Path.Combine(_dir, "ready.db"),
+            "--urls", $"http://127.0.0.1:{port}", "--resolve", "slow.test=127.0.0.1", "--trust-resolve");
+        await service.WaitUntilAsync(p => p.Stdout.Contains("Crawler Inspector on", StringComparison.Ordinal), "the listening line");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        await Task.Delay(1000); // its robots.txt request hangs: a page in flight
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        service.SendTerm();
+        await Task.Delay(500);
+        var ready = await http.GetAsync("/readyz");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("stopping", await ready.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        var took = await service.WaitForExitAsync(TimeSpan.FromSeconds(10), clock);
+        Assert.True(took is not null, service.Stderr);
+        Assert.Equal(0, service.ExitCode);
+        silent.Stop();
+        lock (held) held.ForEach(c => c.Dispose());
+    }
+
     [Fact]
     public async Task Demo_StopsOnSigterm_WithItsSummary()
     {
