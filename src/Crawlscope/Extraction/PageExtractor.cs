@@ -47,7 +47,6 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         IReadOnlySet<ulong>? siteTemplate, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();
-        var shell = ShellEvidence.Of(document);
         var baseUrl = MetadataExtractor.BaseUrl(document, url);
         string? title = MetadataExtractor.Title(document);
         var robots = MetadataExtractor.Robots(document, headers, _options.AgentToken);
@@ -84,7 +83,8 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             EncodingSource = decoded?.EncodingSource ?? "string",
             IgnoredCharset = decoded?.IgnoredCharset,
             // Words are counted only for a page whose title or heading says "not found".
-            Shell = shell,
+            // Looked for only on pages with little text: a page with more is never a shell, and most pages have more.
+            Shell = statistics.Words < ShellEvidence.MaxWords ? ShellEvidence.Of(document) : ShellEvidence.None,
             Soft404 = Soft404Detector.Detect(title, headline, () => readable.Text.Length > 0 ? ContentFingerprint.CountWords(readable.Text) : statistics.Words),
         };
     }

@@ -11,6 +11,9 @@ public sealed record ShellEvidence(int Scripts, string? MountPoint, bool Noscrip
 {
     public static ShellEvidence None { get; } = new(0, null, false);
 
+    /// <summary>A page with this many words or more is not a shell, whatever else it holds: its evidence is not looked for.</summary>
+    public const int MaxWords = 200;
+
     // The ids React, Vue, Next.js, Nuxt, Gatsby, Angular and Svelte templates mount into.
     private static readonly string[] MountIds = ["root", "app", "__next", "__nuxt", "___gatsby", "svelte", "main-app", "spa-root"];
 

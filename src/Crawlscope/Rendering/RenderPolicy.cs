@@ -16,7 +16,7 @@ public sealed class RenderPolicy(RenderOptions options)
     // empty mount point or a noscript asking for JavaScript lowers the bar on words.
     public const int ShellWords = 60;
     public const int ShellLinks = 5;
-    public const int MountPointWords = 200;
+    public const int MountPointWords = ShellEvidence.MaxWords;
     // What counts as rendering having helped: this many more words (and half as many again), or this many more links.
     public const int HelpedWords = 40;
     public const int HelpedLinks = 3;
