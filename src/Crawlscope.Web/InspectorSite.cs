@@ -48,25 +48,7 @@ public static class InspectorSite
         // arrives, so parallel huge bodies cannot take the service's memory (16 bodies of 29 MB took 4.1 GB).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(o => ReportJson.Configure(o.SerializerOptions));
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-        {
-            // A request the framework could not read is the client's error, said in one line.
-            if (c.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
-            {
-                c.ProblemDetails.Status = c.HttpContext.Response.StatusCode = bad.StatusCode;
-                c.ProblemDetails.Title = "The request could not be read";
-                c.ProblemDetails.Detail = bad.Message.Split('\n', 2)[0];
-            }
-            // A body in a charset nobody should send (utf-7): the client's error too.
-            else if (c.Exception is InvalidOperationException or ArgumentException && c.Exception.Message.Contains("charset", StringComparison.OrdinalIgnoreCase)
-                     || c.Exception is ArgumentException { ParamName: "encodingName" or "name" })
-            {
-                c.ProblemDetails.Status = c.HttpContext.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-                c.ProblemDetails.Title = "Unsupported media type";
-                c.ProblemDetails.Detail = "send JSON in UTF-8 (Content-Type: application/json)";
-            }
-            c.ProblemDetails.Extensions.Remove("traceId");
-        });
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Customize);
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "crawlscope_antiforgery";
