@@ -86,6 +86,18 @@ internal sealed class PageRequests(RenderOptions options, ISubresourceGate gate,
         {
             // The page was closed while its request was answered: nothing is left to answer.
         }
+#pragma warning disable CA1031 // a request left unanswered would hold the page until its time cap: refused instead
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            try
+            {
+                await RefuseAsync(route, request, ResourceRefusal.FetchFailed, $"{ex.GetType().Name}: {ex.Message}");
+            }
+            catch (PlaywrightException)
+            {
+            }
+        }
     }
 
     public void RefuseWebSocket(IWebSocketRoute ws)
