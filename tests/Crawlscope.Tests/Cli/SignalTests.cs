@@ -93,29 +93,12 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
     public async Task Crawl_StopsWithin10s_WhateverItWaitsFor(string waitingFor)
     {
         await using var web = await Support.HostileWeb.StartAsync();
-        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        silent.Start();
-        var held = new List<System.Net.Sockets.TcpClient>();
-        // A server that accepts every connection and never answers.
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                while (true)
-                {
-                    var client = await silent.AcceptTcpClientAsync();
-                    lock (held) held.Add(client);
-                }
-            }
-            catch (Exception ex) when (ex is ObjectDisposedException or System.Net.Sockets.SocketException)
-            {
-            }
-        });
+        using var silent = new SilentServer();
         string links = string.Concat(Enumerable.Range(1, 5).Select(i => $"<a href=\"/p{i}\">page {i}</a> "));
         web.Robots("slow.test", waitingFor == "crawl-delay-30" ? "User-agent: *\nCrawl-delay: 30\n" : "User-agent: *\nAllow: /\n")
             .Html("slow.test", "/", $"<html><body><p>home</p>{links}</body></html>");
         for (int i = 1; i <= 5; i++) web.Html("slow.test", $"/p{i}", $"<html><body><p>page {i}</p></body></html>");
-        int port = waitingFor == "never-answers" ? ((System.Net.IPEndPoint)silent.LocalEndpoint).Port : web.Port;
+        int port = waitingFor == "never-answers" ? silent.Port : web.Port;
         string db = Path.Combine(_dir, waitingFor + ".db");
         CliRunner.RunScript("--version");
         string[] args = ["crawl", $"http://slow.test:{port}/", "--db", db, "--resolve", "slow.test=127.0.0.1", "--trust-resolve",
@@ -126,8 +109,7 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
             await Task.Delay(waitingFor == "never-answers" ? 2000 : 3000);
             await AssertStopsAsync(crawl, 130);
         }
-        silent.Stop();
-        lock (held) held.ForEach(c => c.Dispose());
+        silent.Dispose();
         // Nothing was lost: the next start crawls the rest (with no delay now; a crawl-delay of 30 s would take minutes).
         if (waitingFor != "delay-1000") return;
         var resumed = CliRunner.Run([.. args[..^2], "--delay", "0", "--max-pages", "6"]);
@@ -140,26 +122,10 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Service_IsNotReadyWhileItStops()
     {
-        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        silent.Start();
-        var held = new List<System.Net.Sockets.TcpClient>();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                while (true)
-                {
-                    var client = await silent.AcceptTcpClientAsync();
-                    lock (held) held.Add(client);
-                }
-            }
-            catch (Exception ex) when (ex is ObjectDisposedException or System.Net.Sockets.SocketException)
-            {
-            }
-        });
+        using var silent = new SilentServer();
         int port = Operating.ServiceFixture.FreePort();
         CliRunner.RunScript("--version");
-        using var service = RunningProcess.Start("run", $"http://slow.test:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/", "--db", Path.Combine(_dir, "ready.db"),
+        using var service = RunningProcess.Start("run", $"http://slow.test:{silent.Port}/", "--db", Path.Combine(_dir, "ready.db"),
             "--urls", $"http://127.0.0.1:{port}", "--resolve", "slow.test=127.0.0.1", "--trust-resolve");
         await service.WaitUntilAsync(p => p.Stdout.Contains("Crawler Inspector on", StringComparison.Ordinal), "the listening line");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
@@ -175,8 +141,6 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
         var took = await service.WaitForExitAsync(TimeSpan.FromSeconds(10), clock);
         Assert.True(took is not null, service.Stderr);
         Assert.Equal(0, service.ExitCode);
-        silent.Stop();
-        lock (held) held.ForEach(c => c.Dispose());
     }
 
     [Fact]
@@ -187,5 +151,41 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
         await demo.WaitUntilAsync(p => p.Stderr.Contains("crawl: "), "a progress line");
         await AssertStopsAsync(demo, 130);
         Assert.Contains("crawl interrupted:", demo.Stdout);
+    }
+}
+
+/// <summary>A server on loopback that accepts every connection and never answers: a page that never comes.</summary>
+public sealed class SilentServer : IDisposable
+{
+    private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+    private readonly List<System.Net.Sockets.TcpClient> _held = [];
+
+    public SilentServer()
+    {
+        _listener.Start();
+        _ = HoldAsync();
+    }
+
+    public int Port => ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
+
+    private async Task HoldAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var client = await _listener.AcceptTcpClientAsync();
+                lock (_held) _held.Add(client);
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        lock (_held) _held.ForEach(c => c.Dispose());
     }
 }
