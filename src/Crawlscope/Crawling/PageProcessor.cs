@@ -183,7 +183,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         string? signal = RenderPolicy.ShellSignal(raw);
         var result = await rendering.Renderer.RenderAsync(url.Href, fetched, rendering.Gate, rendering.Screenshots, ct);
         if (result.Screenshot is not null) rendering.LastScreenshot = result.Screenshot;
-        bool noBrowser = rendering.Renderer.Unavailable is not null && result.ElapsedMs == 0;
+        bool noBrowser = result.NoBrowser;
         // A render that failed (its time cap, a crash) taught that rendering does not help this site's pages: a site
         // of hostile or broken scripts stops being rendered after its learning pages, as one whose renders add nothing.
         if (result.Html is null && !noBrowser) rendering.Policy.Learn(site, helped: false);

@@ -62,7 +62,7 @@ public sealed class BrowserRenderer(RenderOptions options, string userAgent) : I
         try
         {
             instance = await AcquireAsync(ct);
-            if (instance is null) return RenderResult.Failed($"no browser: {Unavailable}");
+            if (instance is null) return RenderResult.WithoutBrowser(Unavailable ?? "it did not start");
             var result = await RenderOnAsync(instance, url, document, gate, screenshot, ct);
             FirstRender ??= DateTimeOffset.UtcNow - requested;
             return result;

@@ -32,8 +32,6 @@ public sealed class RenderPolicy(RenderOptions options)
     private readonly Dictionary<string, Site> _sites = new(StringComparer.Ordinal);
     private long _htmlPages, _rendered;
 
-    public RenderOptions Options => options;
-
     /// <summary>Why a shell: the signal in words, or null when the page has its content in the raw HTML.</summary>
     public static string? ShellSignal(ExtractedPage raw)
     {

@@ -39,5 +39,8 @@ public sealed record RenderResult(
     /// <summary>Subrequests refused, by reason (all of them; <see cref="Resources"/> keeps only the first).</summary>
     public IReadOnlyDictionary<ResourceRefusal, int> Refused { get; init; } = new Dictionary<ResourceRefusal, int>();
 
-    public static RenderResult Failed(string failure, double elapsedMs = 0) => new(null, failure, elapsedMs, [], []);
+    /// <summary>True when no browser could be started: nothing was tried, so the site learns nothing from it.</summary>
+    public bool NoBrowser { get; init; }
+
+    public static RenderResult WithoutBrowser(string why) => new(null, $"no browser: {why}", 0, [], []) { NoBrowser = true };
 }
