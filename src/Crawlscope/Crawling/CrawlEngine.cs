@@ -68,7 +68,7 @@ public sealed class CrawlEngine : IDisposable
         Scope = scope;
         var robots = new RobotsGate(_store, _fetcher, _agentToken, _time, _archive);
         _rendering = _options.Render.Mode == Rendering.RenderMode.Never ? null : new PageRendering(_options.Render, _fetcher, robots, _options.Fetch.UserAgent, _archive, _time);
-        var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, _scheduler, scope, _agentToken, _time, Progress, _archive, Control, _rendering);
+        var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, scope, _agentToken, _time, Progress, _archive, Control, _rendering);
         long stored = await _store.PageCountAsync(CancellationToken.None);
         return await new CrawlLoop(_options, _store, _time, _scheduler, worker, Progress, Control, stored, stop).RunAsync();
     }

@@ -256,11 +256,12 @@ internal sealed class CrawlLoop
         var entry = processed.Entry;
         _running--;
         if (--_runningByHost[entry.Host] == 0) _runningByHost.Remove(entry.Host);
+        var outcome = processed.Outcome.IsCompletedSuccessfully ? HeedHost(entry.Host, processed.Outcome.Result) : null;
         _scheduler.Finished(entry.Host);
         _ready.Add(entry.Host, _scheduler.NextStart(entry.Host));
         // Abandoned at a stop: nothing of it was stored, and its URL, still leased, is crawled again on the next start.
         if (_abandon.IsCancellationRequested && processed.Outcome is { IsCanceled: true } or { Exception.InnerException: OperationCanceledException }) return;
-        var outcome = await processed.Outcome;
+        outcome ??= await processed.Outcome;
         if (outcome.Disposition == Disposition.Stored)
         {
             _saving++;
@@ -274,6 +275,18 @@ internal sealed class CrawlLoop
         _retries.Enqueue(entry.Host, due);
         _ = _store.RescheduleAsync(entry.Key, due, entry.Attempts + 1, CancellationToken.None)
             .ContinueWith(t => _events.Writer.TryWrite(new Event.Rescheduled(t)), TaskScheduler.Default);
+    }
+
+    /// <summary>What the host said, applied to the scheduler (the loop is its one writer): its crawl-delay; a throttled
+    /// host is backed off (the wait is the scheduler's), any other answer ends its run of backoffs.</summary>
+    private ProcessOutcome HeedHost(string host, ProcessOutcome outcome)
+    {
+        if (outcome.Host is { } said)
+        {
+            _scheduler.SetCrawlDelay(host, said.CrawlDelaySeconds);
+            if (said.Answered) _scheduler.Succeeded(host);
+        }
+        return outcome.Disposition == Disposition.HostBackoff ? outcome with { Wait = _scheduler.BackOff(host, outcome.RetryAfter) } : outcome;
     }
 
     private async Task OnSavedAsync(ProcessOutcome outcome)

@@ -1,7 +1,6 @@
 using Crawlscope.Archiving;
 using Crawlscope.Fetching;
 using Crawlscope.Frontier;
-using Crawlscope.Politeness;
 using Crawlscope.Robots;
 using Crawlscope.Sitemaps;
 using Crawlscope.Model;
@@ -14,7 +13,8 @@ namespace Crawlscope.Crawling;
 /// <summary>
 /// One frontier entry through the steps of docs/architecture.md after politeness (5, the loop's): (6) the robots
 /// gate, and the host's sitemaps the first time its robots.txt is read; (7) the fetch; then (8-14) the page
-/// processor. What the host's answers say about politeness (crawl-delay, backoff, success) goes to the scheduler.
+/// processor. What the host's answers say about politeness (crawl-delay, backoff, success) goes back in the outcome:
+/// the crawl loop alone writes the scheduler.
 /// </summary>
 internal sealed class CrawlWorker(
     CrawlOptions options,
@@ -22,7 +22,6 @@ internal sealed class CrawlWorker(
     UrlKeyer keyer,
     Fetcher fetcher,
     RobotsGate robots,
-    HostScheduler scheduler,
     CrawlScope scope,
     string agentToken,
     TimeProvider time,
@@ -53,10 +52,10 @@ internal sealed class CrawlWorker(
         double started = _clock.Elapsed.TotalMilliseconds;
         var identity = keyer.Identify(WebUrl.Parse(entry.Url));
         var robotsCheck = await robots.CheckAsync(identity.Normalized, ct);                                // 6. robots
-        scheduler.SetCrawlDelay(entry.Host, robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds);
-        int fromSitemaps = await SitemapsAsync(identity, robotsCheck, entry.Host, ct);
+        double? crawlDelay = robotsCheck.Rules.ForAgent(agentToken).CrawlDelaySeconds;
+        int fromSitemaps = await SitemapsAsync(identity, robotsCheck, options.Politeness.GapFor(crawlDelay), ct);
         progress.Time("robots", _clock.Elapsed.TotalMilliseconds - started);
-        if (await _processor.RefusedAsync(entry, identity, robotsCheck, ct) is { } refused) return refused;
+        if (await _processor.RefusedAsync(entry, identity, robotsCheck, ct) is { } refused) return refused with { Host = new HostReport(crawlDelay, false) };
 
         started = _clock.Elapsed.TotalMilliseconds;
         var previous = await store.GetPageAsync(entry.Key.Value, ct);
@@ -65,25 +64,15 @@ internal sealed class CrawlWorker(
         CrawlMetrics.Fetched(fetched.ElapsedMs);
 
         var outcome = await _processor.ProcessAsync(entry, identity, fetched, previous, ct);               // 8-14
-        outcome = Report(entry.Host, fetched, outcome);
-        return outcome with { NewUrls = outcome.NewUrls + fromSitemaps };
-    }
-
-    /// <summary>What the answer tells politeness: a throttled host is backed off (the wait is the scheduler's), any
-    /// other answer from the server ends the host's run of backoffs.</summary>
-    private ProcessOutcome Report(string host, FetchResult fetched, ProcessOutcome outcome)
-    {
-        if (outcome.Disposition == Disposition.HostBackoff) return outcome with { Wait = scheduler.BackOff(host, outcome.RetryAfter) };
-        if (fetched.StatusCode is { } code && ResponseStatus.FromHttpCode(code) is not (ResponseKind.Throttled or ResponseKind.ServerError)) scheduler.Succeeded(host);
-        return outcome;
+        bool answered = fetched.StatusCode is { } code && ResponseStatus.FromHttpCode(code) is not (ResponseKind.Throttled or ResponseKind.ServerError);
+        return outcome with { NewUrls = outcome.NewUrls + fromSitemaps, Host = new HostReport(crawlDelay, answered) };
     }
 
     /// <summary>The first time a host's robots.txt is read, its sitemaps are read too, while this worker holds the
     /// host's slot, each request a politeness gap apart. Returns how many URLs they added.</summary>
-    private async Task<int> SitemapsAsync(UrlIdentity identity, RobotsCheck check, string host, CancellationToken ct)
+    private async Task<int> SitemapsAsync(UrlIdentity identity, RobotsCheck check, TimeSpan gap, CancellationToken ct)
     {
         if (!options.ReadSitemaps || !check.Fresh || check.SsrfBlocked) return 0;
-        var gap = scheduler.Gap(host);
         int added = await _sitemaps.DiscoverAsync(identity.Normalized, check.Rules, gap, ct);
         await robots.SitemapsReadAsync(check.HostKey, ct);
         if (gap > TimeSpan.Zero) await Task.Delay(gap, time, ct);

@@ -33,7 +33,16 @@ internal sealed record ProcessOutcome(Disposition Disposition, FailureReason? Fa
 
     /// <summary>URLs the save handed to the frontier (some may have been seen before).</summary>
     public int Discovered { get; init; }
+
+    /// <summary>What the host's answers said about politeness, for the crawl loop to apply; null when robots.txt was
+    /// not read (a failure before it).</summary>
+    public HostReport? Host { get; init; }
 }
+
+/// <summary>What a host said about politeness while one of its URLs was crawled: its robots.txt crawl-delay, and
+/// whether the server answered without throttling or failing (which ends its run of backoffs). A throttling answer
+/// is the outcome's <see cref="Disposition.HostBackoff"/>.</summary>
+internal sealed record HostReport(double? CrawlDelaySeconds, bool Answered);
 
 /// <summary>
 /// Steps 8-14 of docs/architecture.md for one fetched response, each one call to the class that does it, and the

@@ -3,9 +3,8 @@ namespace Crawlscope.Politeness;
 /// <summary>
 /// Per-host politeness: at most N requests in flight to a host and a minimum gap between request starts
 /// (the larger of --delay and robots.txt crawl-delay), pushed back further by 429/503 backoff.
-/// The crawl loop asks and records starts and ends while worker tasks report crawl-delays, backoffs and
-/// successes at the same time, so every member takes one lock: each call is short and the lock is uncontended
-/// most of the time, which costs less than routing workers' reports through the loop.
+/// Owned by the crawl loop alone (one thread at a time): workers report what a host said (its crawl-delay,
+/// a throttling answer, a success) in their outcome and the loop applies it here, so nothing is locked.
 /// </summary>
 internal sealed class HostScheduler(PolitenessOptions options, TimeProvider time)
 {
@@ -18,7 +17,6 @@ internal sealed class HostScheduler(PolitenessOptions options, TimeProvider time
     }
 
     private readonly Dictionary<string, HostState> _hosts = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
 
     private HostState State(string host)
     {
@@ -27,31 +25,19 @@ internal sealed class HostScheduler(PolitenessOptions options, TimeProvider time
     }
 
     /// <summary>Whether a request to the host may start now.</summary>
-    public bool CanStart(string host)
-    {
-        lock (_gate) return State(host) is var s && s.InFlight < options.PerHost && s.NextStart <= time.GetUtcNow();
-    }
+    public bool CanStart(string host) => State(host) is var s && s.InFlight < options.PerHost && s.NextStart <= time.GetUtcNow();
 
     /// <summary>When the host may next start a request (for waiting).</summary>
-    public DateTimeOffset NextStart(string host)
-    {
-        lock (_gate) return State(host).NextStart;
-    }
+    public DateTimeOffset NextStart(string host) => State(host).NextStart;
 
     /// <summary>Requests to the host in flight now.</summary>
-    public int InFlight(string host)
-    {
-        lock (_gate) return State(host).InFlight;
-    }
+    public int InFlight(string host) => State(host).InFlight;
 
     public void Started(string host)
     {
-        lock (_gate)
-        {
-            var s = State(host);
-            s.InFlight++;
-            s.NextStart = time.GetUtcNow() + s.Gap;
-        }
+        var s = State(host);
+        s.InFlight++;
+        s.NextStart = time.GetUtcNow() + s.Gap;
     }
 
     /// <summary>
@@ -60,44 +46,28 @@ internal sealed class HostScheduler(PolitenessOptions options, TimeProvider time
     /// </summary>
     public void Finished(string host)
     {
-        lock (_gate)
-        {
-            var s = State(host);
-            s.InFlight--;
-            var afterResponse = time.GetUtcNow() + s.Gap;
-            if (afterResponse > s.NextStart) s.NextStart = afterResponse;
-        }
+        var s = State(host);
+        s.InFlight--;
+        var afterResponse = time.GetUtcNow() + s.Gap;
+        if (afterResponse > s.NextStart) s.NextStart = afterResponse;
     }
 
     /// <summary>robots.txt crawl-delay for the host, capped.</summary>
-    public void SetCrawlDelay(string host, double? seconds)
-    {
-        var crawlDelay = seconds is { } d ? TimeSpan.FromSeconds(Math.Min(d, options.MaxCrawlDelay.TotalSeconds)) : TimeSpan.Zero;
-        lock (_gate) State(host).Gap = crawlDelay > options.Delay ? crawlDelay : options.Delay;
-    }
+    public void SetCrawlDelay(string host, double? seconds) => State(host).Gap = options.GapFor(seconds);
 
-    public TimeSpan Gap(string host)
-    {
-        lock (_gate) return State(host).Gap;
-    }
+    public TimeSpan Gap(string host) => State(host).Gap;
 
     /// <summary>429/503: wait Retry-After when given, else exponentially longer each time. Returns the wait.</summary>
     public TimeSpan BackOff(string host, TimeSpan? retryAfter)
     {
-        lock (_gate)
-        {
-            var s = State(host);
-            s.Backoffs++;
-            var wait = retryAfter ?? TimeSpan.FromSeconds(Math.Min(600, options.RetryBase.TotalSeconds * Math.Pow(2, s.Backoffs - 1)));
-            if (wait > options.MaxRetryAfter) wait = options.MaxRetryAfter;
-            var until = time.GetUtcNow() + wait;
-            if (until > s.NextStart) s.NextStart = until;
-            return wait;
-        }
+        var s = State(host);
+        s.Backoffs++;
+        var wait = retryAfter ?? TimeSpan.FromSeconds(Math.Min(600, options.RetryBase.TotalSeconds * Math.Pow(2, s.Backoffs - 1)));
+        if (wait > options.MaxRetryAfter) wait = options.MaxRetryAfter;
+        var until = time.GetUtcNow() + wait;
+        if (until > s.NextStart) s.NextStart = until;
+        return wait;
     }
 
-    public void Succeeded(string host)
-    {
-        lock (_gate) State(host).Backoffs = 0;
-    }
+    public void Succeeded(string host) => State(host).Backoffs = 0;
 }

@@ -6,4 +6,12 @@ namespace Crawlscope.Politeness;
 /// <param name="MaxCrawlDelay">robots.txt crawl-delay is honoured up to this.</param>
 /// <param name="RetryBase">First backoff after a 429 or 503 without Retry-After; doubles each time.</param>
 /// <param name="MaxRetryAfter">Longest backoff, Retry-After included.</param>
-public sealed record PolitenessOptions(int PerHost, TimeSpan Delay, TimeSpan MaxCrawlDelay, TimeSpan RetryBase, TimeSpan MaxRetryAfter);
+public sealed record PolitenessOptions(int PerHost, TimeSpan Delay, TimeSpan MaxCrawlDelay, TimeSpan RetryBase, TimeSpan MaxRetryAfter)
+{
+    /// <summary>The gap between two request starts to a host whose robots.txt asks for this crawl-delay (capped).</summary>
+    public TimeSpan GapFor(double? crawlDelaySeconds)
+    {
+        var crawlDelay = crawlDelaySeconds is { } d ? TimeSpan.FromSeconds(Math.Min(d, MaxCrawlDelay.TotalSeconds)) : TimeSpan.Zero;
+        return crawlDelay > Delay ? crawlDelay : Delay;
+    }
+}
