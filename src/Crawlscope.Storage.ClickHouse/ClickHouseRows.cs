@@ -45,7 +45,7 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvi
             w.WriteString("url", fetch.Url);
             w.WriteString("stamp", ClickHouseSql.DateTimeText(fetch.Stamp));
             Nullable(w, "http_code", fetch.HttpCode);
-            w.WriteString("failure_reason", fetch.FailureReason);
+            w.WriteString("failure_reason", fetch.Failure?.Text);
             w.WriteNumber("elapsed_ms", fetch.ElapsedMs);
             w.WriteNumber("bytes", fetch.Bytes);
             w.WriteString("content_type", fetch.ContentType);

@@ -119,7 +119,7 @@ internal static class InspectBenchmark
                 ContentHash = $"{i:x16}", SimHash = i * 2654435761L, ResponseHeaders = BenchHeaders,
                 BodyBytes = 20_000, Outlinks = links.Count, NextFetch = stamp.AddDays(7),
             };
-            var fetch = new FetchRecord(id.Key.Value, id.Normalized.Href, stamp, page.DownloadHttpCode, PageColumns.Text(page.FailureReason), 12.5, 20_000, page.ContentType, null);
+            var fetch = new FetchRecord(id.Key.Value, id.Normalized.Href, stamp, page.DownloadHttpCode, page.FailureReason is { } f ? new FetchFailure(f) : null, 12.5, 20_000, page.ContentType, null);
             if (cluster is null) await store.SaveAsync(page, fetch, links, [], ct);
             else
             {

@@ -43,7 +43,7 @@ internal sealed class CrawlWorker(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A failure before the processor (robots, sitemaps) is stored like one in it.
-            return await _processor.ProcessAsync(entry, FetchResult.Failed(entry.Url, FailureReason.ProcessingError, FetchResult.Describe(ex), 0), ct);
+            return await _processor.FailedAsync(entry, PageProcessor.ProcessingError(ex), ct);
         }
     }
 

@@ -72,7 +72,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
     public async Task<ProcessOutcome?> RefusedAsync(FrontierEntry entry, UrlIdentity identity, RobotsCheck check, CancellationToken ct)
     {
         if (check.SsrfBlocked)
-            return await ProcessAsync(entry, FetchResult.Failed(entry.Url, FailureReason.SsrfBlocked, "the host's address is not public", 0), ct);
+            return await FailedAsync(entry, new FetchFailure(FailureReason.SsrfBlocked, "the host's address is not public"), ct);
         if (check.Decision.Allowed) return null;
         var previous = await store.GetPageAsync(entry.Key.Value, ct);
         var blocked = PageRecords.Identity(entry, identity, previous) with
@@ -81,9 +81,14 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
             HistoryDropReason = IndexabilityDecision.DropIf(previous, DropReason.RobotsDisallowed),
             RobotsSources = $"robots.txt {check.Decision.Explanation}",
         };
-        var fetch = new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, PageColumns.Text(blocked.FailureReason), 0, 0, null, null);
+        var fetch = new FetchRecord(entry.Key.Value, entry.Url, time.GetUtcNow(), null, new FetchFailure(FailureReason.RobotsDisallowed), 0, 0, null, null);
         return new ProcessOutcome(Disposition.Stored, blocked.FailureReason, null, 0, 0) { Saved = store.SaveAsync(blocked, fetch, [], [], ct) };
     }
+
+    /// <summary>A URL that failed before any exchange (its host refused by the SSRF guard, a step before the fetch
+    /// threw) is stored with the failure.</summary>
+    public async Task<ProcessOutcome> FailedAsync(FrontierEntry entry, FetchFailure failure, CancellationToken ct) =>
+        await FailAsync(entry, keyer.Identify(WebUrl.Parse(entry.Url)), await store.GetPageAsync(entry.Key.Value, ct), null, failure, null, ct);
 
     /// <summary>Steps 8-14 for a fetched response; the URL's stored record is read first.</summary>
     public async Task<ProcessOutcome> ProcessAsync(FrontierEntry entry, FetchResult fetched, CancellationToken ct) =>
@@ -99,28 +104,27 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
             {
                 var kind when ResponseStatus.IsTransient(kind) && entry.Attempts + 1 < options.MaxAttempts => Again(entry, fetched, kind),
                 ResponseKind.Throttled or ResponseKind.ServerError =>
-                    await FailAsync(entry, identity, previous, fetched, fetched.StatusCode == 429 ? FailureReason.Http4xx : FailureReason.Http5xx, DropReason.ServerErrors, ct),
-                ResponseKind.NetworkError or ResponseKind.FetchFailed => await FailAsync(entry, identity, previous, fetched, fetched.Failure, null, ct),
-                ResponseKind.UnknownStatus => await FailAsync(entry, identity, previous, fetched, FailureReason.HttpUnknown, null, ct),
+                    await FailAsync(entry, identity, previous, fetched, new(fetched.StatusCode == 429 ? FailureReason.Http4xx : FailureReason.Http5xx), DropReason.ServerErrors, ct),
+                ResponseKind.NetworkError or ResponseKind.FetchFailed => await FailAsync(entry, identity, previous, fetched, fetched.Failure!, null, ct),
+                ResponseKind.UnknownStatus => await FailAsync(entry, identity, previous, fetched, new(FailureReason.HttpUnknown), null, ct),
                 ResponseKind.Redirect => await RedirectAsync(entry, identity, previous, fetched, ct),
                 ResponseKind.NotModified when previous is not null => await NotModifiedAsync(entry, identity, previous, fetched, ct),
                 ResponseKind.ClientError =>
-                    await FailAsync(entry, identity, previous, fetched, FailureReason.Http4xx, fetched.StatusCode is 404 or 410 ? DropReason.Gone : null, ct),
-                ResponseKind.NotHtml => await FailAsync(entry, identity, previous, fetched, FailureReason.UnsupportedType, null, ct),
+                    await FailAsync(entry, identity, previous, fetched, new(FailureReason.Http4xx), fetched.StatusCode is 404 or 410 ? DropReason.Gone : null, ct),
+                ResponseKind.NotHtml => await FailAsync(entry, identity, previous, fetched, new(FailureReason.UnsupportedType), null, ct),
                 _ => await PageAsync(entry, identity, url, previous, fetched, ct),
             };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            var failed = FetchResult.Failed(entry.Url, FailureReason.ProcessingError, FetchResult.Describe(ex), fetched.ElapsedMs);
-            return await FailAsync(entry, identity, await store.GetPageAsync(entry.Key.Value, ct), failed, FailureReason.ProcessingError, null, ct);
+            return await FailAsync(entry, identity, await store.GetPageAsync(entry.Key.Value, ct), null, ProcessingError(ex), null, ct);
         }
     }
 
     /// <summary>An answer worth trying again later: a retry after a backoff of its own, or (429/503) the whole host backed off.</summary>
     private ProcessOutcome Again(FrontierEntry entry, FetchResult fetched, ResponseKind kind)
     {
-        var failure = fetched.StatusCode is { } code ? (code == 429 ? FailureReason.Http4xx : FailureReason.Http5xx) : fetched.Failure;
+        var failure = fetched.StatusCode is { } code ? (code == 429 ? FailureReason.Http4xx : FailureReason.Http5xx) : fetched.Failure!.Reason;
         return kind == ResponseKind.Throttled
             ? new ProcessOutcome(Disposition.HostBackoff, failure, fetched.StatusCode, fetched.Body.Length, 0) { RetryAfter = fetched.RetryAfter(time.GetUtcNow()) }
             : new ProcessOutcome(Disposition.Retry, failure, fetched.StatusCode, fetched.Body.Length, 0, RetryWait(entry.Attempts));
@@ -140,12 +144,12 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         }
         catch (TimeoutException)
         {
-            return await FailAsync(entry, identity, previous,
-                fetched with { FailureDetail = $"extraction took longer than {options.ProcessingBudget.TotalSeconds:F0} s" }, FailureReason.ProcessingTimeout, null, ct);
+            return await FailAsync(entry, identity, previous, fetched,
+                new(FailureReason.ProcessingTimeout, $"extraction took longer than {options.ProcessingBudget.TotalSeconds:F0} s"), null, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return await FailAsync(entry, identity, previous, fetched with { FailureDetail = FetchResult.Describe(ex) }, FailureReason.ProcessingError, null, ct);
+            return await FailAsync(entry, identity, previous, fetched, ProcessingError(ex), null, ct);
         }
         Lap(ref t, "extract+classify");
         var render = rendering is null || fetched.StatusCode != 200 ? null : await RenderAsync(url, identity.Site, fetched, page, spam, ct);   // 9b. render
@@ -264,7 +268,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         FailureReason reason = FailureReason.Redirected;
         string? targetKey = null, refused = null;
         var queue = new List<FrontierEntry>();
-        if (fetched.Location is { } location && WebUrl.TryParse(location, WebUrl.Parse(entry.Url), out var next, out _) &&
+        if (fetched.Location is { } location && WebUrl.TryParse(location, identity.Normalized, out var next, out _) &&
             next.Scheme is "http" or "https" && keyer.TryIdentify(next.Href, out var target, out _))
         {
             targetKey = target.Key.Value;
@@ -276,8 +280,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
             else queue.Add(FrontierEntry.Redirect(target, next.Href, entry, chain, now));
         }
         var record = PageRecords.Redirect(entry, identity, previous, fetched, reason, targetKey, IndexabilityDecision.DropIf(previous, DropReason.NowRedirects), now);
-        string failure = PageColumns.Text(record.FailureReason) + (refused is null ? "" : ": " + refused);
-        var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, failure, fetched.Location), [], queue, ct);
+        var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, new FetchFailure(reason, refused), fetched.Location), [], queue, ct);
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved, Discovered = queue.Count };
     }
 
@@ -292,17 +295,20 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         return new ProcessOutcome(Disposition.Stored, null, 304, 0, 0) { Saved = saved };
     }
 
-    /// <summary>A URL that gave no page is stored with its reason (and, when it was indexable, why it no longer is).</summary>
-    private async Task<ProcessOutcome> FailAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched,
-        FailureReason reason, DropReason? drop, CancellationToken ct)
+    /// <summary>A processing error is recorded with the exception's type and message.</summary>
+    internal static FetchFailure ProcessingError(Exception ex) => new(FailureReason.ProcessingError, FetchResult.Describe(ex));
+
+    /// <summary>A URL that gave no page is stored with its failure (and, when it was indexable, why it no longer is);
+    /// <paramref name="fetched"/> is null when no exchange took place.</summary>
+    private async Task<ProcessOutcome> FailAsync(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult? fetched,
+        FetchFailure failure, DropReason? drop, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        await ArchiveAsync(fetched, now, [], null, ct);
+        if (fetched is not null) await ArchiveAsync(fetched, now, [], null, ct);
         var history = drop is { } d ? IndexabilityDecision.DropIf(previous, d) : previous?.HistoryDropReason;
-        var record = PageRecords.Failure(entry, identity, previous, fetched, reason, history, now);
-        string failure = PageColumns.Text(record.FailureReason) + (fetched.FailureDetail is { } detail ? ": " + detail : "");
+        var record = PageRecords.Failure(entry, identity, previous, fetched, failure.Reason, history, now);
         var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, failure), [], [], ct);
-        return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved };
+        return new ProcessOutcome(Disposition.Stored, failure.Reason, fetched?.StatusCode, fetched?.Body.Length ?? 0, 0) { Saved = saved };
     }
 
     private Task ArchiveAsync(FetchResult fetched, DateTimeOffset stamp, IReadOnlyList<(string, string)> metadata,

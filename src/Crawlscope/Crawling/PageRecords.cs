@@ -65,17 +65,17 @@ internal static class PageRecords
     };
 
     /// <summary>A URL that gave no page: the failure, the drop reason decided for it, what the server said if anything.</summary>
-    public static PageRecord Failure(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, FailureReason reason,
+    public static PageRecord Failure(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult? fetched, FailureReason reason,
         DropReason? historyDropReason, DateTimeOffset now) => Identity(entry, identity, previous) with
     {
-        DownloadHttpCode = fetched.StatusCode,
-        DownloadStamp = fetched.StatusCode is null ? previous?.DownloadStamp : now,
-        ContentType = fetched.ContentType,
+        DownloadHttpCode = fetched?.StatusCode,
+        DownloadStamp = fetched?.StatusCode is null ? previous?.DownloadStamp : now,
+        ContentType = fetched?.ContentType,
         FailureReason = reason,
         HistoryDropReason = historyDropReason,
-        ResponseHeaders = fetched.StatusCode is null ? null : Headers(fetched),
-        BodyBytes = fetched.Body.Length,
-        Truncated = fetched.Truncated,
+        ResponseHeaders = fetched?.StatusCode is null ? null : Headers(fetched),
+        BodyBytes = fetched?.Body.Length ?? 0,
+        Truncated = fetched?.Truncated ?? false,
     };
 
     /// <summary>A redirect: the target in key form (when it could be keyed) and how it was followed.</summary>
@@ -93,9 +93,10 @@ internal static class PageRecords
     };
 
     /// <summary>The crawl history's row for this request (the location only for a redirect).</summary>
-    public static FetchRecord Fetch(FrontierEntry entry, FetchResult fetched, DateTimeOffset now, string? failure, string? location = null,
+    public static FetchRecord Fetch(FrontierEntry entry, FetchResult? fetched, DateTimeOffset now, FetchFailure? failure, string? location = null,
         string? contentType = null, long? bytes = null) =>
-        new(entry.Key.Value, entry.Url, now, fetched.StatusCode, failure, fetched.ElapsedMs, bytes ?? fetched.Body.Length, contentType ?? fetched.ContentType, location);
+        new(entry.Key.Value, entry.Url, now, fetched?.StatusCode, failure, fetched?.ElapsedMs ?? 0, bytes ?? fetched?.Body.Length ?? 0,
+            contentType ?? fetched?.ContentType, location);
 
     /// <summary>What the WARC metadata record of a page says: our extraction fields, one warc-fields line each.</summary>
     public static List<(string, string)> WarcMetadata(PageRecord p)

@@ -50,10 +50,9 @@ internal sealed class SubresourceGate(Fetcher fetcher, RobotsGate robots, WarcAr
             if (!check.Decision.Allowed) return SubresourceAnswer.Refused(ResourceRefusal.Robots, Via(hop, parsed, "robots.txt " + check.Decision.Explanation));
             var fetched = await fetcher.FetchAsync(parsed.Href.Split('#')[0], null, ct);
             if (archive is not null) await archive.WriteAsync(fetched, time.GetUtcNow(), [], null, ct);
-            if (fetched.Failure == FailureReason.SsrfBlocked)
-                return SubresourceAnswer.Refused(ResourceRefusal.Ssrf, Via(hop, parsed, fetched.FailureDetail ?? "the host's address is not public"));
-            if (fetched.Failure != FailureReason.None)
-                return SubresourceAnswer.Refused(ResourceRefusal.FetchFailed, StoreNames.Of(fetched.Failure) + (fetched.FailureDetail is { } d ? ": " + d : ""));
+            if (fetched.Failure is { Reason: FailureReason.SsrfBlocked } ssrf)
+                return SubresourceAnswer.Refused(ResourceRefusal.Ssrf, Via(hop, parsed, ssrf.Detail ?? "the host's address is not public"));
+            if (fetched.Failure is { } failure) return SubresourceAnswer.Refused(ResourceRefusal.FetchFailed, failure.Text);
             if (fetched.StatusCode is not (301 or 302 or 303 or 307 or 308) || fetched.Location is null) return new SubresourceAnswer(fetched, null, null);
             (from, url) = (parsed, fetched.Location);
         }

@@ -142,7 +142,7 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
             truncated |= cut;
         }
         fetched = new FetchResult(url, code, headers.ToDictionary(h => h.Key, h => h.Value.ToArray(), StringComparer.OrdinalIgnoreCase), body, truncated,
-            FailureReason.None, null, 0);
+            null, 0);
         problem = "";
         return true;
     }

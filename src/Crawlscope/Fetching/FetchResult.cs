@@ -13,14 +13,13 @@ public sealed record FetchResult(
     IReadOnlyDictionary<string, string[]> Headers,
     byte[] Body,
     bool Truncated,
-    FailureReason Failure,
-    string? FailureDetail,
+    FetchFailure? Failure,
     double ElapsedMs)
 {
     /// <summary>The exchange as sent and received, when <see cref="FetchOptions.KeepRawExchange"/> is on.</summary>
     public RawExchange? Raw { get; init; }
 
-    public bool IsSuccess => Failure == FailureReason.None && StatusCode is not null;
+    public bool IsSuccess => Failure is null && StatusCode is not null;
     public string? ContentType => Header("Content-Type");
     public string? Location => Header("Location");
 
@@ -44,8 +43,9 @@ public sealed record FetchResult(
         return null;
     }
 
-    internal static FetchResult Failed(string url, FailureReason reason, string detail, double elapsedMs) =>
-        new(url, null, new Dictionary<string, string[]>(), [], false, reason, detail, elapsedMs);
+    /// <summary>No answer: the exchange failed (or never started) for this reason.</summary>
+    internal static FetchResult Failed(string url, FetchFailure failure, double elapsedMs) =>
+        new(url, null, new Dictionary<string, string[]>(), [], false, failure, elapsedMs);
 
     /// <summary>How a processing error is recorded: the exception's type and message.</summary>
     internal static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";

@@ -84,23 +84,23 @@ public sealed class Fetcher : IDisposable
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
             var (body, truncated) = await ReadCappedAsync(stream, _options.MaxBodyBytes, response.Content.Headers.ContentLength, timeout.Token);
             if (!_options.KeepRawExchange)
-                return new FetchResult(url, (int)response.StatusCode, headers, body, truncated, FailureReason.None, null, sw.Elapsed.TotalMilliseconds);
+                return new FetchResult(url, (int)response.StatusCode, headers, body, truncated, null, sw.Elapsed.TotalMilliseconds);
             // Every archived request has a recorded connection of its own; an exchange that was not recorded is not archived.
             var raw = recorder is { Received.Length: > 0 } ? new RawExchange(recorder.Sent.ToArray(), recorder.Received.ToArray(), body) : null;
             var (decoded, cut) = Decode(body, response.Content.Headers.ContentEncoding, _options.MaxBodyBytes);
-            return new FetchResult(url, (int)response.StatusCode, headers, decoded, truncated || cut, FailureReason.None, null, sw.Elapsed.TotalMilliseconds) { Raw = raw };
+            return new FetchResult(url, (int)response.StatusCode, headers, decoded, truncated || cut, null, sw.Elapsed.TotalMilliseconds) { Raw = raw };
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return FetchResult.Failed(url, FailureReason.Timeout, $"no complete answer within {_options.TotalTimeout.TotalSeconds:F0} s", sw.Elapsed.TotalMilliseconds);
+            return FetchResult.Failed(url, new(FailureReason.Timeout, $"no complete answer within {_options.TotalTimeout.TotalSeconds:F0} s"), sw.Elapsed.TotalMilliseconds);
         }
         catch (HttpRequestException ex)
         {
-            return FetchResult.Failed(url, Classify(ex), Describe(ex), sw.Elapsed.TotalMilliseconds);
+            return FetchResult.Failed(url, new(Classify(ex), Describe(ex)), sw.Elapsed.TotalMilliseconds);
         }
         catch (IOException ex)
         {
-            return FetchResult.Failed(url, ex is SsrfBlockedException ? FailureReason.SsrfBlocked : FailureReason.Network, ex.Message, sw.Elapsed.TotalMilliseconds);
+            return FetchResult.Failed(url, new(ex is SsrfBlockedException ? FailureReason.SsrfBlocked : FailureReason.Network, ex.Message), sw.Elapsed.TotalMilliseconds);
         }
     }
 

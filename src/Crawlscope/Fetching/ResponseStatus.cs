@@ -42,7 +42,7 @@ public static class ResponseStatus
     public static ResponseKind Of(FetchResult fetched)
     {
         if (!fetched.IsSuccess)
-            return fetched.Failure is FailureReason.Timeout or FailureReason.Connect or FailureReason.Network or FailureReason.Dns
+            return fetched.Failure?.Reason is FailureReason.Timeout or FailureReason.Connect or FailureReason.Network or FailureReason.Dns
                 ? ResponseKind.NetworkError : ResponseKind.FetchFailed;
         var kind = FromHttpCode(fetched.StatusCode!.Value);
         return kind == ResponseKind.Page && !fetched.IsHtml ? ResponseKind.NotHtml : kind;

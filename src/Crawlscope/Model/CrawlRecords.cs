@@ -158,7 +158,8 @@ public sealed record PageRecord
 }
 
 /// <summary>One request made for a URL (the crawl history).</summary>
-public sealed record FetchRecord(string SrcUnparsed, string Url, DateTimeOffset Stamp, int? HttpCode, string? FailureReason,
+/// <summary>One exchange in a URL's fetch history; <paramref name="Failure"/> is null when nothing failed.</summary>
+public sealed record FetchRecord(string SrcUnparsed, string Url, DateTimeOffset Stamp, int? HttpCode, FetchFailure? Failure,
     double ElapsedMs, long Bytes, string? ContentType, string? Location);
 
 public sealed record LinkRecord(string Source, string Target, string Anchor, bool NoFollow)

@@ -130,7 +130,7 @@ public sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agent
             hop++;
             result = await FetchArchivedAsync(next.Href, ct);
         }
-        if (result.Failure == FailureReason.SsrfBlocked) _blocked[HostKey(url)] = true;
+        if (result.Failure?.Reason == FailureReason.SsrfBlocked) _blocked[HostKey(url)] = true;
         var lastGood = previous?.Action == nameof(RobotsFetchAction.Parse) ? previous.Body : previous?.LastGoodBody;
         var verdict = RobotsFetchPolicy.Resolve(result.IsSuccess ? result.StatusCode : null, result.Body, hop,
             lastGood is null ? null : RobotsParser.Parse(lastGood), time.GetUtcNow());

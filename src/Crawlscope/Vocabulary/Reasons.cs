@@ -6,7 +6,6 @@ namespace Crawlscope.Vocabulary;
 /// <summary>Why a fetch produced no indexable page. One closed vocabulary, stored and counted (snake_case in the store).</summary>
 public enum FailureReason
 {
-    None,
     Dns,
     Connect,
     Timeout,
@@ -28,6 +27,14 @@ public enum FailureReason
     ProcessingError,
     /// <summary>Extraction and classification took longer than the processing budget; the crawl went on.</summary>
     ProcessingTimeout,
+}
+
+/// <summary>A failure and what it was, as the one value that says a fetch or a step failed (null when nothing did).</summary>
+/// <param name="Detail">What happened, in a person's words (the error's message); null when the reason says it all.</param>
+public sealed record FetchFailure(FailureReason Reason, string? Detail = null)
+{
+    /// <summary>How the fetch history stores it: <c>reason: detail</c>.</summary>
+    public string Text => Detail is null ? StoreNames.Of(Reason) : StoreNames.Of(Reason) + ": " + Detail;
 }
 
 /// <summary>Why a page that was indexable stopped being so (<c>history_drop_reason</c>).</summary>

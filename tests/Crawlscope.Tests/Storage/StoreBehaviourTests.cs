@@ -45,7 +45,7 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         LastModified = "Wed, 18 Nov 2026 10:00:00 GMT", NextFetch = Stamp.AddDays(7), PageType = "forum", PageTypeConfidence = 87,
     };
 
-    private static FetchRecord Fetch(PageRecord p) => new(p.SrcUnparsed, p.Url, Stamp, p.DownloadHttpCode, PageColumns.Text(p.FailureReason), 12.5, 1234, p.ContentType, null);
+    private static FetchRecord Fetch(PageRecord p) => new(p.SrcUnparsed, p.Url, Stamp, p.DownloadHttpCode, p.FailureReason is { } f ? new FetchFailure(f) : null, 12.5, 1234, p.ContentType, null);
 
     private Task SaveAsync(PageRecord p, IReadOnlyList<LinkRecord>? links = null) => Writer.SaveAsync(p, Fetch(p), links ?? [], []);
 
