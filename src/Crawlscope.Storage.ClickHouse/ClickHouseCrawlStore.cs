@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using Crawlscope.Urls;
 using Crawlscope.Model;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Storage.ClickHouse;
 
@@ -174,8 +175,11 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
 
     /// <summary>Handed to the worker that owns the URL's shard, as discovered links are; that worker queues it
     /// unless it knows it already.</summary>
-    public async Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, OperatorAction? audit = null, CancellationToken ct = default)
     {
+        // No transaction across tables here: the audit row goes first, so a kill between the two can only count a
+        // submission the quota did not need to, never queue one it did not count.
+        if (audit is not null) await RecordAsync(audit with { Detail = StoreNames.Of(SubmitOutcome.Added) }, ct);
         await InsertAsync(Rows.Discovered([entry with { NotBefore = now }]), ct);
         return new Submission(SubmitOutcome.Added, FrontierState.Elsewhere);
     }
@@ -246,13 +250,19 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
 
     // --- bans ----------------------------------------------------------------------------------------------
 
-    public Task BanAsync(string name, string? reason, CancellationToken ct = default) =>
-        _client.InsertAsync("bans", Rows.Ban(name.ToLowerInvariant(), reason, deleted: false), ct);
+    /// <summary>The audit row first (no transaction across tables): a kill between the two leaves a logged ban that did not
+    /// happen, never a ban nobody logged.</summary>
+    public async Task BanAsync(string name, string? reason, OperatorAction? audit = null, CancellationToken ct = default)
+    {
+        if (audit is not null) await RecordAsync(audit, ct);
+        await _client.InsertAsync("bans", Rows.Ban(name.ToLowerInvariant(), reason, deleted: false), ct);
+    }
 
-    public async Task<bool> UnbanAsync(string name, CancellationToken ct = default)
+    public async Task<bool> UnbanAsync(string name, OperatorAction? audit = null, CancellationToken ct = default)
     {
         string lower = name.ToLowerInvariant();
         if (await CountAsync("SELECT count() FROM bans FINAL WHERE name = $n AND deleted = 0", ct, ("$n", lower)) == 0) return false;
+        if (audit is not null) await RecordAsync(audit, ct);
         await _client.InsertAsync("bans", Rows.Ban(lower, null, deleted: true), ct);
         return true;
     }

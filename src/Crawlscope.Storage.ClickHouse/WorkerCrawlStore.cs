@@ -216,7 +216,13 @@ public sealed class WorkerCrawlStore : IFrontierStore
     public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) => _local.RequeueDueAsync(dueBy, now, ct);
     public Task<int> RecoverLeasesAsync(CancellationToken ct = default) => _local.RecoverLeasesAsync(ct);
     /// <summary>Queued here when this worker owns the shard; otherwise seen here and handed to the owner through the cluster.</summary>
-    public Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default) => _local.SubmitAsync(entry, requeueKnown, now, ct);
+    /// <summary>The audit row goes to the cluster first (the local file and the cluster share no transaction), so a kill
+    /// between the two can only over-count the quota.</summary>
+    public async Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, OperatorAction? audit = null, CancellationToken ct = default)
+    {
+        if (audit is not null) await _cluster.RecordAsync(audit with { Detail = "submitted" }, ct);
+        return await _local.SubmitAsync(entry, requeueKnown, now, null, ct);
+    }
     public Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default) => _local.QueueAsync(host, limit, ct);
     public Task<QueueCounts> QueueCountsAsync(DateTimeOffset now, CancellationToken ct = default) => _local.QueueCountsAsync(now, ct);
     public Task RecordAsync(OperatorAction action, CancellationToken ct = default) => _cluster.RecordAsync(action, ct);
@@ -267,8 +273,8 @@ public sealed class WorkerCrawlStore : IFrontierStore
 
     // --- shared state: the cluster --------------------------------------------------------------------------
 
-    public Task BanAsync(string name, string? reason, CancellationToken ct = default) => _cluster.BanAsync(name, reason, ct);
-    public Task<bool> UnbanAsync(string name, CancellationToken ct = default) => _cluster.UnbanAsync(name, ct);
+    public Task BanAsync(string name, string? reason, OperatorAction? audit = null, CancellationToken ct = default) => _cluster.BanAsync(name, reason, audit, ct);
+    public Task<bool> UnbanAsync(string name, OperatorAction? audit = null, CancellationToken ct = default) => _cluster.UnbanAsync(name, audit, ct);
     public Task<IReadOnlyList<BanRecord>> BansAsync(CancellationToken ct = default) => _cluster.BansAsync(ct);
     public Task<CrawlStats> StatsAsync(CancellationToken ct = default) => _cluster.StatsAsync(ct);
     public Task<CrawlOverview> OverviewAsync(int limit, int buckets, CancellationToken ct = default) => _cluster.OverviewAsync(limit, buckets, ct);

@@ -21,7 +21,7 @@ internal static class BanCommand
             if (!Classification.BanName.TryNormalize(p.GetValue(name), out string banned, out string error)) throw new CommandException(error, CrawlscopeCli.BadUsage);
             if (Classification.BanName.ReasonProblem(p.GetValue(reason)) is { } tooLong) throw new CommandException(tooLong, CrawlscopeCli.BadUsage);
             await using var store = await Open(p, ct);
-            await store.BanAsync(banned, p.GetValue(reason), ct);
+            await store.BanAsync(banned, p.GetValue(reason), null, ct);
             stdout.WriteLine($"banned {banned}");
             return CrawlscopeCli.Success;
         });
@@ -30,7 +30,7 @@ internal static class BanCommand
         remove.SetAction(async (p, ct) =>
         {
             await using var store = await Open(p, ct);
-            if (!await store.UnbanAsync(p.GetValue(removeName)!, ct)) throw new CommandException($"{p.GetValue(removeName)} is not banned");
+            if (!await store.UnbanAsync(p.GetValue(removeName)!, null, ct)) throw new CommandException($"{p.GetValue(removeName)} is not banned");
             stdout.WriteLine($"unbanned {p.GetValue(removeName)!.ToLowerInvariant()}");
             return CrawlscopeCli.Success;
         });

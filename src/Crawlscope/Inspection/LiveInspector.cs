@@ -28,7 +28,7 @@ public sealed class LiveInspector(UrlKeyer keyer, FetchOptions fetch, Inspection
         try
         {
             await using var scratch = await SqliteCrawlStore.OpenAsync(path, ct);
-            foreach (var ban in bans) await scratch.BanAsync(ban.Name, ban.Reason, ct);
+            foreach (var ban in bans) await scratch.BanAsync(ban.Name, ban.Reason, null, ct);
             byte[]? screenshot = await TestAsync(scratch, url, renderRequested, ct);
             var report = await new UrlInspector(scratch, keyer, inspection).InspectAsync(url, ct);
             // Duplicates need the whole crawl; the scratch store has this page alone, so its answer says nothing.

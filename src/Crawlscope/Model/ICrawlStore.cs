@@ -13,8 +13,11 @@ public interface IUrlIntake
 
     /// <summary>An operator's URL, committed before this returns: a new one is added ahead of every other; a known one
     /// waiting or done is queued again at the front when <paramref name="requeueKnown"/>, ready now; a URL in flight,
-    /// or a known one without <paramref name="requeueKnown"/>, is left as it is (<see cref="SubmitOutcome.Known"/>).</summary>
-    Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default);
+    /// or a known one without <paramref name="requeueKnown"/>, is left as it is (<see cref="SubmitOutcome.Known"/>).
+    /// A URL added or queued again is written to the audit log as <paramref name="audit"/> (its detail the outcome) in
+    /// the same transaction, so the daily quota counts every URL queued even after a kill; a store without one
+    /// transaction across both writes the audit row first.</summary>
+    Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, OperatorAction? audit = null, CancellationToken ct = default);
 }
 
 /// <summary>
@@ -102,9 +105,12 @@ public interface IRobotsCache
 /// <summary>The operator's bans (<c>fh_dont_index</c>) of hosts and registrable domains.</summary>
 public interface IBanStore
 {
-    Task BanAsync(string name, string? reason, CancellationToken ct = default);
+    /// <summary>Bans the name; <paramref name="audit"/>, when given, is written to the audit log with it (one transaction
+    /// where the store has them, the audit row first where it has not).</summary>
+    Task BanAsync(string name, string? reason, OperatorAction? audit = null, CancellationToken ct = default);
+    /// <summary>Lifts a ban; <paramref name="audit"/> is written with it when the name was banned.</summary>
     /// <returns><see langword="false"/> when the name was not banned.</returns>
-    Task<bool> UnbanAsync(string name, CancellationToken ct = default);
+    Task<bool> UnbanAsync(string name, OperatorAction? audit = null, CancellationToken ct = default);
     Task<IReadOnlyList<BanRecord>> BansAsync(CancellationToken ct = default);
 }
 

@@ -98,10 +98,10 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         string action = kind switch { SubmitKind.CrawlNow => "crawl_now", SubmitKind.RecrawlNow => "recrawl_now", _ => "add_seed" };
         if (await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
             return new SubmitAnswer(shown, SubmitStatus.Refused, $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested crawls of the last 24 hours");
-        var result = await store.SubmitAsync(FrontierEntry.Submitted(id, now), kind != SubmitKind.CrawlNow, now, ct);
+        var audit = new OperatorAction(now, actor, action, id.Normalized.Href, id.Site, null);
+        var result = await store.SubmitAsync(FrontierEntry.Submitted(id, now), kind != SubmitKind.CrawlNow, now, audit, ct);
         string state = StoreNames.Of(result.State);
         if (result.Outcome == SubmitOutcome.Known) return new SubmitAnswer(shown, SubmitStatus.Known, null, state);
-        await store.RecordAsync(new OperatorAction(now, actor, action, id.Normalized.Href, id.Site, StoreNames.Of(result.Outcome)), ct);
         engine.Control.Submitted(id.Host);
         return new SubmitAnswer(shown, SubmitStatus.Queued, null, state);
     }
@@ -152,9 +152,8 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         if (!BanName.TryNormalize(name, out var normalized, out var error)) throw new ArgumentException(error);
         if (BanName.ReasonProblem(reason) is { } tooLong) throw new ArgumentException(tooLong);
         string? kept = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
-        await store.BanAsync(normalized, kept, ct);
+        await store.BanAsync(normalized, kept, Action(actor, "ban", normalized, normalized, reason), ct);
         engine.Control.BansChanged();
-        await LogAsync(actor, "ban", normalized, normalized, reason, ct);
         return new BanRecord(normalized, kept, _time.GetUtcNow());
     }
 
@@ -162,9 +161,8 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
     public async Task<bool> UnbanAsync(string name, string actor, CancellationToken ct = default)
     {
         if (!BanName.TryNormalize(name, out var normalized, out var error)) throw new ArgumentException(error);
-        bool removed = await store.UnbanAsync(normalized, ct);
+        bool removed = await store.UnbanAsync(normalized, Action(actor, "unban", normalized, normalized, null), ct);
         engine.Control.BansChanged();
-        if (removed) await LogAsync(actor, "unban", normalized, normalized, null, ct);
         return removed;
     }
 
@@ -193,6 +191,9 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         return BanName.TryNormalize(host, out var normalized, out var error) ? normalized : throw new ArgumentException(error);
     }
 
+    private OperatorAction Action(string actor, string action, string target, string? site, string? detail) =>
+        new(_time.GetUtcNow(), actor, action, target, site, detail);
+
     private Task LogAsync(string actor, string action, string target, string? site, string? detail, CancellationToken ct) =>
-        store.RecordAsync(new OperatorAction(_time.GetUtcNow(), actor, action, target, site, detail), ct);
+        store.RecordAsync(Action(actor, action, target, site, detail), ct);
 }

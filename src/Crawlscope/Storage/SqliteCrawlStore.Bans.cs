@@ -5,12 +5,24 @@ namespace Crawlscope.Storage;
 /// <summary>The operator's bans (fh_dont_index).</summary>
 public sealed partial class SqliteCrawlStore
 {
-    public Task BanAsync(string name, string? reason, CancellationToken ct = default) =>
-        ExecLockedAsync("INSERT OR REPLACE INTO bans (name, reason, created) VALUES ($n, $r, $c)", ct,
-            ("$n", name.ToLowerInvariant()), ("$r", reason), ("$c", Stamp(Time.GetUtcNow())));
+    public async Task BanAsync(string name, string? reason, OperatorAction? audit = null, CancellationToken ct = default) =>
+        await InTransactionAsync(async tx =>
+        {
+            await using var ban = Command("INSERT OR REPLACE INTO bans (name, reason, created) VALUES ($n, $r, $c)", tx,
+                ("$n", name.ToLowerInvariant()), ("$r", reason), ("$c", Stamp(Time.GetUtcNow())));
+            await ban.ExecuteNonQueryAsync(ct);
+            if (audit is not null) await AuditAsync(audit, tx, ct);
+            return true;
+        }, ct);
 
-    public async Task<bool> UnbanAsync(string name, CancellationToken ct = default) =>
-        await ExecLockedAsync("DELETE FROM bans WHERE name = $n", ct, ("$n", name.ToLowerInvariant())) > 0;
+    public async Task<bool> UnbanAsync(string name, OperatorAction? audit = null, CancellationToken ct = default) =>
+        await InTransactionAsync(async tx =>
+        {
+            await using var unban = Command("DELETE FROM bans WHERE name = $n", tx, ("$n", name.ToLowerInvariant()));
+            bool removed = await unban.ExecuteNonQueryAsync(ct) > 0;
+            if (removed && audit is not null) await AuditAsync(audit, tx, ct);
+            return removed;
+        }, ct);
 
     public async Task<IReadOnlyList<BanRecord>> BansAsync(CancellationToken ct = default) =>
         await QueryAsync("SELECT name, reason, created FROM bans ORDER BY name",

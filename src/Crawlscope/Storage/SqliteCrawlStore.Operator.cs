@@ -1,13 +1,14 @@
 using Microsoft.Data.Sqlite;
 using Crawlscope.Model;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 
 namespace Crawlscope.Storage;
 
 /// <summary>What a running crawl's operator reads and does: submissions, a host's queue, the queue's size, the audit log.</summary>
 public sealed partial class SqliteCrawlStore
 {
-    public async Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<Submission> SubmitAsync(FrontierEntry entry, bool requeueKnown, DateTimeOffset now, OperatorAction? audit = null, CancellationToken ct = default)
     {
         await _lock.WaitAsync(ct);
         try
@@ -23,6 +24,7 @@ public sealed partial class SqliteCrawlStore
                 var newlySeen = _worker is null ? null : new List<FrontierEntry>();
                 InsertFrontier(entry with { NotBefore = now }, tx, newlySeen);
                 if (newlySeen is not null) WriteOutbox(_worker!.Replica.Discovered(newlySeen), tx);
+                if (audit is not null) await AuditAsync(audit with { Detail = StoreNames.Of(SubmitOutcome.Added) }, tx, ct);
                 await tx.CommitAsync(ct);
                 FrontierWritesCommitted();
                 bool elsewhere = _worker is not null && !_worker.OwnsShard(entry.Shard);
@@ -36,6 +38,7 @@ public sealed partial class SqliteCrawlStore
                     """, tx, ("$p", FrontierEntry.SubmittedPriority), ("$now", Millis(now)), ("$k", entry.Key.Value));
                 await update.ExecuteNonQueryAsync(ct);
                 result = new Submission(SubmitOutcome.Requeued, FrontierState.Queued);
+                if (audit is not null) await AuditAsync(audit with { Detail = StoreNames.Of(SubmitOutcome.Requeued) }, tx, ct);
                 await tx.CommitAsync(ct);
                 _frontierHosts.QueuedNow([entry.Host]);
                 return result;
@@ -65,8 +68,19 @@ public sealed partial class SqliteCrawlStore
             """, r => new QueueCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), ct, ("$now", Stamp(now))))[0];
 
     public Task RecordAsync(OperatorAction action, CancellationToken ct = default) =>
-        ExecLockedAsync("INSERT INTO operator_actions (stamp, actor, action, target, site, detail) VALUES ($s, $a, $x, $t, $site, $d)", ct,
-            ("$s", Stamp(action.Stamp)), ("$a", action.Actor), ("$x", action.Action), ("$t", action.Target), ("$site", action.Site), ("$d", action.Detail));
+        ExecLockedAsync(AuditInsert, ct, AuditParameters(action));
+
+    private const string AuditInsert = "INSERT INTO operator_actions (stamp, actor, action, target, site, detail) VALUES ($s, $a, $x, $t, $site, $d)";
+
+    private static (string, object?)[] AuditParameters(OperatorAction action) =>
+        [("$s", Stamp(action.Stamp)), ("$a", action.Actor), ("$x", action.Action), ("$t", action.Target), ("$site", action.Site), ("$d", action.Detail)];
+
+    /// <summary>The audit row inside the caller's transaction, so the action and its record commit together.</summary>
+    private async Task AuditAsync(OperatorAction action, SqliteTransaction tx, CancellationToken ct)
+    {
+        await using var insert = Command(AuditInsert, tx, AuditParameters(action));
+        await insert.ExecuteNonQueryAsync(ct);
+    }
 
     public async Task<IReadOnlyList<OperatorAction>> RecentActionsAsync(int limit, CancellationToken ct = default) =>
         await QueryAsync("SELECT stamp, actor, action, target, site, detail FROM operator_actions ORDER BY stamp DESC, id DESC LIMIT $n",

@@ -131,6 +131,23 @@ public sealed partial class SqliteCrawlStore
         }
     }
 
+    /// <summary>Writes on the writer's connection in one transaction, committed when <paramref name="work"/> returns.</summary>
+    private async Task<T> InTransactionAsync<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(ct);
+            var result = await work(tx);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     /// <summary>A write that returns rows (RETURNING), on the writer's connection.</summary>
     private async Task<List<T>> QueryLockedAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {

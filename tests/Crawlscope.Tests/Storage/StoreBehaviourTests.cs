@@ -103,6 +103,23 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SubmissionsAndBans_WriteTheirAuditRow_WithTheAction()
+    {
+        var t = Stamp.AddDays(50);
+        var url = Id("https://www.audited.com/asked-for");
+        var asked = new OperatorAction(t, "loopback", "crawl_now", url.Normalized.Href, url.Site, null);
+        Assert.Equal(SubmitOutcome.Added, (await Writer.SubmitAsync(FrontierEntry.Submitted(url, t), false, t, asked)).Outcome);
+        await Writer.BanAsync("audited.com", "farm", asked with { Action = "ban", Target = "audited.com", Stamp = t.AddMinutes(1) });
+        Assert.True(await Writer.UnbanAsync("audited.com", asked with { Action = "unban", Target = "audited.com", Stamp = t.AddMinutes(2) }));
+        Assert.False(await Writer.UnbanAsync("audited.com", asked with { Action = "unban", Target = "audited.com", Stamp = t.AddMinutes(3) }));
+        await SettleAsync();
+        var logged = (await Reader.RecentActionsAsync(10)).Where(a => a.Site == url.Site).ToList();
+        Assert.Equal(["unban", "ban", "crawl_now"], logged.Select(a => a.Action));
+        Assert.Equal(1, await Reader.CountActionsAsync(url.Site, ["crawl_now"], t.AddDays(-1)));
+        Assert.Contains(await Writer.QueueAsync(url.Host, 10), q => q.Url == url.Normalized.Href);
+    }
+
+    [Fact]
     public async Task SavingAgain_KeepsOnlyTheLatestState()
     {
         var first = Page("https://www.alpha-store.com/changing", 200, title: "First");
@@ -384,6 +401,21 @@ public sealed class SqliteStoreBehaviourTests : StoreBehaviourTests
     public override async Task DisposeAsync() => await _temp.DisposeAsync();
 
     protected override Task SettleAsync() => Task.CompletedTask;
+
+    /// <summary>The submission and its audit row are one transaction: when the audit row cannot be written (here a
+    /// NOT NULL column left empty stands in for a kill between the two writes), the URL is not queued either, so the
+    /// daily quota counts every URL it let in.</summary>
+    [Fact]
+    public async Task Submission_WhoseAuditRowFails_QueuesNothing()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var url = Id("https://www.atomic.com/asked-for");
+        var broken = new OperatorAction(now, null!, "crawl_now", url.Normalized.Href, url.Site, null);
+        await Assert.ThrowsAnyAsync<Microsoft.Data.Sqlite.SqliteException>(() => Writer.SubmitAsync(FrontierEntry.Submitted(url, now), false, now, broken));
+        Assert.Empty(await Writer.QueueAsync(url.Host, 10));
+        await Assert.ThrowsAnyAsync<Microsoft.Data.Sqlite.SqliteException>(() => Writer.BanAsync("atomic.com", null, broken));
+        Assert.DoesNotContain(await Writer.BansAsync(), b => b.Name == "atomic.com");
+    }
 }
 
 [Collection(ClickHouseCollection.Name)]
