@@ -17,7 +17,7 @@ internal sealed class CrawlGauges(CrawlOperator op)
     private static readonly Gauge HostsFetching = Metrics.CreateGauge("crawlscope_hosts_fetching", "Hosts with a request in flight.");
     private static readonly Gauge Paused = Metrics.CreateGauge("crawlscope_paused", "1 while the whole crawl is paused.");
 
-    private readonly CrawlFiguresSampler _sampler = new(op.Store, op.Engine);
+    private readonly CrawlFiguresSampler _sampler = op.Figures();
     private readonly SemaphoreSlim _one = new(1, 1);
 
     internal async Task UpdateAsync(CancellationToken ct)

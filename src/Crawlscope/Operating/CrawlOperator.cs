@@ -25,10 +25,22 @@ public sealed record SubmitAnswer(string Url,
     public bool Queued => Status == SubmitStatus.Queued;
 }
 
-/// <summary>Limits on what operators may ask.</summary>
 /// <summary>A live test's answer: the stored report with its live part, or why it was refused.</summary>
 public sealed record LiveTest(InspectionReport? Report, string? Refused);
 
+/// <summary>An operator action's answer: what it did, or why it was refused (in a person's words). Bad input is a
+/// refusal, never an exception.</summary>
+public sealed record OperatorAnswer<T>(T? Value, string? Refused)
+{
+    public static OperatorAnswer<T> Done(T value) => new(value, null);
+    public static OperatorAnswer<T> Refuse(string why) => new(default, why);
+}
+
+/// <summary>One ban as the operator lists it: whether the name is a host or a registrable domain, and who banned it
+/// (from the audit log; null for the CLI).</summary>
+public sealed record BanEntry(string Name, string Kind, string? Reason, string? By, DateTimeOffset At);
+
+/// <summary>Limits on what operators may ask.</summary>
 public sealed record OperatorOptions
 {
     /// <summary>URLs one site may have crawled or recrawled on request per 24 hours (Search Console has a quota too). Default 50.</summary>
@@ -45,7 +57,8 @@ public sealed record OperatorOptions
 public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEngine engine, string userAgent, OperatorOptions? options = null, TimeProvider? time = null)
 {
     // Every request that makes the crawler fetch from a site counts: crawl now, recrawl now, seeds, live tests.
-    private static readonly string[] QuotaActions = ["crawl_now", "recrawl_now", "add_seed", "live_test"];
+    private static readonly string[] QuotaActions =
+        [.. new[] { OperatorActionKind.CrawlNow, OperatorActionKind.RecrawlNow, OperatorActionKind.AddSeed, OperatorActionKind.LiveTest }.Select(StoreNames.Of)];
     // The quota's check and its audit row are one step: submissions (and live tests) take turns, so parallel requests
     // cannot all pass the check before any is recorded.
     private readonly SemaphoreSlim _quotaTurn = new(1, 1);
@@ -53,18 +66,48 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly string _agent = RobotsAgent.ProductToken(userAgent);
 
-    public CrawlControl Control => engine.Control;
-
-    public CrawlEngine Engine => engine;
-
-    public IFrontierStore Store => store;
-
     public OperatorOptions Options => _options;
 
-    /// <summary>Submits URLs; each is answered on its own, and a URL answered <c>queued</c> is committed to the store.</summary>
-    public async Task<IReadOnlyList<SubmitAnswer>> SubmitAsync(IReadOnlyList<string> urls, SubmitKind kind, string actor, CancellationToken ct = default)
+    /// <summary>Whether the whole crawl is paused.</summary>
+    public bool Paused => engine.Control.Paused;
+
+    /// <summary>The hosts paused one by one.</summary>
+    public IReadOnlyCollection<string> PausedHosts => engine.Control.PausedHosts;
+
+    /// <summary>A sampler of the crawl's live figures (one per watcher: each keeps its previous sample).</summary>
+    public CrawlFiguresSampler Figures() => new(store, engine);
+
+    /// <summary>The audit log, newest first.</summary>
+    public Task<IReadOnlyList<OperatorAction>> RecentActionsAsync(int limit, CancellationToken ct = default) => store.RecentActionsAsync(limit, ct);
+
+    /// <summary>A host's URLs waiting or in flight, in the order they will be fetched.</summary>
+    public Task<IReadOnlyList<QueuedUrl>> QueueAsync(string host, int limit, CancellationToken ct = default) =>
+        store.QueueAsync(host.Trim().ToLowerInvariant(), limit, ct);
+
+    /// <summary>The names banned now.</summary>
+    public async Task<IReadOnlySet<string>> BannedNamesAsync(CancellationToken ct = default) =>
+        (await store.BansAsync(ct)).Select(b => b.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The bans with their kind and who made them (the audit log's latest ban of each name), by name.</summary>
+    public async Task<IReadOnlyList<BanEntry>> BansAsync(CancellationToken ct = default)
     {
-        if (urls.Count > _options.MaxUrlsPerRequest) throw new ArgumentException($"at most {_options.MaxUrlsPerRequest:N0} URLs per request, not {urls.Count:N0}");
+        var bans = await store.BansAsync(ct);
+        var by = (await store.RecentActionsAsync(1000, ct))
+            .Where(a => StoreNames.TryParse<OperatorActionKind>(a.Action, out var kind) && kind == OperatorActionKind.Ban)
+            .GroupBy(a => a.Target, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First().Actor, StringComparer.OrdinalIgnoreCase);
+        return bans.Select(b => new BanEntry(b.Name,
+                keyer.TryIdentify($"http://{b.Name}/", out var id, out _) && id.Site == b.Name ? "domain" : "host",
+                b.Reason, by.GetValueOrDefault(b.Name), b.Created))
+            .OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Submits URLs; each is answered on its own, and a URL answered <c>queued</c> is committed to the store.
+    /// Refused whole when there are more than the request limit.</summary>
+    public async Task<OperatorAnswer<IReadOnlyList<SubmitAnswer>>> SubmitAsync(IReadOnlyList<string> urls, SubmitKind kind, string actor, CancellationToken ct = default)
+    {
+        if (urls.Count > _options.MaxUrlsPerRequest)
+            return OperatorAnswer<IReadOnlyList<SubmitAnswer>>.Refuse($"at most {_options.MaxUrlsPerRequest:N0} URLs per request, not {urls.Count:N0}");
         var answers = new List<SubmitAnswer>(urls.Count);
         await _quotaTurn.WaitAsync(ct);
         try
@@ -75,7 +118,7 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         {
             _quotaTurn.Release();
         }
-        return answers;
+        return OperatorAnswer<IReadOnlyList<SubmitAnswer>>.Done(answers);
     }
 
     private async Task<SubmitAnswer> SubmitOneAsync(string url, SubmitKind kind, string actor, CancellationToken ct)
@@ -95,7 +138,7 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         if (SsrfGuard.RefusalBeforeFetch(id.Host, engine.Options.Fetch) is { } ssrf) return new SubmitAnswer(shown, SubmitStatus.Refused, $"ssrf: {ssrf}");
         if (await RobotsRefusalAsync(id, ct) is { } robots) return new SubmitAnswer(shown, SubmitStatus.Refused, robots);
         var now = _time.GetUtcNow();
-        string action = kind switch { SubmitKind.CrawlNow => "crawl_now", SubmitKind.RecrawlNow => "recrawl_now", _ => "add_seed" };
+        string action = StoreNames.Of(kind switch { SubmitKind.CrawlNow => OperatorActionKind.CrawlNow, SubmitKind.RecrawlNow => OperatorActionKind.RecrawlNow, _ => OperatorActionKind.AddSeed });
         if (await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
             return new SubmitAnswer(shown, SubmitStatus.Refused, $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested crawls of the last 24 hours");
         var audit = new OperatorAction(now, actor, action, id.Normalized.Href, id.Site, null);
@@ -122,7 +165,7 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         {
             if (await store.CountActionsAsync(id.Site, QuotaActions, now.AddDays(-1), ct) >= _options.DailyQuotaPerSite)
                 return new LiveTest(null, $"quota: {id.Site} has had its {_options.DailyQuotaPerSite} requested fetches of the last 24 hours");
-            await store.RecordAsync(new OperatorAction(now, actor, "live_test", id.Normalized.Href, id.Site, null), ct);
+            await store.RecordAsync(new OperatorAction(now, actor, StoreNames.Of(OperatorActionKind.LiveTest), id.Normalized.Href, id.Site, null), ct);
         }
         finally
         {
@@ -144,56 +187,49 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
         return decision.Allowed ? null : $"robots.txt: {decision.Explanation}";
     }
 
-    /// <summary>Bans a host or a registrable domain; returns the normalised name.</summary>
-    /// <exception cref="ArgumentException">The name is not a host or a domain.</exception>
+    /// <summary>Bans a host or a registrable domain; refused when the name is not one or the reason is too long.</summary>
     /// <returns>The ban as stored (answered without reading every ban back: adding one is one write).</returns>
-    public async Task<BanRecord> BanAsync(string name, string? reason, string actor, CancellationToken ct = default)
+    public async Task<OperatorAnswer<BanRecord>> BanAsync(string name, string? reason, string actor, CancellationToken ct = default)
     {
-        if (!BanName.TryNormalize(name, out var normalized, out var error)) throw new ArgumentException(error);
-        if (BanName.ReasonProblem(reason) is { } tooLong) throw new ArgumentException(tooLong);
+        if (!BanName.TryNormalize(name, out var normalized, out var error)) return OperatorAnswer<BanRecord>.Refuse(error);
+        if (BanName.ReasonProblem(reason) is { } tooLong) return OperatorAnswer<BanRecord>.Refuse(tooLong);
         string? kept = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
-        await store.BanAsync(normalized, kept, Action(actor, "ban", normalized, normalized, reason), ct);
+        await store.BanAsync(normalized, kept, Action(actor, OperatorActionKind.Ban, normalized, normalized, reason), ct);
         engine.Control.BansChanged();
-        return new BanRecord(normalized, kept, _time.GetUtcNow());
+        return OperatorAnswer<BanRecord>.Done(new BanRecord(normalized, kept, _time.GetUtcNow()));
     }
 
-    /// <returns><see langword="false"/> when the name was not banned.</returns>
-    public async Task<bool> UnbanAsync(string name, string actor, CancellationToken ct = default)
+    /// <returns><see langword="false"/> when the name was not banned; refused when it is not a host or a domain.</returns>
+    public async Task<OperatorAnswer<bool>> UnbanAsync(string name, string actor, CancellationToken ct = default)
     {
-        if (!BanName.TryNormalize(name, out var normalized, out var error)) throw new ArgumentException(error);
-        bool removed = await store.UnbanAsync(normalized, Action(actor, "unban", normalized, normalized, null), ct);
+        if (!BanName.TryNormalize(name, out var normalized, out var error)) return OperatorAnswer<bool>.Refuse(error);
+        bool removed = await store.UnbanAsync(normalized, Action(actor, OperatorActionKind.Unban, normalized, normalized, null), ct);
         engine.Control.BansChanged();
-        return removed;
+        return OperatorAnswer<bool>.Done(removed);
     }
 
     /// <summary>Pauses the whole crawl, or one host when <paramref name="host"/> is given; false when it was paused already.</summary>
-    public async Task<bool> PauseAsync(string? host, string actor, CancellationToken ct = default)
-    {
-        string? h = Host(host);
-        bool changed = h is null ? engine.Control.Pause() : engine.Control.PauseHost(h);
-        if (changed) await LogAsync(actor, "pause", h ?? "crawl", null, null, ct);
-        return changed;
-    }
+    public Task<OperatorAnswer<bool>> PauseAsync(string? host, string actor, CancellationToken ct = default) =>
+        SwitchAsync(host, actor, OperatorActionKind.Pause, engine.Control.Pause, engine.Control.PauseHost, ct);
 
     /// <summary>Resumes the whole crawl, or one host; false when it was not paused.</summary>
-    public async Task<bool> ResumeAsync(string? host, string actor, CancellationToken ct = default)
+    public Task<OperatorAnswer<bool>> ResumeAsync(string? host, string actor, CancellationToken ct = default) =>
+        SwitchAsync(host, actor, OperatorActionKind.Resume, engine.Control.Resume, engine.Control.ResumeHost, ct);
+
+    private async Task<OperatorAnswer<bool>> SwitchAsync(string? host, string actor, OperatorActionKind kind, Func<bool> whole, Func<string, bool> oneHost,
+        CancellationToken ct)
     {
-        string? h = Host(host);
-        bool changed = h is null ? engine.Control.Resume() : engine.Control.ResumeHost(h);
-        if (changed) await LogAsync(actor, "resume", h ?? "crawl", null, null, ct);
-        return changed;
+        string? h = null;
+        if (!string.IsNullOrWhiteSpace(host))
+        {
+            if (!BanName.TryNormalize(host, out var normalized, out var error)) return OperatorAnswer<bool>.Refuse(error);
+            h = normalized;
+        }
+        bool changed = h is null ? whole() : oneHost(h);
+        if (changed) await store.RecordAsync(Action(actor, kind, h ?? "crawl", null, null), ct);
+        return OperatorAnswer<bool>.Done(changed);
     }
 
-    /// <summary>A host name as the crawl keys it, or an error that says what is wrong.</summary>
-    private static string? Host(string? host)
-    {
-        if (string.IsNullOrWhiteSpace(host)) return null;
-        return BanName.TryNormalize(host, out var normalized, out var error) ? normalized : throw new ArgumentException(error);
-    }
-
-    private OperatorAction Action(string actor, string action, string target, string? site, string? detail) =>
-        new(_time.GetUtcNow(), actor, action, target, site, detail);
-
-    private Task LogAsync(string actor, string action, string target, string? site, string? detail, CancellationToken ct) =>
-        store.RecordAsync(Action(actor, action, target, site, detail), ct);
+    private OperatorAction Action(string actor, OperatorActionKind kind, string target, string? site, string? detail) =>
+        new(_time.GetUtcNow(), actor, StoreNames.Of(kind), target, site, detail);
 }

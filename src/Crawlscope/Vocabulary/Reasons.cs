@@ -122,3 +122,6 @@ public enum RenderReason
 
 /// <summary>Why the renderer refused a request a page made (recorded with the page's resources).</summary>
 public enum ResourceRefusal { Scheme, ResourceType, TooMany, Navigation, Ssrf, Robots, FetchFailed, TooLarge }
+
+/// <summary>What an operator did, as the audit log names it (<c>crawl_now</c>, <c>ban</c>, ...).</summary>
+public enum OperatorActionKind { CrawlNow, RecrawlNow, AddSeed, LiveTest, Ban, Unban, Pause, Resume }
