@@ -71,7 +71,7 @@ public sealed class ExtractionEvaluator(PageExtractor extractor, bool useLabelle
             var extracted = chosen.Extract(page.ReadHtml(), url);
             results.Add((i, new PageOutput(page, TextMetrics.MarkdownToText(extracted.ReadableMarkdown), extracted.BoilerpipeText,
                 TextMetrics.MarkdownToText(extracted.Markdown), extracted.Title, extracted.Headline, extracted.Description,
-                extracted.PageType?.Name ?? "none", extracted.ReadableSource, extracted.PageType?.Signals ?? "")));
+                extracted.PageType?.Name ?? "none", extracted.ReadableSource, extracted.PageType?.SignalText ?? "")));
             int n = Interlocked.Increment(ref done);
             if (n % 100 == 0 || n == pages.Count) progress?.Invoke($"{pages[0].Dataset}: {n}/{pages.Count} pages");
         });

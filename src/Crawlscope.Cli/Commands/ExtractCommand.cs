@@ -49,7 +49,7 @@ internal static class ExtractCommand
             var spam = SpamClassifier.Classify(page);
             var report = new ExtractJson(pageUrl.Href, page.Title, page.Headline, page.Description, page.Canonical, new RobotsJson(page.Robots.NoIndex, page.Robots.NoFollow),
                 page.Language, new LinksJson(page.Links.Count, page.Links),
-                new PageTypeJson(page.PageType!.Name, page.PageType.Confidence, page.PageType.Signals), page.ReadableSource, page.BoilerpipeText, page.Markdown, page.ReadableMarkdown,
+                new PageTypeJson(page.PageType!.Name, page.PageType.Confidence, page.PageType.SignalText), page.ReadableSource, page.BoilerpipeText, page.Markdown, page.ReadableMarkdown,
                 page.ContentHash, page.SimHash?.ToString("x16"), spam.Level, spam.Signals, spam.Features, $"{page.EncodingName} ({page.EncodingSource}{(page.IgnoredCharset is { } ignored ? $"; ignored charset {ignored}" : "")})", truncated);
             if (parse.GetValue(json))
             {

@@ -30,8 +30,10 @@ public sealed record ExtractedPage
     /// <summary>The page type that chose the readable content's profile, with its confidence; null when readable
     /// Markdown was not asked for.</summary>
     public MainContent.PageTypeGuess? PageType { get; init; }
-    /// <summary>How the readable content was found ("main content (article)", "boilerpipe" ...).</summary>
-    public string ReadableSource { get; init; } = "none";
+    /// <summary>How the readable content was found; null when readable Markdown was not asked for.</summary>
+    public MainContent.ReadableProvenance? Readable { get; init; }
+    /// <summary><see cref="Readable"/> in words ("main content (article)", "boilerpipe" ...); "none" when there is none.</summary>
+    public string ReadableSource => Readable?.ToString() ?? "none";
     /// <summary>The page's block fingerprints, for learning its site's template (<see cref="MainContent.SiteTemplates.Learn"/>).</summary>
     public IReadOnlyCollection<ulong> BlockFingerprints { get; init; } = [];
     /// <summary>Hex XxHash128 of the whitespace-normalised readable text: equal for exact duplicates.</summary>

@@ -54,7 +54,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         var parts = _options.Parts;
         string boilerpipe = parts.HasFlag(ExtractionParts.Boilerpipe) || parts.HasFlag(ExtractionParts.Readable) ? BoilerpipeExtractor.Extract(document, BoilerpipeMode.Article, cancellation) : "";
         string markdown = parts.HasFlag(ExtractionParts.Markdown) ? MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl, cancellation) : "";
-        var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType, siteTemplate, cancellation) : new ReadableContent("", "", "none", PageTypeGuess.Default);
+        var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType, siteTemplate, cancellation) : null;
         var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count, cancellation);
         string? headline = MetadataExtractor.Headline(document, title);
 
@@ -69,15 +69,15 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             Links = links,
             BoilerpipeText = boilerpipe,
             Markdown = markdown,
-            ReadableMarkdown = readable.Markdown,
-            ReadableText = readable.Text,
-            PageType = parts.HasFlag(ExtractionParts.Readable) ? readable.PageType : null,
-            ReadableSource = readable.Source,
-            BlockFingerprints = readable.BlockFingerprints,
-            ContentHash = ContentFingerprint.ContentHashOfCollapsed(readable.Text.Length > 0 ? readable.Text : statistics.VisibleText),
+            ReadableMarkdown = readable?.Markdown ?? "",
+            ReadableText = readable?.Text ?? "",
+            PageType = readable?.PageType,
+            Readable = readable?.Source,
+            BlockFingerprints = readable?.BlockFingerprints ?? [],
+            ContentHash = ContentFingerprint.ContentHashOfCollapsed(readable is { Text.Length: > 0 } ? readable.Text : statistics.VisibleText),
             // Without readable text the statistics pass has already split the visible text into words.
             SimHash = !_options.FindsNearDuplicates ? null
-                : readable.Text.Length > 0 ? ContentFingerprint.SimHash(readable.Text) : ContentFingerprint.SimHash(statistics.VisibleWords),
+                : readable is { Text.Length: > 0 } ? ContentFingerprint.SimHash(readable.Text) : ContentFingerprint.SimHash(statistics.VisibleWords),
             Statistics = statistics,
             EncodingName = decoded?.Encoding.WebName ?? "utf-16",
             EncodingSource = decoded?.EncodingSource ?? "string",
@@ -85,7 +85,7 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             // Words are counted only for a page whose title or heading says "not found".
             // Looked for only on pages with little text: a page with more is never a shell, and most pages have more.
             Shell = statistics.Words < ShellEvidence.MaxWords ? ShellEvidence.Of(document) : ShellEvidence.None,
-            Soft404 = Soft404Detector.Detect(title, headline, () => readable.Text.Length > 0 ? ContentFingerprint.CountWords(readable.Text) : statistics.Words),
+            Soft404 = Soft404Detector.Detect(title, headline, () => readable is { Text.Length: > 0 } ? ContentFingerprint.CountWords(readable.Text) : statistics.Words),
         };
     }
 }

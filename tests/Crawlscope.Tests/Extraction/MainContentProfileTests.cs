@@ -83,7 +83,7 @@ public sealed class MainContentProfileTests
         string body = SiteChrome + $"<main>{cards}<section><h2>About us</h2><p>{Words("the newsroom", 20)}</p></section></main>" + Footer;
         var home = Extract("https://www.paper.example/", body);
         Assert.Equal(PageType.Listing, home.PageType!.Type);
-        Assert.Contains("cards on the home page", home.PageType.Signals);
+        Assert.Contains(home.PageType.Signals, s => s.Evidence == PageTypeEvidence.HomePageCards && s.Type == PageType.Listing);
 
         string items = string.Join(",", Enumerable.Range(1, 4).Select(i => $"{{\"@type\":\"BlogPosting\",\"headline\":\"Post {i}\"}}"));
         var index = Extract("https://www.paper.example/some/section", body, $"<script type='application/ld+json'>{{\"@graph\":[{items}]}}</script>");
@@ -115,7 +115,7 @@ public sealed class MainContentProfileTests
         Assert.Equal(PageType.Product, page.PageType!.Type);
         Assert.Contains(description, page.ReadableMarkdown);
         Assert.Contains("Waxed cotton, 8 oz", page.ReadableMarkdown);
-        Assert.Contains("JSON-LD", page.ReadableSource);
+        Assert.True(page.Readable!.WithStructuredDescription);
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class MainContentProfileTests
         var page = Extract("https://news.example/2026/05/a-story-behind-a-curtain",
             $"<div id='menu' style='display:none'><p>{Words("the hidden menu", 2)}</p></div>" +
             $"<div id='app' style='visibility:hidden'><main><article><p>{Words("the story", 4)}</p></article></main></div>");
-        Assert.StartsWith("main content", page.ReadableSource);
+        Assert.Equal(ReadableOrigin.MainContent, page.Readable!.Origin);
         Assert.Contains("about the story says", page.ReadableMarkdown);
         Assert.DoesNotContain("the hidden menu", page.ReadableMarkdown);
     }

@@ -7,7 +7,28 @@ namespace Crawlscope.Extraction.MainContent;
 
 /// <summary>The main content of a page as Markdown and as plain text, the page type that shaped it, and which
 /// method produced it.</summary>
-public sealed record ReadableContent(string Markdown, string Text, string Source, PageTypeGuess PageType)
+/// <summary>Where the readable content came from.</summary>
+public enum ReadableOrigin { MainContent, Boilerpipe, BoilerpipeNoBody, BoilerpipePageTooLarge }
+
+/// <summary>How the readable content was found: the main-content chooser (with the page type's profile, the site's
+/// template blocks it left out, whether it fell back to the whole body, whether the JSON-LD description was added) or
+/// the boilerpipe text standing in.</summary>
+public sealed record ReadableProvenance(ReadableOrigin Origin, PageType Type, int TemplateBlocksLeftOut = 0, bool FromWholeBody = false,
+    bool WithStructuredDescription = false)
+{
+    /// <summary>In words, as <c>extract</c> and <c>eval</c> show it: "main content (article) without 3 template blocks".</summary>
+    public override string ToString() => Origin switch
+    {
+        ReadableOrigin.MainContent => $"main content ({Type.Name()})"
+            + (TemplateBlocksLeftOut > 0 ? $" without {TemplateBlocksLeftOut} template block{(TemplateBlocksLeftOut == 1 ? "" : "s")}" : "")
+            + (FromWholeBody ? " from the whole body" : "") + (WithStructuredDescription ? " with the JSON-LD description" : ""),
+        ReadableOrigin.BoilerpipeNoBody => "boilerpipe (no body)",
+        ReadableOrigin.BoilerpipePageTooLarge => "boilerpipe (page too large)",
+        _ => "boilerpipe",
+    };
+}
+
+public sealed record ReadableContent(string Markdown, string Text, ReadableProvenance Source, PageTypeGuess PageType)
 {
     /// <summary>The page's block fingerprints (0 where a block has none), for <see cref="SiteTemplate.Learn"/>.</summary>
     public IReadOnlyCollection<ulong> BlockFingerprints { get; init; } = [];
@@ -39,11 +60,11 @@ internal static class MainContentExtractor
         IReadOnlySet<ulong>? template = null, CancellationToken cancellation = default)
     {
         var body = document.Body;
-        if (body is null) return Fallback(boilerpipeFallback, "boilerpipe (no body)", PageTypeGuess.Default);
+        if (body is null) return Fallback(boilerpipeFallback, ReadableOrigin.BoilerpipeNoBody, PageTypeGuess.Default);
         var blocks = DomBlocks.Build(body, cancellation, MaxElements);
-        if (blocks.Count > MaxElements) return Fallback(boilerpipeFallback, "boilerpipe (page too large)", PageTypeGuess.Default);
+        if (blocks.Count > MaxElements) return Fallback(boilerpipeFallback, ReadableOrigin.BoilerpipePageTooLarge, PageTypeGuess.Default);
         var data = StructuredData.Read(document, blocks);
-        var guess = pageType is { } given ? new PageTypeGuess(given, 1, "given") : PageTypeClassifier.Classify(baseUrl.Href, data, blocks);
+        var guess = pageType is { } given ? PageTypeGuess.Given(given) : PageTypeClassifier.Classify(baseUrl, data, blocks);
         var profile = ExtractionProfile.For(guess.Type);
 
         var left = LeftOut(blocks, profile, template);
@@ -56,14 +77,13 @@ internal static class MainContentExtractor
         var root = blocks.Elements[chosen];
         string markdown = MarkdownConverter.Convert(root, baseUrl, Leave, cancellation);
         string text = PlainText(root, Leave, cancellation);
-        string source = $"main content ({guess.Name})";
-        int templateBlocks = template is { Count: > 0 } ? CountTopLevelTemplate(blocks, chosen, template) : 0;
-        if (templateBlocks > 0) source += $" without {templateBlocks} template block{(templateBlocks == 1 ? "" : "s")}";
+        var source = new ReadableProvenance(ReadableOrigin.MainContent, guess.Type,
+            TemplateBlocksLeftOut: template is { Count: > 0 } ? CountTopLevelTemplate(blocks, chosen, template) : 0);
         if (DomBlocks.VisibleChars(text) < MinimumTextChars && chosen != 0)
         {
             markdown = MarkdownConverter.Convert(body, baseUrl, Leave, cancellation);
             text = PlainText(body, Leave, cancellation);
-            source += " from the whole body";
+            source = source with { FromWholeBody = true };
         }
         if (profile.AddsProductDescription && data.ProductDescription is { Length: > 0 } description)
         {
@@ -72,12 +92,12 @@ internal static class MainContentExtractor
             {
                 markdown = (markdown + "\n\n" + MarkdownConverter.Escape.LineStart(MarkdownConverter.Escape.Text(collapsed))).Trim();
                 text = (text + " " + collapsed).Trim();
-                source += " with the JSON-LD description";
+                source = source with { WithStructuredDescription = true };
             }
         }
         var fingerprints = blocks.Fingerprints;
         if (DomBlocks.VisibleChars(text) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipeFallback) > DomBlocks.VisibleChars(text))
-            return Fallback(boilerpipeFallback, "boilerpipe", guess) with { BlockFingerprints = fingerprints };
+            return Fallback(boilerpipeFallback, ReadableOrigin.Boilerpipe, guess) with { BlockFingerprints = fingerprints };
         return new ReadableContent(markdown.Trim(), text, source, guess) { BlockFingerprints = fingerprints };
     }
 
@@ -276,11 +296,11 @@ internal static class MainContentExtractor
         return TextNormalization.CollapseWhitespace(sb.ToString());
     }
 
-    private static ReadableContent Fallback(string boilerpipeText, string source, PageTypeGuess guess)
+    private static ReadableContent Fallback(string boilerpipeText, ReadableOrigin origin, PageTypeGuess guess)
     {
         string text = boilerpipeText.Trim();
         string markdown = string.Join("\n\n", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => MarkdownConverter.Escape.LineStart(MarkdownConverter.Escape.Text(p))));
-        return new ReadableContent(markdown, TextNormalization.CollapseWhitespace(text), source, guess);
+        return new ReadableContent(markdown, TextNormalization.CollapseWhitespace(text), new ReadableProvenance(origin, guess.Type), guess);
     }
 }

@@ -20,13 +20,29 @@ public enum PageType
     Service,
 }
 
-/// <summary>The page type chosen, how sure the classifier is (0–1), and the signals that decided it.</summary>
-public sealed record PageTypeGuess(PageType Type, double Confidence, string Signals)
+/// <summary>Where a page-type signal was read.</summary>
+public enum PageTypeEvidence { Given, SchemaType, StructuredItems, OpenGraphType, Host, UrlPart, SiteRoot, IndexWord, Slug, CodeBlocks, Prices, ShopMarkup, Cards, HomePageCards, Posts }
+
+/// <summary>One piece of evidence for a page type: its weight, where it was read and what it was.</summary>
+public sealed record PageTypeSignal(PageType Type, double Weight, PageTypeEvidence Evidence, string Detail)
 {
-    public static PageTypeGuess Default { get; } = new(PageType.Article, 0, "no signal");
+    public override string ToString() => $"{Type.Name()}+{Weight:0.#} {Detail}";
+}
+
+/// <summary>The page type chosen, how sure the classifier is (0–1), and the signals that decided it.</summary>
+public sealed record PageTypeGuess(PageType Type, double Confidence, IReadOnlyList<PageTypeSignal> Signals)
+{
+    public static PageTypeGuess Default { get; } = new(PageType.Article, 0, []);
+
+    /// <summary>The type given by the caller, not classified.</summary>
+    public static PageTypeGuess Given(PageType type) => new(type, 1, [new PageTypeSignal(type, 0, PageTypeEvidence.Given, "given")]);
 
     /// <summary>The lower-case name used in the store, the API and exports.</summary>
     public string Name => Type.Name();
+
+    /// <summary>The signals as one line, for people (<c>extract</c>, <c>eval</c>).</summary>
+    public string SignalText => Signals.Count == 0 ? "no signal"
+        : Signals is [{ Evidence: PageTypeEvidence.Given }] ? "given" : string.Join("; ", Signals);
 }
 
 public static class PageTypeNames

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
+using Crawlscope.Urls;
 
 namespace Crawlscope.Extraction.MainContent;
 
@@ -91,70 +92,67 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
 /// Decides a page's type from what it says about itself (schema.org types, og:type), the shape of its URL, and the
 /// shape of its DOM (code blocks, shop markup, repeated cards, a sequence of posts). Each signal adds weight to a
 /// type; the heaviest wins, and the confidence is its share of all the weight. Article is the default when nothing
-/// speaks. No rule names a site.
+/// speaks. No rule names a site. The weights are the tables and constants below.
 /// </summary>
 internal static class PageTypeClassifier
 {
-    public static PageTypeGuess Classify(string url, StructuredData data, DomBlocks blocks)
+    // A page needs more than a faint signal to leave the default profile: Article starts with this much.
+    private const double ArticlePrior = 1.0;
+    private const double NoSignalConfidence = 0.3;
+
+    // Structured data that describes several items is an index of them.
+    private const int ItemsForAnIndex = 3;
+    private const double ItemIndexWeight = 4;
+
+    // The DOM: code blocks, prices, shop markup, repeated cards and posts.
+    private const int CodeBlocksForDocs = 2;
+    private const double WeightPerCodeBlock = 0.5, MaxCodeWeight = 3;
+    private const int PricesForACollection = 12;
+    private const double PricesWeight = 2.5;
+    private const int ShopElementsForAProduct = 3;
+    private const double WeightPerShopElement = 0.2, MaxShopWeight = 2;
+    private const int CardsForAnIndex = 6;
+    private const double CardTextShare = 0.3;
+    private const double ProductCardsWeight = 3, CardsWeight = 2.5, HomePageCardsWeight = 2;
+    private const int PostLikeSiblings = 3, LongPosts = 4, PostUnlinkedChars = 150;
+    private const double PostsWeight = 2;
+
+    // The URL: a site root, an index word at the end, an article's slug.
+    private const double SiteRootWeight = 1.5, IndexWordWeight = 2.5, SlugWeight = 1;
+    private const int SlugHyphens = 3;
+    // Path parts longer than this are also looked for in the query ("viewtopic", "showthread").
+    private const int QueryPartMinLength = 7;
+
+    /// <summary>schema.org types (lower case) and what each says. Question and Answer count only off an FAQ page,
+    /// whose questions and answers are the site's own, not a thread.</summary>
+    private static readonly Dictionary<string, (PageType Type, double Weight)> SchemaTypes = new(StringComparer.Ordinal)
     {
-        var weights = new double[Enum.GetValues<PageType>().Length];
-        var signals = new List<string>();
-        void Add(PageType type, double weight, string signal)
-        {
-            weights[(int)type] += weight;
-            signals.Add($"{type.Name()}+{weight:0.#} {signal}");
-        }
+        ["product"] = (PageType.Product, 3), ["productgroup"] = (PageType.Product, 3), ["offer"] = (PageType.Product, 3),
+        ["aggregateoffer"] = (PageType.Product, 3), ["individualproduct"] = (PageType.Product, 3),
+        ["discussionforumposting"] = (PageType.Forum, 4), ["qapage"] = (PageType.Forum, 4), ["socialmediaposting"] = (PageType.Forum, 4),
+        ["comment"] = (PageType.Forum, 4), ["question"] = (PageType.Forum, 1.5), ["answer"] = (PageType.Forum, 1.5),
+        ["techarticle"] = (PageType.Documentation, 3), ["apireference"] = (PageType.Documentation, 3), ["softwaresourcecode"] = (PageType.Documentation, 3),
+        ["newsarticle"] = (PageType.Article, 2), ["blogposting"] = (PageType.Article, 2), ["article"] = (PageType.Article, 2),
+        ["reportagenewsarticle"] = (PageType.Article, 2), ["opinionnewsarticle"] = (PageType.Article, 2), ["reviewnewsarticle"] = (PageType.Article, 2),
+        ["recipe"] = (PageType.Article, 2), ["review"] = (PageType.Article, 2),
+        ["collectionpage"] = (PageType.Listing, 1.5), ["searchresultspage"] = (PageType.Listing, 1.5), ["offercatalog"] = (PageType.Listing, 1.5),
+        ["itemlist"] = (PageType.Listing, 1),
+        ["service"] = (PageType.Service, 1.5), ["professionalservice"] = (PageType.Service, 1.5), ["softwareapplication"] = (PageType.Service, 1.5),
+        ["webapplication"] = (PageType.Service, 1.5), ["faqpage"] = (PageType.Service, 1.5),
+    };
 
-        StructuredSignals(data, Add);
-        bool siteRoot = UrlSignals(url, Add);
-        DomSignals(blocks, siteRoot, Add);
-
-        int best = 0;
-        for (int i = 1; i < weights.Length; i++)
-            if (weights[i] > weights[best]) best = i;
-        double total = weights.Sum();
-        if (weights[best] <= 0) return new PageTypeGuess(PageType.Article, 0.3, "no signal");
-        // Article keeps a prior: a page needs more than a faint signal to leave the default profile.
-        double prior = 1.0;
-        if (best != (int)PageType.Article && weights[best] < prior + weights[(int)PageType.Article])
-            return new PageTypeGuess(PageType.Article, Math.Round((prior + weights[0]) / (total + prior), 2), string.Join("; ", signals));
-        return new PageTypeGuess((PageType)best, Math.Round(weights[best] / (total + (best == 0 ? 0 : prior)), 2), string.Join("; ", signals));
-    }
-
-    private static void StructuredSignals(StructuredData data, Action<PageType, double, string> add)
+    private static readonly Dictionary<string, (PageType Type, double Weight)> OpenGraphTypes = new(StringComparer.Ordinal)
     {
-        if (data.Products >= 3) add(PageType.Collection, 4, $"{data.Products} schema:Product items");
-        if (data.Articles >= 3) add(PageType.Listing, 4, $"{data.Articles} schema:Article items");
-        bool faq = data.Types.Contains("FAQPage");
-        foreach (var t in data.Types)
-        {
-            switch (t.ToLowerInvariant())
-            {
-                case "product" or "productgroup" or "offer" or "aggregateoffer" or "individualproduct":
-                    add(PageType.Product, 3, "schema:" + t); break;
-                case "discussionforumposting" or "qapage" or "socialmediaposting" or "comment":
-                    add(PageType.Forum, 4, "schema:" + t); break;
-                // An FAQ's questions and answers are the site's own, not a thread.
-                case "question" or "answer" when !faq:
-                    add(PageType.Forum, 1.5, "schema:" + t); break;
-                case "techarticle" or "apireference" or "softwaresourcecode":
-                    add(PageType.Documentation, 3, "schema:" + t); break;
-                case "newsarticle" or "blogposting" or "article" or "reportagenewsarticle" or "opinionnewsarticle" or "reviewnewsarticle" or "recipe" or "review":
-                    add(PageType.Article, 2, "schema:" + t); break;
-                case "collectionpage" or "searchresultspage" or "offercatalog":
-                    add(PageType.Listing, 1.5, "schema:" + t); break;
-                case "itemlist":
-                    add(PageType.Listing, 1, "schema:" + t); break;
-                case "service" or "professionalservice" or "softwareapplication" or "webapplication" or "faqpage":
-                    add(PageType.Service, 1.5, "schema:" + t); break;
-            }
-        }
-        switch (data.OpenGraphType?.ToLowerInvariant())
-        {
-            case "article" or "blog" or "blogposting": add(PageType.Article, 1, "og:type"); break;
-            case "product" or "product.item" or "og:product": add(PageType.Product, 2, "og:type"); break;
-        }
-    }
+        ["article"] = (PageType.Article, 1), ["blog"] = (PageType.Article, 1), ["blogposting"] = (PageType.Article, 1),
+        ["product"] = (PageType.Product, 2), ["product.item"] = (PageType.Product, 2), ["og:product"] = (PageType.Product, 2),
+    };
+
+    private static readonly (string Prefix, PageType Type, double Weight)[] HostPrefixes =
+    [
+        ("forum.", PageType.Forum, 2), ("forums.", PageType.Forum, 2), ("community.", PageType.Forum, 2), ("discuss.", PageType.Forum, 2),
+        ("docs.", PageType.Documentation, 2), ("doc.", PageType.Documentation, 2), ("developer.", PageType.Documentation, 2), ("wiki.", PageType.Documentation, 2),
+        ("shop.", PageType.Product, 1), ("store.", PageType.Product, 1),
+    ];
 
     private static readonly (string Part, PageType Type, double Weight)[] PathParts =
     [
@@ -177,40 +175,73 @@ internal static class PageTypeClassifier
         ("/archive", PageType.Listing, 2), ("/events", PageType.Listing, 1),
     ];
 
-    /// <summary>Adds what the URL says; true when it is a site's root.</summary>
-    private static bool UrlSignals(string url, Action<PageType, double, string> add)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return false;
-        string host = uri.Host.ToLowerInvariant();
-        if (host.StartsWith("forum.", StringComparison.Ordinal) || host.StartsWith("forums.", StringComparison.Ordinal)
-            || host.StartsWith("community.", StringComparison.Ordinal) || host.StartsWith("discuss.", StringComparison.Ordinal))
-            add(PageType.Forum, 2, "host");
-        if (host.StartsWith("docs.", StringComparison.Ordinal) || host.StartsWith("doc.", StringComparison.Ordinal)
-            || host.StartsWith("developer.", StringComparison.Ordinal) || host.StartsWith("wiki.", StringComparison.Ordinal))
-            add(PageType.Documentation, 2, "host");
-        if (host.StartsWith("shop.", StringComparison.Ordinal) || host.StartsWith("store.", StringComparison.Ordinal))
-            add(PageType.Product, 1, "host");
+    /// <summary>Last path segments that name an index of stories.</summary>
+    private static readonly HashSet<string> IndexWords = new(StringComparer.Ordinal)
+        { "blog", "news", "articles", "posts", "stories", "press", "insights", "resources" };
 
-        string path = uri.AbsolutePath.ToLowerInvariant() + (uri.AbsolutePath.EndsWith('/') ? "" : "/");
-        string pathAndQuery = uri.PathAndQuery;
+    public static PageTypeGuess Classify(WebUrl url, StructuredData data, DomBlocks blocks)
+    {
+        var signals = new List<PageTypeSignal>();
+        StructuredSignals(data, signals);
+        bool siteRoot = UrlSignals(url, signals);
+        DomSignals(blocks, siteRoot, signals);
+
+        var weights = new double[Enum.GetValues<PageType>().Length];
+        foreach (var signal in signals) weights[(int)signal.Type] += signal.Weight;
+        int best = 0;
+        for (int i = 1; i < weights.Length; i++)
+            if (weights[i] > weights[best]) best = i;
+        double total = weights.Sum();
+        if (weights[best] <= 0) return new PageTypeGuess(PageType.Article, NoSignalConfidence, []);
+        int article = (int)PageType.Article;
+        if (best != article && weights[best] < ArticlePrior + weights[article])
+            return new PageTypeGuess(PageType.Article, Math.Round((ArticlePrior + weights[article]) / (total + ArticlePrior), 2), signals);
+        return new PageTypeGuess((PageType)best, Math.Round(weights[best] / (total + (best == article ? 0 : ArticlePrior)), 2), signals);
+    }
+
+    private static void StructuredSignals(StructuredData data, List<PageTypeSignal> signals)
+    {
+        if (data.Products >= ItemsForAnIndex) signals.Add(new(PageType.Collection, ItemIndexWeight, PageTypeEvidence.StructuredItems, $"{data.Products} schema:Product items"));
+        if (data.Articles >= ItemsForAnIndex) signals.Add(new(PageType.Listing, ItemIndexWeight, PageTypeEvidence.StructuredItems, $"{data.Articles} schema:Article items"));
+        bool faq = data.Types.Contains("FAQPage");
+        foreach (var t in data.Types)
+        {
+            string name = t.ToLowerInvariant();
+            if (faq && name is "question" or "answer") continue;
+            if (SchemaTypes.TryGetValue(name, out var said)) signals.Add(new(said.Type, said.Weight, PageTypeEvidence.SchemaType, "schema:" + t));
+        }
+        if (data.OpenGraphType?.ToLowerInvariant() is { } og && OpenGraphTypes.TryGetValue(og, out var ogSaid))
+            signals.Add(new(ogSaid.Type, ogSaid.Weight, PageTypeEvidence.OpenGraphType, "og:type"));
+    }
+
+    /// <summary>Adds what the URL says; true when it is a site's root.</summary>
+    private static bool UrlSignals(WebUrl url, List<PageTypeSignal> signals)
+    {
+        string host = url.Host;
+        foreach (var (prefix, type, weight) in HostPrefixes)
+            if (host.StartsWith(prefix, StringComparison.Ordinal) && !signals.Exists(s => s.Evidence == PageTypeEvidence.Host && s.Type == type))
+                signals.Add(new(type, weight, PageTypeEvidence.Host, "host"));
+
+        string path = url.Path.ToLowerInvariant() + (url.Path.EndsWith('/') ? "" : "/");
+        string pathAndQuery = url.PathAndQuery;
         foreach (var (part, type, weight) in PathParts)
-            if (path.Contains(part, StringComparison.Ordinal) || part.Length > 6 && pathAndQuery.Contains(part, StringComparison.OrdinalIgnoreCase))
-                add(type, weight, "url " + part);
-        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length == 0) add(PageType.Service, 1.5, "site root");
-        else if (segments[^1] is "blog" or "news" or "articles" or "posts" or "stories" or "press" or "insights" or "resources")
-            add(PageType.Listing, 2.5, "url ends in an index word");
+            if (path.Contains(part, StringComparison.Ordinal) || part.Length >= QueryPartMinLength && pathAndQuery.Contains(part, StringComparison.OrdinalIgnoreCase))
+                signals.Add(new(type, weight, PageTypeEvidence.UrlPart, "url " + part));
+        var segments = url.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length == 0) signals.Add(new(PageType.Service, SiteRootWeight, PageTypeEvidence.SiteRoot, "site root"));
+        else if (IndexWords.Contains(segments[^1])) signals.Add(new(PageType.Listing, IndexWordWeight, PageTypeEvidence.IndexWord, "url ends in an index word"));
         // A long hyphenated last segment is the slug of an article.
-        else if (segments[^1].Count(c => c == '-') >= 3) add(PageType.Article, 1, "slug");
+        else if (segments[^1].Count(c => c == '-') >= SlugHyphens) signals.Add(new(PageType.Article, SlugWeight, PageTypeEvidence.Slug, "slug"));
         return segments.Length == 0;
     }
 
-    private static void DomSignals(DomBlocks blocks, bool siteRoot, Action<PageType, double, string> add)
+    private static void DomSignals(DomBlocks blocks, bool siteRoot, List<PageTypeSignal> signals)
     {
         if (blocks.Count == 0) return;
         int text = Math.Max(1, blocks.Text[0]);
         int code = blocks.CodeBlocks[0];
-        if (code >= 2) add(PageType.Documentation, Math.Min(3, code * 0.5), $"{code} code blocks");
+        if (code >= CodeBlocksForDocs)
+            signals.Add(new(PageType.Documentation, Math.Min(MaxCodeWeight, code * WeightPerCodeBlock), PageTypeEvidence.CodeBlocks, $"{code} code blocks"));
 
         int shop = 0, posts = 0, prices = 0;
         for (int i = 0; i < blocks.Count; i++)
@@ -219,20 +250,23 @@ internal static class PageTypeClassifier
             if ((role & BlockRole.Shop) != 0) shop++;
             // Nested price elements (a price inside a "price" wrapper) count once.
             if ((role & BlockRole.Price) != 0 && (blocks.Parent[i] < 0 || (blocks.Roles[blocks.Parent[i]] & BlockRole.Price) == 0)) prices++;
-            if ((role & BlockRole.Post) != 0 && blocks.Text[i] - blocks.LinkText[i] >= 150) posts++;
+            if ((role & BlockRole.Post) != 0 && blocks.Text[i] - blocks.LinkText[i] >= PostUnlinkedChars) posts++;
         }
-        if (prices >= 12) add(PageType.Collection, 2.5, $"{prices} prices");
-        else if (shop >= 3) add(PageType.Product, Math.Min(2, shop * 0.2), $"{shop} shop elements");
+        if (prices >= PricesForACollection) signals.Add(new(PageType.Collection, PricesWeight, PageTypeEvidence.Prices, $"{prices} prices"));
+        else if (shop >= ShopElementsForAProduct)
+            signals.Add(new(PageType.Product, Math.Min(MaxShopWeight, shop * WeightPerShopElement), PageTypeEvidence.ShopMarkup, $"{shop} shop elements"));
 
         var (cards, cardsWithShop, cardText, postLike) = RepeatedCards(blocks);
-        if (cards >= 6 && cardText >= 0.3 * text)
+        if (cards >= CardsForAnIndex && cardText >= CardTextShare * text)
         {
-            if (cardsWithShop >= cards / 2) add(PageType.Collection, 3, $"{cards} product cards");
-            else add(PageType.Listing, 2.5, $"{cards} repeated cards");
+            if (cardsWithShop >= cards / 2) signals.Add(new(PageType.Collection, ProductCardsWeight, PageTypeEvidence.Cards, $"{cards} product cards"));
+            else signals.Add(new(PageType.Listing, CardsWeight, PageTypeEvidence.Cards, $"{cards} repeated cards"));
         }
         // A site's home page made of cards is its front page of stories (a company's home is sections, not cards).
-        else if (siteRoot && cards >= 6 && cardsWithShop < cards / 2) add(PageType.Listing, 2, $"{cards} cards on the home page");
-        if (postLike >= 3 || posts >= 4) add(PageType.Forum, 2, $"{Math.Max(postLike, posts)} posts");
+        else if (siteRoot && cards >= CardsForAnIndex && cardsWithShop < cards / 2)
+            signals.Add(new(PageType.Listing, HomePageCardsWeight, PageTypeEvidence.HomePageCards, $"{cards} cards on the home page"));
+        if (postLike >= PostLikeSiblings || posts >= LongPosts)
+            signals.Add(new(PageType.Forum, PostsWeight, PageTypeEvidence.Posts, $"{Math.Max(postLike, posts)} posts"));
     }
 
     /// <summary>
