@@ -9,7 +9,7 @@ namespace Crawlscope.Extraction;
 /// blockquotes, fenced code with its language, inline code with safe backtick runs, emphasis, links and images
 /// with absolute URLs, pipe tables when the first row is a header row, rules, and escaping so that a Markdown
 /// parser reads back exactly the page's text. Scripts, styles, templates, SVG, iframes, form controls and
-/// hidden elements are left out. The DOM is only read, never changed. One file of 750 lines on purpose: the block
+/// hidden elements are left out (HtmlVisibility decides). The DOM is only read, never changed. One file on purpose: the block
 /// writer, the inline writer and the escaping rules share private state and must change together.
 /// </summary>
 public static class MarkdownConverter
@@ -28,13 +28,6 @@ public static class MarkdownConverter
         return blocks.ToMarkdown();
     }
 
-    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "script", "style", "noscript", "template", "svg", "math", "iframe", "frame", "frameset", "object", "embed", "canvas",
-        "head", "title", "meta", "link", "base", "input", "button", "select", "option", "optgroup", "textarea", "datalist",
-        "audio", "video", "source", "track", "map", "dialog", "param", "applet",
-    };
-
     private static readonly HashSet<string> BlockTags = new(StringComparer.OrdinalIgnoreCase)
     {
         "address", "article", "aside", "body", "center", "details", "dd", "div", "dl", "dt", "fieldset", "figcaption",
@@ -42,34 +35,9 @@ public static class MarkdownConverter
         "caption", "tbody", "thead", "tfoot", "tr", "td", "th", "noframes", "search",
     };
 
-    internal static bool IsHidden(IElement e)
-    {
-        if (e.HasAttribute("hidden")) return true;
-        if (string.Equals(e.GetAttribute("aria-hidden"), "true", StringComparison.OrdinalIgnoreCase)) return true;
-        return e.GetAttribute("style") is { } style && IsHiddenStyle(style);
-    }
-
-    /// <summary>An inline style that hides its element (display:none, visibility:hidden).</summary>
-    internal static bool IsHiddenStyle(string style)
-    {
-        if (!style.Contains("none", StringComparison.OrdinalIgnoreCase) && !style.Contains("hidden", StringComparison.OrdinalIgnoreCase)) return false;
-        string compact = style.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
-        return compact.Contains("display:none", StringComparison.Ordinal) || compact.Contains("visibility:hidden", StringComparison.Ordinal);
-    }
-
-    internal static bool IsSkippedTag(string localName) => Skipped.Contains(localName);
-
-    /// <summary>Skipped for what it is (a script, a form control, ...), not for being hidden: with a leave-out rule,
-    /// its owner decides what is hidden (a page-wide curtain a script lifts is not), and noscript is read.</summary>
-    internal static bool IsSkippedKind(IElement e) => e.LocalName != "noscript" && Skipped.Contains(e.LocalName) ||
-        (e.LocalName == "input" && string.Equals(e.GetAttribute("type"), "hidden", StringComparison.OrdinalIgnoreCase));
-
-    internal static bool IsSkipped(IElement e) => Skipped.Contains(e.LocalName) || IsHidden(e) ||
-        (e.LocalName == "input" && string.Equals(e.GetAttribute("type"), "hidden", StringComparison.OrdinalIgnoreCase));
-
     private sealed class Context(WebUrl? baseUrl, Func<IElement, bool>? leaveOut, CancellationToken cancellation)
     {
-        private bool Skip(IElement e) => (leaveOut is null ? IsSkipped(e) : IsSkippedKind(e)) || leaveOut?.Invoke(e) == true;
+        private bool Skip(IElement e) => (leaveOut is null ? HtmlVisibility.IsSkipped(e) : HtmlVisibility.IsNeverTextKind(e)) || leaveOut?.Invoke(e) == true;
 
         private int _strong, _emphasis, _strike, _link;
 

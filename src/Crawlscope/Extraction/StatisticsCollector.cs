@@ -2,14 +2,10 @@ using AngleSharp.Dom;
 
 namespace Crawlscope.Extraction;
 
-/// <summary>One walk over the DOM counting what the spam classifier needs: visible and hidden text, words, anchor words.</summary>
+/// <summary>One walk over the DOM counting what the spam classifier needs: visible and hidden text (as <see cref="HtmlVisibility"/>
+/// decides), words, anchor words.</summary>
 internal static class StatisticsCollector
 {
-    private static readonly HashSet<string> Invisible = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object", "embed", "canvas",
-    };
-
     internal static PageStatistics Collect(IDocument doc, string? title, int htmlLength, int linkCount, CancellationToken cancellation = default)
     {
         var visible = new CollapsedText();
@@ -49,9 +45,9 @@ internal static class StatisticsCollector
                 else if (child is IElement e)
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    if (Invisible.Contains(e.LocalName)) continue;
+                    if (HtmlVisibility.IsNeverText(e.LocalName)) continue;
                     if (e.LocalName is "br" or "p" or "div" or "li" or "td" or "h1" or "h2" or "h3" or "h4" or "h5" or "h6") visible.Append(" ");
-                    Walk(e, hidden || MarkdownConverter.IsHidden(e), inAnchor || e.LocalName == "a");
+                    Walk(e, hidden || HtmlVisibility.IsOutOfSight(e), inAnchor || e.LocalName == "a");
                 }
             }
         }

@@ -107,7 +107,7 @@ public class MarkdownConverterTests(ITestOutputHelper output)
             foreach (var c in n.ChildNodes)
             {
                 if (c is IText t) sb.Append(t.Data);
-                else if (c is IElement e && !MarkdownConverter.IsSkipped(e))
+                else if (c is IElement e && !HtmlVisibility.IsSkipped(e))
                 {
                     bool block = Blocks.Contains(e.LocalName);
                     if (block) sb.Append(' ');

@@ -96,7 +96,7 @@ internal sealed class DomBlocks
                     case "type": a.Type = attribute.Value; break;
                     case "hidden": a.Hidden = true; break;
                     case "aria-hidden": a.Hidden |= string.Equals(attribute.Value, "true", StringComparison.OrdinalIgnoreCase); break;
-                    case "style": a.Hidden |= MarkdownConverter.IsHiddenStyle(attribute.Value); break;
+                    case "style": a.Hidden |= HtmlVisibility.IsHiddenStyle(e, attribute.Value); break;
                 }
             }
             return a;
@@ -128,13 +128,13 @@ internal sealed class DomBlocks
             if (blocks.Elements.Count > maxElements) break;
             string tag = e.LocalName;
             var attributes = Attributes.Of(e);
-            if (tag != "noscript" && MarkdownConverter.IsSkippedTag(tag))
+            if (tag != "noscript" && HtmlVisibility.IsNeverText(tag))
             {
                 if (tag == "script" && string.Equals(attributes.Type?.Trim(), "application/ld+json", StringComparison.OrdinalIgnoreCase)) blocks.JsonLd.Add(e.TextContent);
                 continue;
             }
             int level = parent < 0 ? 0 : depth[parent] + 1;
-            bool hidden = attributes.Hidden || HiddenByClass(attributes.Class);
+            bool hidden = attributes.Hidden || HtmlVisibility.HiddenByClass(attributes.Class);
             if (hidden && level > CurtainDepth || tag == "noscript" && IsUnparsedMarkup(e))
             {
                 blocks.Unread.Add(e);
@@ -228,31 +228,6 @@ internal sealed class DomBlocks
             if ((Roles[i] & BlockRole.Inline) == 0 && Text[i] >= MinFingerprintChars)
                 Fingerprints[i] = FingerprintHash.Combine(path[i], FingerprintHash.Combine(content[i], (ulong)Text[i])) | 1;
         }
-    }
-
-    private static readonly HashSet<string> HiddenClasses = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "hide", "hidden", "d-none", "invisible", "is-hidden", "u-hidden", "sr-only", "visually-hidden", "visuallyhidden",
-        "screen-reader-text", "screen-reader-only", "element-invisible", "offscreen",
-    };
-
-    /// <summary>Classes that frameworks use to hide an element from sight; not when a responsive class shows it
-    /// again on some screens ("hidden lg:block", "d-none d-md-block").</summary>
-    internal static bool HiddenByClass(string? classes)
-    {
-        if (string.IsNullOrEmpty(classes) || classes.Length > 1000) return false;
-        if (!classes.Contains("hid", StringComparison.OrdinalIgnoreCase) && !classes.Contains("invisible", StringComparison.OrdinalIgnoreCase)
-            && !classes.Contains("sr-only", StringComparison.OrdinalIgnoreCase) && !classes.Contains("offscreen", StringComparison.OrdinalIgnoreCase)
-            && !classes.Contains("d-none", StringComparison.OrdinalIgnoreCase)) return false;
-        bool hidden = false;
-        foreach (var range in classes.AsSpan().Split(' '))
-        {
-            var token = classes.AsSpan()[range];
-            if (token.IsEmpty) continue;
-            if (token.Contains(':') || token.StartsWith("d-") && !token.Equals("d-none", StringComparison.OrdinalIgnoreCase)) return false;
-            if (HiddenClasses.GetAlternateLookup<ReadOnlySpan<char>>().Contains(token)) hidden = true;
-        }
-        return hidden;
     }
 
     /// <summary>Characters that are not white space.</summary>

@@ -288,7 +288,7 @@ internal static class MainContentExtractor
                 sb.Append(t.Data);
                 continue;
             }
-            if (node is not IElement e || MarkdownConverter.IsSkippedKind(e) || e != root && leave(e)) continue;
+            if (node is not IElement e || HtmlVisibility.IsNeverTextKind(e) || e != root && leave(e)) continue;
             if (Blocks.Contains(e.LocalName)) sb.Append(' ');
             var children = e.ChildNodes;
             for (int c = children.Length - 1; c >= 0; c--) stack.Push(children[c]);
