@@ -56,6 +56,9 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         string markdown = parts.HasFlag(ExtractionParts.Markdown) ? MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl, cancellation) : "";
         var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType, siteTemplate, cancellation) : null;
         var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count, cancellation);
+        // Structured text no reader sees is hidden text to the spam classifier, like text hidden by a style.
+        if (readable is { StructuredText.Length: > 0 } withStructured)
+            statistics = statistics with { HiddenText = (statistics.HiddenText + " " + withStructured.StructuredText).Trim() };
         string? headline = MetadataExtractor.Headline(document, title);
 
         return new ExtractedPage

@@ -30,6 +30,10 @@ public sealed record ReadableProvenance(ReadableOrigin Origin, PageType Type, in
 
 public sealed record ReadableContent(string Markdown, string Text, ReadableProvenance Source, PageTypeGuess PageType)
 {
+    /// <summary>Text the page gives only in its structured data (a JSON-LD product description, capped), whether or not
+    /// it was added: no reader sees it, so the spam statistics count it as hidden text.</summary>
+    public string StructuredText { get; init; } = "";
+
     /// <summary>The page's block fingerprints (0 where a block has none), for <see cref="SiteTemplate.Learn"/>.</summary>
     public IReadOnlyCollection<ulong> BlockFingerprints { get; init; } = [];
 }
@@ -55,6 +59,10 @@ internal static class MainContentExtractor
     // Menu entries and tags are a word or two; a card's link carries a headline.
     private const int ShortLinkChars = 16;
     private const double ParagraphLinkDensityLimit = 0.8;
+    // A JSON-LD description is added only up to this length (a real one is a few paragraphs; 972,565 characters of
+    // one repeated phrase were once), and only when the product it describes is the one the page shows.
+    private const int MaxStructuredDescriptionChars = 5_000;
+    private const int MaxStructuredTextForSpamChars = 100_000;
 
     internal static ReadableContent Extract(IHtmlDocument document, WebUrl baseUrl, string boilerpipeFallback, PageType? pageType = null,
         IReadOnlySet<ulong>? template = null, CancellationToken cancellation = default)
@@ -85,10 +93,12 @@ internal static class MainContentExtractor
             text = PlainText(body, Leave, cancellation);
             source = source with { FromWholeBody = true };
         }
-        if (profile.AddsProductDescription && data.ProductDescription is { Length: > 0 } description)
+        string structured = data.ProductDescription is { Length: > 0 } raw
+            ? TextNormalization.CollapseWhitespace(System.Net.WebUtility.HtmlDecode(raw.Length > MaxStructuredTextForSpamChars ? raw[..MaxStructuredTextForSpamChars] : raw))
+            : "";
+        if (profile.AddsProductDescription && structured is { Length: > 0 and <= MaxStructuredDescriptionChars } collapsed && ShowsTheProduct(document, data))
         {
-            string collapsed = TextNormalization.CollapseWhitespace(System.Net.WebUtility.HtmlDecode(description));
-            if (collapsed.Length > 0 && !text.Contains(collapsed[..Math.Min(60, collapsed.Length)], StringComparison.Ordinal))
+            if (!text.Contains(collapsed[..Math.Min(60, collapsed.Length)], StringComparison.Ordinal))
             {
                 markdown = (markdown + "\n\n" + MarkdownConverter.Escape.LineStart(MarkdownConverter.Escape.Text(collapsed))).Trim();
                 text = (text + " " + collapsed).Trim();
@@ -97,8 +107,21 @@ internal static class MainContentExtractor
         }
         var fingerprints = blocks.Fingerprints;
         if (DomBlocks.VisibleChars(text) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipeFallback) > DomBlocks.VisibleChars(text))
-            return Fallback(boilerpipeFallback, ReadableOrigin.Boilerpipe, guess) with { BlockFingerprints = fingerprints };
-        return new ReadableContent(markdown.Trim(), text, source, guess) { BlockFingerprints = fingerprints };
+            return Fallback(boilerpipeFallback, ReadableOrigin.Boilerpipe, guess) with { BlockFingerprints = fingerprints, StructuredText = structured };
+        return new ReadableContent(markdown.Trim(), text, source, guess) { BlockFingerprints = fingerprints, StructuredText = structured };
+    }
+
+    /// <summary>The structured data agrees with the visible page: its product's name is the page's title or headline
+    /// (or appears in it), so the description is this page's and not stuffing.</summary>
+    private static bool ShowsTheProduct(IHtmlDocument document, StructuredData data)
+    {
+        if (data.ProductName is not { } raw) return false;
+        string name = TextNormalization.CollapseWhitespace(System.Net.WebUtility.HtmlDecode(raw));
+        if (name.Length is 0 or > 300) return false;
+        string title = document.Title ?? "";
+        string headline = document.QuerySelector("h1")?.TextContent ?? "";
+        return title.Contains(name, StringComparison.OrdinalIgnoreCase) || TextNormalization.CollapseWhitespace(headline).Contains(name, StringComparison.OrdinalIgnoreCase)
+            || name.Contains(TextNormalization.CollapseWhitespace(headline), StringComparison.OrdinalIgnoreCase) && headline.Trim().Length >= 3;
     }
 
     /// <summary>Template blocks inside the chosen element that were left out, not counting those inside another.</summary>

@@ -6,14 +6,14 @@ using Crawlscope.Urls;
 namespace Crawlscope.Extraction.MainContent;
 
 /// <summary>What the page says about itself in structured data: schema.org types (JSON-LD and microdata),
-/// Open Graph type, and a product's description when JSON-LD carries one.</summary>
-internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGraphType, string? ProductDescription, int Products, int Articles = 0)
+/// Open Graph type, and a product's name and description when JSON-LD carries them.</summary>
+internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGraphType, string? ProductDescription, int Products, int Articles = 0,
+    string? ProductName = null)
 {
     /// <summary>Reads the JSON-LD and microdata the body walk met, and the head's JSON-LD and og:type.</summary>
     public static StructuredData Read(IHtmlDocument document, DomBlocks blocks)
     {
         var types = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        string? productDescription = null;
         var tally = new Tally();
         string? og = null;
         var scripts = new List<string>(blocks.JsonLd);
@@ -31,7 +31,7 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
             try
             {
                 using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
-                Walk(doc.RootElement, types, ref productDescription, tally, 0);
+                Walk(doc.RootElement, types, tally, 0);
             }
             catch (JsonException)
             {
@@ -47,22 +47,23 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
                 if (name.Equals("Product", StringComparison.OrdinalIgnoreCase)) tally.Products++;
             }
         }
-        return new StructuredData(types, og, productDescription, tally.Products, tally.Articles);
+        return new StructuredData(types, og, tally.ProductDescription, tally.Products, tally.Articles, tally.ProductName);
     }
 
-    /// <summary>How many products and articles the structured data describes.</summary>
+    /// <summary>How many products and articles the structured data describes, and the first product's name and description.</summary>
     private sealed class Tally
     {
         public int Products, Articles;
+        public string? ProductName, ProductDescription;
     }
 
-    private static void Walk(JsonElement e, HashSet<string> types, ref string? productDescription, Tally tally, int depth)
+    private static void Walk(JsonElement e, HashSet<string> types, Tally tally, int depth)
     {
         if (depth > 12) return;
         switch (e.ValueKind)
         {
             case JsonValueKind.Array:
-                foreach (var item in e.EnumerateArray()) Walk(item, types, ref productDescription, tally, depth + 1);
+                foreach (var item in e.EnumerateArray()) Walk(item, types, tally, depth + 1);
                 break;
             case JsonValueKind.Object:
                 bool product = false, article = false;
@@ -78,11 +79,14 @@ internal sealed record StructuredData(IReadOnlySet<string> Types, string? OpenGr
                 }
                 if (product) tally.Products++;
                 if (article) tally.Articles++;
-                if (product && productDescription is null && e.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String)
-                    productDescription = d.GetString();
+                if (product && tally.ProductDescription is null && e.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String)
+                {
+                    tally.ProductDescription = d.GetString();
+                    if (e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String) tally.ProductName = n.GetString();
+                }
                 foreach (var property in e.EnumerateObject())
                     if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
-                        Walk(property.Value, types, ref productDescription, tally, depth + 1);
+                        Walk(property.Value, types, tally, depth + 1);
                 break;
         }
     }
