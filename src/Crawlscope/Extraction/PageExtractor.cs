@@ -77,10 +77,10 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
             PageType = readable?.PageType,
             Readable = readable?.Source,
             BlockFingerprints = readable?.BlockFingerprints ?? [],
-            ContentHash = ContentFingerprint.ContentHashOfCollapsed(readable is { Text.Length: > 0 } ? readable.Text : statistics.VisibleText),
+            ContentHash = ContentFingerprint.ContentHashOfCollapsed(readable is { HashText.Length: > 0 } ? readable.HashText : statistics.VisibleText),
             // Without readable text the statistics pass has already split the visible text into words.
             SimHash = !_options.FindsNearDuplicates ? null
-                : readable is { Text.Length: > 0 } ? ContentFingerprint.SimHash(readable.Text) : ContentFingerprint.SimHash(statistics.VisibleWords),
+                : readable is { HashText.Length: > 0 } ? ContentFingerprint.SimHash(readable.HashText) : ContentFingerprint.SimHash(statistics.VisibleWords),
             Statistics = statistics,
             EncodingName = decoded?.Encoding.WebName ?? "utf-16",
             EncodingSource = decoded?.EncodingSource ?? "string",

@@ -30,6 +30,10 @@ public sealed record ReadableProvenance(ReadableOrigin Origin, PageType Type, in
 
 public sealed record ReadableContent(string Markdown, string Text, ReadableProvenance Source, PageTypeGuess PageType)
 {
+    /// <summary>The text the content hash and SimHash are taken from: the readable text as it would be without the
+    /// site's learnt template, so learning a template does not change the hash of a page that did not change.</summary>
+    public string HashText { get; init; } = "";
+
     /// <summary>Text the page gives only in its structured data (a JSON-LD product description, capped), whether or not
     /// it was added: no reader sees it, so the spam statistics count it as hidden text.</summary>
     public string StructuredText { get; init; } = "";
@@ -106,9 +110,27 @@ internal static class MainContentExtractor
             }
         }
         var fingerprints = blocks.Fingerprints;
+        string hashText = template is { Count: > 0 } ? UntemplatedText(blocks, profile, source.WithStructuredDescription ? structured : null, cancellation) : text;
+        if (DomBlocks.VisibleChars(hashText) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipeFallback) > DomBlocks.VisibleChars(hashText))
+            hashText = TextNormalization.CollapseWhitespace(boilerpipeFallback.Trim());
         if (DomBlocks.VisibleChars(text) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipeFallback) > DomBlocks.VisibleChars(text))
-            return Fallback(boilerpipeFallback, ReadableOrigin.Boilerpipe, guess) with { BlockFingerprints = fingerprints, StructuredText = structured };
-        return new ReadableContent(markdown.Trim(), text, source, guess) { BlockFingerprints = fingerprints, StructuredText = structured };
+            return Fallback(boilerpipeFallback, ReadableOrigin.Boilerpipe, guess) with { BlockFingerprints = fingerprints, StructuredText = structured, HashText = hashText };
+        return new ReadableContent(markdown.Trim(), text, source, guess) { BlockFingerprints = fingerprints, StructuredText = structured, HashText = hashText };
+    }
+
+    /// <summary>The plain text the chooser finds when no template is known (the same steps, its own left-out set), plus
+    /// the structured description when it was added: what a page's hash is taken from once its site's template is
+    /// learnt. Costs one more plain-text walk, on templated sites only.</summary>
+    private static string UntemplatedText(DomBlocks blocks, ExtractionProfile profile, string? description, CancellationToken cancellation)
+    {
+        var left = LeftOut(blocks, profile, null);
+        int chosen = Choose(blocks, ContentText(blocks, left, profile.LinksAreContent), left, profile);
+        LeaveOutHeadline(blocks, chosen, left);
+        var leftOut = TopLevel(blocks, left, chosen);
+        bool Leave(IElement e) => leftOut.Contains(e);
+        string text = PlainText(blocks.Elements[chosen], Leave, cancellation);
+        if (DomBlocks.VisibleChars(text) < MinimumTextChars && chosen != 0) text = PlainText(blocks.Elements[0], Leave, cancellation);
+        return description is null || text.Contains(description[..Math.Min(60, description.Length)], StringComparison.Ordinal) ? text : (text + " " + description).Trim();
     }
 
     /// <summary>The structured data agrees with the visible page: its product's name is the page's title or headline
@@ -324,6 +346,7 @@ internal static class MainContentExtractor
         string text = boilerpipeText.Trim();
         string markdown = string.Join("\n\n", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => MarkdownConverter.Escape.LineStart(MarkdownConverter.Escape.Text(p))));
-        return new ReadableContent(markdown, TextNormalization.CollapseWhitespace(text), new ReadableProvenance(origin, guess.Type), guess);
+        string collapsed = TextNormalization.CollapseWhitespace(text);
+        return new ReadableContent(markdown, collapsed, new ReadableProvenance(origin, guess.Type), guess) { HashText = collapsed };
     }
 }
