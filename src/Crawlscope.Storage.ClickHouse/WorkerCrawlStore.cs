@@ -11,7 +11,7 @@ namespace Crawlscope.Storage.ClickHouse;
 /// other workers' shards are handed over through the cluster's discovered table; each worker pulls what others
 /// handed to its shards. Reads for the inspector, stats and bans go to the cluster.
 /// </summary>
-public sealed class WorkerCrawlStore : IFrontierStore
+public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
 {
     private static readonly TimeSpan ShipEvery = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(1);
@@ -272,6 +272,11 @@ public sealed class WorkerCrawlStore : IFrontierStore
     public Task SaveRobotsAsync(StoredRobots robots, CancellationToken ct = default) => _local.SaveRobotsAsync(robots, ct);
 
     // --- shared state: the cluster --------------------------------------------------------------------------
+
+    /// <summary>The worker's own file is what fills its disk.</summary>
+    public bool IsFull(Exception error, out string condition) => _local.IsFull(error, out condition);
+
+    public Task<bool> HasRoomAsync(CancellationToken ct = default) => _local.HasRoomAsync(ct);
 
     public Task BanAsync(string name, string? reason, OperatorAction? audit = null, CancellationToken ct = default) => _cluster.BanAsync(name, reason, audit, ct);
     public Task<bool> UnbanAsync(string name, OperatorAction? audit = null, CancellationToken ct = default) => _cluster.UnbanAsync(name, audit, ct);

@@ -112,6 +112,7 @@ internal sealed class PageRoutes(UrlInspector inspector, InspectorSiteOptions op
         var forms = OperatorRoutes.Context(context, op);
         return RouteInput.Html(OverviewPage.Render(overview, notice, h =>
         {
+            if (op.StoreProblem is { } problem) h.Element("p", problem, ("class", "error"), ("id", "store-problem"), ("role", "alert"));
             ActionForms.Live(h, figures);
             ActionForms.ForOverview(h, forms);
             ActionForms.AuditLog(h, actions);

@@ -20,6 +20,7 @@ internal static class ProbeRoutes
     {
         if (options.Stopping.IsCancellationRequested)
             return Results.Text("stopping: finishing the pages in flight\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        if (options.Operator?.StoreProblem is { } problem) return Results.Text(problem + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
         try
         {
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -111,7 +111,7 @@ internal static class RunCommand
                 o.Crawl.Store.Cluster(parse)?.ToString() ?? Path.GetFullPath(parse.GetValue(o.Crawl.Store.Db)!), string.Join(" ", app.Urls));
             using var stopping = ct.Register(() => log.LogInformation("stopping: finishing the pages in flight"));
             var run = engine.RunAsync(seeds, ct);
-            await LogProgressAsync(log, new CrawlFiguresSampler(store, engine), run, TimeSpan.FromSeconds(parse.GetValue(o.LogEvery)));
+            await LogProgressAsync(log, new CrawlFiguresSampler(store, engine), engine.Control, run, TimeSpan.FromSeconds(parse.GetValue(o.LogEvery)));
             var end = await run;
             await app.StopAsync(CancellationToken.None);
             log.LogInformation("crawl service stopped ({End}): {Pages} pages this run", end, engine.Progress.Pages);
@@ -120,11 +120,22 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task LogProgressAsync(ILogger log, CrawlFiguresSampler sampler, Task run, TimeSpan every)
+    private static async Task LogProgressAsync(ILogger log, CrawlFiguresSampler sampler, CrawlControl control, Task run, TimeSpan every)
     {
-        using var ticker = new PeriodicTimer(every);
+        // The store's condition is looked at every second (a full disk is said at once, once); progress every `every`.
+        using var ticker = new PeriodicTimer(every < TimeSpan.FromSeconds(1) ? every : TimeSpan.FromSeconds(1));
+        string? problem = null;
+        var nextProgress = DateTime.UtcNow + every;
         while (await Task.WhenAny(run, ticker.WaitForNextTickAsync().AsTask()) != run)
         {
+            if (control.StoreProblem != problem)
+            {
+                problem = control.StoreProblem;
+                if (problem is not null) log.LogError("{Problem}", problem);
+                else log.LogInformation("space is back: the crawl goes on");
+            }
+            if (DateTime.UtcNow < nextProgress) continue;
+            nextProgress = DateTime.UtcNow + every;
             var f = await sampler.SampleAsync();
             log.LogInformation("{PagesPerSecond} pages/s, {Pages} pages this run, {Queued} queued, {InFlight} in flight, {RecrawlsDue} recrawls due, {Errors} errors{Paused}",
                 f.PagesPerSecond, f.PagesThisRun, f.Queued, f.InFlight, f.RecrawlsDue, f.Errors, f.Paused ? " (paused)" : "");

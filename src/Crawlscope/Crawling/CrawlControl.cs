@@ -61,6 +61,14 @@ public sealed class CrawlControl
 
     internal bool TryTakeSubmitted(out string host) => _submittedHosts.TryDequeue(out host!);
 
+    private volatile string? _storeProblem;
+
+    /// <summary>Why the crawl cannot go on now although nobody paused it (the store's disk is full); null when it can.
+    /// Shown on the overview and /readyz, logged by the service.</summary>
+    public string? StoreProblem => _storeProblem;
+
+    internal void SetStoreProblem(string? problem) => _storeProblem = problem;
+
     private long _banChanges;
 
     /// <summary>A ban was added or lifted: the crawl reads the bans again before its next page, not seconds later.</summary>

@@ -23,7 +23,6 @@ public sealed class CrawlEngine : IDisposable
     private readonly UrlKeyer _keyer;
     private readonly TimeProvider _time;
     private readonly Fetcher _fetcher;
-    private readonly HostScheduler _scheduler;
     private readonly string _agentToken;
     private readonly Archiving.WarcArchive? _archive;
     private PageRendering? _rendering;
@@ -39,7 +38,6 @@ public sealed class CrawlEngine : IDisposable
         _time = time ?? TimeProvider.System;
         _fetcher = new Fetcher(options.WarcDirectory is null ? options.Fetch : options.Fetch.WithRawExchange());
         _archive = options.WarcDirectory is null ? null : new Archiving.WarcArchive(options.WarcDirectory, options.WarcMaxFileBytes, _time);
-        _scheduler = new HostScheduler(options.Politeness, _time);
         _agentToken = RobotsAgent.ProductToken(options.Fetch.UserAgent);
         Progress = new CrawlProgress(_time);
     }
@@ -59,6 +57,43 @@ public sealed class CrawlEngine : IDisposable
     /// --max-pages is reached, or <paramref name="stop"/> fires (in-flight pages are finished first).</summary>
     public async Task<CrawlEnd> RunAsync(IReadOnlyList<UrlIdentity> seeds, CancellationToken stop)
     {
+        while (true)
+        {
+            try
+            {
+                return await RunOnceAsync(seeds, stop);
+            }
+            catch (Exception ex) when (_options.Continuous && !stop.IsCancellationRequested && _store is IStoreSpace space && space.IsFull(ex, out string condition))
+            {
+                // A service keeps its inspector up and waits for space; what was leased goes back to the queue when the
+                // run starts again, so nothing is lost. A one-off crawl ends with the condition in one line.
+                Control.SetStoreProblem(condition);
+                if (!await WaitForRoomAsync(space, stop)) return CrawlEnd.Cancelled;
+                Control.SetStoreProblem(null);
+            }
+        }
+    }
+
+    /// <summary>How often a paused service looks for space again.</summary>
+    internal static TimeSpan RoomProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    private async Task<bool> WaitForRoomAsync(IStoreSpace space, CancellationToken stop)
+    {
+        try
+        {
+            do await Task.Delay(RoomProbeInterval, _time, stop);
+            while (!await space.HasRoomAsync(stop));
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<CrawlEnd> RunOnceAsync(IReadOnlyList<UrlIdentity> seeds, CancellationToken stop)
+    {
+        if (_rendering is not null) await _rendering.DisposeAsync();
         await _store.RecoverLeasesAsync(CancellationToken.None);
         var now = _time.GetUtcNow();
         await _store.EnqueueAsync(seeds.Select(s => FrontierEntry.Seed(s, now)).ToList(), CancellationToken.None);
@@ -70,7 +105,8 @@ public sealed class CrawlEngine : IDisposable
         _rendering = _options.Render.Mode == Rendering.RenderMode.Never ? null : new PageRendering(_options.Render, _fetcher, robots, _options.Fetch.UserAgent, _archive, _time);
         var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, scope, _agentToken, _time, Progress, _archive, Control, _rendering);
         long stored = await _store.PageCountAsync(CancellationToken.None);
-        return await new CrawlLoop(_options, _store, _time, _scheduler, worker, Progress, Control, stored, stop).RunAsync();
+        // A run's own scheduler: one that ended on a full store left requests counted in flight that will never finish.
+        return await new CrawlLoop(_options, _store, _time, new HostScheduler(_options.Politeness, _time), worker, Progress, Control, stored, stop).RunAsync();
     }
 
     private async Task<IReadOnlyList<UrlIdentity>> StoredSeedsAsync() =>

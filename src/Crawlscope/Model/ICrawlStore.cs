@@ -166,5 +166,17 @@ public interface ICrawlStore : IUrlIntake, IPageStore, IRobotsCache, IBanStore, 
 /// worker's (the cluster itself keeps none: its workers do).</summary>
 public interface IFrontierStore : ICrawlStore, IFrontier;
 
+/// <summary>Whether a store's disk has room: a store that says which of its failures mean a full disk lets a crawl
+/// service pause until space returns instead of ending.</summary>
+public interface IStoreSpace
+{
+    /// <summary>The failure (or one inside it) is the store's disk being full; <paramref name="condition"/> says so in one
+    /// line, naming the store.</summary>
+    bool IsFull(Exception error, out string condition);
+
+    /// <summary>Whether there is room to write again (a probe that writes and removes a little, beside the store).</summary>
+    Task<bool> HasRoomAsync(CancellationToken ct = default);
+}
+
 /// <summary>A host with queued URLs and when the first of them is ready.</summary>
 public sealed record QueuedHost(string Host, DateTimeOffset Ready);

@@ -71,6 +71,9 @@ public sealed class CrawlOperator(IFrontierStore store, UrlKeyer keyer, CrawlEng
     /// <summary>Whether the whole crawl is paused.</summary>
     public bool Paused => engine.Control.Paused;
 
+    /// <summary>Why the crawl cannot go on although nobody paused it (the store's disk is full); null when it can.</summary>
+    public string? StoreProblem => engine.Control.StoreProblem;
+
     /// <summary>The hosts paused one by one.</summary>
     public IReadOnlyCollection<string> PausedHosts => engine.Control.PausedHosts;
 
