@@ -79,7 +79,18 @@ internal static class ConfigFile
         if (path.Length == 0) throw new ConfigFileException(["--config needs a file"]);
         if (InputFile.Problem(path, MaxBytes, "configuration file") is { } unusable) throw new ConfigFileException([unusable]);
         var doc = SyntaxParser.Parse(File.ReadAllText(path), path, true);
-        var problems = doc.Diagnostics.Where(d => d.Kind == DiagnosticMessageKind.Error).Select(d => $"{path}:{d.Span.Start.Line + 1}: {d.Message}").ToList();
+        // A syntax error confuses the parser for the rest of its line and often the next (a missing ']' gave 8 lines):
+        // the first error of each line is said, and lines right after an error only when they have one of their own
+        // that is not about the tokens the first left behind.
+        var problems = new List<string>();
+        int lastSyntaxLine = -10;
+        foreach (var d in doc.Diagnostics.Where(d => d.Kind == DiagnosticMessageKind.Error).OrderBy(d => d.Span.Start.Line))
+        {
+            int line = d.Span.Start.Line + 1;
+            if (line <= lastSyntaxLine + 1) continue;
+            problems.Add($"{path}:{line}: {d.Message}");
+            lastSyntaxLine = line;
+        }
         var settings = new List<(string Name, Key Key, ValueSyntax Value, int Line)>();
         foreach (var kv in doc.KeyValues) Collect("", kv, settings, problems, path);
         foreach (var table in doc.Tables)
@@ -99,7 +110,13 @@ internal static class ConfigFile
                 if (key.Flag.Length > 0) lines[key.Flag] = (path, line);
             }
         }
-        if (problems.Count > 0) throw new ConfigFileException(problems);
+        if (problems.Count > 0)
+        {
+            var ordered = problems.OrderBy(LineOf).ToList();
+            if (problems.Any(p => p.Contains(": unknown setting '", StringComparison.Ordinal)))
+                ordered.Add($"{path}: known settings: {string.Join(", ", Keys.Keys.Order(StringComparer.Ordinal))}");
+            throw new ConfigFileException(ordered);
+        }
         // A setting's value is a value, never an option: flags take theirs as --flag=value, and the seeds come after
         // "--", where the parser reads every token as an argument ("--allow-private-networks" as a seed is refused).
         return positional.Count == 0 ? [args[0], .. tokens, .. args[1..]]
@@ -114,10 +131,31 @@ internal static class ConfigFile
         if (kv.Value is null) return; // a syntax error, reported by the parser
         if (!Keys.TryGetValue(name, out var key))
         {
-            problems.Add($"{path}:{line}: unknown setting '{name}' (known: {string.Join(", ", Keys.Keys.Order(StringComparer.Ordinal))})");
+            problems.Add($"{path}:{line}: unknown setting '{name}'{Nearest(name)}");
             return;
         }
         settings.Add((name, key, kv.Value, line));
+    }
+
+    /// <summary>The line a problem is about ("file:12: ..."), for putting them in file order.</summary>
+    private static int LineOf(string problem)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(problem, @":(\d+): ");
+        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>" (did you mean politeness.concurrency?)": the nearest key by its whole name, or by its last part when the
+    /// table is the mistake ("crawl.concurrancy").</summary>
+    private static string Nearest(string name)
+    {
+        string whole = UsageHints.DidYouMean(name, Keys.Keys);
+        if (whole.Length > 0) return whole;
+        string last = name[(name.LastIndexOf('.') + 1)..];
+        var byLast = Keys.Keys.ToLookup(k => k[(k.LastIndexOf('.') + 1)..], StringComparer.Ordinal);
+        string hint = UsageHints.DidYouMean(last, byLast.Select(g => g.Key));
+        if (hint.Length == 0) return "";
+        string part = hint[" (did you mean ".Length..^"?)".Length];
+        return $" (did you mean {string.Join(" or ", byLast[part].Order(StringComparer.Ordinal))}?)";
     }
 
     /// <summary>The command-line tokens for one setting, or null (and a problem) when its value is not what the key takes.</summary>
@@ -148,6 +186,9 @@ internal static class ConfigFile
                 return Problem($"must be at least {key.Min.ToString(CultureInfo.InvariantCulture)}");
             case (Kind.Boolean, BooleanValueSyntax b):
                 return b.Value ? [key.Flag] : [];
+            // One string where a list of one is meant: seeds = "https://example.com/".
+            case (Kind.List, StringValueSyntax one):
+                return key.Flag.Length == 0 ? [one.Value!] : [key.Flag + "=" + one.Value];
             case (Kind.List, ArraySyntax array) when array.Items.All(i => i.Value is StringValueSyntax):
                 var items = array.Items.Select(i => ((StringValueSyntax)i.Value!).Value!).ToList();
                 return key.Flag.Length == 0 ? items : items.Select(v => key.Flag + "=" + v).ToList();

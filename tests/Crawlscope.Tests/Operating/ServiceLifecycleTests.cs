@@ -46,6 +46,38 @@ public class ServiceLifecycleTests
         Directory.Delete(dir, true);
     }
 
+    /// <summary>Config errors that help: the nearest key for each unknown one (by its last part when the table is the
+    /// mistake), the known keys listed once at the end, problems in line order, one line for a missing ']' (the parser
+    /// reported 8), and one string accepted where a list of one is meant.</summary>
+    [Fact]
+    public void ConfigErrors_SuggestTheNearestKey_ListTheKeysOnce_InLineOrder()
+    {
+        string dir = Directory.CreateTempSubdirectory("crawlscope-config-").FullName;
+        string path = Path.Combine(dir, "typos.toml");
+        File.WriteAllText(path, """
+            seeds = "https://example.com/"
+            [politeness]
+            concurrancy = 4
+            [crawl]
+            max_pagez = 3
+            [web
+            token = "x"
+            """);
+        var result = CliRunner.Run("run", "--config", path, "--db", Path.Combine(dir, "never.db"));
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([
+            $"crawlscope: {path}:3: unknown setting 'politeness.concurrancy' (did you mean politeness.concurrency?)",
+            $"crawlscope: {path}:5: unknown setting 'crawl.max_pagez' (did you mean limits.max_pages?)",
+        ], lines.Take(2));
+        Assert.StartsWith($"crawlscope: {path}:6: ", lines[2]);
+        Assert.Single(lines, l => l.Contains(":6: ", StringComparison.Ordinal) || l.Contains(":7: ", StringComparison.Ordinal));
+        Assert.StartsWith($"crawlscope: {path}: known settings: extract, fetch.allow_private_networks,", lines[3]);
+        Assert.Equal(4, lines.Length);
+        Assert.DoesNotContain("seeds", string.Join("\n", lines.Take(3)));
+        Directory.Delete(dir, true);
+    }
+
     [Fact]
     public void TheShippedConfigFile_IsValid_AndFlagsOverrideIt()
     {
