@@ -3,6 +3,11 @@ using Crawlscope.Fetching;
 
 namespace Crawlscope.Archiving;
 
+/// <summary>Why the crawl fetched what a record holds. Anything but a page is marked on its record (the named field
+/// <c>Crawlscope-Purpose</c>), so <c>import-warc</c> knows a robots.txt, a sitemap or a rendered page's script is not
+/// a page.</summary>
+public enum FetchPurpose { Page, Robots, Sitemap, Subresource }
+
 /// <summary>
 /// The crawl's WARC/1.1 files (<c>crawl --warc DIR</c>): a <c>warcinfo</c> record opens each file; every
 /// fetched page gives a <c>request</c> and a <c>response</c> record (bytes as exchanged, body before content
@@ -42,8 +47,11 @@ public sealed class WarcArchive : IAsyncDisposable
     public long Records { get; private set; }
 
     /// <summary>Archives a fetched page: request, response (or revisit) and metadata, in that order.</summary>
+    /// <summary>The name of the field that marks a record that is not a page.</summary>
+    public const string PurposeField = "Crawlscope-Purpose";
+
     public async Task WriteAsync(FetchResult fetched, DateTimeOffset stamp, IReadOnlyList<(string Name, string Value)> metadata,
-        (string Profile, string RefersToUri, DateTimeOffset? RefersToDate)? revisit, CancellationToken ct)
+        (string Profile, string RefersToUri, DateTimeOffset? RefersToDate)? revisit, CancellationToken ct, FetchPurpose purpose = FetchPurpose.Page)
     {
         if (fetched.Raw is not { } raw) return;
         string date = WarcRecordWriter.Date(stamp);
@@ -56,7 +64,7 @@ public sealed class WarcArchive : IAsyncDisposable
         {
             var writer = await CurrentAsync(ct);
             revisit ??= IdenticalToEarlier(fetched.Url, stamp, payloadDigest, raw.Payload.Length);
-            if (revisit is { } r) await writer.WriteAsync("revisit", RevisitHeaders(fetched.Url, date, responseId, payloadDigest, r), raw.ResponseHead(), ct);
+            if (revisit is { } r) await writer.WriteAsync("revisit", Marked(RevisitHeaders(fetched.Url, date, responseId, payloadDigest, r), purpose), raw.ResponseHead(), ct);
             else
             {
                 var headers = new List<(string, string)>
@@ -66,7 +74,7 @@ public sealed class WarcArchive : IAsyncDisposable
                 };
                 // The body cap cut the response: say so, as the standard asks.
                 if (fetched.Truncated) headers.Add(("WARC-Truncated", "length"));
-                await writer.WriteAsync("response", headers, raw.Response, ct);
+                await writer.WriteAsync("response", Marked(headers, purpose), raw.Response, ct);
             }
             await writer.WriteAsync("request",
             [
@@ -87,6 +95,12 @@ public sealed class WarcArchive : IAsyncDisposable
         {
             _lock.Release();
         }
+    }
+
+    private static List<(string, string)> Marked(List<(string, string)> headers, FetchPurpose purpose)
+    {
+        if (purpose != FetchPurpose.Page) headers.Add((PurposeField, Vocabulary.StoreNames.Of(purpose)));
+        return headers;
     }
 
     /// <summary>A revisit of the response archived earlier with the same payload, if there is one; else this payload is

@@ -49,7 +49,7 @@ internal sealed class SubresourceGate(Fetcher fetcher, RobotsGate robots, WarcAr
             if (check.SsrfBlocked) return SubresourceAnswer.Refused(ResourceRefusal.Ssrf, Via(hop, parsed, "the host's address is not public"));
             if (!check.Decision.Allowed) return SubresourceAnswer.Refused(ResourceRefusal.Robots, Via(hop, parsed, "robots.txt " + check.Decision.Explanation));
             var fetched = await fetcher.FetchAsync(parsed.Href.Split('#')[0], null, ct);
-            if (archive is not null) await archive.WriteAsync(fetched, time.GetUtcNow(), [], null, ct);
+            if (archive is not null) await archive.WriteAsync(fetched, time.GetUtcNow(), [], null, ct, FetchPurpose.Subresource);
             if (fetched.Failure is { Reason: FailureReason.SsrfBlocked } ssrf)
                 return SubresourceAnswer.Refused(ResourceRefusal.Ssrf, Via(hop, parsed, ssrf.Detail ?? "the host's address is not public"));
             if (fetched.Failure is { } failure) return SubresourceAnswer.Refused(ResourceRefusal.FetchFailed, failure.Text);

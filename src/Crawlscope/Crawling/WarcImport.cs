@@ -14,11 +14,15 @@ public sealed record WarcImportResult(long Records, long Pages, long Skipped, IR
 /// <summary>
 /// <c>import-warc</c>: loads the <c>response</c> records of WARC files (ours and others') into the store, each
 /// through the crawl worker's own stages 7-10 (extract, classify, store), so an imported page has exactly the
-/// fields a crawl would give it. The pages' links are stored but not queued; revisits, requests and other
-/// records are counted and skipped.
+/// fields a crawl would give it. The pages' links are stored but not queued; requests, metadata, and what our own
+/// archives mark as no page (robots.txt, sitemaps, a rendered page's scripts) are counted and skipped. A revisit of an
+/// identical payload takes the body of the response it repeats, in this file or an earlier one of the same import.
 /// </summary>
 public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? options = null, TimeProvider? time = null)
 {
+    // Kept across the files of one import: a revisit may repeat a response of an earlier file.
+    private readonly RepeatedBodies _bodies = new();
+
     public async Task<WarcImportResult> ImportAsync(string path, Action<string>? progress = null, CancellationToken ct = default)
     {
         // Depth 0 and no seeds: the scope queues nothing. The processor needs no fetcher and no scheduler.
@@ -28,7 +32,6 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
         var processor = new PageProcessor(importOptions, store, keyer, new CrawlScope(importOptions.ScopeRules, []), clock, new CrawlProgress(clock));
         long records = 0, pages = 0, skipped = 0;
         var errors = new List<WarcReadError>();
-        var bodies = new RepeatedBodies();
         await foreach (var (record, error) in WarcReader.ReadAsync(path, ct))
         {
             if (error is not null)
@@ -37,7 +40,7 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
                 continue;
             }
             records++;
-            var (page, problem) = Response(record!, bodies, importOptions.Fetch.MaxBodyBytes);
+            var (page, problem) = Response(record!, _bodies, importOptions.Fetch.MaxBodyBytes);
             if (problem is not null) errors.Add(problem);
             if (page is not { } p)
             {
@@ -64,18 +67,32 @@ public sealed class WarcImport(ICrawlStore store, UrlKeyer keyer, CrawlOptions? 
         if ((record.Type != "response" && !identicalRevisit) ||
             !record.Headers.GetValueOrDefault("Content-Type", "").StartsWith("application/http", StringComparison.OrdinalIgnoreCase))
             return (null, null);
+        // Not a page: marked so by our archives, or a robots.txt in anyone's. Its body is kept all the same, since a
+        // page's revisit may repeat it.
+        bool notAPage = record.Headers.TryGetValue(WarcArchive.PurposeField, out var purpose) && purpose != Vocabulary.StoreNames.Of(FetchPurpose.Page)
+            || record.TargetUri is { } target && Uri.TryCreate(target.Trim('<', '>'), UriKind.Absolute, out var parsedTarget) && parsedTarget.AbsolutePath == "/robots.txt";
+        if (notAPage)
+        {
+            if (!identicalRevisit && record.Headers.GetValueOrDefault("WARC-Payload-Digest") is { } digest && PayloadOf(record) is { } payload) bodies.Keep(digest, payload);
+            return (null, null);
+        }
         string? payloadDigest = record.Headers.GetValueOrDefault("WARC-Payload-Digest");
         byte[]? repeated = null;
         if (identicalRevisit && (payloadDigest is null || !bodies.TryGet(payloadDigest, out repeated)))
             return (null, new WarcReadError(record.Offset, $"revisit of {record.TargetUri}: the response it repeats ({payloadDigest ?? "no payload digest"}) is not in this file; skipped"));
-        if (record.TargetUri is { } target && Uri.TryCreate(target.Trim('<', '>'), UriKind.Absolute, out var parsedTarget) && parsedTarget.AbsolutePath == "/robots.txt")
-            return (null, null);
         if (record.TargetUri is not { } uri || !keyer.TryIdentify(uri.Trim('<', '>'), out var id, out _))
             return (null, new WarcReadError(record.Offset, $"response for a URL that cannot be keyed: {record.TargetUri} ({(record.TargetUri is null ? "no WARC-Target-URI" : "not http(s)")})"));
         if (!TryParseResponse(record, id.Original.Href, maxBody, repeated, out var fetched, out var problem, out var rawBody))
             return (null, new WarcReadError(record.Offset, problem));
         if (!identicalRevisit && payloadDigest is not null) bodies.Keep(payloadDigest, rawBody);
         return ((id, fetched), null);
+    }
+
+    /// <summary>The body of a response record as archived (before transfer and content decoding); null without a head end.</summary>
+    private static byte[]? PayloadOf(WarcRecord record)
+    {
+        int split = record.Block.AsSpan().IndexOf("\r\n\r\n"u8);
+        return split < 0 ? null : record.Block[(split + 4)..];
     }
 
     /// <summary>Revisits of identical payloads carry no body: the bodies of the responses they may repeat are kept

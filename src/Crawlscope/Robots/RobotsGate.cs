@@ -115,7 +115,7 @@ public sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agent
     private async Task<FetchResult> FetchArchivedAsync(string url, CancellationToken ct)
     {
         var result = await fetcher.FetchAsync(url, null, ct);
-        if (archive is not null && result.Raw is not null) await archive.WriteAsync(result, time.GetUtcNow(), [], null, ct);
+        if (archive is not null && result.Raw is not null) await archive.WriteAsync(result, time.GetUtcNow(), [], null, ct, Archiving.FetchPurpose.Robots);
         return result;
     }
 

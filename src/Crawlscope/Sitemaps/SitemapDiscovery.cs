@@ -33,7 +33,7 @@ internal sealed class SitemapDiscovery(IFrontier frontier, IPageStore pages, Fet
             if (!await MayFetchAsync(parsed, ct)) continue;
             if (gap > TimeSpan.Zero) await Task.Delay(gap, time, ct);
             var result = await fetcher.FetchAsync(parsed.Href, null, ct);
-            if (archive is not null && result.Raw is not null) await archive.WriteAsync(result, time.GetUtcNow(), [], null, ct);
+            if (archive is not null && result.Raw is not null) await archive.WriteAsync(result, time.GetUtcNow(), [], null, ct, Archiving.FetchPurpose.Sitemap);
             if (!result.IsSuccess || result.StatusCode is not (>= 200 and < 300)) continue;
             var content = SitemapParser.Parse(result.Body);
             if (content.IsIndex)
