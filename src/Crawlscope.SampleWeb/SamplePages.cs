@@ -16,6 +16,8 @@ internal static class SamplePages
         if (site.Kind == SiteKind.HostileScripts) return ScriptedPages.Hostile(path, options.ProbePort ?? port);
         if (path.StartsWith("/private/", StringComparison.Ordinal)) return SampleResponse.Html(200, Page("Private", "<p>robots.txt disallows this page.</p>", ""));
         if (path == "/") return Home(site, origin, n, port, options);
+        if (options.HostilePages && path.StartsWith(HostilePrefix, StringComparison.Ordinal) && StallingPage(path[HostilePrefix.Length..]) is { } hostile)
+            return SampleResponse.Html(200, hostile);
         if (path.StartsWith("/section/", StringComparison.Ordinal) || path is "/about" or "/contact")
             return SampleResponse.Html(200, Page($"{site.Name}: {path.Trim('/')}", $"<h1>{WebUtility.HtmlEncode(path.Trim('/'))}</h1><p><a href=\"/\">Home</a></p>", ""));
         if (path.StartsWith("/articles/", StringComparison.Ordinal) && int.TryParse(path["/articles/".Length..], out int a) && a >= 0 && a < n)
@@ -69,11 +71,25 @@ internal static class SamplePages
         for (int page = 1; page * ListingSize < n; page++) sb.Append($"<a href=\"/archive/{page}\">{page}</a> ");
         sb.Append(options.Broad ? "</p><ul>" : "</p><p>Also: <a href=\"/private/report\">private report</a></p><ul>");
         foreach (var special in Specials(site.Kind, n)) sb.Append($"<li><a href=\"{special}\">{special}</a></li>");
+        if (options.HostilePages && site == SampleSites.Hosts[0])
+            foreach (var name in HostileNames) sb.Append($"<li><a href=\"{HostilePrefix}{name}\">{name}</a></li>");
         sb.Append("</ul><footer>Other sites: ");
         foreach (var other in Neighbours(site, options)) sb.Append($"<a href=\"http://{other}:{port}/\">{other}</a> ");
         sb.Append("</footer>");
         return SampleResponse.Html(200, Page($"{site.Name} home", sb.ToString(), ""));
     }
+
+    private const string HostilePrefix = "/hostile/";
+    private static readonly string[] HostileNames = ["million-paragraphs", "unclosed-tables"];
+
+    /// <summary>The pages of the third hardening round's attack 1: 3 MB of a million unclosed &lt;p&gt;, and 80,000
+    /// unclosed nested tables (extraction was quadratic in siblings and nesting).</summary>
+    private static string? StallingPage(string name) => name switch
+    {
+        "million-paragraphs" => "<html><head><title>flat</title></head><body>" + new StringBuilder(3_000_000).Insert(0, "<p>", 1_000_000) + "</body></html>",
+        "unclosed-tables" => "<html><head><title>tables</title></head><body>" + new StringBuilder(1_200_000).Insert(0, "<table><tr><td>x", 80_000) + "</body></html>",
+        _ => null,
+    };
 
     // A home page lists the first articles and links archive pages of the rest, as sites paginate, so no page of a
     // big sample web carries tens of thousands of links.

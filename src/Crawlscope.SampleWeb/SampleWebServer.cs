@@ -148,6 +148,9 @@ public sealed class SampleWebOptions
     public int? ProbePort { get; init; }
     /// <summary>Serve without the slow responses and crawl-delays (for bench). Default false.</summary>
     public bool Fast { get; init; }
+    /// <summary>The first host's home page also links two pages built to stall extraction (a million unclosed
+    /// paragraphs; 80,000 unclosed nested tables), for `bench hostile`. Default false.</summary>
+    public bool HostilePages { get; init; }
 }
 
 public sealed record SampleResponse(int Status, byte[] Body, string? ContentType, IReadOnlyList<(string Name, string Value)> Headers, TimeSpan Delay = default, bool Gzip = false)

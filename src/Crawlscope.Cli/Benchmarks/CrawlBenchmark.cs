@@ -24,7 +24,7 @@ internal sealed record CrawlTenth(int Tenth, long PagesAtEnd, double PagesPerSec
 internal static class CrawlBenchmark
 {
     internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int hosts, int perHost, bool warc, bool inProcess, CancellationToken ct,
-        Rendering.RenderMode render = Rendering.RenderMode.Auto)
+        Rendering.RenderMode render = Rendering.RenderMode.Auto, bool hostilePages = false)
     {
         string db = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-{Environment.ProcessId}.db");
         string warcDir = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-warc-{Environment.ProcessId}");
@@ -32,7 +32,8 @@ internal static class CrawlBenchmark
         {
             // By default the sample web runs in a process of its own, as nginx did in the measurements, so
             // CPU time and RSS are the crawler's alone; --in-process serves it from this process.
-            var webOptions = new SampleWebOptions { PagesPerHost = pagesPerHost, Hosts = hosts, Fast = true, KeepHits = false };
+            var webOptions = new SampleWebOptions { PagesPerHost = pagesPerHost, Hosts = hosts, Fast = true, KeepHits = false, HostilePages = hostilePages };
+            inProcess |= hostilePages; // the separate sample web process serves the ordinary pages only
             await using var web = inProcess ? await SampleWebServer.StartAsync(webOptions, ct) : null;
             using var child = inProcess ? null : await SampleWebProcess.StartAsync(pagesPerHost, hosts, ct);
             int port = web?.Port ?? child!.Port;

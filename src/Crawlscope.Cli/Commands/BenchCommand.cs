@@ -14,7 +14,7 @@ internal static class BenchCommand
         var json = CommonOptions.Json();
         var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction; `bench inspect` times lookups.")
         {
-            Extraction(stdout), Inspect(stdout, stderr), Soak(stdout), Frontier(stdout), Render(stdout),
+            Extraction(stdout), Inspect(stdout, stderr), Soak(stdout), Frontier(stdout), Render(stdout), Hostile(stdout),
         };
         var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
         mode.AcceptOnlyFromAmong("full", "none");
@@ -60,6 +60,39 @@ internal static class BenchCommand
             return CrawlscopeCli.Success;
         });
         return bench;
+    }
+
+    /// <summary><c>bench hostile</c>: the crawl's pages/s with two pages built to stall extraction among the ordinary
+    /// ones, against the same crawl without them, back to back (twice each, in alternation).</summary>
+    private static Command Hostile(TextWriter stdout)
+    {
+        var pages = new Option<int>("--pages") { Description = "Article pages per sample host.", DefaultValueFactory = _ => 300 };
+        pages.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--pages must be at least 1"); });
+        var rounds = new Option<int>("--rounds") { Description = "Pairs of crawls (ordinary, then with the hostile pages).", DefaultValueFactory = _ => 2 };
+        rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--rounds must be at least 1"); });
+        var command = new Command("hostile", "Crawl the sample web with and without two extraction-stalling pages (a million unclosed <p>, 80,000 unclosed tables), back to back; print both pages/s and their ratio.")
+            { pages, rounds };
+        command.SetAction(async (parse, ct) =>
+        {
+            var ordinary = new List<double>();
+            var hostile = new List<double>();
+            // One crawl first to warm the JIT up, not counted: the first crawl of a process runs at a third of the rate.
+            await Benchmarks.CrawlBenchmark.RunAsync(false, parse.GetValue(pages), SampleSites.ServerRenderedCount, 4, false, true, ct);
+            for (int round = 0; round < parse.GetValue(rounds); round++)
+            {
+                foreach (bool withHostile in new[] { false, true })
+                {
+                    var r = await Benchmarks.CrawlBenchmark.RunAsync(false, parse.GetValue(pages), SampleSites.ServerRenderedCount, 4, false, true, ct, hostilePages: withHostile);
+                    (withHostile ? hostile : ordinary).Add(r.PagesPerSecond);
+                    stdout.WriteLine($"{(withHostile ? "with the 2 hostile pages" : "ordinary"),-25} {r.Pages,7:N0} pages in {r.Seconds,5:F1} s = {r.PagesPerSecond,5:F0} pages/s, peak RSS {r.PeakRssMb:F0} MB");
+                }
+            }
+            double ratio = hostile.Average() / ordinary.Average();
+            stdout.WriteLine($"bench hostile: {hostile.Average():F0} pages/s with the hostile pages, {ordinary.Average():F0} without: {ratio:P0} (goal ≥ 80 %); " +
+                             $"{Environment.ProcessorCount} cores, {DateTimeOffset.UtcNow:yyyy-MM-dd}");
+            return CrawlscopeCli.Success;
+        });
+        return command;
     }
 
     /// <summary><c>bench render</c>: rendering's throughput and cost on the sample web's client-rendered site.</summary>
