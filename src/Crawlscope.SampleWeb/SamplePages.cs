@@ -9,6 +9,19 @@ internal static class SamplePages
 {
     internal static SampleResponse Respond(SampleHost site, string path, string query, int hit, SampleWebOptions options, int port)
     {
+        var response = RespondCore(site, path, query, hit, options, port);
+        if (options.TemplateBlocks <= 0 || !options.Broad || response.Status != 200 || response.ContentType?.StartsWith("text/html", StringComparison.Ordinal) != true)
+            return response;
+        var blocks = new StringBuilder(options.TemplateBlocks * 80);
+        for (int i = 0; i < options.TemplateBlocks; i++)
+            blocks.Append($"<div class=\"b{i % 7}\">Block {i} of {site.Name}{path}, found on no other page of any site.</div>");
+        string html = Encoding.UTF8.GetString(response.Body);
+        int end = html.LastIndexOf("</body>", StringComparison.Ordinal);
+        return response with { Body = Encoding.UTF8.GetBytes(end < 0 ? html + blocks : html.Insert(end, blocks.ToString())) };
+    }
+
+    private static SampleResponse RespondCore(SampleHost site, string path, string query, int hit, SampleWebOptions options, int port)
+    {
         string origin = $"http://{site.Name}:{port}";
         int n = options.PagesPerHost;
         if (path == "/robots.txt") return Robots(site, origin, options);

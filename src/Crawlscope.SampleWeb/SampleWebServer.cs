@@ -151,6 +151,10 @@ public sealed class SampleWebOptions
     /// <summary>The first host's home page also links two pages built to stall extraction (a million unclosed
     /// paragraphs; 80,000 unclosed nested tables), for `bench hostile`. Default false.</summary>
     public bool HostilePages { get; init; }
+    /// <summary>Each page of a generated host also carries this many blocks of its own, found on no other page: a site
+    /// whose template cannot be told from its content, to fill the template learner (`bench hostile --template-sites`).
+    /// Default 0.</summary>
+    public int TemplateBlocks { get; init; }
 }
 
 public sealed record SampleResponse(int Status, byte[] Body, string? ContentType, IReadOnlyList<(string Name, string Value)> Headers, TimeSpan Delay = default, bool Gzip = false)

@@ -24,7 +24,7 @@ internal sealed record CrawlTenth(int Tenth, long PagesAtEnd, double PagesPerSec
 internal static class CrawlBenchmark
 {
     internal static async Task<CrawlBenchResult> RunAsync(bool noExtraction, int pagesPerHost, int hosts, int perHost, bool warc, bool inProcess, CancellationToken ct,
-        Rendering.RenderMode render = Rendering.RenderMode.Auto, bool hostilePages = false)
+        Rendering.RenderMode render = Rendering.RenderMode.Auto, bool hostilePages = false, int templateBlocks = 0, bool learnTemplates = true)
     {
         string db = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-{Environment.ProcessId}.db");
         string warcDir = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-warc-{Environment.ProcessId}");
@@ -32,10 +32,10 @@ internal static class CrawlBenchmark
         {
             // By default the sample web runs in a process of its own, as nginx did in the measurements, so
             // CPU time and RSS are the crawler's alone; --in-process serves it from this process.
-            var webOptions = new SampleWebOptions { PagesPerHost = pagesPerHost, Hosts = hosts, Fast = true, KeepHits = false, HostilePages = hostilePages };
+            var webOptions = new SampleWebOptions { PagesPerHost = pagesPerHost, Hosts = hosts, Fast = true, KeepHits = false, HostilePages = hostilePages, TemplateBlocks = templateBlocks };
             inProcess |= hostilePages; // the separate sample web process serves the ordinary pages only
             await using var web = inProcess ? await SampleWebServer.StartAsync(webOptions, ct) : null;
-            using var child = inProcess ? null : await SampleWebProcess.StartAsync(pagesPerHost, hosts, ct);
+            using var child = inProcess ? null : await SampleWebProcess.StartAsync(pagesPerHost, hosts, ct, templateBlocks);
             int port = web?.Port ?? child!.Port;
             var hostNames = webOptions.Broad ? SampleSites.GeneratedNames(hosts).ToList() : SampleSites.Hosts.Take(hosts).Select(h => h.Name).ToList();
             var store = await SqliteCrawlStore.OpenAsync(db, ct);
@@ -58,6 +58,7 @@ internal static class CrawlBenchmark
                 RetryBase = TimeSpan.FromMilliseconds(100),
                 WarcDirectory = warc ? warcDir : null,
                 Render = new Rendering.RenderOptions { Mode = render },
+                LearnsSiteTemplates = learnTemplates,
             };
             var seeds = (webOptions.Broad ? hostNames.Take(1) : hostNames)
                 .Select(h => keyer.TryIdentify($"http://{h}:{port}/", out var id, out _) ? id! : throw new InvalidOperationException(h)).ToList();
@@ -168,11 +169,11 @@ internal static class CrawlBenchmark
 
         public int Port { get; }
 
-        public static async Task<SampleWebProcess> StartAsync(int pagesPerHost, int hosts, CancellationToken ct)
+        public static async Task<SampleWebProcess> StartAsync(int pagesPerHost, int hosts, CancellationToken ct, int templateBlocks = 0)
         {
             var psi = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in new[] { typeof(CrawlBenchmark).Assembly.Location, "sample-web", "--fast", "--pages", pagesPerHost.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                         "--hosts", hosts.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                         "--hosts", hosts.ToString(System.Globalization.CultureInfo.InvariantCulture), "--template-blocks", templateBlocks.ToString(System.Globalization.CultureInfo.InvariantCulture) })
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the sample web");
             string? line;

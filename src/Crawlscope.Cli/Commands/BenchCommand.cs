@@ -36,10 +36,14 @@ internal static class BenchCommand
         render.AcceptOnlyFromAmong("never", "auto", "always");
         bench.Options.Add(render);
         bench.Options.Add(json);
+        var templateBlocks = new Option<int>("--template-blocks") { Description = "Blocks of their own on every page of generated hosts (bench hostile --template-sites).", Hidden = true };
+        bench.Options.Add(templateBlocks);
+        var noTemplates = new Option<bool>("--no-templates") { Description = "Do not learn site templates (to measure what learning them costs).", Hidden = true };
+        bench.Options.Add(noTemplates);
         bench.SetAction(async (parse, ct) =>
         {
             var result = await CrawlBenchmark.RunAsync(parse.GetValue(mode) == "none", parse.GetValue(perHost), parse.GetValue(hostCount), parse.GetValue(connections), parse.GetValue(warc), parse.GetValue(inProcess), ct,
-                Enum.Parse<Rendering.RenderMode>(parse.GetValue(render)!, ignoreCase: true));
+                Enum.Parse<Rendering.RenderMode>(parse.GetValue(render)!, ignoreCase: true), templateBlocks: parse.GetValue(templateBlocks), learnTemplates: !parse.GetValue(noTemplates));
             await File.WriteAllTextAsync(parse.GetValue(output)!, System.Text.Json.JsonSerializer.Serialize(result, Crawlscope.Inspection.ReportJson.Options), ct);
             if (parse.GetValue(json)) CliJson.Write(stdout, result);
             else
@@ -70,10 +74,13 @@ internal static class BenchCommand
         pages.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--pages must be at least 1"); });
         var rounds = new Option<int>("--rounds") { Description = "Pairs of crawls (ordinary, then with the hostile pages).", DefaultValueFactory = _ => 2 };
         rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--rounds must be at least 1"); });
-        var command = new Command("hostile", "Crawl the sample web with and without two extraction-stalling pages (a million unclosed <p>, 80,000 unclosed tables), back to back; print both pages/s and their ratio.")
-            { pages, rounds };
+        var templateSites = new Option<int>("--template-sites") { Description = "Instead: crawl this many generated sites whose every page has --blocks blocks of its own, and the same sites without them, each crawl in a process of its own; print both peak RSS.", DefaultValueFactory = _ => 0 };
+        var blocks = new Option<int>("--blocks") { Description = "Blocks of its own per page with --template-sites (the learner keeps at most 2,000 of a page, so more only cost parsing).", DefaultValueFactory = _ => 5_000 };
+        var command = new Command("hostile", "Crawl the sample web with and without two extraction-stalling pages (a million unclosed <p>, 80,000 unclosed tables), back to back; print both pages/s and their ratio. With --template-sites: the template learner's memory under sites built to fill it.")
+            { pages, rounds, templateSites, blocks };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(templateSites) is > 0 and int sites) return await TemplateSitesAsync(stdout, sites, parse.GetValue(blocks), ct);
             var ordinary = new List<double>();
             var hostile = new List<double>();
             // One crawl first to warm the JIT up, not counted: the first crawl of a process runs at a third of the rate.
@@ -93,6 +100,35 @@ internal static class BenchCommand
             return CrawlscopeCli.Success;
         });
         return command;
+    }
+
+    /// <summary>Peak RSS of a crawl of generated sites whose pages each carry blocks found nowhere else, against the same
+    /// crawl without them; each crawl is a process of its own (a process's peak RSS never goes down).</summary>
+    private static async Task<int> TemplateSitesAsync(TextWriter stdout, int sites, int blocks, CancellationToken ct)
+    {
+        var peaks = new List<double>();
+        foreach (var (b, learn) in new[] { (0, true), (blocks, true), (blocks, false) })
+        {
+            string output = Path.Combine(Path.GetTempPath(), $"crawlscope-bench-template-{Environment.ProcessId}-{b}.json");
+            var psi = new System.Diagnostics.ProcessStartInfo(Benchmarks.CrawlBenchmark.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { typeof(BenchCommand).Assembly.Location, "bench", "--hosts", sites.ToString(System.Globalization.CultureInfo.InvariantCulture), "--pages", "1",
+                         "--template-blocks", b.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", output })
+                psi.ArgumentList.Add(a);
+            if (!learn) psi.ArgumentList.Add("--no-templates");
+            using var child = System.Diagnostics.Process.Start(psi)!;
+            string said = await child.StandardOutput.ReadToEndAsync(ct);
+            await child.WaitForExitAsync(ct);
+            using var result = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(output, ct));
+            File.Delete(output);
+            double peak = result.RootElement.GetProperty("peak_rss_mb").GetDouble();
+            peaks.Add(peak);
+            string what = b == 0 ? "ordinary sites" : $"sites with {b:N0} blocks of their own per page" + (learn ? "" : ", templates not learnt");
+            stdout.WriteLine($"{what,-70} {result.RootElement.GetProperty("pages").GetInt64(),6:N0} pages, peak RSS {peak:F0} MB");
+        }
+        stdout.WriteLine($"bench hostile --template-sites {sites}: peak RSS {peaks[1]:F0} MB against {peaks[0]:F0} MB for ordinary sites ({peaks[1] - peaks[0]:+0;-0} MB, goal ≤ +100 MB) " +
+                         $"and {peaks[2]:F0} MB for the same sites learning no template (the learner's own share: {peaks[1] - peaks[2]:+0;-0} MB); " +
+                         $"{Environment.ProcessorCount} cores, {DateTimeOffset.UtcNow:yyyy-MM-dd}");
+        return CrawlscopeCli.Success;
     }
 
     /// <summary><c>bench render</c>: rendering's throughput and cost on the sample web's client-rendered site.</summary>

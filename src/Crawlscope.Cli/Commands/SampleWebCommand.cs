@@ -13,15 +13,16 @@ internal static class SampleWebCommand
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
         var resolveOut = new Option<string?>("--resolve-out") { Description = "Also write the resolve file here." };
         var fast = new Option<bool>("--fast") { Description = "Benchmark mode: responses built once where they can be.", Hidden = true };
+        var templateBlocks = new Option<int>("--template-blocks") { Description = "Blocks of their own on every page of generated hosts (bench hostile).", Hidden = true };
         var command = new Command("sample-web", "Serve the deterministic sample web on 127.0.0.1 and print its seeds and a resolve file.")
         {
-            hosts, pages, port, resolveOut, fast,
+            hosts, pages, port, resolveOut, fast, templateBlocks,
         };
         command.SetAction(async (parse, ct) =>
         {
             int h = parse.GetValue(hosts);
             if (h < 1) throw new CommandException("--hosts must be at least 1", CrawlscopeCli.BadUsage);
-            await using var server = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = h, PagesPerHost = parse.GetValue(pages), Port = parse.GetValue(port), Fast = parse.GetValue(fast), KeepHits = !parse.GetValue(fast) }, ct);
+            await using var server = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = h, PagesPerHost = parse.GetValue(pages), Port = parse.GetValue(port), Fast = parse.GetValue(fast), KeepHits = !parse.GetValue(fast), TemplateBlocks = parse.GetValue(templateBlocks) }, ct);
             if (parse.GetValue(resolveOut) is { } file) await File.WriteAllTextAsync(file, server.ResolveFile, ct);
             stdout.WriteLine($"sample web on 127.0.0.1:{server.Port}; seeds:");
             foreach (var s in server.Seeds) stdout.WriteLine(s);
