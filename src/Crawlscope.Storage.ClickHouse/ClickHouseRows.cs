@@ -181,50 +181,20 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvi
     private int ShardOfHostKey(string hostKey) =>
         keyer.TryIdentify(hostKey + "/", out var id, out _) ? id.Shard : 0;
 
+    /// <summary>A page as a pages row, column by column from the one table (times as ClickHouse text, flags as 0 or 1).</summary>
     internal static string Page(PageRecord p, long version) => Line(w =>
     {
-        w.WriteString("src_unparsed", p.SrcUnparsed);
-        w.WriteString("url", p.Url);
-        w.WriteNumber("shard", p.Shard);
-        w.WriteNumber("root_hash", p.RootHash);
-        w.WriteString("host", p.Host);
-        w.WriteString("site", p.Site);
-        Nullable(w, "download_http_code", p.DownloadHttpCode);
-        Time(w, "download_stamp", p.DownloadStamp);
-        Time(w, "first_indexed", p.FirstIndexed);
-        w.WriteString("content_type", p.ContentType);
-        w.WriteString("failure_reason", PageColumns.Text(p.FailureReason));
-        w.WriteString("history_drop_reason", PageColumns.Text(p.HistoryDropReason));
-        w.WriteNumber("ml_spam_score", p.MlSpamScore);
-        w.WriteString("spam_signals", PageColumns.Text(p.SpamSignals));
-        w.WriteString("meta_title", p.MetaTitle);
-        w.WriteString("meta_description", p.MetaDescription);
-        w.WriteString("meta_canonical", p.MetaCanonical);
-        w.WriteNumber("robots_noindex", p.RobotsNoIndex ? 1 : 0);
-        w.WriteNumber("robots_nofollow", p.RobotsNoFollow ? 1 : 0);
-        w.WriteString("robots_sources", p.RobotsSources);
-        w.WriteString("lang", p.Lang);
-        w.WriteString("boilerpipe_text", p.BoilerpipeText);
-        w.WriteString("markdown", p.Markdown);
-        w.WriteString("readable_markdown", p.ReadableMarkdown);
-        w.WriteString("content_hash", p.ContentHash);
-        Nullable(w, "simhash", p.SimHash);
-        w.WriteString("duplicate_of", p.DuplicateOf);
-        w.WriteString("response_headers", PageColumns.Text(p.ResponseHeaders));
-        w.WriteString("redirect_target", p.RedirectTarget);
-        w.WriteNumber("truncated", p.Truncated ? 1 : 0);
-        Nullable(w, "body_bytes", p.BodyBytes);
-        w.WriteNumber("outlinks", p.Outlinks);
-        w.WriteNumber("depth", p.Depth);
-        w.WriteString("etag", p.Etag);
-        w.WriteString("last_modified", p.LastModified);
-        Time(w, "next_fetch", p.NextFetch);
-        w.WriteString("page_type", p.PageType);
-        Nullable(w, "page_type_confidence", p.PageTypeConfidence);
-        w.WriteString("soft_404", p.Soft404);
-        w.WriteNumber("rendered", p.Rendered ? 1 : 0);
-        w.WriteString("render_reason", p.RenderReason is { } reason ? StoreNames.Of(reason) : null);
-        w.WriteString("render_details", p.RenderDetails);
+        foreach (var column in PageColumnTable.All)
+        {
+            object? value = column.Value(p);
+            switch (column.Type)
+            {
+                case ColumnType.Text: w.WriteString(column.Name, (string?)value); break;
+                case ColumnType.Integer: Nullable(w, column.Name, PageColumnTable.Integer(value)); break;
+                case ColumnType.Time: Time(w, column.Name, (DateTimeOffset?)value); break;
+                case ColumnType.Flag: w.WriteNumber(column.Name, (bool)value! ? 1 : 0); break;
+            }
+        }
         w.WriteNumber("version", (ulong)version);
     });
 

@@ -31,14 +31,20 @@ public enum ExportText { Readable, Boilerpipe, Markdown }
 /// </summary>
 public static class PageExport
 {
-    /// <summary>Every exportable field, in export order; <c>--fields</c> picks a subset.</summary>
-    public static readonly IReadOnlyList<string> Fields =
-    [
-        "src_unparsed", "url", "shard", "root_hash", "host", "site", "download_http_code", "download_stamp", "first_indexed",
-        "content_type", "failure_reason", "history_drop_reason", "ml_spam_score", "meta_title", "meta_description", "meta_canonical",
-        "lang", "boilerpipe_text", "markdown", "readable_markdown", "content_hash", "duplicate_of", "outlinks", "depth",
-        "page_type", "page_type_confidence", "soft_404", "reason", "canonical_url", "duplicate_of_url", "rendered", "render_reason",
-    ];
+    /// <summary>Fields computed for an export, not stored: the inspector's primary reason, and the keys read back as URLs.
+    /// They follow <c>soft_404</c>.</summary>
+    private static readonly string[] Computed = ["reason", "canonical_url", "duplicate_of_url"];
+
+    /// <summary>Every exportable field, in export order (the pages table's exported columns, with the computed ones);
+    /// <c>--fields</c> picks a subset.</summary>
+    public static readonly IReadOnlyList<string> Fields = ExportOrder();
+
+    private static List<string> ExportOrder()
+    {
+        var fields = PageColumnTable.All.Where(c => c.Exported).Select(c => c.Name).ToList();
+        fields.InsertRange(fields.IndexOf("soft_404") + 1, Computed);
+        return fields;
+    }
 
     /// <summary>The fields asked for, checked against <see cref="Fields"/>; null or empty means all.</summary>
     public static IReadOnlyList<string> SelectFields(IReadOnlyList<string>? requested)
@@ -83,38 +89,11 @@ public static class PageExport
     /// <param name="context">For the computed fields (<c>reason</c>); without it they are null.</param>
     public static object? Value(PageRecord p, string field, ExportContext? context = null) => field switch
     {
-        "src_unparsed" => p.SrcUnparsed,
-        "url" => p.Url,
-        "shard" => p.Shard,
-        "root_hash" => p.RootHash,
-        "host" => p.Host,
-        "site" => p.Site,
-        "download_http_code" => p.DownloadHttpCode,
-        "download_stamp" => p.DownloadStamp,
-        "first_indexed" => p.FirstIndexed,
-        "content_type" => p.ContentType,
-        "failure_reason" => PageColumns.Text(p.FailureReason),
-        "history_drop_reason" => PageColumns.Text(p.HistoryDropReason),
-        "ml_spam_score" => p.MlSpamScore,
-        "meta_title" => p.MetaTitle,
-        "meta_description" => p.MetaDescription,
-        "meta_canonical" => p.MetaCanonical,
-        "lang" => p.Lang,
-        "boilerpipe_text" => p.BoilerpipeText,
-        "markdown" => p.Markdown,
-        "readable_markdown" => p.ReadableMarkdown,
-        "content_hash" => p.ContentHash,
-        "duplicate_of" => p.DuplicateOf,
-        "outlinks" => p.Outlinks,
-        "depth" => p.Depth,
-        "page_type" => p.PageType,
-        "page_type_confidence" => p.PageTypeConfidence,
-        "soft_404" => p.Soft404,
         "reason" => context is null ? null : StoreNames.Of(context.Reason(p)),
         "canonical_url" => string.IsNullOrEmpty(p.MetaCanonical) ? null : UrlKey.TryParse(p.MetaCanonical, out var canonical) ? canonical.ToUrl().Href : p.MetaCanonical,
         "duplicate_of_url" => p.DuplicateOf is { } original && UrlKey.TryParse(original, out var key) ? key.ToUrl().Href : p.DuplicateOf,
-        "rendered" => p.Rendered ? 1 : 0,
-        "render_reason" => p.RenderReason is { } render ? StoreNames.Of(render) : null,
+        _ when PageColumnTable.ByName.TryGetValue(field, out var column) && column.Exported =>
+            column.Type == ColumnType.Flag ? ((bool)column.Value(p)! ? 1 : 0) : column.Value(p),
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not an export field"),
     };
 

@@ -9,32 +9,29 @@ namespace Crawlscope.Storage;
 // Command plumbing: every value is a parameter; no SQL is built from data.
 public sealed partial class SqliteCrawlStore
 {
-    private static readonly string[] PageColumnNames =
-    [
-        "src_unparsed", "url", "shard", "root_hash", "host", "site", "download_http_code", "download_stamp", "first_indexed",
-        "content_type", "failure_reason", "history_drop_reason", "ml_spam_score", "spam_signals", "meta_title", "meta_description",
-        "meta_canonical", "robots_noindex", "robots_nofollow", "robots_sources", "lang", "boilerpipe_text", "markdown",
-        "readable_markdown", "content_hash", "simhash", "duplicate_of", "response_headers", "redirect_target", "truncated",
-        "body_bytes", "outlinks", "depth", "etag", "last_modified", "next_fetch", "page_type", "page_type_confidence", "soft_404",
-        "rendered", "render_reason", "render_details",
-    ];
-
     private static readonly string UpsertPageSql =
-        $"INSERT OR REPLACE INTO pages ({string.Join(", ", PageColumnNames)}) VALUES ({string.Join(", ", PageColumnNames.Select(c => "$" + c))})";
+        $"INSERT OR REPLACE INTO pages ({string.Join(", ", PageColumnTable.All.Select(c => c.Name))}) " +
+        $"VALUES ({string.Join(", ", PageColumnTable.All.Select(c => "$" + c.Name))})";
 
-    private static void BindPage(SqliteCommand cmd, PageRecord p) => Bind(cmd,
-        ("$src_unparsed", p.SrcUnparsed), ("$url", p.Url), ("$shard", p.Shard), ("$root_hash", p.RootHash), ("$host", p.Host), ("$site", p.Site),
-        ("$download_http_code", p.DownloadHttpCode), ("$download_stamp", StampOrNull(p.DownloadStamp)), ("$first_indexed", StampOrNull(p.FirstIndexed)),
-        ("$content_type", p.ContentType), ("$failure_reason", PageColumns.Text(p.FailureReason)), ("$history_drop_reason", PageColumns.Text(p.HistoryDropReason)),
-        ("$ml_spam_score", p.MlSpamScore), ("$spam_signals", PageColumns.Text(p.SpamSignals)), ("$meta_title", p.MetaTitle), ("$meta_description", p.MetaDescription),
-        ("$meta_canonical", p.MetaCanonical), ("$robots_noindex", p.RobotsNoIndex ? 1 : 0), ("$robots_nofollow", p.RobotsNoFollow ? 1 : 0),
-        ("$robots_sources", p.RobotsSources), ("$lang", p.Lang), ("$boilerpipe_text", p.BoilerpipeText), ("$markdown", p.Markdown),
-        ("$readable_markdown", p.ReadableMarkdown), ("$content_hash", p.ContentHash), ("$simhash", p.SimHash), ("$duplicate_of", p.DuplicateOf),
-        ("$response_headers", PageColumns.Text(p.ResponseHeaders)), ("$redirect_target", p.RedirectTarget), ("$truncated", p.Truncated ? 1 : 0),
-        ("$body_bytes", p.BodyBytes), ("$outlinks", p.Outlinks), ("$depth", p.Depth), ("$etag", p.Etag), ("$last_modified", p.LastModified),
-        ("$next_fetch", StampOrNull(p.NextFetch)), ("$page_type", p.PageType), ("$page_type_confidence", p.PageTypeConfidence),
-        ("$soft_404", p.Soft404), ("$rendered", p.Rendered ? 1 : 0), ("$render_reason", p.RenderReason is { } r ? StoreNames.Of(r) : null),
-        ("$render_details", p.RenderDetails));
+    private static readonly string[] PageParameterNames = [.. PageColumnTable.All.Select(c => "$" + c.Name)];
+
+    /// <summary>A page's values as the pages table stores them (times as text, flags as 0 or 1).</summary>
+    private static void BindPage(SqliteCommand cmd, PageRecord p)
+    {
+        var columns = PageColumnTable.All;
+        var values = new (string, object?)[columns.Count];
+        for (int i = 0; i < columns.Count; i++)
+        {
+            object? value = columns[i].Value(p);
+            values[i] = (PageParameterNames[i], columns[i].Type switch
+            {
+                ColumnType.Time => StampOrNull((DateTimeOffset?)value),
+                ColumnType.Flag => (bool)value! ? 1 : 0,
+                _ => value,
+            });
+        }
+        Bind(cmd, values);
+    }
 
     private static PageRecord ReadPage(SqliteDataReader r)
     {

@@ -29,6 +29,9 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
     /// <summary>Waits until everything written is readable.</summary>
     protected abstract Task SettleAsync();
 
+    /// <summary>The query that lists the pages table's columns (a <c>name</c> column), in the reader's SQL.</summary>
+    protected abstract string PageColumnsSql { get; }
+
     protected static UrlIdentity Id(string url) => Keyer.TryIdentify(url, out var id, out var error) ? id : throw new ArgumentException(error);
 
     private static PageRecord Page(string url, int? status = 200, FailureReason? failure = null, string? title = "A title", string? contentHash = null, long? simHash = null) =>
@@ -100,6 +103,15 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         Assert.Equal(1, await Reader.CountActionsAsync("quota.com", ["crawl_now", "recrawl_now"], t.AddDays(-1)));
         Assert.Equal(2, await Reader.CountActionsAsync("quota.com", ["crawl_now", "ban"], t.AddDays(-1)));
         Assert.Equal(0, await Reader.CountActionsAsync("other.com", ["crawl_now"], t.AddDays(-1)));
+    }
+
+    /// <summary>The pages table of the store has exactly the columns of the one column table, so a column added to the
+    /// table and not to a store's migrations (or the other way round) fails here, naming the store.</summary>
+    [Fact]
+    public async Task PagesTable_HasExactlyTheColumnsOfTheColumnTable()
+    {
+        var stored = (await Reader.InspectAsync(PageColumnsSql, [])).Rows.Select(r => (string)r["name"]!).Where(n => n != "version").Order(StringComparer.Ordinal);
+        Assert.Equal(PageColumnTable.All.Select(c => c.Name).Order(StringComparer.Ordinal), stored);
     }
 
     [Fact]
@@ -402,6 +414,8 @@ public sealed class SqliteStoreBehaviourTests : StoreBehaviourTests
 
     protected override Task SettleAsync() => Task.CompletedTask;
 
+    protected override string PageColumnsSql => "SELECT name FROM pragma_table_info('pages')";
+
     /// <summary>The submission and its audit row are one transaction: when the audit row cannot be written (here a
     /// NOT NULL column left empty stands in for a kill between the two writes), the URL is not queued either, so the
     /// daily quota counts every URL it let in.</summary>
@@ -441,4 +455,6 @@ public sealed class ClickHouseStoreBehaviourTests(ClickHouseCluster cluster) : S
     }
 
     protected override Task SettleAsync() => _worker.FlushAsync();
+
+    protected override string PageColumnsSql => "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'pages'";
 }
