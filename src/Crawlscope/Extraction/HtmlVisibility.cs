@@ -41,25 +41,43 @@ internal static class HtmlVisibility
     private static bool IsHiddenInput(IElement e) => e.LocalName == "input" && string.Equals(e.GetAttribute("type"), "hidden", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Hidden by the <c>hidden</c> or <c>aria-hidden</c> attribute, an inline style, or a class.</summary>
-    public static bool IsHidden(IElement e)
-    {
-        if (e.HasAttribute("hidden")) return true;
-        if (string.Equals(e.GetAttribute("aria-hidden"), "true", StringComparison.OrdinalIgnoreCase)) return true;
-        if (e.GetAttribute("style") is { } style && IsHiddenStyle(e, style)) return true;
-        return HiddenByClass(e.GetAttribute("class"));
-    }
+    public static bool IsHidden(IElement e) => Sight(e, untilShownCounts: false);
 
     /// <summary>Hidden (<see cref="IsHidden"/>), or out of sight until a script or a click shows it: transparent,
     /// collapsed to no height with its overflow hidden, scaled to nothing.</summary>
-    public static bool IsOutOfSight(IElement e) =>
-        IsHidden(e) || e.GetAttribute("style") is { } style && ReadStyle(style) == StyleEffect.UntilShown;
+    public static bool IsOutOfSight(IElement e) => Sight(e, untilShownCounts: true);
 
-    /// <summary>The element's inline style hides it. A zero font size hides it unless a descendant sets a size again
-    /// (a common way to close the gaps between inline blocks).</summary>
+    /// <summary>One pass over the element's attributes (every walk asks this of every element).</summary>
+    private static bool Sight(IElement e, bool untilShownCounts)
+    {
+        var attributes = e.Attributes;
+        for (int i = 0; i < attributes.Length; i++)
+        {
+            var attribute = attributes[i];
+            if (attribute is null) continue;
+            switch (attribute.Name)
+            {
+                case "hidden": return true;
+                case "aria-hidden" when string.Equals(attribute.Value, "true", StringComparison.OrdinalIgnoreCase): return true;
+                case "class" when HiddenByClass(attribute.Value): return true;
+                case "style":
+                    var effect = ReadStyle(attribute.Value);
+                    if (effect == StyleEffect.Hides || untilShownCounts && effect == StyleEffect.UntilShown) return true;
+                    if (effect == StyleEffect.ZeroFontSize && !ResizedInside(e)) return true;
+                    break;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A descendant sets a font size again (a zero font size then only closes the gaps between inline blocks).</summary>
+    private static bool ResizedInside(IElement e) => e.QuerySelector("[style*='font-size' i]") is not null;
+
+    /// <summary>The element's inline style hides it. A zero font size hides it unless a descendant sets a size again.</summary>
     public static bool IsHiddenStyle(IElement e, string style) => ReadStyle(style) switch
     {
         StyleEffect.Hides => true,
-        StyleEffect.ZeroFontSize => e.QuerySelector("[style*='font-size' i]") is null,
+        StyleEffect.ZeroFontSize => !ResizedInside(e),
         _ => false,
     };
 
@@ -75,12 +93,14 @@ internal static class HtmlVisibility
     private static StyleEffect ReadStyle(string style)
     {
         if (style.Length == 0) return StyleEffect.None;
-        string text = Clean(style.AsSpan(0, Math.Min(style.Length, 4096)));
+        var raw = style.AsSpan(0, Math.Min(style.Length, MaxStyleChars));
+        Span<char> buffer = stackalloc char[MaxStyleChars];
+        var text = buffer[..Clean(raw, buffer)];
         bool zeroFont = false, untilShown = false;
         bool overflowHidden = false, noSize = false, positioned = false, offScreen = false;
-        foreach (var range in text.AsSpan().Split(';'))
+        foreach (var range in text.Split(';'))
         {
-            var declaration = text.AsSpan()[range];
+            var declaration = text[range];
             int colon = declaration.IndexOf(':');
             if (colon <= 0) continue;
             var property = declaration[..colon];
@@ -123,10 +143,14 @@ internal static class HtmlVisibility
         return inside.Length > 0;
     }
 
-    /// <summary>The style in lower case without comments, white space or <c>!important</c>.</summary>
-    private static string Clean(ReadOnlySpan<char> style)
+    // Only the first 2,048 characters of a style are read (on the stack): no inline style that hides needs more.
+    private const int MaxStyleChars = 2048;
+
+    /// <summary>The style in lower case without comments, white space or <c>!important</c>, written to
+    /// <paramref name="into"/>; returns its length.</summary>
+    private static int Clean(ReadOnlySpan<char> style, Span<char> into)
     {
-        var sb = new System.Text.StringBuilder(style.Length);
+        int n = 0;
         for (int i = 0; i < style.Length; i++)
         {
             char c = style[i];
@@ -138,9 +162,10 @@ internal static class HtmlVisibility
                 continue;
             }
             if (char.IsWhiteSpace(c)) continue;
-            sb.Append(char.ToLowerInvariant(c));
+            into[n++] = char.ToLowerInvariant(c);
+            if (n >= 10 && into[(n - 10)..n].SequenceEqual("!important")) n -= 10;
         }
-        return sb.Replace("!important", "").ToString();
+        return n;
     }
 
     private static bool IsZero(ReadOnlySpan<char> value)
