@@ -7,15 +7,11 @@ namespace Crawlscope.Web;
 
 /// <summary>The inspector's JSON API, described by the OpenAPI document. Each route is one named handler; a parameter
 /// that is not one answers 400 with what was wrong.</summary>
-internal sealed class ApiRoutes(UrlInspector inspector, InspectorSiteOptions options)
+internal sealed class ApiRoutes(SiteReaders readers, InspectorSiteOptions options)
 {
-    private readonly LinkLister _links = new(options.Store, options.Keyer);
-    private readonly IndexingReporter _indexing = new(options.Store, options.Inspection);
-    private readonly CrawlStatsReporter _crawlStats = new(options.Store);
-
-    public static void Map(WebApplication app, UrlInspector inspector, InspectorSiteOptions options)
+    public static void Map(WebApplication app, SiteReaders readers, InspectorSiteOptions options)
     {
-        var api = new ApiRoutes(inspector, options);
+        var api = new ApiRoutes(readers, options);
         app.MapOpenApi();
         app.MapGet("/api/inspect", api.InspectAsync).WithName("Inspect")
             .WithSummary("Inspect one URL (url=) or one stored key (shard= and key=): the five checks with their queries and raw responses, badges, filters, page details.");
@@ -30,16 +26,16 @@ internal sealed class ApiRoutes(UrlInspector inspector, InspectorSiteOptions opt
     }
 
     private Task<Results<Ok<InspectionReport>, BadRequest<ApiError>>> InspectAsync(string? url, string? shard, string? key, CancellationToken ct) =>
-        Answer(() => inspector.LookupAsync(url, RouteInput.Shard(shard), key, ct));
+        Answer(() => readers.Inspector.LookupAsync(url, RouteInput.Shard(shard), key, ct));
 
     private Task<Results<Ok<IndexingReport>, BadRequest<ApiError>>> IndexingAsync(string? host, string? prefix, string? reason, int? limit, int? offset,
         CancellationToken ct) =>
-        Answer(() => _indexing.ReportAsync(host, prefix, RouteInput.Reason(reason), limit ?? 100, offset ?? 0, ct: ct));
+        Answer(() => readers.Indexing.ReportAsync(host, prefix, RouteInput.Reason(reason), limit ?? 100, offset ?? 0, ct: ct));
 
     private Task<Results<Ok<IReadOnlyList<LinkView>>, BadRequest<ApiError>>> LinksAsync(string? url, string? direction, int? limit, int? offset, CancellationToken ct) =>
-        Answer(() => _links.ListAsync(url, RouteInput.Direction(direction), limit ?? 100, offset ?? 0, ct));
+        Answer(() => readers.Links.ListAsync(url, RouteInput.Direction(direction), limit ?? 100, offset ?? 0, ct));
 
-    private async Task<Ok<CrawlStatsReport>> CrawlStatsAsync(string? host, CancellationToken ct) => TypedResults.Ok(await _crawlStats.ReportAsync(host, ct));
+    private async Task<Ok<CrawlStatsReport>> CrawlStatsAsync(string? host, CancellationToken ct) => TypedResults.Ok(await readers.CrawlStats.ReportAsync(host, ct));
 
     private async Task<Ok<Model.CrawlStats>> StatsAsync(CancellationToken ct) => TypedResults.Ok(await options.Store.StatsAsync(ct));
 

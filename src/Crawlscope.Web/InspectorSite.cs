@@ -17,14 +17,14 @@ public static class InspectorSite
     {
         MeterExport.Start();
         var app = Services(options).Build();
-        var inspector = new UrlInspector(options.Store, options.Keyer, options.Inspection);
+        var readers = SiteReaders.For(options);
         // Every error of the API is an RFC 9457 problem document, those the framework raises included (a body that is
         // not JSON, too deep, in an unknown charset, too large), never an empty 400 or a 500.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         SiteSecurity.Use(app, options);
-        PageRoutes.Map(app, inspector, options);
-        ApiRoutes.Map(app, inspector, options);
+        PageRoutes.Map(app, readers, options);
+        ApiRoutes.Map(app, readers, options);
         ProbeRoutes.Map(app, options);
         if (options.Operator is { } op) OperatorRoutes.Map(app, op, options);
         return app;

@@ -6,15 +6,11 @@ namespace Crawlscope.Web;
 
 /// <summary>The pages people read: lookup, report, the whole text of a long field, links, page indexing, crawl stats,
 /// the overview, and the assets they need. Each route is one named handler.</summary>
-internal sealed class PageRoutes(UrlInspector inspector, InspectorSiteOptions options)
+internal sealed class PageRoutes(SiteReaders readers, InspectorSiteOptions options)
 {
-    private readonly LinkLister _links = new(options.Store, options.Keyer);
-    private readonly IndexingReporter _indexing = new(options.Store, options.Inspection);
-    private readonly CrawlStatsReporter _crawlStats = new(options.Store);
-
-    public static void Map(WebApplication app, UrlInspector inspector, InspectorSiteOptions options)
+    public static void Map(WebApplication app, SiteReaders readers, InspectorSiteOptions options)
     {
-        var pages = new PageRoutes(inspector, options);
+        var pages = new PageRoutes(readers, options);
         app.MapGet("/assets/{name}", SiteAssets.Get).ExcludeFromDescription();
         app.MapGet("/favicon.ico", () => SiteAssets.Get("favicon.svg")).ExcludeFromDescription();
         app.MapGet("/", pages.HomeAsync).ExcludeFromDescription();
@@ -29,7 +25,7 @@ internal sealed class PageRoutes(UrlInspector inspector, InspectorSiteOptions op
     /// <summary>Where to start: the pages by reason, each with an example to open, and the pages fetched last.</summary>
     private async Task<IResult> HomeAsync(CancellationToken ct)
     {
-        var report = await _indexing.ReportAsync(examples: 1, ct: ct);
+        var report = await readers.Indexing.ReportAsync(examples: 1, ct: ct);
         var recent = (await options.Store.InspectAsync(options.Store.Queries.RecentFetches, [("$limit", 10)], ct)).Rows
             .Select(r => (Url: (string)r["url"]!, Stamp: r["stamp"]?.ToString(), Status: r["http_code"]?.ToString())).ToList();
         return RouteInput.Html(InspectPage.Render(null, null, null, null, null, home: h => HomePage.Write(h, report, recent)));
@@ -41,9 +37,9 @@ internal sealed class PageRoutes(UrlInspector inspector, InspectorSiteOptions op
         try
         {
             shardNumber = RouteInput.Shard(shard);
-            var report = await inspector.LookupAsync(url, shardNumber, key, ct);
+            var report = await readers.Inspector.LookupAsync(url, shardNumber, key, ct);
             PageLinks? pageLinks = report.Known
-                ? new PageLinks(await _links.ListAsync(report.Url, LinkDirection.Out, 20, 0, ct), await _links.ListAsync(report.Url, LinkDirection.In, 20, 0, ct))
+                ? new PageLinks(await readers.Links.ListAsync(report.Url, LinkDirection.Out, 20, 0, ct), await readers.Links.ListAsync(report.Url, LinkDirection.In, 20, 0, ct))
                 : null;
             return RouteInput.Html(InspectPage.Render(url, shardNumber, key, report, null, notice, await ReportActionsAsync(context, options, report, ct), pageLinks));
         }
@@ -58,7 +54,7 @@ internal sealed class PageRoutes(UrlInspector inspector, InspectorSiteOptions op
     {
         try
         {
-            var page = (await inspector.LookupAsync(url, RouteInput.Shard(shard), key, ct)).Page;
+            var page = (await readers.Inspector.LookupAsync(url, RouteInput.Shard(shard), key, ct)).Page;
             string? text = field switch
             {
                 "boilerpipe" => page?.BoilerpipeText,
@@ -78,7 +74,7 @@ internal sealed class PageRoutes(UrlInspector inspector, InspectorSiteOptions op
     {
         try
         {
-            var listed = await _links.ListAsync(url, RouteInput.Direction(direction), LinksPage.PageSize, offset ?? 0, ct);
+            var listed = await readers.Links.ListAsync(url, RouteInput.Direction(direction), LinksPage.PageSize, offset ?? 0, ct);
             return RouteInput.Html(LinksPage.Render(url!, RouteInput.Direction(direction), offset ?? 0, listed));
         }
         catch (InspectionInputException ex)
@@ -88,13 +84,13 @@ internal sealed class PageRoutes(UrlInspector inspector, InspectorSiteOptions op
     }
 
     private async Task<IResult> CrawlStatsAsync(string? host, CancellationToken ct) =>
-        RouteInput.Html(CrawlStatsPage.Render(await _crawlStats.ReportAsync(host, ct)));
+        RouteInput.Html(CrawlStatsPage.Render(await readers.CrawlStats.ReportAsync(host, ct)));
 
     private async Task<IResult> IndexingAsync(string? host, string? prefix, string? reason, int? limit, int? offset, CancellationToken ct)
     {
         try
         {
-            return RouteInput.Html(IndexingPage.Render(await _indexing.ReportAsync(host, prefix, RouteInput.Reason(reason), limit ?? 100, offset ?? 0, ct: ct)));
+            return RouteInput.Html(IndexingPage.Render(await readers.Indexing.ReportAsync(host, prefix, RouteInput.Reason(reason), limit ?? 100, offset ?? 0, ct: ct)));
         }
         catch (InspectionInputException ex)
         {

@@ -34,3 +34,10 @@ internal static class RouteInput
     public static IResult Html(string page, int status = StatusCodes.Status200OK) =>
         Results.Content(page, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
 }
+
+/// <summary>What the pages and the API read the store through, made once for both.</summary>
+internal sealed record SiteReaders(UrlInspector Inspector, LinkLister Links, IndexingReporter Indexing, CrawlStatsReporter CrawlStats)
+{
+    public static SiteReaders For(InspectorSiteOptions options) => new(new UrlInspector(options.Store, options.Keyer, options.Inspection),
+        new LinkLister(options.Store, options.Keyer), new IndexingReporter(options.Store, options.Inspection), new CrawlStatsReporter(options.Store));
+}
