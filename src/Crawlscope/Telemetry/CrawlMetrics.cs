@@ -26,7 +26,16 @@ public static class CrawlMetrics
         description: "robots.txt rules asked for, by where they came from: memory (cache hit), store, or network.");
 
     internal static void Stored(int? status, FailureReason? reason) =>
-        PagesStored.Add(1, new TagList { { "status", status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none" }, { "reason", reason is { } r ? StoreNames.Of(r) : "none" } });
+        PagesStored.Add(1, new TagList { { "status", StatusLabel(status) }, { "reason", reason is { } r ? StoreNames.Of(r) : "none" } });
+
+    /// <summary>A status code as a label: the code for the 500 standard ones (100-599), "other" for anything a server
+    /// makes up (LinkedIn's 999), so a hostile server cannot give each of its own codes a series.</summary>
+    internal static string StatusLabel(int? status) => status switch
+    {
+        null => "none",
+        >= 100 and <= 599 => status.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => "other",
+    };
 
     internal static void Retried(FailureReason? reason) => Retries.Add(1, new KeyValuePair<string, object?>("reason", reason is { } r ? StoreNames.Of(r) : "none"));
 
