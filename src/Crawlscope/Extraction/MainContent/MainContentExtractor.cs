@@ -79,12 +79,7 @@ internal static class MainContentExtractor
         var guess = pageType is { } given ? PageTypeGuess.Given(given) : PageTypeClassifier.Classify(baseUrl, data, blocks);
         var profile = ExtractionProfile.For(guess.Type);
 
-        var left = LeftOut(blocks, profile, template);
-        var good = ContentText(blocks, left, profile.LinksAreContent);
-        int chosen = Choose(blocks, good, left, profile);
-
-        LeaveOutHeadline(blocks, chosen, left);
-        var leftOut = TopLevel(blocks, left, chosen);
+        var (chosen, leftOut) = ChooseRoot(blocks, profile, template);
         bool Leave(IElement e) => leftOut.Contains(e);
         var root = blocks.Elements[chosen];
         string markdown = MarkdownConverter.Convert(root, baseUrl, Leave, cancellation);
@@ -102,7 +97,7 @@ internal static class MainContentExtractor
             : "";
         if (profile.AddsProductDescription && structured is { Length: > 0 and <= MaxStructuredDescriptionChars } collapsed && ShowsTheProduct(document, data))
         {
-            if (!text.Contains(collapsed[..Math.Min(60, collapsed.Length)], StringComparison.Ordinal))
+            if (!Mentions(text, collapsed))
             {
                 markdown = (markdown + "\n\n" + MarkdownConverter.Escape.LineStart(MarkdownConverter.Escape.Text(collapsed))).Trim();
                 text = (text + " " + collapsed).Trim();
@@ -111,9 +106,8 @@ internal static class MainContentExtractor
         }
         var fingerprints = blocks.Fingerprints;
         string hashText = template is { Count: > 0 } ? UntemplatedText(blocks, profile, source.WithStructuredDescription ? structured : null, cancellation) : text;
-        if (DomBlocks.VisibleChars(hashText) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipeFallback) > DomBlocks.VisibleChars(hashText))
-            hashText = TextNormalization.CollapseWhitespace(boilerpipeFallback.Trim());
-        if (DomBlocks.VisibleChars(text) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipeFallback) > DomBlocks.VisibleChars(text))
+        if (BoilerpipeIsBetter(hashText, boilerpipeFallback)) hashText = TextNormalization.CollapseWhitespace(boilerpipeFallback.Trim());
+        if (BoilerpipeIsBetter(text, boilerpipeFallback))
             return Fallback(boilerpipeFallback, ReadableOrigin.Boilerpipe, guess) with { BlockFingerprints = fingerprints, StructuredText = structured, HashText = hashText };
         return new ReadableContent(markdown.Trim(), text, source, guess) { BlockFingerprints = fingerprints, StructuredText = structured, HashText = hashText };
     }
@@ -123,15 +117,29 @@ internal static class MainContentExtractor
     /// learnt. Costs one more plain-text walk, on templated sites only.</summary>
     private static string UntemplatedText(DomBlocks blocks, ExtractionProfile profile, string? description, CancellationToken cancellation)
     {
-        var left = LeftOut(blocks, profile, null);
-        int chosen = Choose(blocks, ContentText(blocks, left, profile.LinksAreContent), left, profile);
-        LeaveOutHeadline(blocks, chosen, left);
-        var leftOut = TopLevel(blocks, left, chosen);
+        var (chosen, leftOut) = ChooseRoot(blocks, profile, null);
         bool Leave(IElement e) => leftOut.Contains(e);
         string text = PlainText(blocks.Elements[chosen], Leave, cancellation);
         if (DomBlocks.VisibleChars(text) < MinimumTextChars && chosen != 0) text = PlainText(blocks.Elements[0], Leave, cancellation);
-        return description is null || text.Contains(description[..Math.Min(60, description.Length)], StringComparison.Ordinal) ? text : (text + " " + description).Trim();
+        return description is null || Mentions(text, description) ? text : (text + " " + description).Trim();
     }
+
+    /// <summary>The element the readable content is taken from, and the elements left out inside it (the profile's
+    /// chrome, link lists, the template's blocks, the headline repeated above it).</summary>
+    private static (int Chosen, HashSet<IElement> LeftOut) ChooseRoot(DomBlocks blocks, ExtractionProfile profile, IReadOnlySet<ulong>? template)
+    {
+        var left = LeftOut(blocks, profile, template);
+        int chosen = Choose(blocks, ContentText(blocks, left, profile.LinksAreContent), left, profile);
+        LeaveOutHeadline(blocks, chosen, left);
+        return (chosen, TopLevel(blocks, left, chosen));
+    }
+
+    /// <summary>The text already holds the description (its first 60 characters are enough to tell).</summary>
+    private static bool Mentions(string text, string description) => text.Contains(description[..Math.Min(60, description.Length)], StringComparison.Ordinal);
+
+    /// <summary>Too little text was found, and the boilerpipe text has more.</summary>
+    private static bool BoilerpipeIsBetter(string text, string boilerpipe) =>
+        DomBlocks.VisibleChars(text) < MinimumTextChars && DomBlocks.VisibleChars(boilerpipe) > DomBlocks.VisibleChars(text);
 
     /// <summary>The structured data agrees with the visible page: its product's name is the page's title or headline
     /// (or appears in it), so the description is this page's and not stuffing.</summary>
