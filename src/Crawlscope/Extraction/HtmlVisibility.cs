@@ -60,11 +60,7 @@ internal static class HtmlVisibility
                 case "hidden": return true;
                 case "aria-hidden" when string.Equals(attribute.Value, "true", StringComparison.OrdinalIgnoreCase): return true;
                 case "class" when HiddenByClass(attribute.Value): return true;
-                case "style":
-                    var effect = ReadStyle(attribute.Value);
-                    if (effect == StyleEffect.Hides || untilShownCounts && effect == StyleEffect.UntilShown) return true;
-                    if (effect == StyleEffect.ZeroFontSize && !ResizedInside(e)) return true;
-                    break;
+                case "style" when Hides(e, ReadStyle(attribute.Value), untilShownCounts): return true;
             }
         }
         return false;
@@ -74,10 +70,13 @@ internal static class HtmlVisibility
     private static bool ResizedInside(IElement e) => e.QuerySelector("[style*='font-size' i]") is not null;
 
     /// <summary>The element's inline style hides it. A zero font size hides it unless a descendant sets a size again.</summary>
-    public static bool IsHiddenStyle(IElement e, string style) => ReadStyle(style) switch
+    public static bool IsHiddenStyle(IElement e, string style) => Hides(e, ReadStyle(style), untilShownCounts: false);
+
+    private static bool Hides(IElement e, StyleEffect effect, bool untilShownCounts) => effect switch
     {
         StyleEffect.Hides => true,
         StyleEffect.ZeroFontSize => !ResizedInside(e),
+        StyleEffect.UntilShown => untilShownCounts,
         _ => false,
     };
 
