@@ -75,7 +75,7 @@ public sealed class CrawlEngine : IDisposable
     }
 
     /// <summary>How often a paused service looks for space again.</summary>
-    internal static TimeSpan RoomProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
+    internal TimeSpan RoomProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     private async Task<bool> WaitForRoomAsync(IStoreSpace space, CancellationToken stop)
     {

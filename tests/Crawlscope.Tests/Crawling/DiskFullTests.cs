@@ -26,9 +26,7 @@ public sealed class DiskFullTests
         var keyer = UrlKeyer.Default;
         var options = CrawlTestOptions.Fast() with { Continuous = true, Concurrency = 4 };
         var seed = keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var id, out _) ? id : throw new InvalidOperationException();
-        var probeBefore = CrawlEngine.RoomProbeInterval;
-        CrawlEngine.RoomProbeInterval = TimeSpan.FromMilliseconds(200);
-        using var engine = new CrawlEngine(options, temp.Store, keyer);
+        using var engine = new CrawlEngine(options, temp.Store, keyer) { RoomProbeInterval = TimeSpan.FromMilliseconds(200) };
         var op = new CrawlOperator(temp.Store, keyer, engine, options.Fetch.UserAgent);
         await using var site = InspectorSite.Build(new InspectorSiteOptions { Store = temp.Store, Keyer = keyer, Urls = "http://127.0.0.1:0", Operator = op });
         await site.StartAsync();
@@ -62,7 +60,6 @@ public sealed class DiskFullTests
         finally
         {
             stop.Cancel();
-            CrawlEngine.RoomProbeInterval = probeBefore;
             await site.StopAsync();
         }
     }
