@@ -82,13 +82,13 @@ internal static class ConfigFile
         // A syntax error confuses the parser for the rest of its line and often the next (a missing ']' gave 8 lines):
         // the first error of each line is said, and lines right after an error only when they have one of their own
         // that is not about the tokens the first left behind.
-        var problems = new List<string>();
+        var problems = new List<(int Line, string Text)>();
         int lastSyntaxLine = -10;
         foreach (var d in doc.Diagnostics.Where(d => d.Kind == DiagnosticMessageKind.Error).OrderBy(d => d.Span.Start.Line))
         {
             int line = d.Span.Start.Line + 1;
             if (line <= lastSyntaxLine + 1) continue;
-            problems.Add($"{path}:{line}: {d.Message}");
+            problems.Add((line, $"{path}:{line}: {d.Message}"));
             lastSyntaxLine = line;
         }
         var settings = new List<(string Name, Key Key, ValueSyntax Value, int Line)>();
@@ -112,8 +112,8 @@ internal static class ConfigFile
         }
         if (problems.Count > 0)
         {
-            var ordered = problems.OrderBy(LineOf).ToList();
-            if (problems.Any(p => p.Contains(": unknown setting '", StringComparison.Ordinal)))
+            var ordered = problems.OrderBy(p => p.Line).Select(p => p.Text).ToList();
+            if (problems.Any(p => p.Text.Contains(": unknown setting '", StringComparison.Ordinal)))
                 ordered.Add($"{path}: known settings: {string.Join(", ", Keys.Keys.Order(StringComparer.Ordinal))}");
             throw new ConfigFileException(ordered);
         }
@@ -124,24 +124,17 @@ internal static class ConfigFile
             : [args[0], .. tokens, .. args[1..], "--", .. positional];
     }
 
-    private static void Collect(string prefix, KeyValueSyntax kv, List<(string, Key, ValueSyntax, int)> settings, List<string> problems, string path)
+    private static void Collect(string prefix, KeyValueSyntax kv, List<(string, Key, ValueSyntax, int)> settings, List<(int, string)> problems, string path)
     {
         string name = prefix + (kv.Key?.ToString().Trim() ?? "");
         int line = kv.Span.Start.Line + 1;
         if (kv.Value is null) return; // a syntax error, reported by the parser
         if (!Keys.TryGetValue(name, out var key))
         {
-            problems.Add($"{path}:{line}: unknown setting '{name}'{Nearest(name)}");
+            problems.Add((line, $"{path}:{line}: unknown setting '{name}'{Nearest(name)}"));
             return;
         }
         settings.Add((name, key, kv.Value, line));
-    }
-
-    /// <summary>The line a problem is about ("file:12: ..."), for putting them in file order.</summary>
-    private static int LineOf(string problem)
-    {
-        var match = System.Text.RegularExpressions.Regex.Match(problem, @":(\d+): ");
-        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
 
     /// <summary>" (did you mean politeness.concurrency?)": the nearest key by its whole name, or by its last part when the
@@ -159,11 +152,11 @@ internal static class ConfigFile
     }
 
     /// <summary>The command-line tokens for one setting, or null (and a problem) when its value is not what the key takes.</summary>
-    private static List<string>? Tokens(string name, Key key, ValueSyntax value, string path, int line, List<string> problems)
+    private static List<string>? Tokens(string name, Key key, ValueSyntax value, string path, int line, List<(int, string)> problems)
     {
         List<string>? Problem(string what)
         {
-            problems.Add($"{path}:{line}: {name}: {what}");
+            problems.Add((line, $"{path}:{line}: {name}: {what}"));
             return null;
         }
         switch (key.Kind, value)
