@@ -6,7 +6,7 @@ namespace Crawlscope.Archiving;
 /// <summary>Why the crawl fetched what a record holds. Anything but a page is marked on its record (the named field
 /// <c>Crawlscope-Purpose</c>), so <c>import-warc</c> knows a robots.txt, a sitemap or a rendered page's script is not
 /// a page.</summary>
-public enum FetchPurpose { Page, Robots, Sitemap, Subresource }
+internal enum FetchPurpose { Page, Robots, Sitemap, Subresource }
 
 /// <summary>
 /// The crawl's WARC/1.1 files (<c>crawl --warc DIR</c>): a <c>warcinfo</c> record opens each file; every
@@ -15,7 +15,7 @@ public enum FetchPurpose { Page, Robots, Sitemap, Subresource }
 /// <c>revisit</c> record instead of a response. Files roll over at <see cref="MaxFileBytes"/>. Records are
 /// written one at a time (workers queue on a lock), each its own gzip member.
 /// </summary>
-public sealed class WarcArchive : IAsyncDisposable
+internal sealed class WarcArchive : IAsyncDisposable
 {
     public const string ServerNotModified = "http://netpreserve.org/warc/1.1/revisit/server-not-modified";
     public const string IdenticalPayload = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest";

@@ -6,7 +6,7 @@ namespace Crawlscope.Archiving;
 
 /// <summary>One WARC record: where it starts (in the uncompressed stream), its header fields and its block
 /// (at most <see cref="WarcReader.MaxBlockBytes"/> of it: <see cref="Truncated"/> when the record's block is longer).</summary>
-public sealed record WarcRecord(long Offset, string Version, IReadOnlyDictionary<string, string> Headers, byte[] Block, bool Truncated = false)
+internal sealed record WarcRecord(long Offset, string Version, IReadOnlyDictionary<string, string> Headers, byte[] Block, bool Truncated = false)
 {
     public string Type => Headers.GetValueOrDefault("WARC-Type", "");
     public string? TargetUri => Headers.GetValueOrDefault("WARC-Target-URI");
@@ -22,7 +22,7 @@ public sealed record WarcReadError(long Offset, string Message);
 /// record ends the file. Blocks are read as streams: whatever length a record declares, at most
 /// <see cref="MaxBlockBytes"/> of it is kept (the rest is read for the digest and dropped).
 /// </summary>
-public static class WarcReader
+internal static class WarcReader
 {
     private const int MaxHeaderLine = 64 * 1024;
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace Crawlscope.Extraction;
 
 /// <summary>Exact and near-duplicate fingerprints of a page's main text.</summary>
-public static class ContentFingerprint
+internal static class ContentFingerprint
 {
     /// <summary>XxHash128 of the text with whitespace collapsed and lower-cased, as hex.</summary>
     public static string ContentHash(string text) => ContentHashOfCollapsed(TextNormalization.CollapseWhitespace(text));

@@ -7,7 +7,7 @@ namespace Crawlscope.Extraction;
 /// web) and it has little text of its own. Both must hold: an article about 404 errors says "404" in its title too,
 /// but has hundreds of words. Returns what showed it, or null.
 /// </summary>
-public static partial class Soft404Detector
+internal static partial class Soft404Detector
 {
     /// <summary>A real page about the subject has more to say than an error page's apology and a search box.</summary>
     public const int MaxWords = 150;

@@ -26,7 +26,7 @@ public enum ResponseKind
 }
 
 /// <summary>The one mapping from a fetch result to a <see cref="ResponseKind"/>.</summary>
-public static class ResponseStatus
+internal static class ResponseStatus
 {
     public static ResponseKind FromHttpCode(int code) => code switch
     {

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Crawlscope.Fetching;
 
 /// <summary>Raised inside the connect callback when every address of a host is off limits.</summary>
-public sealed class SsrfBlockedException(string host, string detail) : IOException($"refused to connect to {host}: {detail}")
+internal sealed class SsrfBlockedException(string host, string detail) : IOException($"refused to connect to {host}: {detail}")
 {
     public string Host { get; } = host;
 }
@@ -14,7 +14,7 @@ public sealed class SsrfBlockedException(string host, string detail) : IOExcepti
 /// loopback, private, link-local, shared (CGNAT), multicast, documentation and reserved ranges are refused
 /// unless private networks are allowed explicitly.
 /// </summary>
-public static class SsrfGuard
+internal static class SsrfGuard
 {
     public static bool IsPublic(IPAddress address)
     {

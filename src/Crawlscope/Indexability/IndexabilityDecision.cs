@@ -8,7 +8,7 @@ namespace Crawlscope.Indexability;
 /// <c>first_indexed</c> is set the first time it is, and <c>history_drop_reason</c> records why a page that was
 /// indexable stopped being so (and is cleared when it is indexable again).
 /// </summary>
-public static class IndexabilityDecision
+internal static class IndexabilityDecision
 {
     // A page is judged when it is fetched, and a previous record at its own download time, so the age cut-off
     // cannot fail here; any value serves.

@@ -7,7 +7,7 @@ namespace Crawlscope.Inspection;
 
 /// <summary>Writes an enum as its stored name (<c>blocked_by_robots</c>, <c>soft_404</c>): the one mapping
 /// (<see cref="StoreNames"/>) the store, the JSON and the labels share.</summary>
-public sealed class SnakeCaseEnumConverter<T> : JsonConverter<T> where T : struct, Enum
+internal sealed class SnakeCaseEnumConverter<T> : JsonConverter<T> where T : struct, Enum
 {
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.GetString() is { } name && StoreNames.TryParse<T>(name, out var value) ? value
@@ -52,7 +52,7 @@ public sealed record Badges(
 public enum FilterStatus { Pass, Fail }
 
 /// <summary>Writes <see cref="FilterStatus"/> as the seed shows it: <c>PASS</c> or <c>FAIL</c>.</summary>
-public sealed class FilterStatusConverter : JsonConverter<FilterStatus>
+internal sealed class FilterStatusConverter : JsonConverter<FilterStatus>
 {
     public static string Label(FilterStatus status) => status == FilterStatus.Pass ? "PASS" : "FAIL";
 

@@ -15,7 +15,7 @@ namespace Crawlscope.Rendering;
 /// the routes would go to a dead proxy. A page's render is capped in time; a crashed or hung browser costs that page
 /// (a render failure with its reason) and is started afresh for the next one.
 /// </summary>
-public sealed class BrowserRenderer(RenderOptions options, string userAgent) : IAsyncDisposable
+internal sealed class BrowserRenderer(RenderOptions options, string userAgent) : IAsyncDisposable
 {
     public const int MaxResourcesKept = 100;
     public const int MaxConsoleLines = 20;

@@ -5,13 +5,13 @@ namespace Crawlscope.Rendering;
 
 /// <summary>Answers every request a rendered page makes after its document: fetched the way the crawler fetches
 /// (SSRF guard after DNS, robots.txt of the resource's host, body cap, timeouts), or refused with the reason.</summary>
-public interface ISubresourceGate
+internal interface ISubresourceGate
 {
     Task<SubresourceAnswer> FetchAsync(string url, CancellationToken ct);
 }
 
 /// <summary>A subrequest's answer: the response, or why it was refused (and what said so).</summary>
-public sealed record SubresourceAnswer(FetchResult? Fetched, ResourceRefusal? Refusal, string? Detail)
+internal sealed record SubresourceAnswer(FetchResult? Fetched, ResourceRefusal? Refusal, string? Detail)
 {
     public static SubresourceAnswer Refused(ResourceRefusal refusal, string detail) => new(null, refusal, detail);
 }

@@ -14,14 +14,14 @@ public enum RobotsFetchAction
 }
 
 /// <summary>The rules in force for a host after a robots.txt fetch, and until when.</summary>
-public sealed record RobotsVerdict(RobotsFetchAction Action, RobotsRules Rules, DateTimeOffset ExpiresAt, string Reason);
+internal sealed record RobotsVerdict(RobotsFetchAction Action, RobotsRules Rules, DateTimeOffset ExpiresAt, string Reason);
 
 /// <summary>
 /// The fetch-status semantics of robots.txt, as data the crawler applies: 2xx parse; 3xx follow up to five
 /// hops; 4xx means no restrictions; 5xx, 429 or a network failure means disallow everything for now, fall
 /// back to the last good copy when there is one, and retry sooner. Results are cached for 24 hours.
 /// </summary>
-public static class RobotsFetchPolicy
+internal static class RobotsFetchPolicy
 {
     public const int MaxRedirects = 5;
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromHours(24);

@@ -10,7 +10,7 @@ namespace Crawlscope.Robots;
 
 /// <summary>The robots verdict for a URL, with the rules' source for the record.</summary>
 /// <param name="Fresh">True for the one caller that should read the host's sitemaps (they were not read yet).</param>
-public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, string HostKey, bool SsrfBlocked, bool Fresh);
+internal sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, string HostKey, bool SsrfBlocked, bool Fresh);
 
 /// <summary>
 /// The robots stage: robots.txt is fetched once per host (scheme, host and port), applied with the status
@@ -18,7 +18,7 @@ public sealed record RobotsCheck(RobotsDecision Decision, RobotsRules Rules, str
 /// again) and in memory for the hosts in use: a broad crawl meets hosts by the hundred thousand, so the memory
 /// holds at most <see cref="MaxCachedHosts"/> of them and one that was dropped is read from the store again.
 /// </summary>
-public sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agentToken, TimeProvider time, Archiving.WarcArchive? archive = null)
+internal sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string agentToken, TimeProvider time, Archiving.WarcArchive? archive = null)
 {
     internal const int MaxCachedHosts = 20_000;
     private readonly Lock _trimming = new();

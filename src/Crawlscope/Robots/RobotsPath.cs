@@ -3,7 +3,7 @@ using System.Text;
 namespace Crawlscope.Robots;
 
 /// <summary>The part of a URL that robots.txt rules match: path, params and query, without the fragment.</summary>
-public static class RobotsPath
+internal static class RobotsPath
 {
     /// <summary>
     /// Extracts the path as Google's GetPathParamsQuery does (always starting with '/'), and returns it as

@@ -5,7 +5,7 @@ using System.Xml;
 namespace Crawlscope.Sitemaps;
 
 /// <summary>What a sitemap file holds: page URLs, or (for an index) more sitemaps.</summary>
-public sealed record SitemapContent(bool IsIndex, IReadOnlyList<string> Urls, bool Truncated, string? Error);
+internal sealed record SitemapContent(bool IsIndex, IReadOnlyList<string> Urls, bool Truncated, string? Error);
 
 /// <summary>
 /// Reads sitemaps as sitemaps.org protocol 0.9 defines them: XML url sets and sitemap indexes, plain-text
@@ -13,7 +13,7 @@ public sealed record SitemapContent(bool IsIndex, IReadOnlyList<string> Urls, bo
 /// DTDs and external entities are refused, so a hostile sitemap cannot expand or reach out. The file is read as a
 /// stream, decompressed as it is read and never held whole, so memory stays small whatever it expands to.
 /// </summary>
-public static class SitemapParser
+internal static class SitemapParser
 {
     public const int MaxUrls = 50_000;
     public const long MaxBytes = 50L * 1024 * 1024;

@@ -231,4 +231,4 @@ public sealed partial class SqliteCrawlStore : IFrontierStore
 }
 
 /// <summary>A store file that cannot be used: a folder, another kind of file, a damaged database.</summary>
-public sealed class CrawlStoreException(string message, Exception? inner = null) : IOException(message, inner);
+internal sealed class CrawlStoreException(string message, Exception? inner = null) : IOException(message, inner);

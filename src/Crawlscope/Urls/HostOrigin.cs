@@ -5,7 +5,7 @@ namespace Crawlscope.Urls;
 /// origin as written in URLs (the default port left out); <see cref="Key"/> names it with its port always, as the
 /// robots table is keyed.
 /// </summary>
-public readonly record struct HostOrigin(string Scheme, string Host, int? Port, int EffectivePort)
+internal readonly record struct HostOrigin(string Scheme, string Host, int? Port, int EffectivePort)
 {
     public static HostOrigin Of(WebUrl url) => new(url.Scheme, url.Host, url.Port, url.EffectivePort);
 

@@ -103,7 +103,7 @@ public sealed class WebUrl : IEquatable<WebUrl>
 }
 
 /// <summary>A string that is not a URL we can crawl; the message says why.</summary>
-public sealed class UrlParseException(string input, string reason)
+internal sealed class UrlParseException(string input, string reason)
     : FormatException($"not a valid http(s) URL: {Shorten(input)} ({reason})")
 {
     public string Input { get; } = input;

@@ -124,4 +124,4 @@ public enum RenderReason
 public enum ResourceRefusal { Scheme, ResourceType, TooMany, Navigation, Ssrf, Robots, FetchFailed, TooLarge }
 
 /// <summary>What an operator did, as the audit log names it (<c>crawl_now</c>, <c>ban</c>, ...).</summary>
-public enum OperatorActionKind { CrawlNow, RecrawlNow, AddSeed, LiveTest, Ban, Unban, Pause, Resume }
+internal enum OperatorActionKind { CrawlNow, RecrawlNow, AddSeed, LiveTest, Ban, Unban, Pause, Resume }

@@ -28,7 +28,7 @@ public sealed record ReadableProvenance(ReadableOrigin Origin, PageType Type, in
     };
 }
 
-public sealed record ReadableContent(string Markdown, string Text, ReadableProvenance Source, PageTypeGuess PageType)
+internal sealed record ReadableContent(string Markdown, string Text, ReadableProvenance Source, PageTypeGuess PageType)
 {
     /// <summary>The text the content hash and SimHash are taken from: the readable text as it would be without the
     /// site's learnt template, so learning a template does not change the hash of a page that did not change.</summary>

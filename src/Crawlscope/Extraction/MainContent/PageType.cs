@@ -45,7 +45,7 @@ public sealed record PageTypeGuess(PageType Type, double Confidence, IReadOnlyLi
         : Signals is [{ Evidence: PageTypeEvidence.Given }] ? "given" : string.Join("; ", Signals);
 }
 
-public static class PageTypeNames
+internal static class PageTypeNames
 {
     public static string Name(this PageType type) => type switch
     {

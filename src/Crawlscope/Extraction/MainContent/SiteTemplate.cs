@@ -94,7 +94,7 @@ public sealed class SiteTemplate
 /// taught the fewest pages, and of those the ones learnt from longest ago) until a fifth of the budget is free. A
 /// forgotten site that comes back starts learning again.
 /// </summary>
-public sealed class SiteTemplates(long maxBytes = SiteTemplates.MaxBytes)
+internal sealed class SiteTemplates(long maxBytes = SiteTemplates.MaxBytes)
 {
     public const long MaxBytes = 64L << 20;
 
