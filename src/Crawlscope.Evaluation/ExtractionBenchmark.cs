@@ -10,8 +10,10 @@ using Crawlscope.Urls;
 namespace Crawlscope.Evaluation;
 
 /// <summary>Median milliseconds per page for each extraction step and for the whole pass, on one core.</summary>
+/// <param name="TextBytes">The three stored texts (Markdown, readable Markdown, boilerpipe text) per page on average, as
+/// UTF-8 and as the embedded store packs them.</param>
 public sealed record ExtractionTimings(string Corpus, int Pages, double AverageKilobytes, IReadOnlyDictionary<string, double> MedianMs,
-    IReadOnlyDictionary<string, double> MedianAllocatedKilobytes);
+    IReadOnlyDictionary<string, double> MedianAllocatedKilobytes, (double Plain, double Packed) TextBytes);
 
 /// <summary>
 /// Times extraction page by page on a single thread (after a warm-up pass), so the figures are per-core costs.
@@ -26,6 +28,7 @@ public static class ExtractionBenchmark
         var parser = new HtmlParser();
         var samples = Steps.ToDictionary(s => s, _ => new List<double>());
         var allocated = Steps.ToDictionary(s => s, _ => new List<double>());
+        long plainText = 0, packedText = 0;
         for (int round = 0; round < 2; round++)
         {
             bool record = round == 1;
@@ -58,6 +61,7 @@ public static class ExtractionBenchmark
                 var page = PageExtractor.Default.Extract(html, url);
                 _ = SpamClassifier.Classify(page);
                 Lap("whole pass");
+                if (record) (plainText, packedText) = (plainText + TextBytes(page).Plain, packedText + TextBytes(page).Packed);
 
                 void Lap(string step)
                 {
@@ -73,7 +77,16 @@ public static class ExtractionBenchmark
             }
         }
         return new ExtractionTimings(corpus, pages.Count, pages.Average(p => p.Html.Length) / 1024.0,
-            samples.ToDictionary(kv => kv.Key, kv => Median(kv.Value)), allocated.ToDictionary(kv => kv.Key, kv => Median(kv.Value)));
+            samples.ToDictionary(kv => kv.Key, kv => Median(kv.Value)), allocated.ToDictionary(kv => kv.Key, kv => Median(kv.Value)),
+            ((double)plainText / pages.Count, (double)packedText / pages.Count));
+    }
+
+    private static (long Plain, long Packed) TextBytes(ExtractedPage page)
+    {
+        var packed = Storage.PageTextCodec.Pack(new Storage.PageTexts(page.Markdown, page.ReadableMarkdown, page.BoilerpipeText));
+        static long Size(object? stored) => stored switch { byte[] b => b.Length, string s => System.Text.Encoding.UTF8.GetByteCount(s), _ => 0 };
+        long plain = Size(page.Markdown) + Size(page.ReadableMarkdown) + Size(page.BoilerpipeText);
+        return (plain, Size(packed.Markdown) + Size(packed.ReadableMarkdown) + Size(packed.BoilerpipeText));
     }
 
     private static double Median(List<double> values)

@@ -171,6 +171,10 @@ internal static class BenchCommand
             stdout.WriteLine("median KB allocated per page");
             foreach (var step in ExtractionBenchmark.Steps)
                 stdout.WriteLine($"| {step} | {string.Join(" | ", results.Select(r => r.MedianAllocatedKilobytes[step].ToString("F0")))} |");
+            stdout.WriteLine();
+            stdout.WriteLine("stored text per page (Markdown, readable Markdown, boilerpipe text), as UTF-8 and as the embedded store packs it");
+            foreach (var r in results)
+                stdout.WriteLine($"| {r.Corpus} | {r.TextBytes.Plain:N0} B | {r.TextBytes.Packed:N0} B | {r.TextBytes.Plain / Math.Max(1, r.TextBytes.Packed):F1}× |");
             return CrawlscopeCli.Success;
         });
         return extraction;

@@ -15,19 +15,24 @@ public sealed partial class SqliteCrawlStore
 
     private static readonly string[] PageParameterNames = [.. PageColumnTable.All.Select(c => "$" + c.Name)];
 
-    /// <summary>A page's values as the pages table stores them (times as text, flags as 0 or 1).</summary>
-    private static void BindPage(SqliteCommand cmd, PageRecord p)
+    /// <summary>A page's values as the pages table stores them (times as text, flags as 0 or 1, texts packed).</summary>
+    private static void BindPage(SqliteCommand cmd, PageRecord p, PackedPageTexts texts)
     {
         var columns = PageColumnTable.All;
         var values = new (string, object?)[columns.Count];
         for (int i = 0; i < columns.Count; i++)
         {
-            object? value = columns[i].Value(p);
-            values[i] = (PageParameterNames[i], columns[i].Type switch
+            values[i] = (PageParameterNames[i], columns[i].Name switch
             {
-                ColumnType.Time => StampOrNull((DateTimeOffset?)value),
-                ColumnType.Flag => (bool)value! ? 1 : 0,
-                _ => value,
+                PageTextCodec.MarkdownColumn => texts.Markdown,
+                PageTextCodec.ReadableMarkdownColumn => texts.ReadableMarkdown,
+                PageTextCodec.BoilerpipeTextColumn => texts.BoilerpipeText,
+                _ => columns[i].Type switch
+                {
+                    ColumnType.Time => StampOrNull((DateTimeOffset?)columns[i].Value(p)),
+                    ColumnType.Flag => (bool)columns[i].Value(p)! ? 1 : 0,
+                    _ => columns[i].Value(p),
+                },
             });
         }
         Bind(cmd, values);
@@ -35,7 +40,15 @@ public sealed partial class SqliteCrawlStore
 
     private static PageRecord ReadPage(SqliteDataReader r)
     {
-        string? S(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetString(r.GetOrdinal(c));
+        object? Raw(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetValue(r.GetOrdinal(c));
+        var texts = PageTextCodec.Unpack(Raw(PageTextCodec.MarkdownColumn), Raw(PageTextCodec.ReadableMarkdownColumn), Raw(PageTextCodec.BoilerpipeTextColumn));
+        string? S(string c) => c switch
+        {
+            PageTextCodec.MarkdownColumn => texts.Markdown,
+            PageTextCodec.ReadableMarkdownColumn => texts.ReadableMarkdown,
+            PageTextCodec.BoilerpipeTextColumn => texts.BoilerpipeText,
+            _ => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetString(r.GetOrdinal(c)),
+        };
         long? L(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetInt64(r.GetOrdinal(c));
         return PageRecord.FromColumns(S, L, c => ParseOrNull(S(c)));
     }

@@ -13,7 +13,8 @@ public sealed partial class SqliteCrawlStore
     /// that awaited it knows the page is on disk, as before batching).</summary>
     public Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default)
     {
-        var pending = new PendingSave(page, fetch, links, discovered);
+        var texts = PageTextCodec.Pack(new PageTexts(page.Markdown, page.ReadableMarkdown, page.BoilerpipeText));
+        var pending = new PendingSave(page, texts, fetch, links, discovered);
         if (!_saves.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(SqliteCrawlStore));
         return pending.Done.Task;
     }
@@ -154,7 +155,7 @@ public sealed partial class SqliteCrawlStore
     {
         var (page, fetch, links, discovered) = (save.Page, save.Fetch, save.Links, save.Discovered);
         var upsert = Prepared(UpsertPageSql, tx);
-        BindPage(upsert, page);
+        BindPage(upsert, page, save.Texts);
         upsert.ExecuteNonQuery();
         Prepared(InsertFetchSql, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
             ("$failure", fetch.Failure?.Text), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location))

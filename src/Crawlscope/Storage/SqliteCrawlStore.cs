@@ -39,7 +39,8 @@ public sealed partial class SqliteCrawlStore : IFrontierStore
     public TimeSpan WriterBusy { get; private set; }
     public long WriterBatches { get; private set; }
 
-    private sealed record PendingSave(PageRecord Page, FetchRecord Fetch, IReadOnlyList<LinkRecord> Links, IReadOnlyList<FrontierEntry> Discovered)
+    // The texts are packed by the caller's thread, so compression does not lengthen the single writer's transactions.
+    private sealed record PendingSave(PageRecord Page, PackedPageTexts Texts, FetchRecord Fetch, IReadOnlyList<LinkRecord> Links, IReadOnlyList<FrontierEntry> Discovered)
     {
         public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -202,7 +203,10 @@ public sealed partial class SqliteCrawlStore : IFrontierStore
         var rows = await QueryAsync(sql, r =>
         {
             var row = new Dictionary<string, object?>(StringComparer.Ordinal);
-            for (int i = 0; i < r.FieldCount; i++) row[r.GetName(i)] = r.IsDBNull(i) ? null : r.GetValue(i) is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : r.GetValue(i);
+            for (int i = 0; i < r.FieldCount; i++) row[r.GetName(i)] = r.IsDBNull(i) ? null : r.GetValue(i);
+            PageTextCodec.UnpackRow(row);
+            foreach (var (name, value) in row)
+                if (value is byte[] bytes) row[name] = System.Text.Encoding.UTF8.GetString(bytes);
             return (IReadOnlyDictionary<string, object?>)row;
         }, ct, [.. parameters]);
         // The raw response: one JSON object per row, as ClickHouse's JSONEachRow writes it.

@@ -205,5 +205,10 @@ internal static class SqliteSchema
         ALTER TABLE pages ADD COLUMN render_reason TEXT;
         ALTER TABLE pages ADD COLUMN render_details TEXT;
         """,
+        // 14: markdown, readable_markdown and boilerpipe_text may hold zstd-compressed blobs (PageTextCodec), which an
+        // older build would read as text; the version number alone keeps such builds out.
+        """
+        SELECT 1;
+        """,
     ];
 }
