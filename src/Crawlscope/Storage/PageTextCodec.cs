@@ -54,13 +54,18 @@ internal static class PageTextCodec
         return new PageTexts(md, Text(readableMarkdown, dictionary), Text(boilerpipeText, dictionary));
     }
 
-    /// <summary>A stored row with its texts unpacked in place, for readers that see rows as columns by name.</summary>
+    /// <summary>A stored row with whichever of the texts it has unpacked in place, for readers that see rows as
+    /// columns by name (a row with a text cut against the Markdown has to carry the Markdown too).</summary>
     public static void UnpackRow(IDictionary<string, object?> row)
     {
-        if (!row.TryGetValue(MarkdownColumn, out var markdown) || !row.TryGetValue(ReadableMarkdownColumn, out var readable)
-                                                                || !row.TryGetValue(BoilerpipeTextColumn, out var boilerpipe)) return;
+        bool hasMarkdown = row.TryGetValue(MarkdownColumn, out var markdown);
+        bool hasReadable = row.TryGetValue(ReadableMarkdownColumn, out var readable);
+        bool hasBoilerpipe = row.TryGetValue(BoilerpipeTextColumn, out var boilerpipe);
+        if (!hasMarkdown && !hasReadable && !hasBoilerpipe) return;
         var texts = Unpack(markdown, readable, boilerpipe);
-        (row[MarkdownColumn], row[ReadableMarkdownColumn], row[BoilerpipeTextColumn]) = (texts.Markdown, texts.ReadableMarkdown, texts.BoilerpipeText);
+        if (hasMarkdown) row[MarkdownColumn] = texts.Markdown;
+        if (hasReadable) row[ReadableMarkdownColumn] = texts.ReadableMarkdown;
+        if (hasBoilerpipe) row[BoilerpipeTextColumn] = texts.BoilerpipeText;
     }
 
     private static bool Compressible(string? text) => text is { Length: >= SmallestCompressed };
