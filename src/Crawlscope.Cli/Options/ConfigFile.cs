@@ -38,6 +38,7 @@ internal static class ConfigFile
         ["fetch.max_body_bytes"] = new("--max-body-bytes", Kind.Integer, 1024),
         ["fetch.allow_private_networks"] = new("--allow-private-networks", Kind.Boolean),
         ["fetch.resolve"] = new("--resolve", Kind.List),
+        ["fetch.resolve_file"] = new("--resolve-file", Kind.List),
         ["fetch.trust_resolve"] = new("--trust-resolve", Kind.Boolean),
         ["limits.max_pages"] = new("--max-pages", Kind.Integer, 1),
         ["store.db"] = new("--db", Kind.Text),

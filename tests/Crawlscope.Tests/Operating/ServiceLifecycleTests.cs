@@ -92,6 +92,36 @@ public class ServiceLifecycleTests
     }
 
     [Fact]
+    public void TheShippedConfigFile_CrawlsNothing_AndShowsEverySettingTheFileKnows()
+    {
+        string text = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "deploy", "crawlscope.toml"));
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"(?m)^seeds = \[\]"), text);
+        // The settings the file knows, as the command names them when it meets one it does not.
+        string dir = Directory.CreateTempSubdirectory("crawlscope-known-").FullName;
+        string probe = Path.Combine(dir, "probe.toml");
+        File.WriteAllText(probe, "no_such_setting = 1\n");
+        var refused = CliRunner.Run("run", "--config", probe);
+        Directory.Delete(dir, true);
+        Assert.Equal(2, refused.ExitCode);
+        string known = refused.Stderr.Split('\n').Single(l => l.Contains("known settings: ", StringComparison.Ordinal));
+        var keys = known[(known.IndexOf("known settings: ", StringComparison.Ordinal) + "known settings: ".Length)..].Trim().Split(", ");
+        Assert.Contains("fetch.resolve_file", keys);
+        Assert.Contains("warc.dir", keys);
+        // Each appears in the shipped file, set or commented out, under its section.
+        var missing = keys.Where(k =>
+        {
+            string section = k.Contains('.', StringComparison.Ordinal) ? k[..k.IndexOf('.', StringComparison.Ordinal)] : "";
+            string name = k[(k.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            int from = section.Length == 0 ? 0 : text.IndexOf($"\n[{section}]", StringComparison.Ordinal);
+            if (from < 0) return true;
+            int to = text.IndexOf("\n[", from + 1, StringComparison.Ordinal) is var next and >= 0 && section.Length > 0 ? next : text.Length;
+            if (section.Length == 0) to = text.IndexOf("\n[", StringComparison.Ordinal);
+            return !System.Text.RegularExpressions.Regex.IsMatch(text[from..to], $@"(?m)^#? ?{System.Text.RegularExpressions.Regex.Escape(name)} = ");
+        }).ToList();
+        Assert.True(missing.Count == 0, "not in deploy/crawlscope.toml: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public async Task Sigterm_StopsTheServiceCleanly_WithExitCode0()
     {
         await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = 2, PagesPerHost = 200, Fast = true });
