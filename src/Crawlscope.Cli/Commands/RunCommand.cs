@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.CommandLine;
 using Crawlscope.Cli.Options;
 using Crawlscope.Crawling;
@@ -72,52 +73,72 @@ internal static class RunCommand
         o.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var options = o.Build(parse);
-            var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, options.ShardCount);
-            var seeds = CrawlCommand.Identify(o.Crawl.Seeds(parse), options, keyer);
-            string listen = parse.GetValue(o.Urls)!;
-            string? token = parse.GetValue(o.Token) ?? Environment.GetEnvironmentVariable(ServeCommand.TokenVariable);
-            if (token is { Length: 0 }) token = null;
-            ServeCommand.CheckListen(listen, token, stderr);
-            using var logs = LoggerFactory.Create(b =>
-            {
-                if (parse.GetValue(o.LogFormat) == "json") b.AddJsonConsole(j => j.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
-                else b.AddSimpleConsole(s => { s.SingleLine = true; s.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; s.UseUtcTimestamp = true; });
-            });
-            var log = logs.CreateLogger("crawlscope");
-
-            using var crawlLock = CrawlLock.Acquire(CrawlCommand.LockPath(o.Crawl, parse, keyer));
-            await using var store = await CrawlCommand.OpenAsync(o.Crawl, parse, keyer, stderr, ct);
-            using var engine = new CrawlEngine(options, store, keyer);
-            var op = new CrawlOperator(store, keyer, engine, options.Fetch.UserAgent, new OperatorOptions { DailyQuotaPerSite = parse.GetValue(o.DailyQuota) });
-            await using var app = InspectorSite.Build(new InspectorSiteOptions
-            {
-                Store = store, Keyer = keyer, Urls = listen, Token = token, Operator = op,
-                Inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(o.MaxAge) },
-                AllowedHosts = parse.GetValue(o.AllowedHosts) ?? [],
-                Stopping = ct,
-            });
+            // A run that cannot start leaves nothing behind: no store file it created, no lock file beside it.
+            string? db = o.Crawl.Store.Cluster(parse) is null ? Path.GetFullPath(parse.GetValue(o.Crawl.Store.Db)!) : null;
+            bool created = db is not null && !File.Exists(db);
+            var started = new StrongBox<bool>();
             try
             {
-                await app.StartAsync(ct);
+                return await ServeAndCrawlAsync(o, parse, stdout, stderr, started, ct);
             }
-            catch (IOException ex)
+            // Not when another run holds the lock: the files are its.
+            catch (Exception ex) when (created && !started.Value && ex is not CrawlLockedException)
             {
-                throw new CommandException($"cannot listen on {listen}: {ex.Message}");
+                SqliteCrawlStore.DeleteFiles(db!);
+                File.Delete(db + ".crawl-lock");
+                throw;
             }
-            foreach (var address in app.Urls) stdout.WriteLine($"Crawler Inspector on {address}/{(token is null ? "" : " (token required)")}");
-            stdout.Flush();
-            log.LogInformation("crawl service started: {Seeds} seeds, store {Store}, listening on {Urls}", seeds.Count,
-                o.Crawl.Store.Cluster(parse)?.ToString() ?? Path.GetFullPath(parse.GetValue(o.Crawl.Store.Db)!), string.Join(" ", app.Urls));
-            using var stopping = ct.Register(() => log.LogInformation("stopping: finishing the pages in flight"));
-            var run = engine.RunAsync(seeds, ct);
-            await LogProgressAsync(log, new CrawlFiguresSampler(store, engine), engine.Control, run, TimeSpan.FromSeconds(parse.GetValue(o.LogEvery)));
-            var end = await run;
-            await app.StopAsync(CancellationToken.None);
-            log.LogInformation("crawl service stopped ({End}): {Pages} pages this run", end, engine.Progress.Pages);
-            return CrawlscopeCli.Success;
         });
         return command;
+    }
+
+    private static async Task<int> ServeAndCrawlAsync(Options o, ParseResult parse, TextWriter stdout, TextWriter stderr, StrongBox<bool> started, CancellationToken ct)
+    {
+        var options = o.Build(parse);
+        var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, options.ShardCount);
+        var seeds = CrawlCommand.Identify(o.Crawl.Seeds(parse), options, keyer);
+        string listen = parse.GetValue(o.Urls)!;
+        string? token = parse.GetValue(o.Token) ?? Environment.GetEnvironmentVariable(ServeCommand.TokenVariable);
+        if (token is { Length: 0 }) token = null;
+        ServeCommand.CheckListen(listen, token, stderr);
+        using var logs = LoggerFactory.Create(b =>
+        {
+            if (parse.GetValue(o.LogFormat) == "json") b.AddJsonConsole(j => j.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
+            else b.AddSimpleConsole(s => { s.SingleLine = true; s.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; s.UseUtcTimestamp = true; });
+        });
+        var log = logs.CreateLogger("crawlscope");
+
+        using var crawlLock = CrawlLock.Acquire(CrawlCommand.LockPath(o.Crawl, parse, keyer));
+        await using var store = await CrawlCommand.OpenAsync(o.Crawl, parse, keyer, stderr, ct);
+        using var engine = new CrawlEngine(options, store, keyer);
+        var op = new CrawlOperator(store, keyer, engine, options.Fetch.UserAgent, new OperatorOptions { DailyQuotaPerSite = parse.GetValue(o.DailyQuota) });
+        await using var app = InspectorSite.Build(new InspectorSiteOptions
+        {
+            Store = store, Keyer = keyer, Urls = listen, Token = token, Operator = op,
+            Inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(o.MaxAge) },
+            AllowedHosts = parse.GetValue(o.AllowedHosts) ?? [],
+            Stopping = ct,
+        });
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (IOException ex)
+        {
+            throw new CommandException($"cannot listen on {listen}: {ex.Message}");
+        }
+        started.Value = true;
+        foreach (var address in app.Urls) stdout.WriteLine($"Crawler Inspector on {address}/{(token is null ? "" : " (token required)")}");
+        stdout.Flush();
+        log.LogInformation("crawl service started: {Seeds} seeds, store {Store}, listening on {Urls}", seeds.Count,
+            o.Crawl.Store.Cluster(parse)?.ToString() ?? Path.GetFullPath(parse.GetValue(o.Crawl.Store.Db)!), string.Join(" ", app.Urls));
+        using var stopping = ct.Register(() => log.LogInformation("stopping: finishing the pages in flight"));
+        var run = engine.RunAsync(seeds, ct);
+        await LogProgressAsync(log, new CrawlFiguresSampler(store, engine), engine.Control, run, TimeSpan.FromSeconds(parse.GetValue(o.LogEvery)));
+        var end = await run;
+        await app.StopAsync(CancellationToken.None);
+        log.LogInformation("crawl service stopped ({End}): {Pages} pages this run", end, engine.Progress.Pages);
+        return CrawlscopeCli.Success;
     }
 
     private static async Task LogProgressAsync(ILogger log, CrawlFiguresSampler sampler, CrawlControl control, Task run, TimeSpan every)

@@ -74,7 +74,7 @@ public sealed class CrawlLock : IDisposable
 }
 
 /// <summary>Another process is crawling into the same store.</summary>
-internal sealed class CrawlLockedException(string storePath)
+public sealed class CrawlLockedException(string storePath)
     : IOException($"another crawl is running on {storePath} (it holds {storePath}.crawl-lock); wait for it or stop it first. " +
                   "inspect, serve, stats and export can read the store meanwhile")
 {

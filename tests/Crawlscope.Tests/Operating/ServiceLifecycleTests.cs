@@ -122,6 +122,33 @@ public class ServiceLifecycleTests
     }
 
     [Fact]
+    public void ARunThatCannotStart_CreatesNothing_AndLeavesAnExistingStoreAlone()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string dir = Directory.CreateTempSubdirectory("crawlscope-nostart-").FullName;
+        try
+        {
+            string db = Path.Combine(dir, "new.db");
+            var refused = CliRunner.Run("run", "--urls", $"http://127.0.0.1:{port}", "--db", db);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains($"cannot listen on http://127.0.0.1:{port}", refused.Stderr);
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+
+            // A store that was there before is the operator's: it stays.
+            Assert.Equal(0, CliRunner.Run("crawl", "--db", db, "--max-pages", "1", "http://127.0.0.1:1/").ExitCode);
+            Assert.True(File.Exists(db));
+            Assert.Equal(1, CliRunner.Run("run", "--urls", $"http://127.0.0.1:{port}", "--db", db).ExitCode);
+            Assert.True(File.Exists(db));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public async Task Sigterm_StopsTheServiceCleanly_WithExitCode0()
     {
         await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = 2, PagesPerHost = 200, Fast = true });
