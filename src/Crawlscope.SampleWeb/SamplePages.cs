@@ -229,7 +229,7 @@ internal static class SamplePages
             case "/latin1":
                 return new SampleResponse(200, Encoding.Latin1.GetBytes(Page("Café crème", "<p>Déjà vu à la française: crème brûlée.</p>", "")), "text/html; charset=iso-8859-1", []);
             case "/wrong-charset":
-                // The header says nothing; the meta says windows-1252; the bytes are windows-1252.
+                // The header says nothing; the first meta says UTF-8 (the page template's), a later one windows-1252; the bytes are windows-1252.
                 return new SampleResponse(200, Encoding.Latin1.GetBytes(Page("Naïve résumé", "<p>Naïve résumé with façade.</p>", "<meta charset=\"windows-1252\">")), "text/html", []);
             case "/hostile":
                 return SampleResponse.Html(200, HostilePage);

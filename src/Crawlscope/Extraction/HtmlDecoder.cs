@@ -11,14 +11,14 @@ public sealed record DecodedHtml(string Text, Encoding Encoding, string Encoding
 /// Bytes to text in the order browsers use: a byte-order mark, then the Content-Type charset, then a
 /// <c>&lt;meta charset&gt;</c> or <c>http-equiv</c> declaration in the first 4 KiB, then UTF-8 when the bytes are
 /// valid UTF-8, else windows-1252. Labels are read as the WHATWG Encoding Standard reads them (so "iso-8859-1"
-/// and "ascii" mean windows-1252, and a meta tag claiming UTF-16 means UTF-8).
+/// and "ascii" mean windows-1252, and a meta tag claiming UTF-16 means UTF-8). Unlike a browser, a declaration the
+/// bytes plainly contradict is overruled (source <c>bytes</c>, the declared label kept as ignored).
 /// </summary>
 public static partial class HtmlDecoder
 {
     private const int PrescanBytes = 4096;
 
     private static readonly Encoding Utf8 = new UTF8Encoding(false, false);
-    private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
     // Field initialisers run in order: register the code pages before the first one is asked for.
     private static readonly bool CodePagesRegistered = RegisterCodePages();
@@ -41,7 +41,8 @@ public static partial class HtmlDecoder
         string? ignored = null;
         if (CharsetFromContentType(contentType) is { } label)
         {
-            if (FromLabel(label) is { } fromHeader) return new(fromHeader.GetString(body), fromHeader, "http");
+            if (FromLabel(label) is { } fromHeader)
+                return Overruled(fromHeader, body) is { } actual ? new(actual.GetString(body), actual, "bytes", label) : new(fromHeader.GetString(body), fromHeader, "http");
             ignored = label;
         }
 
@@ -51,6 +52,7 @@ public static partial class HtmlDecoder
             {
                 // A document that is readable as ASCII cannot really be UTF-16.
                 if (fromMeta is UnicodeEncoding) fromMeta = Utf8;
+                if (Overruled(fromMeta, body) is { } actual) return new(actual.GetString(body), actual, "bytes", metaLabel);
                 return new(fromMeta.GetString(body), fromMeta, "meta", ignored);
             }
             ignored ??= metaLabel;
@@ -116,17 +118,31 @@ public static partial class HtmlDecoder
         return null;
     }
 
-    private static bool IsValidUtf8(ReadOnlySpan<byte> body)
+    private static bool IsValidUtf8(ReadOnlySpan<byte> body) => System.Text.Unicode.Utf8.IsValid(body);
+
+    /// <summary>
+    /// The encoding the bytes show when they contradict the declared one, else null. Declared UTF-8 over bytes that
+    /// are mostly not UTF-8 (more invalid bytes than multi-byte characters) reads as windows-1252: a page saved in a
+    /// legacy encoding under a template that says UTF-8. A declared single-byte encoding over bytes that are valid
+    /// UTF-8 with multi-byte characters reads as UTF-8: legacy text almost never forms valid UTF-8 by chance. A few
+    /// stray bytes in a UTF-8 page stay U+FFFD, as browsers show them.
+    /// </summary>
+    private static Encoding? Overruled(Encoding declared, ReadOnlySpan<byte> body)
     {
-        try
+        if (declared is UTF8Encoding)
         {
-            StrictUtf8.GetCharCount(body);
-            return true;
+            if (IsValidUtf8(body)) return null;
+            int invalid = 0, multiByte = 0;
+            for (var rest = body; !rest.IsEmpty;)
+            {
+                var status = System.Text.Rune.DecodeFromUtf8(rest, out _, out int consumed);
+                if (status != System.Buffers.OperationStatus.Done) invalid++;
+                else if (consumed > 1) multiByte++;
+                rest = rest[Math.Max(1, consumed)..];
+            }
+            return invalid > multiByte ? Windows1252 : null;
         }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
+        return declared.IsSingleByte && !System.Text.Ascii.IsValid(body) && IsValidUtf8(body) ? Utf8 : null;
     }
 
     [GeneratedRegex(@"charset\s*=\s*([""']?[^;""'\s]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

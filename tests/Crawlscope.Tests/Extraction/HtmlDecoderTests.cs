@@ -63,6 +63,27 @@ public class HtmlDecoderTests(ITestOutputHelper output)
     }
 
     [SkippableTheory]
+    // UTF-8 declared (header, then meta) over windows-1252 bytes: "Naïve résumé".
+    [InlineData("text/html; charset=utf-8", "", "windows-1252", "bytes", "Naïve résumé")]
+    [InlineData("text/html", "<meta charset=\"utf-8\">", "windows-1252", "bytes", "Naïve résumé")]
+    // windows-1252 declared over UTF-8 bytes.
+    [InlineData("text/html; charset=iso-8859-1", "", "utf-8", "bytes", "Naïve résumé", true)]
+    [InlineData("text/html", "<meta charset=\"koi8-r\">", "utf-8", "bytes", "Naïve résumé", true)]
+    // A UTF-8 page with one stray byte stays UTF-8 (U+FFFD for the stray, as browsers show it).
+    [InlineData("text/html; charset=utf-8", "", "utf-8", "http", "Naïve résumé \uFFFD", true, true)]
+    public void Decode_ADeclarationTheBytesContradict_IsOverruled(string contentType, string head, string encoding, string source, string text,
+        bool utf8Bytes = false, bool stray = false)
+    {
+        var html = Encoding.ASCII.GetBytes($"<html><head>{head}</head><body>").Concat(
+            utf8Bytes ? Encoding.UTF8.GetBytes("Naïve résumé ") : Encoding.Latin1.GetBytes("Naïve résumé ")).Concat(stray ? new byte[] { 0xE9 } : []).ToArray();
+        var d = HtmlDecoder.Decode(html, contentType);
+        Assert.Equal(encoding, d.Encoding.WebName);
+        Assert.Equal(source, d.EncodingSource);
+        Assert.Contains(text.TrimEnd(), d.Text, StringComparison.Ordinal);
+        if (source == "bytes") Assert.NotNull(d.IgnoredCharset);
+    }
+
+    [SkippableTheory]
     [InlineData("<meta charset=\"iso-8859-2\"><p>\u0000</p>", "iso-8859-2")]
     [InlineData("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\">", "windows-1251")]
     [InlineData("<meta charset=utf-16>", "utf-8")]
