@@ -60,34 +60,21 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     }
 
     /// <summary>
-    /// Creates the database and every table on every node listed in the address, then records the schema
-    /// version on each. Safe to run again: every statement is IF NOT EXISTS and applied migrations are skipped.
-    /// Returns the version each node is at.
+    /// Creates the database and every table on every node listed in the address (replicated tables when the cluster's
+    /// shards have replicas: <see cref="ClickHouseSchemaInstaller"/>), then records the schema version on each. Safe to
+    /// run again: every statement is IF NOT EXISTS and applied migrations are skipped. Returns the version each node is at.
     /// </summary>
     public static async Task<IReadOnlyList<(string Node, int Version)>> InitAsync(ClickHouseAddress address, CancellationToken ct = default)
     {
         using var client = new ClickHouseClient(address);
-        var result = new List<(string, int)>();
-        // The cluster must be known to the server, and every shard's node must be listed, or some nodes would lack tables.
+        // The cluster must be known to the server, and every node of it listed, or some nodes would lack tables.
         int shards = (await ShardsAsync(client, address.Nodes[0], address.Cluster, ct)).Count;
         if (shards == 0) throw NoSuchCluster(address);
-        if (shards > address.Nodes.Count)
-            throw new ClickHouseException($"the cluster '{address.Cluster}' has {shards} shards but the store URL lists {address.Nodes.Count} node(s): list every node's HTTP address (clickhouse://HOST:PORT,HOST:PORT/...)", false);
-        foreach (var node in address.Nodes)
-        {
-            await client.QueryOnAsync(node, $"CREATE DATABASE IF NOT EXISTS {address.Database}", ct);
-            await client.QueryOnAsync(node, ClickHouseSchema.VersionTable.Replace("{db}", address.Database, StringComparison.Ordinal), ct);
-            int version = await SchemaVersionAsync(client, node, address.Database, ct);
-            for (int v = version; v < ClickHouseSchema.Migrations.Length; v++)
-            {
-                var migration = ClickHouseSchema.Migrations[v];
-                foreach (var sql in migration.Local) await client.QueryOnAsync(node, sql.Replace("{db}", address.Database, StringComparison.Ordinal), ct);
-                foreach (var table in migration.Distributed) await client.QueryOnAsync(node, ClickHouseSchema.DistributedTable(address.Database, address.Cluster, table), ct);
-                await client.QueryOnAsync(node, $"INSERT INTO {address.Database}.schema_version (version, applied) VALUES ({v + 1}, now())", ct);
-            }
-            result.Add((node.Authority, Math.Max(version, ClickHouseSchema.Migrations.Length)));
-        }
-        return result;
+        int nodes = Convert.ToInt32(ClickHouseRows.Row((await client.QueryOnAsync(address.Nodes[0],
+            $"SELECT count() AS n FROM system.clusters WHERE cluster = {ClickHouseSql.Literal(address.Cluster)} FORMAT JSONEachRow", ct)).Trim())["n"], CultureInfo.InvariantCulture);
+        if (nodes > address.Nodes.Count)
+            throw new ClickHouseException($"the cluster '{address.Cluster}' has {shards} shards{(nodes > shards ? $" ({nodes} nodes with their replicas)" : "")} but the store URL lists {address.Nodes.Count} node(s): list every node's HTTP address (clickhouse://HOST:PORT,HOST:PORT/...)", false);
+        return await ClickHouseSchemaInstaller.InstallAsync(client, address, nodes, ct);
     }
 
     /// <summary>The schema version, from the first node that answers.</summary>

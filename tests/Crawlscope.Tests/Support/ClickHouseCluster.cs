@@ -6,22 +6,27 @@ using Crawlscope.Storage.ClickHouse;
 namespace Crawlscope.Tests.Support;
 
 /// <summary>
-/// A real two-node ClickHouse cluster on 127.0.0.1: two clickhouse-server processes (Debian's package, installed
-/// by ./test.sh), each with its own config and data folder in a temporary directory, and a remote_servers
-/// section naming both as the shards of cluster "crawl". Stopped and removed when the tests are done.
+/// A real ClickHouse cluster on 127.0.0.1: clickhouse-server processes (Debian's package, installed by ./test.sh),
+/// each with its own config and data folder in a temporary directory, and a remote_servers section naming them as
+/// cluster "crawl". By default two nodes, each a shard; <see cref="ReplicatedClickHouseCluster"/> has shards of
+/// replicas and a ZooKeeper. Stopped and removed when the tests are done.
 /// </summary>
-public sealed class ClickHouseCluster : IDisposable
+public class ClickHouseCluster : IDisposable
 {
     public const string ServerPath = "/usr/sbin/clickhouse-server";
     public const string ClusterName = "crawl";
 
     private readonly string _root = Directory.CreateTempSubdirectory("crawlscope-clickhouse").FullName;
     private readonly Node[] _nodes;
+    private readonly int? _zooKeeperPort;
 
     /// <summary>One node: its ports and, while it runs, its process.</summary>
-    public sealed class Node(int index, int httpPort, int tcpPort, int interserverPort, string dir)
+    public sealed class Node(int index, int httpPort, int tcpPort, int interserverPort, string dir, int shard = 0, int replica = 0)
     {
         public int Index { get; } = index;
+        /// <summary>Its shard and its replica within it, from 1 (every node its own shard when unreplicated).</summary>
+        public int Shard { get; } = shard == 0 ? index + 1 : shard;
+        public int Replica { get; } = replica == 0 ? 1 : replica;
         public int HttpPort { get; } = httpPort;
         public int TcpPort { get; } = tcpPort;
         public int InterserverPort { get; } = interserverPort;
@@ -30,12 +35,19 @@ public sealed class ClickHouseCluster : IDisposable
         public Uri Http => new($"http://127.0.0.1:{HttpPort}/");
     }
 
-    public ClickHouseCluster()
+    public ClickHouseCluster() : this(shards: 2, replicas: 1, zooKeeperPort: null)
+    {
+    }
+
+    /// <param name="zooKeeperPort">The ZooKeeper the replicas share; null when unreplicated.</param>
+    protected ClickHouseCluster(int shards, int replicas, int? zooKeeperPort)
     {
         if (!File.Exists(ServerPath))
             throw new InvalidOperationException($"{ServerPath} not found: the cluster tests need Debian's clickhouse-server (./test.sh installs it: apt-get install clickhouse-server)");
-        var ports = FreePorts(6);
-        _nodes = [new Node(0, ports[0], ports[1], ports[2], Path.Combine(_root, "node0")), new Node(1, ports[3], ports[4], ports[5], Path.Combine(_root, "node1"))];
+        _zooKeeperPort = zooKeeperPort;
+        var ports = FreePorts(3 * shards * replicas);
+        _nodes = [.. Enumerable.Range(0, shards * replicas).Select(i =>
+            new Node(i, ports[3 * i], ports[3 * i + 1], ports[3 * i + 2], Path.Combine(_root, $"node{i}"), i / replicas + 1, i % replicas + 1))];
         foreach (var node in _nodes) WriteConfig(node);
         foreach (var node in _nodes) Start(node);
         foreach (var node in _nodes) WaitReady(node);
@@ -43,7 +55,7 @@ public sealed class ClickHouseCluster : IDisposable
 
     public IReadOnlyList<Node> Nodes => _nodes;
 
-    /// <summary>The store URL of a database on this cluster (both nodes' HTTP ports).</summary>
+    /// <summary>The store URL of a database on this cluster (every node's HTTP port).</summary>
     public string StoreUrl(string database) =>
         $"clickhouse://{string.Join(",", _nodes.Select(n => $"127.0.0.1:{n.HttpPort}"))}/{database}?cluster={ClusterName}";
 
@@ -82,7 +94,14 @@ public sealed class ClickHouseCluster : IDisposable
     private void WriteConfig(Node n)
     {
         Directory.CreateDirectory(Path.Combine(n.Dir, "data"));
-        string shards = string.Concat(_nodes?.Select(o => $"<shard><replica><host>127.0.0.1</host><port>{o.TcpPort}</port></replica></shard>") ?? []);
+        // Replicas of a shard replicate their tables themselves (through ZooKeeper): a Distributed insert goes to one.
+        string replication = _zooKeeperPort is null ? "" : "<internal_replication>true</internal_replication>";
+        string shards = string.Concat(_nodes.GroupBy(o => o.Shard).Select(s =>
+            $"<shard>{replication}{string.Concat(s.Select(o => $"<replica><host>127.0.0.1</host><port>{o.TcpPort}</port></replica>"))}</shard>"));
+        string zooKeeper = _zooKeeperPort is { } zk
+            ? $"<zookeeper><node><host>127.0.0.1</host><port>{zk}</port></node><session_timeout_ms>6000</session_timeout_ms></zookeeper>" +
+              $"<macros><shard>{n.Shard:D2}</shard><replica>node{n.Index}</replica></macros><interserver_http_host>127.0.0.1</interserver_http_host>"
+            : "";
         File.WriteAllText(Path.Combine(n.Dir, "config.xml"), $"""
             <?xml version="1.0"?>
             <yandex>
@@ -103,6 +122,7 @@ public sealed class ClickHouseCluster : IDisposable
               <profiles><default></default></profiles>
               <quotas><default></default></quotas>
               <remote_servers><{ClusterName}>{shards}</{ClusterName}></remote_servers>
+              {zooKeeper}
             </yandex>
             """);
     }
@@ -148,7 +168,7 @@ public sealed class ClickHouseCluster : IDisposable
         return File.Exists(log) ? string.Join(" | ", File.ReadLines(log).TakeLast(5)) : "(no log)";
     }
 
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         foreach (var l in listeners) l.Start();
@@ -158,6 +178,12 @@ public sealed class ClickHouseCluster : IDisposable
     }
 
     public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
     {
         for (int i = 0; i < _nodes.Length; i++) Stop(i);
         try

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Crawlscope.Storage.ClickHouse;
+
+/// <summary>
+/// Applies <see cref="ClickHouseSchema.Migrations"/> to every node the store URL lists. On a cluster whose shards have
+/// replicas (each node's <c>&lt;macros&gt;</c> name its shard and replica), local tables are created as
+/// <c>ReplicatedReplacingMergeTree</c> with their ZooKeeper path from the macros; their ALTERs are sent once per shard
+/// (ClickHouse replicates them; a second ALTER of the same column fails) and then waited for on every replica, within a
+/// bound, with an error naming the replica that did not apply it. Migration by migration across all nodes, so a
+/// replica's table is created with the structure its peers then had. A column already there is not added again (18.16
+/// has no ADD COLUMN IF NOT EXISTS), so a replica created later, or restored, catches up without errors.
+/// </summary>
+internal static partial class ClickHouseSchemaInstaller
+{
+    /// <summary>How long a replica may take to show an ALTER its shard's first replica applied.</summary>
+    internal static TimeSpan ReplicaWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    private sealed record NodeInfo(Uri Node, string? Shard, string? Replica)
+    {
+        public string Name => Replica is null ? Node.Authority : $"{Node.Authority} (shard {Shard}, replica {Replica})";
+    }
+
+    public static async Task<IReadOnlyList<(string Node, int Version)>> InstallAsync(ClickHouseClient client, ClickHouseAddress address,
+        int clusterNodes, CancellationToken ct)
+    {
+        string db = address.Database;
+        var nodes = new List<NodeInfo>();
+        foreach (var node in address.Nodes)
+        {
+            var macros = ClickHouseRows.Rows(await client.QueryOnAsync(node, "SELECT macro, substitution FROM system.macros FORMAT JSONEachRow", ct))
+                .ToDictionary(r => (string)r["macro"]!, r => (string)r["substitution"]!, StringComparer.Ordinal);
+            nodes.Add(new NodeInfo(node, macros.GetValueOrDefault("shard"), macros.GetValueOrDefault("replica")));
+        }
+        int shards = (await ClusterShardCountAsync(client, address, ct));
+        bool replicated = clusterNodes > shards;
+        if (replicated && nodes.FirstOrDefault(n => n.Shard is null || n.Replica is null) is { } bare)
+            throw new ClickHouseException($"{bare.Node.Authority}: the cluster '{address.Cluster}' has replicas, but this server's config has no <macros> with <shard> and <replica>, which name its tables' replication paths", false);
+
+        var versions = new Dictionary<Uri, int>();
+        foreach (var n in nodes)
+        {
+            await client.QueryOnAsync(n.Node, $"CREATE DATABASE IF NOT EXISTS {db}", ct);
+            await client.QueryOnAsync(n.Node, ClickHouseSchema.VersionTable.Replace("{db}", db, StringComparison.Ordinal), ct);
+            versions[n.Node] = await VersionAsync(client, n.Node, db, ct);
+        }
+        for (int v = versions.Values.Min(); v < ClickHouseSchema.Migrations.Length; v++)
+        {
+            var migration = ClickHouseSchema.Migrations[v];
+            var behind = nodes.Where(n => versions[n.Node] <= v).ToList();
+            foreach (string statement in migration.Local.Select(s => s.Replace("{db}", db, StringComparison.Ordinal)))
+            {
+                if (AlteredColumns().Match(statement) is { Success: true } alter)
+                    await AlterAsync(client, db, statement, alter.Groups["table"].Value, behind, replicated && alter.Groups["table"].Value.EndsWith("_local", StringComparison.Ordinal), ct);
+                else
+                    foreach (var n in behind) await client.QueryOnAsync(n.Node, replicated ? Replicated(statement, n) : statement, ct);
+            }
+            foreach (var n in behind)
+            {
+                foreach (var table in migration.Distributed) await client.QueryOnAsync(n.Node, ClickHouseSchema.DistributedTable(db, address.Cluster, table), ct);
+                await client.QueryOnAsync(n.Node, $"INSERT INTO {db}.schema_version (version, applied) VALUES ({v + 1}, now())", ct);
+            }
+        }
+        return [.. nodes.Select(n => (n.Node.Authority, Math.Max(versions[n.Node], ClickHouseSchema.Migrations.Length)))];
+    }
+
+    private static async Task<int> ClusterShardCountAsync(ClickHouseClient client, ClickHouseAddress address, CancellationToken ct) =>
+        Convert.ToInt32(ClickHouseRows.Row((await client.QueryOnAsync(address.Nodes[0],
+            $"SELECT uniqExact(shard_num) AS n FROM system.clusters WHERE cluster = {ClickHouseSql.Literal(address.Cluster)} FORMAT JSONEachRow", ct)).Trim())["n"], CultureInfo.InvariantCulture);
+
+    /// <summary>A CREATE of a local table with its engine made replicated: the path names the shard (a macro, expanded
+    /// by each server), the database and the table; the replica is the server's own macro.</summary>
+    private static string Replicated(string statement, NodeInfo node)
+    {
+        var create = CreatedTable().Match(statement);
+        if (!create.Success || !statement.Contains("ENGINE = ReplacingMergeTree", StringComparison.Ordinal)) return statement;
+        string path = $"'/clickhouse/tables/{{shard}}/{create.Groups["db"].Value}/{create.Groups["table"].Value}', '{{replica}}'";
+        return EngineArguments().Replace(statement, m => m.Groups["version"].Success
+            ? $"ENGINE = ReplicatedReplacingMergeTree({path}, {m.Groups["version"].Value})"
+            : $"ENGINE = ReplicatedReplacingMergeTree({path})", 1);
+    }
+
+    /// <summary>ADD COLUMNs, applied only where the columns are missing; on a replicated table once per shard, then
+    /// waited for on the shard's other replicas.</summary>
+    private static async Task AlterAsync(ClickHouseClient client, string db, string statement, string table, List<NodeInfo> nodes, bool replicatedTable,
+        CancellationToken ct)
+    {
+        var columns = AddedColumn().Matches(statement).Select(m => m.Groups["name"].Value).ToList();
+        foreach (var shard in nodes.GroupBy(n => replicatedTable ? n.Shard : n.Node.Authority))
+        {
+            var missing = new List<NodeInfo>();
+            foreach (var n in shard)
+                if (!(await ColumnsAsync(client, n.Node, db, table, ct)).IsSupersetOf(columns)) missing.Add(n);
+            if (missing.Count == 0) continue;
+            if (!replicatedTable || missing.Count == shard.Count())
+                await client.QueryOnAsync(missing[0].Node, statement, ct);
+            if (!replicatedTable)
+            {
+                foreach (var n in missing.Skip(1)) await client.QueryOnAsync(n.Node, statement, ct);
+                continue;
+            }
+            foreach (var n in shard)
+                await WaitForColumnsAsync(client, n, db, table, columns, ct);
+        }
+    }
+
+    private static async Task WaitForColumnsAsync(ClickHouseClient client, NodeInfo node, string db, string table, List<string> columns, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + ReplicaWait;
+        while (!(await ColumnsAsync(client, node.Node, db, table, ct)).IsSupersetOf(columns))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new ClickHouseException($"{node.Name} did not apply the schema change to {db}.{table} within {ReplicaWait.TotalSeconds:F0} s " +
+                                              $"(its peer did): restart that server (after a ZooKeeper session expiry, 18.16 replicas stop applying ALTERs) and run `store init` again", false);
+            await Task.Delay(200, ct);
+        }
+    }
+
+    private static async Task<HashSet<string>> ColumnsAsync(ClickHouseClient client, Uri node, string db, string table, CancellationToken ct) =>
+        ClickHouseRows.Rows(await client.QueryOnAsync(node,
+                $"SELECT name FROM system.columns WHERE database = {ClickHouseSql.Literal(db)} AND table = {ClickHouseSql.Literal(table)} FORMAT JSONEachRow", ct))
+            .Select(r => (string)r["name"]!).ToHashSet(StringComparer.Ordinal);
+
+    private static async Task<int> VersionAsync(ClickHouseClient client, Uri node, string db, CancellationToken ct) =>
+        Convert.ToInt32(ClickHouseRows.Row((await client.QueryOnAsync(node, $"SELECT max(version) AS v FROM {db}.schema_version FORMAT JSONEachRow", ct)).Trim())["v"],
+            CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^ALTER TABLE (?<db>\w+)\.(?<table>\w+) ADD COLUMN")]
+    private static partial Regex AlteredColumns();
+
+    [GeneratedRegex(@"ADD COLUMN (?<name>\w+)")]
+    private static partial Regex AddedColumn();
+
+    [GeneratedRegex(@"^CREATE TABLE IF NOT EXISTS (?<db>\w+)\.(?<table>\w+)")]
+    private static partial Regex CreatedTable();
+
+    [GeneratedRegex(@"ENGINE = ReplacingMergeTree(\((?<version>\w+)\))?")]
+    private static partial Regex EngineArguments();
+}

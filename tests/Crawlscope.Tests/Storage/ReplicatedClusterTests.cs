@@ -1,0 +1,115 @@
+using System.Globalization;
+using Crawlscope.SampleWeb;
+using Crawlscope.Storage.ClickHouse;
+using Crawlscope.Tests.Cli;
+using Crawlscope.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace Crawlscope.Tests.Storage;
+
+/// <summary>
+/// The store on a cluster that survives losing a machine: two shards of two replicas each (four clickhouse-server
+/// processes) and a ZooKeeper, all real. Schema creation makes replicated tables and brings every replica to the same
+/// structure; a crawl whose replicas are killed with SIGKILL and restarted, in turn, stores every page on both replicas
+/// of its shard.
+/// </summary>
+[Collection(ReplicatedClickHouseCollection.Name)]
+public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, ITestOutputHelper output)
+{
+    private async Task<long> CountAsync(int node, string sql) =>
+        long.Parse((await cluster.QueryAsync(node, sql)).Trim(), CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task StoreInit_OnShardsOfReplicas_CreatesReplicatedTables_EveryReplicaAtTheLatestStructure()
+    {
+        string db = ClickHouseCluster.NewDatabase("repl_init");
+        var first = CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db));
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        var again = CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db));
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.Contains($"127.0.0.1:{node.HttpPort}: schema version {ClickHouseSchema.Migrations.Length}", again.Stdout);
+            string engine = await cluster.QueryAsync(node.Index, $"SELECT engine_full FROM system.tables WHERE database = '{db}' AND name = 'pages_local' FORMAT TSV");
+            Assert.Contains("ReplicatedReplacingMergeTree", engine);
+            Assert.Contains($"/clickhouse/tables/{{shard}}/{db}/pages_local", engine);
+            // The columns later migrations added (an ALTER sent once per shard) are on every replica, local and Distributed.
+            Assert.Equal(2, await CountAsync(node.Index, $"SELECT count() FROM system.columns WHERE database = '{db}' AND name = 'render_details'"));
+        }
+        // A row written on one replica is on its peer.
+        await cluster.QueryAsync(0, $"INSERT INTO {db}.bans_local (shard, name, reason, created, deleted, version) VALUES (1, 'a.example', 'test', now(), 0, 1)");
+        await cluster.QueryAsync(1, $"SYSTEM SYNC REPLICA {db}.bans_local");
+        Assert.Equal(1, await CountAsync(1, $"SELECT count() FROM {db}.bans_local WHERE name = 'a.example'"));
+    }
+
+    [Fact]
+    public async Task ACrawl_WhileAReplicaOfEachShardIsKilledAndRestarted_StoresEveryPageOnBothReplicas()
+    {
+        string db = ClickHouseCluster.NewDatabase("repl_crawl");
+        string dir = Directory.CreateTempSubdirectory("crawlscope-repl").FullName;
+        try
+        {
+            Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
+            await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 6, Fast = true });
+            string resolve = Path.Combine(dir, "hosts");
+            await File.WriteAllTextAsync(resolve, web.ResolveFile);
+            using var worker = CliRunner.StartScript(["crawl", .. web.Seeds, "--store", cluster.StoreUrl(db), "--state-dir", Path.Combine(dir, "state"),
+                "--resolve-file", resolve, "--allow-private-networks", "--delay", "0", "--concurrency", "8", "--max-depth", "4", "--timeout", "5"]);
+            // Each shard loses one replica in turn while the worker ships its pages: the second replica of shard 1, then the first of shard 2.
+            string state = Path.Combine(dir, "state", "worker.db");
+            foreach (int victim in new[] { 1, 2 })
+            {
+                var deadline = DateTime.UtcNow.AddMinutes(2);
+                long before = StatePages(state);
+                while (!worker.HasExited && StatePages(state) < before + 30 && DateTime.UtcNow < deadline) await Task.Delay(50);
+                cluster.Stop(victim); // SIGKILL
+                output.WriteLine($"killed node {victim} at {StatePages(state)} pages");
+                await Task.Delay(1500);
+                cluster.Restart(victim);
+            }
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4))) await worker.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, worker.ExitCode);
+
+            long shipped = StatePages(state);
+            long total = 0;
+            foreach (var shard in cluster.Nodes.GroupBy(n => n.Shard))
+            {
+                var counts = new List<long>();
+                foreach (var node in shard)
+                {
+                    await cluster.QueryAsync(node.Index, $"SYSTEM SYNC REPLICA {db}.pages_local");
+                    counts.Add(await CountAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL"));
+                    Assert.Equal(await CountAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local"), counts[^1]);
+                }
+                output.WriteLine($"shard {shard.Key}: {string.Join(" / ", counts)} pages on its replicas");
+                Assert.Equal(counts[0], counts[1]);
+                total += counts[0];
+            }
+            Assert.True(shipped > 60, $"only {shipped} pages crawled");
+            Assert.Equal(shipped, total);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static long StatePages(string db)
+    {
+        if (!File.Exists(db)) return 0;
+        try
+        {
+            using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM pages";
+            return (long)cmd.ExecuteScalar()!;
+        }
+        catch (SqliteException)
+        {
+            return 0;
+        }
+    }
+}
