@@ -47,8 +47,11 @@ public sealed class ClickHouseClient : IDisposable
     /// <summary>Inserts rows (JSONEachRow lines) into a table. Inserts into a Distributed table are synchronous
     /// (<c>insert_distributed_sync=1</c>): when the call returns, every shard has the rows; when a shard's node is
     /// down the call fails naming it, and the caller sends the batch again (tables replace equal rows).</summary>
-    public Task InsertAsync(string table, string jsonEachRow, CancellationToken ct = default) =>
-        SendAsync(null, $"INSERT INTO {_address.Database}.{table} FORMAT JSONEachRow", jsonEachRow, ct, "&insert_distributed_sync=1");
+    /// <param name="deduplicate">False for a batch sent again on purpose: replicated tables otherwise skip a block they
+    /// have seen, even when the only replica that stored it was lost.</param>
+    public Task InsertAsync(string table, string jsonEachRow, CancellationToken ct = default, bool deduplicate = true) =>
+        SendAsync(null, $"INSERT INTO {_address.Database}.{table} FORMAT JSONEachRow", jsonEachRow, ct,
+            deduplicate ? "&insert_distributed_sync=1" : "&insert_distributed_sync=1&insert_deduplicate=0");
 
     /// <summary>Streams a query's response line by line (exports), so memory stays flat.</summary>
     public async IAsyncEnumerable<string> LinesAsync(string sql, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)

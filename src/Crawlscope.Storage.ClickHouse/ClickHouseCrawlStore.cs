@@ -139,14 +139,14 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     }
 
     /// <summary>Inserts rows, grouped by table, one insert per table.</summary>
-    public async Task InsertAsync(IEnumerable<ReplicaRows> rows, CancellationToken ct = default)
+    public async Task InsertAsync(IEnumerable<ReplicaRows> rows, CancellationToken ct = default, bool deduplicate = true)
     {
         long addedUs = Time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         foreach (var group in rows.GroupBy(r => r.Table))
         {
             var body = new StringBuilder();
             foreach (var r in group) body.Append(ClickHouseRows.Shipped(r, addedUs));
-            await _client.InsertAsync(group.Key, body.ToString(), ct);
+            await _client.InsertAsync(group.Key, body.ToString(), ct, deduplicate);
         }
     }
 

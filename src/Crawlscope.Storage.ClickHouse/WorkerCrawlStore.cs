@@ -30,6 +30,10 @@ public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
     private readonly CancellationTokenSource _stop = new();
     private Task _background = Task.CompletedTask;
     private long _cursorUs;
+    private readonly ReplicationWatch _watch;
+    private readonly Queue<UnconfirmedBatch> _unconfirmed = new();
+    private readonly SemaphoreSlim _shipping = new(1, 1);
+    private long _sentUpTo;
     private int _quietChecks;
     private volatile bool _finished;
     private string? _lastError;
@@ -41,13 +45,14 @@ public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
         _shards = shards;
         _worker = worker;
         _log = log;
+        _watch = new ReplicationWatch(cluster.Client, cluster.Address);
     }
 
     /// <summary>Rows written but not yet shipped, and shipping failures so far (for the display and tests).</summary>
     public long ShipFailures { get; private set; }
 
     public static async Task<WorkerCrawlStore> OpenAsync(ClickHouseAddress address, UrlKeyer keyer, ShardRange shards, string stateDir,
-        Action<string>? log = null, CancellationToken ct = default, TimeProvider? time = null)
+        Action<string>? log = null, CancellationToken ct = default, TimeProvider? time = null, TimeSpan? resendAfter = null)
     {
         if (shards.To >= keyer.ShardCount) throw new ArgumentException($"--worker-shards {shards} goes beyond the last shard ({keyer.ShardCount - 1})");
         string worker = $"shards-{shards}";
@@ -64,7 +69,7 @@ public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
             throw new ArgumentException($"the state dir {stateDir} belongs to another worker ({recorded}); give each worker its own --state-dir");
         }
         if (recorded is null) await local.SetMetaAsync("worker", identity, ct);
-        var store = new WorkerCrawlStore(local, cluster, shards, worker, log ?? (_ => { }));
+        var store = new WorkerCrawlStore(local, cluster, shards, worker, log ?? (_ => { })) { ResendAfter = resendAfter ?? DefaultResendAfter };
         store._cursorUs = long.Parse(await local.GetMetaAsync("pull_cursor_us", ct) ?? "0", CultureInfo.InvariantCulture);
         await store.SyncAsync(ct);
         store._background = Task.Run(store.BackgroundAsync, CancellationToken.None);
@@ -118,13 +123,77 @@ public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
     }
 
     /// <summary>Ships the outbox, oldest rows first, until it is empty. A batch that fails stays in the outbox
-    /// and is sent again whole; the cluster's tables replace rows they already have.</summary>
+    /// and is sent again whole; the cluster's tables replace rows they already have. On replicated tables a batch
+    /// leaves the outbox only once every replica of its shard has it (<see cref="ReplicationWatch"/>); one that a
+    /// replica has not confirmed within <see cref="ResendAfter"/> is sent again, so losing the only replica that
+    /// held it loses nothing.</summary>
     private async Task ShipAllAsync(CancellationToken ct)
     {
-        while (await _local.OutboxAsync(ShipBytes, ct) is { } batch)
+        // The background and a flush may ship at once; the unconfirmed batches are one sequence.
+        await _shipping.WaitAsync(ct);
+        try
+        {
+            await ShipNewAsync(ct);
+            await ConfirmAsync(ct);
+        }
+        finally
+        {
+            _shipping.Release();
+        }
+    }
+
+    private async Task ShipNewAsync(CancellationToken ct)
+    {
+        while (await _local.OutboxAsync(ShipBytes, ct, afterId: _sentUpTo) is { } batch)
         {
             await _cluster.InsertAsync(batch.Rows, ct);
-            await _local.ShippedAsync(batch.LastId, ct);
+            var mark = await _watch.MarkAsync(ct);
+            if (mark is null && _unconfirmed.Count == 0) await _local.ShippedAsync(batch.LastId, ct);
+            else _unconfirmed.Enqueue(new UnconfirmedBatch(_sentUpTo, batch.LastId) { Mark = mark, SentAt = _cluster.Time.GetUtcNow() });
+            _sentUpTo = batch.LastId;
+        }
+    }
+
+    /// <summary>How long a replica may take to confirm a batch before it is sent again, unless the worker is told otherwise.</summary>
+    public static readonly TimeSpan DefaultResendAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a replica may take to confirm a batch before it is sent again.</summary>
+    public TimeSpan ResendAfter { get; init; } = DefaultResendAfter;
+
+    private sealed class UnconfirmedBatch(long afterId, long lastId)
+    {
+        public long AfterId { get; } = afterId;
+        public long LastId { get; } = lastId;
+        public ReplicationMark? Mark { get; set; }
+        public DateTimeOffset SentAt { get; set; }
+    }
+
+    private async Task ConfirmAsync(CancellationToken ct)
+    {
+        while (_unconfirmed.TryPeek(out var oldest))
+        {
+            if (oldest.Mark is null || await _watch.HoldsAsync(oldest.Mark, ct))
+            {
+                await _local.ShippedAsync(oldest.LastId, ct);
+                _unconfirmed.Dequeue();
+                continue;
+            }
+            if (_cluster.Time.GetUtcNow() - oldest.SentAt < ResendAfter) return;
+            long rows = 0;
+            foreach (var unconfirmed in _unconfirmed)
+            {
+                long after = unconfirmed.AfterId;
+                while (await _local.OutboxAsync(ShipBytes, ct, afterId: after, upToId: unconfirmed.LastId) is { } part)
+                {
+                    await _cluster.InsertAsync(part.Rows, ct, deduplicate: false);
+                    rows += part.Rows.Count;
+                    after = part.LastId;
+                }
+                unconfirmed.Mark = await _watch.MarkAsync(ct);
+                unconfirmed.SentAt = _cluster.Time.GetUtcNow();
+            }
+            _log($"sent {rows:N0} rows again: a replica had not confirmed them within {ResendAfter.TotalSeconds:F0} s");
+            return;
         }
     }
 
@@ -303,5 +372,6 @@ public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
         await _local.DisposeAsync();
         await _cluster.DisposeAsync();
         _stop.Dispose();
+        _shipping.Dispose();
     }
 }

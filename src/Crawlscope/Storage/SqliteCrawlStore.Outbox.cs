@@ -5,8 +5,9 @@ namespace Crawlscope.Storage;
 /// <summary>A crawl worker's outbox and metadata: what is written here and not yet shipped to the cluster.</summary>
 public sealed partial class SqliteCrawlStore
 {
-    /// <summary>The oldest rows of the outbox, up to about <paramref name="maxBytes"/> of lines; null when it is empty.</summary>
-    public async Task<OutboxBatch?> OutboxAsync(int maxBytes, CancellationToken ct = default)
+    /// <summary>The oldest rows of the outbox after <paramref name="afterId"/> (up to <paramref name="upToId"/>), up to
+    /// about <paramref name="maxBytes"/> of lines; null when there are none.</summary>
+    public async Task<OutboxBatch?> OutboxAsync(int maxBytes, CancellationToken ct = default, long afterId = 0, long upToId = long.MaxValue)
     {
         var rows = new List<ReplicaRows>();
         long last = 0, bytes = 0;
@@ -14,7 +15,9 @@ public sealed partial class SqliteCrawlStore
         try
         {
             await using var cmd = reader.CreateCommand();
-            cmd.CommandText = "SELECT id, tbl, lines FROM outbox ORDER BY id";
+            cmd.CommandText = "SELECT id, tbl, lines FROM outbox WHERE id > $after AND id <= $upTo ORDER BY id";
+            cmd.Parameters.AddWithValue("$after", afterId);
+            cmd.Parameters.AddWithValue("$upTo", upToId);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (bytes < maxBytes && await r.ReadAsync(ct))
             {

@@ -210,5 +210,13 @@ internal static class SqliteSchema
         """
         SELECT 1;
         """,
+        // 15: outbox ids never reused (AUTOINCREMENT): a worker keeps shipped rows until every replica has them and
+        // reads new ones after the last id it sent, so an id handed out again after the table emptied would be skipped.
+        """
+        CREATE TABLE outbox_v15 (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, lines TEXT NOT NULL);
+        INSERT INTO outbox_v15 (id, tbl, lines) SELECT id, tbl, lines FROM outbox ORDER BY id;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_v15 RENAME TO outbox;
+        """,
     ];
 }

@@ -54,7 +54,7 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
             await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 6, Fast = true });
             string resolve = Path.Combine(dir, "hosts");
             await File.WriteAllTextAsync(resolve, web.ResolveFile);
-            using var worker = CliRunner.StartScript(["crawl", .. web.Seeds, "--store", cluster.StoreUrl(db), "--state-dir", Path.Combine(dir, "state"),
+            using var worker = RunningProcess.Start(["crawl", .. web.Seeds, "--store", cluster.StoreUrl(db), "--state-dir", Path.Combine(dir, "state"),
                 "--resolve-file", resolve, "--allow-private-networks", "--delay", "0", "--concurrency", "8", "--max-depth", "4", "--timeout", "5"]);
             // Each shard loses one replica in turn while the worker ships its pages: the second replica of shard 1, then the first of shard 2.
             string state = Path.Combine(dir, "state", "worker.db");
@@ -68,7 +68,15 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
                 await Task.Delay(1500);
                 cluster.Restart(victim);
             }
-            using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4))) await worker.WaitForExitAsync(timeout.Token);
+            var took = await worker.WaitForExitAsync(TimeSpan.FromMinutes(3), System.Diagnostics.Stopwatch.StartNew());
+            if (took is null)
+            {
+                foreach (var node in cluster.Nodes)
+                    output.WriteLine($"node {node.Index}: " + await cluster.QueryAsync(node.Index,
+                        $"SELECT table, log_max_index, log_pointer, inserts_in_queue, inserts_oldest_time, queue_size, total_replicas, active_replicas FROM system.replicas WHERE database = '{db}' FORMAT TSV"));
+                output.WriteLine(string.Join("\n", (worker.Stderr + worker.Stdout).Split('\n').Where(l => !l.StartsWith("crawl: ", StringComparison.Ordinal)).TakeLast(30)));
+            }
+            Assert.True(took is not null, "the crawl did not end within 3 minutes");
             Assert.Equal(0, worker.ExitCode);
 
             long shipped = StatePages(state);
@@ -94,6 +102,59 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
             SqliteConnection.ClearAllPools();
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task ABatchWhoseOnlyReplicaIsLost_StaysInTheOutbox_AndIsSentAgainToItsPeer()
+    {
+        string db = ClickHouseCluster.NewDatabase("repl_lost");
+        string dir = Directory.CreateTempSubdirectory("crawlscope-repl-lost").FullName;
+        var keyer = Crawlscope.Urls.UrlKeyer.Default;
+        Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
+        // Shard 1's second replica is down: what the worker sends for shard 1 is on its first replica alone.
+        cluster.Stop(1);
+        try
+        {
+            await using var worker = await WorkerCrawlStore.OpenAsync(cluster.Address(db), keyer, new ShardRange(0, keyer.ShardCount - 1), dir,
+                resendAfter: TimeSpan.FromSeconds(2));
+            var pages = Enumerable.Range(0, 40).Select(i => Page(keyer, $"https://www.site{i}.test/page")).ToList();
+            foreach (var p in pages)
+                await worker.SaveAsync(p, new Crawlscope.Model.FetchRecord(p.SrcUnparsed, p.Url, p.DownloadStamp!.Value, 200, null, 1, 1, "text/html", null), [], []);
+            await worker.FlushAsync();
+            long expected = pages.Count(p => p.Shard % 2 == 0);
+            Assert.True(expected > 5, $"{expected} pages on shard 1");
+            Assert.Equal(expected, await CountAsync(0, $"SELECT count() FROM {db}.pages_local"));
+            Assert.True(await worker.Local.OutboxCountAsync() > 0, "the batch left the outbox before every replica had it");
+
+            // The only replica that has them is lost with its disk; its peer comes back without them.
+            cluster.Stop(0);
+            cluster.WipeData(0);
+            cluster.Restart(1);
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            await worker.FlushAsync();
+            // (No SYNC REPLICA: its queue still waits for the lost replica's parts.)
+            Assert.Equal(expected, await CountAsync(1, $"SELECT count() FROM {db}.pages_local FINAL"));
+            // Still kept: the lost replica has not confirmed them.
+            Assert.True(await worker.Local.OutboxCountAsync() > 0);
+        }
+        finally
+        {
+            cluster.Restart(0);
+            cluster.Restart(1);
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static Crawlscope.Model.PageRecord Page(Crawlscope.Urls.UrlKeyer keyer, string url)
+    {
+        var id = keyer.TryIdentify(url, out var i, out var error) ? i : throw new ArgumentException(error);
+        var stamp = new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+        return new Crawlscope.Model.PageRecord
+        {
+            SrcUnparsed = id.Key.Value, Url = id.Normalized.Href, Shard = id.Shard, RootHash = id.RootHash, Host = id.Host, Site = id.Site,
+            DownloadHttpCode = 200, DownloadStamp = stamp, FirstIndexed = stamp, ContentType = "text/html", MetaTitle = "T", ContentHash = id.Key.Value,
+        };
     }
 
     private static long StatePages(string db)

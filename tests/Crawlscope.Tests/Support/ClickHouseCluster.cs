@@ -84,6 +84,14 @@ public class ClickHouseCluster : IDisposable
         n.Process = null;
     }
 
+    /// <summary>Deletes a stopped node's data folder: the machine's disk is lost.</summary>
+    public void WipeData(int node)
+    {
+        string data = Path.Combine(_nodes[node].Dir, "data");
+        Directory.Delete(data, recursive: true);
+        Directory.CreateDirectory(data);
+    }
+
     public void Restart(int node)
     {
         Stop(node);
@@ -99,7 +107,7 @@ public class ClickHouseCluster : IDisposable
         string shards = string.Concat(_nodes.GroupBy(o => o.Shard).Select(s =>
             $"<shard>{replication}{string.Concat(s.Select(o => $"<replica><host>127.0.0.1</host><port>{o.TcpPort}</port></replica>"))}</shard>"));
         string zooKeeper = _zooKeeperPort is { } zk
-            ? $"<zookeeper><node><host>127.0.0.1</host><port>{zk}</port></node><session_timeout_ms>6000</session_timeout_ms></zookeeper>" +
+            ? $"<zookeeper><node><host>127.0.0.1</host><port>{zk}</port></node><session_timeout_ms>30000</session_timeout_ms></zookeeper>" +
               $"<macros><shard>{n.Shard:D2}</shard><replica>node{n.Index}</replica></macros><interserver_http_host>127.0.0.1</interserver_http_host>"
             : "";
         File.WriteAllText(Path.Combine(n.Dir, "config.xml"), $"""

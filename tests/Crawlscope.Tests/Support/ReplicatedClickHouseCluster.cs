@@ -18,7 +18,7 @@ public sealed class ZooKeeperServer : IDisposable
             throw new InvalidOperationException($"{JarPath} not found: the replicated cluster tests need Debian's zookeeper (./test.sh installs it: apt-get install zookeeper)");
         Port = ClickHouseCluster.FreePorts(1)[0];
         File.WriteAllText(Path.Combine(_dir, "zoo.cfg"), $"""
-            tickTime=500
+            tickTime=2000
             dataDir={_dir}/data
             clientPort={Port}
             clientPortAddress=127.0.0.1
