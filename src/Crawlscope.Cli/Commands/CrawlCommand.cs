@@ -132,11 +132,18 @@ internal static class CrawlCommand
         var command = new Command("crawl", "Crawl from seed URLs into the store, politely; run it again to resume.");
         o.AddTo(command);
         command.Options.Add(ConfigFile.Option());
+        var leased = new LeasedCrawl.Flags();
+        leased.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var seeds = o.Seeds(parse);
             bool recrawl = parse.GetValue(o.Recrawl);
             if (seeds.Count == 0 && !recrawl) throw new CommandException("give at least one seed URL (or --seeds-file, or --recrawl)", CrawlscopeCli.BadUsage);
+            if (parse.GetValue(leased.Coordinator) is { } coordinator)
+            {
+                if (recrawl) throw new CommandException("--recrawl is not taken with --coordinator yet: give seeds", CrawlscopeCli.BadUsage);
+                return await LeasedCrawl.RunAsync(o, leased, parse, coordinator, seeds, stdout, stderr, ct);
+            }
             var options = o.Build(parse);
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, options.ShardCount);
             var identities = Identify(seeds, options, keyer);

@@ -1,0 +1,162 @@
+using dotnet_etcd;
+using Etcdserverpb;
+using Google.Protobuf;
+
+namespace Crawlscope.Storage.ClickHouse;
+
+/// <summary>
+/// Shard ranges handed to workers through leases in etcd (<c>crawl --coordinator etcd://HOST:PORT</c>). The shards
+/// are cut into equal ranges; a worker claims a free one by creating its key under its lease, in a transaction that
+/// fails when the key exists (create revision 0), and keeps the lease alive every third of its TTL. A worker that dies
+/// stops renewing and etcd deletes its key when the TTL ends, so another takes the range. A worker that cannot renew
+/// stops fetching (<see cref="Lost"/>) a second before its TTL ends, so two owners never crawl a range at once; one
+/// stopped on purpose revokes its lease, handing the range back at once.
+/// </summary>
+public sealed class RangeLeases : IAsyncDisposable
+{
+    /// <summary>How long a dead worker's ranges wait for another. Short, since a worker renews every third of it.</summary>
+    public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FenceMargin = TimeSpan.FromSeconds(1);
+
+    private readonly EtcdClient _etcd;
+    private readonly string _prefix;
+    private readonly string _worker;
+    private readonly TimeSpan _ttl;
+    private readonly CancellationTokenSource _lost = new();
+    private readonly CancellationTokenSource _stop = new();
+    private long _lease;
+    private DateTimeOffset _renewed;
+    private Task _keepAlive = Task.CompletedTask;
+
+    private RangeLeases(EtcdClient etcd, string prefix, string worker, TimeSpan ttl)
+    {
+        _etcd = etcd;
+        _prefix = prefix;
+        _worker = worker;
+        _ttl = ttl;
+    }
+
+    /// <summary>The ranges the shards are cut into.</summary>
+    public static IReadOnlyList<ShardRange> Ranges(int shardCount, int rangeCount)
+    {
+        if (rangeCount < 1 || rangeCount > shardCount) throw new ArgumentException($"--ranges must be 1 to {shardCount} (the shard count)");
+        return [.. Enumerable.Range(0, rangeCount).Select(i => new ShardRange(i * shardCount / rangeCount, (i + 1) * shardCount / rangeCount - 1))];
+    }
+
+    /// <summary>Parses <c>etcd://HOST:PORT</c>; throws <see cref="FormatException"/> with a message for the user.</summary>
+    public static Uri Endpoint(string text)
+    {
+        if (!text.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase) || !Uri.TryCreate("http://" + text["etcd://".Length..], UriKind.Absolute, out var uri)
+            || uri.PathAndQuery != "/" || uri.IsDefaultPort)
+            throw new FormatException($"not a coordinator address: '{text}' (etcd://HOST:PORT, the etcd client port)");
+        return uri;
+    }
+
+    /// <summary>Connects and takes a lease; <paramref name="crawl"/> names the crawl (its ranges' keys live under it).</summary>
+    public static async Task<RangeLeases> ConnectAsync(Uri endpoint, string crawl, string worker, TimeSpan? ttl = null, CancellationToken ct = default)
+    {
+        var etcd = new EtcdClient(endpoint.ToString().TrimEnd('/'));
+        var leases = new RangeLeases(etcd, $"/crawlscope/{crawl}/ranges/", worker, ttl ?? DefaultTtl);
+        try
+        {
+            var grant = await etcd.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)leases._ttl.TotalSeconds }, cancellationToken: ct);
+            leases._lease = grant.ID;
+            leases._renewed = DateTimeOffset.UtcNow;
+            leases._keepAlive = Task.Run(leases.KeepAliveAsync, CancellationToken.None);
+            return leases;
+        }
+        catch (Exception ex) when (ex is Grpc.Core.RpcException)
+        {
+            etcd.Dispose();
+            throw new ClickHouseException($"the coordinator {endpoint.Authority} cannot be reached: {((Grpc.Core.RpcException)ex).Status.Detail}", true, ex);
+        }
+    }
+
+    /// <summary>Cancelled when the lease could not be renewed in time: stop fetching.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    /// <summary>Claims the first free range, waiting (checking every second) until one is; null when cancelled.</summary>
+    public async Task<ShardRange?> ClaimAsync(IReadOnlyList<ShardRange> ranges, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested && !Lost.IsCancellationRequested)
+        {
+            foreach (var range in ranges)
+            {
+                var key = ByteString.CopyFromUtf8(_prefix + range);
+                var txn = new TxnRequest();
+                txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
+                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(_worker), Lease = _lease } });
+                if ((await _etcd.TransactionAsync(txn, cancellationToken: ct)).Succeeded) return range;
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Who holds each range now (worker names), for the overview and tests.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> HoldersAsync(CancellationToken ct = default) =>
+        (await _etcd.GetRangeAsync(_prefix, cancellationToken: ct)).Kvs.ToDictionary(kv => kv.Key.ToStringUtf8()[_prefix.Length..], kv => kv.Value.ToStringUtf8());
+
+    private async Task KeepAliveAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_ttl / 3, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                attempt.CancelAfter(_ttl / 3);
+                long ttl = 0;
+                await _etcd.LeaseKeepAlive(new LeaseKeepAliveRequest { ID = _lease }, r => ttl = r.TTL, attempt.Token);
+                if (ttl > 0) _renewed = DateTimeOffset.UtcNow;
+            }
+#pragma warning disable CA1031 // an unreachable coordinator is what the fence below is for
+            catch (Exception) when (!_stop.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+            }
+            if (DateTimeOffset.UtcNow - _renewed > _ttl - FenceMargin)
+            {
+                await _lost.CancelAsync();
+                return;
+            }
+        }
+    }
+
+    /// <summary>Hands the ranges back at once (revokes the lease) and disconnects.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _keepAlive;
+        if (!_lost.IsCancellationRequested)
+        {
+            try
+            {
+                using var revoke = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _etcd.LeaseRevokeAsync(new LeaseRevokeRequest { ID = _lease }, cancellationToken: revoke.Token);
+            }
+#pragma warning disable CA1031 // the lease ends by its TTL anyway
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+        _etcd.Dispose();
+        _lost.Dispose();
+        _stop.Dispose();
+    }
+}

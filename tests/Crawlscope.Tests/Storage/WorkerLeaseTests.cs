@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using Crawlscope.SampleWeb;
+using Crawlscope.Tests.Cli;
+using Crawlscope.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Crawlscope.Tests.Storage;
+
+/// <summary>
+/// Workers that claim shard ranges through leases in a real etcd, crawling the sample web into the real two-node
+/// cluster: three workers for two ranges, one of them waiting; an owner killed with SIGKILL loses its lease and the
+/// waiting worker takes its range within the lease's TTL, the crawl ends normally and stores each page once.
+/// </summary>
+[Collection(ClickHouseCollection.Name)]
+public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelper output)
+{
+    private const string Claimed = "crawlscope: claimed shards ";
+
+    [Fact]
+    public void Coordinator_BadAddressOrWithStaticRanges_IsAUsageError()
+    {
+        var bad = CliRunner.Run("crawl", "http://www.example.com/", "--store", cluster.StoreUrl("x_lease"), "--coordinator", "127.0.0.1:2379");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("etcd://HOST:PORT", bad.Stderr);
+        var both = CliRunner.Run("crawl", "http://www.example.com/", "--store", cluster.StoreUrl("x_lease"), "--coordinator", "etcd://127.0.0.1:2379", "--worker-shards", "0-9");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("leave out --worker-shards", both.Stderr);
+        var embedded = CliRunner.Run("crawl", "http://www.example.com/", "--coordinator", "etcd://127.0.0.1:2379");
+        Assert.Equal(2, embedded.ExitCode);
+        Assert.Contains("--coordinator goes with --store", embedded.Stderr);
+    }
+
+    [Fact]
+    public async Task ADeadWorkersRange_IsTakenOverWithinTheLeaseTtl_AndTheCrawlEndsWithEachPageOnce()
+    {
+        using var etcd = new EtcdServer();
+        string db = ClickHouseCluster.NewDatabase("lease");
+        string dir = Directory.CreateTempSubdirectory("crawlscope-lease").FullName;
+        var workers = new List<RunningProcess>();
+        try
+        {
+            Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
+            await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 6, Fast = true });
+            string resolve = Path.Combine(dir, "hosts");
+            await File.WriteAllTextAsync(resolve, web.ResolveFile);
+            string[] args = ["crawl", .. web.Seeds, "--store", cluster.StoreUrl(db), "--coordinator", etcd.Coordinator, "--ranges", "2",
+                "--state-dir", Path.Combine(dir, "state"), "--resolve-file", resolve, "--allow-private-networks", "--delay", "0.05", "--concurrency", "4",
+                "--max-depth", "4", "--timeout", "5"];
+            for (int i = 0; i < 3; i++) workers.Add(RunningProcess.Start(args));
+
+            // Two claim a range each; the third waits.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (workers.Count(w => w.Stderr.Contains(Claimed, StringComparison.Ordinal)) < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            var owners = workers.Where(w => w.Stderr.Contains(Claimed, StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, owners.Count);
+            var waiting = workers.Single(w => !owners.Contains(w));
+            await Task.Delay(1500);
+            Assert.DoesNotContain(Claimed, waiting.Stderr);
+
+            // The owner of the second range dies without a word once it has crawled a little.
+            var victim = owners.Single(w => w.Stderr.Contains(Claimed + "50-99", StringComparison.Ordinal));
+            deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!victim.HasExited && Pages(victim) < 20 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.False(victim.HasExited, "the worker finished its range before it could be killed");
+            victim.KillHard();
+            var sinceKill = Stopwatch.StartNew();
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!waiting.Stderr.Contains(Claimed, StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(20);
+            var takeover = sinceKill.Elapsed;
+            output.WriteLine($"range 50-99 taken over {takeover.TotalSeconds:F1} s after its owner was killed");
+            Assert.Contains(Claimed + "50-99", waiting.Stderr);
+            // The lease's TTL (5 s) plus one claim attempt (1 s) and a margin for a busy machine.
+            Assert.True(takeover < TimeSpan.FromSeconds(9), $"taken over after {takeover.TotalSeconds:F1} s");
+
+            foreach (var w in workers.Where(w => w != victim))
+            {
+                var took = await w.WaitForExitAsync(TimeSpan.FromMinutes(4), Stopwatch.StartNew());
+                Assert.True(took is not null, "a worker did not finish:\n" + w.Stderr[^Math.Min(2000, w.Stderr.Length)..]);
+                Assert.True(w.ExitCode == 0, w.Stderr[^Math.Min(2000, w.Stderr.Length)..]);
+            }
+            long pages = 0, distinct = 0;
+            foreach (var node in cluster.Nodes)
+            {
+                pages += long.Parse((await cluster.QueryAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL")).Trim(), CultureInfo.InvariantCulture);
+                distinct += long.Parse((await cluster.QueryAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local")).Trim(), CultureInfo.InvariantCulture);
+            }
+            output.WriteLine($"{pages} pages stored");
+            Assert.True(pages > 100, $"{pages} pages");
+            Assert.Equal(distinct, pages);
+        }
+        finally
+        {
+            foreach (var w in workers) w.Dispose();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Pages a worker said it stored, from its last progress line ("crawl: N pages ...").</summary>
+    private static long Pages(RunningProcess worker)
+    {
+        var line = worker.Stderr.Split('\n').LastOrDefault(l => l.StartsWith("crawl: ", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ')[1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+    }
+}
