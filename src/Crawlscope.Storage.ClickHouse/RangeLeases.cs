@@ -25,7 +25,6 @@ public sealed class RangeLeases : IAsyncDisposable
     private readonly CancellationTokenSource _lost = new();
     private readonly CancellationTokenSource _stop = new();
     private long _lease;
-    private DateTimeOffset _renewed;
     private Task _keepAlive = Task.CompletedTask;
 
     private RangeLeases(EtcdClient etcd, string prefix, string worker, TimeSpan ttl)
@@ -61,7 +60,7 @@ public sealed class RangeLeases : IAsyncDisposable
         {
             var grant = await etcd.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)leases._ttl.TotalSeconds }, cancellationToken: ct);
             leases._lease = grant.ID;
-            leases._renewed = DateTimeOffset.UtcNow;
+            leases._lost.CancelAfter(leases._ttl - FenceMargin);
             leases._keepAlive = Task.Run(leases.KeepAliveAsync, CancellationToken.None);
             return leases;
         }
@@ -122,18 +121,15 @@ public sealed class RangeLeases : IAsyncDisposable
                 attempt.CancelAfter(_ttl / 3);
                 long ttl = 0;
                 await _etcd.LeaseKeepAlive(new LeaseKeepAliveRequest { ID = _lease }, r => ttl = r.TTL, attempt.Token);
-                if (ttl > 0) _renewed = DateTimeOffset.UtcNow;
+                // Each renewal moves the fence: it falls a second before the lease would end unrenewed.
+                if (ttl > 0) _lost.CancelAfter(_ttl - FenceMargin);
             }
 #pragma warning disable CA1031 // an unreachable coordinator is what the fence below is for
             catch (Exception) when (!_stop.IsCancellationRequested)
 #pragma warning restore CA1031
             {
             }
-            if (DateTimeOffset.UtcNow - _renewed > _ttl - FenceMargin)
-            {
-                await _lost.CancelAsync();
-                return;
-            }
+            if (_lost.IsCancellationRequested) return;
         }
     }
 

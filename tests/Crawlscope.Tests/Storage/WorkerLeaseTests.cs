@@ -96,6 +96,43 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
         }
     }
 
+    [Fact]
+    public async Task ARevokedLease_FreesItsRangeAtOnce_AndALeaseThatCannotBeRenewed_FencesItsOwnerWithinTheTtl()
+    {
+        var etcd = new EtcdServer();
+        try
+        {
+            var endpoint = Crawlscope.Storage.ClickHouse.RangeLeases.Endpoint(etcd.Coordinator);
+            var ranges = Crawlscope.Storage.ClickHouse.RangeLeases.Ranges(100, 1);
+            var first = await Crawlscope.Storage.ClickHouse.RangeLeases.ConnectAsync(endpoint, "revoke", "first");
+            Assert.Equal(ranges[0], await first.ClaimAsync(ranges, CancellationToken.None));
+            await using var second = await Crawlscope.Storage.ClickHouse.RangeLeases.ConnectAsync(endpoint, "revoke", "second");
+            var waiting = second.ClaimAsync(ranges, CancellationToken.None);
+            await Task.Delay(1500);
+            Assert.False(waiting.IsCompleted, "the range was claimed twice");
+            Assert.Equal("first", (await second.HoldersAsync())["0-99"]);
+
+            // Stopping on purpose hands the range over at once (no wait for the TTL).
+            var clock = Stopwatch.StartNew();
+            await first.DisposeAsync();
+            Assert.Equal(ranges[0], await waiting.WaitAsync(TimeSpan.FromSeconds(3)));
+            output.WriteLine($"handed over {clock.Elapsed.TotalSeconds:F1} s after the revoke");
+            Assert.Equal("second", (await second.HoldersAsync())["0-99"]);
+
+            // The coordinator gone: the owner stops before its lease could have ended anywhere.
+            clock.Restart();
+            etcd.Dispose();
+            await Task.Delay(TimeSpan.FromSeconds(8), second.Lost).ContinueWith(_ => { });
+            Assert.True(second.Lost.IsCancellationRequested, "the owner kept its range without a lease");
+            output.WriteLine($"fenced {clock.Elapsed.TotalSeconds:F1} s after the coordinator went away");
+            Assert.True(clock.Elapsed < Crawlscope.Storage.ClickHouse.RangeLeases.DefaultTtl, $"fenced after {clock.Elapsed.TotalSeconds:F1} s");
+        }
+        finally
+        {
+            etcd.Dispose();
+        }
+    }
+
     /// <summary>Pages a worker said it stored, from its last progress line ("crawl: N pages ...").</summary>
     private static long Pages(RunningProcess worker)
     {

@@ -53,8 +53,12 @@ public sealed class EtcdServer : IDisposable
 
     public string Coordinator => $"etcd://127.0.0.1:{Port}";
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
         _process.Dispose();
