@@ -54,6 +54,30 @@ public sealed partial class ClickHouseCrawlStore
             for (long b = 0; b <= lastBucket; b++)
                 points.Add(new ThroughputPoint(DateTimeOffset.FromUnixTimeSeconds(first + b * width), width, counts.GetValueOrDefault(b)));
         }
-        return new CrawlOverview(stats, hosts, failures, points);
+        var workers = (await WorkersAsync(ct)).Select(w => new WorkerStatus(w.Worker, w.Shards.ToString(), w.Queued, w.Leased, w.Unshipped, w.Heartbeat, w.Departed)).ToList();
+        return new CrawlOverview(stats, hosts, failures, points, workers, await NodesAsync(ct));
+    }
+
+    /// <summary>Every server the store URL lists, asked directly: one that does not answer is listed as down, with why.</summary>
+    public async Task<IReadOnlyList<StoreNode>> NodesAsync(CancellationToken ct = default)
+    {
+        var nodes = new List<StoreNode>();
+        foreach (var node in Address.Nodes)
+        {
+            try
+            {
+                var macros = ClickHouseRows.Rows(await _client.QueryOnAsync(node, "SELECT macro, substitution FROM system.macros FORMAT JSONEachRow", ct))
+                    .ToDictionary(r => (string)r["macro"]!, r => (string)r["substitution"]!, StringComparer.Ordinal);
+                var queue = ClickHouseRows.Row((await _client.QueryOnAsync(node,
+                    $"SELECT sum(queue_size) AS q FROM system.replicas WHERE database = {ClickHouseSql.Literal(_db)} FORMAT JSONEachRow", ct)).Trim());
+                nodes.Add(new StoreNode(node.Authority, macros.GetValueOrDefault("shard"), macros.GetValueOrDefault("replica"), true,
+                    Convert.ToInt64(queue["q"] ?? 0L, CultureInfo.InvariantCulture), null));
+            }
+            catch (ClickHouseException ex)
+            {
+                nodes.Add(new StoreNode(node.Authority, null, null, false, 0, ex.Unreachable ? "does not answer" : ex.Message.Split('\n')[0]));
+            }
+        }
+        return nodes;
     }
 }

@@ -7,6 +7,31 @@ namespace Crawlscope.Web;
 /// throughput chart drawn as inline SVG on the server (no script, no chart library, nothing from a CDN).</summary>
 internal static class OverviewPage
 {
+    /// <summary>A cluster crawl's workers and the store's servers (nothing for the embedded store).</summary>
+    private static void Cluster(HtmlBuilder h, CrawlOverview o)
+    {
+        if (o.Workers is { Count: > 0 } workers)
+        {
+            h.Tag("section", ("id", "workers")).Element("h3", "Workers").Tag("table")
+                .Tag("tr").Element("th", "Worker").Element("th", "Shards").Element("th", "Queued").Element("th", "In flight").Element("th", "Not on every replica yet")
+                .Element("th", "Last heartbeat").End("tr");
+            foreach (var w in workers)
+                h.Tag("tr").Element("td", w.Worker + (w.Departed ? " (left)" : "")).Element("td", w.Shards).Element("td", w.Queued.ToString("N0", CultureInfo.InvariantCulture))
+                    .Element("td", w.InFlight.ToString("N0", CultureInfo.InvariantCulture)).Element("td", w.Unshipped.ToString("N0", CultureInfo.InvariantCulture))
+                    .Element("td", w.Heartbeat.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)).End("tr");
+            h.End("table").End("section");
+        }
+        if (o.Nodes is { Count: > 0 } nodes)
+        {
+            h.Tag("section", ("id", "store-nodes")).Element("h3", "Store nodes").Tag("table")
+                .Tag("tr").Element("th", "Node").Element("th", "Shard").Element("th", "Replica").Element("th", "State").Element("th", "Replication queue").End("tr");
+            foreach (var n in nodes)
+                h.Tag("tr").Element("td", n.Address).Element("td", n.Shard ?? "").Element("td", n.Replica ?? "")
+                    .Element("td", n.Up ? "up" : $"down: {n.Problem}", ("class", n.Up ? "up" : "down")).Element("td", n.ReplicationQueue.ToString("N0", CultureInfo.InvariantCulture)).End("tr");
+            h.End("table").End("section");
+        }
+    }
+
     /// <param name="live">The running crawl's live figures, controls and audit log (<c>crawlscope run</c> only).</param>
     internal static string Render(CrawlOverview o, string? notice = null, Action<HtmlBuilder>? live = null) => PageLayout.Render("Crawl overview", h =>
     {
@@ -31,6 +56,7 @@ internal static class OverviewPage
         Counts(h, "Pages by failure reason", "by-failure-reason", "Reason", s.ByFailureReason);
         h.End("div");
 
+        Cluster(h, o);
         h.Tag("section", ("id", "top-hosts")).Element("h3", "Top hosts").Tag("table")
             .Tag("tr").Element("th", "Host").Element("th", "Pages").Element("th", "Failed").End("tr");
         foreach (var host in o.TopHosts)

@@ -195,7 +195,17 @@ public sealed record RecentFailure(DateTimeOffset Stamp, string Url, string Reas
 public sealed record ThroughputPoint(DateTimeOffset Start, double Seconds, long Fetches);
 
 /// <summary>The crawl overview page's data: the counts, the busiest hosts, recent failures, throughput over time.</summary>
-public sealed record CrawlOverview(CrawlStats Stats, IReadOnlyList<HostCount> TopHosts, IReadOnlyList<RecentFailure> RecentFailures, IReadOnlyList<ThroughputPoint> Throughput);
+/// <param name="Workers">A cluster crawl's workers (empty for the embedded store).</param>
+/// <param name="Nodes">A cluster store's servers (empty for the embedded store).</param>
+public sealed record CrawlOverview(CrawlStats Stats, IReadOnlyList<HostCount> TopHosts, IReadOnlyList<RecentFailure> RecentFailures, IReadOnlyList<ThroughputPoint> Throughput,
+    IReadOnlyList<WorkerStatus>? Workers = null, IReadOnlyList<StoreNode>? Nodes = null);
+
+/// <summary>A crawl worker as its last heartbeat shows it: its shard range, its queue, rows not yet on every replica.</summary>
+public sealed record WorkerStatus(string Worker, string Shards, long Queued, long InFlight, long Unshipped, DateTimeOffset Heartbeat, bool Departed);
+
+/// <summary>One server of a cluster store: where it answers, its shard and replica (from its macros, when it has
+/// them), whether it answered, and its replication queue.</summary>
+public sealed record StoreNode(string Address, string? Shard, string? Replica, bool Up, long ReplicationQueue, string? Problem);
 
 /// <summary>An inspector query as sent (text and bound parameters), its rows, the raw response and the time taken.</summary>
 public sealed record RawQueryResult(string Sql, IReadOnlyList<(string Name, object? Value)> Parameters, IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows,

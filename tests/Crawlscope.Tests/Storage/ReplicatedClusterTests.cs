@@ -146,6 +146,37 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
         }
     }
 
+    [Fact]
+    public async Task TheOverview_ListsWorkersAndEveryNode_WithItsShardReplicaAndState()
+    {
+        string db = ClickHouseCluster.NewDatabase("repl_overview");
+        string dir = Directory.CreateTempSubdirectory("crawlscope-repl-overview").FullName;
+        var keyer = Crawlscope.Urls.UrlKeyer.Default;
+        Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
+        try
+        {
+            await using var worker = await WorkerCrawlStore.OpenAsync(cluster.Address(db), keyer, new ShardRange(0, 49), dir);
+            cluster.Stop(3);
+            var overview = await worker.Cluster.OverviewAsync(5, 10);
+            Assert.Contains(overview.Workers!, w => w.Worker == "shards-0-49" && w.Shards == "0-49");
+            Assert.Equal(4, overview.Nodes!.Count);
+            foreach (var node in cluster.Nodes.Take(3))
+                Assert.Contains(overview.Nodes, n => n.Address == $"127.0.0.1:{node.HttpPort}" && n.Up && n.Shard == $"{node.Shard:D2}" && n.Replica == $"node{node.Index}");
+            var down = overview.Nodes.Single(n => n.Address == $"127.0.0.1:{cluster.Nodes[3].HttpPort}");
+            Assert.False(down.Up);
+            Assert.Equal("does not answer", down.Problem);
+            string html = Crawlscope.Web.OverviewPage.Render(overview);
+            Assert.Contains("id=\"workers\"", html);
+            Assert.Contains($"127.0.0.1:{cluster.Nodes[3].HttpPort}</td><td></td><td></td><td class=\"down\">down: does not answer", html);
+        }
+        finally
+        {
+            cluster.Restart(3);
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static Crawlscope.Model.PageRecord Page(Crawlscope.Urls.UrlKeyer keyer, string url)
     {
         var id = keyer.TryIdentify(url, out var i, out var error) ? i : throw new ArgumentException(error);
