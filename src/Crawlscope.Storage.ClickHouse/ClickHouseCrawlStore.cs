@@ -307,10 +307,14 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
         return shards[^1];
     }
 
+    /// <summary>The node a logical shard's rows live on; with replicas, every replica of it ("A, B (2 replicas)").</summary>
     public async Task<string> ShardNodeAsync(int shard, CancellationToken ct = default)
     {
         var node = NodeOf(shard, await ClusterAsync(ct));
-        return $"{node.Host}:{node.Port}";
+        var replicas = ClickHouseRows.Rows(await _client.QueryAsync(
+                $"SELECT host_name, port FROM system.clusters WHERE cluster = {ClickHouseSql.Literal(Address.Cluster)} AND shard_num = {node.Number} ORDER BY replica_num FORMAT JSONEachRow", ct))
+            .Select(r => $"{r["host_name"]}:{Convert.ToInt32(r["port"], CultureInfo.InvariantCulture)}").ToList();
+        return replicas.Count > 1 ? $"{string.Join(", ", replicas)} ({replicas.Count} replicas)" : $"{node.Host}:{node.Port}";
     }
 
     public async Task<RawQueryResult> InspectAsync(string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken ct = default)

@@ -165,6 +165,8 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
             var down = overview.Nodes.Single(n => n.Address == $"127.0.0.1:{cluster.Nodes[3].HttpPort}");
             Assert.False(down.Up);
             Assert.Equal("does not answer", down.Problem);
+            // The inspector's shard check names every replica of the shard a page lives on (shard 0 goes to the first shard).
+            Assert.Equal($"127.0.0.1:{cluster.Nodes[0].TcpPort}, 127.0.0.1:{cluster.Nodes[1].TcpPort} (2 replicas)", await worker.Cluster.ShardNodeAsync(0));
             string html = Crawlscope.Web.OverviewPage.Render(overview);
             Assert.Contains("id=\"workers\"", html);
             Assert.Contains($"127.0.0.1:{cluster.Nodes[3].HttpPort}</td><td></td><td></td><td class=\"down\">down: does not answer", html);
