@@ -277,13 +277,13 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
         var b = CliRunner.StartScript(Args("50-99"));
         int kills = 0;
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (!b.HasExited && StatePages(Path.Combine(dir, "50-99", "worker.db")) < 40 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        while (!b.HasExited && WorkerStateFile.Pages(Path.Combine(dir, "50-99", "worker.db")) < 40 && DateTime.UtcNow < deadline) await Task.Delay(50);
         if (!b.HasExited)
         {
             b.Kill(entireProcessTree: true); // SIGKILL: no flush, no goodbye
             await b.WaitForExitAsync();
             kills++;
-            output.WriteLine($"killed the 50-99 worker after {StatePages(Path.Combine(dir, "50-99", "worker.db"))} pages");
+            output.WriteLine($"killed the 50-99 worker after {WorkerStateFile.Pages(Path.Combine(dir, "50-99", "worker.db"))} pages");
             await Task.Delay(1000);
             b.Dispose();
             b = CliRunner.StartScript(Args("50-99"));
@@ -310,21 +310,4 @@ public sealed class ClusterCrawlTests(ClickHouseCluster cluster, ITestOutputHelp
     private static string WithoutPort(string key) => key[..key.LastIndexOf(' ')];
 
     private static string Status(PageRecord p) => $"{p.DownloadHttpCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} {p.FailureReason}";
-
-    private static long StatePages(string db)
-    {
-        if (!File.Exists(db)) return 0;
-        try
-        {
-            using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM pages";
-            return (long)cmd.ExecuteScalar()!;
-        }
-        catch (SqliteException)
-        {
-            return 0;
-        }
-    }
 }

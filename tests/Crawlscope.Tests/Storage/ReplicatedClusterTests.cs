@@ -61,10 +61,10 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
             foreach (int victim in new[] { 1, 2 })
             {
                 var deadline = DateTime.UtcNow.AddMinutes(2);
-                long before = StatePages(state);
-                while (!worker.HasExited && StatePages(state) < before + 30 && DateTime.UtcNow < deadline) await Task.Delay(50);
+                long before = WorkerStateFile.Pages(state);
+                while (!worker.HasExited && WorkerStateFile.Pages(state) < before + 30 && DateTime.UtcNow < deadline) await Task.Delay(50);
                 cluster.Stop(victim); // SIGKILL
-                output.WriteLine($"killed node {victim} at {StatePages(state)} pages");
+                output.WriteLine($"killed node {victim} at {WorkerStateFile.Pages(state)} pages");
                 await Task.Delay(1500);
                 cluster.Restart(victim);
             }
@@ -79,7 +79,7 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
             Assert.True(took is not null, "the crawl did not end within 3 minutes");
             Assert.Equal(0, worker.ExitCode);
 
-            long shipped = StatePages(state);
+            long shipped = WorkerStateFile.Pages(state);
             long total = 0;
             foreach (var shard in cluster.Nodes.GroupBy(n => n.Shard))
             {
@@ -188,22 +188,5 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
             SrcUnparsed = id.Key.Value, Url = id.Normalized.Href, Shard = id.Shard, RootHash = id.RootHash, Host = id.Host, Site = id.Site,
             DownloadHttpCode = 200, DownloadStamp = stamp, FirstIndexed = stamp, ContentType = "text/html", MetaTitle = "T", ContentHash = id.Key.Value,
         };
-    }
-
-    private static long StatePages(string db)
-    {
-        if (!File.Exists(db)) return 0;
-        try
-        {
-            using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT count(*) FROM pages";
-            return (long)cmd.ExecuteScalar()!;
-        }
-        catch (SqliteException)
-        {
-            return 0;
-        }
     }
 }
