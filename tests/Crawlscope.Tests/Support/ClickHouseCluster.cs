@@ -137,13 +137,7 @@ public class ClickHouseCluster : IDisposable
 
     private static void Start(Node n)
     {
-        var psi = new ProcessStartInfo(ServerPath) { WorkingDirectory = n.Dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add($"--config-file={Path.Combine(n.Dir, "config.xml")}");
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
+        var p = ServerProcess.Start(ServerPath, n.Dir, $"--config-file={Path.Combine(n.Dir, "config.xml")}");
         n.Process = p;
     }
 

@@ -19,16 +19,8 @@ public sealed class EtcdServer : IDisposable
         var ports = ClickHouseCluster.FreePorts(2);
         Port = ports[0];
         string peer = $"http://127.0.0.1:{ports[1]}";
-        var psi = new ProcessStartInfo(ServerPath) { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--name", "test", "--data-dir", Path.Combine(_dir, "data"), "--listen-client-urls", $"http://127.0.0.1:{Port}",
-                     "--advertise-client-urls", $"http://127.0.0.1:{Port}", "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                     "--initial-cluster", $"test={peer}" })
-            psi.ArgumentList.Add(a);
-        _process = Process.Start(psi)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = ServerProcess.Start(ServerPath, _dir, "--name", "test", "--data-dir", Path.Combine(_dir, "data"), "--listen-client-urls", $"http://127.0.0.1:{Port}",
+            "--advertise-client-urls", $"http://127.0.0.1:{Port}", "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", $"test={peer}");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (DateTime.UtcNow < deadline)

@@ -32,13 +32,7 @@ public sealed class ZooKeeperServer : IDisposable
 
     public void Start()
     {
-        var psi = new ProcessStartInfo("java") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-Xmx256m", "-cp", JarPath, "org.apache.zookeeper.server.ZooKeeperServerMain", Path.Combine(_dir, "zoo.cfg") }) psi.ArgumentList.Add(a);
-        _process = Process.Start(psi)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = ServerProcess.Start("java", _dir, "-Xmx256m", "-cp", JarPath, "org.apache.zookeeper.server.ZooKeeperServerMain", Path.Combine(_dir, "zoo.cfg"));
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
