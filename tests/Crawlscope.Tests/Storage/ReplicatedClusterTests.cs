@@ -11,8 +11,8 @@ namespace Crawlscope.Tests.Storage;
 /// <summary>
 /// The store on a cluster that survives losing a machine: two shards of two replicas each (four clickhouse-server
 /// processes) and a ZooKeeper, all real. Schema creation makes replicated tables and brings every replica to the same
-/// structure; a crawl whose replicas are killed with SIGKILL and restarted, in turn, stores every page on both replicas
-/// of its shard.
+/// structure; a crawl whose replicas are killed with SIGKILL and restarted, in turn, and whose ZooKeeper stops for
+/// 20 s, stores every page on both replicas of its shard; a batch whose only replica is lost is sent again.
 /// </summary>
 [Collection(ReplicatedClickHouseCollection.Name)]
 public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, ITestOutputHelper output)
@@ -44,7 +44,7 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
     }
 
     [Fact]
-    public async Task ACrawl_WhileAReplicaOfEachShardIsKilledAndRestarted_StoresEveryPageOnBothReplicas()
+    public async Task ACrawl_WhileAReplicaOfEachShardIsKilledAndZooKeeperStops_StoresEveryPageOnBothReplicas()
     {
         string db = ClickHouseCluster.NewDatabase("repl_crawl");
         string dir = Directory.CreateTempSubdirectory("crawlscope-repl").FullName;
@@ -68,6 +68,14 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
                 await Task.Delay(1500);
                 cluster.Restart(victim);
             }
+            // Then ZooKeeper goes away for 20 s: inserts into replicated tables fail, the worker keeps its rows and goes on.
+            long atStop = WorkerStateFile.Pages(state);
+            var until = DateTime.UtcNow.AddMinutes(2);
+            while (!worker.HasExited && WorkerStateFile.Pages(state) < atStop + 30 && DateTime.UtcNow < until) await Task.Delay(50);
+            cluster.ZooKeeper.Stop();
+            output.WriteLine($"stopped ZooKeeper at {WorkerStateFile.Pages(state)} pages");
+            await Task.Delay(TimeSpan.FromSeconds(20));
+            cluster.ZooKeeper.Start();
             var took = await worker.WaitForExitAsync(TimeSpan.FromMinutes(3), System.Diagnostics.Stopwatch.StartNew());
             if (took is null)
             {
