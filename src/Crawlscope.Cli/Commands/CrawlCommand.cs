@@ -43,11 +43,11 @@ internal static class CrawlCommand
             WarcMaxBytes.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1_000_000) r.AddError("--warc-max-bytes must be at least 1,000,000"); });
             Extract.AcceptOnlyFromAmong("full", "none");
             Render.AcceptOnlyFromAmong("never", "auto", "always");
-            PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--per-host must be at least 1"); });
-            Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1"); });
+            PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < CrawlOptions.Least.PerHost) r.AddError($"--per-host must be at least {CrawlOptions.Least.PerHost}"); });
+            Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < CrawlOptions.Least.Concurrency) r.AddError($"--concurrency must be at least {CrawlOptions.Least.Concurrency}"); });
             Delay.Validators.Add(DurationText.Seconds("--delay", zeroAllowed: true));
-            MaxPages.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 1) r.AddError("--max-pages must be at least 1"); });
-            MaxDepth.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--max-depth cannot be negative"); });
+            MaxPages.Validators.Add(r => { if (r.GetValueOrDefault<long?>() < CrawlOptions.Least.MaxPages) r.AddError($"--max-pages must be at least {CrawlOptions.Least.MaxPages}"); });
+            MaxDepth.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < CrawlOptions.Least.MaxDepth) r.AddError("--max-depth cannot be negative"); });
         }
 
         public void AddTo(Command c)

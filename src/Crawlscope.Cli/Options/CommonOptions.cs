@@ -23,7 +23,7 @@ internal static class CommonOptions
         };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1) result.AddError("--shards must be at least 1");
+            if (result.GetValueOrDefault<int>() < Crawling.CrawlOptions.Least.ShardCount) result.AddError($"--shards must be at least {Crawling.CrawlOptions.Least.ShardCount}");
         });
         return option;
     }

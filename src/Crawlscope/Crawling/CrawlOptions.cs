@@ -67,6 +67,18 @@ public sealed record CrawlOptions
     /// <summary>A WARC file is closed and the next begun at this size. Default 1 GB.</summary>
     public long WarcMaxFileBytes { get; init; } = 1_000_000_000;
 
+    /// <summary>The least value of each whole-number option, read by <see cref="Problems"/>, the command line's checks and
+    /// the configuration file's, so a bound is written once.</summary>
+    public static class Least
+    {
+        public const int Concurrency = 1;
+        public const int PerHost = 1;
+        public const int MaxPages = 1;
+        public const int MaxDepth = 0;
+        public const int ShardCount = 1;
+        public const int MaxBodyBytes = 1024;
+    }
+
     /// <summary>The defaults, which the command line and the configuration file show as theirs.</summary>
     public static CrawlOptions Defaults { get; } = new();
 
@@ -79,22 +91,22 @@ public sealed record CrawlOptions
         {
             if (!ok) problems.Add(problem);
         }
-        Check(Concurrency >= 1, $"Concurrency must be at least 1, not {Concurrency}");
-        Check(PerHost >= 1, $"PerHost must be at least 1, not {PerHost}");
+        Check(Concurrency >= Least.Concurrency, $"Concurrency must be at least {Least.Concurrency}, not {Concurrency}");
+        Check(PerHost >= Least.PerHost, $"PerHost must be at least {Least.PerHost}, not {PerHost}");
         Check(Delay >= TimeSpan.Zero, "Delay cannot be negative");
         Check(MaxCrawlDelay >= TimeSpan.Zero, "MaxCrawlDelay cannot be negative");
         Check(MaxAttempts >= 1, $"MaxAttempts must be at least 1, not {MaxAttempts}");
         Check(RetryBase > TimeSpan.Zero, "RetryBase must be positive");
         Check(MaxRedirects >= 0, "MaxRedirects cannot be negative");
-        Check(MaxPages is null or >= 1, "MaxPages must be at least 1");
-        Check(MaxDepth is null or >= 0, "MaxDepth cannot be negative");
+        Check(MaxPages is null or >= Least.MaxPages, $"MaxPages must be at least {Least.MaxPages}");
+        Check(MaxDepth is null or >= Least.MaxDepth, "MaxDepth cannot be negative");
         Check(ProcessingBudget > TimeSpan.Zero, "ProcessingBudget must be positive");
         Check(NearDuplicateBits is >= 0 and <= 5, $"NearDuplicateBits must be 0 to 5, not {NearDuplicateBits}");
-        Check(ShardCount >= 1, $"ShardCount must be at least 1, not {ShardCount}");
+        Check(ShardCount >= Least.ShardCount, $"ShardCount must be at least {Least.ShardCount}, not {ShardCount}");
         Check(WarcMaxFileBytes >= 1, "WarcMaxFileBytes must be positive");
         Check(RecrawlCheck > TimeSpan.Zero, "RecrawlCheck must be positive");
         Check(Fetch.TotalTimeout > TimeSpan.Zero && Fetch.ConnectTimeout > TimeSpan.Zero, "the fetch timeouts must be positive");
-        Check(Fetch.MaxBodyBytes >= 1024, "Fetch.MaxBodyBytes must be at least 1024");
+        Check(Fetch.MaxBodyBytes >= Least.MaxBodyBytes, $"Fetch.MaxBodyBytes must be at least {Least.MaxBodyBytes}");
         if (HeaderValue.UserAgentProblem(Fetch.UserAgent) is { } agent) problems.Add(agent);
         Check(Render.Parallel >= 1, "Render.Parallel must be at least 1");
         Check(Render.PageTimeout > TimeSpan.Zero, "Render.PageTimeout must be positive");
