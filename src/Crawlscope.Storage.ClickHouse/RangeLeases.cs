@@ -124,11 +124,15 @@ public sealed class RangeLeases : IAsyncDisposable
                 // Each renewal moves the fence: it falls a second before the lease would end unrenewed.
                 if (ttl > 0) _lost.CancelAfter(_ttl - FenceMargin);
             }
-#pragma warning disable CA1031 // an unreachable coordinator is what the fence below is for
-            catch (Exception) when (!_stop.IsCancellationRequested)
-#pragma warning restore CA1031
+#pragma warning disable CA1031 // a renewal cut short by the stop, or an unreachable coordinator (the fence is for that)
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
             {
             }
+#pragma warning restore CA1031
             if (_lost.IsCancellationRequested) return;
         }
     }
