@@ -66,8 +66,7 @@ public sealed partial class ClickHouseCrawlStore
         {
             try
             {
-                var macros = ClickHouseRows.Rows(await _client.QueryOnAsync(node, "SELECT macro, substitution FROM system.macros FORMAT JSONEachRow", ct))
-                    .ToDictionary(r => (string)r["macro"]!, r => (string)r["substitution"]!, StringComparer.Ordinal);
+                var macros = await ClickHouseSchemaInstaller.MacrosAsync(_client, node, ct);
                 var queue = ClickHouseRows.Row((await _client.QueryOnAsync(node,
                     $"SELECT sum(queue_size) AS q FROM system.replicas WHERE database = {ClickHouseSql.Literal(_db)} FORMAT JSONEachRow", ct)).Trim());
                 nodes.Add(new StoreNode(node.Authority, macros.GetValueOrDefault("shard"), macros.GetValueOrDefault("replica"), true,

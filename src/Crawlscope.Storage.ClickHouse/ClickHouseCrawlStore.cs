@@ -74,7 +74,7 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
             $"SELECT count() AS n FROM system.clusters WHERE cluster = {ClickHouseSql.Literal(address.Cluster)} FORMAT JSONEachRow", ct)).Trim())["n"], CultureInfo.InvariantCulture);
         if (nodes > address.Nodes.Count)
             throw new ClickHouseException($"the cluster '{address.Cluster}' has {shards} shards{(nodes > shards ? $" ({nodes} nodes with their replicas)" : "")} but the store URL lists {address.Nodes.Count} node(s): list every node's HTTP address (clickhouse://HOST:PORT,HOST:PORT/...)", false);
-        return await ClickHouseSchemaInstaller.InstallAsync(client, address, nodes, ct);
+        return await ClickHouseSchemaInstaller.InstallAsync(client, address, replicated: nodes > shards, ct);
     }
 
     /// <summary>The schema version, from the first node that answers.</summary>
@@ -100,7 +100,7 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     }
 
     /// <summary>A node's schema version; 0 when it has no version table (the database may not exist yet).</summary>
-    private static async Task<int> SchemaVersionAsync(ClickHouseClient client, Uri node, string db, CancellationToken ct)
+    internal static async Task<int> SchemaVersionAsync(ClickHouseClient client, Uri node, string db, CancellationToken ct)
     {
         string exists = await client.QueryOnAsync(node, $"SELECT count() AS n FROM system.tables WHERE database = {ClickHouseSql.Literal(db)} AND name = 'schema_version' FORMAT JSONEachRow", ct);
         if (Convert.ToInt64(ClickHouseRows.Row(exists.Trim())["n"], CultureInfo.InvariantCulture) == 0) return 0;

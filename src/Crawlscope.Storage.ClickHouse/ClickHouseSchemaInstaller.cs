@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Crawlscope.Storage.ClickHouse;
@@ -22,19 +21,17 @@ internal static partial class ClickHouseSchemaInstaller
         public string Name => Replica is null ? Node.Authority : $"{Node.Authority} (shard {Shard}, replica {Replica})";
     }
 
+    /// <param name="replicated">Whether the cluster's shards have replicas (it has more nodes than shards).</param>
     public static async Task<IReadOnlyList<(string Node, int Version)>> InstallAsync(ClickHouseClient client, ClickHouseAddress address,
-        int clusterNodes, CancellationToken ct)
+        bool replicated, CancellationToken ct)
     {
         string db = address.Database;
         var nodes = new List<NodeInfo>();
         foreach (var node in address.Nodes)
         {
-            var macros = ClickHouseRows.Rows(await client.QueryOnAsync(node, "SELECT macro, substitution FROM system.macros FORMAT JSONEachRow", ct))
-                .ToDictionary(r => (string)r["macro"]!, r => (string)r["substitution"]!, StringComparer.Ordinal);
+            var macros = await MacrosAsync(client, node, ct);
             nodes.Add(new NodeInfo(node, macros.GetValueOrDefault("shard"), macros.GetValueOrDefault("replica")));
         }
-        int shards = (await ClusterShardCountAsync(client, address, ct));
-        bool replicated = clusterNodes > shards;
         if (replicated && nodes.FirstOrDefault(n => n.Shard is null || n.Replica is null) is { } bare)
             throw new ClickHouseException($"{bare.Node.Authority}: the cluster '{address.Cluster}' has replicas, but this server's config has no <macros> with <shard> and <replica>, which name its tables' replication paths", false);
 
@@ -43,7 +40,7 @@ internal static partial class ClickHouseSchemaInstaller
         {
             await client.QueryOnAsync(n.Node, $"CREATE DATABASE IF NOT EXISTS {db}", ct);
             await client.QueryOnAsync(n.Node, ClickHouseSchema.VersionTable.Replace("{db}", db, StringComparison.Ordinal), ct);
-            versions[n.Node] = await VersionAsync(client, n.Node, db, ct);
+            versions[n.Node] = await ClickHouseCrawlStore.SchemaVersionAsync(client, n.Node, db, ct);
         }
         for (int v = versions.Values.Min(); v < ClickHouseSchema.Migrations.Length; v++)
         {
@@ -65,9 +62,10 @@ internal static partial class ClickHouseSchemaInstaller
         return [.. nodes.Select(n => (n.Node.Authority, Math.Max(versions[n.Node], ClickHouseSchema.Migrations.Length)))];
     }
 
-    private static async Task<int> ClusterShardCountAsync(ClickHouseClient client, ClickHouseAddress address, CancellationToken ct) =>
-        Convert.ToInt32(ClickHouseRows.Row((await client.QueryOnAsync(address.Nodes[0],
-            $"SELECT uniqExact(shard_num) AS n FROM system.clusters WHERE cluster = {ClickHouseSql.Literal(address.Cluster)} FORMAT JSONEachRow", ct)).Trim())["n"], CultureInfo.InvariantCulture);
+    /// <summary>A server's macros (<c>shard</c>, <c>replica</c>), which name its replicated tables' paths.</summary>
+    internal static async Task<Dictionary<string, string>> MacrosAsync(ClickHouseClient client, Uri node, CancellationToken ct) =>
+        ClickHouseRows.Rows(await client.QueryOnAsync(node, "SELECT macro, substitution FROM system.macros FORMAT JSONEachRow", ct))
+            .ToDictionary(r => (string)r["macro"]!, r => (string)r["substitution"]!, StringComparer.Ordinal);
 
     /// <summary>A CREATE of a local table with its engine made replicated: the path names the shard (a macro, expanded
     /// by each server), the database and the table; the replica is the server's own macro.</summary>
@@ -87,21 +85,17 @@ internal static partial class ClickHouseSchemaInstaller
         CancellationToken ct)
     {
         var columns = AddedColumn().Matches(statement).Select(m => m.Groups["name"].Value).ToList();
-        foreach (var shard in nodes.GroupBy(n => replicatedTable ? n.Shard : n.Node.Authority))
+        // A replicated table is altered on one replica of its shard, the others follow; any other table on each node.
+        foreach (var group in nodes.GroupBy(n => replicatedTable ? n.Shard : n.Node.Authority))
         {
             var missing = new List<NodeInfo>();
-            foreach (var n in shard)
+            foreach (var n in group)
                 if (!(await ColumnsAsync(client, n.Node, db, table, ct)).IsSupersetOf(columns)) missing.Add(n);
-            if (missing.Count == 0) continue;
-            if (!replicatedTable || missing.Count == shard.Count())
-                await client.QueryOnAsync(missing[0].Node, statement, ct);
-            if (!replicatedTable)
-            {
-                foreach (var n in missing.Skip(1)) await client.QueryOnAsync(n.Node, statement, ct);
-                continue;
-            }
-            foreach (var n in shard)
-                await WaitForColumnsAsync(client, n, db, table, columns, ct);
+            // When some replicas have the columns already, the change is on its way to the others.
+            if (missing.Count > 0 && missing.Count == group.Count()) await client.QueryOnAsync(missing[0].Node, statement, ct);
+            if (replicatedTable)
+                foreach (var n in missing)
+                    await WaitForColumnsAsync(client, n, db, table, columns, ct);
         }
     }
 
@@ -121,10 +115,6 @@ internal static partial class ClickHouseSchemaInstaller
         ClickHouseRows.Rows(await client.QueryOnAsync(node,
                 $"SELECT name FROM system.columns WHERE database = {ClickHouseSql.Literal(db)} AND table = {ClickHouseSql.Literal(table)} FORMAT JSONEachRow", ct))
             .Select(r => (string)r["name"]!).ToHashSet(StringComparer.Ordinal);
-
-    private static async Task<int> VersionAsync(ClickHouseClient client, Uri node, string db, CancellationToken ct) =>
-        Convert.ToInt32(ClickHouseRows.Row((await client.QueryOnAsync(node, $"SELECT max(version) AS v FROM {db}.schema_version FORMAT JSONEachRow", ct)).Trim())["v"],
-            CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^ALTER TABLE (?<db>\w+)\.(?<table>\w+) ADD COLUMN")]
     private static partial Regex AlteredColumns();

@@ -99,7 +99,7 @@ public sealed class RangeLeases : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Who holds each range now (worker names), for the overview and tests.</summary>
+    /// <summary>Who holds each range now (worker names).</summary>
     public async Task<IReadOnlyDictionary<string, string>> HoldersAsync(CancellationToken ct = default) =>
         (await _etcd.GetRangeAsync(_prefix, cancellationToken: ct)).Kvs.ToDictionary(kv => kv.Key.ToStringUtf8()[_prefix.Length..], kv => kv.Value.ToStringUtf8());
 

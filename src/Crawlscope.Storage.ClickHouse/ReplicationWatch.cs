@@ -17,11 +17,17 @@ internal sealed class ReplicationWatch(ClickHouseClient client, ClickHouseAddres
 {
     private static readonly string[] TimeFormats = ["yyyy-MM-dd HH:mm:ss"];
 
+    // Set once a node answered with no replicated table: the schema does not change that, so shipping stops asking.
+    private bool _unreplicated;
+
     /// <summary>The mark now; null when the store has no replicated table (an acknowledgement is then enough).</summary>
     public async Task<ReplicationMark?> MarkAsync(CancellationToken ct)
     {
+        if (_unreplicated) return null;
         var logMax = new Dictionary<string, long>(StringComparer.Ordinal);
+        var reportedBy = new Dictionary<string, Uri>(StringComparer.Ordinal);
         DateTime? now = null;
+        ClickHouseException? unreachable = null;
         foreach (var node in address.Nodes)
         {
             IReadOnlyList<IReadOnlyDictionary<string, object?>> rows;
@@ -31,16 +37,29 @@ internal sealed class ReplicationWatch(ClickHouseClient client, ClickHouseAddres
             }
             catch (ClickHouseException ex) when (ex.Unreachable)
             {
+                unreachable = ex;
                 continue;
+            }
+            if (rows.Count == 0)
+            {
+                _unreplicated = true;
+                return null;
             }
             foreach (var r in rows)
             {
                 string path = (string)r["zookeeper_path"]!;
                 logMax[path] = Math.Max(logMax.GetValueOrDefault(path, -1), Long(r["log_max_index"]));
+                reportedBy.TryAdd(path, node);
                 now ??= Time(r["now"]);
             }
         }
-        return now is null ? null : new ReplicationMark(now.Value, logMax);
+        // Log entries are numbered from 0 and an empty log also says 0: a table whose log is empty got nothing from
+        // this batch, so nothing is waited for there.
+        foreach (var (path, max) in logMax.Where(kv => kv.Value == 0).ToList())
+            if (await LogIsEmptyAsync(reportedBy[path], path, ct)) logMax.Remove(path);
+        // No node answered: the batch is not counted as confirmed; it is sent again once one does.
+        if (now is null) throw unreachable!;
+        return new ReplicationMark(now.Value, logMax);
     }
 
     /// <summary>Whether every replica of every table has everything acknowledged before the mark.</summary>
@@ -65,8 +84,7 @@ internal sealed class ReplicationWatch(ClickHouseClient client, ClickHouseAddres
                 string path = (string)r["zookeeper_path"]!;
                 if (!mark.LogMaxIndex.TryGetValue(path, out long logMax)) continue;
                 replicas[path] = Long(r["total_replicas"]);
-                // Log entries are numbered from 0, and an empty log also says 0: only a look at it tells them apart.
-                bool copied = Long(r["log_pointer"]) > logMax || (logMax == 0 && Long(r["log_pointer"]) == 0 && await LogIsEmptyAsync(node, path, ct));
+                bool copied = Long(r["log_pointer"]) > logMax;
                 bool fetched = Long(r["inserts_in_queue"]) == 0 || Time(r["inserts_oldest_time"]) > mark.ServerTime;
                 if (copied && fetched) caughtUp[path] = caughtUp.GetValueOrDefault(path) + 1;
             }

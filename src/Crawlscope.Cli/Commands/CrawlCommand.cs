@@ -180,7 +180,10 @@ internal static class CrawlCommand
         o.Store.Cluster(parse) is null ? parse.GetValue(o.Store.Db)! : Path.Combine(StateDir(o, parse, keyer), "worker");
 
     private static string StateDir(Options o, ParseResult parse, UrlKeyer keyer) =>
-        parse.GetValue(o.StateDir) ?? Path.Combine("crawlscope-state", $"shards-{Range(o, parse, keyer)}");
+        parse.GetValue(o.StateDir) ?? Path.Combine(StateRoot, $"shards-{Range(o, parse, keyer)}");
+
+    /// <summary>Where workers keep their state dirs unless told (<c>STATE_ROOT/shards-FROM-TO</c>).</summary>
+    internal const string StateRoot = "crawlscope-state";
 
     private static ShardRange Range(Options o, ParseResult parse, UrlKeyer keyer)
     {
@@ -203,8 +206,13 @@ internal static class CrawlCommand
                 throw new CommandException("--worker-shards and --state-dir go with --store (a cluster crawl)", CrawlscopeCli.BadUsage);
             return await SqliteCrawlStore.OpenAsync(parse.GetValue(o.Store.Db)!, ct);
         }
-        var range = Range(o, parse, keyer);
-        string stateDir = StateDir(o, parse, keyer);
+        return await OpenWorkerAsync(address, keyer, Range(o, parse, keyer), StateDir(o, parse, keyer), stderr, ct);
+    }
+
+    /// <summary>A cluster worker's store for its shard range, its rows shipping in the background; problems as one line.</summary>
+    internal static async Task<WorkerCrawlStore> OpenWorkerAsync(ClickHouseAddress address, UrlKeyer keyer, ShardRange range, string stateDir, TextWriter stderr,
+        CancellationToken ct)
+    {
         try
         {
             return await WorkerCrawlStore.OpenAsync(address, keyer, range, stateDir, message => stderr.WriteLine($"crawlscope: {message}"), ct);

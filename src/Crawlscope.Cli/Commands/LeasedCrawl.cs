@@ -73,26 +73,14 @@ internal static class LeasedCrawl
             if (await leases.ClaimAsync(ranges, ct) is not { } range) return CrawlscopeCli.Success;
             stderr.WriteLine($"crawlscope: claimed shards {range} (lease renewed every {RangeLeases.DefaultTtl.TotalSeconds / 3:F1} s)");
             using var fenced = CancellationTokenSource.CreateLinkedTokenSource(ct, leases.Lost);
-            string stateDir = Path.Combine(parse.GetValue(o.StateDir) ?? "crawlscope-state", $"shards-{range}");
+            string stateDir = Path.Combine(parse.GetValue(o.StateDir) ?? CrawlCommand.StateRoot, $"shards-{range}");
             using var crawlLock = Storage.CrawlLock.Acquire(Path.Combine(stateDir, "worker"));
             int result;
-            await using (var store = await OpenAsync(address, keyer, range, stateDir, stderr, fenced.Token))
+            await using (var store = await CrawlCommand.OpenWorkerAsync(address, keyer, range, stateDir, stderr, fenced.Token))
                 result = await CrawlRunner.RunAsync(options, store, keyer, identities, stdout, stderr, fenced.Token);
             if (leases.Lost.IsCancellationRequested && !ct.IsCancellationRequested)
                 throw new CommandException($"lost the lease on shards {range} (the coordinator did not answer within its TTL): stopped fetching so that another worker can take them");
             return result;
-        }
-    }
-
-    private static async Task<WorkerCrawlStore> OpenAsync(ClickHouseAddress address, UrlKeyer keyer, ShardRange range, string stateDir, TextWriter stderr, CancellationToken ct)
-    {
-        try
-        {
-            return await WorkerCrawlStore.OpenAsync(address, keyer, range, stateDir, message => stderr.WriteLine($"crawlscope: {message}"), ct);
-        }
-        catch (Exception ex) when (ex is ClickHouseException or ArgumentException)
-        {
-            throw new CommandException(ex.Message);
         }
     }
 }
