@@ -21,7 +21,7 @@ internal static class BenchCommand
         mode.AcceptOnlyFromAmong("full", "none");
         var perHost = new Option<int>("--pages") { Description = "Article pages per sample host (default 2,400: a 50,000-page crawl over the 21 hosts).", DefaultValueFactory = _ => 2400 };
         var hostCount = new Option<int>("--hosts") { Description = "Sample hosts: up to 23 hand-made ones (the last two render with scripts; default the 21 others), or more generated blog hosts (site0.test ...), each with --pages articles.", DefaultValueFactory = _ => SampleSites.ServerRenderedCount };
-        hostCount.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--hosts must be at least 1"); });
+        CommonOptions.AtLeast(hostCount, 1);
         var connections = new Option<int>("--per-host") { Description = "Connections per host.", DefaultValueFactory = _ => 4 };
         var output = new Option<string>("--out") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench-results.json" };
         bench.Options.Add(mode);
@@ -72,9 +72,9 @@ internal static class BenchCommand
     private static Command Hostile(TextWriter stdout)
     {
         var pages = new Option<int>("--pages") { Description = "Article pages per sample host.", DefaultValueFactory = _ => 300 };
-        pages.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--pages must be at least 1"); });
+        CommonOptions.AtLeast(pages, 1);
         var rounds = new Option<int>("--rounds") { Description = "Pairs of crawls (ordinary, then with the hostile pages).", DefaultValueFactory = _ => 2 };
-        rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--rounds must be at least 1"); });
+        CommonOptions.AtLeast(rounds, 1);
         var templateSites = new Option<int>("--template-sites") { Description = "Instead: crawl this many generated sites whose every page has --blocks blocks of its own, and the same sites without them, each crawl in a process of its own; print both peak RSS.", DefaultValueFactory = _ => 0 };
         var blocks = new Option<int>("--blocks") { Description = "Blocks of its own per page with --template-sites (the learner keeps at most 2,000 of a page, so more only cost parsing).", DefaultValueFactory = _ => 5_000 };
         var command = new Command("hostile", "Crawl the sample web with and without two extraction-stalling pages (a million unclosed <p>, 80,000 unclosed tables), back to back; print both pages/s and their ratio. With --template-sites: the template learner's memory under sites built to fill it.")
@@ -90,8 +90,8 @@ internal static class BenchCommand
     {
         var pages = new Option<int>("--pages") { Description = "Articles of the client-rendered site (each rendered).", DefaultValueFactory = _ => 200 };
         var parallel = new Option<int>("--parallel") { Description = "Pages rendered at once.", DefaultValueFactory = _ => 2 };
-        pages.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--pages must be at least 1"); });
-        parallel.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--parallel must be at least 1"); });
+        CommonOptions.AtLeast(pages, 1);
+        CommonOptions.AtLeast(parallel, 1);
         var json = CommonOptions.Json();
         var command = new Command("render", "Crawl the sample web's client-rendered site rendering every page; print pages/s, CPU ms per rendered page (crawler and browser), peak browser RSS and the first render's time.")
             { pages, parallel, json };
@@ -113,8 +113,8 @@ internal static class BenchCommand
     {
         var urls = new Option<long>("--urls") { Description = "URLs to queue.", DefaultValueFactory = _ => 1_000_000 };
         var hosts = new Option<int>("--hosts") { Description = "Hosts they spread over.", DefaultValueFactory = _ => 10_000 };
-        urls.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 10) r.AddError("--urls must be at least 10"); });
-        hosts.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--hosts must be at least 1"); });
+        CommonOptions.AtLeast(urls, 10);
+        CommonOptions.AtLeast(hosts, 1);
         var command = new Command("frontier", "Queue many discovered URLs over many hosts in the embedded store, then lease them all; print insert and lease rates, the host scan, bytes per queued URL and peak RSS.")
             { urls, hosts };
         command.SetAction(async (parse, ct) => await Benchmarks.FrontierBenchmark.RunAsync(parse.GetValue(urls), parse.GetValue(hosts), stdout, ct));

@@ -40,14 +40,14 @@ internal static class CrawlCommand
         public Options()
         {
             Scope.AcceptOnlyFromAmong("site", "seeds", "any");
-            WarcMaxBytes.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1_000_000) r.AddError("--warc-max-bytes must be at least 1,000,000"); });
+            CommonOptions.AtLeast(WarcMaxBytes, 1_000_000);
             Extract.AcceptOnlyFromAmong("full", "none");
             Render.AcceptOnlyFromAmong("never", "auto", "always");
-            PerHost.Validators.Add(r => { if (r.GetValueOrDefault<int>() < CrawlOptions.Least.PerHost) r.AddError($"--per-host must be at least {CrawlOptions.Least.PerHost}"); });
-            Concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < CrawlOptions.Least.Concurrency) r.AddError($"--concurrency must be at least {CrawlOptions.Least.Concurrency}"); });
+            CommonOptions.AtLeast(PerHost, CrawlOptions.Least.PerHost);
+            CommonOptions.AtLeast(Concurrency, CrawlOptions.Least.Concurrency);
             Delay.Validators.Add(DurationText.Seconds("--delay", zeroAllowed: true));
-            MaxPages.Validators.Add(r => { if (r.GetValueOrDefault<long?>() < CrawlOptions.Least.MaxPages) r.AddError($"--max-pages must be at least {CrawlOptions.Least.MaxPages}"); });
-            MaxDepth.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < CrawlOptions.Least.MaxDepth) r.AddError("--max-depth cannot be negative"); });
+            CommonOptions.AtLeast(MaxPages, CrawlOptions.Least.MaxPages);
+            CommonOptions.AtLeast(MaxDepth, CrawlOptions.Least.MaxDepth);
         }
 
         public void AddTo(Command c)

@@ -37,7 +37,7 @@ internal static class RunCommand
         public Options()
         {
             LogFormat.AcceptOnlyFromAmong("text", "json");
-            DailyQuota.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--daily-quota cannot be negative"); });
+            CommonOptions.AtLeast(DailyQuota, 0);
             LogEvery.Validators.Add(DurationText.Seconds("--log-every"));
         }
 

@@ -21,10 +21,7 @@ internal static class CommonOptions
             Description = "Number of shards sites are spread over.",
             DefaultValueFactory = _ => SiteHash.DefaultShardCount,
         };
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < Crawling.CrawlOptions.Least.ShardCount) result.AddError($"--shards must be at least {Crawling.CrawlOptions.Least.ShardCount}");
-        });
+        AtLeast(option, Crawling.CrawlOptions.Least.ShardCount);
         return option;
     }
 
@@ -67,5 +64,18 @@ internal static class CommonOptions
         {
             throw new CommandException(ex.Message);
         }
+    }
+
+    /// <summary>Refuses a value below <paramref name="least"/>: "--x must be at least N" (thousands grouped from 10,000),
+    /// or "--x cannot be negative" for 0. An option left out (null) passes.</summary>
+    internal static void AtLeast<T>(Option<T> option, long least)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        string shown = least >= 10_000 ? least.ToString("N0", invariant) : least.ToString(invariant);
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<T>() is { } value && Convert.ToInt64(value, invariant) < least)
+                r.AddError(least == 0 ? $"{option.Name} cannot be negative" : $"{option.Name} must be at least {shown}");
+        });
     }
 }

@@ -20,7 +20,7 @@ internal sealed class FetchCliOptions
     {
         UserAgent.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } ua && HeaderValue.UserAgentProblem(ua) is { } problem) r.AddError("--user-agent: " + problem); });
         Timeout.Validators.Add(DurationText.Seconds("--timeout"));
-        MaxBodyBytes.Validators.Add(r => { if (r.GetValueOrDefault<int>() < Crawling.CrawlOptions.Least.MaxBodyBytes) r.AddError($"--max-body-bytes must be at least {Crawling.CrawlOptions.Least.MaxBodyBytes}"); });
+        CommonOptions.AtLeast(MaxBodyBytes, Crawling.CrawlOptions.Least.MaxBodyBytes);
     }
 
     public IEnumerable<Option> All => [UserAgent, AllowPrivate, TrustResolve, Resolve, ResolveFile, Timeout, MaxBodyBytes];
