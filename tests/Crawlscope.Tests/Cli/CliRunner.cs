@@ -30,9 +30,13 @@ public static class CliRunner
         return p;
     }
 
-    public static CliResult RunScript(params string[] args)
+    public static CliResult RunScript(params string[] args) =>
+        RunProgram(Path.Combine(SharedData.RepoRoot, "crawlscope"), TimeSpan.FromMinutes(5), args);
+
+    /// <summary>Runs a program from the repository's folder to its end, its output collected.</summary>
+    public static CliResult RunProgram(string program, TimeSpan limit, params string[] args)
     {
-        var psi = new ProcessStartInfo(Path.Combine(SharedData.RepoRoot, "crawlscope"))
+        var psi = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -42,10 +46,10 @@ public static class CliRunner
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("./crawlscope did not finish in 5 minutes");
+            throw new TimeoutException($"{Path.GetFileName(program)} did not finish in {limit.TotalMinutes:0.#} minutes");
         }
         return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -25,6 +25,13 @@ public sealed partial class RunningProcess : IDisposable
         };
         foreach (var (name, value) in environment) psi.Environment[name] = value;
         foreach (var a in args) psi.ArgumentList.Add(a);
+        return Start(psi);
+    }
+
+    /// <summary>Any program, as <paramref name="psi"/> says (its output is redirected here).</summary>
+    public static RunningProcess Start(ProcessStartInfo psi)
+    {
+        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
         var running = new RunningProcess(Process.Start(psi)!);
         running._process.OutputDataReceived += (_, e) => { lock (running._stdout) running._stdout.AppendLine(e.Data); };
         running._process.ErrorDataReceived += (_, e) => { lock (running._stderr) running._stderr.AppendLine(e.Data); };
