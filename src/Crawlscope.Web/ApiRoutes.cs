@@ -2,6 +2,7 @@ using Crawlscope.Inspection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Scalar.AspNetCore;
 
 namespace Crawlscope.Web;
 
@@ -9,19 +10,27 @@ namespace Crawlscope.Web;
 /// that is not one answers 400 with what was wrong.</summary>
 internal sealed class ApiRoutes(SiteReaders readers, InspectorSiteOptions options)
 {
+    /// <summary>The API reference's page; the OpenAPI document's operations are grouped by these tags.</summary>
+    internal const string ReferencePath = "/reference", InspectionTag = "Inspection", ReportsTag = "Reports", OperatorTag = "Operator actions";
+
     public static void Map(WebApplication app, SiteReaders readers, InspectorSiteOptions options)
     {
         var api = new ApiRoutes(readers, options);
         app.MapOpenApi();
-        app.MapGet("/api/inspect", api.InspectAsync).WithName("Inspect")
+        // A browsable reference of the document (Scalar, served from the package: no CDN).
+        app.MapScalarApiReference(ReferencePath, (o, context) => o.WithTitle("Crawlscope API").DisableDefaultFonts()
+            .WithNonce(SiteSecurity.ScriptNonce(context)).WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        var inspection = app.MapGroup("/api").WithTags(InspectionTag);
+        var reports = app.MapGroup("/api").WithTags(ReportsTag);
+        inspection.MapGet("/inspect", api.InspectAsync).WithName("Inspect")
             .WithSummary("Inspect one URL (url=) or one stored key (shard= and key=): the five checks with their queries and raw responses, badges, filters, page details.");
-        app.MapGet("/api/indexing", api.IndexingAsync).WithName("Indexing")
+        inspection.MapGet("/indexing", api.IndexingAsync).WithName("Indexing")
             .WithSummary("The page indexing report: every URL known, counted by its primary reason (the inspector's verdict), with example URLs, the daily history and the SQL of each count; host= and prefix= narrow it, reason= lists that reason's URLs (limit=, offset=).");
-        app.MapGet("/api/links", api.LinksAsync).WithName("Links")
+        inspection.MapGet("/links", api.LinksAsync).WithName("Links")
             .WithSummary("A page's links, out (its outlinks) or in (the pages linking to it): URL, anchor text, rel, whether the crawl followed each and why not, and the state of the page at the other end; paged by limit= and offset=.");
-        app.MapGet("/api/crawl-stats", api.CrawlStatsAsync).WithName("CrawlStats")
+        reports.MapGet("/crawl-stats", api.CrawlStatsAsync).WithName("CrawlStats")
             .WithSummary("The crawl stats report from the fetch history: requests per day by response class, by content type, by purpose (discovery, recrawl), by host; fetches without an answer by failure; each host's robots.txt; mean response time; the SQL of each count. host= narrows it to one host.");
-        app.MapGet("/api/stats", api.StatsAsync).WithName("Stats")
+        reports.MapGet("/stats", api.StatsAsync).WithName("Stats")
             .WithSummary("Counts of the crawl store: pages by status, failure and drop reason, hosts, queue.");
     }
 

@@ -53,11 +53,21 @@ public static class InspectorSite
             o.AllowedHosts = AllowedHosts(options);
             o.IncludeFailureMessage = true;
         });
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        builder.Services.AddOpenApi(o =>
         {
-            doc.Info = new() { Title = "Crawlscope inspector API", Version = "v1", Description = "Why a URL is or is not indexable, with the store queries behind every answer." };
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                doc.Info = new() { Title = "Crawlscope inspector API", Version = "v1", Description = "Why a URL is or is not indexable, with the store queries behind every answer." };
+                return Task.CompletedTask;
+            });
+            // shard= is read as text so that a wrong value gets the inspector's own message; it is a whole number.
+            o.AddOperationTransformer((operation, _, _) =>
+            {
+                foreach (var parameter in operation.Parameters?.OfType<Microsoft.OpenApi.OpenApiParameter>() ?? [])
+                    if (parameter.Name == "shard") parameter.Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Integer, Format = "int32", Minimum = "0" };
+                return Task.CompletedTask;
+            });
+        });
         return builder;
     }
 

@@ -40,7 +40,7 @@ internal sealed class OperatorRoutes(CrawlOperator op, InspectorSiteOptions opti
         routes.MapForms(app);
         routes.MapApi(app);
         app.MapGet("/bans", routes.BansPageAsync).ExcludeFromDescription();
-        app.MapGet("/api/events", (HttpContext context, IHostApplicationLifetime life) => EventsAsync(context, op, life.ApplicationStopping))
+        app.MapGet("/api/events", (HttpContext context, IHostApplicationLifetime life) => EventsAsync(context, op, life.ApplicationStopping)).WithTags(ApiRoutes.ReportsTag)
             .WithName("Events").WithSummary("Server-Sent Events: one `figures` event a second with the live overview's figures (pages/s, queue, hosts, errors, recrawls due, pause state).")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").Guarded();
     }
@@ -136,27 +136,29 @@ internal sealed class OperatorRoutes(CrawlOperator op, InspectorSiteOptions opti
 
     private void MapApi(WebApplication app)
     {
-        app.MapPost("/api/urls", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, body, SubmitKind.CrawlNow, ct))
+        var actions = app.MapGroup("/api").WithTags(ApiRoutes.OperatorTag);
+        var reports = app.MapGroup("/api").WithTags(ApiRoutes.ReportsTag);
+        actions.MapPost("/urls", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, body, SubmitKind.CrawlNow, ct))
             .WithName("SubmitUrls").WithSummary("Queue URLs at the front of the crawl. Each is answered: queued, known (with its state), or refused (scope, robots.txt, quota, invalid).").Guarded();
-        app.MapPost("/api/recrawl", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, body, SubmitKind.RecrawlNow, ct))
+        actions.MapPost("/recrawl", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, body, SubmitKind.RecrawlNow, ct))
             .WithName("Recrawl").WithSummary("Queue URLs again at the front, known or not (Recrawl now); answered like /api/urls.").Guarded();
-        app.MapPost("/api/seeds", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, body, SubmitKind.Seed, ct))
+        actions.MapPost("/seeds", (HttpContext c, UrlsRequest body, CancellationToken ct) => SubmitAsync(c, body, SubmitKind.Seed, ct))
             .WithName("AddSeeds").WithSummary("Add seeds: their sites (or hosts, by the scope) join the crawl's scope at once, and they are queued at the front; answered like /api/urls.").Guarded();
-        app.MapGet("/api/queue", QueueAsync)
+        reports.MapGet("/queue", QueueAsync)
             .WithName("Queue").WithSummary("A host's URLs waiting or in flight, in the order they will be fetched (at most limit=, default 100).").Guarded();
-        app.MapPost("/api/pause", (HttpContext c, HostRequest? body, CancellationToken ct) => SwitchAsync(op.PauseAsync(body?.Host, Actor(c), ct)))
+        actions.MapPost("/pause", (HttpContext c, HostRequest? body, CancellationToken ct) => SwitchAsync(op.PauseAsync(body?.Host, Actor(c), ct)))
             .WithName("Pause").WithSummary("Pause the whole crawl, or one host with {\"host\": \"...\"}: pages in flight finish, nothing new starts.").Guarded();
-        app.MapPost("/api/resume", (HttpContext c, HostRequest? body, CancellationToken ct) => SwitchAsync(op.ResumeAsync(body?.Host, Actor(c), ct)))
+        actions.MapPost("/resume", (HttpContext c, HostRequest? body, CancellationToken ct) => SwitchAsync(op.ResumeAsync(body?.Host, Actor(c), ct)))
             .WithName("Resume").WithSummary("Resume the whole crawl, or one host.").Guarded();
-        app.MapPost("/api/inspect/live", LiveAsync)
+        actions.MapPost("/inspect/live", LiveAsync)
             .WithName("InspectLive").WithSummary("Test the live URL: fetch it now with the running crawl's settings and robots.txt, and answer the stored report with its live part beside it (duplicates are not evaluated live); counted in the site's daily quota.").Guarded();
-        app.MapGet("/api/bans", async (CancellationToken ct) => TypedResults.Ok(await op.BansAsync(ct)))
+        actions.MapGet("/bans", async (CancellationToken ct) => TypedResults.Ok(await op.BansAsync(ct)))
             .WithName("Bans").WithSummary("Every ban: the name, whether it is a host or a registrable domain, the reason, who banned it (from the audit log; null for the CLI) and when.").Guarded();
-        app.MapPost("/api/bans", BanAsync)
+        actions.MapPost("/bans", BanAsync)
             .WithName("Ban").WithSummary("Ban a host or a registrable domain (fh_dont_index = 1) with a reason; the crawl stops following its links.").Guarded();
-        app.MapDelete("/api/bans/{name}", UnbanAsync)
+        actions.MapDelete("/bans/{name}", UnbanAsync)
             .WithName("Unban").WithSummary("Lift a ban.").Guarded();
-        app.MapGet("/api/actions", async (int? limit, CancellationToken ct) => TypedResults.Ok(await op.RecentActionsAsync(Math.Clamp(limit ?? 50, 1, 1000), ct)))
+        actions.MapGet("/actions", async (int? limit, CancellationToken ct) => TypedResults.Ok(await op.RecentActionsAsync(Math.Clamp(limit ?? 50, 1, 1000), ct)))
             .WithName("Actions").WithSummary("The audit log of operator actions, newest first.").Guarded();
     }
 

@@ -15,7 +15,7 @@ internal static class PageLayout
             .Tag("script", ("src", "/assets/site.js"), ("defer", "defer")).End("script")
             .End("head").Tag("body")
             .Tag("header").Tag("h1").Text("🕷️ Crawler Inspector").End("h1")
-            .Tag("nav").Link("/", "Inspect").Text(" ").Link("/indexing", "Page indexing").Text(" ").Link("/crawl-stats", "Crawl stats").Text(" ").Link("/overview", "Crawl overview").Text(" ").Link("/openapi/v1.json", "API (OpenAPI)").End("nav")
+            .Tag("nav").Link("/", "Inspect").Text(" ").Link("/indexing", "Page indexing").Text(" ").Link("/crawl-stats", "Crawl stats").Text(" ").Link("/overview", "Crawl overview").Text(" ").Link(ApiRoutes.ReferencePath, "API").End("nav")
             .End("header").Tag("main");
         body(h);
         h.End("main").End("body").End("html");

@@ -12,6 +12,23 @@ internal static class SiteSecurity
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+    /// <summary>The API reference's page (Scalar) starts from one inline script, allowed by a nonce fresh for each
+    /// request, and sets styles from its script; it shows our OpenAPI document, never crawled content.</summary>
+    private static string ReferencePolicy(string nonce) =>
+        $"default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+        "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    /// <summary>This request's script nonce (made on first use).</summary>
+    internal static string ScriptNonce(HttpContext context)
+    {
+        if (context.Items[NonceItem] is string nonce) return nonce;
+        nonce = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+        context.Items[NonceItem] = nonce;
+        return nonce;
+    }
+
+    private const string NonceItem = "crawlscope.script-nonce";
+
     /// <summary>Host filtering, the security headers on every response, and the token when one is set.</summary>
     public static void Use(WebApplication app, InspectorSiteOptions options)
     {
@@ -19,7 +36,8 @@ internal static class SiteSecurity
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(ApiRoutes.ReferencePath)
+                ? ReferencePolicy(ScriptNonce(context)) : ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";

@@ -27,7 +27,7 @@ internal static class ServeCommand
         };
         var maxAge = CommonOptions.MaxAgeMonths();
         var shards = CommonOptions.Shards();
-        var command = new Command("serve", "Serve the inspector as a web page and a JSON API (OpenAPI at /openapi/v1.json).") { urls, token, allowedHosts, maxAge, shards };
+        var command = new Command("serve", "Serve the inspector as a web page and a JSON API (OpenAPI at /openapi/v1.json, a browsable reference at /reference).") { urls, token, allowedHosts, maxAge, shards };
         storeOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {

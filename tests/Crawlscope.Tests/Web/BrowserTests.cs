@@ -218,4 +218,21 @@ public class BrowserTests(InspectorSiteFixture site, ChromiumFixture chromium) :
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, "inspector-rendered-page.png"), FullPage = true });
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
+
+    [SkippableFact]
+    public async Task ApiReference_RendersTheOperationsByArea_UnderTheSitesContentSecurityPolicy()
+    {
+        chromium.Require();
+        var (page, problems) = await OpenAsync();
+        var response = await page.GotoAsync("/");
+        await page.ClickAsync("nav >> text=API");
+        Assert.EndsWith("/reference", page.Url.TrimEnd('/'), StringComparison.Ordinal);
+        // Scalar builds the page from /openapi/v1.json; its sidebar shows the tags and the operations' summaries.
+        await page.WaitForSelectorAsync("text=Inspection", new PageWaitForSelectorOptions { Timeout = 20_000 });
+        await page.WaitForSelectorAsync("text=Reports");
+        string text = await page.InnerTextAsync("body");
+        Assert.Contains("Inspection", text, StringComparison.Ordinal);
+        Assert.Contains("Inspect one URL", text, StringComparison.Ordinal);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
 }

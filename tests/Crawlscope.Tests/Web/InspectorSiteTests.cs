@@ -280,6 +280,13 @@ public class InspectorSiteTests(InspectorSiteFixture f) : IClassFixture<Inspecto
         Assert.True(paths.TryGetProperty("/api/stats", out _));
         var parameters = inspect.GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
         Assert.Equal(["url", "shard", "key"], parameters);
+        var shard = inspect.GetProperty("get").GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "shard");
+        Assert.Equal("integer", shard.GetProperty("schema").GetProperty("type").GetString());
+        // Operations are grouped by area, not by the assembly's name.
+        var tags = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject()).SelectMany(o => o.Value.GetProperty("tags").EnumerateArray()).Select(t => t.GetString()).ToHashSet();
+        Assert.Contains("Inspection", tags);
+        Assert.Contains("Reports", tags);
+        Assert.DoesNotContain("Crawlscope.Web", tags);
         string text = doc.GetRawText();
         Assert.Contains("\"readable_markdown\"", text);
         Assert.Contains("\"shard_node\"", text);
