@@ -19,7 +19,7 @@ internal static class ExportCommand
     {
         var format = new Option<string>("--format") { Description = "warc (metadata and text records; responses are archived by crawl --warc), wet (Common Crawl's plain-text WARC), jsonl or parquet.", Required = true };
         format.AcceptOnlyFromAmong("warc", "wet", "jsonl", "parquet");
-        var output = new Option<string>("--out") { Description = "The file to write (- for standard output, jsonl only).", Required = true };
+        var output = new Option<string>("--out") { Description = "The file to write (- for standard output, jsonl only); WARC and WET records are gzipped when its name ends in .gz.", Required = true };
         var storeOptions = new StoreOptions();
         var shards = CommonOptions.Shards();
         var where = new Option<string>("--where")
@@ -86,6 +86,8 @@ internal static class ExportCommand
                 await using (writer) read = await CopyAsync(store.PagesAsync(condition, parameters, ct), writer, stderr, ct);
                 if (target != "-")
                     stdout.WriteLine($"exported {writer.Count:N0} of {read:N0} selected pages as {kind} to {target} in {sw.Elapsed.TotalSeconds:F1} s");
+                if (writer is WarcFileExportWriter { LeftOut.Count: > 0 } warc)
+                    stdout.WriteLine($"left out {warc.LeftOut.Values.Sum():N0}: " + string.Join(", ", warc.LeftOut.OrderByDescending(r => r.Value).Select(r => $"{r.Value:N0} {r.Key}")));
             }
             return CrawlscopeCli.Success;
         });

@@ -8,13 +8,13 @@ namespace Crawlscope.Archiving;
 /// <summary>
 /// Writes WARC records (ISO 28500: WARC/1.1 for archives, WARC/1.0 as Common Crawl's WET files use it), each
 /// gzip-compressed as its own member so readers can seek to any record. Digests are SHA-1 in base32, as the
-/// standard's examples write them.
+/// standard's examples write them. Uncompressed when <paramref name="compress"/> is false (a file not named .gz).
 /// </summary>
-public sealed class WarcRecordWriter(Stream output, string version = "1.0")
+public sealed class WarcRecordWriter(Stream output, string version = "1.0", bool compress = true)
 {
     public long Records { get; private set; }
 
-    /// <summary>Writes one record; returns its compressed length.</summary>
+    /// <summary>Writes one record; returns its length in the file.</summary>
     public async Task<long> WriteAsync(string type, IReadOnlyList<(string Name, string Value)> headers, byte[] block, CancellationToken ct)
     {
         var head = new StringBuilder("WARC/").Append(version).Append("\r\n");
@@ -27,16 +27,24 @@ public sealed class WarcRecordWriter(Stream output, string version = "1.0")
         }
         head.Append("WARC-Block-Digest: ").Append(Sha1Base32(block)).Append("\r\n");
         head.Append("Content-Length: ").Append(block.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
+        byte[] headBytes = Encoding.UTF8.GetBytes(head.ToString());
+        Records++;
+        if (!compress)
+        {
+            await output.WriteAsync(headBytes, ct);
+            await output.WriteAsync(block, ct);
+            await output.WriteAsync("\r\n\r\n"u8.ToArray(), ct);
+            return headBytes.Length + block.Length + 4;
+        }
         using var member = new MemoryStream();
         await using (var gzip = new GZipStream(member, CompressionLevel.Fastest, leaveOpen: true))
         {
-            await gzip.WriteAsync(Encoding.UTF8.GetBytes(head.ToString()), ct);
+            await gzip.WriteAsync(headBytes, ct);
             await gzip.WriteAsync(block, ct);
             await gzip.WriteAsync("\r\n\r\n"u8.ToArray(), ct);
         }
         member.Position = 0;
         await member.CopyToAsync(output, ct);
-        Records++;
         return member.Length;
     }
 

@@ -32,7 +32,7 @@ public enum ExportText { Readable, Boilerpipe, Markdown }
 public static class PageExport
 {
     /// <summary>Fields computed for an export, not stored: the inspector's primary reason, and the keys read back as URLs.
-    /// They follow <c>soft_404</c>.</summary>
+    /// They follow <c>soft_404</c>; <c>headline</c> (the title without the site's name) follows <c>meta_title</c>.</summary>
     private static readonly string[] Computed = ["reason", "canonical_url", "duplicate_of_url"];
 
     /// <summary>Every exportable field, in export order (the pages table's exported columns, with the computed ones);
@@ -43,6 +43,7 @@ public static class PageExport
     {
         var fields = PageColumnTable.All.Where(c => c.Exported).Select(c => c.Name).ToList();
         fields.InsertRange(fields.IndexOf("soft_404") + 1, Computed);
+        fields.Insert(fields.IndexOf("meta_title") + 1, "headline");
         return fields;
     }
 
@@ -89,6 +90,7 @@ public static class PageExport
     /// <param name="context">For the computed fields (<c>reason</c>); without it they are null.</param>
     public static object? Value(PageRecord p, string field, ExportContext? context = null) => field switch
     {
+        "headline" => Headline.Of(p),
         "reason" => context is null ? null : StoreNames.Of(context.Reason(p)),
         "canonical_url" => string.IsNullOrEmpty(p.MetaCanonical) ? null : UrlKey.TryParse(p.MetaCanonical, out var canonical) ? canonical.ToUrl().Href : p.MetaCanonical,
         "duplicate_of_url" => p.DuplicateOf is { } original && UrlKey.TryParse(original, out var key) ? key.ToUrl().Href : p.DuplicateOf,

@@ -13,7 +13,7 @@ namespace Crawlscope.Export;
 public sealed class WarcExportWriter(Stream output, string fileName, IReadOnlyList<string> fields, ExportText text, TimeProvider? time = null, ExportContext? context = null)
     : WarcFileExportWriter(output, "1.1", fileName, "pages exported from a Crawlscope store (metadata and extracted text)", time)
 {
-    protected override async Task<bool> WritePageAsync(PageRecord page, CancellationToken ct)
+    protected override async Task<string?> WritePageAsync(PageRecord page, CancellationToken ct)
     {
         var stamp = page.DownloadStamp ?? Now;
         string id = $"{page.SrcUnparsed}:{stamp.ToUnixTimeMilliseconds()}";
@@ -34,6 +34,6 @@ public sealed class WarcExportWriter(Stream output, string fileName, IReadOnlyLi
             await Warc.WriteAsync("conversion", [("WARC-Target-URI", page.Url), ("WARC-Date", WarcRecordWriter.Date(stamp)),
                 ("WARC-Record-ID", WarcRecordWriter.RecordId($"conversion:{id}:{text}")), ("WARC-Concurrent-To", metadataId),
                 ("Content-Type", text == ExportText.Boilerpipe ? "text/plain" : "text/markdown")], Encoding.UTF8.GetBytes(content), ct);
-        return true;
+        return null;
     }
 }

@@ -177,6 +177,46 @@ public class ExportTests(SampleWebCrawlFixture f) : IClassFixture<SampleWebCrawl
         Assert.Equal(records.Count, records.Select(r => r.GetProperty("warc-record-id").GetString()).Distinct().Count());
     }
 
+    /// <summary>A corpus builder sees what WET left out and why, and gets gzip only when the name says so.</summary>
+    [SkippableFact]
+    public async Task Wet_SaysWhatItLeftOutAndWhy_AndCompressesOnlyWhenNamedGz()
+    {
+        string plain = Path.Combine(_dir, "pages.wet"), gz = Path.Combine(_dir, "pages.wet.gz");
+        string said = Export("--format", "wet", "--out", plain, "--text", "readable");
+        Export("--format", "wet", "--out", gz, "--text", "readable");
+        Assert.StartsWith("WARC/1.0\r\nWARC-Type: warcinfo", Encoding.UTF8.GetString(File.ReadAllBytes(plain).AsSpan(0, 40)));
+        Assert.Equal([0x1f, 0x8b], File.ReadAllBytes(gz).AsSpan(0, 2).ToArray());
+        Assert.Equal(Warcio.Index(plain, "warc-record-id")?.Count, Warcio.Index(gz, "warc-record-id")?.Count);
+
+        long pages = await f.Store.PageCountAsync(), failed = 0, withText = 0;
+        await foreach (var p in f.Store.PagesAsync("1 = 1", []))
+        {
+            if (!string.IsNullOrEmpty(p.ReadableMarkdown)) withText++;
+            else if (p.DownloadHttpCode is null) failed++;
+        }
+        var leftOut = System.Text.RegularExpressions.Regex.Match(said, @"left out ([\d,]+): (.*)");
+        Assert.True(leftOut.Success, said);
+        Assert.Equal(pages - withText, long.Parse(leftOut.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains($"{failed:N0} not fetched (failed, refused or not yet crawled)", leftOut.Groups[2].Value);
+        Assert.Contains("answered 404", leftOut.Groups[2].Value);
+        Assert.Contains("not HTML", leftOut.Groups[2].Value);
+    }
+
+    [SkippableFact]
+    public async Task Jsonl_Headline_IsTheTitleWithoutTheSiteName()
+    {
+        string path = Path.Combine(_dir, "headlines.jsonl");
+        Export("--format", "jsonl", "--out", path, "--fields", "url,meta_title,headline");
+        var seed = File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(r => r.GetProperty("url").GetString()!.EndsWith(SampleSites.SeedArticlePath, StringComparison.Ordinal));
+        var stored = (await f.PageAsync("www.pickl.test", SampleSites.SeedArticlePath))!;
+        string title = seed.GetProperty("meta_title").GetString()!;
+        Assert.Equal(stored.MetaTitle, title);
+        string headline = seed.GetProperty("headline").GetString()!;
+        Assert.True(title.Length > headline.Length && title.StartsWith(headline, StringComparison.Ordinal), $"{title} → {headline}");
+        Assert.DoesNotContain("pickl", headline, StringComparison.OrdinalIgnoreCase);
+    }
+
     [SkippableFact]
     public async Task Warc_MetadataAndConversionRecords_AreReadByWarcio()
     {
