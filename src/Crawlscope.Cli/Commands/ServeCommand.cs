@@ -36,35 +36,44 @@ internal static class ServeCommand
             if (secret is { Length: 0 }) secret = null;
             CheckListen(listen, secret, stderr);
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default, parse.GetValue(shards));
-            await using var store = await storeOptions.OpenAsync(parse, keyer, ct);
-            await using var app = InspectorSite.Build(new InspectorSiteOptions
+            // A store file replaced under it (the demo run again, a copy restored) is reopened: the site starts again on
+            // the same addresses with the new file, instead of serving the deleted one.
+            string? file = storeOptions.Cluster(parse) is null ? Path.GetFullPath(parse.GetValue(storeOptions.Db)!) : null;
+            for (bool first = true; ; first = false)
             {
-                Store = store,
-                Keyer = keyer,
-                Inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(maxAge) },
-                Urls = listen,
-                Token = secret,
-                AllowedHosts = parse.GetValue(allowedHosts) ?? [],
-            });
-            try
-            {
-                await app.StartAsync(ct);
+                await using var store = await storeOptions.OpenAsync(parse, keyer, ct);
+                await using var app = InspectorSite.Build(new InspectorSiteOptions
+                {
+                    Store = store,
+                    Keyer = keyer,
+                    Inspection = new InspectionOptions { MaxAgeMonths = parse.GetValue(maxAge) },
+                    Urls = listen,
+                    Token = secret,
+                    AllowedHosts = parse.GetValue(allowedHosts) ?? [],
+                });
+                try
+                {
+                    await app.StartAsync(ct);
+                }
+                catch (IOException ex)
+                {
+                    throw new CommandException($"cannot listen on {listen}: {ex.Message}");
+                }
+                if (first)
+                {
+                    foreach (var address in app.Urls) stdout.WriteLine($"Crawler Inspector on {address}/{(secret is null ? "" : " (token required)")}");
+                    stdout.WriteLine($"store {(storeOptions.Cluster(parse)?.ToString() ?? file)}; API {app.Urls.First()}/api/inspect?url=...; Ctrl+C stops");
+                    listen = string.Join(';', app.Urls); // a port chosen by the system (:0) is kept when the site starts again
+                }
+                else
+                {
+                    stdout.WriteLine($"store file {file} was replaced: serving the new one");
+                }
+                stdout.Flush();
+                bool replaced = await StoreFile.WaitUntilReplacedAsync(file, ct);
+                await app.StopAsync(CancellationToken.None);
+                if (!replaced) break;
             }
-            catch (IOException ex)
-            {
-                throw new CommandException($"cannot listen on {listen}: {ex.Message}");
-            }
-            foreach (var address in app.Urls) stdout.WriteLine($"Crawler Inspector on {address}/{(secret is null ? "" : " (token required)")}");
-            stdout.WriteLine($"store {(storeOptions.Cluster(parse)?.ToString() ?? Path.GetFullPath(parse.GetValue(storeOptions.Db)!))}; API {app.Urls.First()}/api/inspect?url=...; Ctrl+C stops");
-            stdout.Flush();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            await app.StopAsync(CancellationToken.None);
             return CrawlscopeCli.Success;
         });
         return command;
