@@ -282,7 +282,8 @@ public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
     public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => _local.TakeNewlyQueuedHosts();
     public Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default) => _local.LeaseAsync(host, now, max, ct);
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => _local.RescheduleAsync(key, notBefore, attempts, ct);
-    public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default) => _local.RequeueDueAsync(dueBy, now, ct);
+    public Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, RecrawlBounds? bounds = null, CancellationToken ct = default) =>
+        _local.RequeueDueAsync(dueBy, now, bounds, ct);
     public Task<int> RecoverLeasesAsync(CancellationToken ct = default) => _local.RecoverLeasesAsync(ct);
     /// <summary>Queued here when this worker owns the shard; otherwise seen here and handed to the owner through the cluster.</summary>
     /// <summary>The audit row goes to the cluster first (the local file and the cluster share no transaction), so a kill

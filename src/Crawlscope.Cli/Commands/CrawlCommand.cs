@@ -149,7 +149,7 @@ internal static class CrawlCommand
             var identities = Identify(seeds, options, keyer);
             using var crawlLock = CrawlLock.Acquire(LockPath(o, parse, keyer));
             await using var store = await OpenAsync(o, parse, keyer, stderr, ct);
-            if (recrawl) stderr.WriteLine($"crawlscope: {await store.RequeueDueAsync(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, ct)} stored pages are due and queued again");
+            if (recrawl) stderr.WriteLine($"crawlscope: {await store.RequeueDueAsync(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, ct: ct)} stored pages are due and queued again");
             return await CrawlRunner.RunAsync(options, store, keyer, identities, stdout, stderr, ct);
         });
         return command;

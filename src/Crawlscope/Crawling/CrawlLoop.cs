@@ -117,7 +117,7 @@ internal sealed class CrawlLoop
         var now = _time.GetUtcNow();
         if (now < _nextRecrawlCheck) return;
         _nextRecrawlCheck = now + _options.RecrawlCheck;
-        _progress.RecrawlsQueued(await _store.RequeueDueAsync(now, now, CancellationToken.None));
+        _progress.RecrawlsQueued(await _store.RequeueDueAsync(now, now, _options.Recrawl.Bounds, CancellationToken.None));
     }
 
     /// <summary>Hosts that have work again: URLs of theirs newly queued (new links, recrawls), submitted by an

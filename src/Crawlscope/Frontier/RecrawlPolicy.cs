@@ -18,6 +18,8 @@ public sealed record RecrawlPolicy(TimeSpan First, TimeSpan Shortest, TimeSpan L
         return new RecrawlPolicy(start, shortest, longest);
     }
 
+    public RecrawlBounds Bounds => new(Shortest, Longest);
+
     public DateTimeOffset NextFetch(PageRecord? previous, string? contentHash, DateTimeOffset now)
     {
         var interval = First;

@@ -157,6 +157,9 @@ public sealed record PageRecord
     };
 }
 
+/// <summary>The shortest and longest time between two fetches of a stored page.</summary>
+public sealed record RecrawlBounds(TimeSpan Shortest, TimeSpan Longest);
+
 /// <summary>One request made for a URL (the crawl history).</summary>
 /// <summary>One exchange in a URL's fetch history; <paramref name="Failure"/> is null when nothing failed.</summary>
 public sealed record FetchRecord(string SrcUnparsed, string Url, DateTimeOffset Stamp, int? HttpCode, FetchFailure? Failure,

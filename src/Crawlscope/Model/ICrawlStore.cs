@@ -42,8 +42,10 @@ public interface IFrontier : IUrlIntake
     Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default);
 
     /// <summary>Queues again, ready at <paramref name="now"/>, every stored page whose next fetch is at or before
-    /// <paramref name="dueBy"/> (recrawl). Returns how many.</summary>
-    Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default);
+    /// <paramref name="dueBy"/> (recrawl). Returns how many. With <paramref name="bounds"/> (the crawl's recrawl
+    /// intervals, which may have changed since pages were stored), a page's next fetch is first brought within them:
+    /// at most the longest and at least the shortest interval after its last download.</summary>
+    Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, RecrawlBounds? bounds = null, CancellationToken ct = default);
 
     /// <summary>At the start of a run: every URL left in flight by a killed run goes back to the queue. Returns how many.</summary>
     Task<int> RecoverLeasesAsync(CancellationToken ct = default);

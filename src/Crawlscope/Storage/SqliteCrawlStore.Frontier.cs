@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Crawlscope.Model;
 using Crawlscope.Urls;
@@ -85,9 +86,15 @@ public sealed partial class SqliteCrawlStore
         ExecLockedAsync($"UPDATE frontier SET state = {StateQueued}, not_before = $nb, attempts = $a WHERE src_unparsed = $key", ct,
             ("$nb", Millis(notBefore)), ("$a", attempts), ("$key", key.Value));
 
-    /// <summary>Also hands the hosts of the requeued URLs to <see cref="TakeNewlyQueuedHosts"/>.</summary>
-    public async Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, CancellationToken ct = default)
+    /// <summary>Also hands the hosts of the requeued URLs to <see cref="TakeNewlyQueuedHosts"/>. New bounds are applied
+    /// to the stored pages once (a scan of the pages), not on every call.</summary>
+    public async Task<int> RequeueDueAsync(DateTimeOffset dueBy, DateTimeOffset now, RecrawlBounds? bounds = null, CancellationToken ct = default)
     {
+        if (bounds is not null && bounds != _recrawlBoundsApplied)
+        {
+            await ApplyRecrawlBoundsAsync(bounds, ct);
+            _recrawlBoundsApplied = bounds;
+        }
         var hostIds = await QueryLockedAsync($"""
             UPDATE frontier SET state = {StateQueued}, attempts = 0, not_before = $now, redirect_hops = 0, redirect_chain = NULL
             WHERE state = {StateDone} AND src_unparsed IN (SELECT src_unparsed FROM pages WHERE next_fetch IS NOT NULL AND next_fetch <= $due)
@@ -99,6 +106,21 @@ public sealed partial class SqliteCrawlStore
             names.AddRange(await QueryAsync("SELECT name FROM hosts WHERE id = $id", r => r.GetString(0), ct, ("$id", id)));
         _frontierHosts.QueuedNow(names);
         return hostIds.Count;
+    }
+
+    private RecrawlBounds? _recrawlBoundsApplied;
+
+    /// <summary>Brings every stored page's next fetch within the bounds, counted from its last download (the stamps are
+    /// fixed-width ISO 8601 text, which strftime writes alike).</summary>
+    private Task<int> ApplyRecrawlBoundsAsync(RecrawlBounds bounds, CancellationToken ct)
+    {
+        const string latest = "strftime('%Y-%m-%dT%H:%M:%fZ', download_stamp, $longest)", earliest = "strftime('%Y-%m-%dT%H:%M:%fZ', download_stamp, $shortest)";
+        return ExecLockedAsync($"""
+            UPDATE pages SET next_fetch = CASE WHEN next_fetch > {latest} THEN {latest} ELSE {earliest} END
+            WHERE next_fetch IS NOT NULL AND download_stamp IS NOT NULL AND (next_fetch > {latest} OR next_fetch < {earliest})
+            """, ct, ("$longest", Modifier(bounds.Longest)), ("$shortest", Modifier(bounds.Shortest)));
+
+        static string Modifier(TimeSpan span) => $"+{span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
     }
 
     public async Task<int> RecoverLeasesAsync(CancellationToken ct = default) =>

@@ -1,5 +1,6 @@
 using Crawlscope.Crawling;
 using Crawlscope.Frontier;
+using Crawlscope.Model;
 using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
@@ -10,6 +11,32 @@ namespace Crawlscope.Tests.Crawling;
 [Collection(CrawlCollection.Name)]
 public class RecrawlTests
 {
+    /// <summary>Pages stored under other recrawl bounds follow the crawl's bounds from its first recrawl check: a shorter
+    /// longest interval makes them due sooner, a longer shortest one later.</summary>
+    [Fact]
+    public async Task ChangedRecrawlBounds_ApplyToPagesStoredBefore()
+    {
+        await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 2, Hosts = 1 });
+        await using var temp = await TempCrawlStore.OpenAsync("recrawl-bounds");
+        var store = temp.Store;
+        var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
+        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
+        using (var engine = new CrawlEngine(new CrawlOptions { Delay = TimeSpan.Zero, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = CrawlTestOptions.Fast().Fetch }, store, keyer))
+            await engine.RunAsync([seed!], CancellationToken.None);
+        var page = (await store.GetPageAsync(seed!.Key.Value))!;
+        Assert.Equal(RecrawlPolicy.Default.First, page.NextFetch - page.DownloadStamp); // 7 days, under the default bounds
+
+        var now = DateTimeOffset.UtcNow;
+        Assert.Equal(0, await store.RequeueDueAsync(now.AddHours(3), now));
+        // Raised shortest interval: due no sooner than 10 days after the download.
+        Assert.Equal(0, await store.RequeueDueAsync(now.AddDays(9), now, new RecrawlBounds(TimeSpan.FromDays(10), TimeSpan.FromDays(30))));
+        Assert.Equal(TimeSpan.FromDays(10), (await store.GetPageAsync(seed.Key.Value))!.NextFetch - page.DownloadStamp);
+        // Lowered longest interval: due two hours after the download.
+        int due = await store.RequeueDueAsync(now.AddHours(3), now, new RecrawlBounds(TimeSpan.FromHours(1), TimeSpan.FromHours(2)));
+        Assert.True(due >= 3, $"{due} pages due");
+        Assert.Equal(TimeSpan.FromHours(2), (await store.GetPageAsync(seed.Key.Value))!.NextFetch - page.DownloadStamp);
+    }
+
     [Fact]
     public async Task Recrawl_DuePages_UseConditionalGet_And304KeepsThePage()
     {
