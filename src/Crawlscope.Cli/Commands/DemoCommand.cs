@@ -34,7 +34,8 @@ internal static class DemoCommand
         // A fixed port: the port is part of every stored URL and key, so a second demo keeps the first one's URLs.
         var port = new Option<int>("--port") { Description = "Where the sample web listens (a free one is taken when this one is busy).", DefaultValueFactory = _ => DefaultPort };
         var pages = new Option<int>("--pages") { Description = "Article pages per sample host.", DefaultValueFactory = _ => 8 };
-        var command = new Command("demo", "Crawl the built-in sample web into crawlscope-demo.db and show a stored page.") { db, pages, port };
+        var serve = new Option<bool>("--serve") { Description = "Then serve the inspector on 127.0.0.1:5080 (with the sample web still up) until Ctrl+C." };
+        var command = new Command("demo", "Crawl the built-in sample web into crawlscope-demo.db and show a stored page.") { db, pages, port, serve };
         command.SetAction(async (parse, ct) =>
         {
             string path = parse.GetValue(db)!;
@@ -70,8 +71,33 @@ internal static class DemoCommand
             stdout.WriteLine();
             stdout.WriteLine($"Look further: ./crawlscope inspect URL --db {path}   (any URL of the sample web, e.g. {web.Seeds[0]}noindex-meta)");
             stdout.WriteLine($"              ./crawlscope inspect http://rho-app.test:{web.Port}/articles/0 --db {path}   (a page built by scripts, rendered in a browser)");
-            stdout.WriteLine($"              ./crawlscope serve --db {path}   (the inspector in a browser at {Web.InspectorSiteOptions.DefaultUrls}/, JSON API at /api/inspect?url=)");
+            string inspectLink = $"{Web.InspectorSiteOptions.DefaultUrls}/inspect?url={Uri.EscapeDataString(web.SeedArticleUrl)}";
             stdout.WriteLine($"              ./crawlscope stats --db {path}");
+            if (!parse.GetValue(serve))
+            {
+                stdout.WriteLine($"              ./crawlscope serve --db {path}   (the inspector in a browser, JSON API at /api/inspect?url=)");
+                stdout.WriteLine($"Open this page in a browser (after ./crawlscope demo --serve, or serve): {inspectLink}");
+                return code;
+            }
+            await using var site = Web.InspectorSite.Build(new Web.InspectorSiteOptions { Store = store, Keyer = keyer });
+            try
+            {
+                await site.StartAsync(ct);
+            }
+            catch (IOException ex)
+            {
+                throw new CommandException($"cannot serve the inspector on {Web.InspectorSiteOptions.DefaultUrls}: {ex.Message} (is another serve running?)");
+            }
+            stdout.WriteLine($"Inspector: {inspectLink}   (Ctrl+C stops)");
+            stdout.Flush();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await site.StopAsync(CancellationToken.None);
             return code;
         });
         return command;
