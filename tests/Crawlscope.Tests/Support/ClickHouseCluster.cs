@@ -92,11 +92,27 @@ public class ClickHouseCluster : IDisposable
         Directory.CreateDirectory(data);
     }
 
+    /// <summary>Starts a node again. A replica killed with -9 can fail to start while ZooKeeper still holds its old
+    /// session (18.16 exits on "replica is already active" until the session times out, 30 s here): it is started
+    /// again, for up to a minute, as a supervisor would.</summary>
     public void Restart(int node)
     {
         Stop(node);
-        Start(_nodes[node]);
-        WaitReady(_nodes[node]);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            Start(_nodes[node]);
+            try
+            {
+                WaitReady(_nodes[node]);
+                return;
+            }
+            catch (InvalidOperationException) when (DateTime.UtcNow < deadline)
+            {
+                Stop(node);
+                Thread.Sleep(3000);
+            }
+        }
     }
 
     private void WriteConfig(Node n)
@@ -167,7 +183,10 @@ public class ClickHouseCluster : IDisposable
     private static string ReadLog(Node n)
     {
         string log = Path.Combine(n.Dir, "error.log");
-        return File.Exists(log) ? string.Join(" | ", File.ReadLines(log).TakeLast(5)) : "(no log)";
+        // The last error lines themselves, not the stack frames that follow them.
+        return File.Exists(log)
+            ? string.Join(" | ", File.ReadLines(log).Where(l => l.Contains("<Error>", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal)).TakeLast(3))
+            : "(no log)";
     }
 
     internal static int[] FreePorts(int count)
