@@ -135,7 +135,8 @@ public sealed class Fetcher : IDisposable
     }
 
     /// <summary>Reads at most <paramref name="max"/> bytes. The read buffer is pooled, and the body buffer is sized
-    /// from Content-Length when the server sends one (a hint only: the cap and the bytes read decide).</summary>
+    /// from Content-Length when the server sends one (a hint only: the cap and the bytes read decide) and then
+    /// handed over as it is.</summary>
     private static async Task<(byte[] Body, bool Truncated)> ReadCappedAsync(Stream stream, int max, long? contentLength, CancellationToken ct)
     {
         using var ms = new MemoryStream(contentLength is > 0 ? (int)Math.Min(contentLength.Value, max) : 16 * 1024);
@@ -145,12 +146,12 @@ public sealed class Fetcher : IDisposable
             while (true)
             {
                 int n = await stream.ReadAsync(buffer, ct);
-                if (n == 0) return (ms.ToArray(), false);
+                if (n == 0) return (Bytes(ms), false);
                 int room = max - (int)ms.Length;
                 if (n > room)
                 {
                     ms.Write(buffer, 0, room);
-                    return (ms.ToArray(), true);
+                    return (Bytes(ms), true);
                 }
                 ms.Write(buffer, 0, n);
             }
@@ -160,6 +161,10 @@ public sealed class Fetcher : IDisposable
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>The stream's bytes; its own buffer when the body filled it exactly (Content-Length was right), so a large
+    /// body is not held twice.</summary>
+    private static byte[] Bytes(MemoryStream ms) => ms.Length == ms.Capacity ? ms.GetBuffer() : ms.ToArray();
 
     /// <summary>Undoes the content codings (last applied first), keeping at most <paramref name="max"/> bytes.
     /// An unknown coding or a broken stream leaves the body as received.</summary>
