@@ -19,6 +19,11 @@ internal sealed class CrawlLoop
     // of kilobytes of text, so their bytes are bounded too (--extract none is held by the count).
     private const int MaxSaving = 1024;
     private const long MaxSavingBytes = 8L << 20;
+    // Bodies in flight, about: pages are fetched ahead of the CPU slots that extract them, and each slot holds its body
+    // (on the large-object heap past 85 KB). With 400 KB pages 64 slots cost ~90 MB more peak RSS than 8, at the same
+    // pages/s (docs/scale.md), so the slots in use follow the recent body size; 20-60 KB pages keep all of them.
+    private const long MaxBodyBytesInFlight = 12L << 20;
+    private const double BodySizeWeight = 0.05;
     // URLs leased per host at a time; the next batch is leased when half are started.
     private const int LeaseBatch = 16;
     // Hosts holding leased URLs, at most this many times the pages in flight: a broad crawl has tens of thousands of
@@ -153,11 +158,11 @@ internal sealed class CrawlLoop
     }
 
     /// <summary>Steps 4 and 5: each host whose politeness allows it now starts its next leased URL, within the limits
-    /// on pages in flight and pages waiting for their commit.</summary>
+    /// on pages in flight (fewer while bodies are large) and pages waiting for their commit.</summary>
     private void StartReady()
     {
         var now = _time.GetUtcNow();
-        while (_running < _options.Concurrency && _saving < MaxSaving && _savingBytes < MaxSavingBytes && UnderMaxPages && _ready.TryTakeDue(now, out var host))
+        while (_running < FetchSlots && _saving < MaxSaving && _savingBytes < MaxSavingBytes && UnderMaxPages && _ready.TryTakeDue(now, out var host))
         {
             if (_control.IsPaused(host))
             {
@@ -188,6 +193,14 @@ internal sealed class CrawlLoop
     }
 
     private int MaxLeasedHosts => LeasedHostsPerSlot * _options.Concurrency;
+
+    // The recent body size, a moving average of the pages fetched (0 until the first).
+    private double _bodyBytes;
+
+    /// <summary>Pages in flight allowed now: the options' concurrency, fewer while bodies are large (never fewer than
+    /// four per core, so the CPU slots always have pages to take).</summary>
+    private int FetchSlots => _bodyBytes <= 0 ? _options.Concurrency
+        : (int)Math.Clamp(MaxBodyBytesInFlight / _bodyBytes, Math.Min(_options.Concurrency, 4 * Environment.ProcessorCount), _options.Concurrency);
 
     private bool AtPerHostLimit(string host) => _runningByHost.GetValueOrDefault(host) >= _options.PerHost;
 
@@ -262,6 +275,7 @@ internal sealed class CrawlLoop
         // Abandoned at a stop: nothing of it was stored, and its URL, still leased, is crawled again on the next start.
         if (_abandon.IsCancellationRequested && processed.Outcome is { IsCanceled: true } or { Exception.InnerException: OperationCanceledException }) return;
         outcome ??= await processed.Outcome;
+        if (outcome.Bytes > 0) _bodyBytes = _bodyBytes <= 0 ? outcome.Bytes : _bodyBytes + BodySizeWeight * (outcome.Bytes - _bodyBytes);
         if (outcome.Disposition == Disposition.Stored)
         {
             _saving++;
