@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Crawlscope.Storage.ClickHouse;
 
@@ -102,12 +104,54 @@ public sealed class ClickHouseClient : IDisposable
             {
                 string text = (await response.Content.ReadAsStringAsync(ct)).Trim();
                 response.Dispose();
-                throw new ClickHouseException($"ClickHouse at {target.Authority} answered {(int)response.StatusCode}: {Shorten(text)}", false);
+                throw new ClickHouseException(await DownNodeAsync(text, target, ct) ?? $"ClickHouse at {target.Authority} answered {(int)response.StatusCode}: {Shorten(text)}", false);
             }
             if (node is null) Volatile.Write(ref _preferred, index);
             return response;
         }
         throw new ClickHouseException($"no ClickHouse node could be reached ({string.Join("; ", failures)})", true);
+    }
+
+    // How ClickHouse says that a node a distributed query needed could not be reached: "Connection refused (HOST:PORT".
+    private static readonly Regex Unreached = new(@"(?:Connection refused|Timeout exceeded while connecting to socket|Connection reset by peer) \(([^\s,():]+):(\d+)",
+        RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    /// <summary>One line for a query that failed because a node of the cluster is down: which node (its shard and replica,
+    /// from <c>system.clusters</c> on the node that answered) and which of the store URL's HTTP addresses do not answer
+    /// either; null when the error is another one.</summary>
+    private async Task<string?> DownNodeAsync(string error, Uri answered, CancellationToken ct)
+    {
+        var match = Unreached.Match(error);
+        if (!match.Success) return null;
+        string host = match.Groups[1].Value, port = match.Groups[2].Value;
+        string where = "";
+        try
+        {
+            using var response = await _http.PostAsync(new Uri(answered, "/?" + Credentials().TrimStart('&')), new StringContent(
+                $"SELECT shard_num, replica_num FROM system.clusters WHERE cluster = {ClickHouseSql.Literal(_address.Cluster)} AND port = {int.Parse(port, CultureInfo.InvariantCulture)} " +
+                $"AND (host_address = {ClickHouseSql.Literal(host)} OR host_name = {ClickHouseSql.Literal(host)}) LIMIT 1 FORMAT TSV"), ct);
+            if (response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync(ct)).Trim().Split('\t') is [var shard, var replica])
+                where = $" of shard {shard} (replica {replica})";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            // The node that answered a moment ago is gone too: the line says what it can.
+        }
+        var silent = new List<string>();
+        foreach (var node in _address.Nodes)
+        {
+            using var ping = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                using var pong = await _http.GetAsync(new Uri(node, "/ping"), ping.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                silent.Add(node.Authority);
+            }
+        }
+        return $"ClickHouse node {host}:{port}{where} is down (a query through {answered.Authority} could not reach it)" +
+               (silent.Count > 0 ? $"; not answering over HTTP: {string.Join(", ", silent)}" : "") + "; start it again, or read through a replica of its shard";
     }
 
     private string Credentials() =>

@@ -36,11 +36,15 @@ public sealed class ClusterNodeDownTests(ClickHouseCluster cluster) : IAsyncLife
         cluster.Stop(1);
         try
         {
-            // A command reading the cluster fails with one line that names the node that is down.
+            // A command reading the cluster fails with one short line that names the node that is down, its shard and
+            // its HTTP address (not ClickHouse's exception text).
             var stats = CliRunner.Run("stats", "--store", cluster.StoreUrl(_db));
             Assert.Equal(1, stats.ExitCode);
-            Assert.Contains($"127.0.0.1:{downPort}", stats.Stderr);
-            Assert.DoesNotContain("internal error", stats.Stderr);
+            string line = Assert.Single(stats.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains($"127.0.0.1:{downPort} of shard {cluster.Nodes[1].Shard} (replica 1) is down", line);
+            Assert.Contains($"not answering over HTTP: 127.0.0.1:{cluster.Nodes[1].HttpPort}", line);
+            Assert.True(line.Length < 300, line);
+            Assert.DoesNotContain("internal error", line);
 
             // The worker stores 60 pages of sites spread over both nodes while one is down.
             var pages = Enumerable.Range(0, 60).Select(i => keyer.TryIdentify($"https://www.site{i}.example{i % 3}.com/p", out var id, out _) ? id : throw new InvalidOperationException()).ToList();
