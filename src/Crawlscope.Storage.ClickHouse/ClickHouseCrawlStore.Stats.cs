@@ -54,9 +54,17 @@ public sealed partial class ClickHouseCrawlStore
             for (long b = 0; b <= lastBucket; b++)
                 points.Add(new ThroughputPoint(DateTimeOffset.FromUnixTimeSeconds(first + b * width), width, counts.GetValueOrDefault(b)));
         }
-        var workers = (await WorkersAsync(ct)).Select(w => new WorkerStatus(w.Worker, w.Shards.ToString(), w.Queued, w.Leased, w.Unshipped, w.Heartbeat, w.Departed)).ToList();
+        // Each worker's rate: the fetches of its shards over the last minute (one query for all of them).
+        var lastMinute = (await RowsAsync($"SELECT shard, count() AS n FROM fetches FINAL WHERE stamp > now() - {RateWindowSeconds} GROUP BY shard", ct))
+            .ToDictionary(r => Convert.ToInt32(r["shard"], CultureInfo.InvariantCulture), r => Convert.ToInt64(r["n"], CultureInfo.InvariantCulture));
+        var workers = (await WorkersAsync(ct)).Select(w => new WorkerStatus(w.Worker, w.Shards.ToString(), w.Queued, w.Leased, w.Unshipped, w.Heartbeat, w.Departed)
+        {
+            PagesPerSecond = lastMinute.Where(s => s.Key >= w.Shards.From && s.Key <= w.Shards.To).Sum(s => s.Value) / (double)RateWindowSeconds,
+        }).ToList();
         return new CrawlOverview(stats, hosts, failures, points, workers, await NodesAsync(ct));
     }
+
+    private const int RateWindowSeconds = 60;
 
     /// <summary>Every server the store URL lists, asked directly: one that does not answer is listed as down, with why.</summary>
     public async Task<IReadOnlyList<StoreNode>> NodesAsync(CancellationToken ct = default)

@@ -13,11 +13,12 @@ internal static class OverviewPage
         if (o.Workers is { Count: > 0 } workers)
         {
             h.Tag("section", ("id", "workers")).Element("h3", "Workers").Tag("table")
-                .Tag("tr").Element("th", "Worker").Element("th", "Shards").Element("th", "Queued").Element("th", "In flight").Element("th", "Not on every replica yet")
+                .Tag("tr").Element("th", "Worker").Element("th", "Shards").Element("th", "Queued").Element("th", "In flight").Element("th", "Pages/s (last minute)").Element("th", "Not on every replica yet")
                 .Element("th", "Last heartbeat").End("tr");
             foreach (var w in workers)
                 h.Tag("tr").Element("td", w.Worker + (w.Departed ? " (left)" : "")).Element("td", w.Shards).Element("td", w.Queued.ToString("N0", CultureInfo.InvariantCulture))
-                    .Element("td", w.InFlight.ToString("N0", CultureInfo.InvariantCulture)).Element("td", w.Unshipped.ToString("N0", CultureInfo.InvariantCulture))
+                    .Element("td", w.InFlight.ToString("N0", CultureInfo.InvariantCulture)).Element("td", w.PagesPerSecond.ToString("N1", CultureInfo.InvariantCulture))
+                    .Element("td", w.Unshipped.ToString("N0", CultureInfo.InvariantCulture))
                     .Element("td", w.Heartbeat.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)).End("tr");
             h.End("table").End("section");
         }

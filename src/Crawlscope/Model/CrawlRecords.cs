@@ -204,7 +204,11 @@ public sealed record CrawlOverview(CrawlStats Stats, IReadOnlyList<HostCount> To
     IReadOnlyList<WorkerStatus>? Workers = null, IReadOnlyList<StoreNode>? Nodes = null);
 
 /// <summary>A crawl worker as its last heartbeat shows it: its shard range, its queue, rows not yet on every replica.</summary>
-public sealed record WorkerStatus(string Worker, string Shards, long Queued, long InFlight, long Unshipped, DateTimeOffset Heartbeat, bool Departed);
+public sealed record WorkerStatus(string Worker, string Shards, long Queued, long InFlight, long Unshipped, DateTimeOffset Heartbeat, bool Departed)
+{
+    /// <summary>Fetches of the worker's shards over the last minute, per second.</summary>
+    public double PagesPerSecond { get; init; }
+}
 
 /// <summary>One server of a cluster store: where it answers, its shard and replica (from its macros, when it has
 /// them), whether it answered, and its replication queue.</summary>

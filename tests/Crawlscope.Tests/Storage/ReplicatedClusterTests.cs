@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crawlscope.Model;
 using Crawlscope.SampleWeb;
 using Crawlscope.Storage.ClickHouse;
 using Crawlscope.Tests.Cli;
@@ -164,9 +165,18 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
         try
         {
             await using var worker = await WorkerCrawlStore.OpenAsync(cluster.Address(db), keyer, new ShardRange(0, 49), dir);
+            // 30 pages of the worker's shards fetched just now: 0.5 pages/s over the last minute.
+            var mine = Enumerable.Range(0, 400).Select(i => keyer.TryIdentify($"https://www.rate{i}.com/p", out var id, out _) ? id : throw new InvalidOperationException())
+                .Where(id => id.Shard <= 49).Take(30).ToList();
+            Assert.Equal(30, mine.Count);
+            foreach (var id in mine)
+                await worker.SaveAsync(new PageRecord { SrcUnparsed = id.Key.Value, Url = id.Normalized.Href, Shard = id.Shard, RootHash = id.RootHash, Host = id.Host, Site = id.Site,
+                    DownloadHttpCode = 200, DownloadStamp = DateTimeOffset.UtcNow, ContentType = "text/html" }, new FetchRecord(id.Key.Value, id.Normalized.Href, DateTimeOffset.UtcNow, 200, null, 1, 10, "text/html", null), [], []);
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (await cluster.QueryAsync(0, $"SELECT count() FROM {db}.fetches") != "30\n" && DateTime.UtcNow < until) await Task.Delay(200);
             cluster.Stop(3);
             var overview = await worker.Cluster.OverviewAsync(5, 10);
-            Assert.Contains(overview.Workers!, w => w.Worker == "shards-0-49" && w.Shards == "0-49");
+            Assert.Contains(overview.Workers!, w => w.Worker == "shards-0-49" && w.Shards == "0-49" && w.PagesPerSecond == 0.5);
             Assert.Equal(4, overview.Nodes!.Count);
             foreach (var node in cluster.Nodes.Take(3))
                 Assert.Contains(overview.Nodes, n => n.Address == $"127.0.0.1:{node.HttpPort}" && n.Up && n.Shard == $"{node.Shard:D2}" && n.Replica == $"node{node.Index}");
