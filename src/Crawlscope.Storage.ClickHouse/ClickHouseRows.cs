@@ -18,18 +18,36 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvi
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private long _lastVersion;
+    private long _lastMicros;
+    private long _epoch;
 
-    /// <summary>Increasing per process and across restarts (microseconds of the store's clock), so the latest write of
-    /// a key wins in ReplacingMergeTree.</summary>
+    // Microseconds since 1970 fit in 51 bits until 2041; the claim epoch takes the 12 bits above them.
+    private const int EpochShift = 51;
+    private const long MaxEpoch = (1L << (63 - EpochShift)) - 1;
+
+    /// <summary>How many times the shard range these rows belong to was claimed, this claim included (0 with static
+    /// ranges). It is the highest part of every version, so rows of a later owner of the range replace rows of an
+    /// earlier one, whatever their clocks, even when the earlier one wakes from a pause and writes after it.</summary>
+    public long Epoch
+    {
+        get => Volatile.Read(ref _epoch);
+        set
+        {
+            if (value < 0 || value > MaxEpoch) throw new ArgumentOutOfRangeException(nameof(value), value, $"a shard range's claim epoch must be 0 to {MaxEpoch}");
+            Volatile.Write(ref _epoch, value);
+        }
+    }
+
+    /// <summary>Increasing per process and across restarts (microseconds of the store's clock, under the claim epoch),
+    /// so the latest write of a key wins in ReplacingMergeTree.</summary>
     public long NextVersion()
     {
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         while (true)
         {
-            long last = Volatile.Read(ref _lastVersion);
+            long last = Volatile.Read(ref _lastMicros);
             long next = Math.Max(now, last + 1);
-            if (Interlocked.CompareExchange(ref _lastVersion, next, last) == last) return next;
+            if (Interlocked.CompareExchange(ref _lastMicros, next, last) == last) return (Epoch << EpochShift) | next;
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class RangeLeases : IAsyncDisposable
     private static readonly TimeSpan FenceMargin = TimeSpan.FromSeconds(1);
 
     private readonly EtcdClient _etcd;
-    private readonly string _prefix;
+    private readonly string _prefix, _claims;
     private readonly string _worker;
     private readonly TimeSpan _ttl;
     private readonly CancellationTokenSource _lost = new();
@@ -30,7 +30,8 @@ public sealed class RangeLeases : IAsyncDisposable
     private RangeLeases(EtcdClient etcd, string prefix, string worker, TimeSpan ttl)
     {
         _etcd = etcd;
-        _prefix = prefix;
+        _prefix = prefix + "ranges/";
+        _claims = prefix + "claims/";
         _worker = worker;
         _ttl = ttl;
     }
@@ -55,7 +56,7 @@ public sealed class RangeLeases : IAsyncDisposable
     public static async Task<RangeLeases> ConnectAsync(Uri endpoint, string crawl, string worker, TimeSpan? ttl = null, CancellationToken ct = default)
     {
         var etcd = new EtcdClient(endpoint.ToString().TrimEnd('/'));
-        var leases = new RangeLeases(etcd, $"/crawlscope/{crawl}/ranges/", worker, ttl ?? DefaultTtl);
+        var leases = new RangeLeases(etcd, $"/crawlscope/{crawl}/", worker, ttl ?? DefaultTtl);
         try
         {
             var grant = await etcd.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)leases._ttl.TotalSeconds }, cancellationToken: ct);
@@ -71,6 +72,10 @@ public sealed class RangeLeases : IAsyncDisposable
         }
     }
 
+    /// <summary>How many times the range last claimed has been claimed, this claim included: the high part of every row
+    /// version the owner writes (<see cref="ClickHouseRows.Epoch"/>).</summary>
+    public long Epoch { get; private set; }
+
     /// <summary>Cancelled when the lease could not be renewed in time: stop fetching.</summary>
     public CancellationToken Lost => _lost.Token;
 
@@ -82,10 +87,17 @@ public sealed class RangeLeases : IAsyncDisposable
             foreach (var range in ranges)
             {
                 var key = ByteString.CopyFromUtf8(_prefix + range);
+                var claims = ByteString.CopyFromUtf8(_claims + range);
                 var txn = new TxnRequest();
                 txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
                 txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(_worker), Lease = _lease } });
-                if ((await _etcd.TransactionAsync(txn, cancellationToken: ct)).Succeeded) return range;
+                // The claims key outlives leases; etcd counts its writes (its version), one per claim: the epoch.
+                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = claims, Value = ByteString.CopyFromUtf8(_worker) } });
+                txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = claims } });
+                var answer = await _etcd.TransactionAsync(txn, cancellationToken: ct);
+                if (!answer.Succeeded) continue;
+                Epoch = answer.Responses[2].ResponseRange.Kvs[0].Version;
+                return range;
             }
             try
             {

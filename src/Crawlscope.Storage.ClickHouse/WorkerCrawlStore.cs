@@ -51,12 +51,14 @@ public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
     /// <summary>Rows written but not yet shipped, and shipping failures so far (for the display and tests).</summary>
     public long ShipFailures { get; private set; }
 
+    /// <param name="epoch">The range's claim epoch from the coordinator (<see cref="RangeLeases.Epoch"/>); 0 for static ranges.</param>
     public static async Task<WorkerCrawlStore> OpenAsync(ClickHouseAddress address, UrlKeyer keyer, ShardRange shards, string stateDir,
-        Action<string>? log = null, CancellationToken ct = default, TimeProvider? time = null, TimeSpan? resendAfter = null)
+        Action<string>? log = null, CancellationToken ct = default, TimeProvider? time = null, TimeSpan? resendAfter = null, long epoch = 0)
     {
         if (shards.To >= keyer.ShardCount) throw new ArgumentException($"--worker-shards {shards} goes beyond the last shard ({keyer.ShardCount - 1})");
         string worker = $"shards-{shards}";
         var cluster = await ClickHouseCrawlStore.OpenAsync(address, keyer, worker, ct, time);
+        cluster.Rows.Epoch = epoch;
         Directory.CreateDirectory(stateDir);
         var local = await SqliteCrawlStore.OpenAsync(Path.Combine(stateDir, "worker.db"), ct, new WorkerStoreOptions(cluster.Rows, shards.Contains));
         // A state dir belongs to one shard range and one cluster: reusing it for another would queue foreign URLs.

@@ -211,11 +211,11 @@ internal static class CrawlCommand
 
     /// <summary>A cluster worker's store for its shard range, its rows shipping in the background; problems as one line.</summary>
     internal static async Task<WorkerCrawlStore> OpenWorkerAsync(ClickHouseAddress address, UrlKeyer keyer, ShardRange range, string stateDir, TextWriter stderr,
-        CancellationToken ct)
+        CancellationToken ct, long epoch = 0)
     {
         try
         {
-            return await WorkerCrawlStore.OpenAsync(address, keyer, range, stateDir, message => stderr.WriteLine($"crawlscope: {message}"), ct);
+            return await WorkerCrawlStore.OpenAsync(address, keyer, range, stateDir, message => stderr.WriteLine($"crawlscope: {message}"), ct, epoch: epoch);
         }
         catch (Exception ex) when (ex is ClickHouseException or ArgumentException)
         {

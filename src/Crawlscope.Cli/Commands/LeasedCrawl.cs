@@ -71,12 +71,12 @@ internal static class LeasedCrawl
         {
             stderr.WriteLine($"crawlscope: worker {worker} claiming one of {ranges.Count} shard ranges from {endpoint.Authority}");
             if (await leases.ClaimAsync(ranges, ct) is not { } range) return CrawlscopeCli.Success;
-            stderr.WriteLine($"crawlscope: claimed shards {range} (lease renewed every {RangeLeases.DefaultTtl.TotalSeconds / 3:F1} s)");
+            stderr.WriteLine($"crawlscope: claimed shards {range} (claim {leases.Epoch}; lease renewed every {RangeLeases.DefaultTtl.TotalSeconds / 3:F1} s)");
             using var fenced = CancellationTokenSource.CreateLinkedTokenSource(ct, leases.Lost);
             string stateDir = Path.Combine(parse.GetValue(o.StateDir) ?? CrawlCommand.StateRoot, $"shards-{range}");
             using var crawlLock = Storage.CrawlLock.Acquire(Path.Combine(stateDir, "worker"));
             int result;
-            await using (var store = await CrawlCommand.OpenWorkerAsync(address, keyer, range, stateDir, stderr, fenced.Token))
+            await using (var store = await CrawlCommand.OpenWorkerAsync(address, keyer, range, stateDir, stderr, fenced.Token, leases.Epoch))
                 result = await CrawlRunner.RunAsync(options, store, keyer, identities, stdout, stderr, fenced.Token);
             if (leases.Lost.IsCancellationRequested && !ct.IsCancellationRequested)
                 throw new CommandException($"lost the lease on shards {range} (the coordinator did not answer within its TTL): stopped fetching so that another worker can take them");

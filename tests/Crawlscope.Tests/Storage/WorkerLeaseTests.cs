@@ -69,7 +69,7 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
             while (!waiting.Stderr.Contains(Claimed, StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(20);
             var takeover = sinceKill.Elapsed;
             output.WriteLine($"range 50-99 taken over {takeover.TotalSeconds:F1} s after its owner was killed");
-            Assert.Contains(Claimed + "50-99", waiting.Stderr);
+            Assert.Contains(Claimed + "50-99 (claim 2;", waiting.Stderr);
             // The lease's TTL (5 s) plus one claim attempt (1 s) and a margin for a busy machine.
             Assert.True(takeover < TimeSpan.FromSeconds(9), $"taken over after {takeover.TotalSeconds:F1} s");
 
@@ -131,6 +131,41 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
         {
             etcd.Dispose();
         }
+    }
+
+    /// <summary>Fencing by epoch: each claim of a range raises its epoch, which leads every row version its owner
+    /// writes, so an earlier owner that wakes from a pause and writes after the new owner cannot replace its rows.</summary>
+    [Fact]
+    public async Task ALaterOwnersRows_WinOverAnEarlierOwnersWrittenAfterThem()
+    {
+        using var etcd = new EtcdServer();
+        string db = ClickHouseCluster.NewDatabase("epoch");
+        Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
+        var endpoint = Crawlscope.Storage.ClickHouse.RangeLeases.Endpoint(etcd.Coordinator);
+        var ranges = Crawlscope.Storage.ClickHouse.RangeLeases.Ranges(100, 1);
+        var earlier = await Crawlscope.Storage.ClickHouse.RangeLeases.ConnectAsync(endpoint, db, "earlier");
+        await earlier.ClaimAsync(ranges, CancellationToken.None);
+        long earlierEpoch = earlier.Epoch;
+        await earlier.DisposeAsync(); // its lease gone (a pause past its TTL looks the same to the others)
+        await using var later = await Crawlscope.Storage.ClickHouse.RangeLeases.ConnectAsync(endpoint, db, "later");
+        await later.ClaimAsync(ranges, CancellationToken.None);
+        Assert.Equal((1L, 2L), (earlierEpoch, later.Epoch));
+
+        var keyer = Crawlscope.Urls.UrlKeyer.Default;
+        keyer.TryIdentify("https://www.epoch.example.com/page", out var id, out _);
+        async Task WriteAsync(long epoch, string title)
+        {
+            await using var store = await Crawlscope.Storage.ClickHouse.ClickHouseCrawlStore.OpenAsync(cluster.Address(db), keyer);
+            store.Rows.Epoch = epoch;
+            await store.SaveAsync(new Crawlscope.Model.PageRecord { SrcUnparsed = id!.Key.Value, Url = id.Normalized.Href, Shard = id.Shard, RootHash = id.RootHash,
+                Host = id.Host, Site = id.Site, DownloadHttpCode = 200, DownloadStamp = DateTimeOffset.UtcNow, ContentType = "text/html", MetaTitle = title },
+                new Crawlscope.Model.FetchRecord(id.Key.Value, id.Normalized.Href, DateTimeOffset.UtcNow, 200, null, 1, 10, "text/html", null), [], []);
+        }
+        await WriteAsync(later.Epoch, "written by the owner of the range");
+        await Task.Delay(50);
+        await WriteAsync(earlierEpoch, "written later by the earlier owner, woken from a pause");
+        string node = (await cluster.QueryAsync(0, $"SELECT count() FROM {db}.pages_local WHERE src_unparsed = '{id!.Key.Value}'")).Trim() == "0" ? "1" : "0";
+        Assert.Equal("written by the owner of the range\n", await cluster.QueryAsync(int.Parse(node, CultureInfo.InvariantCulture), $"SELECT meta_title FROM {db}.pages_local FINAL WHERE src_unparsed = '{id.Key.Value}'"));
     }
 
     /// <summary>Pages a worker said it stored, from its last progress line ("crawl: N pages ...").</summary>
