@@ -11,6 +11,13 @@ namespace Crawlscope.Tests.Crawling;
 [Collection(CrawlCollection.Name)]
 public class RecrawlTests
 {
+    /// <summary>A crawl of the seeds' own pages and their links, without delays; with no seed, of what is queued.</summary>
+    private static async Task CrawlAsync(Crawlscope.Storage.SqliteCrawlStore store, UrlKeyer keyer, params UrlIdentity[] seeds)
+    {
+        using var engine = new CrawlEngine(new CrawlOptions { Delay = TimeSpan.Zero, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = CrawlTestOptions.Fast().Fetch }, store, keyer);
+        await engine.RunAsync(seeds, CancellationToken.None);
+    }
+
     /// <summary>Pages stored under other recrawl bounds follow the crawl's bounds from its first recrawl check: a shorter
     /// longest interval makes them due sooner, a longer shortest one later.</summary>
     [Fact]
@@ -21,8 +28,7 @@ public class RecrawlTests
         var store = temp.Store;
         var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
         keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
-        using (var engine = new CrawlEngine(new CrawlOptions { Delay = TimeSpan.Zero, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = CrawlTestOptions.Fast().Fetch }, store, keyer))
-            await engine.RunAsync([seed!], CancellationToken.None);
+        await CrawlAsync(store, keyer, seed!);
         var page = (await store.GetPageAsync(seed!.Key.Value))!;
         Assert.Equal(RecrawlPolicy.Default.First, page.NextFetch - page.DownloadStamp); // 7 days, under the default bounds
 
@@ -45,9 +51,7 @@ public class RecrawlTests
         var store = temp.Store;
         var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
         keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
-        var options = CrawlTestOptions.Fast();
-        using (var engine = new CrawlEngine(new CrawlOptions { Delay = TimeSpan.Zero, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = options.Fetch }, store, keyer))
-            await engine.RunAsync([seed!], CancellationToken.None);
+        await CrawlAsync(store, keyer, seed!);
 
         keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/articles/1", out var article, out _);
         var before = await store.GetPageAsync(article!.Key.Value);
@@ -59,8 +63,7 @@ public class RecrawlTests
         int due = await store.RequeueDueAsync(DateTimeOffset.UtcNow.AddDays(40), DateTimeOffset.UtcNow);
         Assert.True(due >= 3, $"{due} pages due");
 
-        using (var engine = new CrawlEngine(new CrawlOptions { Delay = TimeSpan.Zero, MaxDepth = 1, Scope = CrawlScopeKind.Seeds, Fetch = options.Fetch }, store, keyer))
-            await engine.RunAsync([], CancellationToken.None);
+        await CrawlAsync(store, keyer);
 
         var after = await store.GetPageAsync(article.Key.Value);
         Assert.Equal(before.MetaTitle, after!.MetaTitle);
