@@ -20,8 +20,8 @@ internal sealed class CrawlLoop
     private const int MaxSaving = 1024;
     private const long MaxSavingBytes = 8L << 20;
     // Bodies in flight, about: pages are fetched ahead of the CPU slots that extract them, and each slot holds its body
-    // (on the large-object heap past 85 KB). With 400 KB pages 64 slots cost ~90 MB more peak RSS than 8, at the same
-    // pages/s (docs/scale.md), so the slots in use follow the recent body size; 20-60 KB pages keep all of them.
+    // (on the large-object heap past 85 KB). With 400 KB pages 64 slots cost 60-90 MB more peak RSS than 8, at the same
+    // pages/s (docs/crawling.md), so the slots in use follow the recent body size; 20-170 KB pages keep all of them.
     private const long MaxBodyBytesInFlight = 12L << 20;
     private const double BodySizeWeight = 0.05;
     // URLs leased per host at a time; the next batch is leased when half are started.
