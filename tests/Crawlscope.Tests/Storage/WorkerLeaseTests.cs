@@ -88,6 +88,16 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
             output.WriteLine($"{pages} pages stored");
             Assert.True(pages > 100, $"{pages} pages");
             Assert.Equal(distinct, pages);
+            // The takeover fetches again at most what the dead owner had in flight or had not shipped: no stored page is
+            // requested more than twice (counted by the server; the errors host answers by retry count, so it is left out).
+            var storedPages = (await cluster.QueryAsync(0, $"SELECT url FROM {db}.pages FINAL WHERE download_http_code = 200")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(u => new Uri(u)).Select(u => u.Host + u.PathAndQuery).ToHashSet();
+            var errorHosts = SampleSites.Hosts.Where(h => h.Kind == SiteKind.Errors).Select(h => h.Name).ToList();
+            var pageHits = web.Hits.Where(h => storedPages.Contains(h.Key) && !errorHosts.Any(e => h.Key.StartsWith(e, StringComparison.Ordinal))).ToList();
+            Assert.True(pageHits.Count > 100, $"{pageHits.Count} stored pages matched the server's requests");
+            var most = pageHits.MaxBy(h => h.Value);
+            output.WriteLine($"{pageHits.Count} pages requested, {pageHits.Count(h => h.Value == 2)} of them twice; most: {most.Key} {most.Value} times");
+            Assert.True(most.Value <= 2, $"{most.Key} was requested {most.Value} times");
         }
         finally
         {
