@@ -92,9 +92,11 @@ public class ClickHouseCluster : IDisposable
         Directory.CreateDirectory(data);
     }
 
-    /// <summary>Starts a node again. A replica killed with -9 can fail to start while ZooKeeper still holds its old
-    /// session (18.16 exits on "replica is already active" until the session times out, 30 s here): it is started
-    /// again, for up to a minute, as a supervisor would.</summary>
+    /// <summary>Starts a node again, as its operator would. A replica killed with -9 can hold a part it wrote but never
+    /// registered in ZooKeeper, and 18.16 then refuses to start ("the local set of parts ... doesn't look like the set
+    /// of parts in ZooKeeper"): the documented answer is the <c>flags/force_restore_data</c> file, with which the server
+    /// sets such parts aside and fetches what its peer has (the worker still holds those rows until both replicas
+    /// confirm them). Any other exit while starting is tried again for up to a minute.</summary>
     public void Restart(int node)
     {
         Stop(node);
@@ -107,10 +109,16 @@ public class ClickHouseCluster : IDisposable
                 WaitReady(_nodes[node]);
                 return;
             }
-            catch (InvalidOperationException) when (DateTime.UtcNow < deadline)
+            catch (InvalidOperationException ex) when (DateTime.UtcNow < deadline)
             {
                 Stop(node);
-                Thread.Sleep(3000);
+                if (ex.Message.Contains("set of parts in ZooKeeper", StringComparison.Ordinal))
+                {
+                    string flags = Path.Combine(_nodes[node].Dir, "data", "flags");
+                    Directory.CreateDirectory(flags);
+                    File.WriteAllText(Path.Combine(flags, "force_restore_data"), "");
+                }
+                else Thread.Sleep(3000);
             }
         }
     }
