@@ -11,6 +11,26 @@ namespace Crawlscope.Tests.Crawling;
 [Collection(CrawlCollection.Name)]
 public class RecrawlTests
 {
+    /// <summary>One sample host crawled from its home page into a fresh store.</summary>
+    private sealed record Crawled(SampleWebServer Web, TempCrawlStore Temp, UrlKeyer Keyer, UrlIdentity Seed) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Temp.DisposeAsync();
+            await Web.DisposeAsync();
+        }
+    }
+
+    private static async Task<Crawled> CrawledAsync(string name)
+    {
+        var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 2, Hosts = 1 });
+        var temp = await TempCrawlStore.OpenAsync(name);
+        var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
+        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
+        await CrawlAsync(temp.Store, keyer, seed!);
+        return new Crawled(web, temp, keyer, seed!);
+    }
+
     /// <summary>A crawl of the seeds' own pages and their links, without delays; with no seed, of what is queued.</summary>
     private static async Task CrawlAsync(Crawlscope.Storage.SqliteCrawlStore store, UrlKeyer keyer, params UrlIdentity[] seeds)
     {
@@ -23,12 +43,8 @@ public class RecrawlTests
     [Fact]
     public async Task ChangedRecrawlBounds_ApplyToPagesStoredBefore()
     {
-        await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 2, Hosts = 1 });
-        await using var temp = await TempCrawlStore.OpenAsync("recrawl-bounds");
-        var store = temp.Store;
-        var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
-        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
-        await CrawlAsync(store, keyer, seed!);
+        await using var crawled = await CrawledAsync("recrawl-bounds");
+        var (store, keyer, seed) = (crawled.Temp.Store, crawled.Keyer, crawled.Seed);
         var page = (await store.GetPageAsync(seed!.Key.Value))!;
         Assert.Equal(RecrawlPolicy.Default.First, page.NextFetch - page.DownloadStamp); // 7 days, under the default bounds
 
@@ -46,12 +62,8 @@ public class RecrawlTests
     [Fact]
     public async Task Recrawl_DuePages_UseConditionalGet_And304KeepsThePage()
     {
-        await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 2, Hosts = 1 });
-        await using var temp = await TempCrawlStore.OpenAsync("recrawl");
-        var store = temp.Store;
-        var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
-        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/", out var seed, out _);
-        await CrawlAsync(store, keyer, seed!);
+        await using var crawled = await CrawledAsync("recrawl");
+        var (web, store, keyer, seed) = (crawled.Web, crawled.Temp.Store, crawled.Keyer, crawled.Seed);
 
         keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/articles/1", out var article, out _);
         var before = await store.GetPageAsync(article!.Key.Value);
