@@ -111,13 +111,15 @@ internal static class BenchCommand
     /// <summary><c>bench frontier</c>: the frontier alone at a broad crawl's size.</summary>
     private static Command Frontier(TextWriter stdout)
     {
-        var urls = new Option<long>("--urls") { Description = "URLs to queue.", DefaultValueFactory = _ => 1_000_000 };
+        var urls = new Option<long>("--urls") { Description = "Discovered URLs to offer.", DefaultValueFactory = _ => 1_000_000 };
+        var known = new Option<int>("--known") { Description = "Percent of them already known (a host's earlier URL).", DefaultValueFactory = _ => 80 };
+        known.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 99) r.AddError("--known takes a percentage from 0 to 99."); });
         var hosts = new Option<int>("--hosts") { Description = "Hosts they spread over.", DefaultValueFactory = _ => 10_000 };
         CommonOptions.AtLeast(urls, 10);
         CommonOptions.AtLeast(hosts, 1);
-        var command = new Command("frontier", "Queue many discovered URLs over many hosts in the embedded store, then lease them all; print insert and lease rates, the host scan, bytes per queued URL and peak RSS.")
-            { urls, hosts };
-        command.SetAction(async (parse, ct) => await Benchmarks.FrontierBenchmark.RunAsync(parse.GetValue(urls), parse.GetValue(hosts), stdout, ct));
+        var command = new Command("frontier", "Offer many discovered URLs over many hosts to the embedded store (--known percent of them seen before), then lease the queued ones; print insert and lease rates, the host scan, bytes per queued URL and peak RSS.")
+            { urls, hosts, known };
+        command.SetAction(async (parse, ct) => await Benchmarks.FrontierBenchmark.RunAsync(parse.GetValue(urls), parse.GetValue(hosts), parse.GetValue(known), stdout, ct));
         return command;
     }
 

@@ -1,3 +1,4 @@
+using SQLitePCL;
 using Crawlscope.Vocabulary;
 using Crawlscope.Duplicates;
 using Microsoft.Data.Sqlite;
@@ -118,21 +119,23 @@ public sealed partial class SqliteCrawlStore
     // The writer's statements, prepared once and executed row by row: cheaper than building and compiling a
     // multi-row statement for every page.
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
-    private readonly KnownFrontierKeys _knownKeys = new();
+    private SeenKeyFingerprints? _seenKeys;
     private readonly FrontierHosts _frontierHosts = new();
     // Numbers of the discovering pages written in the current transaction (a page's links share one).
     private readonly Dictionary<string, long> _sourceIds = new(StringComparer.Ordinal);
 
+    /// <summary>Called after a transaction began and before its first write, so a first call reads back committed keys only.</summary>
     private void BeginFrontierWrites()
     {
-        _knownKeys.Begin();
+        _seenKeys ??= ReadSeenKeys();
+        _seenKeys.Begin();
         _frontierHosts.Begin();
         _sourceIds.Clear();
     }
 
     private void FrontierWritesCommitted()
     {
-        _knownKeys.Committed();
+        _seenKeys!.Committed();
         _frontierHosts.Committed();
         _sourceIds.Clear();
     }
@@ -183,7 +186,8 @@ public sealed partial class SqliteCrawlStore
     /// other shards' URLs as seen without queuing them, and lists every new URL in <paramref name="newlySeen"/>.</summary>
     private int InsertFrontier(FrontierEntry e, SqliteTransaction tx, List<FrontierEntry>? newlySeen)
     {
-        if (_knownKeys.Contains(e.Key.Value)) return 0;
+        ulong fingerprint = SeenKeyFingerprints.Of(e.Key.Value);
+        if (_seenKeys!.Contains(fingerprint)) return 0;
         bool elsewhere = _worker is not null && !_worker.OwnsShard(e.Shard);
         // The URL is kept only when it is not the one the key stands for (the key is the normalised URL).
         string? url = e.Url == e.Key.ToUrl().Href ? null : e.Url;
@@ -195,8 +199,26 @@ public sealed partial class SqliteCrawlStore
             newlySeen?.Add(e);
             if (!elsewhere) _frontierHosts.Queued(e.Host);
         }
-        _knownKeys.Add(e.Key.Value);
+        _seenKeys.Add(fingerprint);
         return elsewhere ? 0 : inserted;
+    }
+
+    /// <summary>The frontier's keys, read as UTF-8 bytes straight from SQLite (no string per row).</summary>
+    private SeenKeyFingerprints ReadSeenKeys()
+    {
+        var seen = new SeenKeyFingerprints();
+        var db = _connection.Handle!;
+        if (raw.sqlite3_prepare_v2(db, "SELECT src_unparsed FROM frontier", out var statement) != raw.SQLITE_OK)
+            throw new InvalidOperationException($"reading the frontier's keys: {raw.sqlite3_errmsg(db).utf8_to_string()}");
+        using (statement)
+        {
+            int rc;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                seen.AddCommitted(SeenKeyFingerprints.Of(raw.sqlite3_column_blob(statement, 0)));
+            if (rc != raw.SQLITE_DONE)
+                throw new InvalidOperationException($"reading the frontier's keys: {raw.sqlite3_errmsg(db).utf8_to_string()}");
+        }
+        return seen;
     }
 
     private long HostId(string name, SqliteTransaction tx)

@@ -3,29 +3,39 @@ using Crawlscope.Storage;
 
 namespace Crawlscope.Tests.Storage;
 
-public class KnownFrontierKeysTests
+public class SeenKeyFingerprintsTests
 {
     [Fact]
-    public void KeysCountOnlyOnceCommitted_AndOldGenerationsAreForgotten()
+    public void KeysCountOnlyOnceCommitted_AndEveryCommittedKeyStaysKnown_AcrossGrowth()
     {
-        var known = new KnownFrontierKeys();
-        known.Begin();
-        known.Add("a");
-        Assert.False(known.Contains("a"));
+        var seen = new SeenKeyFingerprints();
+        seen.Begin();
+        seen.Add(SeenKeyFingerprints.Of("a"));
+        Assert.False(seen.Contains(SeenKeyFingerprints.Of("a")));
         // A transaction that failed: its keys never count.
-        known.Begin();
-        known.Add("b");
-        known.Committed();
-        Assert.False(known.Contains("a"));
-        Assert.True(known.Contains("b"));
+        seen.Begin();
+        seen.Add(SeenKeyFingerprints.Of("b"));
+        seen.Committed();
+        Assert.False(seen.Contains(SeenKeyFingerprints.Of("a")));
+        Assert.True(seen.Contains(SeenKeyFingerprints.Of("b")));
 
-        // Memory is bounded: after two more full generations the first key is forgotten (and looked up again).
-        known.Begin();
-        for (int i = 0; i < 2 * KnownFrontierKeys.Generation; i++) known.Add($"k{i}");
-        known.Committed();
-        Assert.False(known.Contains("b"));
-        Assert.True(known.Contains($"k{2 * KnownFrontierKeys.Generation - 1}"));
-        Assert.True(known.Contains($"k{KnownFrontierKeys.Generation}"));
+        // The table grows (it starts at 65,536 slots): nothing committed is forgotten, nothing else is claimed.
+        seen.Begin();
+        for (int i = 0; i < 300_000; i++) seen.Add(SeenKeyFingerprints.Of($"k{i}"));
+        seen.Committed();
+        Assert.Equal(300_001, seen.Count);
+        for (int i = 0; i < 300_000; i++) Assert.True(seen.Contains(SeenKeyFingerprints.Of($"k{i}")), $"k{i}");
+        int falseHits = 0;
+        for (int i = 0; i < 300_000; i++) if (seen.Contains(SeenKeyFingerprints.Of($"other{i}"))) falseHits++;
+        Assert.Equal(0, falseHits);
+        Assert.True(seen.MemoryBytes <= 300_001 * 8 * 2 / 0.8, $"{seen.MemoryBytes} bytes");
+    }
+
+    [Fact]
+    public void TheFingerprint_IsTheUtf8Bytes_AsSQLiteHoldsThem()
+    {
+        Assert.Equal(SeenKeyFingerprints.Of(System.Text.Encoding.UTF8.GetBytes("org,example)/caf\u00e9")), SeenKeyFingerprints.Of("org,example)/caf\u00e9"));
+        Assert.NotEqual(SeenKeyFingerprints.Of("a"), SeenKeyFingerprints.Of("b"));
     }
 
     [Fact]
