@@ -37,7 +37,7 @@ internal static class CrawlBenchmark
             await using var web = inProcess ? await SampleWebServer.StartAsync(webOptions, ct) : null;
             using var child = inProcess ? null : await SampleWebProcess.StartAsync(pagesPerHost, hosts, ct, templateBlocks);
             int port = web?.Port ?? child!.Port;
-            var hostNames = webOptions.Broad ? SampleSites.GeneratedNames(hosts).ToList() : SampleSites.Hosts.Take(hosts).Select(h => h.Name).ToList();
+            var hostNames = webOptions.Broad ? SampleSites.GeneratedNames(hosts) : SampleSites.Hosts.Take(hosts).Select(h => h.Name).ToList();
             var store = await SqliteCrawlStore.OpenAsync(db, ct);
             var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
             var options = new CrawlOptions
@@ -52,7 +52,7 @@ internal static class CrawlBenchmark
                 Fetch = new FetchOptions
                 {
                     TrustResolveMap = true,
-                    Resolve = hostNames.ToDictionary(h => h, _ => IPAddress.Loopback),
+                    Resolve = webOptions.Broad ? new GeneratedHostsResolve(hosts) : hostNames.ToDictionary(h => h, _ => IPAddress.Loopback),
                     TotalTimeout = TimeSpan.FromSeconds(2),
                 },
                 RetryBase = TimeSpan.FromMilliseconds(100),

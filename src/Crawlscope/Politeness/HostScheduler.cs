@@ -5,6 +5,8 @@ namespace Crawlscope.Politeness;
 /// (the larger of --delay and robots.txt crawl-delay), pushed back further by 429/503 backoff.
 /// Owned by the crawl loop alone (one thread at a time): workers report what a host said (its crawl-delay,
 /// a throttling answer, a success) in their outcome and the loop applies it here, so nothing is locked.
+/// A host's state is forgotten once it says nothing a fresh one would not (no request in flight, its gap run out,
+/// no crawl-delay, no backoff): memory follows the hosts being crawled, not every host ever met.
 /// </summary>
 internal sealed class HostScheduler(PolitenessOptions options, TimeProvider time)
 {
@@ -17,11 +19,30 @@ internal sealed class HostScheduler(PolitenessOptions options, TimeProvider time
     }
 
     private readonly Dictionary<string, HostState> _hosts = new(StringComparer.Ordinal);
+    // Forgetting walks every state, so it runs when their number has doubled since the last walk: O(1) per host.
+    private int _forgetAt = 1024;
+
+    /// <summary>Hosts whose state is held now.</summary>
+    public int Count => _hosts.Count;
 
     private HostState State(string host)
     {
-        if (!_hosts.TryGetValue(host, out var s)) _hosts[host] = s = new HostState { Gap = options.Delay, NextStart = DateTimeOffset.MinValue };
+        if (!_hosts.TryGetValue(host, out var s))
+        {
+            if (_hosts.Count >= _forgetAt) ForgetIdle();
+            _hosts[host] = s = new HostState { Gap = options.Delay, NextStart = DateTimeOffset.MinValue };
+        }
         return s;
+    }
+
+    /// <summary>Drops the states a fresh one would replace exactly: a host asked about again starts as it would
+    /// have anyway (free to start now, the default gap).</summary>
+    internal void ForgetIdle()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (host, s) in _hosts)
+            if (s.InFlight == 0 && s.Backoffs == 0 && s.Gap == options.Delay && s.NextStart <= now) _hosts.Remove(host);
+        _forgetAt = Math.Max(1024, 2 * _hosts.Count);
     }
 
     /// <summary>Whether a request to the host may start now.</summary>

@@ -28,7 +28,7 @@ internal sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string age
     // Hosts whose robots.txt could not be fetched because the SSRF guard refused the address: their pages are
     // recorded as ssrf_blocked, not as disallowed.
     private readonly ConcurrentDictionary<string, bool> _blocked = new();
-    // Hosts whose sitemaps some worker of this process has taken on.
+    // Hosts whose sitemaps some worker of this process has taken on and not finished (then the rules say so).
     private readonly ConcurrentDictionary<string, bool> _sitemapsClaimed = new();
 
     /// <summary>Hosts whose rules are held in memory now.</summary>
@@ -101,6 +101,7 @@ internal sealed class RobotsGate(IRobotsCache store, Fetcher fetcher, string age
     {
         if (_cache.TryGetValue(hostKey, out var c)) _cache[hostKey] = c with { SitemapsRead = true };
         await store.MarkSitemapsReadAsync(hostKey, ct);
+        _sitemapsClaimed.TryRemove(hostKey, out _);
     }
 
     /// <summary>The rules a stored copy stands for, as the crawl applies them (also what an operator's submission is checked against).</summary>

@@ -94,4 +94,51 @@ public class HostSchedulerTests
         Assert.True(starts > 1000, $"only {starts} starts");
         for (int h = 0; h < hosts * 2; h++) Assert.Equal(0, sut.InFlight($"h{h}.test"));
     }
+
+    [Fact]
+    public void IdleHosts_AreForgotten_ButNotWhileTheyHoldAGap_ACrawlDelay_ABackoff_OrARequest()
+    {
+        var sut = CreateSut(delaySeconds: 1);
+        sut.Started("busy.test");
+        sut.Started("waiting.test");
+        sut.Finished("waiting.test");
+        sut.SetCrawlDelay("slow.test", 10);
+        sut.BackOff("throttled.test", TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        sut.Started("recent.test");
+        sut.Finished("recent.test");
+        for (int i = 0; i < 5000; i++)
+        {
+            sut.Started($"done{i}.test");
+            sut.Finished($"done{i}.test");
+        }
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        sut.ForgetIdle();
+
+        // Kept: what a fresh state would get wrong (waiting.test's gap has run out: it went).
+        Assert.Equal(5004, sut.Count);
+        Assert.Equal(1, sut.InFlight("busy.test"));
+        Assert.Equal(TimeSpan.FromSeconds(10), sut.Gap("slow.test"));
+        Assert.False(sut.CanStart("throttled.test"));
+        Assert.False(sut.CanStart("recent.test"));
+        Assert.False(sut.CanStart("done4999.test"));
+        // Once their gaps have run out, only the request in flight, the crawl-delay and the backoff are left.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        sut.ForgetIdle();
+        Assert.Equal(3, sut.Count);
+        Assert.True(sut.CanStart("waiting.test"));
+        Assert.Equal(TimeSpan.FromSeconds(10), sut.Gap("slow.test"));
+    }
+
+    [Fact]
+    public void AHostMeetingEveryHostOnce_HoldsFewStates()
+    {
+        var sut = CreateSut(delaySeconds: 0);
+        for (int i = 0; i < 100_000; i++)
+        {
+            sut.Started($"h{i}.test");
+            sut.Finished($"h{i}.test");
+        }
+        Assert.True(sut.Count <= 2048, $"{sut.Count} states held");
+    }
 }
