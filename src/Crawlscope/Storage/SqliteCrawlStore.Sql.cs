@@ -114,10 +114,15 @@ public sealed partial class SqliteCrawlStore
 
     private static void Bind(SqliteCommand cmd, params (string Name, object? Value)[] parameters)
     {
-        foreach (var (name, value) in parameters)
+        var bound = cmd.Parameters;
+        for (int i = 0; i < parameters.Length; i++)
         {
-            if (cmd.Parameters.Contains(name)) cmd.Parameters[name].Value = value ?? DBNull.Value;
-            else cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            var (name, value) = parameters[i];
+            // A prepared command is bound in the same order every time: its i-th parameter is checked, not searched
+            // for (a search per value made binding a page's 40-odd values quadratic).
+            if (i < bound.Count && bound[i].ParameterName == name) bound[i].Value = value ?? DBNull.Value;
+            else if (bound.Contains(name)) bound[name].Value = value ?? DBNull.Value;
+            else bound.AddWithValue(name, value ?? DBNull.Value);
         }
     }
 
