@@ -222,6 +222,8 @@ public sealed partial class SqliteCrawlStore : IFrontierStore
         await _lock.WaitAsync();
         try
         {
+            foreach (var commands in _readCommands.Values)
+                foreach (var cmd in commands.Values) await cmd.DisposeAsync();
             for (int i = 0; i < ReaderCount; i++) await (await _readers.Reader.ReadAsync()).DisposeAsync();
             foreach (var cmd in _prepared.Values) await cmd.DisposeAsync();
             await _connection.DisposeAsync();
