@@ -4,9 +4,9 @@ namespace Crawlscope.Storage;
 /// The writer's view of the hosts table and the feed of hosts that gained a queued URL. A frontier row names its
 /// host by number; the writer keeps the numbers it has committed so a URL's insert needs no lookup, and a number
 /// taken in a transaction that rolled back is forgotten with it. The numbers are a cache of at most
-/// <see cref="MaxIds"/> hosts (emptied when full), so a broad crawl's memory does not grow with every host it met. Hosts whose URLs were queued are handed to the
-/// crawl loop through <see cref="TakeQueued"/> once their transaction has committed, so the loop learns of new
-/// hosts without scanning the frontier. The writer (under the store's lock) is the only user of everything but
+/// <see cref="MaxIds"/> hosts (emptied when full), so a broad crawl's memory does not grow with every host it met.
+/// Hosts whose URLs were queued are handed to the crawl loop through <see cref="TakeQueued"/> once their
+/// transaction has committed, so the loop learns of new hosts without scanning the frontier. The writer (under the store's lock) is the only user of everything but
 /// <see cref="TakeQueued"/>.
 /// </summary>
 internal sealed class FrontierHosts
