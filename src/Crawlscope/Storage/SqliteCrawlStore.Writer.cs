@@ -208,17 +208,17 @@ public sealed partial class SqliteCrawlStore
     {
         var seen = new SeenKeyFingerprints();
         var db = _connection.Handle!;
-        if (raw.sqlite3_prepare_v2(db, "SELECT src_unparsed FROM frontier", out var statement) != raw.SQLITE_OK)
-            throw new InvalidOperationException($"reading the frontier's keys: {raw.sqlite3_errmsg(db).utf8_to_string()}");
+        if (raw.sqlite3_prepare_v2(db, "SELECT src_unparsed FROM frontier", out var statement) != raw.SQLITE_OK) throw Failed();
         using (statement)
         {
             int rc;
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
                 seen.AddCommitted(SeenKeyFingerprints.Of(raw.sqlite3_column_blob(statement, 0)));
-            if (rc != raw.SQLITE_DONE)
-                throw new InvalidOperationException($"reading the frontier's keys: {raw.sqlite3_errmsg(db).utf8_to_string()}");
+            if (rc != raw.SQLITE_DONE) throw Failed();
         }
         return seen;
+
+        InvalidOperationException Failed() => new($"reading the frontier's keys: {raw.sqlite3_errmsg(db).utf8_to_string()}");
     }
 
     private long HostId(string name, SqliteTransaction tx)
