@@ -11,7 +11,7 @@ namespace Crawlscope.Storage;
 /// second one: at n keys the chance for a new key is at most n / 2^64 (5e-13 at ten million, 5e-11 at a billion).
 /// A miss is only a hint: the INSERT OR IGNORE that follows stays exact, so a set built late or partly is never
 /// wrong, only slower. Keys count once their transaction has committed. Open addressing with linear probing in
-/// one array of 8 bytes per slot, at most 80 % full (8–20 bytes per key). The store's single writer is the only
+/// one array of 8 bytes per slot, at most 80 % full (10–20 bytes per key). The store's single writer is the only
 /// user (under its lock).
 /// </summary>
 internal sealed class SeenKeyFingerprints
