@@ -36,6 +36,8 @@ public sealed record CrawlOptions
     /// <summary>Follow links marked nofollow. Default false.</summary>
     public bool FollowNoFollow { get; init; }
     public ExtractionParts Extract { get; init; } = ExtractionParts.All;
+    /// <summary>Who decides the readable content's blocks: the rules (default) or the learned block scorer.</summary>
+    public Extraction.MainContent.ReadableScorer ReadableScorer { get; init; } = Extraction.MainContent.ReadableScorer.Rules;
     /// <summary>Extraction and classification of one page may take this long; past it the page is stored as
     /// <c>processing_timeout</c> and the crawl goes on. Default 20 s.</summary>
     public TimeSpan ProcessingBudget { get; init; } = TimeSpan.FromSeconds(20);

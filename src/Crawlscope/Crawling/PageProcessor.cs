@@ -54,7 +54,7 @@ internal sealed record HostReport(double? CrawlDelaySeconds, bool Answered);
 internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, CrawlScope scope, TimeProvider time,
     CrawlProgress progress, WarcArchive? archive = null, CrawlControl? control = null, PageRendering? rendering = null)
 {
-    private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = RobotsAgentToken(options), Parts = options.Extract });
+    private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = RobotsAgentToken(options), Parts = options.Extract, Scorer = options.ReadableScorer });
     private readonly DuplicateFinder _duplicates = new(store, options.NearDuplicateBits);
     private readonly SiteTemplates? _templates = options.LearnsSiteTemplates ? new SiteTemplates() : null;
     private readonly BanList _bans = new(store, time, control is null ? null : () => control.BanChanges);

@@ -36,6 +36,14 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         CancellationToken cancellation = default) =>
         Extract(Parse(html, cancellation), url, headers, html.Length, null, siteTemplate, cancellation);
 
+    /// <summary>The document and base URL every extractor reads, for callers that look at one step alone (training).</summary>
+    internal (IHtmlDocument Document, WebUrl BaseUrl) Parse(ReadOnlySpan<byte> body, WebUrl url, string? contentType = null)
+    {
+        if (body.Length > _options.MaxHtmlBytes) body = body[.._options.MaxHtmlBytes];
+        var document = Parse(HtmlDecoder.Decode(body, contentType).Text, default);
+        return (document, MetadataExtractor.BaseUrl(document, url));
+    }
+
     private static IHtmlDocument Parse(string html, CancellationToken cancellation)
     {
         string flat = NestingGuard.Flatten(html);
@@ -54,7 +62,9 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
         var parts = _options.Parts;
         string boilerpipe = parts.HasFlag(ExtractionParts.Boilerpipe) || parts.HasFlag(ExtractionParts.Readable) ? BoilerpipeExtractor.Extract(document, BoilerpipeMode.Article, cancellation) : "";
         string markdown = parts.HasFlag(ExtractionParts.Markdown) ? MarkdownConverter.Convert(document.Body ?? (INode)document, baseUrl, cancellation) : "";
-        var readable = parts.HasFlag(ExtractionParts.Readable) ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType, siteTemplate, cancellation) : null;
+        var readable = parts.HasFlag(ExtractionParts.Readable)
+            ? MainContentExtractor.Extract(document, baseUrl, boilerpipe, _options.PageType, siteTemplate, cancellation, _options.Scorer)
+            : null;
         var statistics = StatisticsCollector.Collect(document, title, htmlLength, links.Count, cancellation);
         // Structured text no reader sees is hidden text to the spam classifier, like text hidden by a style.
         if (readable is { StructuredText.Length: > 0 } withStructured)

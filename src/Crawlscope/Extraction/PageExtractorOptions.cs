@@ -31,6 +31,10 @@ public sealed class PageExtractorOptions
     /// <summary>The page type whose profile readable extraction uses; null (the default) classifies each page.</summary>
     public MainContent.PageType? PageType { get; init; }
 
+    /// <summary>Who decides which blocks are the readable content: the hand-written rules (default) or the learned
+    /// block scorer (<c>eval extraction</c> reports both).</summary>
+    public MainContent.ReadableScorer Scorer { get; init; } = MainContent.ReadableScorer.Rules;
+
     /// <summary>Whether the near-duplicate fingerprint is computed: only with a main text (boilerpipe or readable)
     /// to take it from, since page chrome alone makes unrelated pages of one site look alike.</summary>
     public bool FindsNearDuplicates => (Parts & (ExtractionParts.Boilerpipe | ExtractionParts.Readable)) != 0;

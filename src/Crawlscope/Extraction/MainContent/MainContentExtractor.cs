@@ -16,10 +16,15 @@ public enum ReadableOrigin { MainContent, Boilerpipe, BoilerpipeNoBody, Boilerpi
 public sealed record ReadableProvenance(ReadableOrigin Origin, PageType Type, int TemplateBlocksLeftOut = 0, bool FromWholeBody = false,
     bool WithStructuredDescription = false)
 {
+    /// <summary>Text blocks the learned scorer judged, and of them those it kept; 0 when the rules decided alone.</summary>
+    public int ScoredBlocks { get; init; }
+    public int KeptBlocks { get; init; }
+
     /// <summary>In words, as <c>extract</c> and <c>eval</c> show it: "main content (article) without 3 template blocks".</summary>
     public override string ToString() => Origin switch
     {
         ReadableOrigin.MainContent => $"main content ({Type.Name()})"
+            + (ScoredBlocks > 0 ? $", {KeptBlocks} of {ScoredBlocks} blocks kept by the block scorer" : "")
             + (TemplateBlocksLeftOut > 0 ? $" without {TemplateBlocksLeftOut} template block{(TemplateBlocksLeftOut == 1 ? "" : "s")}" : "")
             + (FromWholeBody ? " from the whole body" : "") + (WithStructuredDescription ? " with the JSON-LD description" : ""),
         ReadableOrigin.BoilerpipeNoBody => "boilerpipe (no body)",
@@ -27,6 +32,11 @@ public sealed record ReadableProvenance(ReadableOrigin Origin, PageType Type, in
         _ => "boilerpipe",
     };
 }
+
+/// <summary>Who decides which blocks are the main content: the hand-written rules (the default), or the block scorer
+/// trained on labelled pages, which takes the rules' decision as one of its features and falls back to it when it
+/// keeps too little (docs/extraction.md compares the two).</summary>
+public enum ReadableScorer { Rules, Learned }
 
 internal sealed record ReadableContent(string Markdown, string Text, ReadableProvenance Source, PageTypeGuess PageType)
 {
@@ -63,13 +73,16 @@ internal static class MainContentExtractor
     // Menu entries and tags are a word or two; a card's link carries a headline.
     private const int ShortLinkChars = 16;
     private const double ParagraphLinkDensityLimit = 0.8;
+    // A block the rules keep is dropped by the block scorer only below this score (above 0 is content): where the two
+    // disagree narrowly the rules stand. Chosen on the tuning hosts (docs/extraction.md), never on the validation ones.
+    private const double RuleKeptMargin = 1;
     // A JSON-LD description is added only up to this length (a real one is a few paragraphs; 972,565 characters of
     // one repeated phrase were once), and only when the product it describes is the one the page shows.
     private const int MaxStructuredDescriptionChars = 5_000;
     private const int MaxStructuredTextForSpamChars = 100_000;
 
     internal static ReadableContent Extract(IHtmlDocument document, WebUrl baseUrl, string boilerpipeFallback, PageType? pageType = null,
-        IReadOnlySet<ulong>? template = null, CancellationToken cancellation = default)
+        IReadOnlySet<ulong>? template = null, CancellationToken cancellation = default, ReadableScorer scorer = ReadableScorer.Rules)
     {
         var body = document.Body;
         if (body is null) return Fallback(boilerpipeFallback, ReadableOrigin.BoilerpipeNoBody, PageTypeGuess.Default);
@@ -79,19 +92,23 @@ internal static class MainContentExtractor
         var guess = pageType is { } given ? PageTypeGuess.Given(given) : PageTypeClassifier.Classify(baseUrl, data, blocks);
         var profile = ExtractionProfile.For(guess.Type);
 
-        var (chosen, leftOut) = ChooseRoot(blocks, profile, template);
-        bool Leave(IElement e) => leftOut.Contains(e);
-        var root = blocks.Elements[chosen];
-        string markdown = MarkdownConverter.Convert(root, baseUrl, Leave, cancellation);
-        string text = PlainText(root, Leave, cancellation);
+        var rules = ChooseRoot(blocks, profile, template);
         var source = new ReadableProvenance(ReadableOrigin.MainContent, guess.Type,
-            TemplateBlocksLeftOut: template is { Count: > 0 } ? CountTopLevelTemplate(blocks, chosen, template) : 0);
-        if (DomBlocks.VisibleChars(text) < MinimumTextChars && chosen != 0)
+            TemplateBlocksLeftOut: template is { Count: > 0 } ? CountTopLevelTemplate(blocks, rules.Chosen, template) : 0, FromWholeBody: rules.Root != rules.Chosen);
+        int root = rules.Root;
+        Func<IElement, bool> leave = rules.LeftOut.Contains;
+        if (scorer == ReadableScorer.Learned)
         {
-            markdown = MarkdownConverter.Convert(body, baseUrl, Leave, cancellation);
-            text = PlainText(body, Leave, cancellation);
-            source = source with { FromWholeBody = true };
+            var learned = Score(blocks, guess, rules, template, cancellation);
+            if (learned.KeptChars >= MinimumTextChars)
+            {
+                root = learned.Root;
+                leave = learned.LeftOut.Contains;
+                source = source with { FromWholeBody = false, ScoredBlocks = learned.Blocks.Count, KeptBlocks = learned.Kept };
+            }
         }
+        string text = PlainText(blocks.Elements[root], leave, cancellation);
+        string markdown = MarkdownConverter.Convert(blocks.Elements[root], baseUrl, leave, cancellation);
         string structured = data.ProductDescription is { Length: > 0 } raw
             ? TextNormalization.CollapseWhitespace(System.Net.WebUtility.HtmlDecode(raw.Length > MaxStructuredTextForSpamChars ? raw[..MaxStructuredTextForSpamChars] : raw))
             : "";
@@ -105,7 +122,7 @@ internal static class MainContentExtractor
             }
         }
         var fingerprints = blocks.Fingerprints;
-        string hashText = template is { Count: > 0 } ? UntemplatedText(blocks, profile, source.WithStructuredDescription ? structured : null, cancellation) : text;
+        string hashText = template is { Count: > 0 } ? UntemplatedText(blocks, guess, profile, scorer, source.WithStructuredDescription ? structured : null, cancellation) : text;
         if (BoilerpipeIsBetter(hashText, boilerpipeFallback)) hashText = TextNormalization.CollapseWhitespace(boilerpipeFallback.Trim());
         if (BoilerpipeIsBetter(text, boilerpipeFallback))
             return Fallback(boilerpipeFallback, ReadableOrigin.Boilerpipe, guess) with { BlockFingerprints = fingerprints, StructuredText = structured, HashText = hashText };
@@ -115,23 +132,157 @@ internal static class MainContentExtractor
     /// <summary>The plain text the chooser finds when no template is known (the same steps, its own left-out set), plus
     /// the structured description when it was added: what a page's hash is taken from once its site's template is
     /// learnt. Costs one more plain-text walk, on templated sites only.</summary>
-    private static string UntemplatedText(DomBlocks blocks, ExtractionProfile profile, string? description, CancellationToken cancellation)
+    private static string UntemplatedText(DomBlocks blocks, PageTypeGuess guess, ExtractionProfile profile, ReadableScorer scorer, string? description,
+        CancellationToken cancellation)
     {
-        var (chosen, leftOut) = ChooseRoot(blocks, profile, null);
-        bool Leave(IElement e) => leftOut.Contains(e);
-        string text = PlainText(blocks.Elements[chosen], Leave, cancellation);
-        if (DomBlocks.VisibleChars(text) < MinimumTextChars && chosen != 0) text = PlainText(blocks.Elements[0], Leave, cancellation);
+        var rules = ChooseRoot(blocks, profile, null);
+        string text = scorer == ReadableScorer.Learned && Score(blocks, guess, rules, null, cancellation) is { KeptChars: >= MinimumTextChars } learned
+            ? PlainText(blocks.Elements[learned.Root], learned.LeftOut.Contains, cancellation)
+            : PlainText(blocks.Elements[rules.Root], rules.LeftOut.Contains, cancellation);
         return description is null || Mentions(text, description) ? text : (text + " " + description).Trim();
     }
 
     /// <summary>The element the readable content is taken from, and the elements left out inside it (the profile's
     /// chrome, link lists, the template's blocks, the headline repeated above it).</summary>
-    private static (int Chosen, HashSet<IElement> LeftOut) ChooseRoot(DomBlocks blocks, ExtractionProfile profile, IReadOnlySet<ulong>? template)
+    private static RuleDecision ChooseRoot(DomBlocks blocks, ExtractionProfile profile, IReadOnlySet<ulong>? template)
     {
-        var left = LeftOut(blocks, profile, template);
+        var (left, overlay) = LeftOut(blocks, profile, template);
         int chosen = Choose(blocks, ContentText(blocks, left, profile.LinksAreContent), left, profile);
         LeaveOutHeadline(blocks, chosen, left);
-        return (chosen, TopLevel(blocks, left, chosen));
+        // Too little text left in the chosen element: the content is taken from the whole body, with the same elements left out.
+        int root = KeptChars(blocks, chosen, left) < MinimumTextChars ? 0 : chosen;
+        return new RuleDecision(chosen, root, left, overlay, TopLevel(blocks, left, chosen));
+    }
+
+    /// <summary>What the rules decided: the chosen element, the element the content is written from (the chosen one or
+    /// the body), every element they leave out, the overlays among them (cookie dialogs, pop-ups, sharing, ads: never
+    /// content, <see cref="BlockRole.Overlay"/>), and of the left-out ones those not inside another (what the Markdown
+    /// writer is told to skip).</summary>
+    private sealed record RuleDecision(int Chosen, int Root, bool[] Left, bool[] Overlay, HashSet<IElement> LeftOut);
+
+    /// <summary>Visible characters of the element's subtree outside what is left out inside it.</summary>
+    private static int KeptChars(DomBlocks blocks, int element, bool[] left)
+    {
+        int count = 0;
+        for (int i = element; i < blocks.End[element]; i++)
+        {
+            if (i != element && left[i])
+            {
+                i = blocks.End[i] - 1;
+                continue;
+            }
+            count += blocks.OwnText[i];
+        }
+        return count;
+    }
+
+    private static (TextBlocks Text, bool[] RuleKept, float[] Rows) Features(DomBlocks blocks, PageTypeGuess guess, int ruleRoot, bool[] ruleLeft,
+        bool withText, CancellationToken cancellation)
+    {
+        var text = TextBlocks.Build(blocks, withText, cancellation);
+        var ruleKept = BlockFeatures.RuleKept(blocks, ruleRoot, ruleLeft);
+        return (text, ruleKept, BlockFeatures.Compute(blocks, text, guess, ruleRoot, ruleKept, Cards(blocks)));
+    }
+
+    /// <summary>A page's text blocks with their features and the rules' decision for each, as the block scorer sees
+    /// them: what <c>crawlscope train extraction</c> learns from and <c>eval extraction --per-page</c> shows. Null for a
+    /// page without a body or too large to walk.</summary>
+    internal sealed record BlockAnalysis(TextBlocks Blocks, float[] Rows, bool[] RuleKept, PageTypeGuess PageType);
+
+    internal static BlockAnalysis? Analyse(IHtmlDocument document, WebUrl baseUrl, PageType? pageType = null)
+    {
+        if (RulesOf(document, baseUrl, pageType) is not var (blocks, guess, rules)) return null;
+        var (text, ruleKept, rows) = Features(blocks, guess, rules.Root, rules.Left, withText: true, default);
+        return new BlockAnalysis(text, rows, text.Element.Select(i => ruleKept[i]).ToArray(), guess);
+    }
+
+    /// <summary>The block scorer's decision on a page, block by block (<c>eval extraction --per-page</c>); whether it
+    /// stood is <see cref="LearnedDecision.KeptChars"/> against <see cref="MinimumTextChars"/>.</summary>
+    internal static (LearnedDecision Decision, bool Stood)? Explain(IHtmlDocument document, WebUrl baseUrl, PageType? pageType = null)
+    {
+        if (RulesOf(document, baseUrl, pageType) is not var (blocks, guess, rules)) return null;
+        var decision = Score(blocks, guess, rules, null, default, withText: true);
+        return (decision, decision.KeptChars >= MinimumTextChars);
+    }
+
+    /// <summary>The walk, the page type and the rules' decision (root and left-out elements), as Extract makes them for a
+    /// page without a site template.</summary>
+    private static (DomBlocks Blocks, PageTypeGuess Guess, RuleDecision Rules)? RulesOf(IHtmlDocument document, WebUrl baseUrl, PageType? pageType)
+    {
+        if (document.Body is not { } body) return null;
+        var blocks = DomBlocks.Build(body, default, MaxElements);
+        if (blocks.Count > MaxElements) return null;
+        var guess = pageType is { } given ? PageTypeGuess.Given(given) : PageTypeClassifier.Classify(baseUrl, StructuredData.Read(document, blocks), blocks);
+        return (blocks, guess, ChooseRoot(blocks, ExtractionProfile.For(guess.Type), null));
+    }
+
+    /// <summary>The block scorer's decision: the blocks and their features, which it kept, the element the content is
+    /// written from (the smallest one holding every kept block), what is left out inside it, and the kept text's size.</summary>
+    internal sealed record LearnedDecision(TextBlocks Blocks, float[] Rows, bool[] RuleKept, double[] Scores, bool[] IsKept, int Kept, int KeptChars,
+        int Root, HashSet<IElement> LeftOut);
+
+    /// <summary>Elements never kept whatever their score, with everything inside them: hidden ones, the site's template
+    /// blocks, and overlays (a page cannot make its cookie dialog or its ads read as content by filling them with prose).</summary>
+    private static bool[] Never(DomBlocks blocks, RuleDecision rules, IReadOnlySet<ulong>? template)
+    {
+        var never = (bool[])rules.Overlay.Clone();
+        foreach (int i in blocks.HiddenNearTop)
+            if (!blocks.IsCurtain(i)) never[i] = true;
+        for (int i = 1; i < blocks.Count; i++)
+            never[i] |= never[blocks.Parent[i]] || template is { Count: > 0 } && template.Contains(blocks.Fingerprints[i]);
+        return never;
+    }
+
+    /// <summary>Scores every text block; a block is kept when the scorer says content (or, when the rules keep it, does not
+    /// say the opposite firmly), unless it is never kept (<see cref="Never"/>). Repeats of a kept block are written once.</summary>
+    private static LearnedDecision Score(DomBlocks blocks, PageTypeGuess guess, RuleDecision rules, IReadOnlySet<ulong>? template,
+        CancellationToken cancellation, bool withText = false)
+    {
+        var scorer = BlockScorer.Default;
+        var ruleLeft = rules.Left;
+        var (text, ruleKept, rows) = Features(blocks, guess, rules.Root, ruleLeft, withText, cancellation);
+        int n = blocks.Count;
+        var never = Never(blocks, rules, template);
+        var keptBelow = new int[n];
+        var scores = new double[text.Count];
+        var isKept = new bool[text.Count];
+        var keptTexts = new HashSet<ulong>();
+        int kept = 0, keptChars = 0, width = BlockFeatures.Count;
+        for (int b = 0; b < text.Count; b++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            scores[b] = scorer.Score(rows.AsSpan(b * width, width));
+            int i = text.Element[b];
+            if (never[i] || !(scores[b] > (ruleKept[i] ? -RuleKeptMargin : 0))) continue;
+            // A block repeating an earlier kept one word for word (a section's mobile and desktop copies) is written once.
+            if (text.Chars[b] >= MinimumRepeatChars && !keptTexts.Add(text.Hash[b])) continue;
+            isKept[b] = true;
+            kept++;
+            keptChars += text.Chars[b];
+            keptBelow[i]++;
+        }
+        for (int i = n - 1; i > 0; i--) keptBelow[blocks.Parent[i]] += keptBelow[i];
+
+        // The root: from the body down, while one child holds every kept block and the element's own text is not kept.
+        int root = 0;
+        while (keptBelow[root] > 0)
+        {
+            int only = -1;
+            for (int c = root + 1; c < blocks.End[root]; c = blocks.End[c])
+                if (keptBelow[c] == keptBelow[root]) { only = c; break; }
+            if (only < 0) break;
+            root = only;
+        }
+        var leftOut = new HashSet<IElement>(blocks.Unread, ReferenceEqualityComparer.Instance);
+        for (int i = root + 1; i < blocks.End[root]; i++)
+        {
+            // Inline elements are part of their block's text, kept or dropped with it; but images the rules take for
+            // thumbnails and icons (linked, or outside a figure) are not the content's, as their alt text is not.
+            if (keptBelow[i] > 0 || (blocks.Roles[i] & BlockRole.Inline) != 0 && !(ruleLeft[i] && blocks.Elements[i].LocalName == "img")) continue;
+            leftOut.Add(blocks.Elements[i]);
+            i = blocks.End[i] - 1;
+        }
+        return new LearnedDecision(text, rows, ruleKept, scores, isKept, kept, keptChars, root, leftOut);
     }
 
     /// <summary>The text already holds the description (its first 60 characters are enough to tell).</summary>
@@ -170,10 +321,11 @@ internal static class MainContentExtractor
     /// <summary>Which elements the profile leaves out wherever they are: chrome, comments (except on forums), tables
     /// of contents, link lists and template blocks. A container that holds most of the page's text is never left
     /// out for its name alone (ASP.NET wraps whole pages in a form; themes name wrappers "has-sidebar").</summary>
-    private static bool[] LeftOut(DomBlocks blocks, ExtractionProfile profile, IReadOnlySet<ulong>? template)
+    private static (bool[] Left, bool[] Overlay) LeftOut(DomBlocks blocks, ExtractionProfile profile, IReadOnlySet<ulong>? template)
     {
         int n = blocks.Count;
         var left = new bool[n];
+        var overlay = new bool[n];
         // On other profiles cards are related stories and more-from-the-site lists.
         var inCard = profile.LinksAreContent ? Cards(blocks) : new bool[n];
         int pageText = Math.Max(1, blocks.Text[0] - blocks.LinkText[0]);
@@ -194,11 +346,12 @@ internal static class MainContentExtractor
             // Pictures of the content are figures; other images are icons, avatars, logos and thumbnails of other pages.
             bool thumbnail = blocks.Elements[i].LocalName == "img" && (blocks.InLink[i] || !InFigure(blocks, i));
             left[i] = named || linkList || thumbnail || template is { Count: > 0 } && template.Contains(blocks.Fingerprints[i]);
+            overlay[i] = (role & BlockRole.Overlay) != 0 && !content;
         }
         foreach (int i in blocks.HiddenNearTop)
             if (!blocks.IsCurtain(i)) left[i] = true;
         LeaveOutRepeats(blocks, left);
-        return left;
+        return (left, overlay);
     }
 
     /// <summary>The left-out elements that are not inside another left-out element (the Markdown writer skips their
@@ -241,7 +394,7 @@ internal static class MainContentExtractor
     /// headline-sized anchor and carry text of their own besides (a teaser, a date, a price). Listings are made of
     /// them, on any profile; menus (short anchors) and related-story lists (anchors alone) are not.
     /// </summary>
-    private static bool[] Cards(DomBlocks blocks)
+    internal static bool[] Cards(DomBlocks blocks)
     {
         int n = blocks.Count;
         var inCard = new bool[n];
