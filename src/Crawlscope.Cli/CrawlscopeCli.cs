@@ -122,6 +122,7 @@ public static class CrawlscopeCli
         root.Subcommands.Add(RobotsCommand.Create(stdout));
         root.Subcommands.Add(ExtractCommand.Create(stdout, stdin));
         root.Subcommands.Add(EvalCommand.Create(stdout, stderr));
+        root.Subcommands.Add(TrainCommand.Create(stdout, stderr));
         root.Subcommands.Add(BenchCommand.Create(stdout, stderr));
         root.Subcommands.Add(CrawlCommand.Create(stdout, stderr));
         root.Subcommands.Add(StatsCommand.Create(stdout));
