@@ -28,6 +28,11 @@ internal static class CrawlCommand
         public readonly Option<int> PerHost = new("--per-host") { Description = "Connections to one host at once.", DefaultValueFactory = _ => CrawlOptions.Defaults.PerHost };
         public readonly Option<double> Delay = new("--delay") { Description = "Seconds between two requests to one host.", DefaultValueFactory = _ => CrawlOptions.Defaults.Delay.TotalSeconds };
         public readonly Option<int> Concurrency = new("--concurrency") { Description = "Requests in flight over all hosts.", DefaultValueFactory = _ => CrawlOptions.Defaults.Concurrency };
+        public readonly Option<string> ReadableScorer = new("--readable-scorer")
+        {
+            Description = "Who picks the readable Markdown's blocks: rules (hand-written, default) or learned (the block scorer of `crawlscope train extraction`).",
+            DefaultValueFactory = _ => "rules",
+        };
         public readonly Option<string> Extract = new("--extract") { Description = "full (every field) or none (fetch results, metadata, links, content hash and spam score; no boilerpipe, Markdown, readable text or near-duplicates).", DefaultValueFactory = _ => "full" };
         public readonly Option<int> Shards = CommonOptions.Shards();
         public readonly FetchCliOptions Fetch = new();
@@ -42,6 +47,7 @@ internal static class CrawlCommand
             Scope.AcceptOnlyFromAmong("site", "seeds", "any");
             CommonOptions.AtLeast(WarcMaxBytes, 1_000_000);
             Extract.AcceptOnlyFromAmong("full", "none");
+            ReadableScorer.AcceptOnlyFromAmong("rules", "learned");
             Render.AcceptOnlyFromAmong("never", "auto", "always");
             CommonOptions.AtLeast(PerHost, CrawlOptions.Least.PerHost);
             CommonOptions.AtLeast(Concurrency, CrawlOptions.Least.Concurrency);
@@ -53,7 +59,7 @@ internal static class CrawlCommand
         public void AddTo(Command c)
         {
             c.Arguments.Add(Urls);
-            foreach (Option o in new Option[] { SeedsFile, WorkerShards, StateDir, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, Extract, Render, Browser, Shards, Recrawl, Warc, WarcMaxBytes }.Concat(Fetch.All).Concat(Store.All))
+            foreach (Option o in new Option[] { SeedsFile, WorkerShards, StateDir, Scope, MaxPages, MaxDepth, Include, Exclude, PerHost, Delay, Concurrency, Extract, ReadableScorer, Render, Browser, Shards, Recrawl, Warc, WarcMaxBytes }.Concat(Fetch.All).Concat(Store.All))
                 c.Options.Add(o);
         }
 
@@ -70,6 +76,7 @@ internal static class CrawlCommand
                 Delay = TimeSpan.FromSeconds(p.GetValue(Delay)),
                 Concurrency = p.GetValue(Concurrency),
                 Extract = p.GetValue(Extract) == "none" ? ExtractionParts.Metadata : ExtractionParts.All,
+                ReadableScorer = p.GetValue(ReadableScorer) == "learned" ? Extraction.MainContent.ReadableScorer.Learned : Extraction.MainContent.ReadableScorer.Rules,
                 ShardCount = p.GetValue(Shards),
                 Fetch = Fetch.Build(p),
                 WarcDirectory = p.GetValue(Warc),

@@ -18,7 +18,10 @@ internal static class EvalCommand
         dataset.AcceptOnlyFromAmong(ExtractionDatasets.All);
         var datasets = CommonOptions.Datasets();
         var limit = new Option<int?>("--limit") { Description = "Score only the first N pages of each dataset (quick look)." };
-        var perPage = new Option<FileInfo?>("--per-page") { Description = "Write each page's readable score and detected page type to this JSON Lines file." };
+        var perPage = new Option<FileInfo?>("--per-page")
+        {
+            Description = "Write each page's readable score (block scorer and rules alone), split, detected page type and block-by-block decisions to this JSON Lines file.",
+        };
         var labelled = new Option<bool>("--labelled-page-types") { Description = "Extract each WCXB page with the profile of its labelled type (what a perfect page-type classifier would score)." };
         var extraction = new Command("extraction", "Score readable Markdown, boilerpipe text, whole-page Markdown, title and description.")
         {
@@ -33,7 +36,7 @@ internal static class EvalCommand
 
             string[] names = parse.GetValue(dataset) is { Length: > 0 } chosen ? chosen : ExtractionDatasets.All;
             var sw = Stopwatch.StartNew();
-            var evaluator = new ExtractionEvaluator(PageExtractor.Default, parse.GetValue(labelled));
+            var evaluator = new ExtractionEvaluator(parse.GetValue(labelled), explainBlocks: parse.GetValue(perPage) is not null);
             var rows = evaluator.Evaluate(root, names, m => stderr.WriteLine(m), parse.GetValue(limit)).ToList();
             if (parse.GetValue(perPage) is { } file)
                 File.WriteAllLines(file.FullName, evaluator.PerPage.Select(p => System.Text.Json.JsonSerializer.Serialize(p)));

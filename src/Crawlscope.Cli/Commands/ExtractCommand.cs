@@ -23,9 +23,14 @@ internal static class ExtractCommand
         var url = new Option<string>("--url") { Description = "The page's URL (resolves links and the canonical).", Required = true };
         var contentType = new Option<string?>("--content-type") { Description = "The Content-Type header, for its charset." };
         var json = CommonOptions.Json();
+        var scorer = new Option<string>("--readable-scorer")
+        {
+            Description = "Who picks the readable Markdown's blocks: rules (hand-written, default) or learned (the block scorer).", DefaultValueFactory = _ => "rules",
+        };
+        scorer.AcceptOnlyFromAmong("rules", "learned");
         var command = new Command("extract", "Extract title, description, canonical, texts, Markdown, links and spam score from a page.")
         {
-            file, url, contentType, json,
+            file, url, contentType, json, scorer,
         };
         command.SetAction((parse, ct) =>
         {
@@ -34,7 +39,10 @@ internal static class ExtractCommand
             byte[] body = Read(parse.GetValue(file)!, stdin);
             if (LooksBinary(body)) throw new CommandException("the input looks binary, not HTML (it holds NUL bytes)");
 
-            var options = new PageExtractorOptions();
+            var options = new PageExtractorOptions
+            {
+                Scorer = parse.GetValue(scorer) == "learned" ? Extraction.MainContent.ReadableScorer.Learned : Extraction.MainContent.ReadableScorer.Rules,
+            };
             bool truncated = body.Length > options.MaxHtmlBytes;
             ExtractedPage page;
             try

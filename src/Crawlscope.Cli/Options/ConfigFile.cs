@@ -23,6 +23,7 @@ internal static class ConfigFile
         ["seeds"] = new("", Kind.List),
         ["seeds_file"] = new("--seeds-file", Kind.Text),
         ["extract"] = new("--extract", Kind.Text, Words: ["full", "none"]),
+        ["readable_scorer"] = new("--readable-scorer", Kind.Text, Words: ["rules", "learned"]),
         ["render.mode"] = new("--render", Kind.Text, Words: ["never", "auto", "always"]),
         ["render.browser"] = new("--browser", Kind.Text),
         ["shards"] = new("--shards", Kind.Integer, Crawling.CrawlOptions.Least.ShardCount),

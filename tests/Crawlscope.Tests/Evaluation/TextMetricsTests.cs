@@ -70,10 +70,11 @@ public class TextMetricsTests(ITestOutputHelper output)
     public void Scrapinghub_ExtractionScores_HoldTheirLevel()
     {
         string root = SharedData.Find("datasets");
-        var rows = new ExtractionEvaluator(PageExtractor.Default).Evaluate(root, [ExtractionDatasets.Scrapinghub]);
+        var rows = new ExtractionEvaluator().Evaluate(root, [ExtractionDatasets.Scrapinghub]);
         foreach (var row in rows) output.WriteLine($"{row.Output}: {row.Detail}");
         Assert.InRange(rows.Single(r => r.Output == "boilerpipe text").Value, 0.84, 0.88);
         Assert.True(rows.Single(r => r.Output == "Markdown (whole page)").Value >= 0.98);
         Assert.True(rows.Single(r => r.Output == "readable Markdown").Value >= 0.94);
+        Assert.True(rows.Single(r => r.Output == "readable Markdown, learned block scorer").Value >= 0.94);
     }
 }
