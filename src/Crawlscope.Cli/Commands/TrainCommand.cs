@@ -34,9 +34,9 @@ internal static class TrainCommand
         };
         extraction.SetAction(parse =>
         {
-            string root = CommonOptions.DatasetsRoot(parse.GetValue(datasets));
             double learningRate = parse.GetValue(rate);
-            if (learningRate is <= 0 or > 1) throw new CommandException($"--learning-rate must be in (0, 1], not {learningRate}");
+            if (learningRate is <= 0 or > 1) throw new CommandException($"--learning-rate must be in (0, 1], not {learningRate}", CrawlscopeCli.BadUsage);
+            string root = CommonOptions.DatasetsRoot(parse.GetValue(datasets));
             var options = new BlockScorerTrainingOptions
             {
                 Seed = parse.GetValue(seed), Trees = parse.GetValue(trees), Leaves = parse.GetValue(leaves),
