@@ -21,7 +21,10 @@ public sealed record ExtractionTimings(string Corpus, int Pages, double AverageK
 /// </summary>
 public static class ExtractionBenchmark
 {
-    public static readonly string[] Steps = ["decode", "parse", "metadata", "boilerpipe", "markdown", "readable", "spam", "whole pass"];
+    public static readonly string[] Steps =
+        ["decode", "parse", "metadata", "boilerpipe", "markdown", "readable", "readable, learned block scorer", "spam", "whole pass", "whole pass, learned block scorer"];
+
+    private static readonly PageExtractor WithScorer = new(new PageExtractorOptions { Scorer = ReadableScorer.Learned });
 
     public static ExtractionTimings Run(string corpus, IReadOnlyList<(byte[] Html, WebUrl Url)> pages)
     {
@@ -53,6 +56,8 @@ public static class ExtractionBenchmark
                 Lap("markdown");
                 _ = MainContentExtractor.Extract(doc, baseUrl, boilerpipe);
                 Lap("readable");
+                _ = MainContentExtractor.Extract(doc, baseUrl, boilerpipe, scorer: ReadableScorer.Learned);
+                Lap("readable, learned block scorer");
                 _ = SpamClassifier.Classify(StatisticsCollector.Collect(doc, title, html.Length, links.Count), title);
                 Lap("spam");
 
@@ -62,6 +67,10 @@ public static class ExtractionBenchmark
                 _ = SpamClassifier.Classify(page);
                 Lap("whole pass");
                 if (record) (plainText, packedText) = (plainText + TextBytes(page).Plain, packedText + TextBytes(page).Packed);
+                sw.Restart();
+                bytes = GC.GetAllocatedBytesForCurrentThread();
+                _ = SpamClassifier.Classify(WithScorer.Extract(html, url));
+                Lap("whole pass, learned block scorer");
 
                 void Lap(string step)
                 {
