@@ -394,7 +394,7 @@ internal static class MainContentExtractor
     /// headline-sized anchor and carry text of their own besides (a teaser, a date, a price). Listings are made of
     /// them, on any profile; menus (short anchors) and related-story lists (anchors alone) are not.
     /// </summary>
-    internal static bool[] Cards(DomBlocks blocks)
+    private static bool[] Cards(DomBlocks blocks)
     {
         int n = blocks.Count;
         var inCard = new bool[n];

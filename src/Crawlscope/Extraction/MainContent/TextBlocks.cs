@@ -44,8 +44,8 @@ internal struct WordStatistics
         }
     }
 
-    /// <summary>Text nodes meet inside a word ("<c>re&lt;b&gt;ad&lt;/b&gt;</c>") or at a break between words;
-    /// inline elements are taken as breaks.</summary>
+    /// <summary>An inline element's edge ends the word being read: "<c>re&lt;b&gt;ad&lt;/b&gt;</c>" counts two words,
+    /// which is rare and cheaper than looking ahead.</summary>
     public void Break() => _inWord = false;
 }
 
