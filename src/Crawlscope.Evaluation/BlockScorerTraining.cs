@@ -41,9 +41,6 @@ public static class BlockScorerTraining
         public float[] Features { get; set; } = [];
     }
 
-    /// <summary>One training page: its blocks' rows, which blocks are labelled and how.</summary>
-    private sealed record TrainingPage(float[] Rows, (int Block, bool Content, float Weight)[] Labelled);
-
     /// <summary>A page's examples weigh 100 in all, shared by its blocks in proportion to their words: each page
     /// counts alike, as in the per-page averaged F1 the datasets report, and a block counts as its words do.</summary>
     private const float PageWeight = 100;
@@ -56,7 +53,7 @@ public static class BlockScorerTraining
             var training = ExtractionDatasets.Load(datasetsRoot, name).Where(p => !ExtractionDatasets.IsValidation(p) && !(options.Tuning && ExtractionDatasets.IsTuning(p)));
             pages.AddRange(options.Limit is { } limit ? training.Take(limit) : training);
         }
-        var perPage = new ConcurrentDictionary<int, TrainingPage?>();
+        var perPage = new ConcurrentDictionary<int, List<Example>>();
         int done = 0;
         Parallel.For(0, pages.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
@@ -64,11 +61,10 @@ public static class BlockScorerTraining
             int n = Interlocked.Increment(ref done);
             if (n % 250 == 0 || n == pages.Count) progress?.Invoke($"features: {n}/{pages.Count} pages");
         });
-        var data = Enumerable.Range(0, pages.Count).Select(i => perPage[i]).OfType<TrainingPage>().Where(p => p.Labelled.Length > 0).ToList();
-        int blocks = data.Sum(p => p.Labelled.Length);
-        if (blocks == 0) throw new InvalidOperationException("no labelled blocks in the training pages");
-        progress?.Invoke($"training on {blocks:N0} blocks of {data.Count} pages");
-        var examples = data.SelectMany(Examples).ToList();
+        int pagesWithLabels = perPage.Values.Count(p => p.Count > 0);
+        var examples = Enumerable.Range(0, pages.Count).SelectMany(i => perPage[i]).ToList();
+        if (examples.Count == 0) throw new InvalidOperationException("no labelled blocks in the training pages");
+        progress?.Invoke($"training on {examples.Count:N0} blocks of {pagesWithLabels} pages");
         var (trees, bias, difference) = Fit(new MLContext(seed: options.Seed), options, examples);
 
         int wcxb = pages.Count(p => p.Dataset == ExtractionDatasets.Wcxb), trafilatura = pages.Count - wcxb;
@@ -86,14 +82,8 @@ public static class BlockScorerTraining
             BlockFeatures.Names, bias, trees);
         var scorer = new BlockScorer(model);
         int correct = examples.Count(e => BlockScorer.IsContent(scorer.Score(e.Features)) == e.Label);
-        return new BlockScorerTrainingResult(model.ToJson(), data.Count, blocks, examples.Count(e => e.Label), correct / (double)blocks, difference);
+        return new BlockScorerTrainingResult(model.ToJson(), pagesWithLabels, examples.Count, examples.Count(e => e.Label), correct / (double)examples.Count, difference);
     }
-
-    private static IEnumerable<Example> Examples(TrainingPage page) =>
-        page.Labelled.Select(l => new Example
-        {
-            Label = l.Content, Weight = l.Weight, Features = page.Rows.AsSpan(l.Block * BlockFeatures.Count, BlockFeatures.Count).ToArray(),
-        });
 
     /// <summary>Trains the ensemble and exports its trees; they must score the examples as ML.NET does (the largest
     /// difference is returned), or the crawler would run a different model than the one trained.</summary>
@@ -141,13 +131,13 @@ public static class BlockScorerTraining
 
     private static readonly PageExtractor Parser = PageExtractor.Default;
 
-    /// <summary>A page's blocks, rows and labels (blocks the labels say nothing about are not labelled).</summary>
-    private static TrainingPage? Read(LabelledPage page)
+    /// <summary>A page's labelled blocks, weighted (blocks the labels say nothing about are left out).</summary>
+    private static List<Example> Read(LabelledPage page)
     {
         WebUrl url = WebUrl.TryParse(page.Url, null, out var u, out _) ? u : WebUrl.Parse("http://invalid.example/");
         var (document, baseUrl) = Parser.Parse(page.ReadHtml(), url);
         var analysis = MainContentExtractor.Analyse(document, baseUrl);
-        if (analysis is null) return null;
+        if (analysis is null) return [];
         var labeller = page.MainContent is { Length: > 0 } gold ? Labeller.FromMainContent(gold) : Labeller.FromSnippets(page.With, page.Without);
         var labelled = new List<(int Block, bool Content, int Words)>();
         for (int b = 0; b < analysis.Blocks.Count; b++)
@@ -157,7 +147,12 @@ public static class BlockScorerTraining
             labelled.Add((b, content, words.Count));
         }
         double total = labelled.Sum(l => l.Words);
-        return new TrainingPage(analysis.Rows, labelled.Select(l => (l.Block, l.Content, (float)(PageWeight * l.Words / total))).ToArray());
+        return labelled.Select(l => new Example
+        {
+            Label = l.Content,
+            Weight = (float)(PageWeight * l.Words / total),
+            Features = analysis.Rows.AsSpan(l.Block * BlockFeatures.Count, BlockFeatures.Count).ToArray(),
+        }).ToList();
     }
 
     /// <summary>Labels a block from a page's gold: with the labelled main content, a block of three words or fewer is

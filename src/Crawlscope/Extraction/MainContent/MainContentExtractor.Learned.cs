@@ -25,16 +25,15 @@ internal static partial class MainContentExtractor
         return (text, ruleKept, BlockFeatures.Compute(blocks, text, guess, ruleRoot, ruleKept, Cards(blocks)));
     }
 
-    /// <summary>A page's text blocks with their features and the rules' decision for each, as the block scorer sees
-    /// them: what <c>crawlscope train extraction</c> learns from and <c>eval extraction --per-page</c> shows. Null for a
-    /// page without a body or too large to walk.</summary>
-    internal sealed record BlockAnalysis(TextBlocks Blocks, float[] Rows, bool[] RuleKept, PageTypeGuess PageType);
+    /// <summary>A page's text blocks (with their text) and features, as the block scorer sees them: what
+    /// <c>crawlscope train extraction</c> learns from. Null for a page without a body or too large to walk.</summary>
+    internal sealed record BlockAnalysis(TextBlocks Blocks, float[] Rows);
 
     internal static BlockAnalysis? Analyse(IHtmlDocument document, WebUrl baseUrl, PageType? pageType = null)
     {
         if (RulesOf(document, baseUrl, pageType) is not var (blocks, guess, rules)) return null;
-        var (text, ruleKept, rows) = Features(blocks, guess, rules.Root, rules.Left, withText: true, default);
-        return new BlockAnalysis(text, rows, text.Element.Select(i => ruleKept[i]).ToArray(), guess);
+        var (text, _, rows) = Features(blocks, guess, rules.Root, rules.Left, withText: true, default);
+        return new BlockAnalysis(text, rows);
     }
 
     /// <summary>The block scorer's decision on a page, block by block (<c>eval extraction --per-page</c>); whether it
