@@ -25,7 +25,7 @@ internal static class FrontierBenchmark
             var now = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
             var batch = new List<FrontierEntry>(1000);
-            long inserted = 0, offeredNew = 0;
+            long inserted = 0;
             // A known link is one of its host's earlier URLs, picked uniformly: with hosts interleaved it was queued
             // long before, out of reach of any cache of recent keys.
             var queuedPerHost = new int[hosts];
@@ -36,7 +36,6 @@ internal static class FrontierBenchmark
                 int h = (int)(i % hosts);
                 bool known = queuedPerHost[h] > 0 && random.Next(100) < knownPercent;
                 int ordinal = known ? random.Next(queuedPerHost[h]) : queuedPerHost[h]++;
-                if (!known) offeredNew++;
                 var id = keyer.Identify(WebUrl.Parse(Url(h, ordinal)));
                 if (i % 20 == 0) source = id.Key.Value;
                 batch.Add(FrontierEntry.Seed(id, now) with { Depth = 1, Priority = 1, DiscoveredFrom = source });
@@ -77,6 +76,7 @@ internal static class FrontierBenchmark
                 }
             }
             double leaseSeconds = clock.Elapsed.TotalSeconds;
+            long offeredNew = queuedPerHost.Sum(n => (long)n);
             stdout.WriteLine($"bench frontier: {urls:N0} discovered URLs offered at {urls / insertSeconds:N0} URLs/s (keying included), {100 - knownPercent}% new: " +
                              $"{inserted:N0} queued over {queuedHosts.Count:N0} hosts ({offeredNew - inserted:N0} new ones taken for known); " +
                              $"{bytes / (double)Math.Max(1, inserted):F0} bytes on disk per queued URL; the seen set read back at start in {rebuildMs:F0} ms; a run's one scan of queued hosts {scanMs:F0} ms; " +
