@@ -17,12 +17,13 @@ internal static partial class MainContentExtractor
     // disagree narrowly the rules stand. Chosen on the tuning hosts (docs/extraction.md), never on the validation ones.
     private const double RuleKeptMargin = 1;
 
-    private static (TextBlocks Text, bool[] RuleKept, float[] Rows) Features(DomBlocks blocks, PageTypeGuess guess, int ruleRoot, bool[] ruleLeft,
+    private static (TextBlocks Text, bool[] RuleKept, float[] Rows) Features(DomBlocks blocks, PageTypeGuess guess, RuleDecision rules,
         bool withText, CancellationToken cancellation)
     {
         var text = TextBlocks.Build(blocks, withText, cancellation);
-        var ruleKept = BlockFeatures.RuleKept(blocks, ruleRoot, ruleLeft);
-        return (text, ruleKept, BlockFeatures.Compute(blocks, text, guess, ruleRoot, ruleKept, Cards(blocks)));
+        var ruleKept = BlockFeatures.RuleKept(blocks, rules.Root, rules.Left);
+        // Listings' rules found the cards already; on other profiles they are looked for here.
+        return (text, ruleKept, BlockFeatures.Compute(blocks, text, guess, rules.Root, ruleKept, rules.Cards ?? Cards(blocks)));
     }
 
     /// <summary>A page's text blocks (with their text) and features, as the block scorer sees them: what
@@ -32,7 +33,7 @@ internal static partial class MainContentExtractor
     internal static BlockAnalysis? Analyse(IHtmlDocument document, WebUrl baseUrl, PageType? pageType = null)
     {
         if (RulesOf(document, baseUrl, pageType) is not var (blocks, guess, rules)) return null;
-        var (text, _, rows) = Features(blocks, guess, rules.Root, rules.Left, withText: true, default);
+        var (text, _, rows) = Features(blocks, guess, rules, withText: true, default);
         return new BlockAnalysis(text, rows);
     }
 
@@ -80,7 +81,7 @@ internal static partial class MainContentExtractor
     {
         var scorer = BlockScorer.Default;
         var ruleLeft = rules.Left;
-        var (text, ruleKept, rows) = Features(blocks, guess, rules.Root, ruleLeft, withText, cancellation);
+        var (text, ruleKept, rows) = Features(blocks, guess, rules, withText, cancellation);
         int n = blocks.Count;
         var never = Never(blocks, rules, template);
         var keptBelow = new int[n];

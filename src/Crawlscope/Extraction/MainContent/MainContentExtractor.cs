@@ -138,19 +138,19 @@ internal static partial class MainContentExtractor
     /// chrome, link lists, the template's blocks, the headline repeated above it).</summary>
     private static RuleDecision ChooseRoot(DomBlocks blocks, ExtractionProfile profile, IReadOnlySet<ulong>? template)
     {
-        var (left, overlay) = LeftOut(blocks, profile, template);
+        var (left, overlay, cards) = LeftOut(blocks, profile, template);
         int chosen = Choose(blocks, ContentText(blocks, left, profile.LinksAreContent), left, profile);
         LeaveOutHeadline(blocks, chosen, left);
         // Too little text left in the chosen element: the content is taken from the whole body, with the same elements left out.
         int root = KeptChars(blocks, chosen, left) < MinimumTextChars ? 0 : chosen;
-        return new RuleDecision(chosen, root, left, overlay, TopLevel(blocks, left, chosen));
+        return new RuleDecision(chosen, root, left, overlay, cards, TopLevel(blocks, left, chosen));
     }
 
     /// <summary>What the rules decided: the chosen element, the element the content is written from (the chosen one or
     /// the body), every element they leave out, the overlays among them (cookie dialogs, pop-ups, sharing, ads: never
-    /// content, <see cref="BlockRole.Overlay"/>), and of the left-out ones those not inside another (what the Markdown
-    /// writer is told to skip).</summary>
-    private sealed record RuleDecision(int Chosen, int Root, bool[] Left, bool[] Overlay, HashSet<IElement> LeftOut);
+    /// content, <see cref="BlockRole.Overlay"/>), the elements inside cards when the profile looked for them (null
+    /// otherwise), and of the left-out ones those not inside another (what the Markdown writer is told to skip).</summary>
+    private sealed record RuleDecision(int Chosen, int Root, bool[] Left, bool[] Overlay, bool[]? Cards, HashSet<IElement> LeftOut);
 
     /// <summary>Visible characters of the element's subtree outside what is left out inside it.</summary>
     private static int KeptChars(DomBlocks blocks, int element, bool[] left)
@@ -204,13 +204,13 @@ internal static partial class MainContentExtractor
     /// <summary>Which elements the profile leaves out wherever they are: chrome, comments (except on forums), tables
     /// of contents, link lists and template blocks. A container that holds most of the page's text is never left
     /// out for its name alone (ASP.NET wraps whole pages in a form; themes name wrappers "has-sidebar").</summary>
-    private static (bool[] Left, bool[] Overlay) LeftOut(DomBlocks blocks, ExtractionProfile profile, IReadOnlySet<ulong>? template)
+    private static (bool[] Left, bool[] Overlay, bool[]? Cards) LeftOut(DomBlocks blocks, ExtractionProfile profile, IReadOnlySet<ulong>? template)
     {
         int n = blocks.Count;
         var left = new bool[n];
         var overlay = new bool[n];
         // On other profiles cards are related stories and more-from-the-site lists.
-        var inCard = profile.LinksAreContent ? Cards(blocks) : new bool[n];
+        var cards = profile.LinksAreContent ? Cards(blocks) : null;
         int pageText = Math.Max(1, blocks.Text[0] - blocks.LinkText[0]);
         for (int i = 1; i < n; i++)
         {
@@ -224,7 +224,7 @@ internal static partial class MainContentExtractor
                 || !content && !wrapper && (role & (BlockRole.Chrome | BlockRole.Contents)) != 0;
             // A paragraph is dropped only when it is hardly more than its link ("Read the full survey online" stays).
             double limit = (role & BlockRole.Paragraph) != 0 && blocks.Elements[i].LocalName == "p" ? Math.Max(profile.LinkDensityLimit, ParagraphLinkDensityLimit) : profile.LinkDensityLimit;
-            bool linkList = !inCard[i] && (role & BlockRole.Inline) == 0 && text > 0 && blocks.LinkText[i] > limit * text && unlinked < 300
+            bool linkList = !(cards?[i] ?? false) && (role & BlockRole.Inline) == 0 && text > 0 && blocks.LinkText[i] > limit * text && unlinked < 300
                 && (!profile.LinksAreContent || blocks.LinkText[i] < ShortLinkChars * Math.Max(1, blocks.Links[i]));
             // Pictures of the content are figures; other images are icons, avatars, logos and thumbnails of other pages.
             bool thumbnail = blocks.Elements[i].LocalName == "img" && (blocks.InLink[i] || !InFigure(blocks, i));
@@ -234,7 +234,7 @@ internal static partial class MainContentExtractor
         foreach (int i in blocks.HiddenNearTop)
             if (!blocks.IsCurtain(i)) left[i] = true;
         LeaveOutRepeats(blocks, left);
-        return (left, overlay);
+        return (left, overlay, cards);
     }
 
     /// <summary>The left-out elements that are not inside another left-out element (the Markdown writer skips their
