@@ -48,8 +48,9 @@ public sealed class ExtractionEvaluator(bool useLabelledPageTypes = false, bool 
     private sealed record PageOutput(LabelledPage Page, string Readable, string ScorerReadable, string Boilerpipe, string Markdown, string? Title, string? Headline,
         string? Description, string PageType, string Source, string Signals, IReadOnlyList<BlockDecision>? Blocks)
     {
-        public bool Validation { get; } = Page.Dataset == ExtractionDatasets.Scrapinghub || ExtractionDatasets.IsValidation(Page);
-        public string Split => Page.Dataset == ExtractionDatasets.Scrapinghub ? "held out" : ExtractionDatasets.IsValidation(Page) ? "validation" : "training";
+        public string Split { get; } = Page.Dataset == ExtractionDatasets.Scrapinghub ? "held out" : ExtractionDatasets.IsValidation(Page) ? "validation" : "training";
+        /// <summary>The block scorer never saw the page (a validation host, or a dataset it was not trained on).</summary>
+        public bool Validation => Split != "training";
     }
 
     /// <summary>rs-trafilatura's WCXB dev F1 by page type (WCXB README @ c039d5ee): our goal for each type.</summary>
