@@ -6,8 +6,8 @@ namespace Crawlscope.Storage;
 /// taken in a transaction that rolled back is forgotten with it. The numbers are a cache of at most
 /// <see cref="MaxIds"/> hosts (emptied when full), so a broad crawl's memory does not grow with every host it met.
 /// Hosts whose URLs were queued are handed to the crawl loop through <see cref="TakeQueued"/> once their
-/// transaction has committed, so the loop learns of new hosts without scanning the frontier. The writer (under the store's lock) is the only user of everything but
-/// <see cref="TakeQueued"/>.
+/// transaction has committed, so the loop learns of new hosts without scanning the frontier. The writer (under the
+/// store's lock) is the only user of everything but <see cref="TakeQueued"/>.
 /// </summary>
 internal sealed class FrontierHosts
 {

@@ -217,8 +217,7 @@ public sealed partial class SqliteCrawlStore
         SqliteCommand? uncached = null;
         try
         {
-            var cmd = ReadCommand(reader, sql) ?? (uncached = reader.CreateCommand());
-            if (cmd.CommandText != sql) cmd.CommandText = sql;
+            var cmd = ReadCommand(reader, sql) ?? (uncached = new SqliteCommand(sql, reader));
             Bind(cmd, parameters);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct) && row(r))
@@ -244,8 +243,6 @@ public sealed partial class SqliteCrawlStore
         var commands = _readCommands.GetOrAdd(reader, _ => new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
         if (commands.TryGetValue(sql, out var cmd)) return cmd;
         if (commands.Count >= MaxReadCommands) return null;
-        cmd = reader.CreateCommand();
-        commands[sql] = cmd;
-        return cmd;
+        return commands[sql] = new SqliteCommand(sql, reader);
     }
 }
