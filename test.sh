@@ -8,8 +8,8 @@ cd "$root"
 # boilerpipe 1.2.0 and a JDK to run it (our boilerpipe is compared with it); Chromium for the inspector's
 # browser tests (driven by Microsoft.Playwright) and chromium-headless-shell, the crawl's renderer; ClickHouse for the cluster store's tests, which start their
 # own clusters on 127.0.0.1 (the package's own service is not used); ZooKeeper for the replicated cluster's tests (run
-# from its jar, not as the package's service); etcd for the worker leases' tests.
-packages=(publicsuffix libboilerpipe-java openjdk-17-jdk-headless chromium chromium-headless-shell clickhouse-server zookeeper etcd-server)
+# from its jar, not as the package's service); etcd for the worker leases' tests; Scrapy for `bench scrapy`'s test.
+packages=(publicsuffix libboilerpipe-java openjdk-17-jdk-headless chromium chromium-headless-shell clickhouse-server zookeeper etcd-server python3-scrapy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

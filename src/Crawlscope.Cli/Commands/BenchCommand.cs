@@ -15,7 +15,7 @@ internal static class BenchCommand
         var json = CommonOptions.Json();
         var bench = new Command("bench", "Crawl the sample web at full speed (no politeness delay, robots.txt obeyed) and print pages/s, CPU ms per page and peak RSS; `bench extraction` times extraction; `bench inspect` times lookups.")
         {
-            Extraction(stdout), Inspect(stdout, stderr), Soak(stdout), Frontier(stdout), Render(stdout), Hostile(stdout),
+            Extraction(stdout), Inspect(stdout, stderr), Soak(stdout), Frontier(stdout), Render(stdout), Hostile(stdout), Scrapy(stdout, stderr),
         };
         var mode = new Option<string>("--extract") { Description = "full or none.", DefaultValueFactory = _ => "full" };
         mode.AcceptOnlyFromAmong("full", "none");
@@ -103,6 +103,46 @@ internal static class BenchCommand
                 stdout.WriteLine($"bench render: {r.Rendered} of {r.Pages} pages rendered in {r.Seconds:F1} s = {r.PagesPerSecond:F1} pages/s with {r.Parallel} at once; " +
                                  $"{r.CpuMsPerPage:F0} CPU ms per rendered page ({r.BrowserCpuMsPerPage:F0} in the browser and its driver); peak browser RSS {r.PeakBrowserRssMb:F0} MB; " +
                                  $"first render {r.FirstRenderSeconds:F2} s after its request (browser start included); {r.Browser}, {r.Cores} cores");
+            return CrawlscopeCli.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>bench scrapy</c>: Scrapy and Crawlscope on the same sample web, one after the other.</summary>
+    private static Command Scrapy(TextWriter stdout, TextWriter stderr)
+    {
+        var pages = new Option<int>("--pages") { Description = "Article pages per sample host.", DefaultValueFactory = _ => 150 };
+        CommonOptions.AtLeast(pages, 1);
+        var hosts = new Option<int>("--hosts") { Description = "Sample hosts (the 21 hand-made ones with traps by default; more: generated blog hosts).", DefaultValueFactory = _ => SampleSites.ServerRenderedCount };
+        CommonOptions.AtLeast(hosts, 1);
+        var rounds = new Option<int>("--rounds") { Description = "Crawls of each, alternating which goes first.", DefaultValueFactory = _ => 1 };
+        CommonOptions.AtLeast(rounds, 1);
+        var python = new Option<string>("--python") { Description = "The Python that imports Scrapy (Debian's python3-scrapy).", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var mode = new Option<string>("--extract") { Description = "Crawlscope's extraction: full or none.", DefaultValueFactory = _ => "full" };
+        mode.AcceptOnlyFromAmong("full", "none");
+        var output = new Option<string>("--out") { Description = "Where to write the figures as JSON.", DefaultValueFactory = _ => "bench-scrapy.json" };
+        var noErrorHost = new Option<bool>("--without-error-host") { Description = "Leave out the host of errors (503 and 429 with Retry-After, which Crawlscope waits for and Scrapy 2.8 does not, 500s, a six-second page)." };
+        var json = CommonOptions.Json();
+        var command = new Command("scrapy", "Crawl the sample web with Scrapy and with Crawlscope, one after the other (robots.txt obeyed, no delay, same seeds, scope, depth and connections); print wall and CPU time, robots.txt violations and repeated fetches of each.")
+        {
+            pages, hosts, rounds, python, mode, output, noErrorHost, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var result = await ScrapyComparison.RunAsync(parse.GetValue(pages), parse.GetValue(hosts), parse.GetValue(rounds), parse.GetValue(python)!, parse.GetValue(mode) == "none", !parse.GetValue(noErrorHost), stderr, ct);
+            await File.WriteAllTextAsync(parse.GetValue(output)!, System.Text.Json.JsonSerializer.Serialize(result, Crawlscope.Inspection.ReportJson.Options), ct);
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(stdout, result);
+                return CrawlscopeCli.Success;
+            }
+            stdout.WriteLine($"bench scrapy: {result.Hosts} hosts x {result.PagesPerHost} pages{(result.ErrorHost ? "" : ", without the error host")}, Scrapy {result.ScrapyVersion}, Crawlscope with {result.Extract} extraction ({result.Cores} cores)");
+            stdout.WriteLine("| round | crawler | wall s | URLs fetched | requests | URLs/s | CPU s | CPU ms per request | peak RSS | pages kept (200) | robots.txt violations | repeated fetches | error host's retries |");
+            stdout.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var c in result.Crawls)
+                stdout.WriteLine($"| {c.Round} | {c.Crawler} | {c.Seconds:F1} | {c.Urls:N0} | {c.Requests:N0} | {c.UrlsPerSecond:N0} | {c.CpuSeconds:F1} | {c.CpuMsPerRequest:F2} | {c.PeakRssMb:F0} MB | {c.PagesKept:N0} | {c.RobotsViolations} | {c.DuplicateFetches} | {c.ErrorHostRepeats} |");
+            stdout.WriteLine($"URLs fetched by both: {result.UrlsBoth:N0}; by Scrapy only: {result.UrlsScrapyOnly:N0}; by Crawlscope only: {result.UrlsCrawlscopeOnly:N0}");
+            stdout.WriteLine($"Crawlscope took 1/{result.WallRatio:F1} of Scrapy's wall time (medians), 1/{result.SamePagesRatio:F1} per URL fetched; written to {parse.GetValue(output)}");
             return CrawlscopeCli.Success;
         });
         return command;
