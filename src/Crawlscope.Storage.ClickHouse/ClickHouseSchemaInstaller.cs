@@ -51,7 +51,9 @@ internal static partial class ClickHouseSchemaInstaller
                 if (AlteredColumns().Match(statement) is { Success: true } alter)
                     await AlterAsync(client, db, statement, alter.Groups["table"].Value, behind, replicated && alter.Groups["table"].Value.EndsWith("_local", StringComparison.Ordinal), ct);
                 else
-                    foreach (var n in behind) await client.QueryOnAsync(n.Node, replicated ? Replicated(statement, n) : statement, ct);
+                    foreach (var n in behind)
+                        if (replicated) await CreateReplicaAsync(client, statement, n, nodes, ct);
+                        else await client.QueryOnAsync(n.Node, statement, ct);
             }
             foreach (var n in behind)
             {
@@ -61,6 +63,53 @@ internal static partial class ClickHouseSchemaInstaller
         }
         return [.. nodes.Select(n => (n.Node.Authority, Math.Max(versions[n.Node], ClickHouseSchema.Migrations.Length)))];
     }
+
+    /// <summary>
+    /// Creates a local table on one replica. When ZooKeeper already knows the table with a newer structure (a replica
+    /// added after later migrations: code 122) or knows this very replica (one whose disk was lost: code 253), the
+    /// table is made with the structure a peer of its shard has now: created, or attached where the replica exists,
+    /// and the replica then fetches its peers' parts.
+    /// </summary>
+    private static async Task CreateReplicaAsync(ClickHouseClient client, string statement, NodeInfo node, List<NodeInfo> nodes, CancellationToken ct)
+    {
+        try
+        {
+            await client.QueryOnAsync(node.Node, Replicated(statement, node), ct);
+            return;
+        }
+        catch (ClickHouseException ex) when (CreatedTable().Match(statement) is { Success: true } && (IsCode(ex, StructureTooDifferent) || IsCode(ex, ReplicaExists)))
+        {
+            var create = CreatedTable().Match(statement);
+            string table = $"{create.Groups["db"].Value}.{create.Groups["table"].Value}";
+            foreach (var peer in nodes.Where(p => p.Shard == node.Shard && p != node))
+            {
+                string peerStatement;
+                try
+                {
+                    peerStatement = (await client.QueryOnAsync(peer.Node, $"SHOW CREATE TABLE {table} FORMAT TabSeparatedRaw", ct)).Trim();
+                }
+                catch (ClickHouseException)
+                {
+                    continue; // that peer is down or lacks the table too
+                }
+                try
+                {
+                    await client.QueryOnAsync(node.Node, peerStatement, ct);
+                }
+                catch (ClickHouseException again) when (IsCode(again, ReplicaExists) && peerStatement.StartsWith("CREATE TABLE", StringComparison.Ordinal))
+                {
+                    await client.QueryOnAsync(node.Node, "ATTACH TABLE" + peerStatement["CREATE TABLE".Length..], ct);
+                }
+                return;
+            }
+            throw new ClickHouseException($"{node.Name}: ZooKeeper already holds {table} for this shard, and no other replica of shard {node.Shard} answered with its structure: " +
+                                          "start one and run `store init` again", false, ex);
+        }
+    }
+
+    private const int StructureTooDifferent = 122, ReplicaExists = 253;
+
+    private static bool IsCode(ClickHouseException ex, int code) => ex.Message.Contains($"Code: {code},", StringComparison.Ordinal);
 
     /// <summary>A server's macros (<c>shard</c>, <c>replica</c>), which name its replicated tables' paths.</summary>
     internal static async Task<Dictionary<string, string>> MacrosAsync(ClickHouseClient client, Uri node, CancellationToken ct) =>

@@ -156,6 +156,47 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
     }
 
     [Fact]
+    public async Task AReplicaWhoseDiskIsLost_IsRestoredByStoreInit_AndFetchesItsPeersRows()
+    {
+        string db = ClickHouseCluster.NewDatabase("repl_restore");
+        Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
+        // Shard 1 (nodes 0 and 1) holds 50 rows on both replicas.
+        string values = string.Join(",", Enumerable.Range(0, 50).Select(i => $"(1, 'host{i}.example', 'test', now(), 0, 1)"));
+        await cluster.QueryAsync(0, $"INSERT INTO {db}.bans_local (shard, name, reason, created, deleted, version) VALUES {values}");
+        await cluster.QueryAsync(1, $"SYSTEM SYNC REPLICA {db}.bans_local");
+        Assert.Equal(50, await CountAsync(1, $"SELECT count() FROM {db}.bans_local"));
+        try
+        {
+            // Node 1's disk is lost: it comes back empty while ZooKeeper still lists it as a replica of every table.
+            cluster.Stop(1);
+            cluster.WipeData(1);
+            cluster.Restart(1);
+            Assert.Equal(0, await CountAsync(1, $"SELECT count() FROM system.databases WHERE name = '{db}'"));
+
+            var init = CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db));
+            Assert.True(init.ExitCode == 0, init.Stderr);
+            Assert.Contains($"127.0.0.1:{cluster.Nodes[1].HttpPort}: schema version {ClickHouseSchema.Migrations.Length}", init.Stdout);
+            // Its tables have the structure their peers have now (every migrated column), replicated as before...
+            Assert.Contains("ReplicatedReplacingMergeTree", await cluster.QueryAsync(1, $"SELECT engine_full FROM system.tables WHERE database = '{db}' AND name = 'pages_local' FORMAT TSV"));
+            Assert.Equal(2, await CountAsync(1, $"SELECT count() FROM system.columns WHERE database = '{db}' AND name = 'render_details'"));
+            // ...and it fetches the rows it lost from its peer (once its replication queue has started: SYNC REPLICA
+            // can return before that), and replicates what is written to it.
+            var until = DateTime.UtcNow.AddSeconds(60);
+            while (await CountAsync(1, $"SELECT count() FROM {db}.bans_local") < 50 && DateTime.UtcNow < until) await Task.Delay(250);
+            Assert.Equal(50, await CountAsync(1, $"SELECT count() FROM {db}.bans_local"));
+            await cluster.QueryAsync(1, $"INSERT INTO {db}.bans_local (shard, name, reason, created, deleted, version) VALUES (1, 'after.example', 'test', now(), 0, 1)");
+            await cluster.QueryAsync(0, $"SYSTEM SYNC REPLICA {db}.bans_local");
+            Assert.Equal(51, await CountAsync(0, $"SELECT count() FROM {db}.bans_local"));
+            // A second run finds nothing to do.
+            Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
+        }
+        finally
+        {
+            cluster.Restart(1);
+        }
+    }
+
+    [Fact]
     public async Task TheOverview_ListsWorkersAndEveryNode_WithItsShardReplicaAndState()
     {
         string db = ClickHouseCluster.NewDatabase("repl_overview");
