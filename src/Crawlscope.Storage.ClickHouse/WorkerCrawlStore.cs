@@ -316,7 +316,27 @@ public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
         _local.SaveAsync(page, fetch, links, discovered, ct);
 
     public Task MarkSitemapsReadAsync(string hostKey, CancellationToken ct = default) => _local.MarkSitemapsReadAsync(hostKey, ct);
-    public Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default) => _local.GetPageAsync(srcUnparsed, ct);
+
+    /// <summary>
+    /// The stored page: this worker's own row, or the cluster's once the worker shipped it and dropped its texts (a
+    /// 304 or a failed recrawl builds the next version from it, which must carry them). With the cluster away, none:
+    /// the page is then fetched whole and stored as new rather than shipped without its texts.
+    /// </summary>
+    public async Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default)
+    {
+        var local = await _local.GetPageAsync(srcUnparsed, ct);
+        if (local is null || !await _local.ShippedAwayAsync(srcUnparsed, ct)) return local;
+        try
+        {
+            return await _cluster.GetPageAsync(srcUnparsed, ct);
+        }
+        catch (ClickHouseException ex)
+        {
+            if (ex.Message != _lastError) _log($"cluster read of a shipped page failed (it is fetched whole instead): {ex.Message}");
+            _lastError = ex.Message;
+            return null;
+        }
+    }
 
     /// <summary>Duplicates: this worker's own pages first (they may not be shipped yet), then the whole cluster.</summary>
     public async Task<string?> FindByContentHashAsync(string contentHash, string except, CancellationToken ct = default) =>
@@ -372,6 +392,9 @@ public sealed class WorkerCrawlStore : IFrontierStore, IStoreSpace
         await _stop.CancelAsync();
         await _background;
         await SyncAsync(CancellationToken.None, leaving: true);
+        // A finished crawl's state shrinks to what a recrawl needs once everything is shipped (a stop midway leaves
+        // that to the next run's end).
+        if (_finished && await _local.OutboxCountAsync() == 0) await _local.CompactFileAsync();
         await _local.DisposeAsync();
         await _cluster.DisposeAsync();
         _stop.Dispose();

@@ -34,9 +34,32 @@ public sealed partial class SqliteCrawlStore
         return rows.Count == 0 ? null : new OutboxBatch(last, rows);
     }
 
-    /// <summary>Forgets outbox rows up to <paramref name="lastId"/>, once the other store has them.</summary>
+    /// <summary>Forgets outbox rows up to <paramref name="lastId"/>, once the other store has them, and drops the
+    /// texts of the pages they shipped: the worker keeps what its crawl needs (frontier, seen set, recrawl state,
+    /// content hashes), the cluster the rest. (Were a statement after the first lost to a crash, the next call covers it.)</summary>
     public Task ShippedAsync(long lastId, CancellationToken ct = default) =>
-        ExecLockedAsync("DELETE FROM outbox WHERE id <= $id", ct, ("$id", lastId));
+        ExecLockedAsync($"""
+            DELETE FROM outbox WHERE id <= $id;
+            UPDATE pages SET {string.Join(", ", ShippedAwayColumns.Select(c => c + " = NULL"))}
+                WHERE src_unparsed IN (SELECT src_unparsed FROM page_shipping WHERE outbox_id <= $id);
+            DELETE FROM page_shipping WHERE outbox_id <= $id;
+            """, ct, ("$id", lastId));
+
+    /// <summary>A shipped page's columns a worker does not keep: what only readers want, and they read the cluster.</summary>
+    private static readonly string[] ShippedAwayColumns =
+    [
+        PageTextCodec.MarkdownColumn, PageTextCodec.ReadableMarkdownColumn, PageTextCodec.BoilerpipeTextColumn,
+        "response_headers", "spam_signals", "meta_title", "meta_description", "render_details",
+    ];
+
+    /// <summary>Whether a cluster worker's stored page was shipped and its texts dropped (<see cref="ShippedAsync"/>):
+    /// its whole record is then the cluster's. Only a worker's store may ask: an embedded store ships nothing.</summary>
+    public async Task<bool> ShippedAwayAsync(string srcUnparsed, CancellationToken ct = default) =>
+        (await QueryAsync("SELECT 1 FROM page_shipping WHERE src_unparsed = $k", r => r.GetInt64(0), ct, ("$k", srcUnparsed))).Count == 0;
+
+    /// <summary>Rewrites the file with its live rows only. Rows that shrank when their texts were dropped leave
+    /// their pages mostly empty, and SQLite does not merge them; a finished worker's state is a tenth of its file.</summary>
+    public Task CompactFileAsync(CancellationToken ct = default) => ExecLockedAsync("VACUUM", ct);
 
     public Task<long> OutboxCountAsync(CancellationToken ct = default) => CountAsync("SELECT COUNT(*) FROM outbox", ct);
 

@@ -114,6 +114,7 @@ public sealed partial class SqliteCrawlStore
         INSERT OR IGNORE INTO frontier (src_unparsed, url, host_id, shard, depth, priority, source_id, discovered_at, state, attempts, not_before, redirect_hops, redirect_chain)
         VALUES ($k, $u, $h, $s, $d, $p, $f, $at, $st, $a, $nb, $rh, $rc)
         """;
+    private const string MarkUnshippedSql = "INSERT OR REPLACE INTO page_shipping (src_unparsed, outbox_id) VALUES ($key, $id)";
     private static readonly string MarkDoneSql = $"UPDATE frontier SET state = {StateDone} WHERE src_unparsed = $key";
 
     // The writer's statements, prepared once and executed row by row: cheaper than building and compiling a
@@ -160,12 +161,17 @@ public sealed partial class SqliteCrawlStore
         var upsert = Prepared(UpsertPageSql, tx);
         BindPage(upsert, page, save.Texts);
         upsert.ExecuteNonQuery();
-        Prepared(InsertFetchSql, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
-            ("$failure", fetch.Failure?.Text), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location))
-            .ExecuteNonQuery();
-        foreach (var l in links)
-            Prepared(InsertLinkSql, tx, ("$s", l.Source), ("$t", l.Target), ("$a", l.Anchor), ("$n", l.NoFollow ? 1 : 0),
-                ("$r", l.Refusal is { } refusal ? StoreNames.Of(refusal) : null)).ExecuteNonQuery();
+        // A cluster worker keeps no fetch history or links of its own: they go out in its outbox rows, and reads of
+        // them go to the cluster.
+        if (_worker is null)
+        {
+            Prepared(InsertFetchSql, tx, ("$key", fetch.SrcUnparsed), ("$url", fetch.Url), ("$stamp", Stamp(fetch.Stamp)), ("$code", fetch.HttpCode),
+                ("$failure", fetch.Failure?.Text), ("$elapsed", fetch.ElapsedMs), ("$bytes", fetch.Bytes), ("$type", fetch.ContentType), ("$location", fetch.Location))
+                .ExecuteNonQuery();
+            foreach (var l in links)
+                Prepared(InsertLinkSql, tx, ("$s", l.Source), ("$t", l.Target), ("$a", l.Anchor), ("$n", l.NoFollow ? 1 : 0),
+                    ("$r", l.Refusal is { } refusal ? StoreNames.Of(refusal) : null)).ExecuteNonQuery();
+        }
         // Only originals go into the near-duplicate index: a duplicate points at its original, never at another duplicate.
         if (page.SimHash is long simhash && page.DuplicateOf is null)
             for (int band = 0; band < SimHashBands.Count; band++)
@@ -176,7 +182,8 @@ public sealed partial class SqliteCrawlStore
         Prepared(MarkDoneSql, tx, ("$key", page.SrcUnparsed)).ExecuteNonQuery();
         if (_worker is not null)
         {
-            WriteOutbox(_worker.Replica.Save(page, fetch, links), tx);
+            long shippedBy = WriteOutbox(_worker.Replica.Save(page, fetch, links), tx);
+            Prepared(MarkUnshippedSql, tx, ("$key", page.SrcUnparsed), ("$id", shippedBy)).ExecuteNonQuery();
             WriteOutbox(_worker.Replica.Discovered(newlySeen!), tx);
         }
         return added;
@@ -240,8 +247,11 @@ public sealed partial class SqliteCrawlStore
         return id;
     }
 
-    private void WriteOutbox(IEnumerable<ReplicaRows> rows, SqliteTransaction tx)
+    /// <summary>Writes rows to ship; returns the last one's id (0 when there were none).</summary>
+    private long WriteOutbox(IEnumerable<ReplicaRows> rows, SqliteTransaction tx)
     {
-        foreach (var row in rows) Prepared("INSERT INTO outbox (tbl, lines) VALUES ($t, $l)", tx, ("$t", row.Table), ("$l", row.Lines)).ExecuteNonQuery();
+        long last = 0;
+        foreach (var row in rows) last = (long)Prepared("INSERT INTO outbox (tbl, lines) VALUES ($t, $l) RETURNING id", tx, ("$t", row.Table), ("$l", row.Lines)).ExecuteScalar()!;
+        return last;
     }
 }

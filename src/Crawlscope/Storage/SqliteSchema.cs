@@ -218,5 +218,11 @@ internal static class SqliteSchema
         DROP TABLE outbox;
         ALTER TABLE outbox_v15 RENAME TO outbox;
         """,
+        // 16: a cluster worker's pages not yet shipped, with the outbox row that ships them; once shipped, their texts
+        // are dropped here (the cluster holds them) and the row goes. An embedded store leaves the table empty.
+        """
+        CREATE TABLE page_shipping (src_unparsed TEXT PRIMARY KEY, outbox_id INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE INDEX page_shipping_outbox ON page_shipping(outbox_id);
+        """,
     ];
 }
