@@ -15,7 +15,7 @@ namespace Crawlscope.Tests.Storage;
 [Collection(ClickHouseCollection.Name)]
 public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelper output)
 {
-    private const string Claimed = "crawlscope: claimed shards ";
+    private const string Claimed = LeasedWorkers.Claimed;
 
     [Fact]
     public void Coordinator_BadAddressOrWithStaticRanges_IsAUsageError()
@@ -37,48 +37,33 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
         using var etcd = new EtcdServer();
         string db = ClickHouseCluster.NewDatabase("lease");
         string dir = Directory.CreateTempSubdirectory("crawlscope-lease").FullName;
-        var workers = new List<RunningProcess>();
+        LeasedWorkers? workers = null;
         try
         {
             Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
             await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 6, Fast = true });
             string resolve = Path.Combine(dir, "hosts");
             await File.WriteAllTextAsync(resolve, web.ResolveFile);
-            string[] args = ["crawl", .. web.Seeds, "--store", cluster.StoreUrl(db), "--coordinator", etcd.Coordinator, "--ranges", "2",
-                "--state-dir", Path.Combine(dir, "state"), "--resolve-file", resolve, "--allow-private-networks", "--delay", "0.05", "--concurrency", "4",
-                "--max-depth", "4", "--timeout", "5"];
-            for (int i = 0; i < 3; i++) workers.Add(RunningProcess.Start(args));
+            workers = await LeasedWorkers.StartAsync(LeasedWorkers.Arguments(web, cluster.StoreUrl(db), etcd.Coordinator, 2, dir, resolve, "0.05"), count: 3, claims: 2);
 
             // Two claim a range each; the third waits.
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (workers.Count(w => w.Stderr.Contains(Claimed, StringComparison.Ordinal)) < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
-            var owners = workers.Where(w => w.Stderr.Contains(Claimed, StringComparison.Ordinal)).ToList();
+            var owners = workers.Owners;
             Assert.Equal(2, owners.Count);
-            var waiting = workers.Single(w => !owners.Contains(w));
+            var waiting = workers.All.Single(w => !owners.Contains(w));
             await Task.Delay(1500);
             Assert.DoesNotContain(Claimed, waiting.Stderr);
 
             // The owner of the second range dies without a word once it has crawled a little.
-            var victim = owners.Single(w => w.Stderr.Contains(Claimed + "50-99", StringComparison.Ordinal));
-            deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!victim.HasExited && Pages(victim) < 20 && DateTime.UtcNow < deadline) await Task.Delay(50);
-            Assert.False(victim.HasExited, "the worker finished its range before it could be killed");
-            victim.KillHard();
-            var sinceKill = Stopwatch.StartNew();
-            deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!waiting.Stderr.Contains(Claimed, StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(20);
-            var takeover = sinceKill.Elapsed;
+            var owner = owners.Single(w => w.Stderr.Contains(Claimed + "50-99", StringComparison.Ordinal));
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!owner.HasExited && Pages(owner) < 20 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            var (victim, takeover) = await workers.KillOwnerAsync("50-99", waiting);
             output.WriteLine($"range 50-99 taken over {takeover.TotalSeconds:F1} s after its owner was killed");
             Assert.Contains(Claimed + "50-99 (claim 2;", waiting.Stderr);
             // The lease's TTL (5 s) plus one claim attempt (1 s) and a margin for a busy machine.
             Assert.True(takeover < TimeSpan.FromSeconds(9), $"taken over after {takeover.TotalSeconds:F1} s");
 
-            foreach (var w in workers.Where(w => w != victim))
-            {
-                var took = await w.WaitForExitAsync(TimeSpan.FromMinutes(4), Stopwatch.StartNew());
-                Assert.True(took is not null, "a worker did not finish:\n" + w.Stderr[^Math.Min(2000, w.Stderr.Length)..]);
-                Assert.True(w.ExitCode == 0, w.Stderr[^Math.Min(2000, w.Stderr.Length)..]);
-            }
+            await workers.AssertTheOthersEndCleanlyAsync(victim);
             long pages = 0, distinct = 0;
             foreach (var node in cluster.Nodes)
             {
@@ -88,20 +73,13 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
             output.WriteLine($"{pages} pages stored");
             Assert.True(pages > 100, $"{pages} pages");
             Assert.Equal(distinct, pages);
-            // The takeover fetches again at most what the dead owner had in flight or had not shipped: no stored page is
-            // requested more than twice (counted by the server; the errors host answers by retry count, so it is left out).
-            var storedPages = (await cluster.QueryAsync(0, $"SELECT url FROM {db}.pages FINAL WHERE download_http_code = 200")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(u => new Uri(u)).Select(u => u.Host + u.PathAndQuery).ToHashSet();
-            var errorHosts = SampleSites.Hosts.Where(h => h.Kind == SiteKind.Errors).Select(h => h.Name).ToList();
-            var pageHits = web.Hits.Where(h => storedPages.Contains(h.Key) && !errorHosts.Any(e => h.Key.StartsWith(e, StringComparison.Ordinal))).ToList();
-            Assert.True(pageHits.Count > 100, $"{pageHits.Count} stored pages matched the server's requests");
-            var most = pageHits.MaxBy(h => h.Value);
-            output.WriteLine($"{pageHits.Count} pages requested, {pageHits.Count(h => h.Value == 2)} of them twice; most: {most.Key} {most.Value} times");
-            Assert.True(most.Value <= 2, $"{most.Key} was requested {most.Value} times");
+            // The takeover fetches again at most what the dead owner had in flight or had not shipped.
+            var storedPages = (await cluster.QueryAsync(0, $"SELECT url FROM {db}.pages FINAL WHERE download_http_code = 200")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            output.WriteLine(LeasedWorkers.AssertNoStoredPageRequestedMoreThanTwice(storedPages, web.Hits));
         }
         finally
         {
-            foreach (var w in workers) w.Dispose();
+            workers?.Dispose();
             Directory.Delete(dir, recursive: true);
         }
     }
