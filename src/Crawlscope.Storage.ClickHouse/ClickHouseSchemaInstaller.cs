@@ -72,14 +72,14 @@ internal static partial class ClickHouseSchemaInstaller
     /// </summary>
     private static async Task CreateReplicaAsync(ClickHouseClient client, string statement, NodeInfo node, List<NodeInfo> nodes, CancellationToken ct)
     {
+        var create = CreatedTable().Match(statement);
         try
         {
             await client.QueryOnAsync(node.Node, Replicated(statement, node), ct);
             return;
         }
-        catch (ClickHouseException ex) when (CreatedTable().Match(statement) is { Success: true } && (IsCode(ex, StructureTooDifferent) || IsCode(ex, ReplicaExists)))
+        catch (ClickHouseException ex) when (create.Success && (IsCode(ex, StructureTooDifferent) || IsCode(ex, ReplicaExists)))
         {
-            var create = CreatedTable().Match(statement);
             string table = $"{create.Groups["db"].Value}.{create.Groups["table"].Value}";
             foreach (var peer in nodes.Where(p => p.Shard == node.Shard && p != node))
             {

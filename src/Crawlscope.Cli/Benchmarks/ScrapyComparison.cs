@@ -29,7 +29,7 @@ internal sealed record ScrapyComparisonResult(int Hosts, int PagesPerHost, strin
 /// </summary>
 internal static class ScrapyComparison
 {
-    internal const string Scrapy = "Scrapy", Crawlscope = "Crawlscope";
+    internal const string ScrapyCrawler = "Scrapy", CrawlscopeCrawler = "Crawlscope";
 
     internal static async Task<ScrapyComparisonResult> RunAsync(int pagesPerHost, int hosts, int rounds, string python, bool noExtraction, bool errorHost, TextWriter log, CancellationToken ct)
     {
@@ -45,7 +45,7 @@ internal static class ScrapyComparison
         {
             for (int round = 1; round <= rounds; round++)
                 // Alternating which crawler goes first evens out a machine that speeds up or slows down.
-                foreach (string crawler in round % 2 == 1 ? new[] { Scrapy, Crawlscope } : [Crawlscope, Scrapy])
+                foreach (string crawler in round % 2 == 1 ? new[] { ScrapyCrawler, CrawlscopeCrawler } : [CrawlscopeCrawler, ScrapyCrawler])
                 {
                     var (crawl, urls) = await CrawlOnceAsync(crawler, round, pagesPerHost, hosts, python, spider, wrapper, noExtraction, errorHost, Path.Combine(work, $"{crawler}-{round}"), ct);
                     log.WriteLine($"  round {round}, {crawler}: {crawl.Urls:N0} URLs in {crawl.Seconds:F1} s");
@@ -57,15 +57,15 @@ internal static class ScrapyComparison
         {
             Directory.Delete(work, recursive: true);
         }
-        var scrapyUrls = urlSets[Scrapy];
-        var ourUrls = urlSets[Crawlscope];
+        var scrapyUrls = urlSets[ScrapyCrawler];
+        var ourUrls = urlSets[CrawlscopeCrawler];
         double Median(string crawler, Func<PeerCrawl, double> value)
         {
             var values = crawls.Where(c => c.Crawler == crawler).Select(value).Order().ToList();
             return values[values.Count / 2];
         }
-        double wallRatio = Median(Scrapy, c => c.Seconds) / Median(Crawlscope, c => c.Seconds);
-        double samePages = Median(Scrapy, c => c.Seconds / Math.Max(1, c.Urls)) / Median(Crawlscope, c => c.Seconds / Math.Max(1, c.Urls));
+        double wallRatio = Median(ScrapyCrawler, c => c.Seconds) / Median(CrawlscopeCrawler, c => c.Seconds);
+        double samePages = Median(ScrapyCrawler, c => c.Seconds / Math.Max(1, c.Urls)) / Median(CrawlscopeCrawler, c => c.Seconds / Math.Max(1, c.Urls));
         return new ScrapyComparisonResult(hosts, pagesPerHost, noExtraction ? "none" : "full", errorHost, crawls, scrapyUrls.Intersect(ourUrls).Count(), scrapyUrls.Except(ourUrls).Count(),
             ourUrls.Except(scrapyUrls).Count(), wallRatio, samePages, version, Environment.ProcessorCount, $"{Environment.OSVersion}, .NET {Environment.Version}", DateTimeOffset.UtcNow);
     }
@@ -99,7 +99,7 @@ internal static class ScrapyComparison
         var seeds = web.Seeds.Take(hosts).Where(s => errorHost || SampleSites.Find(new Uri(s).Host)?.Kind != SiteKind.Errors).ToList();
         var domains = seeds.Select(s => PublicSuffixList.Default.GetRegistrableDomain(new Uri(s).Host)!).Distinct().ToList();
         string db = Path.Combine(folder, "crawl.db"), items = Path.Combine(folder, "items.jsonl");
-        var psi = crawler == Scrapy
+        var psi = crawler == ScrapyCrawler
             ? new ProcessStartInfo(python, [spider, "--seeds", .. seeds, "--domains", .. domains, "--resolve-file", resolveFile, "--out", items, "--concurrency", "64", "--per-host", "4", "--max-depth", "6"])
             : new ProcessStartInfo(wrapper, ["crawl", .. seeds, "--db", db, "--delay", "0", "--per-host", "4", "--concurrency", "64", "--max-depth", "6", "--resolve-file", resolveFile,
                 "--trust-resolve", "--extract", noExtraction ? "none" : "full"]);
@@ -125,7 +125,7 @@ internal static class ScrapyComparison
         await File.WriteAllTextAsync(Path.Combine(folder, "output.log"), await output + await errors, ct);
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{crawler} exited with {process.ExitCode}: {Tail(await errors)}");
-        long kept = crawler == Scrapy ? File.ReadLines(items).Count(l => l.Contains("\"status\": 200", StringComparison.Ordinal)) : await StoredPagesAsync(db, ct);
+        long kept = crawler == ScrapyCrawler ? File.ReadLines(items).Count(l => l.Contains("\"status\": 200", StringComparison.Ordinal)) : await StoredPagesAsync(db, ct);
         var hits = web.Hits;
         var (violations, duplicates, errorRepeats) = await JudgeAsync(hits, web.Port, crawler, ct);
         var urls = hits.Keys.Where(k => !k.EndsWith("/robots.txt", StringComparison.Ordinal)).ToHashSet();
