@@ -204,19 +204,29 @@ internal static class CrawlBenchmark
     /// <summary>VmHWM: the resident set's high-water mark.</summary>
     internal static double PeakRssMegabytes() => RssMegabytes("VmHWM:");
 
+    /// <summary>Another process's VmHWM; 0 once it has exited.</summary>
+    internal static double PeakRssMegabytes(int pid) => StatusMegabytes($"/proc/{pid}/status", "VmHWM:") ?? 0;
+
     private static double RssMegabytes(string field)
+    {
+        if (StatusMegabytes("/proc/self/status", field) is { } mb) return mb;
+        using var process = Process.GetCurrentProcess();
+        return (field == "VmHWM:" ? process.PeakWorkingSet64 : process.WorkingSet64) / 1024.0 / 1024.0;
+    }
+
+    /// <summary>A kB field of a /proc status file in MB; null when the file cannot be read.</summary>
+    private static double? StatusMegabytes(string statusFile, string field)
     {
         try
         {
-            foreach (var line in File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status") : [])
+            foreach (var line in File.Exists(statusFile) ? File.ReadLines(statusFile) : [])
                 if (line.StartsWith(field, StringComparison.Ordinal) && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out long kb))
                     return kb / 1024.0;
         }
         catch (IOException)
         {
-            // Out of file descriptors, say: the sample is lost, not the benchmark.
+            // Out of file descriptors, or the process has just exited: the sample is lost, not the benchmark.
         }
-        using var process = Process.GetCurrentProcess();
-        return (field == "VmHWM:" ? process.PeakWorkingSet64 : process.WorkingSet64) / 1024.0 / 1024.0;
+        return null;
     }
 }

@@ -115,7 +115,7 @@ internal static class ScrapyComparison
         {
             while (!process.HasExited)
             {
-                peakRss = Math.Max(peakRss, HighWaterMegabytes(process.Id));
+                peakRss = Math.Max(peakRss, CrawlBenchmark.PeakRssMegabytes(process.Id));
                 await Task.WhenAny(process.WaitForExitAsync(ct), Task.Delay(100, ct));
             }
             await process.WaitForExitAsync(ct);
@@ -180,21 +180,6 @@ internal static class ScrapyComparison
         // Fields after the command name (which may hold spaces) start at the state, field 3; cutime and cstime are 16 and 17.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    private static double HighWaterMegabytes(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-        }
-        catch (IOException)
-        {
-            // The process has just exited: the last sample stands.
-        }
-        return 0;
     }
 
     private static string Tail(string text) => text.Length <= 2000 ? text : "..." + text[^2000..];
