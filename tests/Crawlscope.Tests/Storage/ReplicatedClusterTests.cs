@@ -1,4 +1,3 @@
-using System.Globalization;
 using Crawlscope.Model;
 using Crawlscope.SampleWeb;
 using Crawlscope.Storage.ClickHouse;
@@ -18,9 +17,6 @@ namespace Crawlscope.Tests.Storage;
 [Collection(ReplicatedClickHouseCollection.Name)]
 public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, ITestOutputHelper output)
 {
-    private async Task<long> CountAsync(int node, string sql) =>
-        long.Parse((await cluster.QueryAsync(node, sql)).Trim(), CultureInfo.InvariantCulture);
-
     [Fact]
     public async Task StoreInit_OnShardsOfReplicas_CreatesReplicatedTables_EveryReplicaAtTheLatestStructure()
     {
@@ -36,12 +32,12 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
             Assert.Contains("ReplicatedReplacingMergeTree", engine);
             Assert.Contains($"/clickhouse/tables/{{shard}}/{db}/pages_local", engine);
             // The columns later migrations added (an ALTER sent once per shard) are on every replica, local and Distributed.
-            Assert.Equal(2, await CountAsync(node.Index, $"SELECT count() FROM system.columns WHERE database = '{db}' AND name = 'render_details'"));
+            Assert.Equal(2, await cluster.CountAsync(node.Index, $"SELECT count() FROM system.columns WHERE database = '{db}' AND name = 'render_details'"));
         }
         // A row written on one replica is on its peer.
         await cluster.QueryAsync(0, $"INSERT INTO {db}.bans_local (shard, name, reason, created, deleted, version) VALUES (1, 'a.example', 'test', now(), 0, 1)");
         await cluster.QueryAsync(1, $"SYSTEM SYNC REPLICA {db}.bans_local");
-        Assert.Equal(1, await CountAsync(1, $"SELECT count() FROM {db}.bans_local WHERE name = 'a.example'"));
+        Assert.Equal(1, await cluster.CountAsync(1, $"SELECT count() FROM {db}.bans_local WHERE name = 'a.example'"));
     }
 
     [Fact]
@@ -96,8 +92,8 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
                 foreach (var node in shard)
                 {
                     await cluster.QueryAsync(node.Index, $"SYSTEM SYNC REPLICA {db}.pages_local");
-                    counts.Add(await CountAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL"));
-                    Assert.Equal(await CountAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local"), counts[^1]);
+                    counts.Add(await cluster.CountAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL"));
+                    Assert.Equal(await cluster.CountAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local"), counts[^1]);
                 }
                 output.WriteLine($"shard {shard.Key}: {string.Join(" / ", counts)} pages on its replicas");
                 Assert.Equal(counts[0], counts[1]);
@@ -132,7 +128,7 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
             await worker.FlushAsync();
             long expected = pages.Count(p => p.Shard % 2 == 0);
             Assert.True(expected > 5, $"{expected} pages on shard 1");
-            Assert.Equal(expected, await CountAsync(0, $"SELECT count() FROM {db}.pages_local"));
+            Assert.Equal(expected, await cluster.CountAsync(0, $"SELECT count() FROM {db}.pages_local"));
             Assert.True(await worker.Local.OutboxCountAsync() > 0, "the batch left the outbox before every replica had it");
 
             // The only replica that has them is lost with its disk; its peer comes back without them.
@@ -142,7 +138,7 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
             await Task.Delay(TimeSpan.FromSeconds(2.5));
             await worker.FlushAsync();
             // (No SYNC REPLICA: its queue still waits for the lost replica's parts.)
-            Assert.Equal(expected, await CountAsync(1, $"SELECT count() FROM {db}.pages_local FINAL"));
+            Assert.Equal(expected, await cluster.CountAsync(1, $"SELECT count() FROM {db}.pages_local FINAL"));
             // Still kept: the lost replica has not confirmed them.
             Assert.True(await worker.Local.OutboxCountAsync() > 0);
         }
@@ -164,29 +160,29 @@ public sealed class ReplicatedClusterTests(ReplicatedClickHouseCluster cluster, 
         string values = string.Join(",", Enumerable.Range(0, 50).Select(i => $"(1, 'host{i}.example', 'test', now(), 0, 1)"));
         await cluster.QueryAsync(0, $"INSERT INTO {db}.bans_local (shard, name, reason, created, deleted, version) VALUES {values}");
         await cluster.QueryAsync(1, $"SYSTEM SYNC REPLICA {db}.bans_local");
-        Assert.Equal(50, await CountAsync(1, $"SELECT count() FROM {db}.bans_local"));
+        Assert.Equal(50, await cluster.CountAsync(1, $"SELECT count() FROM {db}.bans_local"));
         try
         {
             // Node 1's disk is lost: it comes back empty while ZooKeeper still lists it as a replica of every table.
             cluster.Stop(1);
             cluster.WipeData(1);
             cluster.Restart(1);
-            Assert.Equal(0, await CountAsync(1, $"SELECT count() FROM system.databases WHERE name = '{db}'"));
+            Assert.Equal(0, await cluster.CountAsync(1, $"SELECT count() FROM system.databases WHERE name = '{db}'"));
 
             var init = CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db));
             Assert.True(init.ExitCode == 0, init.Stderr);
             Assert.Contains($"127.0.0.1:{cluster.Nodes[1].HttpPort}: schema version {ClickHouseSchema.Migrations.Length}", init.Stdout);
             // Its tables have the structure their peers have now (every migrated column), replicated as before...
             Assert.Contains("ReplicatedReplacingMergeTree", await cluster.QueryAsync(1, $"SELECT engine_full FROM system.tables WHERE database = '{db}' AND name = 'pages_local' FORMAT TSV"));
-            Assert.Equal(2, await CountAsync(1, $"SELECT count() FROM system.columns WHERE database = '{db}' AND name = 'render_details'"));
+            Assert.Equal(2, await cluster.CountAsync(1, $"SELECT count() FROM system.columns WHERE database = '{db}' AND name = 'render_details'"));
             // ...and it fetches the rows it lost from its peer (once its replication queue has started: SYNC REPLICA
             // can return before that), and replicates what is written to it.
             var until = DateTime.UtcNow.AddSeconds(60);
-            while (await CountAsync(1, $"SELECT count() FROM {db}.bans_local") < 50 && DateTime.UtcNow < until) await Task.Delay(250);
-            Assert.Equal(50, await CountAsync(1, $"SELECT count() FROM {db}.bans_local"));
+            while (await cluster.CountAsync(1, $"SELECT count() FROM {db}.bans_local") < 50 && DateTime.UtcNow < until) await Task.Delay(250);
+            Assert.Equal(50, await cluster.CountAsync(1, $"SELECT count() FROM {db}.bans_local"));
             await cluster.QueryAsync(1, $"INSERT INTO {db}.bans_local (shard, name, reason, created, deleted, version) VALUES (1, 'after.example', 'test', now(), 0, 1)");
             await cluster.QueryAsync(0, $"SYSTEM SYNC REPLICA {db}.bans_local");
-            Assert.Equal(51, await CountAsync(0, $"SELECT count() FROM {db}.bans_local"));
+            Assert.Equal(51, await cluster.CountAsync(0, $"SELECT count() FROM {db}.bans_local"));
             // A second run finds nothing to do.
             Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
         }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Cli;
 using Crawlscope.Tests.Support;
@@ -18,9 +17,6 @@ namespace Crawlscope.Tests.Storage;
 public sealed class ReplicatedLeasedCrawlTests(ReplicatedClickHouseCluster cluster, ITestOutputHelper output)
 {
     private const string Claimed = LeasedWorkers.Claimed;
-
-    private async Task<long> CountAsync(int node, string sql) =>
-        long.Parse((await cluster.QueryAsync(node, sql)).Trim(), CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task ThreeLeasedWorkers_ThroughReplicaKills_ALostDisk_AWorkerKill_AndZooKeeperDown_StoreEveryPageOnceOnBothReplicas()
@@ -97,14 +93,14 @@ public sealed class ReplicatedLeasedCrawlTests(ReplicatedClickHouseCluster clust
                 while (true)
                 {
                     counts = [];
-                    foreach (var node in replicas) counts.Add(await CountAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL"));
+                    foreach (var node in replicas) counts.Add(await cluster.CountAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL"));
                     if (counts.Distinct().Count() == 1 || DateTime.UtcNow > until) break;
                     await Task.Delay(500);
                 }
                 Log($"shard {shard.Key}: {string.Join(" / ", counts)} pages on its replicas");
                 Assert.Equal(counts[0], counts[1]);
                 foreach (var node in replicas)
-                    Assert.Equal(await CountAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local"), counts[0]);
+                    Assert.Equal(await cluster.CountAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local"), counts[0]);
                 total += counts[0];
             }
             Assert.True(total > 300, $"{total} pages stored");

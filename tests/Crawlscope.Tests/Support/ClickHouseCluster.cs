@@ -74,6 +74,10 @@ public class ClickHouseCluster : IDisposable
         return body;
     }
 
+    /// <summary>A count (or any one number) asked of one node directly.</summary>
+    public async Task<long> CountAsync(int node, string sql) =>
+        long.Parse((await QueryAsync(node, sql)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
     public void Stop(int node)
     {
         var n = _nodes[node];
