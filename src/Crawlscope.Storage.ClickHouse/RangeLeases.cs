@@ -10,7 +10,9 @@ namespace Crawlscope.Storage.ClickHouse;
 /// fails when the key exists (create revision 0), and keeps the lease alive every third of its TTL. A worker that dies
 /// stops renewing and etcd deletes its key when the TTL ends, so another takes the range. A worker that cannot renew
 /// stops fetching (<see cref="Lost"/>) a second before its TTL ends, so two owners never crawl a range at once; one
-/// stopped on purpose revokes its lease, handing the range back at once.
+/// stopped on purpose revokes its lease, handing the range back at once. Every worker also keeps a presence key under
+/// its lease, so each sees how many share the crawl and how the ranges are spread (<see cref="ViewAsync"/>,
+/// <see cref="RangeBalance"/>).
 /// </summary>
 public sealed class RangeLeases : IAsyncDisposable
 {
@@ -19,7 +21,7 @@ public sealed class RangeLeases : IAsyncDisposable
     private static readonly TimeSpan FenceMargin = TimeSpan.FromSeconds(1);
 
     private readonly EtcdClient _etcd;
-    private readonly string _prefix, _claims;
+    private readonly string _prefix, _claims, _workers;
     private readonly string _worker;
     private readonly TimeSpan _ttl;
     private readonly CancellationTokenSource _lost = new();
@@ -32,6 +34,7 @@ public sealed class RangeLeases : IAsyncDisposable
         _etcd = etcd;
         _prefix = prefix + "ranges/";
         _claims = prefix + "claims/";
+        _workers = prefix + "workers/";
         _worker = worker;
         _ttl = ttl;
     }
@@ -61,6 +64,8 @@ public sealed class RangeLeases : IAsyncDisposable
         {
             var grant = await etcd.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)leases._ttl.TotalSeconds }, cancellationToken: ct);
             leases._lease = grant.ID;
+            await etcd.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(leases._workers + worker), Value = ByteString.CopyFromUtf8(worker), Lease = grant.ID },
+                cancellationToken: ct);
             leases._lost.CancelAfter(leases._ttl - FenceMargin);
             leases._keepAlive = Task.Run(leases.KeepAliveAsync, CancellationToken.None);
             return leases;
@@ -86,17 +91,8 @@ public sealed class RangeLeases : IAsyncDisposable
         {
             foreach (var range in ranges)
             {
-                var key = ByteString.CopyFromUtf8(_prefix + range);
-                var claims = ByteString.CopyFromUtf8(_claims + range);
-                var txn = new TxnRequest();
-                txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
-                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(_worker), Lease = _lease } });
-                // The claims key outlives leases; etcd counts its writes (its version), one per claim: the epoch.
-                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = claims, Value = ByteString.CopyFromUtf8(_worker) } });
-                txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = claims } });
-                var answer = await _etcd.TransactionAsync(txn, cancellationToken: ct);
-                if (!answer.Succeeded) continue;
-                Epoch = answer.Responses[2].ResponseRange.Kvs[0].Version;
+                if (await TryClaimAsync(range, ct) is not { } epoch) continue;
+                Epoch = epoch;
                 return range;
             }
             try
@@ -110,6 +106,55 @@ public sealed class RangeLeases : IAsyncDisposable
         }
         return null;
     }
+
+    /// <summary>Claims <paramref name="range"/> if it is free: its epoch, or null when another holds it.</summary>
+    public async Task<long?> TryClaimAsync(ShardRange range, CancellationToken ct)
+    {
+        var key = ByteString.CopyFromUtf8(_prefix + range);
+        var claims = ByteString.CopyFromUtf8(_claims + range);
+        var txn = new TxnRequest();
+        txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
+        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(_worker), Lease = _lease } });
+        // The claims key outlives leases; etcd counts its writes (its version), one per claim: the epoch.
+        txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = claims, Value = ByteString.CopyFromUtf8(_worker) } });
+        txn.Success.Add(new RequestOp { RequestRange = new RangeRequest { Key = claims } });
+        var answer = await _etcd.TransactionAsync(txn, cancellationToken: ct);
+        return answer.Succeeded ? answer.Responses[2].ResponseRange.Kvs[0].Version : null;
+    }
+
+    /// <summary>Hands <paramref name="range"/> back (only if this worker's lease still holds it), for another to claim.</summary>
+    public async Task ReleaseAsync(ShardRange range, CancellationToken ct)
+    {
+        var key = ByteString.CopyFromUtf8(_prefix + range);
+        var txn = new TxnRequest();
+        txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Lease, Result = Compare.Types.CompareResult.Equal, Lease = _lease });
+        txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = key } });
+        await _etcd.TransactionAsync(txn, cancellationToken: ct);
+    }
+
+    /// <summary>Who holds which range and which workers are alive, read in one transaction (one revision).</summary>
+    public async Task<RangeHolding> ViewAsync(CancellationToken ct = default)
+    {
+        var txn = new TxnRequest();
+        txn.Success.Add(new RequestOp { RequestRange = PrefixRange(_prefix) });
+        txn.Success.Add(new RequestOp { RequestRange = PrefixRange(_workers) });
+        var answer = await _etcd.TransactionAsync(txn, cancellationToken: ct);
+        var holders = answer.Responses[0].ResponseRange.Kvs.ToDictionary(kv => kv.Key.ToStringUtf8()[_prefix.Length..], kv => kv.Value.ToStringUtf8());
+        var workers = answer.Responses[1].ResponseRange.Kvs.Select(kv => kv.Value.ToStringUtf8()).ToList();
+        return new RangeHolding(holders, workers);
+    }
+
+    /// <summary>Every key under <paramref name="prefix"/> (etcd's range end: the prefix with its last byte raised).</summary>
+    private static RangeRequest PrefixRange(string prefix)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(prefix);
+        var end = (byte[])bytes.Clone();
+        end[^1]++;
+        return new RangeRequest { Key = ByteString.CopyFrom(bytes), RangeEnd = ByteString.CopyFrom(end) };
+    }
+
+    /// <summary>This worker's name, as its keys carry it.</summary>
+    public string Worker => _worker;
 
     /// <summary>Who holds each range now (worker names).</summary>
     public async Task<IReadOnlyDictionary<string, string>> HoldersAsync(CancellationToken ct = default) =>

@@ -189,14 +189,15 @@ public sealed partial class WorkerCrawlStore
 
     /// <summary>Ships, pulls and reports once, now (at open, and on the way out, when the worker says it left:
     /// a worker stopped on purpose, by --max-pages or Ctrl+C, is not waited for; one that was killed is, until it
-    /// comes back or goes silent for two minutes).</summary>
+    /// comes back or goes silent for two minutes). A leased range is never said to have left: another worker takes
+    /// it over, and until then its queue is work the others must wait for.</summary>
     private async Task SyncAsync(CancellationToken ct, bool leaving = false)
     {
         try
         {
             await ShipAllAsync(ct);
             if (!leaving) await PullAsync(ct);
-            await HeartbeatAndCheckAsync(ct, leaving);
+            await HeartbeatAndCheckAsync(ct, departed: leaving && !RangeOutlivesWorker);
         }
         catch (ClickHouseException ex)
         {

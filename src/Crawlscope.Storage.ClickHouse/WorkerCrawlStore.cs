@@ -78,6 +78,9 @@ public sealed partial class WorkerCrawlStore : IFrontierStore, IStoreSpace
         return store;
     }
 
+    /// <summary>Set for a range claimed through a lease: its work outlives this worker (<see cref="SyncAsync"/>).</summary>
+    public bool RangeOutlivesWorker { get; set; }
+
     public SqliteCrawlStore Local => _local;
     public ClickHouseCrawlStore Cluster => _cluster;
 

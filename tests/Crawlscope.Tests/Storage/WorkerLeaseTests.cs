@@ -84,6 +84,65 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
         }
     }
 
+    /// <summary>A lone worker crawls every range; a second one joining is handed half of them within a few seconds
+    /// (each stopped gracefully and handed back by the first), and together they end the crawl with each page stored
+    /// once and none fetched more than twice.</summary>
+    [Fact]
+    public async Task AJoiningWorker_IsHandedItsShareOfTheRanges_AndTheCrawlEndsWithEachPageOnce()
+    {
+        using var etcd = new EtcdServer();
+        string db = ClickHouseCluster.NewDatabase("join");
+        string dir = Directory.CreateTempSubdirectory("crawlscope-join").FullName;
+        LeasedWorkers? first = null, second = null;
+        try
+        {
+            Assert.Equal(0, CliRunner.Run("store", "init", "--store", cluster.StoreUrl(db)).ExitCode);
+            await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { PagesPerHost = 10, Fast = true });
+            string resolve = Path.Combine(dir, "hosts");
+            await File.WriteAllTextAsync(resolve, web.ResolveFile);
+            var args = LeasedWorkers.Arguments(web, cluster.StoreUrl(db), etcd.Coordinator, 4, dir, resolve, "0.5");
+            first = await LeasedWorkers.StartAsync(args, count: 1, claims: 1);
+            var alone = first.All[0];
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Claims(alone).Count < 4 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.Equal(["0-24", "25-49", "50-74", "75-99"], Claims(alone));
+
+            var clock = Stopwatch.StartNew();
+            second = await LeasedWorkers.StartAsync(args, count: 1, claims: 1);
+            var joined = second.All[0];
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Claims(joined).Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            output.WriteLine($"the joining worker held two ranges {clock.Elapsed.TotalSeconds:F1} s after it started");
+            Assert.False(alone.HasExited, "the first worker finished before the second joined: the crawl is too short for the test");
+            Assert.Equal(["50-74", "75-99"], Claims(joined).Order(StringComparer.Ordinal));
+            Assert.Equal(2, alone.Stderr.Split('\n').Count(l => l.StartsWith("crawlscope: handed shards ", StringComparison.Ordinal)));
+
+            await first.AssertTheOthersEndCleanlyAsync(joined);
+            await second.AssertTheOthersEndCleanlyAsync(alone);
+            long pages = 0, distinct = 0;
+            foreach (var node in cluster.Nodes)
+            {
+                pages += long.Parse((await cluster.QueryAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL")).Trim(), CultureInfo.InvariantCulture);
+                distinct += long.Parse((await cluster.QueryAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local")).Trim(), CultureInfo.InvariantCulture);
+            }
+            output.WriteLine($"{pages} pages stored");
+            Assert.True(pages > 100, $"{pages} pages");
+            Assert.Equal(distinct, pages);
+            var storedPages = (await cluster.QueryAsync(0, $"SELECT url FROM {db}.pages FINAL WHERE download_http_code = 200")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            output.WriteLine(LeasedWorkers.AssertNoStoredPageRequestedMoreThanTwice(storedPages, web.Hits));
+        }
+        finally
+        {
+            first?.Dispose();
+            second?.Dispose();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The ranges a worker said it claimed, in order.</summary>
+    private static List<string> Claims(RunningProcess worker) =>
+        [.. worker.Stderr.Split('\n').Where(l => l.StartsWith(Claimed, StringComparison.Ordinal)).Select(l => l[Claimed.Length..].Split(' ')[0])];
+
     [Fact]
     public async Task ARevokedLease_FreesItsRangeAtOnce_AndALeaseThatCannotBeRenewed_FencesItsOwnerWithinTheTtl()
     {
