@@ -52,7 +52,11 @@ public sealed class ClickHouseClient : IDisposable
     /// <param name="deduplicate">False for a batch sent again on purpose: replicated tables otherwise skip a block they
     /// have seen, even when the only replica that stored it was lost.</param>
     public Task InsertAsync(string table, string jsonEachRow, CancellationToken ct = default, bool deduplicate = true) =>
-        SendAsync(null, $"INSERT INTO {_address.Database}.{table} FORMAT JSONEachRow", jsonEachRow, ct,
+        InsertAsync(table, [jsonEachRow], ct, deduplicate);
+
+    /// <summary>Inserts rows given in parts (each whole JSONEachRow lines), sent one after the other as one body.</summary>
+    public Task InsertAsync(string table, IReadOnlyList<string> jsonEachRowParts, CancellationToken ct = default, bool deduplicate = true) =>
+        SendAsync(null, $"INSERT INTO {_address.Database}.{table} FORMAT JSONEachRow", jsonEachRowParts, ct,
             deduplicate ? "&insert_distributed_sync=1" : "&insert_distributed_sync=1&insert_deduplicate=0");
 
     /// <summary>Streams a query's response line by line (exports), so memory stays flat.</summary>
@@ -68,13 +72,13 @@ public sealed class ClickHouseClient : IDisposable
         }
     }
 
-    private async Task<string> SendAsync(Uri? node, string sql, string? body, CancellationToken ct, string settings = "", bool withDatabase = true)
+    private async Task<string> SendAsync(Uri? node, string sql, IReadOnlyList<string>? body, CancellationToken ct, string settings = "", bool withDatabase = true)
     {
         using var response = await OpenAsync(node, sql, body, settings, HttpCompletionOption.ResponseContentRead, ct, withDatabase);
         return await response.Content.ReadAsStringAsync(ct);
     }
 
-    private async Task<HttpResponseMessage> OpenAsync(Uri? node, string sql, string? body, string settings, HttpCompletionOption completion, CancellationToken ct, bool withDatabase = true)
+    private async Task<HttpResponseMessage> OpenAsync(Uri? node, string sql, IReadOnlyList<string>? body, string settings, HttpCompletionOption completion, CancellationToken ct, bool withDatabase = true)
     {
         var nodes = node is null ? _address.Nodes : [node];
         var failures = new List<string>();
@@ -88,7 +92,7 @@ public sealed class ClickHouseClient : IDisposable
             string query = (withDatabase ? $"?database={Uri.EscapeDataString(_address.Database)}" : "?") + $"{Credentials()}{settings}" + (body is null ? "" : "&query=" + Uri.EscapeDataString(sql));
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, "/" + query))
             {
-                Content = new StringContent(body ?? sql, Encoding.UTF8, "text/plain"),
+                Content = body is null ? new StringContent(sql, Encoding.UTF8, "text/plain") : new Utf8PartsContent(body),
             };
             HttpResponseMessage response;
             try

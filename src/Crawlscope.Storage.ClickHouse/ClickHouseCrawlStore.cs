@@ -142,12 +142,9 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
     public async Task InsertAsync(IEnumerable<ReplicaRows> rows, CancellationToken ct = default, bool deduplicate = true)
     {
         long addedUs = Time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
-        foreach (var group in rows.GroupBy(r => r.Table))
-        {
-            var body = new StringBuilder();
-            foreach (var r in group) body.Append(ClickHouseRows.Shipped(r, addedUs));
-            await _client.InsertAsync(group.Key, body.ToString(), ct, deduplicate);
-        }
+        // One insert per table, all at once: the servers write one table's parts while another's rows are parsed.
+        await Task.WhenAll(rows.GroupBy(r => r.Table).Select(group =>
+            _client.InsertAsync(group.Key, group.Select(r => ClickHouseRows.Shipped(r, addedUs)).ToList(), ct, deduplicate)).ToList());
     }
 
     // --- URLs go to the workers, whose frontiers they are ----------------------------------------------------
