@@ -89,7 +89,10 @@ public sealed class ClickHouseClient : IDisposable
             var target = nodes[index];
             // With a body (an insert) the statement goes in the URL; otherwise the statement is the body, so
             // long queries are not limited by URL length.
-            string query = (withDatabase ? $"?database={Uri.EscapeDataString(_address.Database)}" : "?") + $"{Credentials()}{settings}" + (body is null ? "" : "&query=" + Uri.EscapeDataString(sql));
+            // Every parameter starts with '&' and the first one's becomes '?': 18.16 takes an empty name ("?&user=") for
+            // a setting it does not know, and refuses the statement.
+            string query = "?" + ((withDatabase ? $"&database={Uri.EscapeDataString(_address.Database)}" : "") + Credentials() + settings +
+                                  (body is null ? "" : "&query=" + Uri.EscapeDataString(sql))).TrimStart('&');
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, "/" + query))
             {
                 Content = body is null ? new StringContent(sql, Encoding.UTF8, "text/plain") : new Utf8PartsContent(body),

@@ -19,6 +19,7 @@ public class ClickHouseCluster : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("crawlscope-clickhouse").FullName;
     private readonly Node[] _nodes;
     private readonly int? _zooKeeperPort;
+    private readonly bool _deployed;
 
     /// <summary>One node: its ports and, while it runs, its process.</summary>
     public sealed class Node(int index, int httpPort, int tcpPort, int interserverPort, string dir, int shard = 0, int replica = 0)
@@ -40,15 +41,21 @@ public class ClickHouseCluster : IDisposable
     }
 
     /// <param name="zooKeeperPort">The ZooKeeper the replicas share; null when unreplicated.</param>
-    protected ClickHouseCluster(int shards, int replicas, int? zooKeeperPort)
+    /// <param name="deployed">Each node set up as deploy/cluster/ tells an operator to (<see cref="WriteDeployedConfig"/>).</param>
+    protected ClickHouseCluster(int shards, int replicas, int? zooKeeperPort, bool deployed = false)
     {
+        _deployed = deployed;
         if (!File.Exists(ServerPath))
             throw new InvalidOperationException($"{ServerPath} not found: the cluster tests need Debian's clickhouse-server (./test.sh installs it: apt-get install clickhouse-server)");
         _zooKeeperPort = zooKeeperPort;
         var ports = FreePorts(3 * shards * replicas);
         _nodes = [.. Enumerable.Range(0, shards * replicas).Select(i =>
             new Node(i, ports[3 * i], ports[3 * i + 1], ports[3 * i + 2], Path.Combine(_root, $"node{i}"), i / replicas + 1, i % replicas + 1))];
-        foreach (var node in _nodes) WriteConfig(node);
+        foreach (var node in _nodes)
+        {
+            if (deployed) WriteDeployedConfig(node);
+            else WriteConfig(node);
+        }
         foreach (var node in _nodes) Start(node);
         foreach (var node in _nodes) WaitReady(node);
     }
@@ -57,7 +64,11 @@ public class ClickHouseCluster : IDisposable
 
     /// <summary>The store URL of a database on this cluster (every node's HTTP port).</summary>
     public string StoreUrl(string database) =>
-        $"clickhouse://{string.Join(",", _nodes.Select(n => $"127.0.0.1:{n.HttpPort}"))}/{database}?cluster={ClusterName}";
+        $"clickhouse://{string.Join(",", _nodes.Select(n => $"127.0.0.1:{n.HttpPort}"))}/{database}?cluster={ClusterName}" +
+        (_deployed ? $"&user=crawlscope&password={DeployedPassword}" : "");
+
+    /// <summary>The crawl user's password on a cluster set up from deploy/cluster/ (its SHA-256 goes in the users drop-in).</summary>
+    public const string DeployedPassword = "test-password-1";
 
     public ClickHouseAddress Address(string database) => ClickHouseAddress.Parse(StoreUrl(database));
 
@@ -159,6 +170,61 @@ public class ClickHouseCluster : IDisposable
               <quotas><default></default></quotas>
               <remote_servers><{ClusterName}>{shards}</{ClusterName}></remote_servers>
               {zooKeeper}
+            </yandex>
+            """);
+    }
+
+    /// <summary>
+    /// A node as deploy/cluster/ tells an operator to set it up: Debian's own config.xml and users.xml, the project's
+    /// drop-ins in config.d/ and users.d/ with this machine's names, ports and macros written in (the part the files'
+    /// comments say to edit per machine, plus the loopback address and ports these tests must use, and the test's one
+    /// ZooKeeper for the three named), and one drop-in of the test's for the folders.
+    /// </summary>
+    private void WriteDeployedConfig(Node n)
+    {
+        string deploy = Path.Combine(SharedData.RepoRoot, "deploy", "cluster");
+        Directory.CreateDirectory(Path.Combine(n.Dir, "config.d"));
+        Directory.CreateDirectory(Path.Combine(n.Dir, "users.d"));
+        Directory.CreateDirectory(Path.Combine(n.Dir, "data"));
+        File.Copy("/etc/clickhouse-server/config.xml", Path.Combine(n.Dir, "config.xml"), overwrite: true);
+        File.Copy("/etc/clickhouse-server/users.xml", Path.Combine(n.Dir, "users.xml"), overwrite: true);
+
+        var node = System.Xml.Linq.XDocument.Load(Path.Combine(deploy, "clickhouse-node.xml"));
+        var root = node.Root!;
+        root.Element("listen_host")!.Value = "127.0.0.1";
+        root.Element("http_port")!.Value = n.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        root.Element("tcp_port")!.Value = n.TcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        root.Element("interserver_http_port")!.Value = n.InterserverPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        root.Element("interserver_http_host")!.Value = "127.0.0.1";
+        var replicas = root.Element("remote_servers")!.Element(ClusterName)!.Elements("shard").SelectMany(s => s.Elements("replica")).ToList();
+        for (int i = 0; i < replicas.Count; i++)
+        {
+            replicas[i].Element("host")!.Value = "127.0.0.1";
+            replicas[i].Element("port")!.Value = _nodes[i].TcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        foreach (var zk in root.Element("zookeeper")!.Elements("node"))
+        {
+            zk.Element("host")!.Value = "127.0.0.1";
+            zk.Element("port")!.Value = _zooKeeperPort!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        root.Element("macros")!.Element("shard")!.Value = n.Shard.ToString("D2", System.Globalization.CultureInfo.InvariantCulture);
+        root.Element("macros")!.Element("replica")!.Value = $"ch{n.Index + 1}";
+        node.Save(Path.Combine(n.Dir, "config.d", "crawlscope.xml"));
+
+        var users = System.Xml.Linq.XDocument.Load(Path.Combine(deploy, "clickhouse-users.xml"));
+        var crawl = users.Root!.Element("users")!.Element("crawlscope")!;
+        crawl.Element("password_sha256_hex")!.Value = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(DeployedPassword)));
+        crawl.Element("networks")!.Element("ip")!.Value = "127.0.0.1";
+        users.Save(Path.Combine(n.Dir, "users.d", "crawlscope.xml"));
+
+        File.WriteAllText(Path.Combine(n.Dir, "config.d", "test-folders.xml"), $"""
+            <?xml version="1.0"?>
+            <yandex>
+              <logger><level>warning</level><log>{n.Dir}/server.log</log><errorlog>{n.Dir}/error.log</errorlog><size>10M</size><count>1</count></logger>
+              <path>{n.Dir}/data/</path>
+              <tmp_path>{n.Dir}/tmp/</tmp_path>
+              <user_files_path>{n.Dir}/user_files/</user_files_path>
+              <format_schema_path>{n.Dir}/format_schemas/</format_schema_path>
             </yandex>
             """);
     }

@@ -96,6 +96,25 @@ public sealed class ReplicatedClickHouseCluster : ClickHouseCluster
     }
 }
 
+/// <summary>Two shards of two replicas set up from deploy/cluster/'s drop-ins over Debian's own server configuration,
+/// and their ZooKeeper.</summary>
+public sealed class DeployedClickHouseCluster : ClickHouseCluster
+{
+    public DeployedClickHouseCluster() : this(new ZooKeeperServer())
+    {
+    }
+
+    private DeployedClickHouseCluster(ZooKeeperServer zooKeeper) : base(shards: 2, replicas: 2, zooKeeper.Port, deployed: true) => ZooKeeper = zooKeeper;
+
+    public ZooKeeperServer ZooKeeper { get; }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        ZooKeeper.Dispose();
+    }
+}
+
 /// <summary>Tests on the replicated cluster share one and run one class at a time (they stop nodes).</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ReplicatedClickHouseCollection : ICollectionFixture<ReplicatedClickHouseCluster>
