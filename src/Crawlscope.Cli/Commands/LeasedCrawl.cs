@@ -120,7 +120,8 @@ internal static class LeasedCrawl
                     held[range] = start(range, epoch);
                     continue;
                 }
-                if (held.Remove(range, out var crawl)) await crawl.StopAsync();
+                if (held.Remove(range, out var crawl) && await crawl.StopAsync() is { } failure)
+                    throw new CommandException($"the crawl of shards {range} failed while it was being handed back: {failure.Message}");
                 await leases.ReleaseAsync(range, ct);
                 stderr.WriteLine($"crawlscope: handed shards {range} back for a worker with fewer ranges");
                 return;
@@ -158,10 +159,12 @@ internal static class LeasedCrawl
             return new RangeCrawl(stop, Task.Run(() => crawl(stop.Token), CancellationToken.None));
         }
 
-        /// <summary>Stops the crawl (pages in flight are finished and the rest shipped or kept in its state dir) and waits for it.</summary>
-        public async Task StopAsync()
+        /// <summary>Stops the crawl (pages in flight are finished and the rest shipped or kept in its state dir) and waits
+        /// for it; what made it fail, if it did (every held crawl is stopped on the way out, whatever the others did).</summary>
+        public async Task<Exception?> StopAsync()
         {
             await _stop.CancelAsync();
+            Exception? failure = null;
             try
             {
                 await Crawl;
@@ -169,7 +172,14 @@ internal static class LeasedCrawl
             catch (OperationCanceledException)
             {
             }
+#pragma warning disable CA1031 // handed to the caller, which decides whether it ends the worker
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = ex;
+            }
             _stop.Dispose();
+            return failure;
         }
     }
 }
