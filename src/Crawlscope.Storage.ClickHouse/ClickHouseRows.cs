@@ -263,21 +263,33 @@ public sealed class ClickHouseRows(UrlKeyer keyer, string worker = "", TimeProvi
 
     private static string Line(Action<Utf8JsonWriter> write) => Lines([0], (w, _) => write(w));
 
+    // One buffer and writer per thread, reused for every row: a page's row is several kilobytes, and a new buffer grew
+    // to it by doubling for each. A write callback never encodes another row, so nothing reenters.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     private static string Lines<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 * items.Count);
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        var w = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        buffer.ResetWrittenCount();
+        try
         {
             foreach (var item in items)
             {
+                w.Reset(buffer);
                 w.WriteStartObject();
                 write(w, item);
                 w.WriteEndObject();
                 w.Flush();
-                w.Reset();
                 buffer.Write("\n"u8);
             }
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        finally
+        {
+            // A rare huge row (a page with a very long text) does not keep its buffer for the thread's life.
+            if (buffer.Capacity > 1 << 20) (t_buffer, t_writer) = (null, null);
+        }
     }
 }
