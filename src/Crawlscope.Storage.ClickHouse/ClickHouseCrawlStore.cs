@@ -189,10 +189,6 @@ public sealed partial class ClickHouseCrawlStore : ICrawlStore
         return discovered.Count;
     }
 
-    /// <summary>Many saves in one insert per table (bulk loads and the benchmark).</summary>
-    public Task SaveManyAsync(IEnumerable<(PageRecord Page, FetchRecord Fetch, IReadOnlyList<LinkRecord> Links)> saves, CancellationToken ct = default) =>
-        InsertAsync(saves.SelectMany(s => Rows.Save(s.Page, s.Fetch, s.Links)), ct);
-
     public async Task<PageRecord?> GetPageAsync(string srcUnparsed, CancellationToken ct = default)
     {
         var rows = await RowsAsync("SELECT * FROM pages FINAL WHERE src_unparsed = $key", ct, ("$key", srcUnparsed));

@@ -89,8 +89,8 @@ internal static class InspectBenchmark
 
     private static async Task BuildAsync(ICrawlStore store, UrlKeyer keyer, int from, int pages, CancellationToken ct)
     {
-        // The cluster takes pages in bulk (one insert per table per batch), as a crawl worker ships them.
-        var batch = new List<(PageRecord, FetchRecord, IReadOnlyList<LinkRecord>)>();
+        // The cluster takes pages and robots.txt rows in bulk (one insert per table per batch), as a crawl worker ships them.
+        var batch = new List<Crawlscope.Model.ReplicaRows>();
         var cluster = store as Crawlscope.Storage.ClickHouse.ClickHouseCrawlStore;
         var now = DateTimeOffset.UtcNow;
         var hostsDone = new HashSet<string>();
@@ -101,8 +101,12 @@ internal static class InspectBenchmark
             var id = keyer.TryIdentify(PageUrl(i), out var identity, out var error) ? identity : throw new InvalidOperationException(error);
             string hostKey = $"https://{id.Host}:443";
             if (hostsDone.Add(hostKey))
-                await store.SaveRobotsAsync(new StoredRobots(hostKey, now, now.AddDays(1), 200, Encoding.UTF8.GetBytes("User-agent: *\nDisallow: /private/\n"),
-                    "Parse", "HTTP 200: rules parsed", null, true), ct);
+            {
+                var robots = new StoredRobots(hostKey, now, now.AddDays(1), 200, Encoding.UTF8.GetBytes("User-agent: *\nDisallow: /private/\n"),
+                    "Parse", "HTTP 200: rules parsed", null, true);
+                if (cluster is null) await store.SaveRobotsAsync(robots, ct);
+                else batch.AddRange(cluster.Rows.Robots(robots));
+            }
             var links = new List<LinkRecord>(LinksPerPage);
             for (int k = 1; k <= LinksPerPage; k++)
                 if (keyer.TryIdentify(PageUrl((int)((i + k * 7919L) % pages)), out var target, out _))
@@ -123,10 +127,10 @@ internal static class InspectBenchmark
             if (cluster is null) await store.SaveAsync(page, fetch, links, [], ct);
             else
             {
-                batch.Add((page, fetch, links));
-                if (batch.Count == 5_000 || i == pages - 1)
+                batch.AddRange(cluster.Rows.Save(page, fetch, links));
+                if ((i + 1 - from) % 5_000 == 0 || i == pages - 1)
                 {
-                    await cluster.SaveManyAsync(batch, ct);
+                    await cluster.InsertAsync(batch, ct);
                     batch.Clear();
                 }
             }
