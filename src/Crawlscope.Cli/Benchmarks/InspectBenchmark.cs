@@ -12,7 +12,7 @@ namespace Crawlscope.Cli.Benchmarks;
 
 internal sealed record LatencyFigures(string Path, int Lookups, double P50Ms, double P90Ms, double P99Ms, double MaxMs);
 
-internal sealed record InspectBenchResult(string Store, long Pages, long Links, double BuildSeconds, long PagesBuilt, double IngestPagesPerSecond, long StoreMegabytes,
+internal sealed record InspectBenchResult(string Store, long Pages, long Links, double BuildSeconds, long PagesBuilt, double IngestPagesPerSecond, long RowsBuilt, long StoreMegabytes,
     int KnownLookups, IReadOnlyList<LatencyFigures> Latency, int Cores);
 
 /// <summary>
@@ -29,11 +29,11 @@ internal static class InspectBenchmark
     {
         var keyer = new UrlKeyer(PublicSuffixList.Default, UrlNormalizer.Default);
         var sw = Stopwatch.StartNew();
-        long existing = await store.PageCountAsync(ct);
+        long existing = await store.PageCountAsync(ct), rowsBuilt = 0;
         if (existing < pages)
         {
             log.WriteLine($"building a store of {pages:N0} pages in {where} (kept for the next run) ...");
-            await BuildAsync(store, keyer, (int)existing, pages, ct);
+            rowsBuilt = await BuildAsync(store, keyer, (int)existing, pages, ct);
         }
         else log.WriteLine($"reusing {where} ({existing:N0} pages)");
         double build = sw.Elapsed.TotalSeconds;
@@ -72,7 +72,7 @@ internal static class InspectBenchmark
         long links = Convert.ToInt64((await store.InspectAsync("SELECT COUNT(*) AS n FROM links", [], ct)).Rows[0]["n"], System.Globalization.CultureInfo.InvariantCulture);
         long megabytes = store is SqliteCrawlStore sqlite ? new FileInfo(sqlite.Path).Length / 1048576
             : store is Crawlscope.Storage.ClickHouse.ClickHouseCrawlStore ch ? await ch.DiskBytesAsync(ct) / 1048576 : 0;
-        return new InspectBenchResult(where, await store.PageCountAsync(ct), links, build, built, built == 0 ? 0 : built / build, megabytes, known,
+        return new InspectBenchResult(where, await store.PageCountAsync(ct), links, build, built, built == 0 ? 0 : built / build, rowsBuilt, megabytes, known,
             [Figures("engine (UrlInspector)", engine), Figures("JSON API over HTTP", api)], Environment.ProcessorCount);
     }
 
@@ -87,8 +87,11 @@ internal static class InspectBenchmark
 
     private static readonly Dictionary<string, string> BenchHeaders = new() { ["content-type"] = "text/html; charset=utf-8", ["server"] = "bench" };
 
-    private static async Task BuildAsync(ICrawlStore store, UrlKeyer keyer, int from, int pages, CancellationToken ct)
+    /// <summary>Stores pages <paramref name="from"/> to <paramref name="pages"/>; on a cluster, returns the rows inserted
+    /// (pages, fetches, links, near-duplicate bands, robots.txt), 0 on the embedded store.</summary>
+    private static async Task<long> BuildAsync(ICrawlStore store, UrlKeyer keyer, int from, int pages, CancellationToken ct)
     {
+        long rows = 0;
         // The cluster takes pages and robots.txt rows in bulk (one insert per table per batch), as a crawl worker ships them.
         var batch = new List<Crawlscope.Model.ReplicaRows>();
         var cluster = store as Crawlscope.Storage.ClickHouse.ClickHouseCrawlStore;
@@ -131,9 +134,11 @@ internal static class InspectBenchmark
                 if ((i + 1 - from) % 5_000 == 0 || i == pages - 1)
                 {
                     await cluster.InsertAsync(batch, ct);
+                    rows += batch.Sum(r => (long)r.Lines.AsSpan().Count('\n'));
                     batch.Clear();
                 }
             }
         }
+        return rows;
     }
 }

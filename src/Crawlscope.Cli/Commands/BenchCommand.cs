@@ -244,7 +244,8 @@ internal static class BenchCommand
                 return CrawlscopeCli.Success;
             }
             stdout.WriteLine($"store {r.Store}: {r.Pages:N0} pages, {r.Links:N0} links, {r.StoreMegabytes:N0} MB ({Environment.ProcessorCount} cores); {r.KnownLookups} of the lookups found a stored page");
-            if (r.PagesBuilt > 0) stdout.WriteLine($"ingest: {r.PagesBuilt:N0} pages with every field, links and fetches in {r.BuildSeconds:F1} s: {r.IngestPagesPerSecond:N0} pages/s");
+            if (r.PagesBuilt > 0) stdout.WriteLine($"ingest: {r.PagesBuilt:N0} pages with every field, links and fetches in {r.BuildSeconds:F1} s: {r.IngestPagesPerSecond:N0} pages/s" +
+                (r.RowsBuilt > 0 ? $" ({r.RowsBuilt / r.BuildSeconds:N0} rows/s: pages, fetches, links, near-duplicate bands, robots.txt)" : ""));
             foreach (var l in r.Latency)
                 stdout.WriteLine($"{l.Path}: {l.Lookups} lookups, p50 {l.P50Ms:F2} ms, p90 {l.P90Ms:F2} ms, p99 {l.P99Ms:F2} ms, max {l.MaxMs:F2} ms");
             return CrawlscopeCli.Success;
