@@ -64,18 +64,8 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
             Assert.True(takeover < TimeSpan.FromSeconds(9), $"taken over after {takeover.TotalSeconds:F1} s");
 
             await workers.AssertTheOthersEndCleanlyAsync(victim);
-            long pages = 0, distinct = 0;
-            foreach (var node in cluster.Nodes)
-            {
-                pages += long.Parse((await cluster.QueryAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL")).Trim(), CultureInfo.InvariantCulture);
-                distinct += long.Parse((await cluster.QueryAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local")).Trim(), CultureInfo.InvariantCulture);
-            }
-            output.WriteLine($"{pages} pages stored");
-            Assert.True(pages > 100, $"{pages} pages");
-            Assert.Equal(distinct, pages);
             // The takeover fetches again at most what the dead owner had in flight or had not shipped.
-            var storedPages = (await cluster.QueryAsync(0, $"SELECT url FROM {db}.pages FINAL WHERE download_http_code = 200")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            output.WriteLine(LeasedWorkers.AssertNoStoredPageRequestedMoreThanTwice(storedPages, web.Hits));
+            await AssertEachPageStoredOnce_NoneFetchedMoreThanTwiceAsync(db, web);
         }
         finally
         {
@@ -119,17 +109,7 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
 
             await first.AssertTheOthersEndCleanlyAsync(joined);
             await second.AssertTheOthersEndCleanlyAsync(alone);
-            long pages = 0, distinct = 0;
-            foreach (var node in cluster.Nodes)
-            {
-                pages += long.Parse((await cluster.QueryAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL")).Trim(), CultureInfo.InvariantCulture);
-                distinct += long.Parse((await cluster.QueryAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local")).Trim(), CultureInfo.InvariantCulture);
-            }
-            output.WriteLine($"{pages} pages stored");
-            Assert.True(pages > 100, $"{pages} pages");
-            Assert.Equal(distinct, pages);
-            var storedPages = (await cluster.QueryAsync(0, $"SELECT url FROM {db}.pages FINAL WHERE download_http_code = 200")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            output.WriteLine(LeasedWorkers.AssertNoStoredPageRequestedMoreThanTwice(storedPages, web.Hits));
+            await AssertEachPageStoredOnce_NoneFetchedMoreThanTwiceAsync(db, web);
         }
         finally
         {
@@ -137,6 +117,23 @@ public sealed class WorkerLeaseTests(ClickHouseCluster cluster, ITestOutputHelpe
             second?.Dispose();
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>Over 100 pages stored, each once after FINAL (counted on every node), and none of them requested from
+    /// the sample web more than twice.</summary>
+    private async Task AssertEachPageStoredOnce_NoneFetchedMoreThanTwiceAsync(string db, SampleWebServer web)
+    {
+        long pages = 0, distinct = 0;
+        foreach (var node in cluster.Nodes)
+        {
+            pages += await cluster.CountAsync(node.Index, $"SELECT count() FROM {db}.pages_local FINAL");
+            distinct += await cluster.CountAsync(node.Index, $"SELECT uniqExact(src_unparsed) FROM {db}.pages_local");
+        }
+        output.WriteLine($"{pages} pages stored");
+        Assert.True(pages > 100, $"{pages} pages");
+        Assert.Equal(distinct, pages);
+        var storedPages = (await cluster.QueryAsync(0, $"SELECT url FROM {db}.pages FINAL WHERE download_http_code = 200")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        output.WriteLine(LeasedWorkers.AssertNoStoredPageRequestedMoreThanTwice(storedPages, web.Hits));
     }
 
     /// <summary>The ranges a worker said it claimed, in order.</summary>
