@@ -12,7 +12,8 @@ namespace Crawlscope.Cli.Benchmarks;
 
 /// <summary>The figures `crawlscope bench` prints and writes.</summary>
 internal sealed record CrawlBenchResult(string Extract, bool Warc, string SampleWeb, int Hosts, long Pages, double Seconds, double PagesPerSecond, double CpuMsPerPage, double PeakRssMb,
-    double StoreBytesPerPage, IReadOnlyList<CrawlTenth> Curve, double? ServingCpuMsPerPage, int Cores, string Machine, DateTimeOffset When);
+    double StoreBytesPerPage, IReadOnlyList<CrawlTenth> Curve, double? ServingCpuMsPerPage, int Cores, string Machine, DateTimeOffset When,
+    double? SteadyPagesPerSecond = null, double? SecondsToNinetyPercent = null);
 
 /// <summary>One tenth of a benchmark crawl (by pages stored): its rate, CPU per page and the largest RSS seen in it.</summary>
 internal sealed record CrawlTenth(int Tenth, long PagesAtEnd, double PagesPerSecond, double CpuMsPerPage, double RssMb);
@@ -91,10 +92,19 @@ internal static class CrawlBenchmark
             await store.DisposeAsync();
             double bytesPerPage = new FileInfo(db).Length / (double)Math.Max(1, pages);
             List<CrawlTenth> curve;
-            lock (samples) curve = Tenths(samples);
+            double? toNinety = null, steady = null;
+            lock (samples)
+            {
+                curve = Tenths(samples);
+                if (curve.Count == 10)
+                {
+                    steady = Median(curve.Skip(1).Select(t => t.PagesPerSecond));
+                    toNinety = SecondsToRate([.. samples.Select(x => (x.Seconds, x.Pages))], 0.9 * steady.Value);
+                }
+            }
             return new CrawlBenchResult(noExtraction ? "none" : "full", warc, inProcess ? "in process" : "separate process", hosts, pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
                 crawlCpu, peakRss, bytesPerPage, curve, serving, Environment.ProcessorCount,
-                $"{Environment.OSVersion}, .NET {Environment.Version}", DateTimeOffset.UtcNow);
+                $"{Environment.OSVersion}, .NET {Environment.Version}", DateTimeOffset.UtcNow, steady, toNinety);
         }
         finally
         {
@@ -154,6 +164,29 @@ internal static class CrawlBenchmark
             from = to;
         }
         return curve;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>Seconds from the first sample with a page stored to the end of the first window of at least one second
+    /// (between two samples) that ran at <paramref name="rate"/> pages/s or more; null when none did.</summary>
+    internal static double? SecondsToRate(IReadOnlyList<(double Seconds, long Pages)> samples, double rate)
+    {
+        int first = 0;
+        while (first < samples.Count && samples[first].Pages == 0) first++;
+        if (first == samples.Count) return null;
+        int start = first;
+        for (int end = first + 1; end < samples.Count; end++)
+        {
+            while (samples[end].Seconds - samples[start + 1].Seconds >= 1.0) start++;
+            double seconds = samples[end].Seconds - samples[start].Seconds;
+            if (seconds >= 1.0 && (samples[end].Pages - samples[start].Pages) / seconds >= rate) return samples[end].Seconds - samples[first].Seconds;
+        }
+        return null;
     }
 
     /// <summary>The sample web as a child process (<c>crawlscope sample-web --fast</c>), killed on dispose.</summary>
