@@ -98,7 +98,7 @@ internal static class CrawlBenchmark
                 curve = Tenths(samples);
                 if (curve.Count == 10)
                 {
-                    steady = Median(curve.Skip(1).Select(t => t.PagesPerSecond));
+                    steady = Median(curve.Skip(1).Take(8).Select(t => t.PagesPerSecond)); // tenths 2-9: the last is the crawl's tail
                     toNinety = SecondsToRate([.. samples.Select(x => (x.Seconds, x.Pages))], 0.9 * steady.Value);
                 }
             }

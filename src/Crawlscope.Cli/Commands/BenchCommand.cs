@@ -62,7 +62,7 @@ internal static class BenchCommand
                     stdout.WriteLine($"| {t.Tenth} | {t.PagesAtEnd:N0} | {t.PagesPerSecond:N0} | {t.CpuMsPerPage:F2} | {t.RssMb:F0} MB |");
                 stdout.WriteLine($"last tenth / first tenth: {result.Curve[^1].PagesPerSecond / Math.Max(1, result.Curve[0].PagesPerSecond):P0} of the pages/s");
                 if (result.SteadyPagesPerSecond is { } steady)
-                    stdout.WriteLine($"warm-up: first tenth at {result.Curve[0].PagesPerSecond / Math.Max(1, steady):P0} of the later tenths' median ({steady:N0} pages/s); " +
+                    stdout.WriteLine($"warm-up: first tenth at {result.Curve[0].PagesPerSecond / Math.Max(1, steady):P0} of the median of tenths 2-9 ({steady:N0} pages/s); " +
                                      (result.SecondsToNinetyPercent is { } s ? $"90 % of it first held for a second {s:F1} s after the first page was stored" : "90 % of it never held for a second"));
             }
             return CrawlscopeCli.Success;
