@@ -32,4 +32,9 @@ public sealed record RecrawlPolicy(TimeSpan First, TimeSpan Shortest, TimeSpan L
         if (interval > Longest) interval = Longest;
         return now + interval;
     }
+
+    /// <summary>When a URL that gave no page (an error, a redirect, a refusal) is checked again. It has no content
+    /// hash, so one that was a page is checked at half its interval and one that keeps failing at double, as a
+    /// page that changed and one that did not.</summary>
+    public DateTimeOffset NextCheck(PageRecord? previous, DateTimeOffset now) => NextFetch(previous, null, now);
 }

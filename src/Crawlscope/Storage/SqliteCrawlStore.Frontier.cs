@@ -92,7 +92,7 @@ public sealed partial class SqliteCrawlStore
     {
         if (bounds is not null && bounds != _recrawlBoundsApplied)
         {
-            await ApplyRecrawlBoundsAsync(bounds, ct);
+            await ApplyRecrawlBoundsAsync(bounds, now, ct);
             _recrawlBoundsApplied = bounds;
         }
         var hostIds = await QueryLockedAsync($"""
@@ -110,15 +110,17 @@ public sealed partial class SqliteCrawlStore
 
     private RecrawlBounds? _recrawlBoundsApplied;
 
-    /// <summary>Brings every stored page's next fetch within the bounds, counted from its last download (the stamps are
-    /// fixed-width ISO 8601 text, which strftime writes alike).</summary>
-    private Task<int> ApplyRecrawlBoundsAsync(RecrawlBounds bounds, CancellationToken ct)
+    /// <summary>Brings every stored page's next fetch within the bounds, counted from its last download, or from now
+    /// for a URL never downloaded (one robots.txt refused). The stamps are fixed-width ISO 8601 text, which strftime
+    /// writes alike.</summary>
+    private Task<int> ApplyRecrawlBoundsAsync(RecrawlBounds bounds, DateTimeOffset now, CancellationToken ct)
     {
-        const string latest = "strftime('%Y-%m-%dT%H:%M:%fZ', download_stamp, $longest)", earliest = "strftime('%Y-%m-%dT%H:%M:%fZ', download_stamp, $shortest)";
+        const string latest = "strftime('%Y-%m-%dT%H:%M:%fZ', COALESCE(download_stamp, $now), $longest)",
+            earliest = "strftime('%Y-%m-%dT%H:%M:%fZ', COALESCE(download_stamp, $now), $shortest)";
         return ExecLockedAsync($"""
             UPDATE pages SET next_fetch = CASE WHEN next_fetch > {latest} THEN {latest} ELSE {earliest} END
-            WHERE next_fetch IS NOT NULL AND download_stamp IS NOT NULL AND (next_fetch > {latest} OR next_fetch < {earliest})
-            """, ct, ("$longest", Modifier(bounds.Longest)), ("$shortest", Modifier(bounds.Shortest)));
+            WHERE next_fetch IS NOT NULL AND (next_fetch > {latest} OR next_fetch < {earliest})
+            """, ct, ("$longest", Modifier(bounds.Longest)), ("$shortest", Modifier(bounds.Shortest)), ("$now", Stamp(now)));
 
         static string Modifier(TimeSpan span) => $"+{span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} seconds";
     }

@@ -4,6 +4,7 @@ using Crawlscope.Model;
 using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Support;
 using Crawlscope.Urls;
+using Crawlscope.Vocabulary;
 using Microsoft.Data.Sqlite;
 
 namespace Crawlscope.Tests.Crawling;
@@ -84,5 +85,35 @@ public class RecrawlTests
         Assert.Equal([200L, 304L], history.Rows.Select(r => (long)r["http_code"]!));
         // No change: the next fetch moves further away (interval doubles, at most 30 days).
         Assert.True(after.NextFetch - after.DownloadStamp > before.NextFetch - before.DownloadStamp);
+    }
+
+    /// <summary>URLs that gave no page (gone, redirected, disallowed) are checked again too: a week after the first
+    /// answer, as a new page, and a fortnight after the same answer again.</summary>
+    [Fact]
+    public async Task UrlsThatGaveNoPage_AreCheckedAgain_LessOftenWhileTheyKeepFailing()
+    {
+        await using var crawled = await CrawledAsync("recheck-failures");
+        var (web, store, keyer) = (crawled.Web, crawled.Temp.Store, crawled.Keyer);
+        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/gone-soon", out var gone, out _);
+        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/old/2", out var moved, out _);
+        keyer.TryIdentify($"http://www.alpha-news.test:{web.Port}/private/report", out var disallowed, out _);
+        var first = (await store.GetPageAsync(gone!.Key.Value))!;
+        Assert.Equal(410, first.DownloadHttpCode);
+        Assert.Equal(RecrawlPolicy.Default.First, first.NextFetch - first.DownloadStamp);
+        var redirect = (await store.GetPageAsync(moved!.Key.Value))!;
+        Assert.Equal(301, redirect.DownloadHttpCode);
+        Assert.Equal(RecrawlPolicy.Default.First, redirect.NextFetch - redirect.DownloadStamp);
+        var refused = (await store.GetPageAsync(disallowed!.Key.Value))!;
+        Assert.Equal(FailureReason.RobotsDisallowed, refused.FailureReason);
+        Assert.NotNull(refused.NextFetch);
+
+        Assert.True(await store.RequeueDueAsync(DateTimeOffset.UtcNow.AddDays(8), DateTimeOffset.UtcNow) >= 3);
+        await CrawlAsync(store, keyer);
+
+        var again = (await store.GetPageAsync(gone.Key.Value))!;
+        Assert.Equal(410, again.DownloadHttpCode);
+        Assert.True(again.DownloadStamp > first.DownloadStamp);
+        Assert.Equal(2 * RecrawlPolicy.Default.First, again.NextFetch - again.DownloadStamp);
+        Assert.Equal(2, web.Hits["www.alpha-news.test/gone-soon"]);
     }
 }
