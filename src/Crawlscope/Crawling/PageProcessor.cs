@@ -168,7 +168,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         record = render is null ? record with { RenderReason = fetched.StatusCode == 200 ? RenderReason.Off : null }
             : record with { Rendered = render.Rendered, RenderReason = render.Reason, RenderDetails = render.Details };
         record = IndexabilityDecision.Decide(record, previous, banned, now);                  // 12. decide
-        var outlinks = _outlinks.Select(entry, page.Links, banned, now);                                    // 13. links
+        var outlinks = _outlinks.Select(entry, page.Links, banned, now, duplicate.DuplicateOf is null ? null : identity.Normalized); // 13. links
         record = record with { Outlinks = outlinks.Links.Count };
         Lap(ref t, "links");
         // 14. store. The archive is written before the store: a crash in between fetches the page again, and a WARC

@@ -16,7 +16,7 @@ public sealed record LinkView(
     string Anchor,
     [property: Description("nofollow when the link carried rel=nofollow, ugc or sponsored; empty otherwise.")] string Rel,
     [property: Description("Whether the crawl followed the link (queued its target, or found it known).")] bool Followed,
-    [property: Description("Why it was not followed (nofollow, banned_source, too_deep, out_of_scope, not_included, excluded); null when followed.")] string? Reason,
+    [property: Description("Why it was not followed (nofollow, banned_source, too_deep, out_of_scope, not_included, excluded, spider_trap); null when followed.")] string? Reason,
     [property: Description("The page at the other end: http_200 (its status), a failure reason, queued, or not_seen.")] string TargetState);
 
 /// <summary>The links of a page, out or in, with anchor text, rel, whether the crawl followed each and why not, and

@@ -94,8 +94,9 @@ public enum IndexingReason
     Dropped,
 }
 
-/// <summary>Why a link of a page was not followed (stored with the link, counted by the crawl).</summary>
-public enum LinkRefusal { Unparsable, RepeatedOnPage, NoFollow, BannedSource, TooDeep, OutOfScope, NotIncluded, Excluded }
+/// <summary>Why a link of a page was not followed (stored with the link, counted by the crawl). <see cref="SpiderTrap"/>:
+/// the page duplicates one stored before and the link continues its own numbered series (docs/crawling.md, "Traps").</summary>
+public enum LinkRefusal { Unparsable, RepeatedOnPage, NoFollow, BannedSource, TooDeep, OutOfScope, NotIncluded, Excluded, SpiderTrap }
 
 /// <summary>Why a page was rendered in a browser, or why it was not (stored with the page as <c>render_reason</c>).</summary>
 public enum RenderReason

@@ -66,4 +66,50 @@ public class RecrawlAndOutlinkPolicyTests
         policy.Select(source, [new("https://www.site.test/f", "f", false)], banned: true, _time.GetUtcNow());
         Assert.Equal([LinkRefusal.BannedSource], refused);
     }
+
+    /// <summary>A page that duplicates another does not follow its links within its own numbered series; its other
+    /// links, and the same links from a page that is no duplicate, are followed.</summary>
+    [Fact]
+    public void Select_DuplicatePage_DoesNotFollowItsOwnSeries()
+    {
+        var keyer = UrlKeyer.Default;
+        keyer.TryIdentify("https://forum.test/calendar/2026/2", out var month, out _);
+        var scope = new CrawlScope(new ScopeOptions(CrawlScopeKind.Site, null, [], []), [month!]);
+        var refused = new List<LinkRefusal>();
+        var policy = new OutlinkPolicy(keyer, scope, followNoFollow: false, refused.Add);
+        var source = FrontierEntry.Seed(month!, _time.GetUtcNow());
+        PageLink[] links =
+        [
+            new("https://forum.test/calendar/2026/3", "next month", false),
+            new("https://forum.test/calendar/2027/12", "a year on", false),
+            new("https://forum.test/calendar/week/3", "another path", false),
+            new("https://forum.test/threads/3", "a thread", false),
+        ];
+        var duplicate = policy.Select(source, links, banned: false, _time.GetUtcNow(), duplicateUrl: month!.Normalized);
+        Assert.Equal(["https://forum.test/calendar/week/3", "https://forum.test/threads/3"], duplicate.Discovered.Select(d => d.Url));
+        Assert.Equal([LinkRefusal.SpiderTrap, LinkRefusal.SpiderTrap], refused);
+        Assert.Equal([LinkRefusal.SpiderTrap, LinkRefusal.SpiderTrap, null, null], duplicate.Links.Select(l => l.Refusal));
+
+        refused.Clear();
+        Assert.Equal(4, policy.Select(source, links, banned: false, _time.GetUtcNow()).Discovered.Count);
+        Assert.Empty(refused);
+    }
+
+    [Theory]
+    [InlineData("https://a.test/calendar/2026/3", "https://a.test/calendar/2031/11", true)]
+    [InlineData("https://a.test/list?page=2", "https://a.test/list?page=90", true)]
+    [InlineData("https://a.test/list?page=2&sort=new", "https://a.test/list?page=3&sort=old", true)]
+    [InlineData("https://a.test/p/7.html", "https://a.test/p/12.html", true)]
+    [InlineData("https://a.test/articles/3", "https://a.test/tags/3", false)]
+    [InlineData("https://a.test/list?page=2", "https://a.test/list?offset=2", false)]
+    [InlineData("https://a.test/list?page=2", "https://a.test/list", false)]
+    [InlineData("https://a.test/list?page=2", "https://a.test/list?page=2&sort=new", false)]
+    [InlineData("https://a.test/calendar/2026/3", "https://b.test/calendar/2026/4", false)]
+    [InlineData("https://a.test/calendar/2026/3", "https://a.test/calendar/2026/3/day", false)]
+    [InlineData("https://a.test/v2/x", "https://a.test/vv/x", false)]
+    public void UrlSeries_SameHostPathButDigitsAndQueryNames(string a, string b, bool same)
+    {
+        Assert.Equal(same, UrlSeries.Same(WebUrl.Parse(a), WebUrl.Parse(b)));
+        Assert.Equal(same, UrlSeries.Same(WebUrl.Parse(b), WebUrl.Parse(a)));
+    }
 }
