@@ -87,7 +87,8 @@ public sealed partial class WorkerCrawlStore : IFrontierStore, IStoreSpace
     // --- the frontier: local --------------------------------------------------------------------------------
 
     public Task<int> EnqueueAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default) => _local.EnqueueAsync(entries, ct);
-    public Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default) => _local.QueuedHostsAsync(ct);
+    public Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(long after = 0, int limit = int.MaxValue, CancellationToken ct = default) =>
+        _local.QueuedHostsAsync(after, limit, ct);
     public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => _local.TakeNewlyQueuedHosts();
     public Task<IReadOnlyList<FrontierEntry>> LeaseAsync(string host, DateTimeOffset now, int max, CancellationToken ct = default) => _local.LeaseAsync(host, now, max, ct);
     public Task RescheduleAsync(UrlKey key, DateTimeOffset notBefore, int attempts, CancellationToken ct = default) => _local.RescheduleAsync(key, notBefore, attempts, ct);

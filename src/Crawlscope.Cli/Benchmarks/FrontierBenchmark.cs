@@ -61,12 +61,12 @@ internal static class FrontierBenchmark
             double rebuildMs = clock.Elapsed.TotalMilliseconds;
 
             clock.Restart();
-            var queuedHosts = await store.QueuedHostsAsync(ct);
+            var queuedHosts = await store.QueuedHostsAsync(ct: ct);
             double scanMs = clock.Elapsed.TotalMilliseconds;
 
             clock.Restart();
             long leased = 0;
-            foreach (var (host, _) in queuedHosts)
+            foreach (var (host, _, _) in queuedHosts)
             {
                 while (!ct.IsCancellationRequested)
                 {

@@ -31,6 +31,11 @@ internal sealed class CrawlLoop
     // hosts); the others wait their turn, in order. Enough that a polite crawl (one page a second per host) still
     // fills every fetch slot: a slot cycles through its hosts while each waits out its delay.
     internal const int LeasedHostsPerSlot = 16;
+    // Hosts with work held in memory, at most: a broad crawl queues hosts far faster than it crawls them (each page
+    // links new ones), and holding every one (its name, its place in the ready queue) cost ~150 bytes per host, 150 MB
+    // at a million. Past this the others stay in the store's queue alone and are read back, in the store's host
+    // order, whenever the hosts held fall to half of it.
+    internal const int DefaultMaxHostsHeld = 32_768;
     // The longest wait for an event while pages are in flight, and the shortest wait of all.
     private static readonly TimeSpan HostRefresh = TimeSpan.FromMilliseconds(250), MinWait = TimeSpan.FromMilliseconds(5);
 
@@ -63,6 +68,10 @@ internal sealed class CrawlLoop
     private int _running, _saving, _rescheduling;
     private long _savingBytes, _stored;
     private DateTimeOffset _nextRecrawlCheck = DateTimeOffset.MinValue;
+    // Reading the store's queued hosts back: where the next read starts, whether hosts with work may be in the store
+    // and not held (a run starts so), and whether one was left out since the pass over the store began.
+    private long _hostsReadAfter;
+    private bool _hostsNotHeld = true, _leftOutThisPass;
     private Task<bool>? _readable;
 
     public CrawlLoop(CrawlOptions options, IFrontierStore store, TimeProvider time, HostScheduler scheduler, CrawlWorker worker, CrawlProgress progress,
@@ -77,12 +86,13 @@ internal sealed class CrawlLoop
     public async Task<CrawlEnd> RunAsync()
     {
         using var graceAfterStop = _stop.Register(() => _abandon.CancelAfter(StopGrace));
-        // The one scan of the queue: hosts queued by an earlier run. From here on the store tells which hosts gain URLs.
-        AddQueued(await _store.QueuedHostsAsync(CancellationToken.None));
         CrawlEnd? end;
         do
         {
             if (_options.Continuous) await QueueDueRecrawlsAsync();
+            // Hosts queued by an earlier run, or left out while the window was full; from the first read on the store
+            // also tells which hosts gain URLs.
+            if (_hostsNotHeld && HostsHeld < HostsPerRead) await ReadQueuedHostsAsync();
             TakeHostsWithNewWork();
             if (MayStart()) StartReady();
             _progress.InFlight = _running;
@@ -100,19 +110,51 @@ internal sealed class CrawlLoop
 
     private bool MayStart() => !_stop.IsCancellationRequested && UnderMaxPages && !_control.Paused;
 
+    /// <summary>Hosts the loop holds in memory: ready, fetching, waiting for a lease, paused, or waiting for a retry.</summary>
+    private int HostsHeld => _ready.Count + _runningByHost.Count + _waitingForLease.Count + _pausedHosts.Count + _retries.Count;
+
+    private int HostsPerRead => Math.Max(1, _options.MaxHostsHeld / 2);
+
+    /// <summary>Hosts that gained URLs: into the ready queue, unless as many hosts as allowed are held and this one
+    /// is not among them (then it waits in the store's queue for a read).</summary>
     private void AddHosts(IEnumerable<string> hosts)
     {
-        foreach (var host in hosts) _ready.Add(host, _scheduler.NextStart(host));
+        foreach (var host in hosts)
+        {
+            if (HostsHeld >= _options.MaxHostsHeld && !_ready.Contains(host) && !_runningByHost.ContainsKey(host) && !_leases.Holds(host))
+            {
+                _hostsNotHeld = _leftOutThisPass = true;
+                continue;
+            }
+            _ready.Add(host, _scheduler.NextStart(host));
+        }
     }
 
-    /// <summary>Hosts found queued in the store: ready ones into the ready queue, the others (an earlier run's
-    /// retries) when their first URL is due.</summary>
-    private void AddQueued(IEnumerable<QueuedHost> hosts)
+    /// <summary>Reads the next hosts of the store's queue (up to half the window): ready ones into the ready queue,
+    /// the others (retries) when their first URL is due. At the end of the queue the next read starts over, unless
+    /// no host was left out meanwhile. Returns how many hosts with a URL ready now, and not paused, were read.</summary>
+    private async Task<int> ReadQueuedHostsAsync()
     {
+        if (_hostsReadAfter == 0) _leftOutThisPass = false;
+        var hosts = await _store.QueuedHostsAsync(_hostsReadAfter, HostsPerRead, CancellationToken.None);
         var now = _time.GetUtcNow();
-        foreach (var (host, ready) in hosts)
-            if (ready <= now) _ready.Add(host, _scheduler.NextStart(host));
-            else _retries.Enqueue(host, ready);
+        int ready = 0;
+        foreach (var (host, at, _) in hosts)
+        {
+            if (at > now) _retries.Enqueue(host, at);
+            else
+            {
+                _ready.Add(host, _scheduler.NextStart(host));
+                if (!_control.IsPaused(host)) ready++;
+            }
+        }
+        if (hosts.Count < HostsPerRead)
+        {
+            _hostsReadAfter = 0;
+            _hostsNotHeld = _leftOutThisPass;
+        }
+        else _hostsReadAfter = hosts[^1].Position;
+        return ready;
     }
 
     /// <summary>A continuous crawl queues again, every <see cref="CrawlOptions.RecrawlCheck"/>, the stored pages whose
@@ -220,10 +262,12 @@ internal sealed class CrawlLoop
             if (next is null && !_options.Continuous) return CrawlEnd.Finished;
             if (next <= now)
             {
-                // URLs ready for hosts the loop was not told of: take them from the queue itself, once.
-                int known = _ready.Count;
-                AddQueued((await _store.QueuedHostsAsync(CancellationToken.None)).Where(h => h.Ready <= now && !_control.IsPaused(h.Host)));
-                if (_ready.Count > known) return null;
+                // URLs ready for hosts the loop does not hold: read the store's queue, once around.
+                _hostsReadAfter = 0;
+                do
+                {
+                    if (await ReadQueuedHostsAsync() > 0) return null;
+                } while (_hostsReadAfter != 0);
                 next = null; // only paused hosts have URLs ready: wait for a resume
             }
         }

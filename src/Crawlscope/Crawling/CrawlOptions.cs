@@ -57,6 +57,9 @@ public sealed record CrawlOptions
     public bool Continuous { get; init; }
     /// <summary>In a continuous crawl, how often pages whose recrawl is due are queued again. Default 1 min.</summary>
     public TimeSpan RecrawlCheck { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Hosts with work the crawl loop holds in memory at most (the others wait in the store's queue). Tests
+    /// lower it to make a few hosts overflow it.</summary>
+    internal int MaxHostsHeld { get; init; } = CrawlLoop.DefaultMaxHostsHeld;
     /// <summary>The politeness part of these options.</summary>
     public PolitenessOptions Politeness => new(PerHost, Delay, MaxCrawlDelay, RetryBase, MaxRetryAfter);
 

@@ -27,8 +27,10 @@ public interface IUrlIntake
 public interface IFrontier : IUrlIntake
 {
 
-    /// <summary>Hosts with queued URLs, each with when its first becomes ready (a scan of the queue: for the start of a run).</summary>
-    Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default);
+    /// <summary>Hosts with queued URLs, each with when its first becomes ready: up to <paramref name="limit"/> of them
+    /// in the store's host order, after the host at <paramref name="after"/> (a <see cref="QueuedHost.Position"/>; 0
+    /// from the start). Fewer than the limit means the end of the queue.</summary>
+    Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(long after = 0, int limit = int.MaxValue, CancellationToken ct = default);
 
     /// <summary>Hosts that gained a queued URL (new, requeued for recrawl, submitted) since the last call, once
     /// committed: how the crawl loop learns of hosts without scanning the queue.</summary>
@@ -180,5 +182,5 @@ public interface IStoreSpace
     Task<bool> HasRoomAsync(CancellationToken ct = default);
 }
 
-/// <summary>A host with queued URLs and when the first of them is ready.</summary>
-public sealed record QueuedHost(string Host, DateTimeOffset Ready);
+/// <summary>A host with queued URLs, when the first of them is ready, and its place in the store's host order.</summary>
+public sealed record QueuedHost(string Host, DateTimeOffset Ready, long Position);

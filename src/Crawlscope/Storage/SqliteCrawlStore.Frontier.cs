@@ -40,9 +40,12 @@ public sealed partial class SqliteCrawlStore
     public async Task<(long Queued, long Leased)> FrontierCountsAsync(CancellationToken ct = default) =>
         (await QueryAsync($"SELECT (SELECT COUNT(*) FROM frontier WHERE state = {StateQueued}), (SELECT COUNT(*) FROM frontier WHERE state = {StateLeased})", r => (r.GetInt64(0), r.GetInt64(1)), ct))[0];
 
-    public async Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(CancellationToken ct = default) =>
-        await QueryAsync($"SELECT h.name, q.ready FROM (SELECT host_id, MIN(not_before) AS ready FROM frontier WHERE state = {StateQueued} GROUP BY host_id) q JOIN hosts h ON h.id = q.host_id",
-            r => new QueuedHost(r.GetString(0), FromMillis(r.GetInt64(1))), ct);
+    /// <summary>In host number order, read from the frontier's (state, host) index from <paramref name="after"/> on.</summary>
+    public async Task<IReadOnlyList<QueuedHost>> QueuedHostsAsync(long after = 0, int limit = int.MaxValue, CancellationToken ct = default) =>
+        await QueryAsync($"""
+            SELECT h.name, q.ready, q.host_id FROM (SELECT host_id, MIN(not_before) AS ready FROM frontier WHERE state = {StateQueued} AND host_id > $after
+                GROUP BY host_id ORDER BY host_id LIMIT $limit) q JOIN hosts h ON h.id = q.host_id ORDER BY q.host_id
+            """, r => new QueuedHost(r.GetString(0), FromMillis(r.GetInt64(1)), r.GetInt64(2)), ct, ("$after", after), ("$limit", limit));
 
     public IReadOnlyCollection<string> TakeNewlyQueuedHosts() => _frontierHosts.TakeQueued();
 

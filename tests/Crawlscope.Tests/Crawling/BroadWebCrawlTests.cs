@@ -15,8 +15,12 @@ namespace Crawlscope.Tests.Crawling;
 [Collection(CrawlCollection.Name)]
 public class BroadWebCrawlTests
 {
-    [Fact]
-    public async Task AGeneratedBroadWeb_IsCrawledWhole_FromOneSeed_EachPageOnce_PoliteToEachHost_WithFewHostsLeasedAtOnce()
+    /// <param name="hostsHeld">Hosts with work held in memory at most: the default (all 400 fit), or 16, so most
+    /// hosts wait in the store's queue and are read back from it as the window empties.</param>
+    [Theory]
+    [InlineData(CrawlLoop.DefaultMaxHostsHeld)]
+    [InlineData(16)]
+    public async Task AGeneratedBroadWeb_IsCrawledWhole_FromOneSeed_EachPageOnce_PoliteToEachHost_WithFewHostsLeasedAtOnce(int hostsHeld)
     {
         const int hosts = 400, articles = 2;
         await using var web = await SampleWebServer.StartAsync(new SampleWebOptions { Hosts = hosts, PagesPerHost = articles, Fast = true });
@@ -28,6 +32,7 @@ public class BroadWebCrawlTests
             Scope = CrawlScopeKind.Any,
             MaxDepth = 8,
             Concurrency = 4,
+            MaxHostsHeld = hostsHeld,
             Fetch = new FetchOptions
             {
                 AllowPrivateNetworks = true,
@@ -39,14 +44,17 @@ public class BroadWebCrawlTests
         var crawl = engine.RunAsync([keyer.Identify(WebUrl.Parse(web.Seeds.Single()))], CancellationToken.None);
         // Hundreds of hosts are ready at once, but only a few per fetch slot hold leased URLs (each host has at most
         // three): the rest wait in the frontier, not in memory.
-        long mostLeased = 0;
+        long mostLeased = 0, mostHeld = 0;
         while (!crawl.IsCompleted)
         {
             mostLeased = Math.Max(mostLeased, (await db.Store.FrontierCountsAsync()).Leased);
+            mostHeld = Math.Max(mostHeld, engine.Progress.ActiveHosts);
             await Task.Delay(10);
         }
         var end = await crawl;
         Assert.InRange(mostLeased, 1, CrawlLoop.LeasedHostsPerSlot * options.Concurrency * (articles + 1));
+        // Beyond the window only hosts whose lease is on its way are held (at most the leasing hosts).
+        if (hostsHeld < hosts) Assert.InRange(mostHeld, 1, hostsHeld + CrawlLoop.LeasedHostsPerSlot * options.Concurrency);
 
         Assert.Equal(CrawlEnd.Finished, end);
         // Every host reached from one seed through the home pages' links: its robots.txt, the sitemap probe, home

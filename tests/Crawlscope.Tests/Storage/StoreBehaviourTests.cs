@@ -212,6 +212,35 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         Assert.Equal(new[] { ok, gone, blocked }.Select(p => p.SrcUnparsed).Order(StringComparer.Ordinal), all);
     }
 
+    /// <summary>The queued hosts read in pages, in the store's host order: every host with a queued URL once, none
+    /// whose URLs are all in flight, a short page at the end.</summary>
+    [Fact]
+    public async Task QueuedHosts_ReadInPages_EachHostOnce()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var hosts = Enumerable.Range(0, 7).Select(i => $"www.host{i}.example.com").ToList();
+        await Writer.EnqueueAsync([.. hosts.SelectMany(h => new[] { $"https://{h}/a", $"https://{h}/b" })
+            .Select(u => Id(u)).Select(id => new FrontierEntry(id.Key, id.Normalized.Href, id.Host, id.Shard, 0, 0, null, now))]);
+        Assert.Equal(2, (await Writer.LeaseAsync(hosts[3], now, 8)).Count);
+
+        var read = new List<QueuedHost>();
+        var pages = new List<int>();
+        long after = 0;
+        while (true)
+        {
+            var page = await Writer.QueuedHostsAsync(after, 2);
+            pages.Add(page.Count);
+            read.AddRange(page);
+            if (page.Count < 2) break;
+            after = page[^1].Position;
+        }
+        Assert.Equal([2, 2, 2, 0], pages);
+        Assert.Equal(hosts.Where((_, i) => i != 3).Order(StringComparer.Ordinal), read.Select(h => h.Host).Order(StringComparer.Ordinal));
+        Assert.Equal(read.Select(h => h.Position).Order(), read.Select(h => h.Position));
+        Assert.Equal(read.Count, read.Select(h => h.Position).Distinct().Count());
+        Assert.Equal(read.Select(h => h.Host).Order(StringComparer.Ordinal), (await Writer.QueuedHostsAsync()).Select(h => h.Host).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Frontier_QueuesOnce_LeasesByHost_Reschedules_RecoversLeases()
     {
@@ -221,7 +250,8 @@ public abstract class StoreBehaviourTests : IAsyncLifetime
         FrontierEntry Entry(UrlIdentity id, int depth) => new(id.Key, id.Normalized.Href, id.Host, id.Shard, depth, 0, null, now);
         Assert.Equal(2, await Writer.EnqueueAsync([Entry(a, 0), Entry(b, 1)]));
         Assert.Equal(0, await Writer.EnqueueAsync([Entry(a, 0)]));
-        Assert.Equal([new QueuedHost("www.epsilon-shop.com", DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()))], await Writer.QueuedHostsAsync());
+        Assert.Equal([("www.epsilon-shop.com", DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()))],
+            (await Writer.QueuedHostsAsync()).Select(h => (h.Host, h.Ready)));
         // The crawl loop hears of the host once, without a scan; a URL seen before tells it nothing.
         Assert.Equal(["www.epsilon-shop.com"], Writer.TakeNewlyQueuedHosts());
         Assert.Equal(0, await Writer.EnqueueAsync([Entry(b, 1)]));
