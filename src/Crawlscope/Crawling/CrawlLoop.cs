@@ -32,9 +32,9 @@ internal sealed class CrawlLoop
     // fills every fetch slot: a slot cycles through its hosts while each waits out its delay.
     internal const int LeasedHostsPerSlot = 16;
     // Hosts with work held in memory, at most: a broad crawl queues hosts far faster than it crawls them (each page
-    // links new ones), and holding every one (its name, its place in the ready queue) cost ~150 bytes per host, 150 MB
-    // at a million. Past this the others stay in the store's queue alone and are read back, in the store's host
-    // order, whenever the hosts held fall to half of it.
+    // links new ones), and held hosts (names in the ready and lease queues) grew with every host queued. Past this the
+    // others stay in the store's queue alone and are read back, in the store's host order, whenever the hosts held
+    // fall to half of it.
     internal const int DefaultMaxHostsHeld = 32_768;
     // The longest wait for an event while pages are in flight, and the shortest wait of all.
     private static readonly TimeSpan HostRefresh = TimeSpan.FromMilliseconds(250), MinWait = TimeSpan.FromMilliseconds(5);
@@ -262,8 +262,8 @@ internal sealed class CrawlLoop
             if (next is null && !_options.Continuous) return CrawlEnd.Finished;
             if (next <= now)
             {
-                // URLs ready for hosts the loop does not hold: read the store's queue, once around.
-                _hostsReadAfter = 0;
+                // URLs ready for hosts the loop does not hold: read the store's queue from its start, and on from there.
+                (_hostsReadAfter, _hostsNotHeld) = (0, true);
                 do
                 {
                     if (await ReadQueuedHostsAsync() > 0) return null;
