@@ -64,7 +64,7 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         PageQueries Page);
 
     /// <summary>What the checks found that the verdict's evidence quotes.</summary>
-    private sealed record Findings(string? RobotsExplanation, bool? RobotsAllowed, string? Bans, string SeenResult);
+    private sealed record Findings(string? RobotsExplanation, bool? RobotsAllowed, string? Bans, string SeenResult, bool LinkedNotFollowed);
 
     private async Task<InspectionReport> InspectAsync(UrlKey key, int shard, long rootHash, string site, string host, WebUrl url, CancellationToken ct)
     {
@@ -77,11 +77,11 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         checks.Add(robots);
         var (spam, banned, bans) = await SpamCheckAsync(q);                         // 4. spam/ban
         checks.Add(spam);
-        var (seen, queued) = await SeenCheckAsync(q, row, ct);                      // 5. seen status
+        var (seen, queued, linked) = await SeenCheckAsync(q, row, ct);              // 5. seen status
         checks.Add(seen);
         var (filters, reasons, page) = await FiltersAndDetailsAsync(q, row, banned); // filters and reasons evaluated by the store; details
         bool indexable = row is not null && filters.All(f => f.Passes);
-        var findings = new Findings(robotsExplanation, robotsAllowed, bans, seen.Result);
+        var findings = new Findings(robotsExplanation, robotsAllowed, bans, seen.Result, linked);
         var verdict = Decide(q, row, queued, reasons, page, findings);
         bool fetched = row is not null && stamp is not null;
         string crawledBadge = fetched ? "CRAWLED" : row is null && queued ? "QUEUED" : "NOT FETCHED";
@@ -111,7 +111,9 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
         if (row is null || page is null)
         {
             var reason = queued ? IndexingReason.Queued : IndexingReason.Unknown;
-            string evidence = queued ? found.SeenResult : $"the crawler has not seen this URL; it would go to shard {q.Shard}";
+            string evidence = queued ? found.SeenResult
+                : found.LinkedNotFollowed ? $"the crawler has not queued this URL ({found.SeenResult}); it would go to shard {q.Shard}"
+                : $"the crawler has not seen this URL; it would go to shard {q.Shard}";
             if (!queued && found.RobotsAllowed == false) evidence += $"; robots.txt would refuse it ({found.RobotsExplanation})";
             return new Verdict(false, reason, IndexingReasons.Label(reason), evidence, null, []);
         }
@@ -217,19 +219,43 @@ public sealed class UrlInspector(IInspectionSource store, UrlKeyer keyer, Inspec
             $"fh_dont_index={(banned ? 1 : 0)}{(banned ? $" ({row["bans"]})" : "")}, ml_spam_score={row["ml_spam_score"] ?? "none"}"), banned, row["bans"] as string);
     }
 
-    private async Task<(CheckResult, bool Queued)> SeenCheckAsync(Lookup q, IReadOnlyDictionary<string, object?>? crawledRow, CancellationToken ct)
+    /// <summary>Check 5; for a URL never queued, also whether stored pages link it (without following the link).</summary>
+    private async Task<(CheckResult, bool Queued, bool Linked)> SeenCheckAsync(Lookup q, IReadOnlyDictionary<string, object?>? crawledRow, CancellationToken ct)
     {
-        if (crawledRow is not null) return (new CheckResult("Seen Status Check", "", "", 0, true, "Skipped - page is already crawled"), false);
+        if (crawledRow is not null) return (new CheckResult("Seen Status Check", "", "", 0, true, "Skipped - page is already crawled"), false, false);
         var seen = await store.InspectAsync(_queries.Seen, [("$key", q.Key.Value)], ct);
         var s = seen.Rows.FirstOrDefault();
-        string result = s is null ? "not seen: no crawled page links here yet"
+        string? notSeen = s is null ? await NotSeenAsync(q, ct) : null;
+        string result = s is null ? notSeen ?? "not seen: no crawled page links here yet"
             : (FrontierState)Convert.ToInt32(s["state"], CultureInfo.InvariantCulture) switch
             {
                 FrontierState.Queued => $"queued (depth {s["depth"]}, due {s["not_before"]}) since {s["discovered_at"]}, discovered from {s["discovered_from"] ?? "the seeds"}",
                 FrontierState.InFlight => $"being fetched, discovered from {s["discovered_from"] ?? "the seeds"}",
                 _ => "seen and done",
             };
-        return (new CheckResult("Seen Status Check", seen.Display, seen.RawResponse, seen.ElapsedMs, false, result), s is not null);
+        return (new CheckResult("Seen Status Check", seen.Display, seen.RawResponse, seen.ElapsedMs, false, result), s is not null, notSeen is not null);
+    }
+
+    /// <summary>Why a URL was never queued though stored pages link it: the first three of them and why each did not
+    /// follow the link; null when no stored page links it.</summary>
+    private async Task<string?> NotSeenAsync(Lookup q, CancellationToken ct)
+    {
+        var links = (await store.InspectAsync(_queries.LinksTo, [("$key", q.Key.Value), ("$limit", 3), ("$offset", 0)], ct)).Rows;
+        if (links.Count == 0) return null;
+        return "not seen: " + string.Join("; ", links.Select(l => $"linked from {UrlOf((string)l["other"]!)}, " +
+            (l["refusal"] is string name && StoreNames.TryParse<LinkRefusal>(name, out var why) ? $"not followed: {name} ({Meaning(why)})" : "not followed")));
+
+        static string Meaning(LinkRefusal why) => why switch
+        {
+            LinkRefusal.NoFollow => "the link is marked nofollow",
+            LinkRefusal.BannedSource => "the linking page's host or domain is banned",
+            LinkRefusal.TooDeep => "past --max-depth",
+            LinkRefusal.OutOfScope => "outside the crawl's scope",
+            LinkRefusal.NotIncluded => "matches no --include pattern",
+            LinkRefusal.Excluded => "matches an --exclude pattern",
+            LinkRefusal.SpiderTrap => "the linking page duplicates one stored before and the link continues its numbered series",
+            _ => StoreNames.Of(why),
+        };
     }
 
     /// <summary>The filters as the store evaluated them, each with its condition and a detail, the reasons whose

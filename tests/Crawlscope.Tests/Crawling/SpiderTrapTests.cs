@@ -1,5 +1,7 @@
 using Crawlscope.Crawling;
 using Crawlscope.Frontier;
+using Crawlscope.Inspection;
+using Crawlscope.Vocabulary;
 using Crawlscope.Model;
 using Crawlscope.SampleWeb;
 using Crawlscope.Tests.Support;
@@ -34,6 +36,13 @@ public class SpiderTrapTests
         var refused = await temp.Store.InspectAsync("SELECT target, refusal FROM links WHERE source = $s", [("$s", months.Rows[1]["src_unparsed"])]);
         var next = Assert.Single(refused.Rows, r => ((string)r["target"]!).Contains("/calendar/", StringComparison.Ordinal));
         Assert.Equal("spider_trap", next["refusal"]);
+        // The inspector tells why the third month was never queued: which page links it and why it did not follow.
+        var third = keyer.Identify(WebUrl.Parse(UrlInspector.UrlOf((string)next["target"]!)));
+        var report = await new UrlInspector(temp.Store, keyer).InspectAsync(third);
+        Assert.Equal(IndexingReason.Unknown, report.Verdict.Reason);
+        Assert.Contains("spider_trap", report.Verdict.Evidence);
+        Assert.Contains(UrlInspector.UrlOf((string)months.Rows[1]["src_unparsed"]!), report.Verdict.Evidence);
+        Assert.Contains("not followed: spider_trap", report.Checks.Single(c => c.Name == "Seen Status Check").Result);
         // The rest of the forum was crawled.
         Assert.True(await temp.Store.PageCountAsync() > 5, "the forum's other pages");
     }
