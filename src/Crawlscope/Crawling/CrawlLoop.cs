@@ -96,7 +96,7 @@ internal sealed class CrawlLoop
             TakeHostsWithNewWork();
             if (MayStart()) StartReady();
             _progress.InFlight = _running;
-            _progress.ActiveHosts = _ready.Count + _runningByHost.Count + _pausedHosts.Count + _waitingForLease.Count;
+            _progress.ActiveHosts = HostsWithWork;
             _progress.HostsFetching = _runningByHost.Count;
             end = Idle ? await WaitWhileIdleAsync() : await HandleEventsAsync();
         } while (end is null);
@@ -110,8 +110,11 @@ internal sealed class CrawlLoop
 
     private bool MayStart() => !_stop.IsCancellationRequested && UnderMaxPages && !_control.Paused;
 
-    /// <summary>Hosts the loop holds in memory: ready, fetching, waiting for a lease, paused, or waiting for a retry.</summary>
-    private int HostsHeld => _ready.Count + _runningByHost.Count + _waitingForLease.Count + _pausedHosts.Count + _retries.Count;
+    /// <summary>Hosts the loop holds with work to do now: ready, fetching, waiting for a lease, or paused.</summary>
+    private int HostsWithWork => _ready.Count + _runningByHost.Count + _waitingForLease.Count + _pausedHosts.Count;
+
+    /// <summary>Hosts the loop holds in memory: those with work and those waiting for a retry.</summary>
+    private int HostsHeld => HostsWithWork + _retries.Count;
 
     private int HostsPerRead => Math.Max(1, _options.MaxHostsHeld / 2);
 

@@ -280,8 +280,8 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
             else if (verdict != ScopeVerdict.Allowed) refused = $"target not followed: {StoreNames.Of(verdict)}";
             else queue.Add(FrontierEntry.Redirect(target, next.Href, entry, chain, now));
         }
-        var record = PageRecords.Redirect(entry, identity, previous, fetched, reason, targetKey, IndexabilityDecision.DropIf(previous, DropReason.NowRedirects), now)
-            with { NextFetch = options.Recrawl.NextCheck(previous, now) };
+        var record = PageRecords.Redirect(entry, identity, previous, fetched, reason, targetKey, IndexabilityDecision.DropIf(previous, DropReason.NowRedirects),
+            options.Recrawl, now);
         var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, new FetchFailure(reason, refused), fetched.Location), [], queue, ct);
         return new ProcessOutcome(Disposition.Stored, record.FailureReason, fetched.StatusCode, fetched.Body.Length, 0) { Saved = saved, Discovered = queue.Count };
     }
@@ -308,7 +308,7 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
         var now = time.GetUtcNow();
         if (fetched is not null) await ArchiveAsync(fetched, now, [], null, ct);
         var history = drop is { } d ? IndexabilityDecision.DropIf(previous, d) : previous?.HistoryDropReason;
-        var record = PageRecords.Failure(entry, identity, previous, fetched, failure.Reason, history, now) with { NextFetch = options.Recrawl.NextCheck(previous, now) };
+        var record = PageRecords.Failure(entry, identity, previous, fetched, failure.Reason, history, options.Recrawl, now);
         var saved = store.SaveAsync(record, PageRecords.Fetch(entry, fetched, now, failure), [], [], ct);
         return new ProcessOutcome(Disposition.Stored, failure.Reason, fetched?.StatusCode, fetched?.Body.Length ?? 0, 0) { Saved = saved };
     }

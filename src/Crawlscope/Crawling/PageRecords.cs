@@ -66,8 +66,9 @@ internal static class PageRecords
 
     /// <summary>A URL that gave no page: the failure, the drop reason decided for it, what the server said if anything.</summary>
     public static PageRecord Failure(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult? fetched, FailureReason reason,
-        DropReason? historyDropReason, DateTimeOffset now) => Identity(entry, identity, previous) with
+        DropReason? historyDropReason, RecrawlPolicy recrawl, DateTimeOffset now) => Identity(entry, identity, previous) with
     {
+        NextFetch = recrawl.NextCheck(previous, now),
         DownloadHttpCode = fetched?.StatusCode,
         DownloadStamp = fetched?.StatusCode is null ? previous?.DownloadStamp : now,
         ContentType = fetched?.ContentType,
@@ -80,8 +81,9 @@ internal static class PageRecords
 
     /// <summary>A redirect: the target in key form (when it could be keyed) and how it was followed.</summary>
     public static PageRecord Redirect(FrontierEntry entry, UrlIdentity identity, PageRecord? previous, FetchResult fetched, FailureReason reason,
-        string? targetKey, DropReason? historyDropReason, DateTimeOffset now) => Identity(entry, identity, previous) with
+        string? targetKey, DropReason? historyDropReason, RecrawlPolicy recrawl, DateTimeOffset now) => Identity(entry, identity, previous) with
     {
+        NextFetch = recrawl.NextCheck(previous, now),
         DownloadHttpCode = fetched.StatusCode,
         DownloadStamp = now,
         ContentType = fetched.ContentType,
