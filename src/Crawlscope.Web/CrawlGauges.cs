@@ -16,6 +16,11 @@ internal sealed class CrawlGauges(CrawlOperator op)
     private static readonly Gauge RecrawlsDue = Metrics.CreateGauge("crawlscope_recrawls_due", "Stored pages whose recrawl is due and not yet done.");
     private static readonly Gauge HostsFetching = Metrics.CreateGauge("crawlscope_hosts_fetching", "Hosts with a request in flight.");
     private static readonly Gauge Paused = Metrics.CreateGauge("crawlscope_paused", "1 while the whole crawl is paused.");
+    // Where the process's memory is, for a service that must not grow: the managed heap's live size after the last
+    // collection, what the GC holds committed (live plus free), and SQLite's own allocations (page caches).
+    private static readonly Gauge ManagedHeap = Metrics.CreateGauge("crawlscope_managed_heap_bytes", "Managed heap size after the last garbage collection.");
+    private static readonly Gauge GcCommitted = Metrics.CreateGauge("crawlscope_gc_committed_bytes", "Memory the garbage collector holds committed.");
+    private static readonly Gauge SqliteMemory = Metrics.CreateGauge("crawlscope_sqlite_memory_bytes", "Memory SQLite has allocated in this process (page caches, statements).");
 
     private readonly CrawlFiguresSampler _sampler = op.Figures();
     private readonly SemaphoreSlim _one = new(1, 1);
@@ -32,6 +37,12 @@ internal sealed class CrawlGauges(CrawlOperator op)
             RecrawlsDue.Set(f.RecrawlsDue);
             HostsFetching.Set(f.HostsFetching);
             Paused.Set(f.Paused ? 1 : 0);
+            // Before the first collection the GC has no figures: what is allocated so far stands for both.
+            var gc = GC.GetGCMemoryInfo();
+            long allocated = GC.GetTotalMemory(forceFullCollection: false);
+            ManagedHeap.Set(gc.Index > 0 ? gc.HeapSizeBytes : allocated);
+            GcCommitted.Set(gc.Index > 0 ? gc.TotalCommittedBytes : allocated);
+            SqliteMemory.Set(SQLitePCL.raw.sqlite3_memory_used());
         }
         finally
         {

@@ -15,7 +15,7 @@ namespace Crawlscope.Cli.Benchmarks;
 /// </summary>
 internal static partial class SoakBenchmark
 {
-    internal sealed record Sample(double Minutes, long Stored, long NotModified, double RssMb, double WalMb, long Queued, long Overdue);
+    internal sealed record Sample(double Minutes, long Stored, long NotModified, double RssMb, double HeapMb, double CommittedMb, double SqliteMb, double WalMb, long Queued, long Overdue);
 
     internal static async Task<int> RunAsync(TimeSpan duration, TimeSpan recrawl, int pagesPerHost, TimeSpan every, TextWriter stdout, CancellationToken ct)
     {
@@ -37,7 +37,7 @@ internal static partial class SoakBenchmark
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
             await WaitReadyAsync(http, ct);
             stdout.WriteLine($"soak: {SampleSites.Hosts.Count} hosts x {pagesPerHost} articles, recrawl every {Seconds(recrawl)} to {Seconds(recrawl * 2)}, for {duration.TotalMinutes:F0} min; service pid {service.Id}");
-            stdout.WriteLine("  min   pages/s   stored   304s   RSS MB   WAL MB   queued   overdue");
+            stdout.WriteLine("  min   pages/s   stored   304s   RSS MB  heap MB  GC MB  SQLite MB   WAL MB   queued   overdue");
             var samples = new List<Sample>();
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < duration && !ct.IsCancellationRequested && !service.HasExited)
@@ -53,7 +53,7 @@ internal static partial class SoakBenchmark
                 var s = await SampleAsync(http, service, db, recrawl, clock.Elapsed, ct);
                 double rate = samples.Count == 0 ? s.Stored / s.Minutes / 60 : (s.Stored - samples[^1].Stored) / ((s.Minutes - samples[^1].Minutes) * 60);
                 samples.Add(s);
-                stdout.WriteLine($"{s.Minutes,5:F1} {rate,9:F1} {s.Stored,8} {s.NotModified,6} {s.RssMb,8:F0} {s.WalMb,8:F1} {s.Queued,8} {s.Overdue,9}");
+                stdout.WriteLine($"{s.Minutes,5:F1} {rate,9:F1} {s.Stored,8} {s.NotModified,6} {s.RssMb,8:F0} {s.HeapMb,8:F0} {s.CommittedMb,6:F0} {s.SqliteMb,10:F1} {s.WalMb,8:F1} {s.Queued,8} {s.Overdue,9}");
                 stdout.Flush();
             }
             StopService(service);
@@ -81,12 +81,19 @@ internal static partial class SoakBenchmark
             return;
         }
         var warm = samples.Skip(samples.Count / 5).ToList();
-        double mx = warm.Average(s => s.Minutes), my = warm.Average(s => s.RssMb);
-        double slope = warm.Sum(s => (s.Minutes - mx) * (s.RssMb - my)) / Math.Max(1e-9, warm.Sum(s => (s.Minutes - mx) * (s.Minutes - mx))) * 60;
+        double slope = Slope(warm, s => s.RssMb);
         var last = samples[^1];
         stdout.WriteLine($"soak: {last.Stored:N0} pages stored in {last.Minutes:F1} min ({last.Stored / last.Minutes / 60:F1} pages/s), {last.NotModified:N0} recrawls answered 304");
         stdout.WriteLine($"soak: RSS {warm[0].RssMb:F0} MB after warm-up, {last.RssMb:F0} MB at the end, slope {slope:F1} MB/hour (goal under 10); WAL at most {samples.Max(s => s.WalMb):F1} MB");
+        stdout.WriteLine($"soak: slopes of the parts (MB/hour): managed heap {Slope(warm, s => s.HeapMb):F1}, GC committed {Slope(warm, s => s.CommittedMb):F1}, SQLite {Slope(warm, s => s.SqliteMb):F1}");
         stdout.WriteLine($"soak: pages overdue by more than one recrawl interval ({Seconds(recrawl)}) after warm-up: at most {warm.Max(s => s.Overdue):N0} (goal 0)");
+    }
+
+    /// <summary>MB per hour by least squares.</summary>
+    private static double Slope(List<Sample> samples, Func<Sample, double> y)
+    {
+        double mx = samples.Average(s => s.Minutes), my = samples.Average(y);
+        return samples.Sum(s => (s.Minutes - mx) * (y(s) - my)) / Math.Max(1e-9, samples.Sum(s => (s.Minutes - mx) * (s.Minutes - mx))) * 60;
     }
 
     private static async Task<Sample> SampleAsync(HttpClient http, Process service, string db, TimeSpan recrawl, TimeSpan elapsed, CancellationToken ct)
@@ -94,9 +101,12 @@ internal static partial class SoakBenchmark
         string metrics = await http.GetStringAsync("/metrics", ct);
         long Sum(string status) => MetricLine().Matches(metrics).Where(m => status.Length == 0 || m.Groups[1].Value == status)
             .Sum(m => long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
-        long queued = QueueLine().Match(metrics) is { Success: true } q ? long.Parse(q.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        double Gauge(string name) => GaugeLine().Matches(metrics).FirstOrDefault(m => m.Groups[1].Value == name) is { } g
+            ? double.Parse(g.Groups[2].Value, CultureInfo.InvariantCulture) : 0;
+        long queued = (long)Gauge("crawlscope_queue_depth");
         string wal = db + "-wal";
-        return new Sample(elapsed.TotalMinutes, Sum(""), Sum("304"), RssMb(service.Id), File.Exists(wal) ? new FileInfo(wal).Length / 1048576.0 : 0, queued,
+        return new Sample(elapsed.TotalMinutes, Sum(""), Sum("304"), RssMb(service.Id), Gauge("crawlscope_managed_heap_bytes") / 1048576,
+            Gauge("crawlscope_gc_committed_bytes") / 1048576, Gauge("crawlscope_sqlite_memory_bytes") / 1048576, File.Exists(wal) ? new FileInfo(wal).Length / 1048576.0 : 0, queued,
             await OverdueAsync(db, recrawl, ct));
     }
 
@@ -168,6 +178,6 @@ internal static partial class SoakBenchmark
     [GeneratedRegex(@"^crawlscope_pages_stored_total\{status=""([^""]+)"",reason=""[^""]+""\} (\d+)$", RegexOptions.Multiline)]
     private static partial Regex MetricLine();
 
-    [GeneratedRegex(@"^crawlscope_queue_depth (\d+)$", RegexOptions.Multiline)]
-    private static partial Regex QueueLine();
+    [GeneratedRegex(@"^(crawlscope_[a-z_]+) ([0-9.eE+-]+)$", RegexOptions.Multiline)]
+    private static partial Regex GaugeLine();
 }

@@ -308,4 +308,17 @@ public class ServiceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
                 && Regex.IsMatch(text, @"^crawlscope_queue_depth \d+$", RegexOptions.Multiline);
         }, "metrics equal to the store's counts");
     }
+
+    [Fact]
+    public async Task Metrics_SayWhereTheMemoryIs()
+    {
+        var (status, text) = await f.SendAsync(HttpMethod.Get, "/metrics");
+        Assert.Equal(HttpStatusCode.OK, status);
+        double Gauge(string name) => double.Parse(Regex.Match(text, $@"^{name} ([0-9.eE+-]+)$", RegexOptions.Multiline) is { Success: true } m
+            ? m.Groups[1].Value : throw new Xunit.Sdk.XunitException($"no {name} in /metrics"), System.Globalization.CultureInfo.InvariantCulture);
+        double heap = Gauge("crawlscope_managed_heap_bytes"), committed = Gauge("crawlscope_gc_committed_bytes");
+        Assert.InRange(heap, 1, committed);
+        // The service's store is a SQLite file: its page cache is SQLite's own memory, not the managed heap's.
+        Assert.True(Gauge("crawlscope_sqlite_memory_bytes") > 0, "SQLite's memory reported");
+    }
 }
