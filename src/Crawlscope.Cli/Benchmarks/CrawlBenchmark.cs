@@ -63,6 +63,7 @@ internal static class CrawlBenchmark
             };
             var seeds = (webOptions.Broad ? hostNames.Take(1) : hostNames)
                 .Select(h => keyer.TryIdentify($"http://{h}:{port}/", out var id, out _) ? id! : throw new InvalidOperationException(h)).ToList();
+            using var gcReasons = Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1" ? new GcReasons() : null;
             var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
@@ -85,7 +86,7 @@ internal static class CrawlBenchmark
             if (Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1")
                 Console.Error.WriteLine($"  GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s, allocated {GC.GetTotalAllocatedBytes() / 1048576} MB, " +
                     $"store writer busy {store.WriterBusy.TotalSeconds:F1} s in {store.WriterBatches} transactions, " +
-                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MB, peak committed {GcPeakCommitted / 1048576} MB, threads {process.Threads.Count}");
+                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MB, peak committed {GcPeakCommitted / 1048576} MB, threads {process.Threads.Count}\n  GC by reason: {gcReasons}");
             double peakRss = PeakRssMegabytes();
             double? serving = inProcess ? await ServingCpuAsync(store, options.Fetch, ct) : null;
             // Closed, the store checkpoints its WAL into the file: what is left is what the crawl takes on disk.
