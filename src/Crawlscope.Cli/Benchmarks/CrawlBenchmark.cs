@@ -216,7 +216,10 @@ internal static class CrawlBenchmark
                 const string marker = "sample web on 127.0.0.1:";
                 if (line.StartsWith(marker, StringComparison.Ordinal) && int.TryParse(line[marker.Length..].Split(';')[0], out int port))
                 {
-                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                    // The rest (a seed and a resolve line per host: 50 MB of text at a million hosts) is drained, not
+                    // kept: it would be counted in this process's RSS, which is the crawler's measurement.
+                    _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
+                    _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
                     return new SampleWebProcess(process, port);
                 }
             }
