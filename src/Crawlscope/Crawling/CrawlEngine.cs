@@ -36,7 +36,7 @@ public sealed class CrawlEngine : IDisposable
         _store = store;
         _keyer = keyer;
         _time = time ?? TimeProvider.System;
-        _fetcher = new Fetcher(options.WarcDirectory is null ? options.Fetch : options.Fetch.WithRawExchange());
+        _fetcher = new Fetcher(options.WarcDirectory is null ? options.Fetch : options.Fetch.WithRawExchange(), Fetcher.IdleConnectionTimeout(options.Delay));
         _archive = options.WarcDirectory is null ? null : new Archiving.WarcArchive(options.WarcDirectory, options.WarcMaxFileBytes, _time);
         _agentToken = RobotsAgent.ProductToken(options.Fetch.UserAgent);
         Progress = new CrawlProgress(_time);
