@@ -129,15 +129,29 @@ internal static partial class SoakBenchmark
         return 0;
     }
 
+    /// <summary>The service as deployed: with the environment its systemd unit sets (<c>deploy/crawlscope.service</c>),
+    /// not the benchmark's own batch settings (tiering off).</summary>
     private static Process StartService(string[] args)
     {
         var psi = new ProcessStartInfo(CrawlBenchmark.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment.Remove("DOTNET_TieredCompilation");
+        foreach (var (name, value) in UnitEnvironment()) psi.Environment[name] = value;
         psi.ArgumentList.Add(typeof(SoakBenchmark).Assembly.Location);
         foreach (var a in args) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the service");
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         return process;
+    }
+
+    /// <summary>The unit's <c>Environment=NAME=VALUE</c> settings; none when the source checkout is not at hand.</summary>
+    internal static IEnumerable<(string Name, string Value)> UnitEnvironment()
+    {
+        string unit = Path.Combine(Environment.GetEnvironmentVariable("CRAWLSCOPE_HOME") ?? Directory.GetCurrentDirectory(), "deploy", "crawlscope.service");
+        if (!File.Exists(unit)) yield break;
+        foreach (string line in File.ReadLines(unit))
+            if (line.StartsWith("Environment=", StringComparison.Ordinal) && line["Environment=".Length..].Split('=', 2) is [var name, var value])
+                yield return (name, value);
     }
 
     private static void StopService(Process service)
