@@ -26,4 +26,13 @@ public sealed class CrawlOptionsTests
         Assert.Contains("NearDuplicateBits must be 0 to 5", error.Message);
         Assert.Contains("line break", error.Message);
     }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(0.5, 2)]
+    [InlineData(1, 3)]
+    [InlineData(2, 5)]
+    [InlineData(30, 5)]
+    public void IdleConnections_AreKeptForTheHostsNextRequest_FiveSecondsAtMost(double delaySeconds, double idleSeconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(idleSeconds), Fetching.Fetcher.IdleConnectionTimeout(TimeSpan.FromSeconds(delaySeconds)));
 }

@@ -90,6 +90,21 @@ public class RobotsRulesTests
     }
 
     [Fact]
+    public void AgentsAskedInTurn_EachGetTheirOwnGroup()
+    {
+        // A rule set keeps the group of the last agent asked about: asking for another must not answer with it.
+        var rules = RobotsParser.Parse("User-agent: a\nDisallow: /x\n\nUser-agent: b\nDisallow: /y\n");
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.False(rules.Check("a", "/x").Allowed);
+            Assert.True(rules.Check("a", "/y").Allowed);
+            Assert.True(rules.Check("B", "/x").Allowed);
+            Assert.False(rules.Check("b", "/y").Allowed);
+            Assert.Same(rules.ForAgent("b"), rules.ForAgent("B"));
+        }
+    }
+
+    [Fact]
     public void Sitemaps_AreGlobal()
     {
         Assert.Equal(["https://example.com/sitemap.xml", "https://example.com/news.xml"], RobotsParser.Parse(Sample).Sitemaps);
