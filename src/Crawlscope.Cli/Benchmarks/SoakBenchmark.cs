@@ -145,7 +145,7 @@ internal static partial class SoakBenchmark
     }
 
     /// <summary>The unit's <c>Environment=NAME=VALUE</c> settings; none when the source checkout is not at hand.</summary>
-    internal static IEnumerable<(string Name, string Value)> UnitEnvironment()
+    private static IEnumerable<(string Name, string Value)> UnitEnvironment()
     {
         string unit = Path.Combine(Environment.GetEnvironmentVariable("CRAWLSCOPE_HOME") ?? Directory.GetCurrentDirectory(), "deploy", "crawlscope.service");
         if (!File.Exists(unit)) yield break;
