@@ -67,6 +67,12 @@ public static class CrawlscopeCli
             stderr.WriteLine($"crawlscope: {ex.Message}");
             return ex.ExitCode;
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped before the command had anything to stop cleanly (a signal while it was still starting).
+            stderr.WriteLine("crawlscope: interrupted");
+            return Interrupted;
+        }
         catch (Microsoft.Data.Sqlite.SqliteException ex) when (Crawlscope.Storage.SqliteCrawlStore.Condition(ex) is { } condition)
         {
             stderr.WriteLine($"crawlscope: {condition}");

@@ -119,6 +119,29 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>While the service finishes its pages in flight after SIGTERM, /readyz says it is stopping (503), so a load
     /// balancer sends it nothing new; /healthz still answers.</summary>
+    [Theory]
+    [InlineData("crawl")]
+    [InlineData("run")]
+    [InlineData("bench")]
+    public void SignalBeforeTheCommandStarts_IsAnInterruption_NotAnInternalError(string command)
+    {
+        // Under load a signal can come while a command is still starting, before it has anything to stop cleanly.
+        string db = Path.Combine(_dir, command + "-early.db");
+        string[] args = command switch
+        {
+            "crawl" => ["crawl", "http://127.0.0.1:9/", "--db", db, "--allow-private-networks"],
+            "run" => ["run", "--db", db, "--urls", "http://127.0.0.1:0"],
+            _ => ["bench", "--pages", "10", "--hosts", "2"],
+        };
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Crawlscope.Cli.CrawlscopeCli.Run(args, stdout, stderr, TextReader.Null, stop.Token);
+        Assert.DoesNotContain("internal error", stderr.ToString());
+        Assert.True(code is 0 or 130, $"exit {code}: {stderr}");
+    }
+
     [Fact]
     public async Task Service_IsNotReadyWhileItStops()
     {
