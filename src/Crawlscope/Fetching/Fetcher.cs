@@ -22,7 +22,7 @@ public sealed class Fetcher : IDisposable
     private static readonly TimeSpan MaxIdleConnection = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a connection is kept idle when a host's requests are <paramref name="delay"/> apart: past its
-    /// next request it only holds memory (at a million hosts, 40 MB of buffers in 5,000 idle connections).</summary>
+    /// next request it only holds a socket and its buffers (docs/crawling.md, "What the rest was").</summary>
     public static TimeSpan IdleConnectionTimeout(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(MaxIdleConnection.Ticks, delay.Ticks * 2 + TimeSpan.TicksPerSecond));
 
     /// <param name="options">How to fetch.</param>
