@@ -63,7 +63,8 @@ internal static class CrawlBenchmark
             };
             var seeds = (webOptions.Broad ? hostNames.Take(1) : hostNames)
                 .Select(h => keyer.TryIdentify($"http://{h}:{port}/", out var id, out _) ? id! : throw new InvalidOperationException(h)).ToList();
-            using var gcReasons = Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1" ? new GcReasons() : null;
+            bool profile = Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1";
+            using var gcReasons = profile ? new GcReasons() : null;
             var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
@@ -79,11 +80,11 @@ internal static class CrawlBenchmark
             lock (samples) samples.Add(Sample.Now(sw, engine.Progress.Pages));
             process.Refresh();
             long pages = engine.Progress.Pages;
-            if (Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1")
+            if (profile)
                 foreach (var (stage, ms) in engine.Progress.StageMs.OrderByDescending(kv => kv.Value))
                     Console.Error.WriteLine($"  {stage,-18} {ms / Math.Max(1, pages):F2} ms per page (summed over workers)");
             double crawlCpu = (process.TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, pages);
-            if (Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1")
+            if (profile)
                 Console.Error.WriteLine($"  GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s, allocated {GC.GetTotalAllocatedBytes() / 1048576} MB, " +
                     $"store writer busy {store.WriterBusy.TotalSeconds:F1} s in {store.WriterBatches} transactions, " +
                     $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MB, peak committed {GcPeakCommitted / 1048576} MB, threads {process.Threads.Count}\n  GC by reason: {gcReasons}");

@@ -22,10 +22,9 @@ internal sealed class GcReasons : EventListener
         if (e.EventName is not { } name || !name.StartsWith("GCStart", StringComparison.Ordinal) || e.Payload is null) return;
         int generation = Convert.ToInt32(e.Payload[e.PayloadNames!.IndexOf("Depth")], System.Globalization.CultureInfo.InvariantCulture);
         int reason = Convert.ToInt32(e.Payload[e.PayloadNames.IndexOf("Reason")], System.Globalization.CultureInfo.InvariantCulture);
-        lock (_counts) Count(generation, ReasonName(reason));
+        var key = (generation, ReasonName(reason));
+        lock (_counts) _counts[key] = _counts.GetValueOrDefault(key) + 1;
     }
-
-    private void Count(int generation, string reason) => _counts[(generation, reason)] = _counts.GetValueOrDefault((generation, reason)) + 1;
 
     // The runtime's gc_reason values (gcinterface.h).
     private static string ReasonName(int reason) => reason switch
