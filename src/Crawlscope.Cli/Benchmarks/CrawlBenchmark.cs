@@ -15,8 +15,9 @@ internal sealed record CrawlBenchResult(string Extract, bool Warc, string Sample
     double StoreBytesPerPage, IReadOnlyList<CrawlTenth> Curve, double? ServingCpuMsPerPage, int Cores, string Machine, DateTimeOffset When,
     double? SteadyPagesPerSecond = null, double? SecondsToNinetyPercent = null);
 
-/// <summary>One tenth of a benchmark crawl (by pages stored): its rate, CPU per page and the largest RSS seen in it.</summary>
-internal sealed record CrawlTenth(int Tenth, long PagesAtEnd, double PagesPerSecond, double CpuMsPerPage, double RssMb);
+/// <summary>One tenth of a benchmark crawl (by pages stored): its rate, CPU per page, the JIT compiler's time in it (the
+/// warm-up's cost) and the largest RSS seen in it.</summary>
+internal sealed record CrawlTenth(int Tenth, long PagesAtEnd, double PagesPerSecond, double CpuMsPerPage, double JitMs, double RssMb);
 
 /// <summary>
 /// Like `scrapy bench`: the sample web in this process with politeness delays off, crawled at full speed into a
@@ -103,6 +104,8 @@ internal static class CrawlBenchmark
                     steady = Median(curve.Skip(1).Take(8).Select(t => t.PagesPerSecond)); // tenths 2-9: the last is the crawl's tail
                     toNinety = SecondsToRate([.. samples.Select(x => (x.Seconds, x.Pages))], 0.9 * steady.Value);
                 }
+                if (profile && samples.FirstOrDefault(x => x.Pages > 0) is { Pages: > 0 } first)
+                    Console.Error.WriteLine($"  first pages stored by {first.Seconds:F1} s ({first.Pages}), JIT {first.JitMs - samples[0].JitMs:N0} ms and CPU {first.CpuMs - samples[0].CpuMs:N0} ms by then");
             }
             return new CrawlBenchResult(noExtraction ? "none" : "full", warc, inProcess ? "in process" : "separate process", hosts, pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
                 crawlCpu, peakRss, bytesPerPage, curve, serving, Environment.ProcessorCount,
@@ -134,13 +137,15 @@ internal static class CrawlBenchmark
 
     private static long GcPeakCommitted;
 
-    /// <summary>What the sampler saw at one moment: time, pages stored, the process's CPU time and resident set.</summary>
-    private readonly record struct Sample(double Seconds, long Pages, double CpuMs, double RssMb)
+    /// <summary>What the sampler saw at one moment: time, pages stored, the process's CPU time, the JIT compiler's time
+    /// on all threads, and the resident set.</summary>
+    private readonly record struct Sample(double Seconds, long Pages, double CpuMs, double JitMs, double RssMb)
     {
         public static Sample Now(Stopwatch clock, long pages)
         {
             using var process = Process.GetCurrentProcess();
-            return new Sample(clock.Elapsed.TotalSeconds, pages, process.TotalProcessorTime.TotalMilliseconds, RssMegabytes("VmRSS:"));
+            return new Sample(clock.Elapsed.TotalSeconds, pages, process.TotalProcessorTime.TotalMilliseconds,
+                System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds, RssMegabytes("VmRSS:"));
         }
     }
 
@@ -162,7 +167,7 @@ internal static class CrawlBenchmark
             rss = Math.Max(rss, to.RssMb);
             long pages = to.Pages - from.Pages;
             double seconds = to.Seconds - from.Seconds;
-            curve.Add(new CrawlTenth(tenth, to.Pages, seconds > 0 ? pages / seconds : 0, pages > 0 ? (to.CpuMs - from.CpuMs) / pages : 0, rss));
+            curve.Add(new CrawlTenth(tenth, to.Pages, seconds > 0 ? pages / seconds : 0, pages > 0 ? (to.CpuMs - from.CpuMs) / pages : 0, to.JitMs - from.JitMs, rss));
             from = to;
         }
         return curve;

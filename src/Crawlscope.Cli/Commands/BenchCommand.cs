@@ -56,10 +56,10 @@ internal static class BenchCommand
                                  $"({Environment.ProcessorCount} cores); written to {parse.GetValue(output)}");
             if (!parse.GetValue(json) && result.Curve.Count > 0)
             {
-                stdout.WriteLine("| tenth | pages at its end | pages/s | CPU ms per page | RSS (largest sampled) |");
-                stdout.WriteLine("|---|---|---|---|---|");
+                stdout.WriteLine("| tenth | pages at its end | pages/s | CPU ms per page | JIT ms | RSS (largest sampled) |");
+                stdout.WriteLine("|---|---|---|---|---|---|");
                 foreach (var t in result.Curve)
-                    stdout.WriteLine($"| {t.Tenth} | {t.PagesAtEnd:N0} | {t.PagesPerSecond:N0} | {t.CpuMsPerPage:F2} | {t.RssMb:F0} MB |");
+                    stdout.WriteLine($"| {t.Tenth} | {t.PagesAtEnd:N0} | {t.PagesPerSecond:N0} | {t.CpuMsPerPage:F2} | {t.JitMs:N0} | {t.RssMb:F0} MB |");
                 stdout.WriteLine($"last tenth / first tenth: {result.Curve[^1].PagesPerSecond / Math.Max(1, result.Curve[0].PagesPerSecond):P0} of the pages/s");
                 if (result.SteadyPagesPerSecond is { } steady)
                     stdout.WriteLine($"warm-up: first tenth at {result.Curve[0].PagesPerSecond / Math.Max(1, steady):P0} of the median of tenths 2-9 ({steady:N0} pages/s); " +
