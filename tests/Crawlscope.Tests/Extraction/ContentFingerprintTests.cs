@@ -64,6 +64,31 @@ public class ContentFingerprintTests
     }
 
     [Fact]
+    public void WordSequence_OnMixedScripts_EqualsThePerCharacterDefinition()
+    {
+        // Words are runs of char.IsLetterOrDigit, lower-cased by char.ToLowerInvariant: the ASCII shortcut must
+        // not change that on any mixture of scripts, digits, punctuation and upper case.
+        const string alphabet = "aZ9 -,.\n\u00a0ÄöÉßİıΣσЖж日本٣\u0301\u200b_'";
+        var random = new Random(11);
+        for (int n = 0; n < 2000; n++)
+        {
+            string text = new([.. Enumerable.Range(0, random.Next(0, 40)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            var expected = new List<string>();
+            var word = new System.Text.StringBuilder();
+            foreach (char c in text + " ")
+            {
+                if (char.IsLetterOrDigit(c)) word.Append(char.ToLowerInvariant(c));
+                else if (word.Length > 0)
+                {
+                    expected.Add(word.ToString());
+                    word.Clear();
+                }
+            }
+            Assert.Equal(expected, WordSequence.Of(text).ToList());
+        }
+    }
+
+    [Fact]
     public void ContentHash_IgnoresCaseAndWhitespaceRuns()
     {
         Assert.Equal(ContentFingerprint.ContentHash("Hello   World"), ContentFingerprint.ContentHash(" hello world\n"));
