@@ -216,20 +216,29 @@ internal static class CrawlBenchmark
                          "--hosts", hosts.ToString(System.Globalization.CultureInfo.InvariantCulture), "--template-blocks", templateBlocks.ToString(System.Globalization.CultureInfo.InvariantCulture) })
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the sample web");
-            string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync(ct)) is not null)
+            try
             {
-                const string marker = "sample web on 127.0.0.1:";
-                if (line.StartsWith(marker, StringComparison.Ordinal) && int.TryParse(line[marker.Length..].Split(';')[0], out int port))
+                string? line;
+                while ((line = await process.StandardOutput.ReadLineAsync(ct)) is not null)
                 {
-                    // The rest (a seed and a resolve line per host: 50 MB of text at a million hosts) is drained, not
-                    // kept: it would be counted in this process's RSS, which is the crawler's measurement.
-                    _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-                    _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-                    return new SampleWebProcess(process, port);
+                    const string marker = "sample web on 127.0.0.1:";
+                    if (line.StartsWith(marker, StringComparison.Ordinal) && int.TryParse(line[marker.Length..].Split(';')[0], out int port))
+                    {
+                        // The rest (a seed and a resolve line per host: 50 MB of text at a million hosts) is drained, not
+                        // kept: it would be counted in this process's RSS, which is the crawler's measurement.
+                        _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
+                        _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
+                        return new SampleWebProcess(process, port);
+                    }
                 }
+                throw new InvalidOperationException("the sample web did not start: " + await process.StandardError.ReadToEndAsync(ct));
             }
-            throw new InvalidOperationException("the sample web did not start: " + await process.StandardError.ReadToEndAsync(ct));
+            catch
+            {
+                // A signal while it starts (or a start that failed) must not leave the child serving on its own.
+                new SampleWebProcess(process, 0).Dispose();
+                throw;
+            }
         }
 
         public void Dispose()

@@ -140,6 +140,28 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
         int code = Crawlscope.Cli.CrawlscopeCli.Run(args, stdout, stderr, TextReader.Null, stop.Token);
         Assert.DoesNotContain("internal error", stderr.ToString());
         Assert.True(code is 0 or 130, $"exit {code}: {stderr}");
+        // Nothing it started is left running: bench's sample web is a child process.
+        Assert.Empty(ChildrenRunning("sample-web"));
+    }
+
+    /// <summary>This process's children (reparented ones are lost to it, so any left behind are found by parent id
+    /// only while this process lives) whose command line holds <paramref name="word"/>.</summary>
+    private static List<int> ChildrenRunning(string word)
+    {
+        var found = new List<int>();
+        int self = Environment.ProcessId;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                int parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (parent == self && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(word, StringComparison.Ordinal)) found.Add(pid);
+            }
+            catch (IOException) { } // it exited meanwhile
+        }
+        return found;
     }
 
     [Fact]
