@@ -66,6 +66,7 @@ internal static class CrawlBenchmark
                 .Select(h => keyer.TryIdentify($"http://{h}:{port}/", out var id, out _) ? id! : throw new InvalidOperationException(h)).ToList();
             bool profile = Environment.GetEnvironmentVariable("CRAWLSCOPE_PROFILE") == "1";
             using var gcReasons = profile ? new GcReasons() : null;
+            using var jitTimes = profile ? new JitTimes() : null;
             var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
@@ -89,6 +90,7 @@ internal static class CrawlBenchmark
                 Console.Error.WriteLine($"  GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s, allocated {GC.GetTotalAllocatedBytes() / 1048576} MB, " +
                     $"store writer busy {store.WriterBusy.TotalSeconds:F1} s in {store.WriterBatches} transactions, " +
                     $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MB, peak committed {GcPeakCommitted / 1048576} MB, threads {process.Threads.Count}\n  GC by reason: {gcReasons}");
+            if (jitTimes is not null) Console.Error.WriteLine(jitTimes.Summary(8));
             double peakRss = PeakRssMegabytes();
             double? serving = inProcess ? await ServingCpuAsync(store, options.Fetch, ct) : null;
             // Closed, the store checkpoints its WAL into the file: what is left is what the crawl takes on disk.
