@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Crawlscope.Classification;
 using Crawlscope.Crawling;
 using Crawlscope.Extraction;
 using Crawlscope.Fetching;
@@ -13,7 +14,7 @@ namespace Crawlscope.Cli.Benchmarks;
 /// <summary>The figures `crawlscope bench` prints and writes.</summary>
 internal sealed record CrawlBenchResult(string Extract, bool Warc, string SampleWeb, int Hosts, long Pages, double Seconds, double PagesPerSecond, double CpuMsPerPage, double PeakRssMb,
     double StoreBytesPerPage, IReadOnlyList<CrawlTenth> Curve, double? ServingCpuMsPerPage, int Cores, string Machine, DateTimeOffset When,
-    double? SteadyPagesPerSecond = null, double? SecondsToNinetyPercent = null);
+    double? SteadyPagesPerSecond = null, double? SecondsToNinetyPercent = null, double? ExtractionPassCpuMsPerPage = null);
 
 /// <summary>One tenth of a benchmark crawl (by pages stored): its rate, CPU per page, the JIT compiler's time in it (the
 /// warm-up's cost) and the largest RSS seen in it.</summary>
@@ -93,6 +94,7 @@ internal static class CrawlBenchmark
             if (jitTimes is not null) Console.Error.WriteLine(jitTimes.Summary(8));
             double peakRss = PeakRssMegabytes();
             double? serving = inProcess ? await ServingCpuAsync(store, options.Fetch, ct) : null;
+            double? pass = noExtraction ? null : await ExtractionPassCpuAsync(store, options, ct);
             // Closed, the store checkpoints its WAL into the file: what is left is what the crawl takes on disk.
             await store.DisposeAsync();
             double bytesPerPage = new FileInfo(db).Length / (double)Math.Max(1, pages);
@@ -111,7 +113,7 @@ internal static class CrawlBenchmark
             }
             return new CrawlBenchResult(noExtraction ? "none" : "full", warc, inProcess ? "in process" : "separate process", hosts, pages, sw.Elapsed.TotalSeconds, pages / sw.Elapsed.TotalSeconds,
                 crawlCpu, peakRss, bytesPerPage, curve, serving, Environment.ProcessorCount,
-                $"{Environment.OSVersion}, .NET {Environment.Version}", DateTimeOffset.UtcNow, steady, toNinety);
+                $"{Environment.OSVersion}, .NET {Environment.Version}", DateTimeOffset.UtcNow, steady, toNinety, pass);
         }
         finally
         {
@@ -135,6 +137,26 @@ internal static class CrawlBenchmark
             async (url, token) => await fetcher.FetchAsync(url, null, token));
         process.Refresh();
         return (process.TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, urls.Count);
+    }
+
+    /// <summary>
+    /// The extraction pass alone, as <c>bench extraction</c> times it, on up to 1,000 of the pages just crawled (fetched
+    /// once more, then extracted on one thread with the crawl's parts and scorer), in CPU ms per page: the crawl's CPU
+    /// per page over this is how much the crawler adds to extraction, measured in the same run.
+    /// </summary>
+    private static async Task<double> ExtractionPassCpuAsync(SqliteCrawlStore store, CrawlOptions options, CancellationToken ct)
+    {
+        var urls = (await store.InspectAsync("SELECT url FROM fetches WHERE http_code = 200 LIMIT 1000", [], ct)).Rows.Select(r => (string)r["url"]!).ToList();
+        var pages = new List<(byte[] Html, WebUrl Url)>(urls.Count);
+        using (var fetcher = new Fetcher(options.Fetch))
+            foreach (string url in urls)
+                if (await fetcher.FetchAsync(url, null, ct) is { Body.Length: > 0 } fetched) pages.Add((fetched.Body, WebUrl.Parse(url)));
+        var extractor = new PageExtractor(new PageExtractorOptions { Parts = options.Extract, Scorer = options.ReadableScorer });
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        foreach (var (html, url) in pages) _ = SpamClassifier.Classify(extractor.Extract(html, url));
+        process.Refresh();
+        return (process.TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, pages.Count);
     }
 
     private static long GcPeakCommitted;

@@ -76,6 +76,10 @@ public class BenchCrawlCommandTests
             var curve = r.GetProperty("curve");
             Assert.Equal(10, curve.GetArrayLength());
             Assert.True(curve[0].GetProperty("jit_ms").GetDouble() > 0, curve.ToString());
+            // The extraction pass alone, timed after the crawl on its own pages, costs something and less than the
+            // crawl's whole CPU per page (which also pays the fetch, the store and this small crawl's warm-up).
+            double pass = r.GetProperty("extraction_pass_cpu_ms_per_page").GetDouble();
+            Assert.InRange(pass, 0.01, r.GetProperty("cpu_ms_per_page").GetDouble());
         }
         finally
         {
