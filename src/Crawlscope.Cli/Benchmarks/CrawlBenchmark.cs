@@ -260,15 +260,17 @@ internal static class CrawlBenchmark
             catch
             {
                 // A signal while it starts (or a start that failed) must not leave the child serving on its own.
-                new SampleWebProcess(process, 0).Dispose();
+                Stop(process);
                 throw;
             }
         }
 
-        public void Dispose()
+        public void Dispose() => Stop(_process);
+
+        private static void Stop(Process process)
         {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.Dispose();
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.Dispose();
         }
     }
 

@@ -1,5 +1,5 @@
-using Crawlscope.Tests.Support;
 using System.Reflection.PortableExecutable;
+using Crawlscope.Tests.Support;
 
 namespace Crawlscope.Tests.Cli;
 

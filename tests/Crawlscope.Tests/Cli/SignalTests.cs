@@ -144,8 +144,7 @@ public sealed class SignalTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(ChildrenRunning("sample-web"));
     }
 
-    /// <summary>This process's children (reparented ones are lost to it, so any left behind are found by parent id
-    /// only while this process lives) whose command line holds <paramref name="word"/>.</summary>
+    /// <summary>This process's live children whose command line holds <paramref name="word"/>.</summary>
     private static List<int> ChildrenRunning(string word)
     {
         var found = new List<int>();
