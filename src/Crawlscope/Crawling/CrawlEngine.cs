@@ -104,6 +104,7 @@ public sealed class CrawlEngine : IDisposable
         var robots = new RobotsGate(_store, _fetcher, _agentToken, _time, _archive);
         _rendering = _options.Render.Mode == Rendering.RenderMode.Never ? null : new PageRendering(_options.Render, _fetcher, robots, _options.Fetch.UserAgent, _archive, _time);
         var worker = new CrawlWorker(_options, _store, _keyer, _fetcher, robots, scope, _agentToken, _time, Progress, _archive, Control, _rendering);
+        ExtractionWarmUp.Start(_options);
         long stored = await _store.PageCountAsync(CancellationToken.None);
         // A run's own scheduler: one that ended on a full store left requests counted in flight that will never finish.
         return await new CrawlLoop(_options, _store, _time, new HostScheduler(_options.Politeness, _time), worker, Progress, Control, stored, stop).RunAsync();
