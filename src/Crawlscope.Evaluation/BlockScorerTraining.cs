@@ -14,7 +14,7 @@ public sealed record BlockScorerTrainingOptions
     public int Seed { get; init; } = 1;
     public int Trees { get; init; } = 50;
     public int Leaves { get; init; } = 32;
-    public int MinimumBlocksPerLeaf { get; init; } = 50;
+    public int MinimumBlocksPerLeaf { get; init; } = 800;
     public double LearningRate { get; init; } = 0.3;
     /// <summary>Leave the tuning hosts out too, so settings can be compared on them (never the validation hosts).</summary>
     public bool Tuning { get; init; }
