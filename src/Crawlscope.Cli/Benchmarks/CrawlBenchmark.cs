@@ -129,7 +129,7 @@ internal static class CrawlBenchmark
     /// </summary>
     private static async Task<double> ServingCpuAsync(SqliteCrawlStore store, FetchOptions fetch, CancellationToken ct)
     {
-        var urls = (await store.InspectAsync("SELECT url FROM fetches WHERE http_code = 200", [], ct)).Rows.Select(r => (string)r["url"]!).ToList();
+        var urls = await StoredUrlsAsync(store, null, ct);
         using var fetcher = new Fetcher(fetch);
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
@@ -146,18 +146,23 @@ internal static class CrawlBenchmark
     /// </summary>
     private static async Task<double> ExtractionPassCpuAsync(SqliteCrawlStore store, CrawlOptions options, CancellationToken ct)
     {
-        var urls = (await store.InspectAsync("SELECT url FROM fetches WHERE http_code = 200 LIMIT 1000", [], ct)).Rows.Select(r => (string)r["url"]!).ToList();
+        var urls = await StoredUrlsAsync(store, 1000, ct);
         var pages = new List<(byte[] Html, WebUrl Url)>(urls.Count);
         using (var fetcher = new Fetcher(options.Fetch))
             foreach (string url in urls)
                 if (await fetcher.FetchAsync(url, null, ct) is { Body.Length: > 0 } fetched) pages.Add((fetched.Body, WebUrl.Parse(url)));
-        var extractor = new PageExtractor(new PageExtractorOptions { Parts = options.Extract, Scorer = options.ReadableScorer });
+        var extractor = new PageExtractor(options.ExtractorOptions());
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
         foreach (var (html, url) in pages) _ = SpamClassifier.Classify(extractor.Extract(html, url));
         process.Refresh();
         return (process.TotalProcessorTime - cpu).TotalMilliseconds / Math.Max(1, pages.Count);
     }
+
+    /// <summary>The URLs the crawl fetched with a 200, at most <paramref name="limit"/> of them.</summary>
+    private static async Task<List<string>> StoredUrlsAsync(SqliteCrawlStore store, int? limit, CancellationToken ct) =>
+        (await store.InspectAsync("SELECT url FROM fetches WHERE http_code = 200" + (limit is int n ? FormattableString.Invariant($" LIMIT {n}") : ""), [], ct))
+            .Rows.Select(r => (string)r["url"]!).ToList();
 
     private static long GcPeakCommitted;
 

@@ -38,6 +38,9 @@ public sealed record CrawlOptions
     public ExtractionParts Extract { get; init; } = ExtractionParts.All;
     /// <summary>Who decides the readable content's blocks: the rules (default) or the learned block scorer.</summary>
     public Extraction.MainContent.ReadableScorer ReadableScorer { get; init; } = Extraction.MainContent.ReadableScorer.Rules;
+    /// <summary>How this crawl extracts a page: its parts, its scorer, and its agent's token for robots meta tags.</summary>
+    public PageExtractorOptions ExtractorOptions() =>
+        new() { AgentToken = Robots.RobotsAgent.ProductToken(Fetch.UserAgent), Parts = Extract, Scorer = ReadableScorer };
     /// <summary>Extraction and classification of one page may take this long; past it the page is stored as
     /// <c>processing_timeout</c> and the crawl goes on. Default 20 s.</summary>
     public TimeSpan ProcessingBudget { get; init; } = TimeSpan.FromSeconds(20);

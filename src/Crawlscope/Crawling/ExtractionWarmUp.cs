@@ -38,14 +38,13 @@ internal static class ExtractionWarmUp
         <footer><p>© Warm-up News</p><a href="/about">About</a> <a href="/contact">Contact</a></footer></body></html>
         """);
 
-    /// <summary>Starts the warm-up on the thread pool, with the crawl's parts and scorer; the crawl does not wait for it.</summary>
+    /// <summary>Starts the warm-up on the thread pool, extracting as the crawl does; the crawl does not wait for it.</summary>
     public static void Start(CrawlOptions options) => _ = Task.Run(() => Run(options));
 
     /// <summary>The built-in page through the extraction steps and the spam classifier.</summary>
     internal static (ExtractedPage Page, SpamVerdict Spam) Run(CrawlOptions options)
     {
-        var page = new PageExtractor(new PageExtractorOptions { Parts = options.Extract, Scorer = options.ReadableScorer })
-            .Extract(Page, Url, "text/html; charset=utf-8");
+        var page = new PageExtractor(options.ExtractorOptions()).Extract(Page, Url, "text/html; charset=utf-8");
         return (page, SpamClassifier.Classify(page));
     }
 }

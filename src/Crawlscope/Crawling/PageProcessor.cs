@@ -54,7 +54,7 @@ internal sealed record HostReport(double? CrawlDelaySeconds, bool Answered);
 internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, UrlKeyer keyer, CrawlScope scope, TimeProvider time,
     CrawlProgress progress, WarcArchive? archive = null, CrawlControl? control = null, PageRendering? rendering = null)
 {
-    private readonly PageExtractor _extractor = new(new PageExtractorOptions { AgentToken = RobotsAgentToken(options), Parts = options.Extract, Scorer = options.ReadableScorer });
+    private readonly PageExtractor _extractor = new(options.ExtractorOptions());
     private readonly DuplicateFinder _duplicates = new(store, options.NearDuplicateBits);
     private readonly SiteTemplates? _templates = options.LearnsSiteTemplates ? new SiteTemplates() : null;
     private readonly BanList _bans = new(store, time, control is null ? null : () => control.BanChanges);
@@ -64,8 +64,6 @@ internal sealed class PageProcessor(CrawlOptions options, ICrawlStore store, Url
     // Extraction is CPU-bound: running more of it at once than there are cores only adds parsed pages held in
     // memory and thread-pool threads, not throughput. Fetches stay as concurrent as the options allow.
     private readonly SemaphoreSlim _cpu = new(Environment.ProcessorCount, Environment.ProcessorCount);
-
-    private static string RobotsAgentToken(CrawlOptions o) => Robots.RobotsAgent.ProductToken(o.Fetch.UserAgent);
 
     /// <summary>Step 6's refusals, stored without a fetch: a host whose address the SSRF guard refused as
     /// <c>ssrf_blocked</c>, a URL robots.txt disallows with the deciding rule. Null when the URL may be fetched.</summary>
