@@ -32,8 +32,32 @@ internal static class CommonWords
         "hasta", "hay", "donde", "quien", "desde", "todo", "nos", "durante", "es", "son",
     };
 
-    // Looked up by span: the words of a page are slices of one string (WordSequence), not strings of their own.
-    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> BySpan = Words.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly int Longest = Words.Max(w => w.Length);
 
-    internal static bool Contains(ReadOnlySpan<char> word) => BySpan.Contains(word);
+    // Open-addressed by the runtime's string hash, which the caller has already computed for its own count,
+    // so a page's words cost one hash each. A quarter full: a miss (most words) ends at the first empty slot.
+    private static readonly string?[] Table = BuildTable();
+    private static readonly int Mask = Table.Length - 1;
+
+    private static string?[] BuildTable()
+    {
+        var table = new string?[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Words.Count * 4)];
+        foreach (string word in Words)
+        {
+            int slot = word.GetHashCode() & (table.Length - 1);
+            while (table[slot] is not null) slot = (slot + 1) & (table.Length - 1);
+            table[slot] = word;
+        }
+        return table;
+    }
+
+    /// <summary>Whether <paramref name="word"/>, whose <c>string.GetHashCode(ReadOnlySpan&lt;char&gt;)</c> is
+    /// <paramref name="hash"/>, is a common word.</summary>
+    internal static bool Contains(ReadOnlySpan<char> word, int hash)
+    {
+        if (word.Length > Longest) return false;
+        for (int slot = hash & Mask; Table[slot] is { } candidate; slot = (slot + 1) & Mask)
+            if (word.SequenceEqual(candidate)) return true;
+        return false;
+    }
 }
