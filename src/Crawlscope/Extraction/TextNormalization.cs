@@ -38,21 +38,31 @@ internal sealed class CollapsedText(int capacity = 4096) : IDisposable
     private int _length;
     private bool _space;
 
+    // Every char for which char.IsWhiteSpace is true, so runs are found with vectorised searches, not char by char.
+    private static readonly SearchValues<char> Whitespace = SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
+
     public void Append(string s)
     {
         if (_buffer.Length - _length < s.Length + 1) Grow(s.Length + 1);
-        foreach (char c in s)
+        var rest = s.AsSpan();
+        while (!rest.IsEmpty)
         {
-            if (char.IsWhiteSpace(c))
+            int run = rest.IndexOfAny(Whitespace);
+            if (run != 0)
             {
-                _space = _length > 0;
-            }
-            else
-            {
+                var word = run < 0 ? rest : rest[..run];
                 if (_space) _buffer[_length++] = ' ';
                 _space = false;
-                _buffer[_length++] = c;
+                word.CopyTo(_buffer.AsSpan(_length));
+                _length += word.Length;
+                if (run < 0) return;
+                rest = rest[run..];
             }
+            _space = _length > 0;
+            int next = rest.IndexOfAnyExcept(Whitespace);
+            if (next < 0) return;
+            rest = rest[next..];
         }
     }
 
