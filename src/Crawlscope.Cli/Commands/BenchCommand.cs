@@ -55,7 +55,7 @@ internal static class BenchCommand
                                  $"peak RSS {result.PeakRssMb:F0} MB, {result.StoreBytesPerPage:N0} bytes per page in the store, {result.Hosts:N0} hosts " +
                                  $"({Environment.ProcessorCount} cores); written to {parse.GetValue(output)}");
             if (!parse.GetValue(json) && result.ExtractionPassCpuMsPerPage is { } pass)
-                stdout.WriteLine($"extraction pass alone on up to 1,000 of these pages (one thread): {pass:F2} CPU ms per page; the crawl's CPU per page is {result.CpuMsPerPage / Math.Max(0.001, pass):F2}x that");
+                stdout.WriteLine($"extraction pass alone on up to 1,000 of these pages (one thread, median of three passes): {pass:F2} CPU ms per page; the crawl's CPU per page is {result.CpuMsPerPage / Math.Max(0.001, pass):F2}x that");
             if (!parse.GetValue(json) && result.Curve.Count > 0)
             {
                 stdout.WriteLine("| tenth | pages at its end | pages/s | CPU ms per page | JIT ms | RSS (largest sampled) |");
