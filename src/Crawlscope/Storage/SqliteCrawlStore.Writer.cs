@@ -15,7 +15,10 @@ public sealed partial class SqliteCrawlStore
     public Task<int> SaveAsync(PageRecord page, FetchRecord fetch, IReadOnlyList<LinkRecord> links, IReadOnlyList<FrontierEntry> discovered, CancellationToken ct = default)
     {
         var texts = PageTextCodec.Pack(new PageTexts(page.Markdown, page.ReadableMarkdown, page.BoilerpipeText));
-        var pending = new PendingSave(page, texts, fetch, links, discovered);
+        // The writer binds the packed texts; the queued record drops the strings, so they die young here instead of
+        // being promoted while the page waits for its group commit. A cluster worker's replica writes them from the record.
+        var queued = _worker is null ? page with { Markdown = null, ReadableMarkdown = null, BoilerpipeText = null } : page;
+        var pending = new PendingSave(queued, texts, fetch, links, discovered);
         if (!_saves.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(SqliteCrawlStore));
         return pending.Done.Task;
     }
