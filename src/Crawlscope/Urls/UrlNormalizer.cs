@@ -25,7 +25,10 @@ public sealed class UrlNormalizer(UrlNormalizerOptions? options = null)
 
         var segments = url.PathSegments.Select(NormalizeEscapes).ToArray();
         string? query = url.Query is null ? null : RemoveTrackingParameters(NormalizeEscapes(url.Query));
-        string host = url.HostKind == HostKind.Domain && url.Host.Length > 1 && url.Host.EndsWith('.') ? url.Host[..^1] : url.Host;
+        // One trailing dot, the root's; a host ending in an empty label ("example.com..") is kept whole, since without its
+        // last dot it would key under a site the Public Suffix List reads without the other, and without both might not parse.
+        string host = url.HostKind == HostKind.Domain && url.Host.Length > 1 && url.Host.EndsWith('.') && !url.Host.EndsWith("..", StringComparison.Ordinal)
+            ? url.Host[..^1] : url.Host;
         return new WebUrl(url.Scheme, "", "", host, url.HostKind, url.Port, segments, string.IsNullOrEmpty(query) ? null : query, null);
     }
 

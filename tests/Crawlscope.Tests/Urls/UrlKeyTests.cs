@@ -18,6 +18,8 @@ public class UrlKeyTests
     [InlineData("https://bücher.example.de/ü", "de,example!xn--bcher-kva,/%C3%BC s443")]
     [InlineData("http://localhost:5000/", "localhost!/ h5000")]
     [InlineData("http://a,b!.example.com/", "com,example!a%2Cb%21,/ h80")]
+    [InlineData("http://www.example.com./", "com,example!www,/ h80")]
+    [InlineData("http://foo.09../", ",,09,foo!/ h80")]
     public void Key_Examples(string url, string expectedKey)
     {
         Assert.True(Keyer().TryIdentify(url, out var id, out var error), error);
