@@ -1,7 +1,13 @@
+using Crawlscope.Urls;
+
 namespace Crawlscope.Extraction;
 
 /// <summary>A link found on a page: where it points (absolute, as written), its anchor text, and whether it is nofollow.</summary>
-public sealed record PageLink(string Url, string Text, bool NoFollow);
+public sealed record PageLink(string Url, string Text, bool NoFollow)
+{
+    /// <summary><see cref="Url"/> as resolved against the page, so keying the link does not parse it again.</summary>
+    internal WebUrl? Parsed { get; init; }
+}
 
 /// <summary>What robots meta tags and X-Robots-Tag headers ask of us.</summary>
 public sealed record RobotsMeta(bool NoIndex, bool NoFollow, IReadOnlyList<string> Sources)

@@ -181,7 +181,7 @@ internal static class MetadataExtractor
             if (text.Length == 0) text = TextNormalization.CollapseWhitespace(a.GetAttribute("alt") ?? a.QuerySelector("img[alt]")?.GetAttribute("alt"));
             string? rel = a.GetAttribute("rel");
             bool noFollow = pageNoFollow || HasToken(rel, "nofollow") || HasToken(rel, "ugc") || HasToken(rel, "sponsored");
-            links.Add(new PageLink(url.Href, text, noFollow));
+            links.Add(new PageLink(url.Href, text, noFollow) { Parsed = url });
         }
         return links;
     }

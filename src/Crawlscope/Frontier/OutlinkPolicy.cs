@@ -29,7 +29,12 @@ internal sealed class OutlinkPolicy(UrlKeyer keyer, CrawlScope scope, bool follo
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var link in found)
         {
-            if (!keyer.TryIdentify(link.Url, out var target, out _)) { refused(LinkRefusal.Unparsable); continue; }
+            UrlIdentity? target;
+            if (!(link.Parsed is { } parsed ? keyer.TryIdentify(parsed, out target, out _) : keyer.TryIdentify(link.Url, out target, out _)))
+            {
+                refused(LinkRefusal.Unparsable);
+                continue;
+            }
             if (!seen.Add(target.Key.Value)) { refused(LinkRefusal.RepeatedOnPage); continue; }
             string anchor = link.Text.Length > MaxAnchorChars ? link.Text[..MaxAnchorChars] : link.Text;
             LinkRefusal? refusal = banned ? LinkRefusal.BannedSource

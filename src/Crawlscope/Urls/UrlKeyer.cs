@@ -47,6 +47,22 @@ public sealed class UrlKeyer(PublicSuffixList suffixes, UrlNormalizer normalizer
         return true;
     }
 
+    /// <summary>As <see cref="TryIdentify(string, out UrlIdentity?, out string?)"/> for a URL already parsed (a link
+    /// resolved against its page): the same checks and identity, without parsing its serialisation again.</summary>
+    public bool TryIdentify(WebUrl url, [NotNullWhen(true)] out UrlIdentity? identity, [NotNullWhen(false)] out string? error)
+    {
+        identity = null;
+        if (url.Scheme is not ("http" or "https")) return TryIdentify(url.Href, out identity, out error);
+        if (url.Href.Length > MaxUrlLength)
+        {
+            error = $"URL too long ({url.Href.Length:N0} characters; the limit is {MaxUrlLength:N0})";
+            return false;
+        }
+        identity = Identify(url);
+        error = null;
+        return true;
+    }
+
     /// <summary>The site and shard of a stored key, without going through URL parsing.</summary>
     public (string Site, long RootHash, int Shard) Locate(UrlKey key)
     {
