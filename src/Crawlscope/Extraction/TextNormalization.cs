@@ -38,31 +38,21 @@ internal sealed class CollapsedText(int capacity = 4096) : IDisposable
     private int _length;
     private bool _space;
 
-    // Every char for which char.IsWhiteSpace is true, so runs are found with vectorised searches, not char by char.
-    private static readonly SearchValues<char> Whitespace = SearchValues.Create(
-        Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
-
     public void Append(string s)
     {
         if (_buffer.Length - _length < s.Length + 1) Grow(s.Length + 1);
-        var rest = s.AsSpan();
-        while (!rest.IsEmpty)
+        foreach (char c in s)
         {
-            int run = rest.IndexOfAny(Whitespace);
-            if (run != 0)
+            if (char.IsWhiteSpace(c))
             {
-                var word = run < 0 ? rest : rest[..run];
+                _space = _length > 0;
+            }
+            else
+            {
                 if (_space) _buffer[_length++] = ' ';
                 _space = false;
-                word.CopyTo(_buffer.AsSpan(_length));
-                _length += word.Length;
-                if (run < 0) return;
-                rest = rest[run..];
+                _buffer[_length++] = c;
             }
-            _space = _length > 0;
-            int next = rest.IndexOfAnyExcept(Whitespace);
-            if (next < 0) return;
-            rest = rest[next..];
         }
     }
 
