@@ -37,14 +37,7 @@ public sealed class UrlKeyer(PublicSuffixList suffixes, UrlNormalizer normalizer
             error = $"URL too long ({input.Length:N0} characters; the limit is {MaxUrlLength:N0})";
             return false;
         }
-        if (!UrlNormalizer.TryParseCrawlable(input, out var url, out error)) return false;
-        if (url.Href.Length > MaxUrlLength)
-        {
-            error = $"URL too long once encoded ({url.Href.Length:N0} characters; the limit is {MaxUrlLength:N0})";
-            return false;
-        }
-        identity = Identify(url);
-        return true;
+        return UrlNormalizer.TryParseCrawlable(input, out var url, out error) && TryIdentify(url, out identity, out error);
     }
 
     /// <summary>As <see cref="TryIdentify(string, out UrlIdentity?, out string?)"/> for a URL already parsed (a link
@@ -55,7 +48,7 @@ public sealed class UrlKeyer(PublicSuffixList suffixes, UrlNormalizer normalizer
         if (url.Scheme is not ("http" or "https")) return TryIdentify(url.Href, out identity, out error);
         if (url.Href.Length > MaxUrlLength)
         {
-            error = $"URL too long ({url.Href.Length:N0} characters; the limit is {MaxUrlLength:N0})";
+            error = $"URL too long once encoded ({url.Href.Length:N0} characters; the limit is {MaxUrlLength:N0})";
             return false;
         }
         identity = Identify(url);

@@ -25,8 +25,8 @@ public sealed class UrlNormalizer(UrlNormalizerOptions? options = null)
 
         var segments = url.PathSegments.Select(NormalizeEscapes).ToArray();
         string? query = url.Query is null ? null : RemoveTrackingParameters(NormalizeEscapes(url.Query));
-        // One trailing dot, the root's; a host ending in an empty label ("example.com..") is kept whole, since without its
-        // last dot it would key under a site the Public Suffix List reads without the other, and without both might not parse.
+        // Only the root's dot: a host ending in an empty label ("foo.09..") is kept whole, or the Public Suffix List, which
+        // drops a trailing dot itself, would name a site that is not a suffix of the host.
         string host = url.HostKind == HostKind.Domain && url.Host.Length > 1 && url.Host.EndsWith('.') && !url.Host.EndsWith("..", StringComparison.Ordinal)
             ? url.Host[..^1] : url.Host;
         return new WebUrl(url.Scheme, "", "", host, url.HostKind, url.Port, segments, string.IsNullOrEmpty(query) ? null : query, null);
