@@ -45,14 +45,13 @@ public sealed class UrlKeyer(PublicSuffixList suffixes, UrlNormalizer normalizer
     public bool TryIdentify(WebUrl url, [NotNullWhen(true)] out UrlIdentity? identity, [NotNullWhen(false)] out string? error)
     {
         identity = null;
-        if (url.Scheme is not ("http" or "https")) return TryIdentify(url.Href, out identity, out error);
+        if (!UrlNormalizer.IsCrawlable(url, out error)) return false;
         if (url.Href.Length > MaxUrlLength)
         {
             error = $"URL too long once encoded ({url.Href.Length:N0} characters; the limit is {MaxUrlLength:N0})";
             return false;
         }
         identity = Identify(url);
-        error = null;
         return true;
     }
 

@@ -21,7 +21,7 @@ public sealed class UrlNormalizer(UrlNormalizerOptions? options = null)
 
     public WebUrl Normalize(WebUrl url)
     {
-        if (!IsCrawlable(url)) throw new UrlParseException(url.Href, UnsupportedScheme(url));
+        if (!IsCrawlable(url, out string? unsupported)) throw new UrlParseException(url.Href, unsupported);
 
         var segments = url.PathSegments.Select(NormalizeEscapes).ToArray();
         string? query = url.Query is null ? null : RemoveTrackingParameters(NormalizeEscapes(url.Query));
@@ -42,15 +42,17 @@ public sealed class UrlNormalizer(UrlNormalizerOptions? options = null)
     public static bool TryParseCrawlable(string input, [NotNullWhen(true)] out WebUrl? url, [NotNullWhen(false)] out string? error)
     {
         if (!WebUrl.TryParse(input, null, out url, out error)) return false;
-        if (IsCrawlable(url)) return true;
-        error = UnsupportedScheme(url);
+        if (IsCrawlable(url, out error)) return true;
         url = null;
         return false;
     }
 
-    private static bool IsCrawlable(WebUrl url) => url.Scheme is "http" or "https";
-
-    private static string UnsupportedScheme(WebUrl url) => $"unsupported scheme '{url.Scheme}' (only http and https are crawled)";
+    /// <summary>Whether a parsed URL is http or https, with the refusal's reason when it is not.</summary>
+    public static bool IsCrawlable(WebUrl url, [NotNullWhen(false)] out string? error)
+    {
+        error = url.Scheme is "http" or "https" ? null : $"unsupported scheme '{url.Scheme}' (only http and https are crawled)";
+        return error is null;
+    }
 
     /// <summary>Upper-cases every percent-escape and decodes those of unreserved characters (RFC 3986 §6.2.2).</summary>
     internal static string NormalizeEscapes(string s)
