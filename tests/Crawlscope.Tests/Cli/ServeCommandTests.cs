@@ -57,6 +57,8 @@ public sealed partial class ServeCommandTests : IDisposable
         string copy = Path.Combine(_dir, "restored.db");
         await MakeStoreAsync(copy, 7);
         File.Move(copy, db, overwrite: true);
+        // Polled only once the site is up again: while serve restarts it, the port refuses connections.
+        await serve.WaitUntilAsync(p => p.Stdout.Split("was replaced: serving the new one").Length - 1 == 2, "the second reopening line");
         await Operating.ServiceFixture.EventuallyAsync(async () => await QueuedAsync(http) == 7, "the restored copy served");
         Assert.True(await serve.TerminateAsync(TimeSpan.FromSeconds(10)) is not null && serve.ExitCode == 0, serve.Stderr);
     }
