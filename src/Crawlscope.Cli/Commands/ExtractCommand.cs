@@ -76,7 +76,7 @@ internal static class ExtractCommand
                 ("links", report.Links.Count.ToString()),
                 ("page_type", $"{report.PageType.Type} (confidence {report.PageType.Confidence:0.00}; {report.PageType.Signals})"),
                 ("readable_source", report.ReadableSource),
-                ("encoding", report.Encoding + (truncated ? $", cut at {options.MaxHtmlBytes / 1024 / 1024} MiB" : "")),
+                ("encoding", report.Encoding + (truncated ? $", over {options.MaxHtmlBytes / 1024 / 1024} MiB: parsed without its scripts' and styles' contents, and cut at that if still over" : "")),
                 ("content_hash", report.ContentHash),
                 ("simhash", report.Simhash ?? "(none)"),
                 ("ml_spam_score", spam.Level + (spam.Signals.Count > 0 ? " (" + string.Join(", ", spam.Signals.Select(s => s.Name)) + ")" : "")),

@@ -26,10 +26,9 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
     public ExtractedPage Extract(ReadOnlySpan<byte> body, WebUrl url, string? contentType = null,
         IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null, CancellationToken cancellation = default)
     {
-        if (body.Length > _options.MaxHtmlBytes) body = body[.._options.MaxHtmlBytes];
         var decoded = HtmlDecoder.Decode(body, contentType);
         var document = Parse(decoded.Text, cancellation);
-        return Extract(document, url, headers, body.Length, decoded, siteTemplate, cancellation);
+        return Extract(document, url, headers, Math.Min(body.Length, _options.MaxHtmlBytes), decoded, siteTemplate, cancellation);
     }
 
     public ExtractedPage Extract(string html, WebUrl url, IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null,
@@ -39,14 +38,13 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
     /// <summary>The document and base URL every extractor reads, for callers that look at one step alone (training).</summary>
     internal (IHtmlDocument Document, WebUrl BaseUrl) Parse(ReadOnlySpan<byte> body, WebUrl url, string? contentType = null)
     {
-        if (body.Length > _options.MaxHtmlBytes) body = body[.._options.MaxHtmlBytes];
         var document = Parse(HtmlDecoder.Decode(body, contentType).Text, default);
         return (document, MetadataExtractor.BaseUrl(document, url));
     }
 
-    private static IHtmlDocument Parse(string html, CancellationToken cancellation)
+    private IHtmlDocument Parse(string html, CancellationToken cancellation)
     {
-        string flat = NestingGuard.Flatten(html);
+        string flat = NestingGuard.Flatten(ParseBudget.Fit(html, _options.MaxHtmlBytes));
         cancellation.ThrowIfCancellationRequested();
         return Parser.ParseDocument(flat);
     }

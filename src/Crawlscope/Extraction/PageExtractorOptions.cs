@@ -20,8 +20,9 @@ public sealed class PageExtractorOptions
     public string AgentToken { get; init; } = "crawlscope";
 
     /// <summary>
-    /// Bytes of HTML parsed at most; the rest of a longer page is not read. A parsed DOM takes many times the
-    /// bytes of its source, so this bounds extraction memory. Default 2 MiB (real pages are rarely above 500 KB).
+    /// Characters of HTML parsed at most. A longer page is parsed without the contents of its scripts and styles
+    /// (which are most of a large page's bytes), and what is still over is not read. A parsed DOM takes many times
+    /// the bytes of its source, so this bounds extraction memory. Default 2 MiB (real pages are rarely above 500 KB).
     /// </summary>
     public int MaxHtmlBytes { get; init; } = 2 * 1024 * 1024;
 
