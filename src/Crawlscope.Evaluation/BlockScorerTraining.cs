@@ -16,6 +16,10 @@ public sealed record BlockScorerTrainingOptions
     public int Leaves { get; init; } = 32;
     public int MinimumBlocksPerLeaf { get; init; } = 800;
     public double LearningRate { get; init; } = 0.3;
+    /// <summary>Models averaged, each fitted without one of this many groups of the training hosts, against a single
+    /// fit's sensitivity to which pages it sees. Four gained about 0.003 per dataset on the tuning hosts at four times
+    /// the scoring cost, so the committed model is one fit (docs/extraction.md).</summary>
+    public int Bags { get; init; } = 1;
     /// <summary>Leave the tuning hosts out too, so settings can be compared on them (never the validation hosts).</summary>
     public bool Tuning { get; init; }
     /// <summary>Train on the first N training pages of each dataset only (tests).</summary>
@@ -45,6 +49,10 @@ public static class BlockScorerTraining
     /// counts alike, as in the per-page averaged F1 the datasets report, and a block counts as its words do.</summary>
     private const float PageWeight = 100;
 
+    /// <summary>Seeds the host hash that groups the training hosts for <see cref="BlockScorerTrainingOptions.Bags"/>,
+    /// so the groups are not the validation and tuning split's tenths.</summary>
+    private const long BagSeed = 29;
+
     public static BlockScorerTrainingResult Train(string datasetsRoot, BlockScorerTrainingOptions options, Action<string>? progress = null)
     {
         var pages = new List<LabelledPage>();
@@ -65,12 +73,23 @@ public static class BlockScorerTraining
         var examples = Enumerable.Range(0, pages.Count).SelectMany(i => perPage[i]).ToList();
         if (examples.Count == 0) throw new InvalidOperationException("no labelled blocks in the training pages");
         progress?.Invoke($"training on {examples.Count:N0} blocks of {pagesWithLabels} pages");
-        var (trees, bias, difference) = Fit(new MLContext(seed: options.Seed), options, examples);
+        var trees = new List<ScorerTree>();
+        double bias = 0, difference = 0;
+        for (int bag = 0; bag < options.Bags; bag++)
+        {
+            var fitted = options.Bags == 1 ? examples
+                : Enumerable.Range(0, pages.Count).Where(i => (int)(ExtractionDatasets.HostHash(pages[i], BagSeed) % (ulong)options.Bags) != bag).SelectMany(i => perPage[i]).ToList();
+            var (bagTrees, bagBias, bagDifference) = Fit(new MLContext(seed: options.Seed), options, fitted);
+            trees.AddRange(bagTrees.Select(t => t with { Weight = t.Weight / options.Bags }));
+            bias += bagBias / options.Bags;
+            difference = Math.Max(difference, bagDifference);
+            if (options.Bags > 1) progress?.Invoke($"model {bag + 1} of {options.Bags}: {fitted.Count:N0} blocks");
+        }
 
         int wcxb = pages.Count(p => p.Dataset == ExtractionDatasets.Wcxb), trafilatura = pages.Count - wcxb;
         var model = new BlockScorerModel(
             BlockScorerModel.CurrentFormat,
-            $"crawlscope train extraction --seed {options.Seed} --trees {options.Trees} --leaves {options.Leaves} --min-blocks-per-leaf {options.MinimumBlocksPerLeaf} "
+            $"crawlscope train extraction --seed {options.Seed} --bags {options.Bags} --trees {options.Trees} --leaves {options.Leaves} --min-blocks-per-leaf {options.MinimumBlocksPerLeaf} "
             + $"--learning-rate {options.LearningRate}{(options.Tuning ? " --tuning" : "")} (Microsoft.ML.FastTree 6.0.0, one thread)",
             $"{wcxb} WCXB dev pages (Murrough-Foley/web-content-extraction-benchmark @ c039d5ee) and {trafilatura} pages of trafilatura's evaluation set "
             + "(adbar/trafilatura @ e90b0ef5, tests/evaldata.json): a block is content when its words are in the page's labelled main content "
@@ -79,7 +98,7 @@ public static class BlockScorerTraining
             + "(arXiv:2605.21097); and on trafilatura's evaluation data, Apache-2.0, (c) Adrien Barbaresi. The trees are derived data; no page text is in this file.",
             "hosts whose XxHash3(lower-case host) % 10 is 7, 8 or 9 are left out for validation" + (options.Tuning ? ", and 5 or 6 for tuning" : "")
             + "; Scrapinghub's pages are all left out",
-            BlockFeatures.Names, bias, trees);
+            BlockFeatures.Names, bias, trees.ToArray());
         var scorer = new BlockScorer(model);
         int correct = examples.Count(e => BlockScorer.IsContent(scorer.Score(e.Features)) == e.Label);
         return new BlockScorerTrainingResult(model.ToJson(), pagesWithLabels, examples.Count, examples.Count(e => e.Label), correct / (double)examples.Count, difference);

@@ -41,10 +41,13 @@ public static class ExtractionDatasets
 
     /// <summary>Which tenth of the hosts a page's host is in (0-9); buckets 5 and 6 are the tuning hosts
     /// (<c>train extraction --tuning</c> leaves them out, to choose the trainer's settings on them).</summary>
-    public static int HostBucket(LabelledPage page)
+    public static int HostBucket(LabelledPage page) => (int)(HostHash(page, 0) % 10);
+
+    /// <summary>XxHash3 of the page's lower-case host (its id when the URL has none) with the given seed.</summary>
+    public static ulong HostHash(LabelledPage page, long seed)
     {
         string host = Uri.TryCreate(page.Url, UriKind.Absolute, out var uri) ? uri.Host.ToLowerInvariant() : page.Id;
-        return (int)(System.IO.Hashing.XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(host)) % 10);
+        return System.IO.Hashing.XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(host), seed);
     }
 
     public static bool IsTuning(LabelledPage page) => HostBucket(page) is 5 or 6;

@@ -20,17 +20,19 @@ internal static class TrainCommand
             Description = $"Model file to write (default: {ModelPath} of the checkout, which the next build embeds).",
         };
         var seed = new Option<int>("--seed") { Description = "Random seed of the trainer.", DefaultValueFactory = _ => defaults.Seed };
-        var trees = new Option<int>("--trees") { Description = "Boosted trees.", DefaultValueFactory = _ => defaults.Trees };
+        var bags = new Option<int>("--bags") { Description = "Models averaged, each trained without one of this many groups of the training hosts.", DefaultValueFactory = _ => defaults.Bags };
+        var trees = new Option<int>("--trees") { Description = "Boosted trees of each model.", DefaultValueFactory = _ => defaults.Trees };
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => defaults.Leaves };
         var minLeaf = new Option<int>("--min-blocks-per-leaf") { Description = "Training blocks a leaf needs at least.", DefaultValueFactory = _ => defaults.MinimumBlocksPerLeaf };
         var rate = new Option<double>("--learning-rate") { Description = "Shrinkage of each tree.", DefaultValueFactory = _ => defaults.LearningRate };
         var tuning = new Option<bool>("--tuning") { Description = "Leave the tuning hosts out as well, to compare settings on them (eval --per-page gives each page's host bucket)." };
+        CommonOptions.AtLeast(bags, 1);
         CommonOptions.AtLeast(trees, 1);
         CommonOptions.AtLeast(leaves, 2);
         CommonOptions.AtLeast(minLeaf, 1);
         var extraction = new Command("extraction", "Train the block scorer of readable Markdown on the datasets' training hosts (WCXB dev, trafilatura's set).")
         {
-            datasets, output, seed, trees, leaves, minLeaf, rate, tuning,
+            datasets, output, seed, bags, trees, leaves, minLeaf, rate, tuning,
         };
         extraction.SetAction(parse =>
         {
@@ -39,7 +41,7 @@ internal static class TrainCommand
             string root = CommonOptions.DatasetsRoot(parse.GetValue(datasets));
             var options = new BlockScorerTrainingOptions
             {
-                Seed = parse.GetValue(seed), Trees = parse.GetValue(trees), Leaves = parse.GetValue(leaves),
+                Seed = parse.GetValue(seed), Bags = parse.GetValue(bags), Trees = parse.GetValue(trees), Leaves = parse.GetValue(leaves),
                 MinimumBlocksPerLeaf = parse.GetValue(minLeaf), LearningRate = learningRate, Tuning = parse.GetValue(tuning),
             };
             string path = parse.GetValue(output)?.FullName

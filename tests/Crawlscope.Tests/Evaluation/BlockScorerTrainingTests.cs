@@ -1,3 +1,4 @@
+using Crawlscope.Extraction.MainContent;
 using Crawlscope.Evaluation;
 using Crawlscope.Tests.Support;
 using Xunit.Abstractions;
@@ -41,6 +42,22 @@ public sealed class BlockScorerTrainingTests(ITestOutputHelper output)
         Assert.InRange(validation, 0.2, 0.4);
         foreach (var site in pages.Where(p => Uri.TryCreate(p.Url, UriKind.Absolute, out _)).GroupBy(p => new Uri(p.Url).Host.ToLowerInvariant()))
             Assert.Single(site.Select(ExtractionDatasets.IsValidation).Distinct());
+    }
+
+    [SkippableFact]
+    public void Bags_AverageModelsFittedOnDifferentHosts()
+    {
+        string root = SharedData.Find("datasets");
+        var options = new BlockScorerTrainingOptions { Limit = 60, Trees = 3, MinimumBlocksPerLeaf = 20 };
+        var single = BlockScorerModel.FromJson(BlockScorerTraining.Train(root, options).ModelJson);
+        var bagged = BlockScorerModel.FromJson(BlockScorerTraining.Train(root, options with { Bags = 3 }).ModelJson);
+        Assert.Equal(3, single.Trees.Length);
+        Assert.Equal(9, bagged.Trees.Length);
+        Assert.Contains("--bags 3 ", bagged.TrainedBy);
+        // Each model counts a third: its trees' weights are a third of a single fit's.
+        Assert.All(bagged.Trees, t => Assert.Equal(single.Trees[0].Weight / 3, t.Weight, 12));
+        // Fitted on different pages, the three models differ from each other.
+        Assert.Equal(3, bagged.Trees.Chunk(3).Select(m => string.Join(",", m.SelectMany(t => t.Threshold))).Distinct().Count());
     }
 
     [SkippableFact]
