@@ -26,9 +26,10 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
     public ExtractedPage Extract(ReadOnlySpan<byte> body, WebUrl url, string? contentType = null,
         IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null, CancellationToken cancellation = default)
     {
-        var decoded = HtmlDecoder.Decode(body, contentType);
+        int htmlLength = Math.Min(body.Length, _options.MaxHtmlBytes);
+        var decoded = HtmlDecoder.Decode(ReadableBytes(body), contentType);
         var document = Parse(decoded.Text, cancellation);
-        return Extract(document, url, headers, Math.Min(body.Length, _options.MaxHtmlBytes), decoded, siteTemplate, cancellation);
+        return Extract(document, url, headers, htmlLength, decoded, siteTemplate, cancellation);
     }
 
     public ExtractedPage Extract(string html, WebUrl url, IReadOnlyDictionary<string, string[]>? headers = null, IReadOnlySet<ulong>? siteTemplate = null,
@@ -38,9 +39,14 @@ public sealed class PageExtractor(PageExtractorOptions? options = null)
     /// <summary>The document and base URL every extractor reads, for callers that look at one step alone (training).</summary>
     internal (IHtmlDocument Document, WebUrl BaseUrl) Parse(ReadOnlySpan<byte> body, WebUrl url, string? contentType = null)
     {
-        var document = Parse(HtmlDecoder.Decode(body, contentType).Text, default);
+        var document = Parse(HtmlDecoder.Decode(ReadableBytes(body), contentType).Text, default);
         return (document, MetadataExtractor.BaseUrl(document, url));
     }
+
+    /// <summary>The bytes decoded at most: a page's scripts and styles may be most of it (<see cref="ParseBudget"/>), but
+    /// the text of a body of any size is not held at once (an archive's record or a file given to <c>extract</c>).</summary>
+    private ReadOnlySpan<byte> ReadableBytes(ReadOnlySpan<byte> body) =>
+        body.Length > 8L * _options.MaxHtmlBytes ? body[..(8 * _options.MaxHtmlBytes)] : body;
 
     private IHtmlDocument Parse(string html, CancellationToken cancellation)
     {

@@ -42,6 +42,15 @@ public sealed class ParseBudgetTests
     }
 
     [Fact]
+    public void OnlyEightTimesTheBudget_IsRead_WhateverThePageSize()
+    {
+        var extractor = new PageExtractor(new PageExtractorOptions { MaxHtmlBytes = 1_000 });
+        string Page(int scriptChars) => "<html><body><script>" + Filler('x', scriptChars) + "</script><p>After the script, the text.</p></body></html>";
+        Assert.Contains("After the script", extractor.Extract(Encoding.UTF8.GetBytes(Page(7_000)), Url).Markdown);
+        Assert.DoesNotContain("After the script", extractor.Extract(Encoding.UTF8.GetBytes(Page(9_000)), Url).Markdown);
+    }
+
+    [Fact]
     public void APageUnderTheBudget_IsParsedAsItIs()
     {
         string html = "<html><body><script>var a = 1;</script><p>Hello</p></body></html>";
