@@ -15,8 +15,8 @@ internal sealed class BlockSegmenter
     private const string AnchorStart = "$\ue00a<";
     private const string AnchorEnd = ">\ue00a$";
 
-    // Scratch buffers of the tokenizer, reused for every block of the page.
-    private char[] _marked = [], _tokenChars = [];
+    // Scratch buffers of the tokenizer and of text nodes, reused for every block of the page.
+    private char[] _marked = [], _tokenChars = [], _blockTokens = [], _chars = [];
     private readonly List<Range> _tokenRanges = [];
 
     private enum TagKind { Ignorable, Anchor, Body, InlineNoWhitespace, InlineWhitespace }
@@ -202,12 +202,13 @@ internal sealed class BlockSegmenter
         if (_inIgnorable != 0 || data.Length == 0) return;
 
         // Java's Character.isWhitespace: not the no-break spaces.
-        var chars = data.ToCharArray();
-        for (int i = 0; i < chars.Length; i++)
-            if (IsJavaWhitespace(chars[i])) chars[i] = ' ';
-        int start = 0, length = chars.Length;
+        if (_chars.Length < data.Length) _chars = new char[Math.Max(data.Length, 2 * _chars.Length)];
+        var chars = _chars;
+        for (int i = 0; i < data.Length; i++)
+            chars[i] = IsJavaWhitespace(data[i]) ? ' ' : data[i];
+        int start = 0, length = data.Length;
         bool startWhitespace = false, endWhitespace = false;
-        while (start < chars.Length && chars[start] == ' ')
+        while (start < data.Length && chars[start] == ' ')
         {
             startWhitespace = true;
             start++;
@@ -278,7 +279,7 @@ internal sealed class BlockSegmenter
 
         var (tokens, words, linked, wordsInWrappedLines, wrappedLines) = CountTokens();
         if (tokens == 0) return;
-        var block = new TextBlock(BoilerpipeTokenizer.JavaTrim(_text.ToString()), words, linked, wordsInWrappedLines, wrappedLines, _offset++)
+        var block = new TextBlock(JavaTrimmed(_text), words, linked, wordsInWrappedLines, wrappedLines, _offset++)
         {
             TagLevel = _blockTagLevel,
         };
@@ -288,12 +289,23 @@ internal sealed class BlockSegmenter
         _blockTagLevel = -1;
     }
 
+    /// <summary>The builder's text as Java's String.trim() leaves it, made into one string.</summary>
+    private static string JavaTrimmed(StringBuilder text)
+    {
+        int start = 0, end = text.Length;
+        while (start < end && text[start] <= ' ') start++;
+        while (end > start && text[end - 1] <= ' ') end--;
+        return text.ToString(start, end - start);
+    }
+
     /// <summary>Boilerpipe's counts for the pending block: its tokens, words, words inside links, and the words and
     /// lines when wrapped at 80 columns (the last, unfinished line not counted unless it is the only one).</summary>
     private (int Tokens, int Words, int Linked, int WordsInWrappedLines, int WrappedLines) CountTokens()
     {
         int words = 0, linked = 0, wrappedLines = 0, lineLength = -1, tokens = 0, wordsCurrentLine = 0;
-        BoilerpipeTokenizer.Tokenize(_tokens.ToString(), ref _marked, ref _tokenChars, _tokenRanges);
+        if (_blockTokens.Length < _tokens.Length) _blockTokens = new char[Math.Max(_tokens.Length, 2 * _blockTokens.Length)];
+        _tokens.CopyTo(0, _blockTokens, _tokens.Length);
+        BoilerpipeTokenizer.Tokenize(_blockTokens.AsSpan(0, _tokens.Length), ref _marked, ref _tokenChars, _tokenRanges);
         foreach (var range in _tokenRanges)
         {
             var token = _tokenChars.AsSpan(range);

@@ -24,7 +24,43 @@ internal static class BoilerpipeTokenizer
     /// Tokenises into <paramref name="output"/> and lists each token's range in <paramref name="tokens"/>; the
     /// buffers grow as needed and are reused by the caller, so counting a page's words makes no strings.
     /// </summary>
-    internal static void Tokenize(string text, ref char[] marked, ref char[] output, List<Range> tokens)
+    internal static void Tokenize(ReadOnlySpan<char> text, ref char[] marked, ref char[] output, List<Range> tokens)
+    {
+        // The mark character in the text itself is read as a mark, as boilerpipe's regular expressions read it.
+        if (text.Contains(Boundary))
+        {
+            TokenizeMarked(text, ref marked, ref output, tokens);
+            return;
+        }
+        tokens.Clear();
+        if (output.Length < text.Length * 2 + 1) output = new char[text.Length * 2 + 1];
+        // In one pass what the marked version does in two: a boundary (where word characters meet others) becomes
+        // a space unless a glue character is on either side of it; boundaries and spaces collapse into one space.
+        int o = 0;
+        bool prevWord = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            bool word = IsBoundaryWordChar(text, i);
+            bool boundary = word != prevWord && !IsGlue(c) && !(i > 0 && IsGlue(text[i - 1]));
+            if (boundary || c == ' ')
+            {
+                if (o == 0 || output[o - 1] != ' ') output[o++] = ' ';
+                if (c != ' ') output[o++] = c;
+            }
+            else
+            {
+                output[o++] = c;
+            }
+            prevWord = word;
+        }
+        if (prevWord && (o == 0 || output[o - 1] != ' ')) output[o++] = ' ';
+        Split(output, o, tokens);
+    }
+
+    /// <summary>The tokenizer as boilerpipe writes it: mark every boundary, drop the marks beside glue, then turn
+    /// marks and spaces into single spaces. Used when the text holds the mark character itself.</summary>
+    internal static void TokenizeMarked(ReadOnlySpan<char> text, ref char[] marked, ref char[] output, List<Range> tokens)
     {
         tokens.Clear();
         if (marked.Length < text.Length * 2 + 1) marked = new char[text.Length * 2 + 1];
@@ -63,8 +99,14 @@ internal static class BoilerpipeTokenizer
             }
         }
 
-        // Java's trim, then split on spaces; Java's split keeps one empty token for an empty string.
-        int start = 0, end = o;
+        Split(output, o, tokens);
+    }
+
+    /// <summary>Java's trim of the first <paramref name="length"/> characters, then a split on spaces; Java's split
+    /// keeps one empty token for an empty string.</summary>
+    private static void Split(char[] output, int length, List<Range> tokens)
+    {
+        int start = 0, end = length;
         while (start < end && output[start] <= ' ') start++;
         while (end > start && output[end - 1] <= ' ') end--;
         if (start == end)
@@ -103,7 +145,7 @@ internal static class BoilerpipeTokenizer
 
     private static bool IsGlue(char c) => c is '"' or '\'' or '.' or ',' or '!' or '@' or '-' or ':' or ';' or '$' or '?' or '(' or ')' or '/';
 
-    private static bool IsBoundaryWordChar(string s, int i)
+    private static bool IsBoundaryWordChar(ReadOnlySpan<char> s, int i)
     {
         char c = s[i];
         if (c == '_' || char.IsLetterOrDigit(c)) return true;
