@@ -613,29 +613,34 @@ public static class MarkdownConverter
             _fragileStart = -1;
         }
 
+        // The collapsed text of the text node being appended; one per thread, since appending does not nest.
+        [ThreadStatic] private static char[]? t_collapsed;
+
         internal void AppendText(string text)
         {
-            var sb = new StringBuilder(text.Length);
+            // A space pending from the text before may lead: one character more than the text at most.
+            var collapsed = t_collapsed is { } reused && reused.Length > text.Length ? reused : t_collapsed = new char[Math.Max(text.Length + 1, 256)];
+            int length = 0;
             foreach (char c in text)
             {
                 if (c is ' ' or '\t' or '\n' or '\r' or '\f')
                 {
-                    if (_sawContent || sb.Length > 0) _pendingSpace = true;
+                    if (_sawContent || length > 0) _pendingSpace = true;
                     else _leadingSpace = true;
                     continue;
                 }
-                if (_pendingSpace && (_sawContent || sb.Length > 0))
+                if (_pendingSpace && (_sawContent || length > 0))
                 {
-                    sb.Append(' ');
+                    collapsed[length++] = ' ';
                 }
                 _pendingSpace = false;
-                sb.Append(c);
+                collapsed[length++] = c;
             }
-            if (sb.Length == 0) return;
-            string s = sb.ToString();
+            if (length == 0) return;
+            var s = collapsed.AsSpan(0, length);
             Settle(s[0]);
             char? before = _md.Length > 0 ? _md[^1] : null;
-            _md.Append(Escape.Text(s, before));
+            Escape.AppendText(_md, s, before);
             _plain.Append(s);
             _sawContent = true;
         }
@@ -710,7 +715,16 @@ public static class MarkdownConverter
         /// <summary>Backslash-escapes what Markdown would otherwise read as syntax.</summary>
         internal static string Text(string s, char? before = null)
         {
-            StringBuilder? sb = null;
+            var sb = new StringBuilder(s.Length + 8);
+            AppendText(sb, s, before);
+            return sb.Length == s.Length ? s : sb.ToString();
+        }
+
+        /// <summary>As <see cref="Text"/>, appending to <paramref name="target"/>; <paramref name="before"/> is the
+        /// character the text follows.</summary>
+        internal static void AppendText(StringBuilder target, ReadOnlySpan<char> s, char? before)
+        {
+            int copied = 0;
             for (int i = 0; i < s.Length; i++)
             {
                 char c = s[i];
@@ -724,17 +738,14 @@ public static class MarkdownConverter
                     '&' => LooksLikeEntity(s, i),
                     _ => false,
                 };
-                if (escape)
-                {
-                    sb ??= new StringBuilder(s, 0, i, s.Length + 8);
-                    sb.Append('\\');
-                }
-                sb?.Append(c);
+                if (!escape) continue;
+                target.Append(s[copied..i]).Append('\\');
+                copied = i;
             }
-            return sb?.ToString() ?? s;
+            target.Append(s[copied..]);
         }
 
-        internal static bool LooksLikeEntity(string s, int i)
+        internal static bool LooksLikeEntity(ReadOnlySpan<char> s, int i)
         {
             int j = i + 1;
             if (j < s.Length && s[j] == '#') j++;

@@ -18,6 +18,19 @@ public class MarkdownConverterTests(ITestOutputHelper output)
 
     private static string Md(string bodyHtml) => MarkdownConverter.Convert(Parser.ParseDocument("<html><body>" + bodyHtml + "</body></html>").Body!, Base);
 
+    [Theory]
+    [InlineData(255)]
+    [InlineData(256)]
+    [InlineData(300)]
+    [InlineData(5_000)]
+    public void TextNodes_OfAnyLength_AfterASpaceFromTheNodeBefore_AreJoinedWithOneSpace(int length)
+    {
+        // Two text nodes of one paragraph: the second is written after the space the first ended with, and is escaped.
+        string word = new('x', length - 1);
+        Assert.Equal("lead " + word + "\\*", Md("<p>lead <!-- split -->" + word + "*</p>"));
+        Assert.Equal(word + "\\* " + word + "\\*", Md("<p>" + word + "* <!-- split -->" + word + "*</p>"));
+    }
+
     [SkippableTheory]
     [InlineData("<h1>Title</h1><h3>Sub <em>x</em></h3>", "# Title\n\n### Sub *x*")]
     [InlineData("<p>One\n  two</p><p>Three</p>", "One two\n\nThree")]
