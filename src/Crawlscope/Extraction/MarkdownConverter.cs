@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using AngleSharp.Dom;
 using Crawlscope.Urls;
@@ -720,6 +721,9 @@ public static class MarkdownConverter
             return sb.Length == s.Length ? s : sb.ToString();
         }
 
+        // The characters Markdown may read as syntax; text between them is copied as it is.
+        private static readonly SearchValues<char> MaybeSyntax = SearchValues.Create("\\`*[]<_~&");
+
         /// <summary>As <see cref="Text"/>, appending to <paramref name="target"/>; <paramref name="before"/> is the
         /// character the text follows.</summary>
         internal static void AppendText(StringBuilder target, ReadOnlySpan<char> s, char? before)
@@ -727,14 +731,17 @@ public static class MarkdownConverter
             int copied = 0;
             for (int i = 0; i < s.Length; i++)
             {
+                int next = s[i..].IndexOfAny(MaybeSyntax);
+                if (next < 0) break;
+                i += next;
                 char c = s[i];
                 char prev = i > 0 ? s[i - 1] : before ?? ' ';
-                char next = i + 1 < s.Length ? s[i + 1] : ' ';
+                char after = i + 1 < s.Length ? s[i + 1] : ' ';
                 bool escape = c switch
                 {
                     '\\' or '`' or '*' or '[' or ']' or '<' => true,
-                    '_' => !(char.IsLetterOrDigit(prev) && char.IsLetterOrDigit(next)),
-                    '~' => prev == '~' || next == '~',
+                    '_' => !(char.IsLetterOrDigit(prev) && char.IsLetterOrDigit(after)),
+                    '~' => prev == '~' || after == '~',
                     '&' => LooksLikeEntity(s, i),
                     _ => false,
                 };

@@ -205,7 +205,10 @@ internal sealed class BlockSegmenter
         if (_chars.Length < data.Length) _chars = new char[Math.Max(data.Length, 2 * _chars.Length)];
         var chars = _chars;
         for (int i = 0; i < data.Length; i++)
-            chars[i] = IsJavaWhitespace(data[i]) ? ' ' : data[i];
+        {
+            char c = data[i];
+            chars[i] = (c > ' ' && c < '\u007F') || !IsJavaWhitespace(c) ? c : ' ';
+        }
         int start = 0, length = data.Length;
         bool startWhitespace = false, endWhitespace = false;
         while (start < data.Length && chars[start] == ' ')
