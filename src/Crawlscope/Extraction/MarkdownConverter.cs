@@ -614,13 +614,15 @@ public static class MarkdownConverter
             _fragileStart = -1;
         }
 
-        // The collapsed text of the text node being appended; one per thread, since appending does not nest.
+        // The collapsed text of the text node being appended; one per thread, since appending does not nest. A text
+        // longer than the kept buffer gets one of its own, so a thread does not hold a huge page's buffer for good.
         [ThreadStatic] private static char[]? t_collapsed;
+        private const int KeptBufferChars = 16 * 1024;
 
         internal void AppendText(string text)
         {
             // A space pending from the text before may lead: one character more than the text at most.
-            var collapsed = t_collapsed is { } reused && reused.Length > text.Length ? reused : t_collapsed = new char[Math.Max(text.Length + 1, 256)];
+            var collapsed = text.Length >= KeptBufferChars ? new char[text.Length + 1] : t_collapsed ??= new char[KeptBufferChars];
             int length = 0;
             foreach (char c in text)
             {
@@ -716,6 +718,7 @@ public static class MarkdownConverter
         /// <summary>Backslash-escapes what Markdown would otherwise read as syntax.</summary>
         internal static string Text(string s, char? before = null)
         {
+            if (s.AsSpan().IndexOfAny(MaybeSyntax) < 0) return s;
             var sb = new StringBuilder(s.Length + 8);
             AppendText(sb, s, before);
             return sb.Length == s.Length ? s : sb.ToString();

@@ -23,6 +23,9 @@ public class MarkdownConverterTests(ITestOutputHelper output)
     [InlineData(256)]
     [InlineData(300)]
     [InlineData(5_000)]
+    [InlineData(16 * 1024 - 1)]
+    [InlineData(16 * 1024)]
+    [InlineData(40_000)]
     public void TextNodes_OfAnyLength_AfterASpaceFromTheNodeBefore_AreJoinedWithOneSpace(int length)
     {
         // Two text nodes of one paragraph: the second is written after the space the first ended with, and is escaped.
