@@ -27,7 +27,11 @@ internal static class ParseBudget
             string? name = RawTextElementAt(html, i + 1);
             if (name is null)
             {
-                i++;
+                // Any other tag is passed whole, so a "<script" inside an attribute's value is not taken for one.
+                bool isTag = i + 1 < html.Length && (char.IsAsciiLetter(html[i + 1]) || html[i + 1] is '/' or '!');
+                int end = isTag ? StartTagEnd(html, i + 1) : i;
+                if (end < 0) break;
+                i = end + 1;
                 continue;
             }
             int tagEnd = StartTagEnd(html, i + 1 + name.Length);

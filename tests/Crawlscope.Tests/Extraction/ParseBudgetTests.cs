@@ -73,6 +73,8 @@ public sealed class ParseBudgetTests
     [InlineData("<!-- <script> --><p>kept</p><style>XXXX</style>", "<!-- <script> --><p>kept</p><style></style>")]
     [InlineData("<scripture>kept</scripture><style\n>XXXX</style>", "<scripture>kept</scripture><style\n></style>")]
     [InlineData("<p>kept</p><script>XXXX never closed", "<p>kept</p><script>")]
+    [InlineData("<div data-html='<script>x</script>'>kept</div><script>XXXX</script>", "<div data-html='<script>x</script>'>kept</div><script></script>")]
+    [InlineData("<div title=\"a <style> b\">kept</div><p>1 < 2</p><style>XXXX</style>", "<div title=\"a <style> b\">kept</div><p>1 < 2</p><style></style>")]
     public void ScriptAndStyleContents_AreFoundAsTheTokenizerFindsThem(string html, string expected)
     {
         string padded = html + Filler(' ', 100);
