@@ -90,8 +90,9 @@ internal static class NestingGuard
         return true;
     }
 
-    /// <summary>Just past the tag's closing <c>&gt;</c>, skipping quoted attribute values.</summary>
-    private static int TagEnd(string html, int i)
+    /// <summary>Just past the tag's closing <c>&gt;</c>, skipping quoted attribute values; the text's end when the tag
+    /// does not close.</summary>
+    internal static int TagEnd(string html, int i)
     {
         char quote = '\0';
         for (; i < html.Length; i++)

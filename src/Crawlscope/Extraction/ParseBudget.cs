@@ -29,18 +29,17 @@ internal static class ParseBudget
             {
                 // Any other tag is passed whole, so a "<script" inside an attribute's value is not taken for one.
                 bool isTag = i + 1 < html.Length && (char.IsAsciiLetter(html[i + 1]) || html[i + 1] is '/' or '!');
-                int end = isTag ? StartTagEnd(html, i + 1) : i;
-                if (end < 0) break;
-                i = end + 1;
+                i = isTag ? NestingGuard.TagEnd(html, i + 1) : i + 1;
                 continue;
             }
-            int tagEnd = StartTagEnd(html, i + 1 + name.Length);
-            if (tagEnd < 0) break;
-            int contentEnd = EndTagAt(html, name, tagEnd + 1);
-            bool keep = name == "script" && html.AsSpan(i, tagEnd - i).Contains("ld+json", StringComparison.OrdinalIgnoreCase);
+            int afterTag = NestingGuard.TagEnd(html, i + 1 + name.Length);
+            // A start tag that runs to the end of the text has no contents to drop.
+            if (afterTag == html.Length) break;
+            int contentEnd = EndTagAt(html, name, afterTag);
+            bool keep = name == "script" && html.AsSpan(i, afterTag - i).Contains("ld+json", StringComparison.OrdinalIgnoreCase);
             if (!keep)
             {
-                output.Append(html, copied, tagEnd + 1 - copied);
+                output.Append(html, copied, afterTag - copied);
                 copied = contentEnd;
             }
             i = contentEnd;
@@ -61,23 +60,9 @@ internal static class ParseBudget
 
     private static bool IsNameEnd(char c) => c is '>' or '/' or ' ' or '\t' or '\n' or '\r' or '\f';
 
-    /// <summary>The index of the '&gt;' ending a start tag whose attributes begin at <paramref name="from"/>, quotes
-    /// respected; -1 when the text ends first.</summary>
-    private static int StartTagEnd(string html, int from)
-    {
-        char quote = '\0';
-        for (int i = from; i < html.Length; i++)
-        {
-            char c = html[i];
-            if (quote != '\0') { if (c == quote) quote = '\0'; }
-            else if (c is '"' or '\'') quote = c;
-            else if (c == '>') return i;
-        }
-        return -1;
-    }
-
     /// <summary>Where the element's end tag starts (the raw text ends there), or the text's end without one, as the
-    /// HTML tokenizer reads a script or style.</summary>
+    /// HTML tokenizer reads a script or style: "&lt;/script" followed by a space, '/' or '&gt;' (not "&lt;/scripts").
+    /// The end tag itself is kept, so this gives its start where <see cref="NestingGuard"/>'s skip gives its end.</summary>
     private static int EndTagAt(string html, string name, int from)
     {
         for (int i = from; (i = html.IndexOf("</", i, StringComparison.Ordinal)) >= 0; i += 2)
