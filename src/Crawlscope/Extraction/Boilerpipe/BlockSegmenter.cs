@@ -202,8 +202,7 @@ internal sealed class BlockSegmenter
         if (_inIgnorable != 0 || data.Length == 0) return;
 
         // Java's Character.isWhitespace: not the no-break spaces.
-        if (_chars.Length < data.Length) _chars = new char[Math.Max(data.Length, 2 * _chars.Length)];
-        var chars = _chars;
+        var chars = Scratch(ref _chars, data.Length);
         for (int i = 0; i < data.Length; i++)
         {
             char c = data[i];
@@ -292,6 +291,13 @@ internal sealed class BlockSegmenter
         _blockTagLevel = -1;
     }
 
+    /// <summary>A reused buffer of at least <paramref name="length"/> characters, doubled when it grows.</summary>
+    private static char[] Scratch(ref char[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new char[Math.Max(length, 2 * buffer.Length)];
+        return buffer;
+    }
+
     /// <summary>The builder's text as Java's String.trim() leaves it, made into one string.</summary>
     private static string JavaTrimmed(StringBuilder text)
     {
@@ -306,9 +312,9 @@ internal sealed class BlockSegmenter
     private (int Tokens, int Words, int Linked, int WordsInWrappedLines, int WrappedLines) CountTokens()
     {
         int words = 0, linked = 0, wrappedLines = 0, lineLength = -1, tokens = 0, wordsCurrentLine = 0;
-        if (_blockTokens.Length < _tokens.Length) _blockTokens = new char[Math.Max(_tokens.Length, 2 * _blockTokens.Length)];
-        _tokens.CopyTo(0, _blockTokens, _tokens.Length);
-        BoilerpipeTokenizer.Tokenize(_blockTokens.AsSpan(0, _tokens.Length), ref _marked, ref _tokenChars, _tokenRanges);
+        var blockTokens = Scratch(ref _blockTokens, _tokens.Length);
+        _tokens.CopyTo(0, blockTokens, _tokens.Length);
+        BoilerpipeTokenizer.Tokenize(blockTokens.AsSpan(0, _tokens.Length), ref _marked, ref _tokenChars, _tokenRanges);
         foreach (var range in _tokenRanges)
         {
             var token = _tokenChars.AsSpan(range);
