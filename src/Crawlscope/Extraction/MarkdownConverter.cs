@@ -525,20 +525,11 @@ public static class MarkdownConverter
             return string.Join('\n', lines);
         }
 
+        // One string at its final length (a builder would grow through chunks as long as the text, then copy them).
         internal string ToMarkdown(string separator = "\n\n")
         {
             FlushParagraph();
-            var sb = new StringBuilder();
-            for (int i = 0; i < _blocks.Count; i++)
-            {
-                if (i > 0)
-                {
-                    // Two lists in a row would merge; a comment-free way to keep them apart is an empty HTML-less break.
-                    sb.Append(separator);
-                }
-                sb.Append(_blocks[i]);
-            }
-            return sb.ToString();
+            return string.Join(separator, _blocks);
         }
     }
 

@@ -46,6 +46,24 @@ internal sealed class TextBlock
             return _text;
         }
     }
+    /// <summary>The text's length, without making the merged text a string.</summary>
+    internal int TextLength => _merged?.Length ?? _text.Length;
+
+    /// <summary>Appends the text to <paramref name="output"/>, copying a merged block's parts once instead of making them a string first.</summary>
+    internal void AppendTextTo(System.Text.StringBuilder output)
+    {
+        if (_merged is not null) output.Append(_merged);
+        else output.Append(_text);
+    }
+
+    /// <summary>Copies the text into <paramref name="destination"/> (at least <see cref="TextLength"/> long); returns its length.</summary>
+    internal int CopyTextTo(Span<char> destination)
+    {
+        if (_merged is not null) _merged.CopyTo(0, destination, _merged.Length);
+        else _text.CopyTo(destination);
+        return TextLength;
+    }
+
     internal int Words { get; private set; }
     internal int AnchorWords { get; private set; }
     internal int WordsInWrappedLines { get; private set; }
@@ -62,7 +80,8 @@ internal sealed class TextBlock
 
     internal void MergeNext(TextBlock other)
     {
-        (_merged ??= new System.Text.StringBuilder(_text, _text.Length * 2 + 16)).Append('\n').Append(other.Text);
+        _merged ??= new System.Text.StringBuilder(_text, _text.Length * 2 + 16);
+        other.AppendTextTo(_merged.Append('\n'));
         Words += other.Words;
         AnchorWords += other.AnchorWords;
         WordsInWrappedLines += other.WordsInWrappedLines;

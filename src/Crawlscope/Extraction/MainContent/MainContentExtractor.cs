@@ -1,4 +1,3 @@
-using System.Text;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using Crawlscope.Urls;
@@ -365,7 +364,8 @@ internal static partial class MainContentExtractor
     /// <summary>The text of the kept elements, one line per block, white space collapsed.</summary>
     private static string PlainText(IElement root, Func<IElement, bool> leave, CancellationToken cancellation)
     {
-        var sb = new StringBuilder();
+        // Collapsed as it is gathered, in a rented buffer: one string made, not a builder's, its copy and a collapsed copy.
+        using var text = new CollapsedText();
         var stack = new Stack<INode>();
         stack.Push(root);
         while (stack.Count > 0)
@@ -374,15 +374,15 @@ internal static partial class MainContentExtractor
             cancellation.ThrowIfCancellationRequested();
             if (node is IText t)
             {
-                sb.Append(t.Data);
+                text.Append(t.Data);
                 continue;
             }
             if (node is not IElement e || HtmlVisibility.IsNeverTextKind(e) || e != root && leave(e)) continue;
-            if (Blocks.Contains(e.LocalName)) sb.Append(' ');
+            if (Blocks.Contains(e.LocalName)) text.Append(" ");
             var children = e.ChildNodes;
             for (int c = children.Length - 1; c >= 0; c--) stack.Push(children[c]);
         }
-        return TextNormalization.CollapseWhitespace(sb.ToString());
+        return text.ToString();
     }
 
     private static ReadableContent Fallback(string boilerpipeText, ReadableOrigin origin, PageTypeGuess guess)
