@@ -41,11 +41,13 @@ internal enum BlockRole
 /// </summary>
 internal sealed class DomBlocks
 {
-    public List<IElement> Elements { get; } = new(1024);
-    public List<int> Parent { get; } = new(1024);
-    public List<BlockRole> Roles { get; } = new(1024);
+    // A typical page's body has a few hundred elements; the lists grow for the rest.
+    public List<IElement> Elements { get; } = new(InitialElements);
+    public List<int> Parent { get; } = new(InitialElements);
+    public List<BlockRole> Roles { get; } = new(InitialElements);
     /// <summary>Whether the element is inside a link (or is one).</summary>
-    public List<bool> InLink { get; } = new(1024);
+    public List<bool> InLink { get; } = new(InitialElements);
+    private const int InitialElements = 256;
     public int[] Text = [], LinkText = [], Links = [], OwnText = [], OwnLinkText = [], Paragraphs = [], CodeBlocks = [], Depth = [], End = [];
     /// <summary>A hash of the element's tag and class attribute: siblings built from one template share it.</summary>
     public ulong[] TagAndClass = [];
@@ -113,14 +115,22 @@ internal sealed class DomBlocks
     /// back; <see cref="Count"/> says so), so a page of a hundred thousand elements is not walked to its end.</param>
     public static DomBlocks Build(IElement root, CancellationToken cancellation = default, int maxElements = int.MaxValue)
     {
+        var scratch = Scratch.ForThisThread();
+        try
+        {
+            return Build(root, cancellation, maxElements, scratch);
+        }
+        finally
+        {
+            scratch.Release();
+        }
+    }
+
+    private static DomBlocks Build(IElement root, CancellationToken cancellation, int maxElements, Scratch scratch)
+    {
         var blocks = new DomBlocks();
-        var ownText = new List<int>(1024);
-        var ownLink = new List<int>(1024);
-        var ownHash = new List<ulong>(1024);
-        var tagAndClass = new List<ulong>(1024);
-        var stack = new Stack<(IElement Element, int Parent, bool InLink)>();
+        var (ownText, ownLink, ownHash, tagAndClass, depth, stack) = (scratch.OwnText, scratch.OwnLink, scratch.OwnHash, scratch.TagAndClass, scratch.Depth, scratch.Stack);
         stack.Push((root, -1, false));
-        var depth = new List<int>(1024);
         while (stack.Count > 0)
         {
             var (e, parent, inLink) = stack.Pop();
@@ -204,6 +214,38 @@ internal sealed class DomBlocks
         blocks.SetFingerprints(content);
         blocks.Contents = content;
         return blocks;
+    }
+
+    /// <summary>The walk's working lists, one set per thread (a walk does not nest), so a page's walk allocates only
+    /// what it returns. A set grown past a large page's size is dropped rather than kept for good.</summary>
+    private sealed class Scratch
+    {
+        private const int KeptElements = 16 * 1024;
+        [ThreadStatic] private static Scratch? t_scratch;
+
+        public readonly List<int> OwnText = new(1024), OwnLink = new(1024), Depth = new(1024);
+        public readonly List<ulong> OwnHash = new(1024), TagAndClass = new(1024);
+        public readonly Stack<(IElement Element, int Parent, bool InLink)> Stack = new();
+
+        /// <summary>This thread's set, emptied.</summary>
+        public static Scratch ForThisThread()
+        {
+            var scratch = t_scratch ??= new Scratch();
+            scratch.OwnText.Clear();
+            scratch.OwnLink.Clear();
+            scratch.Depth.Clear();
+            scratch.OwnHash.Clear();
+            scratch.TagAndClass.Clear();
+            scratch.Stack.Clear();
+            return scratch;
+        }
+
+        /// <summary>Lets go of the page's elements, and of the whole set when this page made it larger than a page usually needs.</summary>
+        public void Release()
+        {
+            Stack.Clear();
+            if (OwnText.Capacity > KeptElements) t_scratch = null;
+        }
     }
 
     /// <summary>
