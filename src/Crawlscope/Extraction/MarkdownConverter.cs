@@ -176,9 +176,24 @@ public static class MarkdownConverter
 
         private string InlineOf(IElement e)
         {
-            var temp = new BlockWriter { FlattenBlocks = true };
+            var temp = RentInline();
             foreach (var child in e.ChildNodes) Node(child, temp);
-            return temp.Inline.ToInlineString();
+            string inline = temp.Inline.ToInlineString();
+            ReturnInline(temp);
+            return inline;
+        }
+
+        // Link texts, emphasis and headings are written into a writer of their own, then copied into their paragraph;
+        // the writers are reused within a conversion (they nest: a link in a heading), so a page's hundred links do
+        // not each make a writer and grow its two builders from empty.
+        private readonly Stack<BlockWriter> _spareInline = new();
+
+        private BlockWriter RentInline() => _spareInline.TryPop(out var writer) ? writer : new BlockWriter { FlattenBlocks = true };
+
+        private void ReturnInline(BlockWriter writer)
+        {
+            writer.Clear();
+            _spareInline.Push(writer);
         }
 
         private void Wrapped(IElement e, BlockWriter output, string marker, ref int depth)
@@ -191,12 +206,13 @@ public static class MarkdownConverter
                     foreach (var child in e.ChildNodes) Node(child, output);
                     return;
                 }
-                var temp = new BlockWriter { FlattenBlocks = true };
+                var temp = RentInline();
                 foreach (var child in e.ChildNodes) Node(child, temp);
                 var inline = temp.Inline;
                 if (inline.StartsWithSpace) output.Inline.AppendText(" ");
                 output.Inline.AppendSpan(marker, inline.ToInlineString().Trim(' '), inline.PlainText);
                 if (inline.EndsWithSpace) output.Inline.AppendText(" ");
+                ReturnInline(temp);
             }
             finally
             {
@@ -210,20 +226,14 @@ public static class MarkdownConverter
             _link++;
             try
             {
-                var temp = new BlockWriter { FlattenBlocks = true };
+                var temp = RentInline();
                 foreach (var child in e.ChildNodes) Node(child, temp);
                 var inline = temp.Inline;
                 string text = inline.ToInlineString().Trim();
-                if (url is null || text.Length == 0)
-                {
-                    if (inline.StartsWithSpace) output.Inline.AppendText(" ");
-                    output.Inline.AppendRaw(text, inline.PlainText.Trim());
-                    if (inline.EndsWithSpace) output.Inline.AppendText(" ");
-                    return;
-                }
                 if (inline.StartsWithSpace) output.Inline.AppendText(" ");
-                output.Inline.AppendRaw($"[{text}]({Destination(url)})", inline.PlainText.Trim());
+                output.Inline.AppendRaw(url is null || text.Length == 0 ? text : $"[{text}]({Destination(url)})", inline.PlainText.Trim());
                 if (inline.EndsWithSpace) output.Inline.AppendText(" ");
+                ReturnInline(temp);
             }
             finally
             {
@@ -469,6 +479,13 @@ public static class MarkdownConverter
         internal bool FlattenBlocks { get; init; }
 
         internal IReadOnlyList<string> BlockList => _blocks;
+
+        /// <summary>Empty again, for reuse.</summary>
+        internal void Clear()
+        {
+            _blocks.Clear();
+            Inline.Clear();
+        }
 
         internal void FlushParagraph()
         {
