@@ -35,6 +35,57 @@ internal static class HtmlVisibility
     /// page-wide curtain a script lifts is not), and noscript is read.</summary>
     public static bool IsNeverTextKind(IElement e) => e.LocalName != "noscript" && NeverTextTags.Contains(e.LocalName) || IsHiddenInput(e);
 
+    /// <summary>
+    /// Page-wide curtains under one root: a hidden child or grandchild of the root that holds at least half of its text
+    /// is lifted by a script, and a reader sees what is behind it (React streams a page's content into
+    /// <c>&lt;div hidden id="S:0"&gt;</c> and a script moves it into place). The readable content's walk decides the
+    /// same (<see cref="MainContent.DomBlocks.IsCurtain"/>). The root's text is counted once, when first needed. The spam
+    /// statistics do not lift curtains: a page stuffing keywords into one large hidden block looks the same.
+    /// </summary>
+    internal sealed class Curtains(INode root)
+    {
+        // As DomBlocks' walk: hidden children and grandchildren of the root count towards its text, deeper ones do not.
+        private const int CurtainDepth = 2;
+        private int _rootChars = -1;
+
+        /// <summary>Whether <paramref name="hidden"/> (an element its caller found hidden, or a <c>noscript</c>) is a curtain.
+        /// A noscript holding most of the page is one too: a shell's page (Discourse) for readers without scripts.</summary>
+        public bool Lifted(IElement hidden)
+        {
+            if (root is not IElement top || hidden.LocalName != "noscript" && NeverTextTags.Contains(hidden.LocalName) || IsHiddenInput(hidden)) return false;
+            var parent = hidden.ParentElement;
+            if (parent != top && parent?.ParentElement != top) return false;
+            if (_rootChars < 0) _rootChars = VisibleChars(top, CurtainDepth);
+            int chars = VisibleChars(hidden);
+            return chars > 0 && chars >= 0.5 * _rootChars;
+        }
+    }
+
+    /// <summary>Characters other than white space in the element's text, leaving out what is never text and hidden
+    /// elements below it, except hidden ones and noscripts at most <paramref name="hiddenCountedToDepth"/> levels down
+    /// (1: children).</summary>
+    public static int VisibleChars(IElement element, int hiddenCountedToDepth = 0)
+    {
+        int count = 0;
+        var stack = new Stack<(INode Node, int Depth)>();
+        stack.Push((element, 0));
+        while (stack.TryPop(out var item))
+        {
+            if (item.Node is IText text)
+            {
+                foreach (char c in text.Data)
+                    if (!char.IsWhiteSpace(c)) count++;
+                continue;
+            }
+            if (item.Node is not IElement e) continue;
+            bool hiddenHere = IsHidden(e) || e.LocalName == "noscript";
+            if (e != element && (!hiddenHere && NeverTextTags.Contains(e.LocalName) || IsHiddenInput(e) || hiddenHere && item.Depth > hiddenCountedToDepth)) continue;
+            var children = e.ChildNodes;
+            for (int i = 0; i < children.Length; i++) stack.Push((children[i], item.Depth + 1));
+        }
+        return count;
+    }
+
     /// <summary>Never text, or hidden.</summary>
     public static bool IsSkipped(IElement e) => NeverTextTags.Contains(e.LocalName) || IsHiddenInput(e) || IsHidden(e);
 

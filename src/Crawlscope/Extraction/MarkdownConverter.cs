@@ -20,10 +20,12 @@ public static class MarkdownConverter
     /// <summary>Renders <paramref name="root"/> without the elements <paramref name="leaveOut"/> names (the main-content
     /// extractor's boilerplate inside the content it chose).</summary>
     /// <remarks>With a leave-out rule the content of &lt;noscript&gt; is rendered: without scripts (as we parse) it is
-    /// what a reader sees, and some sites serve their whole content to crawlers that way.</remarks>
+    /// what a reader sees, and some sites serve their whole content to crawlers that way. Without one (the whole page),
+    /// a noscript or hidden element near the root is rendered when it holds most of the page's text
+    /// (<see cref="HtmlVisibility.Curtains"/>).</remarks>
     public static string Convert(INode root, WebUrl? baseUrl, Func<IElement, bool>? leaveOut, CancellationToken cancellation = default)
     {
-        var ctx = new Context(baseUrl, leaveOut, cancellation);
+        var ctx = new Context(root, baseUrl, leaveOut, cancellation);
         var blocks = new BlockWriter();
         ctx.Blocks(root, blocks, includeSelf: true);
         return blocks.ToMarkdown();
@@ -36,9 +38,12 @@ public static class MarkdownConverter
         "caption", "tbody", "thead", "tfoot", "tr", "td", "th", "noframes", "search",
     };
 
-    private sealed class Context(WebUrl? baseUrl, Func<IElement, bool>? leaveOut, CancellationToken cancellation)
+    private sealed class Context(INode root, WebUrl? baseUrl, Func<IElement, bool>? leaveOut, CancellationToken cancellation)
     {
-        private bool Skip(IElement e) => (leaveOut is null ? HtmlVisibility.IsSkipped(e) : HtmlVisibility.IsNeverTextKind(e)) || leaveOut?.Invoke(e) == true;
+        private bool Skip(IElement e) => (leaveOut is null ? HtmlVisibility.IsSkipped(e) && !_curtains.Lifted(e) : HtmlVisibility.IsNeverTextKind(e)) || leaveOut?.Invoke(e) == true;
+
+        // A page-wide curtain is read as the script that lifts it would show it (React streams a page into a hidden div).
+        private readonly HtmlVisibility.Curtains _curtains = new(root);
 
         private int _strong, _emphasis, _strike, _link;
 

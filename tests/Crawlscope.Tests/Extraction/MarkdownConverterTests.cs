@@ -59,6 +59,26 @@ public class MarkdownConverterTests(ITestOutputHelper output)
     [InlineData("<div hidden>h</div><div aria-hidden=\"true\">h</div><div style=\"display: none\">h</div><p>kept</p>")]
     public void Convert_SkipsInvisible(string html) => Assert.Equal("kept", Md(html));
 
+    [SkippableFact]
+    public void Convert_ShowsAPageWideCurtain_AsTheScriptThatLiftsItWould()
+    {
+        // React streams a page's content into a hidden div and a script moves it into its placeholder: a reader sees it.
+        const string streamed = "<div hidden=\"\"><!--$--></div><template id=\"B:0\"></template><script>$RC(\"B:0\",\"S:0\")</script>" +
+            "<div hidden id=\"S:0\"><nav><a href=\"/\">Home</a></nav><article><h1>Title</h1><p>The first paragraph of the article.</p></article></div>";
+        Assert.Equal("[Home](https://example.com/)\n\n# Title\n\nThe first paragraph of the article.", Md(streamed));
+        // Under a visible grandparent too; what is hidden inside the curtain stays hidden.
+        Assert.Equal("Behind a curtain, the page's text.\n\nOpen", Md("<main><div aria-hidden=\"true\"><p>Behind a curtain, the page's text.</p><p hidden>A hidden note.</p></div></main><p>Open</p>"));
+
+        // A script's shell whose page for readers without scripts is in a noscript (Discourse): that page is read.
+        Assert.Equal("[Forum](https://example.com/)\n\nThe first post of the topic.", Md("<section id=\"d-splash\"><div class=\"dots\"></div></section>" +
+            "<noscript><header><a href=\"/\">Forum</a></header><div id=\"main-outlet\"><p>The first post of the topic.</p></div></noscript>"));
+
+        // A hidden menu holding less than half of the text, and a large hidden block deeper than a grandchild, stay out.
+        Assert.Equal("The visible paragraph, most of the text.", Md("<div hidden><p>A menu</p></div><p>The visible paragraph, most of the text.</p>"));
+        Assert.Equal("Short", Md("<div><div><div hidden><p>A long hidden text deep in the page, most of its characters.</p></div></div></div><p>Short</p>"));
+        Assert.Equal("The page's own text, most of it.", Md("<noscript>Enable scripts.</noscript><p>The page's own text, most of it.</p>"));
+    }
+
     [SkippableTheory]
     [InlineData("<a href=\"javascript:alert(1)\">click</a>", "click")]
     [InlineData("<img src=\"data:image/png;base64,AAA\" alt=\"x\">", "")]
