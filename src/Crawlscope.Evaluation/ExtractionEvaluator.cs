@@ -155,8 +155,16 @@ public sealed class ExtractionEvaluator(bool useLabelledPageTypes = false, bool 
             yield return new($"readable Markdown{part}", "WCXB dev", "F1", f1, 0.87, "rs-trafilatura 0.859, trafilatura 0.791",
                 $"F1 {f1:F3} (P {selected.Average(s => s.Score.P):F3}, R {selected.Average(s => s.Score.R):F3}, n={selected.Count})"
                 + (part == "" ? $"; page type as labelled on {typed}/{scores.Count} pages" : ""));
+            // Pages that say little of an extractor: the gold text is empty (only an empty output scores), or the body
+            // has no text at all (a script's shell; the gold was taken from the rendered page).
+            var emptyGold = selected.Where(s => TextMetrics.PythonWordTokens(s.Output.Page.MainContent).Count == 0).ToList();
+            var shells = selected.Except(emptyGold).Where(s => TextMetrics.PythonWordTokens(s.Output.Markdown).Count == 0).ToList();
+            var rest = selected.Except(emptyGold).Except(shells).ToList();
             yield return new($"{Learned}{part}", "WCXB dev", "F1", learnedF1, 0.87, "rs-trafilatura 0.859",
-                $"F1 {learnedF1:F3} (P {selected.Average(s => s.Learned.P):F3}, R {selected.Average(s => s.Learned.R):F3}, n={selected.Count})");
+                $"F1 {learnedF1:F3} (P {selected.Average(s => s.Learned.P):F3}, R {selected.Average(s => s.Learned.R):F3}, n={selected.Count})"
+                + (rest.Count > 0 && rest.Count < selected.Count
+                    ? $"; {emptyGold.Count} pages with an empty gold text ({emptyGold.Count(s => s.Learned.F1 > 0)} scored), {shells.Count} whose body has no text: without them {rest.Average(s => s.Learned.F1):F3} (rules {rest.Average(s => s.Score.F1):F3})"
+                    : ""));
         }
         foreach (var (type, best) in WcxbTypeGoals)
         {
