@@ -55,9 +55,12 @@ internal static class HtmlVisibility
             if (root is not IElement top || hidden.LocalName != "noscript" && NeverTextTags.Contains(hidden.LocalName) || IsHiddenInput(hidden)) return false;
             var parent = hidden.ParentElement;
             if (parent != top && parent?.ParentElement != top) return false;
-            if (_rootChars < 0) _rootChars = VisibleChars(top, CurtainDepth);
+            // The element's own text first: most hidden blocks near the body (a tag manager's noscript, an empty
+            // placeholder) have none, and the root's text is then never counted.
             int chars = VisibleChars(hidden);
-            return chars > 0 && chars >= 0.5 * _rootChars;
+            if (chars == 0) return false;
+            if (_rootChars < 0) _rootChars = VisibleChars(top, CurtainDepth);
+            return chars >= 0.5 * _rootChars;
         }
     }
 
@@ -73,8 +76,7 @@ internal static class HtmlVisibility
         {
             if (item.Node is IText text)
             {
-                foreach (char c in text.Data)
-                    if (!char.IsWhiteSpace(c)) count++;
+                count += MainContent.DomBlocks.VisibleChars(text.Data);
                 continue;
             }
             if (item.Node is not IElement e) continue;
