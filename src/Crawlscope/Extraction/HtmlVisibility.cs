@@ -44,8 +44,11 @@ internal static class HtmlVisibility
     /// </summary>
     internal sealed class Curtains(INode root)
     {
-        // As DomBlocks' walk: hidden children and grandchildren of the root count towards its text, deeper ones do not.
-        private const int CurtainDepth = 2;
+        /// <summary>How far below the root a curtain may be (2: children and grandchildren); hidden elements this close
+        /// count towards the root's text, deeper ones do not. DomBlocks' walk uses the same.</summary>
+        internal const int Depth = 2;
+        /// <summary>The share of the root's text a curtain holds at least.</summary>
+        internal const double MinShare = 0.5;
         private int _rootChars = -1;
 
         /// <summary>Whether <paramref name="hidden"/> (an element its caller found hidden, or a <c>noscript</c>) is a curtain.
@@ -53,14 +56,15 @@ internal static class HtmlVisibility
         public bool Lifted(IElement hidden)
         {
             if (root is not IElement top || hidden.LocalName != "noscript" && NeverTextTags.Contains(hidden.LocalName) || IsHiddenInput(hidden)) return false;
-            var parent = hidden.ParentElement;
-            if (parent != top && parent?.ParentElement != top) return false;
+            int level = 1;
+            for (var parent = hidden.ParentElement; parent != top; parent = parent.ParentElement)
+                if (parent is null || ++level > Depth) return false;
             // The element's own text first: most hidden blocks near the body (a tag manager's noscript, an empty
             // placeholder) have none, and the root's text is then never counted.
             int chars = VisibleChars(hidden);
             if (chars == 0) return false;
-            if (_rootChars < 0) _rootChars = VisibleChars(top, CurtainDepth);
-            return chars >= 0.5 * _rootChars;
+            if (_rootChars < 0) _rootChars = VisibleChars(top, Depth);
+            return chars >= MinShare * _rootChars;
         }
     }
 

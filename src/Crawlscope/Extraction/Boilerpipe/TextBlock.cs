@@ -46,6 +46,7 @@ internal sealed class TextBlock
             return _text;
         }
     }
+
     /// <summary>The text's length, without making the merged text a string.</summary>
     internal int TextLength => _merged?.Length ?? _text.Length;
 

@@ -61,7 +61,7 @@ internal sealed partial class DomBlocks
     /// most of the page's text) is not hidden from a reader; the others are (<see cref="IsCurtain"/>).</summary>
     public List<int> HiddenNearTop { get; } = [];
 
-    public bool IsCurtain(int index) => Text[index] >= 0.5 * Text[0];
+    public bool IsCurtain(int index) => Text[index] >= HtmlVisibility.Curtains.MinShare * Text[0];
 
     public int Count => Elements.Count;
 
@@ -106,7 +106,7 @@ internal sealed partial class DomBlocks
     }
 
     /// <summary>Hidden wrappers this close to the body (its children and grandchildren) may be curtains.</summary>
-    private const int CurtainDepth = 2;
+    private const int CurtainDepth = HtmlVisibility.Curtains.Depth;
 
     private static bool IsUnparsedMarkup(IElement noscript) =>
         noscript.FirstElementChild is null && noscript.TextContent.AsSpan().TrimStart().StartsWith("<");
